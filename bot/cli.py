@@ -1,0 +1,290 @@
+"""The ``greenroom`` command: thin wrappers over the plain functions that are also the API."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from bot.runtime import Runtime, open_runtime
+from bot.sync_view import SyncProgressBar, print_sync_report
+from catalog import EntityRef, GreenroomError
+from catalog.graph import blast_radius, dependencies
+from catalog.lookup import find_entity
+from catalog.ownership import owner_of
+from catalog.search import search_entities
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False)
+
+
+class GreenroomGroup(click.Group):
+    """Shows GreenroomError as ``Name: message`` on stderr and exits 1, without a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except GreenroomError as error:
+            err.print(f"[red]{type(error).__name__}[/red]: {error.user_message}", markup=True)
+            sys.exit(1)
+
+
+@click.group(cls=GreenroomGroup)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    envvar="GREENROOM_CONFIG",
+    help="greenroom.yaml (default: ./greenroom.yaml).",
+)
+@click.option("--database-url", envvar="DATABASE_URL", help="SQLAlchemy URL of the database.")
+@click.version_option(package_name="greenroom")
+@click.pass_context
+def main(ctx: click.Context, config_file: Path | None, database_url: str | None) -> None:
+    """greenroom: the developer portal that lives in Slack."""
+    overrides = {"database_url": database_url} if database_url else {}
+    ctx.obj = _LazyRuntime(config_file, overrides)
+
+
+class _LazyRuntime:
+    """Settings and database are opened only by commands that need them."""
+
+    def __init__(self, config_file: Path | None, overrides: dict[str, Any]) -> None:
+        self.config_file = config_file
+        self.overrides = overrides
+        self._runtime: Runtime | None = None
+
+    def get(self) -> Runtime:
+        if self._runtime is None:
+            self._runtime = open_runtime(self.config_file, **self.overrides)
+        return self._runtime
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    lazy: _LazyRuntime = ctx.find_object(_LazyRuntime)
+    return lazy.get()
+
+
+def json_option(func: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON.")(func)
+
+
+@main.command()
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="SPEC",
+    help="Ad-hoc source instead of the configured ones: a folder, a Location .yaml, "
+    "git+URL or backstage+URL. Repeatable.",
+)
+@json_option
+@click.pass_context
+def sync(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+    """Read every catalog source into the database and report what changed."""
+    runtime = _runtime(ctx)
+    progress = None if as_json else SyncProgressBar(err)
+    with progress or _nullcontext():
+        report = runtime.sync(list(sources), trigger="cli", progress=progress)
+    if as_json:
+        out.print_json(data=report.to_json())
+    else:
+        print_sync_report(out, report)
+    sys.exit(report.exit_code)
+
+
+@main.group()
+def catalog() -> None:
+    """Query the catalog (for scripts, and to try greenroom without Slack)."""
+
+
+@catalog.command("get")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def catalog_get(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Show one entity (full ref, kind:name or bare name)."""
+    cat = _runtime(ctx).catalog
+    stored = find_entity(cat, ref)
+    document = cat.as_backstage(stored)
+    if as_json:
+        out.print_json(data=document)
+        return
+    out.print(f"[bold]{stored.ref}[/bold]  ({stored.location}:{stored.line or 1})")
+    import yaml
+
+    out.print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), markup=False)
+
+
+@catalog.command("owner")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def catalog_owner(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Who owns an entity: team or user, members, parents, system and domain."""
+    cat = _runtime(ctx).catalog
+    answer = owner_of(cat, find_entity(cat, ref))
+    if as_json:
+        out.print_json(
+            data=to_jsonable(dataclasses.replace(answer, entity=None))
+            | {"entity": str(answer.entity.ref)}
+        )
+        return
+    out.print(f"[bold]{answer.entity.ref.short}[/bold]  lifecycle: {answer.lifecycle or '-'}")
+    if answer.team is not None:
+        team = answer.team
+        state = "" if team.exists else "  [red](not in the catalog)[/red]"
+        out.print(f"owner: {team.display_name} ({team.ref.short}){state}")
+        for person in team.members:
+            out.print(f"  - {person.display_name} <{person.email or 'no email'}>", markup=False)
+        if team.parents:
+            out.print("part of: " + ", ".join(p.ref.short for p in team.parents))
+    elif answer.person is not None:
+        out.print(f"owner: {answer.person.display_name} ({answer.person.ref.short})")
+    else:
+        out.print("owner: [red]none[/red]")
+    if answer.system:
+        out.print(f"system: {answer.system.ref.short}")
+    if answer.domain:
+        out.print(f"domain: {answer.domain.ref.short}")
+
+
+@catalog.command("deps")
+@click.argument("ref")
+@click.option("--reverse", is_flag=True, help="What depends on it, instead of what it needs.")
+@click.option("--depth", type=click.IntRange(1, 50), default=1, show_default=True)
+@json_option
+@click.pass_context
+def catalog_deps(ctx: click.Context, ref: str, reverse: bool, depth: int, as_json: bool) -> None:
+    """What an entity depends on (or, --reverse, what depends on it), transitively."""
+    cat = _runtime(ctx).catalog
+    stored = find_entity(cat, ref)
+    nodes = dependencies(cat, stored.ref, reverse=reverse, depth=depth)
+    if as_json:
+        out.print_json(
+            data={
+                "root": str(stored.ref),
+                "reverse": reverse,
+                "depth": depth,
+                "nodes": to_jsonable(nodes),
+            }
+        )
+        return
+    table = Table("depth", "entity", "via", "owner", "", box=None)
+    for node in nodes:
+        missing = "[red]missing[/red]" if not node.summary.exists else ""
+        table.add_row(
+            str(node.depth),
+            node.summary.ref.short,
+            node.relation,
+            node.owner.short if node.owner else "-",
+            missing,
+        )
+    title = "needed by" if reverse else "depends on"
+    out.print(f"[bold]{stored.ref.short}[/bold] {title} {len(nodes)} entities")
+    out.print(table)
+
+
+@catalog.command("impact")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def catalog_impact(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """The blast radius: everything that breaks with it, and whom to tell."""
+    cat = _runtime(ctx).catalog
+    stored = find_entity(cat, ref)
+    radius = blast_radius(cat, stored.ref)
+    if as_json:
+        out.print_json(data=to_jsonable(radius))
+        return
+    out.print(f"[bold]{stored.ref.short}[/bold]: {len(radius.dependents)} dependents")
+    for owner, refs in radius.owners:
+        out.print(
+            f"  tell {owner.display_name} ({owner.ref.short}): " + ", ".join(r.short for r in refs),
+            markup=False,
+        )
+    if radius.unowned:
+        out.print("  no owner: " + ", ".join(r.short for r in radius.unowned), markup=False)
+
+
+@catalog.command("search")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@json_option
+@click.pass_context
+def catalog_search(ctx: click.Context, text: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search names, titles, descriptions and tags (with fuzzy "did you mean")."""
+    hits = search_entities(_runtime(ctx).catalog, " ".join(text), limit=limit)
+    if as_json:
+        out.print_json(data=to_jsonable(hits))
+        return
+    if not hits:
+        out.print("No matches.")
+    for hit in hits:
+        out.print(
+            f"{hit.score:5.1f}  {hit.summary.ref.short}  {hit.summary.description or ''}",
+            markup=False,
+        )
+
+
+@main.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or upgrade the schema to the newest version."""
+    runtime = _runtime(ctx)
+    runtime.upgrade()
+    out.print(f"Schema is up to date on {runtime.engine.url.render_as_string(hide_password=True)}")
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Load the bundled example company into SQLite and try a few questions."""
+    from bot.demo import run_demo
+
+    sys.exit(run_demo(out, err))
+
+
+def to_jsonable(value: Any) -> Any:
+    """Dataclasses, refs and datetimes as plain JSON values."""
+    if isinstance(value, EntityRef):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    return value
+
+
+class _nullcontext:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *args: object) -> None:
+        return None
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

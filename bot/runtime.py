@@ -1,0 +1,70 @@
+"""What a greenroom process holds: settings, the database engine and the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+import catalog.tables  # noqa: F401 - registers the catalog's tables on the shared metadata
+from bot.settings import Settings, load_settings
+from catalog import Catalog
+from catalog.database import create_database_engine, upgrade_schema
+from catalog.source_config import build_source, source_from_cli
+from catalog.sources import CatalogSource
+from catalog.sync import SyncProgress, SyncReport, sync_catalog
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass
+class Runtime:
+    """Settings plus the things built from them, created once per process."""
+
+    settings: Settings
+    engine: Engine
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.engine)
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema."""
+        upgrade_schema(self.engine)
+
+    def sources(self, specs: Sequence[str] = ()) -> list[CatalogSource]:
+        """The configured sources, or ad-hoc ones from ``--source`` specs."""
+        configs = [source_from_cli(s) for s in specs] if specs else self.settings.catalog.sources
+        cache = self.settings.data_path / "cache"
+        return [
+            build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
+        ]
+
+    def sync(
+        self,
+        specs: Sequence[str] = (),
+        *,
+        trigger: str,
+        progress: SyncProgress | None = None,
+    ) -> SyncReport:
+        """Sync the configured (or given) sources."""
+        return sync_catalog(
+            self.engine,
+            self.sources(specs),
+            trigger=trigger,
+            limits=self.settings.catalog.yaml_limits,
+            progress=progress,
+        )
+
+
+def open_runtime(config_file: Path | None = None, **overrides: Any) -> Runtime:
+    """Load settings, connect to the database and bring its schema up to date."""
+    settings = load_settings(config_file, **overrides)
+    engine = create_database_engine(settings.resolved_database_url)
+    runtime = Runtime(settings, engine)
+    runtime.upgrade()
+    return runtime

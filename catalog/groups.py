@@ -1,0 +1,160 @@
+"""Teams and people: the group tree, a user's groups, members, and what a group owns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from catalog.refs import EntityRef
+from catalog.relations import CHILD_OF, MEMBER_OF
+from catalog.store import Catalog, EntitySummary, StoredEntity
+
+__all__ = [
+    "Person",
+    "Team",
+    "ancestors",
+    "descendants",
+    "groups_of_user",
+    "members_of",
+    "owned_by",
+    "person_of",
+    "team_of",
+    "users_with_email",
+]
+
+SLACK_USER_ID = "slack.com/user_id"
+SLACK_CHANNEL = "slack.com/channel"
+_MAX_TREE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A User (or a dangling user ref, ``exists=False``)."""
+
+    ref: EntityRef
+    display_name: str
+    email: str | None = None
+    slack_user_id: str | None = None
+    exists: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    """A Group with its people and place in the tree."""
+
+    ref: EntityRef
+    display_name: str
+    exists: bool = True
+    type: str | None = None
+    description: str | None = None
+    email: str | None = None
+    slack_channel: str | None = None
+    links: tuple[tuple[str, str], ...] = ()
+    members: tuple[Person, ...] = ()
+    parents: tuple[EntitySummary, ...] = ()
+    children: tuple[EntitySummary, ...] = ()
+
+
+def person_of(stored: StoredEntity) -> Person:
+    """A Person from a stored User."""
+    profile = stored.entity.spec.get("profile") or {}
+    name = profile.get("displayName") if isinstance(profile, dict) else None
+    email = profile.get("email") if isinstance(profile, dict) else None
+    return Person(
+        stored.ref,
+        str(name or stored.entity.metadata.title or stored.ref.name),
+        str(email) if email else None,
+        stored.entity.annotation(SLACK_USER_ID),
+    )
+
+
+def members_of(catalog: Catalog, group: EntityRef) -> list[Person]:
+    """Direct members of a group (from ``members`` and from users' ``memberOf``)."""
+    refs = {t for _, t in catalog.neighbours([group], incoming=[MEMBER_OF]).get(group, set())}
+    found = catalog.get_many(refs)
+    people = [person_of(found[r]) if r in found else Person(r, r.name, exists=False) for r in refs]
+    return sorted(people, key=lambda p: (p.display_name.lower(), str(p.ref)))
+
+
+def team_of(catalog: Catalog, group: EntityRef, *, with_members: bool = True) -> Team:
+    """A group's page: profile, members, parents and children (dangling-safe)."""
+    stored = catalog.get(group)
+    if stored is None:
+        return Team(group, group.name, exists=False)
+    entity = stored.entity
+    profile = entity.spec.get("profile") or {}
+    profile = profile if isinstance(profile, dict) else {}
+    near = catalog.neighbours([group], outgoing=[CHILD_OF], incoming=[CHILD_OF]).get(group, set())
+    parents = sorted(t for rel, t in near if rel == CHILD_OF)
+    children = sorted(t for rel, t in near if rel != CHILD_OF)
+    summaries = catalog.summaries([*parents, *children])
+    return Team(
+        ref=group,
+        display_name=str(profile.get("displayName") or entity.metadata.title or group.name),
+        type=entity.spec_str("type"),
+        description=entity.metadata.description,
+        email=str(profile["email"]) if profile.get("email") else None,
+        slack_channel=entity.annotation(SLACK_CHANNEL),
+        links=tuple((link.title or link.url, link.url) for link in entity.metadata.links),
+        members=tuple(members_of(catalog, group)) if with_members else (),
+        parents=tuple(summaries[p] for p in parents),
+        children=tuple(summaries[c] for c in children),
+    )
+
+
+def ancestors(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
+    """Parent, grandparent, ... up to the root (nearest first; cycles stop)."""
+    chain: list[EntityRef] = []
+    frontier = [group]
+    seen = {group}
+    while frontier and len(chain) < _MAX_TREE:
+        near = catalog.neighbours(frontier, outgoing=[CHILD_OF])
+        frontier = sorted({t for r in frontier for _, t in near.get(r, set())} - seen)
+        seen.update(frontier)
+        chain.extend(frontier)
+    return chain
+
+
+def descendants(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
+    """Every group below ``group`` (breadth first; cycles stop)."""
+    found: list[EntityRef] = []
+    frontier = [group]
+    seen = {group}
+    while frontier and len(found) < _MAX_TREE:
+        near = catalog.neighbours(frontier, incoming=[CHILD_OF])
+        frontier = sorted({t for r in frontier for _, t in near.get(r, set())} - seen)
+        seen.update(frontier)
+        found.extend(frontier)
+    return found
+
+
+def groups_of_user(
+    catalog: Catalog, user: EntityRef, *, transitive: bool = False
+) -> list[EntityRef]:
+    """The groups a user is a member of; with ``transitive``, their ancestors too."""
+    direct = sorted(t for _, t in catalog.neighbours([user], outgoing=[MEMBER_OF]).get(user, set()))
+    if not transitive:
+        return direct
+    result = list(direct)
+    for group in direct:
+        result.extend(g for g in ancestors(catalog, group) if g not in result)
+    return result
+
+
+def owned_by(
+    catalog: Catalog, owners: Iterable[EntityRef], *, include_subgroups: bool = False
+) -> list[EntitySummary]:
+    """Everything the owners own (and, optionally, everything their sub-groups own)."""
+    wanted = list(dict.fromkeys(owners))
+    if include_subgroups:
+        for owner in list(wanted):
+            if owner.kind == "group":
+                wanted.extend(g for g in descendants(catalog, owner) if g not in wanted)
+    owned = catalog.owned_refs(wanted)
+    return sorted({s for items in owned.values() for s in items}, key=lambda s: str(s.ref))
+
+
+def users_with_email(catalog: Catalog, email: str) -> list[Person]:
+    """Users whose ``spec.profile.email`` is ``email``."""
+    found = catalog.get_many(catalog.with_user_email(email))
+    return [person_of(s) for s in found.values()]

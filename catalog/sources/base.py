@@ -1,0 +1,95 @@
+"""What every catalog source yields: scanned files, their entities with origins, and problems."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from catalog.ingest import ParsedEntity
+
+__all__ = ["CatalogSource", "Origin", "Problem", "ScannedFile", "SourcedEntity"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """An error or warning found while reading a source, located as precisely as we can."""
+
+    level: Literal["error", "warning"]
+    message: str
+    file: str | None = None
+    line: int | None = None
+    ref: str | None = None
+    field: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file and self.line else (self.file or "")
+        return f"{where}: {self.message}" if where else self.message
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where an entity came from: which source, file or URL, line, and folders on disk."""
+
+    source: str
+    location: str
+    line: int | None = None
+    entity_dir: str | None = None
+    repo_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedEntity:
+    """A valid entity and its origin."""
+
+    parsed: ParsedEntity
+    origin: Origin
+
+
+@dataclass(slots=True)
+class ScannedFile:
+    """One file (or API page item) of a source as read in this run.
+
+    ``unchanged`` files were not parsed again: their entities stay as stored, ``refs`` says
+    which. ``kept_refs`` are entities that must survive although the file did not yield them
+    this time (the file broke; the last good version stays, as Backstage does).
+    """
+
+    path: str
+    content_hash: str
+    unchanged: bool = False
+    entities: list[SourcedEntity] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    refs: list[str] = field(default_factory=list)
+    kept_refs: list[str] = field(default_factory=list)
+    keep_all_previous: bool = False
+
+
+class CatalogSource(Protocol):
+    """A place entities come from. ``scan`` raises SourceUnavailable when it cannot be read."""
+
+    name: str
+
+    def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
+        """Every file of the source, read through ``reader``."""
+        ...
+
+
+class FileReaderLike(Protocol):
+    """What a source needs from the sync's reader (see ``file_reader.FileReader``)."""
+
+    def read(
+        self,
+        path: str,
+        data: bytes,
+        *,
+        origin: Origin,
+        root: str | None,
+        force_parse: bool = False,
+    ) -> ScannedFile: ...
+
+    def read_document(
+        self, path: str, document: dict[str, Any], *, origin: Origin
+    ) -> ScannedFile: ...
+
+    def previous_refs(self, path: str) -> list[str]: ...

@@ -1,0 +1,140 @@
+"""A git repository (remote URL or local path), shallow-cloned with the git CLI into a cache
+folder and refreshed on each sync, then read as a folder or through a Location file in it."""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from catalog.errors import SourceUnavailable
+from catalog.sources.base import FileReaderLike, ScannedFile
+from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DirectorySource
+from catalog.sources.location import LocationSource
+
+__all__ = ["GitSource", "redact_url"]
+
+
+def redact_url(url: str) -> str:
+    """The URL without any user name or password in it, safe for logs and messages."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit(parts._replace(netloc=host))
+    return url
+
+
+class GitSource:
+    """A repository read as a folder (``include`` globs) or from a Location file (``location``)."""
+
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        *,
+        cache_dir: Path,
+        branch: str | None = None,
+        subpath: str = ".",
+        location: str | None = None,
+        include: list[str] | None = None,
+        exclude: list[str] | None = None,
+        auth_header: str | None = None,
+        timeout: float = 120.0,
+    ) -> None:
+        self.name = name
+        self.url = url
+        self.branch = branch
+        self.subpath = subpath
+        self.location = location
+        self.include = include or list(DEFAULT_INCLUDE)
+        self.exclude = exclude or list(DEFAULT_EXCLUDE)
+        self.timeout = timeout
+        self._auth_header = auth_header
+        key = hashlib.sha256(f"{url}#{branch or ''}".encode()).hexdigest()[:16]
+        self.checkout = cache_dir / "git" / key
+
+    def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
+        repo = self.refresh()
+        base = (repo / self.subpath).resolve()
+        if not base.is_relative_to(repo.resolve()) or not base.is_dir():
+            raise SourceUnavailable(
+                f"source {self.name!r}: {self.subpath!r} is not a folder of the repository"
+            )
+        if self.location:
+            yield from LocationSource(
+                self.name, base / self.location, root=repo, repo_dir=repo
+            ).scan(reader)
+        else:
+            yield from DirectorySource(
+                self.name, base, include=self.include, exclude=self.exclude, repo_dir=repo
+            ).scan(reader)
+
+    def refresh(self) -> Path:
+        """Clone or fast-forward the cached checkout; raises SourceUnavailable when git fails."""
+        self.checkout.parent.mkdir(parents=True, exist_ok=True)
+        with self.checkout.with_suffix(".lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if (self.checkout / ".git").is_dir():
+                self._git(
+                    "fetch", "--depth", "1", "origin", self.branch or "HEAD", cwd=self.checkout
+                )
+                self._git("reset", "--hard", "FETCH_HEAD", cwd=self.checkout)
+                self._git("clean", "-fdx", cwd=self.checkout)
+            else:
+                partial = self.checkout.with_name(self.checkout.name + ".partial")
+                shutil.rmtree(partial, ignore_errors=True)
+                branch = ["--branch", self.branch] if self.branch else []
+                self._git("clone", "--depth", "1", *branch, "--", self._clone_url(), str(partial))
+                partial.rename(self.checkout)
+        return self.checkout
+
+    def _clone_url(self) -> str:
+        if "://" in self.url or self.url.startswith("git@"):
+            return self.url
+        return Path(self.url).resolve().as_uri()
+
+    def _git(self, *args: str, cwd: Path | None = None) -> None:
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.checkout.parent),
+            "GIT_TERMINAL_PROMPT": "0",
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": "protocol.file.allow",
+            "GIT_CONFIG_VALUE_0": "always",
+        }
+        if self._auth_header:
+            env |= {
+                "GIT_CONFIG_COUNT": "2",
+                "GIT_CONFIG_KEY_1": "http.extraHeader",
+                "GIT_CONFIG_VALUE_1": self._auth_header,
+            }
+        try:
+            subprocess.run(
+                ["git", *args],
+                cwd=cwd,
+                env=env,
+                check=True,
+                capture_output=True,
+                timeout=self.timeout,
+                text=True,
+            )
+        except subprocess.CalledProcessError as error:
+            lines = [ln for ln in (error.stderr or "").strip().splitlines() if ln.strip()]
+            reason = lines[-1] if lines else f"git exited with {error.returncode}"
+            reason = reason.replace(self.url, redact_url(self.url))
+            raise SourceUnavailable(
+                f"source {self.name!r}: git {args[0]} of {redact_url(self.url)} failed: {reason}"
+            ) from None
+        except subprocess.TimeoutExpired:
+            raise SourceUnavailable(
+                f"source {self.name!r}: git {args[0]} of {redact_url(self.url)} took over "
+                f"{self.timeout:.0f}s"
+            ) from None

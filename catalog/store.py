@@ -1,0 +1,338 @@
+"""Reading the catalog: entities by ref, their relations in both directions, listings.
+
+Relations are stored once, in canonical direction (see ``relations.py``); reading one entity's
+relations unions both directions, so ``group:team-a`` sees ``ownerOf`` rows that the
+components declared. Targets that do not exist are returned as they are (dangling).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, and_, func, or_, select
+
+from catalog.model import Entity
+from catalog.refs import EntityRef, parse_ref
+from catalog.relations import INVERSE
+from catalog.tables import catalog_state, entities, relations
+
+__all__ = ["Catalog", "EntitySummary", "Relation", "StoredEntity", "as_ref"]
+
+_CHUNK = 500
+
+
+def as_ref(ref: EntityRef | str) -> EntityRef:
+    """A ref from a canonical string (or a ref)."""
+    return ref if isinstance(ref, EntityRef) else parse_ref(ref)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntity:
+    """An entity as stored: the document as written, plus where it came from."""
+
+    ref: EntityRef
+    entity: Entity
+    source: str
+    location: str
+    line: int | None
+    entity_dir: str | None
+    repo_dir: str | None
+    uid: str
+    etag: str
+    updated_at: datetime
+
+    @property
+    def summary(self) -> EntitySummary:
+        return EntitySummary.of(self)
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySummary:
+    """What a list needs to show an entity; ``exists`` is False for a dangling ref."""
+
+    ref: EntityRef
+    title: str | None = None
+    description: str | None = None
+    spec_type: str | None = None
+    lifecycle: str | None = None
+    exists: bool = True
+
+    @property
+    def name(self) -> str:
+        return self.ref.name
+
+    @property
+    def display_name(self) -> str:
+        return self.title or self.ref.name
+
+    @classmethod
+    def of(cls, stored: StoredEntity) -> EntitySummary:
+        e = stored.entity
+        return cls(
+            stored.ref,
+            e.metadata.title,
+            e.metadata.description,
+            e.spec_str("type"),
+            e.spec_str("lifecycle"),
+        )
+
+    @classmethod
+    def missing(cls, ref: EntityRef) -> EntitySummary:
+        return cls(ref, exists=False)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Relation:
+    """One relation seen from an entity: ``type`` -> ``target``."""
+
+    type: str
+    target: EntityRef
+
+
+class Catalog:
+    """Read access to the stored catalog."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def generation(self) -> int:
+        """A number that changes whenever the catalog does (0 before the first sync)."""
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(catalog_state.c.value).where(catalog_state.c.key == "generation")
+            ).scalar()
+        return int(value or 0)
+
+    def get(self, ref: EntityRef | str) -> StoredEntity | None:
+        """The entity with this ref, or None."""
+        return self.get_many([as_ref(ref)]).get(as_ref(ref))
+
+    def get_many(self, refs: Iterable[EntityRef]) -> dict[EntityRef, StoredEntity]:
+        """Those of ``refs`` that exist."""
+        wanted = sorted({str(r) for r in refs})
+        found: dict[EntityRef, StoredEntity] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                for row in conn.execute(_ENTITY_QUERY.where(entities.c.ref.in_(chunk))):
+                    stored = _stored(row)
+                    found[stored.ref] = stored
+        return found
+
+    def summaries(self, refs: Iterable[EntityRef]) -> dict[EntityRef, EntitySummary]:
+        """A summary for every ref, marking the ones that do not exist."""
+        wanted = sorted({str(r) for r in refs})
+        found: dict[EntityRef, EntitySummary] = {}
+        columns = (
+            entities.c.ref,
+            entities.c.title,
+            entities.c.description,
+            entities.c.spec_type,
+            entities.c.lifecycle,
+        )
+        with self.engine.connect() as conn:
+            for chunk in _chunks(wanted):
+                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))):
+                    ref = parse_ref(row.ref)
+                    found[ref] = EntitySummary(
+                        ref, row.title, row.description, row.spec_type, row.lifecycle
+                    )
+        return {as_ref(r): found.get(as_ref(r)) or EntitySummary.missing(as_ref(r)) for r in wanted}
+
+    def find_by_name(
+        self, name: str, *, kind: str | None = None, namespace: str | None = None
+    ) -> list[EntityRef]:
+        """Refs whose name is ``name`` (any case), optionally of one kind or namespace."""
+        query = select(entities.c.ref).where(entities.c.name == name.lower())
+        if kind:
+            query = query.where(entities.c.kind == kind.lower())
+        if namespace:
+            query = query.where(entities.c.namespace == namespace.lower())
+        with self.engine.connect() as conn:
+            return sorted(parse_ref(r) for r in conn.execute(query).scalars())
+
+    def relations(
+        self, ref: EntityRef | str, types: Collection[str] | None = None
+    ) -> list[Relation]:
+        """Every relation of an entity, both directions, deduplicated and sorted."""
+        key = str(as_ref(ref))
+        found: set[Relation] = set()
+        with self.engine.connect() as conn:
+            out = select(relations.c.type, relations.c.object).where(relations.c.subject == key)
+            inn = select(relations.c.type, relations.c.subject).where(relations.c.object == key)
+            for type_, target in conn.execute(out):
+                found.add(Relation(type_, parse_ref(target)))
+            for type_, source in conn.execute(inn):
+                found.add(Relation(INVERSE.get(type_, type_), parse_ref(source)))
+        return sorted(r for r in found if types is None or r.type in types)
+
+    def neighbours(
+        self,
+        refs: Collection[EntityRef],
+        *,
+        outgoing: Collection[str] = (),
+        incoming: Collection[str] = (),
+    ) -> dict[EntityRef, set[tuple[str, EntityRef]]]:
+        """For many refs at once: targets along stored ``outgoing`` types (subject -> object)
+        and sources along ``incoming`` types (object -> subject), tagged with the relation
+        name as seen from the ref."""
+        result: dict[EntityRef, set[tuple[str, EntityRef]]] = defaultdict(set)
+        keys = [str(r) for r in refs]
+        with self.engine.connect() as conn:
+            for chunk in _chunks(keys):
+                if outgoing:
+                    rows = conn.execute(
+                        select(relations.c.subject, relations.c.type, relations.c.object).where(
+                            relations.c.subject.in_(chunk), relations.c.type.in_(list(outgoing))
+                        )
+                    )
+                    for subject, type_, obj in rows:
+                        result[parse_ref(subject)].add((type_, parse_ref(obj)))
+                if incoming:
+                    rows = conn.execute(
+                        select(relations.c.object, relations.c.type, relations.c.subject).where(
+                            relations.c.object.in_(chunk), relations.c.type.in_(list(incoming))
+                        )
+                    )
+                    for obj, type_, subject in rows:
+                        result[parse_ref(obj)].add((INVERSE.get(type_, type_), parse_ref(subject)))
+        return result
+
+    def entities(
+        self,
+        *,
+        kinds: Collection[str] | None = None,
+        owners: Collection[EntityRef] | None = None,
+        refs: Collection[EntityRef] | None = None,
+    ) -> Iterator[StoredEntity]:
+        """Stored entities, filtered; streamed in ref order."""
+        query = _ENTITY_QUERY.order_by(entities.c.ref)
+        if kinds is not None:
+            query = query.where(entities.c.kind.in_([k.lower() for k in kinds]))
+        if owners is not None:
+            query = query.where(entities.c.owner_ref.in_([str(o) for o in owners]))
+        if refs is not None:
+            query = query.where(entities.c.ref.in_([str(r) for r in refs]))
+        with self.engine.connect() as conn:
+            for row in conn.execution_options(yield_per=1000).execute(query):
+                yield _stored(row)
+
+    def owned_refs(self, owners: Collection[EntityRef]) -> dict[EntityRef, list[EntitySummary]]:
+        """What each owner owns (by ``spec.owner``), as summaries."""
+        result: dict[EntityRef, list[EntitySummary]] = defaultdict(list)
+        keys = [str(o) for o in owners]
+        columns = (
+            entities.c.ref,
+            entities.c.owner_ref,
+            entities.c.title,
+            entities.c.description,
+            entities.c.spec_type,
+            entities.c.lifecycle,
+        )
+        with self.engine.connect() as conn:
+            for chunk in _chunks(keys):
+                query = (
+                    select(*columns).where(entities.c.owner_ref.in_(chunk)).order_by(entities.c.ref)
+                )
+                for row in conn.execute(query):
+                    result[parse_ref(row.owner_ref)].append(
+                        EntitySummary(
+                            parse_ref(row.ref),
+                            row.title,
+                            row.description,
+                            row.spec_type,
+                            row.lifecycle,
+                        )
+                    )
+        return result
+
+    def as_backstage(self, stored: StoredEntity) -> dict[str, Any]:
+        """The entity as Backstage's API shows it: uid, etag, location annotations, relations."""
+        document = stored.entity.model_dump(mode="json", exclude_none=True, exclude={"relations"})
+        metadata = document["metadata"]
+        metadata["uid"], metadata["etag"] = stored.uid, stored.etag
+        annotations = metadata.setdefault("annotations", {})
+        annotations.setdefault("backstage.io/managed-by-location", stored.location)
+        document["relations"] = [
+            {"type": r.type, "targetRef": str(r.target)} for r in self.relations(stored.ref)
+        ]
+        return document
+
+    def count_by_kind(self) -> dict[str, int]:
+        """How many entities of each (lowercased) kind."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(entities.c.kind, func.count())
+                .group_by(entities.c.kind)
+                .order_by(entities.c.kind)
+            )
+            return {kind: int(n) for kind, n in rows}
+
+    def search_rows(self, words: list[str], *, limit: int) -> list[tuple[EntityRef, str]]:
+        """Refs whose searchable text contains every word, with that text (for ranking)."""
+        conditions = [entities.c.search_text.contains(w.lower(), autoescape=True) for w in words]
+        query = select(entities.c.ref, entities.c.search_text).where(and_(*conditions)).limit(limit)
+        with self.engine.connect() as conn:
+            return [(parse_ref(r), t) for r, t in conn.execute(query)]
+
+    def names(self) -> list[tuple[str, str]]:
+        """Every (name, ref) pair, for fuzzy matching."""
+        with self.engine.connect() as conn:
+            return [(n, r) for n, r in conn.execute(select(entities.c.name, entities.c.ref))]
+
+    def with_user_email(self, email: str) -> list[EntityRef]:
+        """Users whose profile email is ``email`` (any case)."""
+        needle = email.strip().lower()
+        query = select(entities.c.ref, entities.c.document).where(
+            entities.c.kind == "user",
+            or_(
+                entities.c.search_text.contains(needle.split("@")[0], autoescape=True),
+                entities.c.document.contains(needle, autoescape=True),
+            ),
+        )
+        found = []
+        with self.engine.connect() as conn:
+            for ref, document in conn.execute(query):
+                profile = (json.loads(document).get("spec") or {}).get("profile") or {}
+                if str(profile.get("email", "")).strip().lower() == needle:
+                    found.append(parse_ref(ref))
+        return found
+
+
+_ENTITY_QUERY: Select[Any] = select(
+    entities.c.ref,
+    entities.c.document,
+    entities.c.source,
+    entities.c.location,
+    entities.c.line,
+    entities.c.entity_dir,
+    entities.c.repo_dir,
+    entities.c.uid,
+    entities.c.etag,
+    entities.c.updated_at,
+)
+
+
+def _stored(row: Any) -> StoredEntity:
+    entity = Entity.model_validate(json.loads(row.document))
+    return StoredEntity(
+        ref=entity.ref,
+        entity=entity,
+        source=row.source,
+        location=row.location,
+        line=row.line,
+        entity_dir=row.entity_dir,
+        repo_dir=row.repo_dir,
+        uid=row.uid,
+        etag=row.etag,
+        updated_at=row.updated_at,
+    )
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]

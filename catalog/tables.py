@@ -1,0 +1,95 @@
+"""The catalog's tables: entities (full document + indexed columns), relations, the files each
+source read last time (for no-change re-syncs), sync runs, and a generation counter that tells
+every process when its caches are stale."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from catalog.database import metadata
+
+__all__ = ["catalog_state", "entities", "relations", "source_files", "sync_runs"]
+
+REF = String(400)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("ref", REF, primary_key=True, comment="canonical lowercase kind:namespace/name"),
+    Column("kind", String(63), nullable=False),
+    Column("namespace", String(63), nullable=False),
+    Column("name", String(63), nullable=False, comment="lowercased"),
+    Column("title", Text),
+    Column("description", Text),
+    Column("spec_type", String(255)),
+    Column("lifecycle", String(255)),
+    Column("owner_ref", REF),
+    Column(
+        "search_text", Text, nullable=False, comment="lowercased name, title, description, tags"
+    ),
+    Column("document", Text, nullable=False, comment="JSON of the entity exactly as written"),
+    Column("content_hash", String(64), nullable=False),
+    Column("uid", String(36), nullable=False, unique=True),
+    Column("etag", String(64), nullable=False),
+    Column("source", String(255), nullable=False),
+    Column("location", Text, nullable=False, comment="file path or URL the entity came from"),
+    Column("line", Integer),
+    Column("entity_dir", Text, comment="folder holding the entity's catalog file"),
+    Column("repo_dir", Text, comment="root of the entity's repository on disk"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_entities_name", "name"),
+    Index("ix_entities_kind_name", "kind", "name"),
+    Index("ix_entities_owner_ref", "owner_ref"),
+    Index("ix_entities_source", "source"),
+)
+
+relations = Table(
+    "relations",
+    metadata,
+    Column("subject", REF, primary_key=True),
+    Column("type", String(63), primary_key=True, comment="canonical direction, e.g. ownedBy"),
+    Column("object", REF, primary_key=True),
+    Column("origin", REF, primary_key=True, comment="the entity whose spec declared it"),
+    Index("ix_relations_object_type", "object", "type"),
+    Index("ix_relations_origin", "origin"),
+)
+
+source_files = Table(
+    "source_files",
+    metadata,
+    Column("source", String(255), primary_key=True),
+    Column("path", Text, primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("refs", JSON, nullable=False, comment="entities this file yielded"),
+    Column("problems", JSON, nullable=False, comment="errors and warnings from its last read"),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("trigger", String(32), nullable=False),
+    Column("status", String(16), nullable=False, comment="running, ok, partial, failed"),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("report", JSON),
+    Index("ix_sync_runs_started_at", "started_at"),
+)
+
+catalog_state = Table(
+    "catalog_state",
+    metadata,
+    Column("key", String(63), primary_key=True),
+    Column("value", BigInteger, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""One module per user-facing capability, each a thin Slack surface."""

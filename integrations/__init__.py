@@ -1,0 +1,1 @@
+"""Adapters to outside systems (Kubernetes, TechDocs, scaffolder). No Slack here."""

@@ -1,0 +1,1 @@
+"""The worker process: APScheduler schedules, exactly-once claims, job bodies."""

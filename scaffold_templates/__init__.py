@@ -1,0 +1,1 @@
+"""Cookiecutter templates shipped with greenroom (data, not code)."""
