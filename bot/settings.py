@@ -22,6 +22,7 @@ from pydantic_settings import (
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
+from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 
 __all__ = ["CatalogSettings", "Settings", "load_settings"]
 
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -134,7 +136,23 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
             source = source.model_copy(update={"token": SecretStr(env[token_env])})
         sources.append(source)
     catalog = settings.catalog.model_copy(update={"sources": sources})
-    return settings.model_copy(update={"catalog": catalog})
+    return settings.model_copy(
+        update={"catalog": catalog, "kubernetes": _kubernetes_secrets(settings, env)}
+    )
+
+
+def _kubernetes_secrets(
+    settings: Settings, env: dict[str, str] | os._Environ[str]
+) -> KubernetesSettings:
+    """Cluster tokens from their ``token_env``; kubeconfig paths anchored at the config folder."""
+    clusters = [
+        c.model_copy(update={"token": SecretStr(env[c.token_env])})
+        if isinstance(c, TokenClusterConfig) and c.token is None and env.get(c.token_env)
+        else c
+        for c in settings.kubernetes.clusters
+    ]
+    kubernetes = settings.kubernetes.model_copy(update={"clusters": tuple(clusters)})
+    return kubernetes.resolve_paths(settings.config_dir)
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:
