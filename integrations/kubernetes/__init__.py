@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     )
     from integrations.kubernetes.discovery import WorkloadSelector, selector_for
     from integrations.kubernetes.fetch import ClusterState
-    from integrations.kubernetes.findings import Finding, Severity
+    from integrations.kubernetes.finding import Finding, Severity
     from integrations.kubernetes.health import NOT_ANNOTATED, check_health
     from integrations.kubernetes.resources import ObjectRef
     from integrations.kubernetes.summary import (
@@ -92,7 +92,7 @@ _MODULES = {
     "ClusterSet": "clients",
     "ClusterState": "fetch",
     "ClusterSummary": "summary",
-    "Finding": "findings",
+    "Finding": "finding",
     "HealthBadge": "badges",
     "HealthNotification": "sweep",
     "HealthNotifier": "sweep",
@@ -105,7 +105,7 @@ _MODULES = {
     "NOT_ANNOTATED": "health",
     "NamespaceSummary": "summary",
     "ObjectRef": "resources",
-    "Severity": "findings",
+    "Severity": "finding",
     "SweepReport": "sweep",
     "TokenClusterConfig": "config",
     "WorkloadSelector": "discovery",

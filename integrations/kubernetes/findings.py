@@ -15,11 +15,10 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from typing import Any
 
+from integrations.kubernetes.finding import Finding, Severity, sort_findings
 from integrations.kubernetes.resources import (
     ClusterObjects,
     ContainerInfo,
@@ -28,7 +27,7 @@ from integrations.kubernetes.resources import (
     WarningEvent,
 )
 
-__all__ = ["Finding", "Severity", "find_problems", "sort_findings"]
+__all__ = ["find_problems"]
 
 CLOSE_TO_MAX = 0.9
 PENDING_GRACE = timedelta(minutes=5)
@@ -42,54 +41,6 @@ _COVERED_BY = {  # an event adds nothing when this finding already names the sam
 }
 _MAX_PODS = 5
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-class Severity(StrEnum):
-    """``critical`` fails the service's badge, ``warning`` degrades it, ``info`` is a heads-up."""
-
-    CRITICAL = "critical"
-    WARNING = "warning"
-    INFO = "info"
-
-    @property
-    def rank(self) -> int:
-        return {"critical": 3, "warning": 2, "info": 1}[self.value]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem: how bad, which object, what it means, what to do."""
-
-    rule: str
-    severity: Severity
-    object: ObjectRef
-    title: str
-    explanation: str
-    fix: str
-    detail: str = ""  # tells two findings of one rule on one object apart (container, reason)
-    pods: tuple[str, ...] = ()
-    pod_count: int = 0
-
-    @property
-    def key(self) -> str:
-        """Stable identity across checks, for "new" and "resolved"."""
-        return "|".join((self.rule, str(self.object), self.detail))
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Finding:
-        values = dict(data)
-        values["severity"] = Severity(values["severity"])
-        values["object"] = ObjectRef(**values["object"])
-        values["pods"] = tuple(values.get("pods") or ())
-        return cls(**values)
-
-
-def sort_findings(findings: list[Finding]) -> list[Finding]:
-    """Worst first, then by object."""
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.object, f.rule, f.detail))
 
 
 def find_problems(

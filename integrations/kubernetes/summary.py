@@ -13,7 +13,8 @@ from enum import StrEnum
 from catalog import EntityRef
 from integrations.kubernetes.discovery import WorkloadSelector
 from integrations.kubernetes.fetch import ClusterAnswer, ClusterState
-from integrations.kubernetes.findings import Finding, Severity, find_problems, sort_findings
+from integrations.kubernetes.finding import Finding, Severity, sort_findings
+from integrations.kubernetes.findings import find_problems
 from integrations.kubernetes.resources import ClusterObjects, PodInfo
 
 __all__ = [

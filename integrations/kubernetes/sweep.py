@@ -43,7 +43,7 @@ from integrations.kubernetes.fetch import (
     collect,
     objects_labelled,
 )
-from integrations.kubernetes.findings import Finding, Severity
+from integrations.kubernetes.finding import Finding, Severity
 from integrations.kubernetes.routing import ChannelRouter
 from integrations.kubernetes.summary import HealthStatus, KubernetesHealth, summarize
 from integrations.kubernetes.tables import k8s_health, k8s_problems

@@ -14,6 +14,7 @@ from integrations.kubernetes import (
     NOT_ANNOTATED,
     ClusterSet,
     ClusterState,
+    ClusterSummary,
     HealthStatus,
     KubernetesHealth,
     KubernetesSettings,
@@ -26,7 +27,7 @@ from tests.integrations.kubernetes.conftest import MakeClusters
 NOW = k.NOW
 
 
-def cluster(health: KubernetesHealth, name: str):  # noqa: ANN201 - test helper
+def cluster(health: KubernetesHealth, name: str) -> ClusterSummary:
     return next(c for c in health.clusters if c.name == name)
 
 
@@ -116,10 +117,11 @@ def test_label_selector_annotation_replaces_the_id_selector(
     labels = {"app.kubernetes.io/name": "checkout", "tier": "web"}
     fake_api.add(*k.healthy_service("checkout-web", labels=labels))
     fake_api.add(*k.healthy_service("checkout"))  # has the id label, not the selector's labels
+    selector = "app.kubernetes.io/name=checkout,tier in (web)"
     entity = k.component(
         "checkout",
         {
-            "backstage.io/kubernetes-label-selector": "app.kubernetes.io/name=checkout,tier in (web)",
+            "backstage.io/kubernetes-label-selector": selector,
             "backstage.io/kubernetes-id": "checkout",
         },
     )
@@ -128,13 +130,13 @@ def test_label_selector_annotation_replaces_the_id_selector(
 
     assert [w.name for w in cluster(health, "prod-eu").namespaces[0].workloads] == ["checkout-web"]
     assert health.selector is not None
-    assert health.selector.label_selector == "app.kubernetes.io/name=checkout,tier in (web)"
+    assert health.selector.label_selector == selector
 
 
 def test_malformed_namespace_annotation_is_an_invalid_entity(clusters: ClusterSet) -> None:
     entity = k.annotated("payments-api", namespace="Payments_NS")
 
-    with pytest.raises(InvalidEntity, match="backstage.io/kubernetes-namespace"):
+    with pytest.raises(InvalidEntity, match=r"backstage\.io/kubernetes-namespace"):
         check_health(clusters, entity, now=NOW)
 
 
