@@ -8,6 +8,7 @@ errors (``MaxRetryError`` wrapping the real cause) for timeouts and refused conn
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import urllib3.exceptions as u3
@@ -128,7 +129,7 @@ def _network_reason(cause: BaseException, context: CallContext) -> str:
     if isinstance(cause, u3.ReadTimeoutError | TimeoutError):
         return f"timed out{after}"
     if isinstance(cause, u3.SSLError):
-        detail = str(cause).rsplit("] ", 1)[-1][:200]
+        detail = re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(cause).rsplit("] ", 1)[-1])[:200]
         return f"TLS failed ({detail}); check ca_data or kubeconfig's certificate-authority"
     if isinstance(cause, u3.ProtocolError):
         return f"dropped the connection to {context.host}"

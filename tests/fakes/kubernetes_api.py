@@ -6,13 +6,15 @@ It serves what greenroom reads, with the API server's real shapes: ``PodList``,
 namespaced and all-namespaces paths; ``labelSelector`` (equality and set-based) and
 ``fieldSelector`` filtering; bearer-token auth; ``Status`` errors shaped like the real ones.
 Faults: ``hang()``, ``slow(seconds)``, ``fail(status)``, ``garbage()`` (invalid JSON),
-``refuse()`` (nothing listens any more); each optionally for one resource only.
+``refuse()`` (nothing listens any more); each optionally for one resource only. With
+``tls=(cert, key)`` it serves HTTPS.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -65,6 +67,7 @@ class FakeKubernetesApi:
     """A running fake API server; use as a context manager or call ``start``/``close``."""
 
     token: str = "fake-token"
+    tls: tuple[Path, Path] | None = None  # (certificate, key): serve HTTPS
     objects: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
     _fault: _Fault | None = None
@@ -80,6 +83,10 @@ class FakeKubernetesApi:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         ).start()
@@ -105,7 +112,7 @@ class FakeKubernetesApi:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     # --- content -------------------------------------------------------------------------
 
