@@ -12,7 +12,7 @@ import binascii
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import urllib3
 from kubernetes import client, config
@@ -90,17 +90,13 @@ class KubernetesClusterClient:
         self, namespace: str | None, label_selector: str, *, timeout: float
     ) -> list[WorkloadInfo]:
         def call() -> list[WorkloadInfo]:
-            t = (timeout, timeout)
-            items = (
-                self._apps.list_namespaced_deployment(
-                    namespace, label_selector=label_selector, _request_timeout=t
-                )
+            options = _options(label_selector, timeout)
+            response = (
+                self._apps.list_namespaced_deployment(namespace, **options)
                 if namespace
-                else self._apps.list_deployment_for_all_namespaces(
-                    label_selector=label_selector, _request_timeout=t
-                )
-            ).items
-            return [_convert.deployment_info(d) for d in items]
+                else self._apps.list_deployment_for_all_namespaces(**options)
+            )
+            return [_convert.deployment_info(d) for d in _items(response)]
 
         return self._call("deployments", namespace, timeout, call)
 
@@ -108,17 +104,13 @@ class KubernetesClusterClient:
         self, namespace: str | None, label_selector: str, *, timeout: float
     ) -> list[WorkloadInfo]:
         def call() -> list[WorkloadInfo]:
-            t = (timeout, timeout)
-            items = (
-                self._apps.list_namespaced_stateful_set(
-                    namespace, label_selector=label_selector, _request_timeout=t
-                )
+            options = _options(label_selector, timeout)
+            response = (
+                self._apps.list_namespaced_stateful_set(namespace, **options)
                 if namespace
-                else self._apps.list_stateful_set_for_all_namespaces(
-                    label_selector=label_selector, _request_timeout=t
-                )
-            ).items
-            return [_convert.statefulset_info(s) for s in items]
+                else self._apps.list_stateful_set_for_all_namespaces(**options)
+            )
+            return [_convert.statefulset_info(s) for s in _items(response)]
 
         return self._call("statefulsets", namespace, timeout, call)
 
@@ -126,17 +118,13 @@ class KubernetesClusterClient:
         self, namespace: str | None, label_selector: str, *, timeout: float
     ) -> list[PodInfo]:
         def call() -> list[PodInfo]:
-            t = (timeout, timeout)
-            items = (
-                self._core.list_namespaced_pod(
-                    namespace, label_selector=label_selector, _request_timeout=t
-                )
+            options = _options(label_selector, timeout)
+            response = (
+                self._core.list_namespaced_pod(namespace, **options)
                 if namespace
-                else self._core.list_pod_for_all_namespaces(
-                    label_selector=label_selector, _request_timeout=t
-                )
-            ).items
-            return [_convert.pod_info(p) for p in items]
+                else self._core.list_pod_for_all_namespaces(**options)
+            )
+            return [_convert.pod_info(p) for p in _items(response)]
 
         return self._call("pods", namespace, timeout, call)
 
@@ -144,30 +132,27 @@ class KubernetesClusterClient:
         self, namespace: str | None, label_selector: str, *, timeout: float
     ) -> list[AutoscalerInfo]:
         def call() -> list[AutoscalerInfo]:
-            t = (timeout, timeout)
+            options = _options(label_selector, timeout)
             api = self._autoscaling
-            items = (
-                api.list_namespaced_horizontal_pod_autoscaler(
-                    namespace, label_selector=label_selector, _request_timeout=t
-                )
+            response = (
+                api.list_namespaced_horizontal_pod_autoscaler(namespace, **options)
                 if namespace
-                else api.list_horizontal_pod_autoscaler_for_all_namespaces(
-                    label_selector=label_selector, _request_timeout=t
-                )
-            ).items
-            return [_convert.autoscaler_info(h) for h in items]
+                else api.list_horizontal_pod_autoscaler_for_all_namespaces(**options)
+            )
+            return [_convert.autoscaler_info(h) for h in _items(response)]
 
         return self._call("horizontalpodautoscalers", namespace, timeout, call)
 
     def list_warning_events(self, namespace: str, *, timeout: float) -> list[WarningEvent]:
         def call() -> list[WarningEvent]:
-            items = self._core.list_namespaced_event(
+            response = self._core.list_namespaced_event(
                 namespace,
                 field_selector="type=Warning",
                 limit=_MAX_EVENTS,
                 _request_timeout=(timeout, timeout),
-            ).items
-            return [_convert.warning_event(e) for e in items]
+                _preload_content=False,
+            )
+            return [_convert.warning_event(e) for e in _items(response)]
 
         return self._call("events", namespace, timeout, call)
 
@@ -183,6 +168,22 @@ class KubernetesClusterClient:
         except (ApiException, urllib3.exceptions.HTTPError, ValueError) as error:
             context = CallContext(self.config, self.host, resource, namespace, timeout)
             raise ClusterUnreachable(describe_failure(error, context)) from error
+
+
+def _options(label_selector: str, timeout: float) -> dict[str, Any]:
+    return {
+        "label_selector": label_selector,
+        "_request_timeout": (timeout, timeout),
+        "_preload_content": False,  # raw JSON: see _convert.py for why not the client's models
+    }
+
+
+def _items(response: object) -> list[dict[str, Any]]:
+    # With _preload_content=False the client returns urllib3's response, not the typed model.
+    body = getattr(response, "data", None)
+    if not isinstance(body, bytes):
+        raise ValueError("no response body")
+    return _convert.list_items(body)
 
 
 def _api_client(cluster: ClusterConfig, configuration: client.Configuration) -> client.ApiClient:

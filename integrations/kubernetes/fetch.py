@@ -82,7 +82,7 @@ def collect(
     job = _ClusterJob(queries, end, label, concurrency, now - event_window)
     outer = ThreadPoolExecutor(max_workers=max(len(connections), 1), thread_name_prefix="k8s")
     futures = [outer.submit(job.run, connection) for connection in connections]
-    wait(futures, timeout=max(end - time.monotonic(), 0) + 0.1)
+    wait(futures, timeout=max(end - time.monotonic(), 0) + 0.05)
     outer.shutdown(wait=False, cancel_futures=True)
     result: dict[WorkloadQuery, list[ClusterAnswer]] = {q: [] for q in queries}
     for connection, future in zip(connections, futures, strict=True):

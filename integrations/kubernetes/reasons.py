@@ -1,8 +1,8 @@
 """Why a cluster call failed, in words a Slack user can act on.
 
-The official client raises three unrelated families: ``ApiException`` for HTTP errors, urllib3
-errors (``MaxRetryError`` wrapping the real cause) for timeouts and refused connections, and
-``ValueError`` (pydantic's ``ValidationError`` or ``JSONDecodeError``) for answers it cannot read.
+The official client raises two unrelated families: ``ApiException`` for HTTP errors and urllib3
+errors (``MaxRetryError`` wrapping the real cause) for timeouts and refused connections; an
+answer that is not a Kubernetes list raises ``ValueError`` when greenroom reads it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import urllib3.exceptions as u3
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
-from pydantic import ValidationError
 
 from integrations.kubernetes.config import (
     ClusterConfig,
@@ -56,13 +55,6 @@ def describe_failure(error: BaseException, context: CallContext) -> str:
         return _network_reason(error.reason, context)
     if isinstance(error, u3.HTTPError):
         return _network_reason(error, context)
-    if isinstance(error, ValidationError):
-        first = error.errors(include_url=False)[0] if error.error_count() else None
-        where = ".".join(str(p) for p in first["loc"]) if first else "?"
-        return (
-            f"answered {context.resource} that the Kubernetes client could not read "
-            f"({where}: {first['msg'] if first else 'invalid'})"
-        )
     if isinstance(error, ValueError):
         return "answered with something that is not Kubernetes JSON (a proxy or login page?)"
     if isinstance(error, ConfigException | OSError):

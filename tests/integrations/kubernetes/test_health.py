@@ -387,20 +387,33 @@ def test_invalid_json_is_named(fake_api: FakeKubernetesApi, clusters: ClusterSet
     )
 
 
-def test_objects_the_client_cannot_read_are_named(
+def test_objects_missing_fields_the_client_models_require_still_show(
     fake_api: FakeKubernetesApi, clusters: ClusterSet
 ) -> None:
-    broken = k.pod("payments-api-1", labels={k.KUBE_ID: "payments-api"})
-    del broken["status"]["containerStatuses"][0]["imageID"]  # required by the client's model
-    fake_api.add(k.deployment("payments-api"), broken)
+    odd = k.pod("payments-api-1", labels={k.KUBE_ID: "payments-api"})
+    del odd["status"]["containerStatuses"][0]["imageID"]  # the client's model would reject it
+    odd["status"]["containerStatuses"][0]["restartCount"] = "many"  # wrong type: ignored
+    fake_api.add(k.deployment("payments-api"), odd)
 
     health = check_health(clusters, k.annotated("payments-api"), now=NOW)
 
     prod = cluster(health, "prod-eu")
-    assert prod.state is ClusterState.OK  # the deployment still shows
-    [problem] = prod.problems
-    assert problem.startswith("pods: answered pods that the Kubernetes client could not read (")
-    assert "imageID" in problem
+    assert prod.problems == ()
+    rows = {w.name: w for w in prod.namespaces[0].workloads}
+    assert rows["payments-api-1"].restarts == 0
+
+
+def test_a_list_that_is_not_a_list_is_named(
+    fake_api: FakeKubernetesApi, clusters: ClusterSet
+) -> None:
+    fake_api.add(k.deployment("payments-api"))
+    fake_api.garbage(resource="pods")
+
+    health = check_health(clusters, k.annotated("payments-api"), now=NOW)
+
+    assert cluster(health, "prod-eu").problems == (
+        "pods: answered with something that is not Kubernetes JSON (a proxy or login page?)",
+    )
 
 
 def test_one_forbidden_kind_is_a_problem_of_the_cluster_not_a_failure(
