@@ -30,7 +30,7 @@ __all__ = [
     "ClusterState",
     "WorkloadQuery",
     "collect",
-    "objects_labelled",
+    "split_by_label",
 ]
 
 _KINDS = ("deployments", "statefulsets", "pods", "autoscalers")
@@ -95,27 +95,48 @@ def collect(
     return result
 
 
-def objects_labelled(objects: ClusterObjects, label: str, value: str) -> ClusterObjects:
-    """The objects carrying ``label=value``, with the events about them (to split a batch)."""
+def split_by_label(objects: ClusterObjects, label: str) -> dict[str, ClusterObjects]:
+    """The objects grouped by their value of ``label``, each group with the events about it
+    (splits a batched answer per service in one pass)."""
+    groups: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for kind in _KINDS:
+        for item in getattr(objects, kind):
+            value = item.labels.get(label)
+            if value is not None:
+                groups[value][kind].append(item)
+    events = _events_by_object(objects.events)
+    return {
+        value: _with_events(
+            ClusterObjects(
+                deployments=tuple(lists["deployments"]),
+                statefulsets=tuple(lists["statefulsets"]),
+                pods=tuple(lists["pods"]),
+                autoscalers=tuple(lists["autoscalers"]),
+            ),
+            events,
+        )
+        for value, lists in groups.items()
+    }
 
-    def keep(items: Iterable[Any]) -> tuple[Any, ...]:
-        return tuple(i for i in items if i.labels.get(label) == value)
 
-    subset = ClusterObjects(
-        deployments=keep(objects.deployments),
-        statefulsets=keep(objects.statefulsets),
-        pods=keep(objects.pods),
-        autoscalers=keep(objects.autoscalers),
-    )
-    return _with_events(subset, objects.events)
+_ObjectKey = tuple[str, str, str]  # namespace, kind, name
 
 
-def _with_events(objects: ClusterObjects, events: Iterable[WarningEvent]) -> ClusterObjects:
+def _events_by_object(events: Iterable[WarningEvent]) -> dict[_ObjectKey, list[WarningEvent]]:
+    index: dict[_ObjectKey, list[WarningEvent]] = defaultdict(list)
+    for event in events:
+        index[(event.namespace, event.object_kind, event.object_name)].append(event)
+    return index
+
+
+def _with_events(
+    objects: ClusterObjects, events: dict[_ObjectKey, list[WarningEvent]]
+) -> ClusterObjects:
     involved = {(w.namespace, w.kind, w.name) for w in objects.workloads}
     involved |= {(p.namespace, "Pod", p.name) for p in objects.pods}
     involved |= {(p.namespace, "ReplicaSet", p.replica_set) for p in objects.pods if p.replica_set}
     involved |= {(h.namespace, "HorizontalPodAutoscaler", h.name) for h in objects.autoscalers}
-    about = tuple(e for e in events if (e.namespace, e.object_kind, e.object_name) in involved)
+    about = tuple(e for key in sorted(involved) for e in events.get(key, ()))
     return ClusterObjects(
         objects.deployments, objects.statefulsets, objects.pods, objects.autoscalers, about
     )
@@ -256,7 +277,10 @@ def _answer(
     if not objects.empty:
         problems += event_failures
     return ClusterAnswer(
-        cluster, ClusterState.OK, _with_events(objects, events), problems=tuple(problems)
+        cluster,
+        ClusterState.OK,
+        _with_events(objects, _events_by_object(events)),
+        problems=tuple(problems),
     )
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -41,9 +41,10 @@ from integrations.kubernetes.fetch import (
     ClusterState,
     WorkloadQuery,
     collect,
-    objects_labelled,
+    split_by_label,
 )
 from integrations.kubernetes.finding import Finding, Severity
+from integrations.kubernetes.resources import ClusterObjects
 from integrations.kubernetes.routing import ChannelRouter
 from integrations.kubernetes.summary import HealthStatus, KubernetesHealth, summarize
 from integrations.kubernetes.tables import k8s_health, k8s_problems
@@ -173,23 +174,30 @@ def _evaluate(
             batches.append(WorkloadQuery(id_selector(chunk), namespace))
             batch_of |= {(namespace, kube_id): batches[-1] for kube_id in chunk}
     answers = _collect_rounds(clusters, [*batches, *sorted(custom, key=str)], now, recent)
+    split = {query: [_split(answer) for answer in answers[query]] for query in batches}
     healths: dict[EntityRef, KubernetesHealth] = {}
     for ref, selector in selected.items():
         if selector.kubernetes_id is None:
             mine = answers[WorkloadQuery(selector.label_selector, selector.namespace)]
         else:
-            batch = answers[batch_of[(selector.namespace, selector.kubernetes_id)]]
-            mine = [_only(a, selector.kubernetes_id) for a in batch]
+            batch = split[batch_of[(selector.namespace, selector.kubernetes_id)]]
+            mine = [per_id(selector.kubernetes_id) for per_id in batch]
         healths[ref] = summarize(ref, selector, mine, now=now, recent=recent)
     return healths
 
 
-def _only(answer: ClusterAnswer, kube_id: str) -> ClusterAnswer:
+def _split(answer: ClusterAnswer) -> Callable[[str], ClusterAnswer]:
+    """A batched answer, cut per kubernetes id (a failure is every id's failure)."""
     if answer.state is not ClusterState.OK:
-        return answer
-    objects = objects_labelled(answer.objects, KUBERNETES_ID, kube_id)
-    problems = answer.problems if not objects.empty else ()
-    return ClusterAnswer(answer.cluster, answer.state, objects, problems=problems)
+        return lambda _: answer
+    groups = split_by_label(answer.objects, KUBERNETES_ID)
+
+    def one(kube_id: str) -> ClusterAnswer:
+        objects = groups.get(kube_id, ClusterObjects())
+        problems = answer.problems if not objects.empty else ()
+        return ClusterAnswer(answer.cluster, answer.state, objects, problems=problems)
+
+    return one
 
 
 def _collect_rounds(

@@ -74,6 +74,7 @@ class FakeKubernetesApi:
     _server: ThreadingHTTPServer | None = None
     _release: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _cache: dict[tuple[str, str], tuple[int, bytes, str]] = field(default_factory=dict)
 
     def start(self) -> FakeKubernetesApi:
         fake = self
@@ -121,10 +122,12 @@ class FakeKubernetesApi:
         with self._lock:
             for obj in objects:
                 self.objects.setdefault(KIND_TO_RESOURCE[obj["kind"]], []).append(obj)
+            self._cache.clear()
 
     def clear(self) -> None:
         with self._lock:
             self.objects.clear()
+            self._cache.clear()
 
     def paths(self) -> list[str]:
         """Every path asked for so far."""
@@ -185,6 +188,7 @@ def write_kubeconfig(path: Path, contexts: dict[str, tuple[str, str]]) -> Path:
 class _Handler(BaseHTTPRequestHandler):
     api: FakeKubernetesApi
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body leave at once, as from a real server
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -203,7 +207,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.seconds)
-        self._send(*self._answer(match, resource, query, auth, fault))
+        key = (self.path, auth or "")
+        answer = self.api._cache.get(key) if fault is None else None
+        if answer is None:
+            answer = self._answer(match, resource, query, auth, fault)
+            if fault is None:  # the same question gets the same bytes until objects change
+                self.api._cache[key] = answer
+        self._send(*answer)
 
     def _answer(
         self,
