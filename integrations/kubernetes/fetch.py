@@ -2,8 +2,8 @@
 
 Each cluster runs in its own thread with its own small pool, so a hanging cluster can only
 block itself. Within a cluster, deployments, statefulsets, pods and HPAs of every query are
-listed at once; Warning events are listed per namespace, at once too when the namespaces are
-known up front, otherwise as soon as the objects say which namespaces they live in. At the
+listed at once; Warning events are listed per namespace, at once too when the entity names its
+namespace, otherwise as soon as the objects say which namespaces they live in. At the
 deadline whatever has answered is used and the rest is named as timed out; stragglers finish
 in the background (their own request timeout ends them shortly after).
 """
@@ -176,7 +176,10 @@ class _ClusterJob:
                 reason = f"namespace {query.namespace} is not in this cluster's allowed namespaces"
                 answers[query] = ClusterAnswer(name, ClusterState.SKIPPED, reason=reason)
             tasks += [_Task(kind, ns, query) for ns in scopes for kind in _KINDS]
-        known = {t.namespace for t in tasks if t.namespace is not None}
+        # Events are listed per namespace: at once for a namespace the entity names; for the
+        # rest, only where its objects turned out to live (an allowlist may be long).
+        known = {t.query.namespace for t in tasks if t.query and t.query.namespace}
+        known &= {t.namespace for t in tasks}
         tasks += [_Task("events", ns) for ns in sorted(known)]
         pool = ThreadPoolExecutor(max_workers=max(min(self.concurrency, len(tasks)), 1))
         try:
