@@ -60,6 +60,7 @@ def test_ca_data_as_pem_works_too(
     assert health.status is HealthStatus.HEALTHY
 
 
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_skip_tls_verify_accepts_an_unknown_certificate(tls_api: FakeKubernetesApi) -> None:
     health = check_health(token_cluster(tls_api, skip_tls_verify=True), k.annotated("payments-api"))
 

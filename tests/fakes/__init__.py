@@ -1,1 +1,0 @@
-"""Loopback fakes of outside systems that speak their real wire format."""
