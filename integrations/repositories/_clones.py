@@ -78,7 +78,8 @@ class CloneStore:
         key = _key(location)
         self.root.mkdir(parents=True, exist_ok=True)
         with file_lock(self._lock(key), timeout=self.lock_timeout):
-            os.utime(self._lock(key))
+            now = self.clock()
+            os.utime(self._lock(key), (now, now))
             checkout = self._refreshed(key, location, max_age)
         self.evict(keep=key)
         return checkout

@@ -98,6 +98,7 @@ class RepositoryCache:
         """Every entity's folder or reason; each repository is cloned or fetched once, a few
         at a time, and one that fails only affects its own entities."""
         age = self.settings.cache.refresh_minutes * 60.0 if max_age is None else max_age
+        entities = list(entities)
         results: dict[EntityRef, RepoResult] = {}
         wanted: dict[tuple[str, str | None], list[tuple[StoredEntity, RepoLocation]]] = {}
         for stored in entities:
@@ -117,7 +118,7 @@ class RepositoryCache:
             for group, checkout in zip(groups, checkouts, strict=True):
                 for stored, location in group:
                     results[stored.ref] = _entity_folder(stored.ref, location, checkout)
-        return results
+        return {stored.ref: results[stored.ref] for stored in entities}
 
     @contextmanager
     def reading(

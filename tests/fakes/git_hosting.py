@@ -85,7 +85,9 @@ class FakeGitHost:
         self._routes: list[tuple[str, re.Pattern[str], Route]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
 
     # lifecycle -------------------------------------------------------------------------------
     def __enter__(self) -> FakeGitHost:
