@@ -17,7 +17,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +70,8 @@ class CloneStore:
         self.clock = clock
 
     def checkout(self, location: RepoLocation, *, max_age: float) -> Checkout:
-        """A clone at most ``max_age`` seconds old (cloned or fetched now if needed).
+        """A clone at most ``max_age`` seconds old (cloned or fetched now if needed); call
+        ``evict`` afterwards, the cache may have grown.
 
         Raises GitFailed when the repository cannot be cloned, LockTimeout when another
         process holds it for too long.
@@ -80,9 +81,7 @@ class CloneStore:
         with file_lock(self._lock(key), timeout=self.lock_timeout):
             now = self.clock()
             os.utime(self._lock(key), (now, now))
-            checkout = self._refreshed(key, location, max_age)
-        self.evict(keep=key)
-        return checkout
+            return self._refreshed(key, location, max_age)
 
     @contextmanager
     def held(self, location: RepoLocation) -> Iterator[Checkout | None]:
@@ -110,7 +109,7 @@ class CloneStore:
             found.append(CacheEntry(key, meta["url"], meta["branch"], meta["bytes"], used))
         return sorted(found, key=lambda e: (e.last_used, e.key))
 
-    def evict(self, *, keep: str | None = None) -> list[str]:
+    def evict(self, *, keep: Collection[str] = ()) -> list[str]:
         """Remove least recently used clones until the total fits ``max_bytes``; clones in
         use elsewhere (locked) are skipped. Returns the web URLs removed."""
         entries = self.entries()
@@ -119,7 +118,7 @@ class CloneStore:
         for entry in entries:
             if total <= self.max_bytes:
                 break
-            if entry.key == keep:
+            if entry.key in keep:
                 continue
             try:
                 with file_lock(self._lock(entry.key), timeout=0):
@@ -140,17 +139,33 @@ class CloneStore:
             if self.clock() - meta["fetched_at"] < max_age:
                 return Checkout(checkout, meta["commit"], meta["fetched_at"])
             try:
-                self._fetch(checkout, location)
+                changed = self._remote_commit(checkout, location) != meta["commit"]
+                if changed:
+                    self._fetch(checkout, location)
             except GitFailed as error:
                 age = int((self.clock() - meta["fetched_at"]) // 60)
                 warning = f"could not refresh it ({error.reason}); files are {age} min old"
                 return Checkout(checkout, meta["commit"], meta["fetched_at"], warning)
         else:
             self._clone(checkout, location)
-        commit = self.git.run("-C", str(checkout), "rev-parse", "HEAD").strip()
+            changed = True
+        if changed:
+            commit = self.git.run("-C", str(checkout), "rev-parse", "HEAD").strip()
+            size = _size(checkout)
+        else:
+            assert meta is not None
+            commit, size = meta["commit"], meta["bytes"]
         now = self.clock()
-        self._write_meta(key, location, commit=commit, fetched_at=now, size=_size(checkout))
+        self._write_meta(key, location, commit=commit, fetched_at=now, size=size)
         return Checkout(checkout, commit, now)
+
+    def _remote_commit(self, checkout: Path, location: RepoLocation) -> str:
+        """The commit the branch points at on the remote: one round-trip, no fetch."""
+        ref = f"refs/heads/{location.branch}" if location.branch else "HEAD"
+        listed = self.git.run("-C", str(checkout), "ls-remote", "origin", ref).split()
+        if not listed:
+            raise GitFailed("ls-remote", f"{location.web_url} has no branch {location.branch}")
+        return listed[0]
 
     def _clone(self, checkout: Path, location: RepoLocation) -> None:
         partial = checkout.with_name(checkout.name + ".partial")

@@ -31,14 +31,18 @@ class Created:
     clone_url: str
 
 
-def check_request(request: RepositoryRequest, source_dir: Path) -> None:
-    """Refuse what would fail later, while nothing exists yet."""
-    name = request.name
+def check_name(name: str) -> None:
+    """Refuse a name no platform accepts (it also ends up in API paths: no '/', '?', '..')."""
     if not _NAME.match(name) or name.endswith((".git", ".atom")) or ".." in name:
         raise PublishFailed(
             f"{name!r} is not a valid repository name: use letters, digits, '.', '_' and '-', "
             "start with a letter or digit, at most 100 characters."
         )
+
+
+def check_request(request: RepositoryRequest, source_dir: Path) -> None:
+    """Refuse what would fail later, while nothing exists yet."""
+    check_name(request.name)
     if not source_dir.is_dir() or not any(source_dir.iterdir()):
         raise PublishFailed(f"Nothing to publish: the rendered folder {source_dir} is empty.")
 

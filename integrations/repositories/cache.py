@@ -114,10 +114,12 @@ class RepositoryCache:
             wanted.setdefault((location.web_url, location.branch), []).append((stored, location))
         groups = list(wanted.values())
         with ThreadPoolExecutor(max_workers=self.settings.cache.parallel) as pool:
-            checkouts = pool.map(lambda g: self._checkout(g[0][1], age), groups)
-            for group, checkout in zip(groups, checkouts, strict=True):
-                for stored, location in group:
-                    results[stored.ref] = _entity_folder(stored.ref, location, checkout)
+            checkouts = list(pool.map(lambda g: self._checkout(g[0][1], age), groups))
+        for group, checkout in zip(groups, checkouts, strict=True):
+            for stored, location in group:
+                results[stored.ref] = _entity_folder(stored.ref, location, checkout)
+        if groups:  # once per batch, sparing the clones it hands out
+            self._store.evict(keep={c.root.name for c in checkouts if isinstance(c, Checkout)})
         return {stored.ref: results[stored.ref] for stored in entities}
 
     @contextmanager

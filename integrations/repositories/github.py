@@ -20,6 +20,7 @@ from integrations.repositories._api import ApiClient, server_message
 from integrations.repositories._git import GitCredential, GitFailed, push_branch, web_root
 from integrations.repositories._publishing import (
     Created,
+    check_name,
     check_request,
     prepared_commit,
     undo_creation,
@@ -35,6 +36,7 @@ SOURCE_LOCATION = "backstage.io/source-location"
 
 _log = logging.getLogger("integrations.repositories")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")
+_SLUG = re.compile(r"^(?:[A-Za-z0-9][A-Za-z0-9_.-]*/)?[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _HOW_TO_DELETE = "on GitHub: the repository's Settings, Danger Zone, Delete this repository"
 
 
@@ -77,6 +79,7 @@ class GitHubPublisher:
 
     def exists(self, name: str) -> bool:
         """Whether ``owner/name`` exists (or the token can see it)."""
+        check_name(name)
         response = self._api.call(
             "GET", f"repos/{self._owner()}/{name}", doing=f"checking whether {name} exists"
         )
@@ -149,6 +152,11 @@ class GitHubPublisher:
         """``(org, team)`` once checked to exist, before anything is created."""
         if not slug:
             return None
+        if not _SLUG.match(slug) or ".." in slug:
+            raise PublishFailed(
+                f"{slug!r} (the owning Group's {GITHUB_TEAM_SLUG} annotation) is not a team "
+                "slug; write it as org/team-slug."
+            )
         org, _, team = slug.rpartition("/")
         org = org or (self.settings.owner or "")
         if not self.settings.owner:

@@ -20,6 +20,7 @@ from integrations.repositories._api import ApiClient
 from integrations.repositories._git import GitCredential, GitFailed, push_branch, web_root
 from integrations.repositories._publishing import (
     Created,
+    check_name,
     check_request,
     prepared_commit,
     undo_creation,
@@ -72,6 +73,7 @@ class GitLabPublisher:
 
     def exists(self, name: str) -> bool:
         """Whether ``namespace/name`` exists (or the token can see it)."""
+        check_name(name)
         doing = f"checking whether {name} exists"
         path = f"{self._namespace()[1]}/{name}"
         response = self._api.call("GET", f"projects/{quote(path, safe='')}", doing=doing)

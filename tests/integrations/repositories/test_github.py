@@ -320,3 +320,17 @@ def test_a_missing_token_is_a_config_error_before_any_call(github: FakeGitHub) -
         publisher_for(settings)
 
     assert github.calls == []
+
+
+def test_names_and_team_slugs_cannot_reach_other_api_paths(
+    github: FakeGitHub, project_dir: Path, author: CommitAuthor
+) -> None:
+    publisher = GitHubPublisher(github_settings(github))
+
+    with pytest.raises(PublishFailed, match="not a valid repository name"):
+        publisher.exists("x/../../user")
+    bad_team = RepositoryRequest("invoice-service", owner_team_slug="globex/../../user?x=1")
+    with pytest.raises(PublishFailed, match="is not a team slug"):
+        publisher.publish(project_dir, bad_team, author)
+
+    assert github.calls == []

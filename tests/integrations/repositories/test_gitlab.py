@@ -211,3 +211,10 @@ def test_a_missing_token_is_a_config_error_before_any_call(gitlab: FakeGitLab) -
         publisher_for(settings, "gitlab")
 
     assert gitlab.calls == []
+
+
+def test_exists_refuses_names_that_would_leave_the_namespace(gitlab: FakeGitLab) -> None:
+    with pytest.raises(PublishFailed, match="not a valid repository name"):
+        GitLabPublisher(gitlab_settings(gitlab)).exists("../other-group/x")
+
+    assert gitlab.calls == []
