@@ -71,17 +71,32 @@ def prepared_commit(
 def undo_creation(
     platform: str,
     created: Created,
-    cause: GreenroomError,
+    cause: Exception,
     delete: Callable[[], int | None],
     *,
     how_to_delete: str,
-) -> PublishFailed:
+) -> Exception:
     """The error to raise after ``cause``, once the half-made repository is deleted (or not).
 
-    ``delete`` returns the HTTP status of the deletion, or None when the platform could not
-    be reached at all.
+    ``delete`` returns the HTTP status of the deletion. A ``cause`` that is a bug (not a
+    GreenroomError) is returned as it is, with the cleanup's outcome added as a note.
     """
     _log.warning("publishing %s failed after creation; deleting it", created.web_url)
+    failure = _undo(platform, created, cause, delete, how_to_delete)
+    if isinstance(cause, GreenroomError):
+        return failure
+    cause.add_note(failure.user_message)
+    return cause
+
+
+def _undo(
+    platform: str,
+    created: Created,
+    cause: Exception,
+    delete: Callable[[], int | None],
+    how_to_delete: str,
+) -> PublishFailed:
+    said = cause.user_message if isinstance(cause, GreenroomError) else "Publishing failed."
     try:
         status = delete()
     except GreenroomError:
@@ -89,7 +104,7 @@ def undo_creation(
     if status is not None and (status < 300 or status == 404):
         _log.info("deleted half-made repository %s", created.web_url)
         return PublishFailed(
-            f"{cause.user_message} The half-made repository {created.web_url} was deleted "
+            f"{said} The half-made repository {created.web_url} was deleted "
             "again, so nothing is left behind; fix the problem and try again."
         )
     why = f"{platform} answered {status}" if status is not None else f"{platform} did not answer"
@@ -97,7 +112,7 @@ def undo_creation(
         why = "the token is not allowed to delete repositories (403)"
     _log.error("half-made repository %s left behind: %s", created.web_url, why)
     return PublishFailed(
-        f"{cause.user_message} greenroom created {created.web_url} but could not delete it "
+        f"{said} greenroom created {created.web_url} but could not delete it "
         f"again ({why}). It still exists, empty or incomplete: delete it yourself "
         f"({how_to_delete}) or ask an owner of {created.full_path.rpartition('/')[0]} to, "
         "then try again."

@@ -24,7 +24,12 @@ from integrations.repositories._clones import CacheEntry, Checkout, CloneStore
 from integrations.repositories._git import GitCredential, GitFailed, GitRunner
 from integrations.repositories._locks import LockTimeout
 from integrations.repositories.config import RepositoriesSettings
-from integrations.repositories.locations import RepoLocation, RepoLocationError, locate_repository
+from integrations.repositories.locations import (
+    RepoLocation,
+    RepoLocationError,
+    locate_repository,
+    locate_url,
+)
 
 __all__ = ["CacheEntry", "RepoFolder", "RepoResult", "RepoUnavailable", "RepositoryCache"]
 
@@ -92,35 +97,37 @@ class RepositoryCache:
         (default: ``cache.refresh_minutes``; 0 fetches now)."""
         return self.folders_for([stored], max_age=max_age)[stored.ref]
 
+    def folder_of(self, stored: StoredEntity) -> Path | None:
+        """The entity's folder or None: the ``RepositoryResolver`` seam of migration checks.
+        Call ``folders_for`` on the whole batch first so repositories are cloned in parallel."""
+        result = self.folder_for(stored)
+        return result.path if isinstance(result, RepoFolder) else None
+
     def folders_for(
         self, entities: Iterable[StoredEntity], *, max_age: float | None = None
     ) -> dict[EntityRef, RepoResult]:
         """Every entity's folder or reason; each repository is cloned or fetched once, a few
         at a time, and one that fails only affects its own entities."""
-        age = self.settings.cache.refresh_minutes * 60.0 if max_age is None else max_age
-        entities = list(entities)
-        results: dict[EntityRef, RepoResult] = {}
-        wanted: dict[tuple[str, str | None], list[tuple[StoredEntity, RepoLocation]]] = {}
+        wanted: dict[EntityRef, RepoResult | RepoLocation] = {}
         for stored in entities:
             local = _local_folder(stored)
             if local is not None:
-                results[stored.ref] = local
+                wanted[stored.ref] = local
                 continue
             try:
-                location = locate_repository(stored.entity, self.settings.hosts)
+                wanted[stored.ref] = locate_repository(stored.entity, self.settings.hosts)
             except RepoLocationError as error:
-                results[stored.ref] = RepoUnavailable(stored.ref, f"No repository: {error}.")
-                continue
-            wanted.setdefault((location.web_url, location.branch), []).append((stored, location))
-        groups = list(wanted.values())
-        with ThreadPoolExecutor(max_workers=self.settings.cache.parallel) as pool:
-            checkouts = list(pool.map(lambda g: self._checkout(g[0][1], age), groups))
-        for group, checkout in zip(groups, checkouts, strict=True):
-            for stored, location in group:
-                results[stored.ref] = _entity_folder(stored.ref, location, checkout)
-        if groups:  # once per batch, sparing the clones it hands out
-            self._store.evict(keep={c.root.name for c in checkouts if isinstance(c, Checkout)})
-        return {stored.ref: results[stored.ref] for stored in entities}
+                wanted[stored.ref] = RepoUnavailable(stored.ref, f"No repository: {error}.")
+        return self._resolve(wanted, max_age)
+
+    def folder_at(self, ref: EntityRef, url: str, *, max_age: float | None = None) -> RepoResult:
+        """The folder a ``url:`` location points at, for ``ref`` (e.g. its techdocs-ref
+        naming another repository)."""
+        try:
+            location: RepoResult | RepoLocation = locate_url(url, self.settings.hosts)
+        except RepoLocationError as error:
+            location = RepoUnavailable(ref, f"No repository: {error}.")
+        return self._resolve({ref: location}, max_age)[ref]
 
     @contextmanager
     def reading(
@@ -142,6 +149,29 @@ class RepositoryCache:
     def entries(self) -> list[CacheEntry]:
         """The cached clones, least recently used first."""
         return self._store.entries()
+
+    def _resolve(
+        self, wanted: dict[EntityRef, RepoResult | RepoLocation], max_age: float | None
+    ) -> dict[EntityRef, RepoResult]:
+        age = self.settings.cache.refresh_minutes * 60.0 if max_age is None else max_age
+        repos = {
+            (item.web_url, item.branch): item
+            for item in wanted.values()
+            if isinstance(item, RepoLocation)
+        }
+        with ThreadPoolExecutor(max_workers=self.settings.cache.parallel) as pool:
+            found = pool.map(lambda location: self._checkout(location, age), repos.values())
+            checkouts = dict(zip(repos, found, strict=True))
+        if checkouts:  # once per batch, sparing the clones it hands out
+            self._store.evict(
+                keep={c.root.name for c in checkouts.values() if isinstance(c, Checkout)}
+            )
+        return {
+            ref: _entity_folder(ref, item, checkouts[(item.web_url, item.branch)])
+            if isinstance(item, RepoLocation)
+            else item
+            for ref, item in wanted.items()
+        }
 
     def _checkout(self, location: RepoLocation, max_age: float) -> Checkout | str:
         try:

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from rapidfuzz import process
 
-from catalog.errors import ConfigError, GreenroomError
+from catalog.errors import ConfigError
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient, server_message
 from integrations.repositories._git import GitCredential, GitFailed, push_branch, web_root
@@ -118,7 +118,7 @@ class GitHubPublisher:
                         f"GitHub refused the push of the first commit to {created.web_url}: "
                         f"{error.reason}"
                     ) from None
-            except GreenroomError as error:
+            except Exception as error:
                 raise undo_creation(
                     "GitHub",
                     created,

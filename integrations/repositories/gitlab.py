@@ -14,7 +14,7 @@ from urllib.parse import quote
 import httpx
 from rapidfuzz import process
 
-from catalog.errors import ConfigError, GreenroomError
+from catalog.errors import ConfigError
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient
 from integrations.repositories._git import GitCredential, GitFailed, push_branch, web_root
@@ -105,7 +105,7 @@ class GitLabPublisher:
                         f"GitLab refused the push of the first commit to {created.web_url}: "
                         f"{error.reason}"
                     ) from None
-            except GreenroomError as error:
+            except Exception as error:
                 raise undo_creation(
                     "GitLab",
                     created,

@@ -20,6 +20,7 @@ __all__ = [
     "RepoLocation",
     "RepoLocationError",
     "locate_repository",
+    "locate_url",
 ]
 
 SOURCE_LOCATION = "backstage.io/source-location"
@@ -65,6 +66,11 @@ def locate_repository(entity: Entity, hosts: Sequence[RepositoryHostSettings]) -
     raise RepoLocationError(
         f"it has no {SOURCE_LOCATION}, {MANAGED_BY_LOCATION} (url:) or project-slug annotation"
     )
+
+
+def locate_url(value: str, hosts: Sequence[RepositoryHostSettings]) -> RepoLocation:
+    """The repository folder a ``url:`` location points at (a techdocs-ref, say)."""
+    return _from_url(value, hosts, "location", file=False)
 
 
 def _from_url(

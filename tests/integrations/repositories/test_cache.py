@@ -315,6 +315,33 @@ def test_a_failed_refresh_keeps_the_last_files_with_a_warning(
     assert again.warning is not None and "could not refresh" in again.warning
 
 
+def test_folder_of_gives_the_path_or_none_for_resolver_seams(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.seed_repository("globex/payments", {"pyproject.toml": "[project]\n"})
+    cache = RepositoryCache(tmp_path / "repos", _settings(github))
+
+    found = cache.folder_of(stored_entity("payments-api", {SLUG: "globex/payments"}))
+    missing = cache.folder_of(stored_entity("ghost", {SLUG: "globex/ghost"}))
+
+    assert found is not None and (found / "pyproject.toml").is_file()
+    assert missing is None
+
+
+def test_folder_at_reads_a_url_location_in_another_repository(
+    github: FakeGitHub, tmp_path: Path
+) -> None:
+    github.seed_repository("globex/handbook", {"payments/mkdocs.yml": "site_name: p\n"})
+    cache = RepositoryCache(tmp_path / "repos", _settings(github))
+    ref = stored_entity("payments-api").ref
+
+    folder = _folder(cache.folder_at(ref, f"url:{github.url}/globex/handbook/tree/main/payments"))
+    elsewhere = cache.folder_at(ref, "url:https://elsewhere.example/a/b")
+
+    assert (folder.path / "mkdocs.yml").is_file() and folder.ref == ref
+    assert isinstance(elsewhere, RepoUnavailable) and "not listed" in elsewhere.reason
+
+
 CHILD = """
 import json, sys
 from pathlib import Path
