@@ -85,7 +85,7 @@ class GitHubPublisher:
         )
         if response.status_code == 200:
             return True
-        if response.status_code == 404:
+        if response.status_code in (301, 404):  # 301: renamed away; the old name is free
             return False
         raise self._api.failure(response, f"checking whether {name} exists")
 
