@@ -103,8 +103,17 @@ def step_queries(folder: str, url: str) -> dict[str, dict[str, float]]:
         started = time.perf_counter()
         owner_of(cat, find_entity(cat, name))
         owner_samples.append(time.perf_counter() - started)
-    words = ["payments", "checkout service", "fraud", "stream", "cache", "analytics report",
-             "gateway", "paymnts", "inventory"]
+    words = [
+        "payments",
+        "checkout service",
+        "fraud",
+        "stream",
+        "cache",
+        "analytics report",
+        "gateway",
+        "paymnts",
+        "inventory",
+    ]
     search_samples = []
     for i in range(200):
         started = time.perf_counter()
@@ -143,7 +152,11 @@ def main() -> None:
     args = parser.parse_args()
     if args.step:
         name, *rest = args.step
-        print(json.dumps({"floor": step_floor, "sync": step_sync, "queries": step_queries}[name](*rest)))
+        print(
+            json.dumps(
+                {"floor": step_floor, "sync": step_sync, "queries": step_queries}[name](*rest)
+            )
+        )
         return
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -159,7 +172,10 @@ def main() -> None:
         full = _child("sync", str(folder), url)
         again = _child("sync", str(folder), url)
         row = {
-            "size": size, "floor": floor, "full": full, "again": again,
+            "size": size,
+            "floor": floor,
+            "full": full,
+            "again": again,
             "ratio": full["seconds"] / floor["seconds"],
             "resync_ratio": again["seconds"] / full["seconds"],
         }
@@ -176,17 +192,22 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row, indent=1), flush=True)
 
-    print("\n| entities | parse floor | full sync | entities/s | sync / floor | re-sync | re-sync / full | peak RSS |")
+    columns = "entities|parse floor|full sync|entities/s|sync/floor|re-sync|re-sync/full|peak RSS"
+    print("\n| " + columns.replace("|", " | ") + " |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         f, s, a = r["floor"], r["full"], r["again"]
-        print(f"| {r['size']:,} | {f['seconds']:.2f} s | {s['seconds']:.2f} s | "
-              f"{s['added'] / s['seconds']:,.0f} | {r['ratio']:.2f}x | {a['seconds']:.2f} s | "
-              f"{r['resync_ratio']:.3f}x | {max(s['rss_mb'], a['rss_mb']):.0f} MB |")
+        print(
+            f"| {r['size']:,} | {f['seconds']:.2f} s | {s['seconds']:.2f} s | "
+            f"{s['added'] / s['seconds']:,.0f} | {r['ratio']:.2f}x | {a['seconds']:.2f} s | "
+            f"{r['resync_ratio']:.3f}x | {max(s['rss_mb'], a['rss_mb']):.0f} MB |"
+        )
     for r in rows:
         if "pg_full" in r:
-            print(f"PostgreSQL {r['size']:,}: full {r['pg_full']['seconds']:.2f} s, "
-                  f"re-sync {r['pg_again']['seconds']:.2f} s")
+            print(
+                f"PostgreSQL {r['size']:,}: full {r['pg_full']['seconds']:.2f} s, "
+                f"re-sync {r['pg_again']['seconds']:.2f} s"
+            )
         if "queries" in r:
             q = r["queries"]
             print(f"\nQueries at {r['size']:,} entities (SQLite):")

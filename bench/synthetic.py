@@ -20,14 +20,86 @@ from pathlib import Path
 
 __all__ = ["SyntheticCatalog", "write_catalog"]
 
-_WORDS = (
-    "payments checkout search catalog order inventory shipping billing ledger fraud risk "
-    "identity auth session profile notification email sms push recommendation ranking "
-    "pricing promotion cart wishlist review rating media image video upload export import "
-    "report analytics metrics events stream queue scheduler gateway proxy cache config"
-).split()
-_FIRST = "ada alan barbara claude dennis edsger frances grace hedy ivan joan ken linus mary niklaus".split()
-_LAST = "lovelace turing liskov shannon ritchie dijkstra allen hopper lamarr sutherland clarke thompson torvalds shaw wirth".split()
+_WORDS = [
+    "payments",
+    "checkout",
+    "search",
+    "catalog",
+    "order",
+    "inventory",
+    "shipping",
+    "billing",
+    "ledger",
+    "fraud",
+    "risk",
+    "identity",
+    "auth",
+    "session",
+    "profile",
+    "notification",
+    "email",
+    "sms",
+    "push",
+    "recommendation",
+    "ranking",
+    "pricing",
+    "promotion",
+    "cart",
+    "wishlist",
+    "review",
+    "rating",
+    "media",
+    "image",
+    "video",
+    "upload",
+    "export",
+    "import",
+    "report",
+    "analytics",
+    "metrics",
+    "events",
+    "stream",
+    "queue",
+    "scheduler",
+    "gateway",
+    "proxy",
+    "cache",
+    "config",
+]
+_FIRST = [
+    "ada",
+    "alan",
+    "barbara",
+    "claude",
+    "dennis",
+    "edsger",
+    "frances",
+    "grace",
+    "hedy",
+    "ivan",
+    "joan",
+    "ken",
+    "linus",
+    "mary",
+    "niklaus",
+]
+_LAST = [
+    "lovelace",
+    "turing",
+    "liskov",
+    "shannon",
+    "ritchie",
+    "dijkstra",
+    "allen",
+    "hopper",
+    "lamarr",
+    "sutherland",
+    "clarke",
+    "thompson",
+    "torvalds",
+    "shaw",
+    "wirth",
+]
 _PER_FILE = 200
 
 
@@ -81,37 +153,79 @@ def write_catalog(root: Path, entities: int, *, seed: int = 7) -> SyntheticCatal
     groups = [_doc("Group", "org", {"type": "organisation", "children": tribes})]
     squad_tribe = {s: tribes[i % len(tribes)] for i, s in enumerate(squads)}
     for tribe in tribes:
-        groups.append(_doc("Group", tribe, {"type": "tribe", "parent": "org", "children": [
-            s for s in squads if squad_tribe[s] == tribe]}))
+        groups.append(
+            _doc(
+                "Group",
+                tribe,
+                {
+                    "type": "tribe",
+                    "parent": "org",
+                    "children": [s for s in squads if squad_tribe[s] == tribe],
+                },
+            )
+        )
     for squad in squads:
-        groups.append(_doc("Group", squad, {"type": "squad", "parent": squad_tribe[squad],
-                                            "children": []},
-                           annotations={"slack.com/channel": f"#{squad}"}))
+        groups.append(
+            _doc(
+                "Group",
+                squad,
+                {"type": "squad", "parent": squad_tribe[squad], "children": []},
+                annotations={"slack.com/channel": f"#{squad}"},
+            )
+        )
     users = []
     for i in range(n_users):
         name = f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}.{i}"
         cat.users.append(name)
-        users.append(_doc("User", name, {
-            "profile": {"displayName": name.replace(".", " ").title(), "email": f"{name}@corp.example"},
-            "memberOf": rng.sample(squads, k=1 + (i % 5 == 0)),
-        }))
-    domains = [_doc("Domain", f"domain-{i}", {"owner": rng.choice(tribes)}) for i in range(n_domains)]
+        users.append(
+            _doc(
+                "User",
+                name,
+                {
+                    "profile": {
+                        "displayName": name.replace(".", " ").title(),
+                        "email": f"{name}@corp.example",
+                    },
+                    "memberOf": rng.sample(squads, k=1 + (i % 5 == 0)),
+                },
+            )
+        )
+    domains = [
+        _doc("Domain", f"domain-{i}", {"owner": rng.choice(tribes)}) for i in range(n_domains)
+    ]
     systems = [
-        _doc("System", f"system-{i}", {"owner": rng.choice(squads), "domain": f"domain-{i % n_domains}"})
+        _doc(
+            "System",
+            f"system-{i}",
+            {"owner": rng.choice(squads), "domain": f"domain-{i % n_domains}"},
+        )
         for i in range(n_systems)
     ]
     resources = []
     for i in range(n_resources):
         name = f"{rng.choice(_WORDS)}-{rng.choice(['db', 'cache', 'topic', 'bucket'])}-{i}"
         cat.resources.append(name)
-        resources.append(_doc("Resource", name, {
-            "type": name.split("-")[1], "owner": rng.choice(squads),
-            "system": f"system-{rng.randrange(n_systems)}"}))
+        resources.append(
+            _doc(
+                "Resource",
+                name,
+                {
+                    "type": name.split("-")[1],
+                    "owner": rng.choice(squads),
+                    "system": f"system-{rng.randrange(n_systems)}",
+                },
+            )
+        )
 
     org_dir = root / "org"
     org_dir.mkdir(exist_ok=True)
-    for label, docs in (("groups", groups), ("users", users), ("domains", domains),
-                        ("systems", systems), ("resources", resources)):
+    for label, docs in (
+        ("groups", groups),
+        ("users", users),
+        ("domains", domains),
+        ("systems", systems),
+        ("resources", resources),
+    ):
         for start in range(0, len(docs), _PER_FILE):
             path = org_dir / f"{label}-{start // _PER_FILE:05d}.yaml"
             path.write_text(_dump(docs[start : start + _PER_FILE]), encoding="utf-8")
@@ -126,8 +240,10 @@ def write_catalog(root: Path, entities: int, *, seed: int = 7) -> SyntheticCatal
     for i, name in enumerate(names):
         deps = [f"resource:{rng.choice(cat.resources)}" for _ in range(rng.randrange(3))]
         if i > 10:  # depend on earlier components, so chains form
-            deps += [f"component:{names[rng.randrange(max(0, i - 500), i)]}"
-                     for _ in range(rng.randrange(3))]
+            deps += [
+                f"component:{names[rng.randrange(max(0, i - 500), i)]}"
+                for _ in range(rng.randrange(3))
+            ]
         pool = cat.apis[: max(1, len(cat.apis) * i // n_components)]
         consumes = rng.sample(pool, k=min(rng.randrange(3), len(pool)))
         squad = rng.choice(squads)
@@ -142,28 +258,54 @@ def write_catalog(root: Path, entities: int, *, seed: int = 7) -> SyntheticCatal
         docs = []
         if name in provides:
             spec["providesApis"] = [provides[name]]
-            docs.append(_doc("API", provides[name], {
-                "type": "openapi", "lifecycle": "production", "owner": squad,
-                "definition": json.dumps({"openapi": "3.0.0", "info": {"title": name, "version": "1"}}),
-            }))
-        docs.insert(0, _doc("Component", name, spec,
-                            title=name.replace("-", " ").title(),
-                            description=f"The {name.split('-')[0]} {name.split('-')[1]} service",
-                            tags=[name.split("-")[0], spec["type"]],
-                            annotations={"backstage.io/kubernetes-id": name,
-                                         "backstage.io/techdocs-ref": "dir:."}))
+            docs.append(
+                _doc(
+                    "API",
+                    provides[name],
+                    {
+                        "type": "openapi",
+                        "lifecycle": "production",
+                        "owner": squad,
+                        "definition": json.dumps(
+                            {"openapi": "3.0.0", "info": {"title": name, "version": "1"}}
+                        ),
+                    },
+                )
+            )
+        docs.insert(
+            0,
+            _doc(
+                "Component",
+                name,
+                spec,
+                title=name.replace("-", " ").title(),
+                description=f"The {name.split('-')[0]} {name.split('-')[1]} service",
+                tags=[name.split("-")[0], spec["type"]],
+                annotations={
+                    "backstage.io/kubernetes-id": name,
+                    "backstage.io/techdocs-ref": "dir:.",
+                },
+            ),
+        )
         folder = repos / name
         folder.mkdir(exist_ok=True)
         path = folder / "catalog-info.yaml"
         path.write_text(_dump(docs), encoding="utf-8")
         cat.files.append(path)
 
-    location = _doc("Location", "synthetic", {
-        "targets": ["./org/*.yaml", "./repos/*/catalog-info.yaml"]})
+    location = _doc(
+        "Location", "synthetic", {"targets": ["./org/*.yaml", "./repos/*/catalog-info.yaml"]}
+    )
     cat.location_file.write_text(_dump([location]), encoding="utf-8")
     cat.files.insert(0, cat.location_file)
     cat.counts = {
-        "group": len(groups), "user": len(users), "domain": len(domains), "system": len(systems),
-        "resource": len(resources), "component": len(names), "api": len(provides), "location": 1,
+        "group": len(groups),
+        "user": len(users),
+        "domain": len(domains),
+        "system": len(systems),
+        "resource": len(resources),
+        "component": len(names),
+        "api": len(provides),
+        "location": 1,
     }
     return cat
