@@ -19,7 +19,7 @@ from sqlalchemy import Engine, Select, and_, func, or_, select
 from catalog.database import reader
 from catalog.model import Entity
 from catalog.refs import EntityRef, parse_ref
-from catalog.relations import INVERSE
+from catalog.relations import CANONICAL, INVERSE
 from catalog.tables import catalog_state, entities, relations
 
 __all__ = ["Catalog", "EntitySummary", "Relation", "StoredEntity", "as_ref"]
@@ -156,17 +156,34 @@ class Catalog:
     def relations(
         self, ref: EntityRef | str, types: Collection[str] | None = None
     ) -> list[Relation]:
-        """Every relation of an entity, both directions, deduplicated and sorted."""
+        """Every relation of an entity (or only ``types``), both directions, sorted."""
         key = str(as_ref(ref))
         found: set[Relation] = set()
+        out: Select[Any] | None = select(relations.c.type, relations.c.object).where(
+            relations.c.subject == key
+        )
+        inn: Select[Any] | None = select(relations.c.type, relations.c.subject).where(
+            relations.c.object == key
+        )
+        if types is not None:
+            stored_out = [t for t in types if t not in INVERSE or t in CANONICAL]
+            stored_in = [INVERSE[t] for t in types if t in INVERSE and t not in CANONICAL]
+            out = (
+                out.where(relations.c.type.in_(stored_out))
+                if stored_out and out is not None
+                else None
+            )
+            inn = (
+                inn.where(relations.c.type.in_(stored_in))
+                if stored_in and inn is not None
+                else None
+            )
         with self._read.connect() as conn:
-            out = select(relations.c.type, relations.c.object).where(relations.c.subject == key)
-            inn = select(relations.c.type, relations.c.subject).where(relations.c.object == key)
-            for type_, target in conn.execute(out):
+            for type_, target in conn.execute(out) if out is not None else ():
                 found.add(Relation(type_, parse_ref(target)))
-            for type_, source in conn.execute(inn):
+            for type_, source in conn.execute(inn) if inn is not None else ():
                 found.add(Relation(INVERSE.get(type_, type_), parse_ref(source)))
-        return sorted(r for r in found if types is None or r.type in types)
+        return sorted(found)
 
     def neighbours(
         self,
