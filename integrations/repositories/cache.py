@@ -97,10 +97,10 @@ class RepositoryCache:
         (default: ``cache.refresh_minutes``; 0 fetches now)."""
         return self.folders_for([stored], max_age=max_age)[stored.ref]
 
-    def folder_of(self, stored: StoredEntity) -> Path | None:
+    def folder_of(self, entity: StoredEntity) -> Path | None:
         """The entity's folder or None: the ``RepositoryResolver`` seam of migration checks.
         Call ``folders_for`` on the whole batch first so repositories are cloned in parallel."""
-        result = self.folder_for(stored)
+        result = self.folder_for(entity)
         return result.path if isinstance(result, RepoFolder) else None
 
     def folders_for(
