@@ -17,6 +17,7 @@ from catalog.database import create_database_engine, upgrade_schema
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
 from catalog.sync import SyncProgress, SyncReport, sync_catalog
+from integrations.repositories import RepositoryCache
 
 if TYPE_CHECKING:
     from integrations.kubernetes import ClusterSet
@@ -41,6 +42,11 @@ class Runtime:
         from integrations.kubernetes import ClusterSet
 
         return ClusterSet(self.settings.kubernetes)
+
+    @cached_property
+    def repository_cache(self) -> RepositoryCache:
+        """Entities' files on disk: local folders, or clones under ``data_dir/repos/``."""
+        return RepositoryCache(self.settings.data_path / "repos", self.settings.repositories)
 
     def upgrade(self) -> None:
         """Create or upgrade the schema."""
