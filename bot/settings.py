@@ -22,6 +22,7 @@ from pydantic_settings import (
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
+from integrations.techdocs.settings import TechDocsSettings
 
 __all__ = ["CatalogSettings", "Settings", "load_settings"]
 
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
+    techdocs: TechDocsSettings = TechDocsSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -123,7 +125,7 @@ def load_settings(
         raise ConfigError(_describe(error, path)) from None
     finally:
         _CONFIG_FILE.reset(token)
-    return _with_secrets(settings, env)
+    return _with_techdocs_dir(_with_secrets(settings, env))
 
 
 def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) -> Settings:
@@ -135,6 +137,14 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
         sources.append(source)
     catalog = settings.catalog.model_copy(update={"sources": sources})
     return settings.model_copy(update={"catalog": catalog})
+
+
+def _with_techdocs_dir(settings: Settings) -> Settings:
+    """Built sites live in ``<data_dir>/techdocs`` unless ``techdocs.storage_dir`` says where."""
+    folder = settings.techdocs.storage_dir or settings.data_path / "techdocs"
+    folder = folder if folder.is_absolute() else settings.config_dir / folder
+    techdocs = settings.techdocs.model_copy(update={"storage_dir": folder})
+    return settings.model_copy(update={"techdocs": techdocs})
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:
