@@ -21,7 +21,9 @@ __all__ = ["SOURCE_LOCATION", "TECHDOCS_REF", "DocsSource", "has_docs", "resolve
 TECHDOCS_REF = "backstage.io/techdocs-ref"
 SOURCE_LOCATION = "backstage.io/source-location"
 # GitHub (/tree|blob/<ref>/), GitLab (/-/tree|blob/<ref>/), Bitbucket (/src/<ref>/)
-_REPO_PATH = re.compile(r"^/(?P<repo>[^/]+/[^/]+?)(?:\.git)?(?:/(?:-/)?(?:tree|blob|src)/[^/]+)?/?")
+_REPO_PATH = re.compile(
+    r"^/(?P<repo>[^/]+/[^/]+?)(?:\.git)?(?=/|$)(?:/(?:-/)?(?:tree|blob|src)/[^/]+)?/?"
+)
 
 
 @dataclass(frozen=True, slots=True)
