@@ -127,7 +127,8 @@ def sqlite_engine(path: Path) -> Engine:
 
 def docs_settings(root: Path, **overrides: object) -> TechDocsSettings:
     """Settings storing sites under ``root``; one build at a time keeps tests predictable."""
-    return TechDocsSettings(storage_dir=root, parallel_builds=1, **overrides)  # type: ignore[arg-type]
+    options: dict[str, object] = {"parallel_builds": 1, **overrides}
+    return TechDocsSettings(storage_dir=root, **options)  # type: ignore[arg-type]
 
 
 @dataclass
