@@ -26,6 +26,7 @@ _HEADING, _PAGE_TITLE, _TEXT = 3.0, 1.5, 1.0
 _PREFIX_WEIGHT = 0.6
 _MAX_EXPANSIONS = 30
 _SNIPPET = 180
+_TEXT_LENGTH = 60
 
 
 def tokenize(text: str) -> list[str]:
@@ -102,7 +103,8 @@ class SearchIndex:
         weights: dict[str, float] = defaultdict(float)
         for text, weight in fields:
             tokens = tokenize(text)
-            norm = 1 - _B + _B * len(tokens) / 60 if weight == _TEXT else 1.0
+            # long texts are damped (BM25's length norm); short ones are not boosted past titles
+            norm = max(1.0, 1 - _B + _B * len(tokens) / _TEXT_LENGTH) if weight == _TEXT else 1.0
             for token, count in Counter(tokens).items():
                 weights[token] += weight * count / norm
         for token, weight in weights.items():

@@ -37,7 +37,7 @@ def unfurl_docs_url(catalog: Catalog, settings: TechDocsSettings, url: str) -> D
     """The preview of one of our docs URLs (own or external base), or None if it is not one
     or names no entity in the catalog."""
     parsed = None
-    for base in (settings.base_url, settings.external_base_url, DEFAULT_MOUNT):
+    for base in (settings.base_url or DEFAULT_MOUNT, settings.external_base_url):
         if base and (parsed := DocsLinks(base).parse(url)):
             break
     if parsed is None:
