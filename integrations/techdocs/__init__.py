@@ -17,7 +17,7 @@ from integrations.techdocs.coverage import (
 from integrations.techdocs.links import DocsLinks
 from integrations.techdocs.overview import DocsLink, DocsOverview, docs_overview
 from integrations.techdocs.records import DocsBuild, NavItem, docs_generation, load_builds
-from integrations.techdocs.search import DocsSearchHit, search_docs
+from integrations.techdocs.search import DocsSearchHit, search_docs, warm_search_index
 from integrations.techdocs.server import create_docs_app
 from integrations.techdocs.settings import TechDocsSettings
 from integrations.techdocs.source import TECHDOCS_REF
@@ -48,4 +48,5 @@ __all__ = [
     "owner_coverage",
     "search_docs",
     "unfurl_docs_url",
+    "warm_search_index",
 ]

@@ -5,6 +5,11 @@ a page whose text is split into sections is indexed by its title only, so the sa
 not count twice. Scoring is BM25 over the weighted term frequencies; a query term also matches
 longer words it begins (``refund`` finds ``refunds``, at a discount), documents holding every
 term come first, and the whole phrase in a title or text earns a bonus.
+
+Every site is indexed on its own (``SiteIndex``, numpy arrays), and the shared statistics
+(document frequencies, which sites hold a word) are updated as sites come and go, so a rebuilt
+site is swapped in without re-reading the others. A query gathers each word's postings across
+sites (cached per word until a site holding it changes) and scores them with numpy.
 """
 
 from __future__ import annotations
@@ -12,21 +17,33 @@ from __future__ import annotations
 import html
 import math
 import re
+import sys
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["IndexedSection", "ScoredSection", "SearchIndex", "tokenize"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["IndexedSection", "ScoredSection", "SearchIndex", "SiteIndex", "tokenize"]
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _K1, _B = 1.2, 0.75
 _HEADING, _PAGE_TITLE, _TEXT = 3.0, 1.5, 1.0
+_TEXT_LENGTH = 60
 _PREFIX_WEIGHT = 0.6
 _MAX_EXPANSIONS = 30
 _SNIPPET = 180
-_TEXT_LENGTH = 60
+_SLOT_BITS = 24  # a result key is slot << 24 | section number
+_NUMBER_MASK = (1 << _SLOT_BITS) - 1
+_MAX_TERMS = 8
+_RERANK = 5  # candidates looked at per wanted result (phrase bonus, one per page)
+_POPCOUNT = np.array([bin(n).count("1") for n in range(1 << _MAX_TERMS)], dtype=np.float64)
+
+Keys = npt.NDArray[np.int64]
+Weights = npt.NDArray[np.float64]
 
 
 def tokenize(text: str) -> list[str]:
@@ -38,7 +55,6 @@ def tokenize(text: str) -> list[str]:
 class IndexedSection:
     """One searchable place: a page, or a heading on it (``location`` has ``#anchor``)."""
 
-    site: int
     location: str
     page_title: str
     heading: str | None
@@ -47,57 +63,66 @@ class IndexedSection:
 
 @dataclass(frozen=True, slots=True)
 class ScoredSection:
-    """A match, with a snippet of its text around the first matching words."""
+    """A match in site ``site`` (the slot ``SearchIndex.add`` returned), with a snippet."""
 
+    site: int
     section: IndexedSection
     score: float
     snippet: str
 
 
-class SearchIndex:
-    """Sections of many sites; ``sites`` holds each site's key (the caller's entity ref)."""
+@dataclass(eq=False)
+class SiteIndex:
+    """One site's sections and postings (word -> section numbers and weighted frequencies)."""
 
-    def __init__(self) -> None:
-        self.sites: list[Any] = []
-        self.sections: list[IndexedSection] = []
-        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        self._vocabulary: list[str] = []
-        self._phrases: list[str] = []
-        self._pages: dict[tuple[int, str], int] = {}
+    key: Any
+    sections: list[IndexedSection] = field(default_factory=list)
+    words: dict[str, tuple[int, int]] = field(default_factory=dict)  # word -> slice of arrays
+    ids: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    weights: Weights = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    phrases: list[str] = field(default_factory=list)
+    pages: dict[str, int] = field(default_factory=dict)
 
-    def add_site(self, key: Any, search_index: dict[str, Any]) -> None:
+    @classmethod
+    def from_json(cls, key: Any, search_index: dict[str, Any]) -> SiteIndex:
         """Index one site's ``search_index.json`` (as parsed JSON)."""
-        site = len(self.sites)
-        self.sites.append(key)
+        site = cls(key)
         entries = [d for d in search_index.get("docs") or [] if isinstance(d, dict)]
-        pages: dict[str, str] = {}
+        titles: dict[str, str] = {}
         split_pages: set[str] = set()
         for entry in entries:
             page, _, anchor = str(entry.get("location", "")).partition("#")
             if anchor:
                 split_pages.add(page)
             else:
-                pages[page] = _clean(entry.get("title"))
+                titles[page] = _clean(entry.get("title"))
+        postings = _Postings()
         for entry in entries:
             location = str(entry.get("location", ""))
             page, _, anchor = location.partition("#")
-            title = _clean(entry.get("title"))
-            text = _clean(entry.get("text"))
+            title, text = _clean(entry.get("title")), _clean(entry.get("text"))
             fields: tuple[tuple[str, float], ...]
             if anchor:
-                section = IndexedSection(site, location, pages.get(page, title), title, text)
+                section = IndexedSection(location, titles.get(page, title), title, text)
                 fields = ((title, _HEADING), (section.page_title, _PAGE_TITLE), (text, _TEXT))
-            elif page in split_pages:  # its text is in the sections; kept for snippets only
-                section = IndexedSection(site, location, title, None, text)
-                fields = ((title, _HEADING),)
-            else:
-                section = IndexedSection(site, location, title, None, text)
-                fields = ((title, _HEADING), (text, _TEXT))
-            if not anchor:
-                self._pages[(site, page)] = len(self.sections)
-            self._add(section, fields)
+            else:  # a page split into sections keeps its text for snippets only
+                section = IndexedSection(location, title, None, text)
+                fields = (
+                    ((title, _HEADING),)
+                    if page in split_pages
+                    else ((title, _HEADING), (text, _TEXT))
+                )
+                site.pages[page] = len(site.sections)
+            site._add(section, fields, postings)
+        site.words, site.ids, site.weights = postings.arrays()
+        return site
 
-    def _add(self, section: IndexedSection, fields: tuple[tuple[str, float], ...]) -> None:
+    def _add(
+        self,
+        section: IndexedSection,
+        fields: tuple[tuple[str, float], ...],
+        postings: _Postings,
+    ) -> None:
         number = len(self.sections)
         self.sections.append(section)
         weights: dict[str, float] = defaultdict(float)
@@ -107,48 +132,156 @@ class SearchIndex:
             norm = max(1.0, 1 - _B + _B * len(tokens) / _TEXT_LENGTH) if weight == _TEXT else 1.0
             for token, count in Counter(tokens).items():
                 weights[token] += weight * count / norm
-        for token, weight in weights.items():
-            self._postings[token].append((number, weight))
-        self._phrases.append(" ".join(tokenize(" ".join(text for text, _ in fields))))
+        postings.extend(number, weights)
+        self.phrases.append(" ".join(tokenize(" ".join(text for text, _ in fields))))
 
-    def freeze(self) -> SearchIndex:
-        """Finish building (sorts the vocabulary for prefix matching)."""
-        self._vocabulary = sorted(self._postings)
-        return self
+
+class _Postings:
+    """Postings of one site while it is read: flat lists, grouped by word at the end."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.words: list[int] = []
+        self.ids: list[int] = []
+        self.weights: list[float] = []
+
+    def extend(self, number: int, weights: dict[str, float]) -> None:
+        codes = self.codes
+        for token, weight in weights.items():
+            self.words.append(codes.setdefault(token, len(codes)))
+            self.ids.append(number)
+            self.weights.append(weight)
+
+    def arrays(self) -> tuple[dict[str, tuple[int, int]], npt.NDArray[np.int64], Weights]:
+        words = np.array(self.words, dtype=np.int64)
+        order = np.argsort(words, kind="stable")
+        ids = np.array(self.ids, dtype=np.int64)[order]
+        tf = np.array(self.weights, dtype=np.float64)[order]
+        ends = np.cumsum(np.bincount(words, minlength=len(self.codes))).tolist()
+        starts = [0, *ends[:-1]]
+        slices = {sys.intern(t): (starts[c], ends[c]) for t, c in self.codes.items()}
+        return slices, ids, tf * (_K1 + 1) / (tf + _K1)  # BM25's saturated term frequency
+
+
+class SearchIndex:
+    """Many sites, each in a slot; shared word statistics are kept up to date."""
+
+    def __init__(self) -> None:
+        self.sites: dict[int, SiteIndex] = {}
+        self._next = 0
+        self._df: Counter[str] = Counter()
+        self._holders: dict[str, set[int]] = defaultdict(set)
+        self._sections = 0
+        self._vocabulary: list[str] | None = None
+        self._gathered: dict[str, tuple[Keys, Weights]] = {}
+
+    @property
+    def section_count(self) -> int:
+        """How many sections all sites hold."""
+        return self._sections
+
+    def add(self, site: SiteIndex) -> int:
+        """Add a site; returns its slot."""
+        slot = self._next
+        self._next += 1
+        self.sites[slot] = site
+        self._sections += len(site.sections)
+        for token, (start, end) in site.words.items():
+            if token not in self._df:
+                self._vocabulary = None
+            self._df[token] += end - start
+            self._holders[token].add(slot)
+            self._gathered.pop(token, None)
+        return slot
+
+    def remove(self, slot: int) -> None:
+        """Drop the site in ``slot``."""
+        site = self.sites.pop(slot)
+        self._sections -= len(site.sections)
+        for token, (start, end) in site.words.items():
+            self._df[token] -= end - start
+            self._holders[token].discard(slot)
+            self._gathered.pop(token, None)
+            if self._df[token] <= 0:
+                del self._df[token], self._holders[token]
+                self._vocabulary = None
 
     def search(
         self, query: str, *, sites: Collection[int] | None = None, limit: int = 10
     ) -> list[ScoredSection]:
         """The best sections for ``query``, one per page, best first."""
-        terms = list(dict.fromkeys(tokenize(query)))
-        if not terms or not self.sections:
+        terms = list(dict.fromkeys(tokenize(query)))[:_MAX_TERMS]
+        if not terms or not self._sections:
             return []
-        scores: dict[int, float] = defaultdict(float)
-        matched: dict[int, set[int]] = defaultdict(set)
-        total = len(self.sections)
+        allowed = np.fromiter(sites, dtype=np.int64) if sites is not None else None
+        parts: list[tuple[Keys, Weights, int]] = []
         for position, term in enumerate(terms):
             for token, factor in self._expand(term):
-                postings = self._postings[token]
-                idf = math.log(1 + (total - len(postings) + 0.5) / (len(postings) + 0.5))
-                for number, weight in postings:
-                    if sites is not None and self.sections[number].site not in sites:
-                        continue
-                    scores[number] += factor * idf * weight * (_K1 + 1) / (weight + _K1)
-                    matched[number].add(position)
-        phrase = " ".join(terms)
-        ranked = []
-        for number, score in scores.items():
-            coverage = len(matched[number]) / len(terms)
-            if len(terms) > 1 and phrase in self._phrases[number]:
-                score *= 1.5
-            ranked.append((coverage, score * coverage, number))
-        ranked.sort(reverse=True)
-        return self._best_per_page(ranked, terms, limit)
+                df = self._df[token]
+                idf = factor * math.log(1 + (self._sections - df + 0.5) / (df + 0.5))
+                keys, weights = self._gather(token)
+                if allowed is not None:
+                    keep = np.isin(keys >> _SLOT_BITS, allowed)
+                    keys, weights = keys[keep], weights[keep]
+                parts.append((keys, weights * idf, 1 << position))
+        if not parts:
+            return []
+        keys = np.concatenate([k for k, _, _ in parts])
+        if keys.size == 0:
+            return []
+        scores = np.concatenate([w for _, w, _ in parts])
+        bits = np.concatenate([np.full(k.size, b, dtype=np.int64) for k, _, b in parts])
+        order = np.argsort(keys, kind="stable")
+        keys, scores, bits = keys[order], scores[order], bits[order]
+        keys, starts = np.unique(keys, return_index=True)
+        scores = np.add.reduceat(scores, starts)
+        bits = np.bitwise_or.reduceat(bits, starts)
+        complete = bits == (1 << len(terms)) - 1
+        best = self._rank(keys[complete], scores[complete], terms, limit, phrase=len(terms) > 1)
+        if len(best) < limit and not complete.all():  # then the partial matches
+            partial = scores[~complete] * _POPCOUNT[bits[~complete]] / len(terms)
+            best += self._rank(keys[~complete], partial, terms, limit - len(best), phrase=False)
+        return best
+
+    def _gather(self, token: str) -> tuple[Keys, Weights]:
+        """A word's postings across every site, as result keys and weights."""
+        found = self._gathered.get(token)
+        if found is None:
+            keys, weights = [], []
+            for slot in sorted(self._holders[token]):
+                site = self.sites[slot]
+                start, end = site.words[token]
+                keys.append(site.ids[start:end] | (slot << _SLOT_BITS))
+                weights.append(site.weights[start:end])
+            found = (np.concatenate(keys), np.concatenate(weights))
+            self._gathered[token] = found
+        return found
+
+    def _rank(
+        self, keys: Keys, scores: Weights, terms: list[str], limit: int, *, phrase: bool
+    ) -> list[ScoredSection]:
+        if limit <= 0 or keys.size == 0:
+            return []
+        wanted = min(keys.size, limit * _RERANK)
+        top = np.argpartition(-scores, wanted - 1)[:wanted] if wanted < keys.size else None
+        chosen = [
+            (float(scores[i]), int(keys[i])) for i in (top if top is not None else range(keys.size))
+        ]
+        if phrase:
+            text = " ".join(terms)
+            chosen = [(s * 1.5 if text in self._phrase(k) else s, k) for s, k in chosen]
+        chosen.sort(reverse=True)
+        return self._best_per_page(chosen, terms, limit)
+
+    def _phrase(self, key: int) -> str:
+        return self.sites[key >> _SLOT_BITS].phrases[key & _NUMBER_MASK]
 
     def _expand(self, term: str) -> list[tuple[str, float]]:
-        found = [(term, 1.0)] if term in self._postings else []
+        found = [(term, 1.0)] if term in self._df else []
         if len(term) < 3:
             return found
+        if self._vocabulary is None:
+            self._vocabulary = sorted(self._df)
         start = bisect_left(self._vocabulary, term)
         for token in self._vocabulary[start : start + _MAX_EXPANSIONS + 1]:
             if not token.startswith(term):
@@ -158,20 +291,22 @@ class SearchIndex:
         return found
 
     def _best_per_page(
-        self, ranked: list[tuple[float, float, int]], terms: list[str], limit: int
+        self, ranked: list[tuple[float, int]], terms: list[str], limit: int
     ) -> list[ScoredSection]:
         seen: set[tuple[int, str]] = set()
         best: list[ScoredSection] = []
-        for _, score, number in ranked:
-            section = self.sections[number]
-            page = (section.site, section.location.partition("#")[0])
-            if page in seen:
+        for score, key in ranked:
+            slot, number = key >> _SLOT_BITS, key & _NUMBER_MASK
+            site = self.sites[slot]
+            section = site.sections[number]
+            page = section.location.partition("#")[0]
+            if (slot, page) in seen:
                 continue
-            seen.add(page)
+            seen.add((slot, page))
             text = section.text
-            if not text and (whole := self._pages.get(page)) is not None:
-                text = self.sections[whole].text  # a heading with no text of its own
-            best.append(ScoredSection(section, round(score, 4), _snippet(text, terms)))
+            if not text and (whole := site.pages.get(page)) is not None:
+                text = site.sections[whole].text  # a heading with no text of its own
+            best.append(ScoredSection(slot, section, round(score, 4), _snippet(text, terms)))
             if len(best) >= limit:
                 break
         return best

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.techdocs.search_index import SearchIndex, tokenize
+from integrations.techdocs.search_index import SearchIndex, SiteIndex, tokenize
 
 
 def site(*pages: tuple[str, str, list[tuple[str, str, str]]]) -> dict[str, Any]:
@@ -24,15 +24,13 @@ def site(*pages: tuple[str, str, list[tuple[str, str, str]]]) -> dict[str, Any]:
 def index_of(*sites: dict[str, Any]) -> SearchIndex:
     index = SearchIndex()
     for number, data in enumerate(sites):
-        index.add_site(f"site{number}", data)
-    return index.freeze()
+        index.add(SiteIndex.from_json(f"site{number}", data))
+    return index
 
 
 def locations(index: SearchIndex, query: str, **options: Any) -> list[str]:
-    return [
-        f"{index.sites[h.section.site]}:{h.section.location}"
-        for h in index.search(query, **options)
-    ]
+    hits = index.search(query, **options)
+    return [f"{index.sites[h.site].key}:{h.section.location}" for h in hits]
 
 
 def test_heading_match_beats_a_mention_in_body_text() -> None:
@@ -67,7 +65,7 @@ def test_exact_phrase_earns_a_bonus() -> None:
         site(("b/", "B", [("y", "Notes", "A dead letter arrived; the queue grows.")])),
     )
     hits = index.search("dead letter queue")
-    assert [index.sites[h.section.site] for h in hits] == ["site0", "site1"]
+    assert [index.sites[h.site].key for h in hits] == ["site0", "site1"]
     assert hits[0].score > hits[1].score
 
 
@@ -132,6 +130,19 @@ def test_html_entities_are_unescaped_and_empty_queries_find_nothing() -> None:
     (hit,) = index.search("why")
     assert hit.section.page_title == "Q&A" and hit.snippet == 'Ask "why".'
     assert index.search("") == [] and index.search("!!") == []
+
+
+def test_sites_can_be_replaced_without_rebuilding_the_others() -> None:
+    index = index_of(
+        site(("a/", "A", [("x", "Old", "legacy words")])),
+        site(("b/", "B", [("y", "Keep", "stays")])),
+    )
+    index.remove(0)
+    assert index.search("legacy") == []
+    index.add(SiteIndex.from_json("site0-new", site(("a/", "A", [("x", "New", "fresh words")]))))
+    assert locations(index, "fresh") == ["site0-new:a/#x"]
+    assert locations(index, "stays") == ["site1:b/#y"]
+    assert index.section_count == 4
 
 
 def test_tokenize_splits_on_punctuation_and_drops_single_letters() -> None:
