@@ -22,6 +22,7 @@ from pydantic_settings import (
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
+from integrations.repositories.config import RepositoriesSettings
 from integrations.techdocs.settings import TechDocsSettings
 
 __all__ = ["CatalogSettings", "Settings", "load_settings"]
@@ -102,6 +103,7 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
+    repositories: RepositoriesSettings = RepositoriesSettings()
     techdocs: TechDocsSettings = TechDocsSettings()
 
     @classmethod
@@ -163,7 +165,30 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
             source = source.model_copy(update={"token": SecretStr(env[token_env])})
         sources.append(source)
     catalog = settings.catalog.model_copy(update={"sources": sources})
-    return settings.model_copy(update={"catalog": catalog})
+    repositories = _with_repository_tokens(settings.repositories, env)
+    return settings.model_copy(update={"catalog": catalog, "repositories": repositories})
+
+
+def _with_repository_tokens(
+    repositories: RepositoriesSettings, env: dict[str, str] | os._Environ[str]
+) -> RepositoriesSettings:
+    """Providers' and hosts' tokens from their ``token_env`` (a missing one stays None: the
+    publisher raises ConfigError naming the variable when it is needed)."""
+
+    def resolve(items: list[Any]) -> list[Any]:
+        return [
+            item.model_copy(update={"token": SecretStr(env[item.token_env])})
+            if item.token_env and item.token is None and env.get(item.token_env)
+            else item
+            for item in items
+        ]
+
+    return repositories.model_copy(
+        update={
+            "providers": resolve(repositories.providers),
+            "hosts": resolve(repositories.hosts),
+        }
+    )
 
 
 def _with_techdocs_dir(settings: Settings) -> Settings:
