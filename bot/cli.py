@@ -261,7 +261,12 @@ def docs_build(ctx: click.Context, ref: str | None, force: bool, as_json: bool) 
     progress = None if as_json else DocsProgressBar(err)
     with progress or _nullcontext():
         report = build_all_docs(
-            runtime.catalog, runtime.settings.techdocs, refs, progress, force=force
+            runtime.catalog,
+            runtime.settings.techdocs,
+            refs,
+            progress,
+            force=force,
+            repositories=runtime.repository_cache,
         )
     if as_json:
         out.print_json(data=to_jsonable(report))

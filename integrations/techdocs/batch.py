@@ -11,7 +11,7 @@ from catalog import Catalog, EntityRef, StoredEntity
 from integrations.techdocs.builder import BuildOutcome, OutcomeStatus, build_site
 from integrations.techdocs.records import delete_builds, load_builds
 from integrations.techdocs.settings import TechDocsSettings
-from integrations.techdocs.source import TECHDOCS_REF, has_docs
+from integrations.techdocs.source import TECHDOCS_REF, UrlFolders, has_docs
 from integrations.techdocs.storage import SiteStorage
 
 __all__ = ["DocsBuildProgress", "DocsBuildReport", "build_all_docs"]
@@ -45,9 +45,11 @@ def build_all_docs(
     progress: DocsBuildProgress | None = None,
     *,
     force: bool = False,
+    repositories: UrlFolders | None = None,
 ) -> DocsBuildReport:
     """Build the docs of ``refs`` (default: every entity with a techdocs-ref) when their
-    sources changed; with no ``refs``, also remove sites of entities that no longer have docs."""
+    sources changed; with no ``refs``, also remove sites of entities that no longer have docs.
+    ``repositories`` (a ``RepositoryCache``) lets ``url:`` refs to other repositories build."""
     started = time.monotonic()
     if refs is None:
         wanted = [s for s in catalog.entities() if has_docs(s)]
@@ -67,7 +69,12 @@ def build_all_docs(
 
     def one(stored: StoredEntity) -> BuildOutcome:
         return build_site(
-            catalog.engine, stored, settings, previous=previous.get(stored.ref), force=force
+            catalog.engine,
+            stored,
+            settings,
+            previous=previous.get(stored.ref),
+            force=force,
+            repositories=repositories,
         )
 
     with ThreadPoolExecutor(max_workers=settings.parallel_builds) as pool:

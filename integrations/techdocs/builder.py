@@ -23,7 +23,7 @@ from integrations.techdocs.mkdocs_config import sanitize_mkdocs_config
 from integrations.techdocs.mkdocs_process import run_mkdocs
 from integrations.techdocs.records import DocsBuild, save_build
 from integrations.techdocs.settings import TechDocsSettings
-from integrations.techdocs.source import DocsSource, resolve_docs_source
+from integrations.techdocs.source import DocsSource, UrlFolders, resolve_docs_source
 from integrations.techdocs.staging import read_config, source_hash, stage_docs
 from integrations.techdocs.storage import SiteBusy, SiteStorage
 
@@ -51,13 +51,15 @@ def build_site(
     *,
     previous: DocsBuild | None,
     force: bool = False,
+    repositories: UrlFolders | None = None,
 ) -> BuildOutcome:
-    """Build (or skip) one entity's docs and record the result."""
+    """Build (or skip) one entity's docs and record the result; ``repositories`` clones the
+    repositories ``url:`` refs name."""
     started = time.monotonic()
     storage = SiteStorage(settings.root)
     now = datetime.now(UTC)
     try:
-        source = resolve_docs_source(stored)
+        source = resolve_docs_source(stored, repositories)
     except DocsSourceUnavailable as error:
         _record_problem(engine, stored.ref, previous, "unavailable", error, None, now)
         return BuildOutcome(stored.ref, "unavailable", error.user_message)

@@ -3,7 +3,8 @@
 ``dir:<path>`` is relative to the folder of the entity's catalog file and must stay inside its
 repository. ``url:<git location>`` is resolved locally when it points into the repository the
 entity itself was read from (its ``backstage.io/source-location``, checked out at
-``repo_dir``); any other URL needs the repository cache and is reported as unavailable.
+``repo_dir``); any other URL is cloned through the repository cache (``integrations.
+repositories``), or reported as unavailable when there is none or it cannot clone.
 """
 
 from __future__ import annotations
@@ -11,12 +12,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
-from catalog import StoredEntity
+from catalog import EntityRef, StoredEntity
 from integrations.errors import DocsBuildFailed, DocsSourceUnavailable
+from integrations.repositories import RepoFolder, RepoResult
 
-__all__ = ["SOURCE_LOCATION", "TECHDOCS_REF", "DocsSource", "has_docs", "resolve_docs_source"]
+__all__ = [
+    "SOURCE_LOCATION",
+    "TECHDOCS_REF",
+    "DocsSource",
+    "UrlFolders",
+    "has_docs",
+    "resolve_docs_source",
+]
 
 TECHDOCS_REF = "backstage.io/techdocs-ref"
 SOURCE_LOCATION = "backstage.io/source-location"
@@ -24,6 +34,14 @@ SOURCE_LOCATION = "backstage.io/source-location"
 _REPO_PATH = re.compile(
     r"^/(?P<repo>[^/]+/[^/]+?)(?:\.git)?(?=/|$)(?:/(?:-/)?(?:tree|blob|src)/[^/]+)?/?"
 )
+
+
+class UrlFolders(Protocol):
+    """Where a ``url:`` location is on disk (``integrations.repositories.RepositoryCache``)."""
+
+    def folder_at(self, ref: EntityRef, url: str, *, max_age: float | None = None) -> RepoResult:
+        """The folder ``url`` points at, cloned if needed, or why there is none."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,15 +57,15 @@ def has_docs(stored: StoredEntity) -> bool:
     return bool((stored.entity.annotation(TECHDOCS_REF) or "").strip())
 
 
-def resolve_docs_source(stored: StoredEntity) -> DocsSource:
+def resolve_docs_source(stored: StoredEntity, repositories: UrlFolders | None = None) -> DocsSource:
     """The local docs folder; DocsBuildFailed for a wrong annotation, DocsSourceUnavailable
-    when the sources are elsewhere."""
+    when the sources cannot be had here."""
     value = (stored.entity.annotation(TECHDOCS_REF) or "").strip()
     kind, _, target = value.partition(":")
     if kind == "dir" and target:
         return DocsSource(_dir_target(stored, target), value)
     if kind == "url" and target:
-        return DocsSource(_url_target(stored, target), value)
+        return DocsSource(_url_target(stored, target, repositories), value)
     raise DocsBuildFailed(
         f"{TECHDOCS_REF} must be 'dir:<path>' or 'url:<repository URL>', found {value!r}"
     )
@@ -74,16 +92,21 @@ def _inside(boundary: Path, path: Path, label: str) -> Path:
     return folder
 
 
-def _url_target(stored: StoredEntity, url: str) -> Path:
+def _url_target(stored: StoredEntity, url: str, repositories: UrlFolders | None) -> Path:
     location = (stored.entity.annotation(SOURCE_LOCATION) or "").strip().removeprefix("url:")
     if stored.repo_dir and location:
         own, wanted = _repo_and_path(location), _repo_and_path(url)
         if own is not None and wanted is not None and own[0] == wanted[0]:
             boundary = Path(stored.repo_dir).resolve()  # the path is from the repository root
             return _inside(boundary, boundary / wanted[1], f"url:{url}")
+    if repositories is not None:
+        found = repositories.folder_at(stored.ref, f"url:{url}")
+        if isinstance(found, RepoFolder):
+            return _inside(found.repo_root.resolve(), found.path, f"url:{url}")
+        raise DocsSourceUnavailable(f"{TECHDOCS_REF} 'url:{url}': {found.reason}")
     raise DocsSourceUnavailable(
-        f"{TECHDOCS_REF} 'url:{url}' points at a repository that is not checked out here; "
-        "building it needs the repository cache (not set up yet). "
+        f"{TECHDOCS_REF} 'url:{url}' points at a repository that is not checked out here, "
+        "and no repository cache was given to clone it. "
         "Use 'dir:.' when the docs sit next to catalog-info.yaml"
     )
 

@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from catalog import parse_ref
+from integrations.repositories import RepositoriesSettings, RepositoryCache, RepositoryHostSettings
 from integrations.techdocs import BuildOutcome, build_all_docs, load_builds
 from integrations.techdocs.mkdocs_process import build_environment
 from integrations.techdocs.storage import SiteStorage
+from tests.fakes.github_api import FakeGitHub
 
 from .docs_world import docs_settings, make_repo, sqlite_engine, sync_folder
 
@@ -194,11 +196,41 @@ def test_build_over_the_time_limit_is_stopped(build: Build) -> None:
     )
 
 
-def test_remote_url_ref_is_unavailable_until_the_repository_cache_exists(
+def test_remote_url_ref_without_a_repository_cache_is_unavailable(
     build: Build, tmp_path: Path
 ) -> None:
     outcome = build({}, annotation="url:https://github.com/acme/handbook/tree/main/")
     assert outcome.status == "unavailable"
-    assert "needs the repository cache" in (outcome.reason or "")
+    assert "no repository cache was given to clone it" in (outcome.reason or "")
     record = load_builds(sqlite_engine(tmp_path / "db.sqlite"))[SVC]
     assert record.status == "unavailable" and not record.has_site
+
+
+def test_url_ref_to_another_repository_is_cloned_and_built(tmp_path: Path) -> None:
+    with FakeGitHub(tmp_path / "github") as github:
+        github.seed_repository(
+            "globex/handbook",
+            {
+                "payments/mkdocs.yml": "site_name: Payments handbook\n",
+                "payments/docs/index.md": "# Handbook\n\nCloned from the handbook repository.\n",
+            },
+            private=False,
+        )
+        host = RepositoryHostSettings(url=github.url, type="github")
+        cache = RepositoryCache(tmp_path / "clones", RepositoriesSettings(hosts=[host]))
+        make_repo(
+            tmp_path / "repos", "svc", {}, owner="team-a",
+            annotation=f"url:{github.url}/globex/handbook/tree/main/payments",
+        )  # fmt: skip
+        catalog = sync_folder(sqlite_engine(tmp_path / "db.sqlite"), tmp_path / "repos")
+        settings = docs_settings(tmp_path / "sites")
+        report = build_all_docs(catalog, settings, repositories=cache)
+        missing = build_all_docs(
+            catalog, settings, [SVC], force=True, repositories=RepositoryCache(
+                tmp_path / "other", RepositoriesSettings(hosts=[])
+            ),
+        )  # fmt: skip
+    assert [o.status for o in report.outcomes] == ["built"], report
+    assert "Cloned from the handbook repository." in site_text(tmp_path / "sites")
+    assert missing.outcomes[0].status == "unavailable"
+    assert "not listed" in (missing.outcomes[0].reason or "")

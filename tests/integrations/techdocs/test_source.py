@@ -98,7 +98,7 @@ def test_url_ref_to_another_repository_needs_the_repository_cache(tmp_path: Path
         },
         tmp_path,
     )
-    with pytest.raises(DocsSourceUnavailable, match="needs the repository cache"):
+    with pytest.raises(DocsSourceUnavailable, match="no repository cache was given"):
         resolve_docs_source(entity)
 
 
