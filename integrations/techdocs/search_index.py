@@ -6,10 +6,10 @@ not count twice. Scoring is BM25 over the weighted term frequencies; a query ter
 longer words it begins (``refund`` finds ``refunds``, at a discount), documents holding every
 term come first, and the whole phrase in a title or text earns a bonus.
 
-Every site is indexed on its own (``SiteIndex``, numpy arrays), and the shared statistics
-(document frequencies, which sites hold a word) are updated as sites come and go, so a rebuilt
-site is swapped in without re-reading the others. A query gathers each word's postings across
-sites (cached per word until a site holding it changes) and scores them with numpy.
+Every site is read on its own (``SiteIndex``: flat numpy arrays of postings), so a rebuilt
+site is swapped in without re-reading the others. The sites' postings are then merged into one
+word-sorted array (once after any change, in numpy), so a query only slices and scores: few
+Python objects, no per-word loops over sites.
 """
 
 from __future__ import annotations
@@ -77,9 +77,10 @@ class SiteIndex:
 
     key: Any
     sections: list[IndexedSection] = field(default_factory=list)
-    words: dict[str, tuple[int, int]] = field(default_factory=dict)  # word -> slice of arrays
-    ids: npt.NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
-    weights: Weights = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    tokens: list[str] = field(default_factory=list)  # the site's words; codes index this
+    codes: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    ids: npt.NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    weights: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
     phrases: list[str] = field(default_factory=list)
     pages: dict[str, int] = field(default_factory=dict)
 
@@ -114,7 +115,11 @@ class SiteIndex:
                 )
                 site.pages[page] = len(site.sections)
             site._add(section, fields, postings)
-        site.words, site.ids, site.weights = postings.arrays()
+        site.tokens = [sys.intern(t) for t in postings.codes]
+        site.codes = np.array(postings.words, dtype=np.int32)
+        site.ids = np.array(postings.ids, dtype=np.int32)
+        tf = np.array(postings.weights, dtype=np.float64)
+        site.weights = (tf * (_K1 + 1) / (tf + _K1)).astype(np.float32)  # BM25's saturated tf
         return site
 
     def _add(
@@ -152,74 +157,62 @@ class _Postings:
             self.ids.append(number)
             self.weights.append(weight)
 
-    def arrays(self) -> tuple[dict[str, tuple[int, int]], npt.NDArray[np.int64], Weights]:
-        words = np.array(self.words, dtype=np.int64)
-        order = np.argsort(words, kind="stable")
-        ids = np.array(self.ids, dtype=np.int64)[order]
-        tf = np.array(self.weights, dtype=np.float64)[order]
-        ends = np.cumsum(np.bincount(words, minlength=len(self.codes))).tolist()
-        starts = [0, *ends[:-1]]
-        slices = {sys.intern(t): (starts[c], ends[c]) for t, c in self.codes.items()}
-        return slices, ids, tf * (_K1 + 1) / (tf + _K1)  # BM25's saturated term frequency
-
 
 class SearchIndex:
-    """Many sites, each in a slot; shared word statistics are kept up to date."""
+    """Many sites, each in a slot; the merged postings are rebuilt after any change."""
 
     def __init__(self) -> None:
         self.sites: dict[int, SiteIndex] = {}
         self._next = 0
-        self._df: Counter[str] = Counter()
-        self._holders: dict[str, set[int]] = defaultdict(set)
-        self._sections = 0
-        self._vocabulary: list[str] | None = None
-        self._gathered: dict[str, tuple[Keys, Weights]] = {}
+        self._vocab: dict[str, int] = {}
+        self._words: list[str] = []
+        self._site_words: dict[int, npt.NDArray[np.int32]] = {}
+        self._merged: _Merged | None = None
 
     @property
     def section_count(self) -> int:
         """How many sections all sites hold."""
-        return self._sections
+        return sum(len(site.sections) for site in self.sites.values())
 
     def add(self, site: SiteIndex) -> int:
         """Add a site; returns its slot."""
         slot = self._next
         self._next += 1
         self.sites[slot] = site
-        self._sections += len(site.sections)
-        for token, (start, end) in site.words.items():
-            if token not in self._df:
-                self._vocabulary = None
-            self._df[token] += end - start
-            self._holders[token].add(slot)
-            self._gathered.pop(token, None)
+        vocab = self._vocab
+        for token in site.tokens:
+            if token not in vocab:
+                vocab[token] = len(self._words)
+                self._words.append(token)
+        mapping = np.fromiter((vocab[t] for t in site.tokens), np.int32, len(site.tokens))
+        self._site_words[slot] = mapping[site.codes] if site.codes.size else site.codes
+        self._merged = None
         return slot
 
     def remove(self, slot: int) -> None:
         """Drop the site in ``slot``."""
-        site = self.sites.pop(slot)
-        self._sections -= len(site.sections)
-        for token, (start, end) in site.words.items():
-            self._df[token] -= end - start
-            self._holders[token].discard(slot)
-            self._gathered.pop(token, None)
-            if self._df[token] <= 0:
-                del self._df[token], self._holders[token]
-                self._vocabulary = None
+        del self.sites[slot], self._site_words[slot]
+        self._merged = None
+
+    def _merge(self) -> _Merged:
+        if self._merged is None:
+            self._merged = _Merged.of(self.sites, self._site_words, self._words, self._vocab)
+        return self._merged
 
     def search(
         self, query: str, *, sites: Collection[int] | None = None, limit: int = 10
     ) -> list[ScoredSection]:
         """The best sections for ``query``, one per page, best first."""
         terms = list(dict.fromkeys(tokenize(query)))[:_MAX_TERMS]
-        if not terms or not self._sections:
+        merged = self._merge()
+        if not terms or not merged.sections:
             return []
         allowed = np.fromiter(sites, dtype=np.int64) if sites is not None else None
         parts: list[tuple[Keys, Weights, int]] = []
         for position, term in enumerate(terms):
-            for token, factor in self._expand(term):
-                df = self._df[token]
-                idf = factor * math.log(1 + (self._sections - df + 0.5) / (df + 0.5))
-                keys, weights = self._gather(token)
+            for word, factor in merged.expand(term):
+                keys, weights, df = merged.postings(word)
+                idf = factor * math.log(1 + (merged.sections - df + 0.5) / (df + 0.5))
                 if allowed is not None:
                     keep = np.isin(keys >> _SLOT_BITS, allowed)
                     keys, weights = keys[keep], weights[keep]
@@ -243,20 +236,6 @@ class SearchIndex:
             best += self._rank(keys[~complete], partial, terms, limit - len(best), phrase=False)
         return best
 
-    def _gather(self, token: str) -> tuple[Keys, Weights]:
-        """A word's postings across every site, as result keys and weights."""
-        found = self._gathered.get(token)
-        if found is None:
-            keys, weights = [], []
-            for slot in sorted(self._holders[token]):
-                site = self.sites[slot]
-                start, end = site.words[token]
-                keys.append(site.ids[start:end] | (slot << _SLOT_BITS))
-                weights.append(site.weights[start:end])
-            found = (np.concatenate(keys), np.concatenate(weights))
-            self._gathered[token] = found
-        return found
-
     def _rank(
         self, keys: Keys, scores: Weights, terms: list[str], limit: int, *, phrase: bool
     ) -> list[ScoredSection]:
@@ -275,20 +254,6 @@ class SearchIndex:
 
     def _phrase(self, key: int) -> str:
         return self.sites[key >> _SLOT_BITS].phrases[key & _NUMBER_MASK]
-
-    def _expand(self, term: str) -> list[tuple[str, float]]:
-        found = [(term, 1.0)] if term in self._df else []
-        if len(term) < 3:
-            return found
-        if self._vocabulary is None:
-            self._vocabulary = sorted(self._df)
-        start = bisect_left(self._vocabulary, term)
-        for token in self._vocabulary[start : start + _MAX_EXPANSIONS + 1]:
-            if not token.startswith(term):
-                break
-            if token != term:
-                found.append((token, _PREFIX_WEIGHT))
-        return found
 
     def _best_per_page(
         self, ranked: list[tuple[float, int]], terms: list[str], limit: int
@@ -310,6 +275,70 @@ class SearchIndex:
             if len(best) >= limit:
                 break
         return best
+
+
+@dataclass(frozen=True, eq=False)
+class _Merged:
+    """Every site's postings sorted by word: word ``w`` is ``keys[offsets[w]:offsets[w+1]]``."""
+
+    keys: Keys
+    weights: Weights
+    offsets: npt.NDArray[np.int64]
+    vocab: dict[str, int]
+    vocabulary: list[str]  # words present, sorted, for prefix matching
+    sections: int
+
+    @classmethod
+    def of(
+        cls,
+        sites: dict[int, SiteIndex],
+        site_words: dict[int, npt.NDArray[np.int32]],
+        words: list[str],
+        vocab: dict[str, int],
+    ) -> _Merged:
+        slots = sorted(sites)
+        empty = np.zeros(0, dtype=np.int64)
+        word = np.concatenate([site_words[s].astype(np.int64) for s in slots] or [empty])
+        keys = np.concatenate(
+            [sites[s].ids.astype(np.int64) | (s << _SLOT_BITS) for s in slots] or [empty]
+        )
+        weights = np.concatenate(
+            [sites[s].weights.astype(np.float64) for s in slots] or [empty.astype(np.float64)]
+        )
+        order = np.argsort(word, kind="stable")
+        counts = np.bincount(word, minlength=len(words))
+        offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        present = sorted(w for w, n in zip(words, counts.tolist(), strict=True) if n)
+        return cls(
+            keys=keys[order],
+            weights=weights[order],
+            offsets=offsets,
+            vocab=vocab,
+            vocabulary=present,
+            sections=sum(len(site.sections) for site in sites.values()),
+        )
+
+    def postings(self, word: int) -> tuple[Keys, Weights, int]:
+        start, end = int(self.offsets[word]), int(self.offsets[word + 1])
+        return self.keys[start:end], self.weights[start:end], end - start
+
+    def expand(self, term: str) -> list[tuple[int, float]]:
+        """The word itself and up to 30 longer words it begins, as word numbers and factors."""
+        found = []
+        if (
+            term in self.vocab
+            and self.offsets[self.vocab[term] + 1] > self.offsets[self.vocab[term]]
+        ):
+            found.append((self.vocab[term], 1.0))
+        if len(term) < 3:
+            return found
+        start = bisect_left(self.vocabulary, term)
+        for token in self.vocabulary[start : start + _MAX_EXPANSIONS + 1]:
+            if not token.startswith(term):
+                break
+            if token != term:
+                found.append((self.vocab[token], _PREFIX_WEIGHT))
+        return found
 
 
 def _clean(value: Any) -> str:
