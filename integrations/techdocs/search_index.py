@@ -305,7 +305,7 @@ class _Merged:
         weights = np.concatenate(
             [sites[s].weights.astype(np.float64) for s in slots] or [empty.astype(np.float64)]
         )
-        order = np.argsort(word, kind="stable")
+        order = np.argsort(word)  # ties are ordered later, by score and key
         counts = np.bincount(word, minlength=len(words))
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         present = sorted(w for w, n in zip(words, counts.tolist(), strict=True) if n)
