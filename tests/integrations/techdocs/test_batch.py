@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import httpx
 from sqlalchemy import Engine
 
 from catalog import parse_ref
@@ -18,6 +19,7 @@ from .docs_world import (
     PAYMENTS_DOCS,
     docs_settings,
     make_repo,
+    serve,
     sync_folder,
     write_files,
 )
@@ -88,6 +90,9 @@ def test_failed_rebuild_keeps_the_last_good_site_and_records_why(
     assert report.exit_code == 1
     site = SiteStorage(settings.root).live(PAYMENTS)
     assert site is not None and "Restart the pods" in (site / "runbook" / "index.html").read_text()
+    for server in serve(settings):
+        served = httpx.get(f"{server.url}/docs/default/component/payments-api/runbook/")
+        assert served.status_code == 200 and "Restart the pods" in served.text
     record = load_builds(engine)[PAYMENTS]
     assert record.status == "failed"
     assert record.error == report.outcomes[0].reason

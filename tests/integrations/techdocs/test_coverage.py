@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from catalog import parse_ref
 from integrations.techdocs import docs_coverage, owner_coverage
 
-from .docs_world import World
+from .docs_world import World, docs_settings, make_repo, sqlite_engine, sync_folder
 
 
 def test_coverage_of_a_team_and_its_sub_teams(world: World) -> None:
@@ -36,9 +38,18 @@ def test_remote_docs_are_unavailable_not_failing(world: World) -> None:
     assert status == "unavailable" and "repository cache" in (reason or "")
 
 
-def test_entity_never_built_is_not_built(world: World) -> None:
-    settings = world.settings.model_copy(update={"storage_dir": world.settings.root / "empty"})
-    coverage = docs_coverage(world.catalog, settings, [parse_ref("component:payments-api")])
-    assert coverage.items[0].status == "ok", "records, not the folder, say what was built"
-    other = docs_coverage(world.catalog, world.settings, [parse_ref("group:team-pay")])
-    assert other.items[0].status == "no_docs"
+def test_entity_never_built_is_not_built(tmp_path: Path) -> None:
+    make_repo(tmp_path / "repos", "fresh", {"docs/index.md": "# Fresh\n"}, owner="team-pay")
+    catalog = sync_folder(sqlite_engine(tmp_path / "db.sqlite"), tmp_path / "repos")
+    coverage = docs_coverage(
+        catalog, docs_settings(tmp_path / "sites"), [parse_ref("component:fresh")]
+    )
+    assert [(i.status, i.url) for i in coverage.items] == [("not_built", None)]
+    assert coverage.percent == 0
+
+
+def test_entities_without_docs_and_unknown_refs(world: World) -> None:
+    coverage = docs_coverage(
+        world.catalog, world.settings, [parse_ref("group:team-pay"), parse_ref("component:ghost")]
+    )
+    assert [(i.ref.name, i.status) for i in coverage.items] == [("team-pay", "no_docs")]
