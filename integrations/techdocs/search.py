@@ -16,8 +16,9 @@ from catalog import Catalog, EntityRef
 from catalog.groups import owned_by
 from integrations.techdocs.links import DocsLinks
 from integrations.techdocs.records import docs_generation, load_builds
-from integrations.techdocs.search_index import SearchIndex, SiteIndex
+from integrations.techdocs.search_index import SearchIndex
 from integrations.techdocs.settings import TechDocsSettings
+from integrations.techdocs.site_index import SiteIndex
 from integrations.techdocs.storage import SiteStorage
 
 __all__ = ["DocsSearchHit", "load_search_index", "search_docs", "warm_search_index"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from integrations.techdocs.search_index import SearchIndex, SiteIndex, tokenize
+from integrations.techdocs.search_index import SearchIndex
+from integrations.techdocs.site_index import SiteIndex
 
 
 def site(*pages: tuple[str, str, list[tuple[str, str, str]]]) -> dict[str, Any]:
@@ -143,9 +144,3 @@ def test_sites_can_be_replaced_without_rebuilding_the_others() -> None:
     assert locations(index, "fresh") == ["site0-new:a/#x"]
     assert locations(index, "stays") == ["site1:b/#y"]
     assert index.section_count == 4
-
-
-def test_tokenize_splits_on_punctuation_and_drops_single_letters() -> None:
-    assert tokenize("On-call: kubectl rollout_restart a B2B") == [
-        "on", "call", "kubectl", "rollout", "restart", "b2b",
-    ]  # fmt: skip
