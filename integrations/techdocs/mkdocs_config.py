@@ -203,6 +203,7 @@ def _plugins(value: Any, policy: _Policy) -> list[Any]:
                 f"(allowed: {', '.join(sorted(policy.plugins))})"
             )
         _check_plain(options, f"plugin {name}")
+        _check_paths(options, f"plugin {name}")
         names.add(name)
         plugins.append({name: options} if options else name)
     if not names & {"search", "techdocs-core", "material/search"}:
@@ -251,6 +252,24 @@ def _check_plain(value: Any, where: str) -> None:
     elif isinstance(value, list):
         for item in value:
             _check_plain(item, where)
+
+
+def _check_paths(value: Any, where: str) -> None:
+    """Plugin options (and mapping keys, e.g. redirect_maps) name files the plugin reads or
+    writes: none may be absolute or climb out with ``..``."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_paths(key, where)
+            _check_paths(item, where)
+    elif isinstance(value, list):
+        for item in value:
+            _check_paths(item, where)
+    elif isinstance(value, str) and not _URL.match(value) and _escapes(value):
+        raise DocsBuildFailed(f"mkdocs.yml: {where} option {value!r} points outside the repository")
+
+
+def _escapes(path: str) -> bool:
+    return path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path)
 
 
 def _nav_files(nav: Any) -> Iterator[str]:

@@ -81,6 +81,22 @@ def test_an_admin_can_allow_an_extra_plugin() -> None:
     assert result.config["plugins"] == ["search", "awesome-pages"]
 
 
+@pytest.mark.parametrize(
+    "maps", ["{'../../../../tmp/evil.md': index.md}", "{old.md: ../../../etc/passwd}"]
+)
+def test_redirects_cannot_write_or_point_outside_the_site(maps: str) -> None:
+    with pytest.raises(DocsBuildFailed, match=r"plugin redirects option .* points outside"):
+        sanitize(f"site_name: x\nplugins:\n  - redirects:\n      redirect_maps: {maps}\n")
+
+
+def test_redirects_inside_the_site_and_to_urls_are_fine() -> None:
+    result = sanitize(
+        "site_name: x\nplugins:\n  - redirects:\n      redirect_maps:\n"
+        "        old.md: guides/new.md\n        gone.md: https://example.com/\n"
+    )
+    assert result.config["plugins"][0]["redirects"]["redirect_maps"]["old.md"] == "guides/new.md"
+
+
 def test_search_is_added_so_every_site_has_a_search_index() -> None:
     result = sanitize("site_name: x\nplugins:\n  - redirects:\n      redirect_maps: {a.md: b.md}\n")
     assert result.config["plugins"][-1] == "search"
