@@ -24,6 +24,7 @@ from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.repositories.config import RepositoriesSettings
+from integrations.techdocs.settings import TechDocsSettings
 
 __all__ = ["CatalogSettings", "Settings", "load_settings"]
 
@@ -105,6 +106,7 @@ class Settings(BaseSettings):
     catalog: CatalogSettings = CatalogSettings()
     repositories: RepositoriesSettings = RepositoriesSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
+    techdocs: TechDocsSettings = TechDocsSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -154,7 +156,7 @@ def load_settings(
         raise ConfigError(_describe(error, path)) from None
     finally:
         _CONFIG_FILE.reset(token)
-    return _with_secrets(settings, env)
+    return _with_techdocs_dir(_with_secrets(settings, env))
 
 
 def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) -> Settings:
@@ -206,6 +208,14 @@ def _kubernetes_secrets(
     ]
     kubernetes = settings.kubernetes.model_copy(update={"clusters": tuple(clusters)})
     return kubernetes.resolve_paths(settings.config_dir)
+
+
+def _with_techdocs_dir(settings: Settings) -> Settings:
+    """Built sites live in ``<data_dir>/techdocs`` unless ``techdocs.storage_dir`` says where."""
+    folder = settings.techdocs.storage_dir or settings.data_path / "techdocs"
+    folder = folder if folder.is_absolute() else settings.config_dir / folder
+    techdocs = settings.techdocs.model_copy(update={"storage_dir": folder})
+    return settings.model_copy(update={"techdocs": techdocs})
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:

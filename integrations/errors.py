@@ -3,6 +3,7 @@
 GreenroomError
 ├── ClusterUnreachable     a Kubernetes cluster did not answer (in time)
 ├── DocsBuildFailed        a TechDocs site could not be built; says why in user terms
+│   └── DocsSourceUnavailable  its sources are not on this machine (e.g. a remote url: ref)
 ├── ScaffoldFailed         a template run failed; nothing half-made was left behind
 └── PublishFailed          a repository could not be created or pushed
     └── RepositoryExists   the name is taken (shown on the modal's name field)
@@ -15,6 +16,7 @@ from catalog.errors import GreenroomError
 __all__ = [
     "ClusterUnreachable",
     "DocsBuildFailed",
+    "DocsSourceUnavailable",
     "PublishFailed",
     "RepositoryExists",
     "ScaffoldFailed",
@@ -27,6 +29,10 @@ class ClusterUnreachable(GreenroomError):
 
 class DocsBuildFailed(GreenroomError):
     """A docs build failed; the message is the real reason, in words a user can act on."""
+
+
+class DocsSourceUnavailable(DocsBuildFailed):
+    """The docs sources cannot be read here (yet); nothing is wrong with them."""
 
 
 class ScaffoldFailed(GreenroomError):
