@@ -1,0 +1,106 @@
+"""A template's variables, resolved in order as ``cookiecutter --no-input`` would resolve them,
+except that answers are data: they are used exactly as given, never rendered as Jinja.
+
+(cookiecutter renders ``extra_context`` values as templates, so an answer such as
+``{{ cycler.__init__.__globals__.os.system(...) }}`` would run; here it stays text.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from cookiecutter.prompt import render_variable
+from jinja2 import Environment
+from jinja2.exceptions import TemplateError as JinjaError
+from jinja2.exceptions import UndefinedError
+
+from integrations.templating.spec import CookiecutterSpec, TemplateError
+
+__all__ = ["choice_options", "resolve_values"]
+
+_TRUE = {"1", "true", "t", "yes", "y", "on"}
+_FALSE = {"0", "false", "f", "no", "n", "off"}
+
+
+def resolve_values(
+    spec: CookiecutterSpec, answers: Mapping[str, Any], env: Environment
+) -> dict[str, Any]:
+    """Every variable's value: the answer when given, else its default rendered with the
+    values before it. ``_private`` and ``__computed`` keys cannot be answered."""
+    data = spec.context()["cookiecutter"]
+    values: dict[str, Any] = {}
+    for key, raw in data.items():
+        if key.startswith("_") and not key.startswith("__"):
+            values[key] = raw
+        elif key.startswith("__"):
+            values[key] = _render(env, key, raw, values)
+        elif isinstance(raw, dict):
+            continue
+        elif isinstance(raw, list):
+            options = choice_options(env, key, raw, values)
+            values[key] = _choose(key, options, answers[key]) if key in answers else options[0]
+        elif key in answers:
+            values[key] = _answer(key, raw, answers[key])
+        else:
+            values[key] = _render(env, key, raw, values)
+    for key, raw in data.items():
+        if not isinstance(raw, dict) or (key.startswith("_") and not key.startswith("__")):
+            continue
+        if key in answers and not key.startswith("_"):
+            if not isinstance(answers[key], dict):
+                raise TemplateError(f"{key!r} needs a JSON object")
+            values[key] = answers[key]
+        else:
+            values[key] = _render(env, key, raw, values)
+    return values
+
+
+def choice_options(env: Environment, key: str, raw: list[Any], values: dict[str, Any]) -> list[str]:
+    """The options of a choice, rendered with the values so far (cookiecutter renders them)."""
+    return [str(_render(env, key, option, values)) for option in raw]
+
+
+def _render(env: Environment, key: str, raw: Any, values: dict[str, Any]) -> Any:
+    try:
+        return render_variable(env, raw, values)
+    except UndefinedError as error:
+        raise TemplateError(
+            f"the default of {key!r} refers to a variable that is not defined: {error.message}"
+        ) from None
+    except JinjaError as error:
+        raise TemplateError(f"the default of {key!r} cannot be rendered: {error}") from None
+
+
+def _choose(key: str, options: list[str], answer: Any) -> str:
+    if isinstance(answer, bool):
+        wanted = "y" if answer else "n"
+        for option in options:
+            if option.lower() == wanted:
+                return option
+    text = str(answer)
+    if text not in options:
+        shown = ", ".join(options[:10]) + (", ..." if len(options) > 10 else "")
+        raise TemplateError(f"{text!r} is not one of the choices for {key!r} ({shown})")
+    return text
+
+
+def _answer(key: str, raw: Any, answer: Any) -> Any:
+    if isinstance(raw, bool):
+        return _as_bool(key, answer)
+    if isinstance(raw, str) and raw.lower() in {"y", "n"} and isinstance(answer, bool):
+        return "y" if answer else "n"
+    if isinstance(answer, dict | list):
+        raise TemplateError(f"{key!r} needs text, not {type(answer).__name__}")
+    return answer if isinstance(answer, str) else str(answer)
+
+
+def _as_bool(key: str, answer: Any) -> bool:
+    if isinstance(answer, bool):
+        return answer
+    text = str(answer).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise TemplateError(f"{answer!r} for {key!r} is not yes or no")
