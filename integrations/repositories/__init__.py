@@ -8,5 +8,12 @@ from integrations.repositories.base import (
     RepositoryPublisher,
     RepositoryRequest,
 )
+from integrations.repositories.git_remote import GitRemotePublisher
 
-__all__ = ["CommitAuthor", "PublishedRepository", "RepositoryPublisher", "RepositoryRequest"]
+__all__ = [
+    "CommitAuthor",
+    "GitRemotePublisher",
+    "PublishedRepository",
+    "RepositoryPublisher",
+    "RepositoryRequest",
+]
