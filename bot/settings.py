@@ -22,6 +22,7 @@ from pydantic_settings import (
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
+from integrations.scaffolder import ScaffolderSettings
 
 __all__ = ["CatalogSettings", "Settings", "load_settings"]
 
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
+    scaffolder: ScaffolderSettings = ScaffolderSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -134,7 +136,14 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
             source = source.model_copy(update={"token": SecretStr(env[token_env])})
         sources.append(source)
     catalog = settings.catalog.model_copy(update={"sources": sources})
-    return settings.model_copy(update={"catalog": catalog})
+    settings = settings.model_copy(update={"catalog": catalog})
+    scaffolder = settings.scaffolder
+    if scaffolder.token_env and scaffolder.token is None and env.get(scaffolder.token_env):
+        token = SecretStr(env[scaffolder.token_env])
+        settings = settings.model_copy(
+            update={"scaffolder": scaffolder.model_copy(update={"token": token})}
+        )
+    return settings
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:

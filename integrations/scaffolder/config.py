@@ -30,9 +30,10 @@ class ScaffolderSettings(BaseModel):
 
     template_dirs: list[TemplateDirSettings] = []
     shipped_templates: bool = Field(default=True, description="offer greenroom's own templates")
-    remote_url_template: str | None = Field(
-        default=None,
-        description="git URL of a new repository, with {name} (and optionally {data_dir})",
+    remote_url_template: str = Field(
+        default="file://{data_dir}/git/{name}.git",
+        description="git URL of a new repository, with {name} (and optionally {data_dir}); "
+        "the default keeps repositories in the data folder (demo, trying it out)",
     )
     web_url_template: str | None = Field(default=None, description="browser URL, with {name}")
     default_branch: str = Field(default="main", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")

@@ -13,7 +13,7 @@ from typing import Any
 from catalog import Catalog
 from integrations.errors import PublishFailed
 from integrations.repositories import RepositoryPublisher
-from integrations.scaffolder.form import FormField, TemplateForm
+from integrations.scaffolder.form import STANDARD_FIELDS, FormField, TemplateForm
 
 __all__ = [
     "NAME_RULE",
@@ -67,6 +67,8 @@ def check_submission(form: TemplateForm, raw: Mapping[str, Any]) -> Submission:
         except ValueError as error:
             errors[field.key] = str(error)
             continue
+        if value is None and field.key in STANDARD_FIELDS:
+            value = field.default
         if value is None:
             if field.required and field.default is None:
                 errors[field.key] = f"{field.label} is required."
