@@ -3,7 +3,8 @@
 
 A ``file://`` remote is created here (a bare repository) and removed again when anything
 after that fails. Other remotes must accept a push to a new or empty repository (push to
-create). An HTTPS token travels in an ``http.extraHeader`` set through the environment of
+create). Either way a repository "exists" once it has branches: an empty one that an admin
+prepared (with its server-side hooks) is used, and left as it was if the push fails. An HTTPS token travels in an ``http.extraHeader`` set through the environment of
 the git process: never in a URL, an argument, a log line or an error message.
 """
 
@@ -29,6 +30,13 @@ _NOT_FOUND = (
     "does not appear to be a git repository",
     "does not exist",
     "no such file or directory",
+)
+_AUTH_FAILED = (
+    "could not read username",
+    "authentication failed",
+    "returned error: 401",
+    "returned error: 403",
+    "permission denied",
 )
 _UNSAFE_IDENTITY = re.compile(r"[<>\n\r\x00]")
 
@@ -64,12 +72,14 @@ class GitRemotePublisher:
     def exists(self, name: str) -> bool:
         url = self.clone_url(name)
         local = _local_path(url)
-        if local is not None:
-            return local.exists()
+        if local is not None and not local.exists():
+            return False
         with tempfile.TemporaryDirectory(prefix="greenroom-git-") as home:
             result = self._run(["ls-remote", "--heads", url], home=Path(home), check=False)
         if result.returncode == 0:
             return bool(result.stdout.strip())
+        if local is not None:
+            return True  # something that is not a repository holds the path
         reason = self._reason(result.stderr, url)
         if any(marker in reason.lower() for marker in _NOT_FOUND):
             return False
@@ -96,8 +106,8 @@ class GitRemotePublisher:
 
     def _create_local(self, url: str, request: RepositoryRequest) -> Path | None:
         local = _local_path(url)
-        if local is None:
-            return None
+        if local is None or local.exists():
+            return None  # a remote, or an empty repository made ready for us: not ours to remove
         try:
             local.parent.mkdir(parents=True, exist_ok=True)
             local.mkdir()
@@ -219,6 +229,8 @@ class GitRemotePublisher:
             *errors,
         ]
         text = "; ".join(dict.fromkeys(picked or lines[-2:])) or "no reason given"
+        if any(marker in text.lower() for marker in _AUTH_FAILED):
+            text = "the server refused our credentials (check the token in scaffolder.token_env)"
         if self._token:
             text = text.replace(self._token, "***")
         if self._auth:

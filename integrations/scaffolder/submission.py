@@ -65,7 +65,7 @@ def check_submission(form: TemplateForm, raw: Mapping[str, Any]) -> Submission:
         try:
             value = _normalise(field, raw.get(field.key))
         except ValueError as error:
-            errors[field.key] = str(error)
+            errors[field.key] = NAME_RULE if field.key == "name" else str(error)
             continue
         if value is None and field.key in STANDARD_FIELDS:
             value = field.default

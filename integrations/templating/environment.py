@@ -85,11 +85,19 @@ def template_imports(template_dir: Path) -> Iterator[None]:
     """Let a trusted template import its ``local_extensions`` (as cookiecutter itself does)."""
     with _IMPORT_LOCK:
         saved = list(sys.path)
+        before = set(sys.modules)
         sys.path.append(str(template_dir))
         try:
             yield
         finally:
             sys.path[:] = saved
+            # Forget the template's own modules: another template's local_extensions.py
+            # must not get this one's from the import cache.
+            root = template_dir.resolve()
+            for name in set(sys.modules) - before:
+                file = getattr(sys.modules[name], "__file__", None)
+                if file and Path(file).resolve().is_relative_to(root):
+                    del sys.modules[name]
 
 
 def _complex(value: object) -> bool:

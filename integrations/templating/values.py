@@ -63,13 +63,42 @@ def choice_options(env: Environment, key: str, raw: list[Any], values: dict[str,
 
 def _render(env: Environment, key: str, raw: Any, values: dict[str, Any]) -> Any:
     try:
-        return render_variable(env, raw, values)
+        return _render_value(env, raw, values, _plain_text_is_final(env))
     except UndefinedError as error:
         raise TemplateError(
             f"the default of {key!r} refers to a variable that is not defined: {error.message}"
         ) from None
     except JinjaError as error:
         raise TemplateError(f"the default of {key!r} cannot be rendered: {error}") from None
+
+
+def _render_value(env: Environment, raw: Any, values: dict[str, Any], fast: bool) -> Any:
+    """cookiecutter's ``render_variable``, skipping Jinja for text that holds no markup
+    (150 plain choices render in microseconds instead of compiling 150 templates)."""
+    if fast:
+        if isinstance(raw, str) and "{" not in raw:
+            return raw
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return str(raw)
+        if isinstance(raw, list):
+            return [_render_value(env, v, values, fast) for v in raw]
+        if isinstance(raw, dict):
+            return {
+                _render_value(env, k, values, fast): _render_value(env, v, values, fast)
+                for k, v in raw.items()
+            }
+    return render_variable(env, raw, values)
+
+
+def _plain_text_is_final(env: Environment) -> bool:
+    """Whether text without "{" renders to itself (default delimiters, no line statements)."""
+    return (
+        env.variable_start_string.startswith("{")
+        and env.block_start_string.startswith("{")
+        and env.comment_start_string.startswith("{")
+        and env.line_statement_prefix is None
+        and env.line_comment_prefix is None
+    )
 
 
 def _choose(key: str, options: list[str], answer: Any) -> str:
