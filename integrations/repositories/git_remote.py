@@ -4,7 +4,9 @@
 A ``file://`` remote is created here (a bare repository) and removed again when anything
 after that fails. Other remotes must accept a push to a new or empty repository (push to
 create). Either way a repository "exists" once it has branches: an empty one that an admin
-prepared (with its server-side hooks) is used, and left as it was if the push fails. An HTTPS token travels in an ``http.extraHeader`` set through the environment of
+prepared (with its server-side hooks) is used, and left as it was if the push fails.
+
+An HTTPS token travels in an ``http.extraHeader`` set through the environment of
 the git process: never in a URL, an argument, a log line or an error message.
 """
 

@@ -36,9 +36,7 @@ def upgrade() -> None:
             nullable=False,
             comment="submitted values, secrets masked",
         ),
-        sa.Column(
-            "status", sa.String(16), nullable=False, comment="running, succeeded, failed"
-        ),
+        sa.Column("status", sa.String(16), nullable=False, comment="running, succeeded, failed"),
         sa.Column("step", sa.String(32), nullable=False),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("finished_at", sa.DateTime(timezone=True)),

@@ -72,7 +72,9 @@ def rejecting_repository(path: Path) -> Path:
     """An empty repository prepared by an admin, whose policy refuses the push."""
     git("init", "-q", "--bare", str(path))
     hook = path / "hooks" / "pre-receive"
-    hook.write_text("#!/bin/sh\necho 'policy: new repositories need a CODEOWNERS file' >&2\nexit 1\n")
+    hook.write_text(
+        "#!/bin/sh\necho 'policy: new repositories need a CODEOWNERS file' >&2\nexit 1\n"
+    )
     hook.chmod(hook.stat().st_mode | stat.S_IEXEC)
     return path
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scaffold_company import ADA, COMPANY, FIXTURES, ROOT, MakeScaffolder
 from sqlalchemy import Engine
 
 from catalog import Catalog
@@ -16,8 +17,6 @@ from catalog.database import create_database_engine
 from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
 from integrations.repositories import GitRemotePublisher
-from scaffold_company import ADA, COMPANY, FIXTURES, ROOT, MakeScaffolder
-
 from integrations.scaffolder import (
     Caller,
     RegisteredLocationsSource,
@@ -25,7 +24,6 @@ from integrations.scaffolder import (
     ScaffolderSettings,
     TemplateDirSettings,
 )
-
 
 
 def company_source() -> DirectorySource:

@@ -59,5 +59,5 @@ def test_a_templates_own_rule_hides_it_and_refuses_its_form(scaffolder: Scaffold
 
 
 def test_someone_not_in_the_catalog_is_told_so(scaffolder: Scaffolder) -> None:
-    with pytest.raises(NotAuthorized, match="No user in the catalog has the email x@y.example"):
+    with pytest.raises(NotAuthorized, match=r"No user in the catalog has the email x@y\.example"):
         scaffolder.caller("x@y.example")

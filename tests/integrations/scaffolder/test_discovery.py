@@ -66,7 +66,9 @@ def test_broken_metadata_bad_folder_names_and_missing_folders_are_reported(
         shipped=False,
     )
     problems = "\n".join(index.problems)
-    assert "bad-metadata/greenroom-template.yaml: colour: Extra inputs are not permitted" in problems
+    assert (
+        "bad-metadata/greenroom-template.yaml: colour: Extra inputs are not permitted" in problems
+    )
     assert "Bad Name: the folder name must be lowercase letters, digits, -" in problems
     assert f"template folder {tmp_path / 'nowhere'} does not exist" in problems
     assert "bad-metadata" not in {t.id for t in index.templates}
