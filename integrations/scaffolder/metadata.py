@@ -4,6 +4,7 @@ cookiecutter folder works, with the variables guessed from common names."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -80,11 +81,21 @@ class TemplateMetadata(BaseModel):
 def load_metadata(template_dir: Path) -> TemplateMetadata:
     """The template's metadata (defaults when the file is absent); TemplateError if broken."""
     path = template_dir / METADATA_FILE
-    if not path.is_file():
-        return TemplateMetadata()
     try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise TemplateError(f"{path} is larger than {_MAX_BYTES // 1024} KiB")
+        stat = path.stat()
+    except FileNotFoundError:
+        return TemplateMetadata()
+    except OSError as error:
+        raise TemplateError(f"{path} cannot be read: {error}") from None
+    if stat.st_size > _MAX_BYTES:
+        raise TemplateError(f"{path} is larger than {_MAX_BYTES // 1024} KiB")
+    return _parse(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _parse(path: Path, mtime_ns: int, size: int) -> TemplateMetadata:
+    """Parsed once per version of the file (the picker lists templates on every open)."""
+    try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(f"{path} cannot be read: {error}") from None

@@ -34,7 +34,13 @@ from integrations.scaffolder.registration import RegisteredLocationsSource
 from integrations.scaffolder.render import RenderLimits
 from integrations.scaffolder.runs import ScaffoldRun, recent_runs
 from integrations.scaffolder.submission import Submission, validate_submission
-from integrations.templating import CookiecutterSpec, TemplateError, load_spec, make_environment
+from integrations.templating import (
+    CONTEXT_FILE,
+    CookiecutterSpec,
+    TemplateError,
+    load_spec,
+    make_environment,
+)
 
 __all__ = ["Scaffolder"]
 
@@ -60,6 +66,7 @@ class Scaffolder:
         self.publisher = publisher
         self.access = ScaffoldAccess(settings)
         self._base_dir = base_dir
+        self._loaded: dict[object, tuple[CookiecutterSpec, Environment]] = {}
         self._parts = PipelineParts(
             engine=engine,
             catalog=catalog,
@@ -142,6 +149,15 @@ class Scaffolder:
             raise TemplateInvalid(f"The template {template.id!r} is broken: {error}") from None
 
     def _load(self, template: Template) -> tuple[CookiecutterSpec, Environment]:
+        """The template's spec and environment, reused until its cookiecutter.json changes."""
+        try:
+            stat = (template.path / CONTEXT_FILE).stat()
+        except OSError:
+            stat = None
+        key = (template.path, template.trusted, stat and (stat.st_mtime_ns, stat.st_size))
+        cached = self._loaded.get(key)
+        if cached is not None:
+            return cached
         try:
             spec = load_spec(template.path)
             env = make_environment(
@@ -149,4 +165,5 @@ class Scaffolder:
             )
         except TemplateError as error:
             raise TemplateInvalid(f"The template {template.id!r} cannot be used: {error}") from None
+        self._loaded[key] = (spec, env)
         return spec, env

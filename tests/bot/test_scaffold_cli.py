@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +20,12 @@ Greenroom = Callable[..., Result]
 
 
 @pytest.fixture
-def greenroom(tmp_path: Path, database_url: str) -> Greenroom:
+def greenroom(tmp_path: Path, sqlite_template: Path) -> Greenroom:
+    """The CLI on its own config and SQLite database (the database parts are tested on both
+    dialects in tests/integrations/scaffolder)."""
+    database = tmp_path / "greenroom.db"
+    shutil.copy(sqlite_template, database)
+    database_url = f"sqlite:///{database}"
     config = tmp_path / "greenroom.yaml"
     config.write_text(
         f"""

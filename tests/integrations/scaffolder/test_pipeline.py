@@ -1,34 +1,26 @@
-"""Whole runs, on SQLite and PostgreSQL: every shipped template to a local bare repository and
-into the catalog (queryable at once, kept and refreshed by the next sync); failures that
-leave nothing behind; two people racing for one name; who may not."""
+"""Whole runs: every shipped template to a local bare repository and into the catalog
+(queryable at once); failures that leave nothing behind; who may not. What depends on the
+database (the next sync, two people racing for a name) is in test_registration.py and runs
+on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
-from conftest import company_source  # type: ignore[import-not-found]
-from scaffold_company import ADA, ALAN, GRACE, MakeScaffolder
+from scaffold_company import ADA, ALAN, MakeScaffolder
 from sqlalchemy import Engine, func, select
 
 from catalog import Catalog, NotAuthorized, parse_ref
-from catalog.sync import sync_catalog
-from integrations.errors import NameTaken, PublishFailed, ScaffoldFailed, SubmissionInvalid
+from integrations.errors import PublishFailed, ScaffoldFailed, SubmissionInvalid
 from integrations.scaffolder import (
     Caller,
-    RegisteredLocationsSource,
     Scaffolder,
     ScaffoldStep,
     registered,
 )
 from integrations.scaffolder.tables import scaffold_runs
-
-
-@pytest.fixture
-def db(engine: Engine) -> Engine:
-    return engine
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -92,40 +84,6 @@ def test_each_shipped_template_becomes_a_repository_and_a_catalog_entry(
     run = scaffolder.runs()[0]
     assert (run.status, run.step, run.entity_ref) == ("succeeded", "done", str(result.entity_ref))
     assert run.values["name"] == "ledger" and run.repository_url == f"file://{bare}"
-
-
-def test_the_next_sync_keeps_registered_entities_and_reads_changes_pushed_since(
-    scaffolder: Scaffolder, ada: Caller, db: Engine, company: Catalog, tmp_path: Path
-) -> None:
-    result = scaffolder.run(
-        "python-service", {"name": "ledger", "description": "Keeps the books."}, ada
-    )
-    clone = tmp_path / "clone"
-    git("clone", "-q", result.repository.clone_url, str(clone))
-    info = clone / "catalog-info.yaml"
-    info.write_text(info.read_text().replace("Keeps the books.", "Keeps all the books."))
-    git("-c", "user.name=Ada", "-c", "user.email=ada@x", "commit", "-qam", "docs", cwd=clone)
-    git("push", "-q", "origin", "main", cwd=clone)
-
-    sources = [company_source(), RegisteredLocationsSource(db, cache_dir=tmp_path / "cache")]
-    report = sync_catalog(db, sources)
-    assert report.status == "ok"
-    assert report.sources[1].updated == [str(result.entity_ref)]
-    stored = company.get(result.entity_ref)
-    assert stored is not None
-    assert stored.entity.metadata.description == "Keeps all the books."
-    assert sync_catalog(db, sources).sources[1].unchanged == 1
-
-
-def test_a_registered_repository_that_cannot_be_read_keeps_its_entity(
-    scaffolder: Scaffolder, ada: Caller, db: Engine, company: Catalog, tmp_path: Path
-) -> None:
-    result = scaffolder.run("python-library", {"name": "ledger", "description": "Books."}, ada)
-    (tmp_path / "git" / "ledger.git").rename(tmp_path / "git" / "moved.git")
-    report = sync_catalog(db, [RegisteredLocationsSource(db, cache_dir=tmp_path / "cache")])
-    assert report.sources[0].removed == []
-    assert "its entities are kept as they were" in report.sources[0].errors[0].message
-    assert company.get(result.entity_ref) is not None
 
 
 def test_a_template_without_a_catalog_file_gets_one_from_the_standard_fields(
@@ -215,36 +173,3 @@ def test_bad_values_are_refused_with_field_errors_before_a_run_starts(
         scaffolder.run("python-service", {"name": "../../etc", "description": ""}, ada)
     assert set(raised.value.errors) == {"name", "description"}
     assert run_count(db) == 0
-
-
-def test_two_people_creating_the_same_name_at_once_exactly_one_wins(
-    make_scaffolder: MakeScaffolder, db: Engine, company: Catalog, tmp_path: Path
-) -> None:
-    # two scaffolders, as in two web processes sharing the database
-    first, second = make_scaffolder(), make_scaffolder()
-    people = [(first, first.caller(ADA)), (second, second.caller(GRACE))]
-    start = threading.Barrier(2)
-    outcomes: list[object] = []
-
-    def create(scaffolder: Scaffolder, caller: Caller) -> None:
-        start.wait()
-        try:
-            outcomes.append(
-                scaffolder.run("python-library", {"name": "ledger", "description": "x"}, caller)
-            )
-        except (NameTaken, SubmissionInvalid) as error:
-            outcomes.append(error)
-
-    threads = [threading.Thread(target=create, args=pair) for pair in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    winners = [o for o in outcomes if not isinstance(o, Exception)]
-    losers = [o for o in outcomes if isinstance(o, Exception)]
-    assert len(winners) == 1 and len(losers) == 1
-    assert "ledger" in str(losers[0])
-    assert [p.name for p in (tmp_path / "git").iterdir()] == ["ledger.git"]
-    assert len(company.find_by_name("ledger")) == 1
-    statuses = sorted(run.status for run in first.runs())
-    assert statuses == ["failed", "succeeded"]
