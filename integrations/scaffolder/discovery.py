@@ -6,15 +6,15 @@ a shipped template by adding its own of the same name."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import scaffold_templates
-from integrations.errors import ScaffoldFailed
+from integrations.errors import ScaffoldFailed, TemplateInvalid
 from integrations.scaffolder.config import TemplateDirSettings
 from integrations.scaffolder.metadata import TemplateMetadata, load_metadata
-from integrations.templating import CONTEXT_FILE, TemplateError
+from integrations.templating import CONTEXT_FILE, TemplateError, load_spec
 
 __all__ = ["SHIPPED_TEMPLATES", "Template", "TemplateIndex", "discover_templates"]
 
@@ -47,16 +47,21 @@ class Template:
 
 @dataclass(frozen=True, slots=True)
 class TemplateIndex:
-    """Every usable template, and why the others are not usable."""
+    """Every usable template, and why the others are not usable (``broken`` by id)."""
 
     templates: tuple[Template, ...]
     problems: tuple[str, ...] = ()
+    broken: Mapping[str, str] = field(default_factory=dict)
 
     def get(self, template_id: str) -> Template:
-        """The template with this id; ScaffoldFailed naming the known ones otherwise."""
+        """The template with this id; TemplateInvalid saying why a broken one cannot be
+        used; ScaffoldFailed naming the known ones otherwise."""
         for template in self.templates:
             if template.id == template_id:
                 return template
+        if template_id in self.broken:
+            reason = self.broken[template_id]
+            raise TemplateInvalid(f"The template {template_id!r} cannot be used: {reason}")
         known = ", ".join(t.id for t in self.templates) or "none"
         raise ScaffoldFailed(f"No template named {template_id!r} (known: {known}).")
 
@@ -70,6 +75,7 @@ def discover_templates(
         roots.append((SHIPPED_TEMPLATES, True, "shipped"))
     found: dict[str, Template] = {}
     problems: list[str] = []
+    broken: dict[str, str] = {}
     for root, trusted, origin in roots:
         if not root.is_dir():
             problems.append(f"template folder {root} does not exist")
@@ -82,12 +88,22 @@ def discover_templates(
             if not _ID.match(template_id):
                 problems.append(f"{folder}: the folder name must be lowercase letters, digits, -")
                 continue
-            if template_id in found:
+            if template_id in found or template_id in broken:
                 continue
             try:
                 metadata = load_metadata(folder)
+                spec = load_spec(folder)
             except TemplateError as error:
                 problems.append(str(error))
+                broken[template_id] = str(error)
+                continue
+            if spec.extensions and not trusted:
+                reason = (
+                    f"{folder} loads Jinja extensions ({', '.join(spec.extensions)}), "
+                    "which only run for template folders marked trusted"
+                )
+                problems.append(reason)
+                broken[template_id] = reason
                 continue
             found[template_id] = Template(template_id, folder.resolve(), trusted, metadata, origin)
-    return TemplateIndex(tuple(found.values()), tuple(problems))
+    return TemplateIndex(tuple(found.values()), tuple(problems), broken)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from scaffold_company import FIXTURES
 
-from integrations.errors import ScaffoldFailed
+from integrations.errors import ScaffoldFailed, TemplateInvalid
 from integrations.scaffolder import SHIPPED_TEMPLATES, TemplateDirSettings, discover_templates
 
 
@@ -71,7 +71,23 @@ def test_broken_metadata_bad_folder_names_and_missing_folders_are_reported(
     )
     assert "Bad Name: the folder name must be lowercase letters, digits, -" in problems
     assert f"template folder {tmp_path / 'nowhere'} does not exist" in problems
-    assert "bad-metadata" not in {t.id for t in index.templates}
+    assert "loads Jinja extensions (local_extensions.ShoutExtension), which only run for " in (
+        problems
+    )
+    assert not {"bad-metadata", "extended-untrusted"} & {t.id for t in index.templates}
+
+
+def test_asking_for_a_broken_template_says_what_is_wrong(tmp_path: Path) -> None:
+    folder = tmp_path / "broken"
+    folder.mkdir()
+    (folder / "cookiecutter.json").write_text('{"a": 1,}')
+    index = discover_templates([TemplateDirSettings(path=folder)], base_dir=tmp_path)
+    assert "broken" not in {t.id for t in index.templates}
+    with pytest.raises(TemplateInvalid) as raised:
+        index.get("broken")
+    assert raised.value.user_message.startswith(
+        f"The template 'broken' cannot be used: {folder / 'cookiecutter.json'} is not valid JSON"
+    )
 
 
 def test_asking_for_an_unknown_template_names_the_known_ones() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -112,12 +113,14 @@ def test_hooks_of_untrusted_templates_do_not_run(tmp_path: Path) -> None:
 def test_extensions_load_for_trusted_templates_only(tmp_path: Path) -> None:
     project = render(tmp_path / "trusted", "extended")
     assert (project / "README.md").read_text() == "# LEDGER!\n"
+    # discovery already refuses such a folder; the render process refuses it again
+    untrusted = replace(template("extended"), trusted=False)
     with pytest.raises(ScaffoldFailed) as raised:
-        render(tmp_path / "untrusted", "extended-untrusted")
+        render_project(untrusted, {}, work_dir=tmp_path / "untrusted")
     assert "loads Jinja extensions (_extensions), which are Python code" in (
         raised.value.user_message
     )
-    assert not (tmp_path / "untrusted" / "work" / "out" / "ledger").exists()
+    assert not any((tmp_path / "untrusted" / "out").iterdir())
 
 
 def test_untrusted_templates_render_in_the_sandbox(tmp_path: Path) -> None:
