@@ -5,7 +5,12 @@ No Slack here: the modal and the CLI call ``Scaffolder`` and render the plain da
 
 from __future__ import annotations
 
-from integrations.scaffolder.access import Caller, ScaffoldAccess, caller_from_email
+from integrations.scaffolder.access import (
+    Caller,
+    ScaffoldAccess,
+    caller_from_email,
+    caller_from_ref,
+)
 from integrations.scaffolder.catalog_file import CatalogFile, DefaultEntity, check_catalog_file
 from integrations.scaffolder.config import ScaffolderSettings, TemplateDirSettings
 from integrations.scaffolder.discovery import (
@@ -88,6 +93,7 @@ __all__ = [
     "TemplateMetadata",
     "build_form",
     "caller_from_email",
+    "caller_from_ref",
     "check_catalog_file",
     "check_submission",
     "discover_templates",

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog import Catalog, EntityRef, InvalidRef, NotAuthorized, parse_ref
-from catalog.groups import groups_of_user, users_with_email
+from catalog.groups import Person, groups_of_user, person_of, users_with_email
 from integrations.scaffolder.config import ScaffolderSettings
 from integrations.scaffolder.discovery import Template
 
-__all__ = ["Caller", "ScaffoldAccess", "caller_from_email"]
+__all__ = ["Caller", "ScaffoldAccess", "caller_from_email", "caller_from_ref"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,21 @@ def caller_from_email(catalog: Catalog, email: str) -> Caller:
     if len(people) > 1:
         refs = ", ".join(sorted(str(p.ref) for p in people))
         raise NotAuthorized(f"Several catalog users have the email {email} ({refs}).")
-    person = people[0]
+    return _caller(catalog, people[0], email)
+
+
+def caller_from_ref(catalog: Catalog, user: EntityRef) -> Caller:
+    """The caller for a catalog User already resolved (e.g. by the Slack middleware)."""
+    stored = catalog.get(user)
+    if stored is None or stored.ref.kind != "user":
+        raise NotAuthorized(f"{user} is not a user in the catalog.")
+    person = person_of(stored)
+    if not person.email:
+        raise NotAuthorized(f"{user} has no email in the catalog; it is needed as the author.")
+    return _caller(catalog, person, person.email)
+
+
+def _caller(catalog: Catalog, person: Person, email: str) -> Caller:
     return Caller(
         ref=person.ref,
         name=person.display_name,

@@ -6,6 +6,7 @@ created)."""
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import time
 from collections.abc import Mapping
@@ -58,6 +59,7 @@ STEPS: tuple[tuple[ScaffoldStep, str], ...] = (
     ("done", "Done"),
 )
 _LABELS = dict(STEPS)
+logger = logging.getLogger(__name__)
 
 
 class ScaffoldProgress(Protocol):
@@ -133,7 +135,10 @@ def run_pipeline(
         if run_id is not None and current != "done":
             set_step(parts.engine, run_id, current)
         if progress is not None:
-            progress(current, _LABELS[current])
+            try:
+                progress(current, _LABELS[current])
+            except Exception:  # showing progress must never break the run itself
+                logger.warning("scaffold progress callback failed at %s", current, exc_info=True)
 
     step(None, "claiming")
     stale = timedelta(seconds=2 * parts.render_limits.seconds + 600)
@@ -199,12 +204,14 @@ def run_pipeline(
                 f"catalog failed ({type(error).__name__}); an admin can run `greenroom sync`."
             ) from error
     except GreenroomError as error:
+        logger.info("scaffold run %s (%s, %s) failed: %s", run_id, template.id, name, error)
         url = repository.web_url if repository else None
         finish_run(
             parts.engine, run_id, status="failed", error=error.user_message, repository_url=url
         )
         raise
     except BaseException:
+        logger.exception("scaffold run %s (%s, %s) crashed", run_id, template.id, name)
         finish_run(parts.engine, run_id, status="failed", error="internal error (see the logs)")
         raise
     registered = str(catalog_file.main) in report.added
@@ -219,6 +226,7 @@ def run_pipeline(
         entity_ref=str(catalog_file.main),
     )
     step(run_id, "done")
+    logger.info("scaffold run %s created %s at %s", run_id, catalog_file.main, repository.web_url)
     return ScaffoldResult(
         run_id=run_id,
         template_id=template.id,

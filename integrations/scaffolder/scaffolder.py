@@ -16,11 +16,16 @@ from typing import Any
 from jinja2 import Environment
 from sqlalchemy import Engine
 
-from catalog import Catalog, NotAuthorized
+from catalog import Catalog, EntityRef, NotAuthorized
 from catalog.yaml_reader import YamlLimits
 from integrations.errors import TemplateInvalid
 from integrations.repositories import RepositoryPublisher
-from integrations.scaffolder.access import Caller, ScaffoldAccess, caller_from_email
+from integrations.scaffolder.access import (
+    Caller,
+    ScaffoldAccess,
+    caller_from_email,
+    caller_from_ref,
+)
 from integrations.scaffolder.config import ScaffolderSettings
 from integrations.scaffolder.discovery import Template, TemplateIndex, discover_templates
 from integrations.scaffolder.form import TemplateForm, build_form
@@ -89,6 +94,10 @@ class Scaffolder:
     def caller(self, email: str) -> Caller:
         """The catalog User behind an email (Slack profile, or ``--as``)."""
         return caller_from_email(self.catalog, email)
+
+    def caller_for(self, user: EntityRef) -> Caller:
+        """The caller for a catalog User ref (when Slack already resolved who it is)."""
+        return caller_from_ref(self.catalog, user)
 
     def templates(self, caller: Caller) -> list[Template]:
         """The templates the caller may use (NotAuthorized when they may not scaffold)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from scaffold_company import ADA, ALAN, GRACE, ROOT, MakeScaffolder
 
-from catalog import NotAuthorized
+from catalog import NotAuthorized, parse_ref
 from integrations.scaffolder import Scaffolder
 
 
@@ -61,3 +61,10 @@ def test_a_templates_own_rule_hides_it_and_refuses_its_form(scaffolder: Scaffold
 def test_someone_not_in_the_catalog_is_told_so(scaffolder: Scaffolder) -> None:
     with pytest.raises(NotAuthorized, match=r"No user in the catalog has the email x@y\.example"):
         scaffolder.caller("x@y.example")
+
+
+def test_a_user_resolved_elsewhere_becomes_a_caller_by_ref(scaffolder: Scaffolder) -> None:
+    by_ref = scaffolder.caller_for(parse_ref("user:ada.lovelace"))
+    assert by_ref == scaffolder.caller(ADA)
+    with pytest.raises(NotAuthorized, match="is not a user in the catalog"):
+        scaffolder.caller_for(parse_ref("group:payments-core"))

@@ -173,3 +173,16 @@ def test_bad_values_are_refused_with_field_errors_before_a_run_starts(
         scaffolder.run("python-service", {"name": "../../etc", "description": ""}, ada)
     assert set(raised.value.errors) == {"name", "description"}
     assert run_count(db) == 0
+
+
+def test_a_broken_progress_display_does_not_break_the_run(
+    scaffolder: Scaffolder, ada: Caller, company: Catalog
+) -> None:
+    def progress(step: ScaffoldStep, label: str) -> None:
+        raise RuntimeError("Slack said no")
+
+    result = scaffolder.run(
+        "plain", {"name": "ledger", "description": "Books."}, ada, progress=progress
+    )
+    assert company.get(result.entity_ref) is not None
+    assert scaffolder.runs()[0].status == "succeeded"
