@@ -19,6 +19,7 @@ from catalog.database import create_database_engine, upgrade_schema
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
 from catalog.sync import SyncProgress, SyncReport, sync_catalog
+from integrations.repositories import RepositoryCache
 from integrations.scaffolder import Scaffolder, registered
 
 __all__ = ["Runtime", "open_runtime"]
@@ -34,6 +35,11 @@ class Runtime:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog(self.engine)
+
+    @cached_property
+    def repository_cache(self) -> RepositoryCache:
+        """Entities' files on disk: local folders, or clones under ``data_dir/repos/``."""
+        return RepositoryCache(self.settings.data_path / "repos", self.settings.repositories)
 
     @cached_property
     def scaffolder(self) -> Scaffolder:

@@ -101,7 +101,7 @@ def validate_submission(
 
 def name_problem(name: str, *, catalog: Catalog, publisher: RepositoryPublisher) -> str | None:
     """Why ``name`` cannot be used now (in the catalog, or a repository exists), or None."""
-    taken = [r for r in catalog.find_by_name(name) if r.kind not in _NOT_COMPONENTS]
+    taken = sorted(s.ref for s in catalog.named(name) if s.ref.kind not in _NOT_COMPONENTS)
     if taken:
         return f"{taken[0].short} already exists in the catalog; choose another name."
     try:

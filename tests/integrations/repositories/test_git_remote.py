@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TOKEN, GitHttpServer  # type: ignore[import-not-found]
 
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories import CommitAuthor, GitRemotePublisher, RepositoryRequest
 from integrations.scaffolder import ScaffolderSettings
+from tests.fakes.github_api import FakeGitHub
+
+TOKEN = "ghp_s3cretTokenValue123"
 
 ADA = CommitAuthor("Ada Lovelace", "ada.lovelace@globex.example")
 
@@ -25,6 +28,14 @@ def project(tmp_path: Path) -> Path:
     (source / ".gitignore").write_text("*.log\n")
     (source / "debug.log").write_text("ignored\n")
     return source
+
+
+@pytest.fixture
+def host(tmp_path: Path) -> Iterator[FakeGitHub]:
+    """A git host on loopback speaking smart HTTP (the real git http-backend) that checks
+    the token sent as HTTP Basic password, as GitHub and GitLab do."""
+    with FakeGitHub(tmp_path / "host", tokens={TOKEN: "greenroom-bot"}) as fake:
+        yield fake
 
 
 def git(*args: str) -> str:
@@ -102,39 +113,51 @@ def test_names_that_are_not_plain_are_refused_before_any_git_call(tmp_path: Path
 
 
 def test_https_pushes_carry_the_token_in_a_header_not_the_url(
-    tmp_path: Path, git_http: GitHttpServer
+    tmp_path: Path, host: FakeGitHub
 ) -> None:
-    git_http.create("ledger")
-    publisher = GitRemotePublisher(f"{git_http.url}/{{name}}.git", token=TOKEN)
+    host.create_bare("globex/ledger")
+    publisher = GitRemotePublisher(f"{host.url}/globex/{{name}}.git", token=TOKEN)
     assert not publisher.exists("ledger")
     published = publisher.publish(project(tmp_path), RepositoryRequest("ledger"), ADA)
-    assert published.clone_url == f"{git_http.url}/ledger.git"
-    served = git_http.root / "ledger.git"
-    assert git("--git-dir", str(served), "log", "--format=%ae", "main").strip() == ADA.email
+    assert published.clone_url == f"{host.url}/globex/ledger.git"
+    assert host.log("globex/ledger") == [
+        "Ada Lovelace <ada.lovelace@globex.example> | Create ledger"
+    ]
     assert publisher.exists("ledger")
-    assert all(TOKEN not in path for _, path in git_http.requests)
+    pushes = [r for r in host.git_requests if r[0] == "git-receive-pack"]
+    assert pushes and all(user == "greenroom-bot" for _, _, user in host.git_requests)
 
 
-def test_a_missing_repository_on_the_server_does_not_exist(git_http: GitHttpServer) -> None:
-    publisher = GitRemotePublisher(f"{git_http.url}/{{name}}.git", token=TOKEN)
+def test_a_missing_repository_on_the_server_does_not_exist(host: FakeGitHub) -> None:
+    publisher = GitRemotePublisher(f"{host.url}/globex/{{name}}.git", token=TOKEN)
     assert not publisher.exists("nothing-here")
 
 
+def test_a_push_the_host_refuses_is_explained(tmp_path: Path, host: FakeGitHub) -> None:
+    host.reject_pushes = True
+    host.create_bare("globex/ledger")
+    publisher = GitRemotePublisher(f"{host.url}/globex/{{name}}.git", token=TOKEN)
+    with pytest.raises(PublishFailed) as raised:
+        publisher.publish(project(tmp_path), RepositoryRequest("ledger"), ADA)
+    assert "pre-receive hook declined; push declined by repository policy" in (
+        raised.value.user_message
+    )
+    assert TOKEN not in raised.value.user_message
+
+
 def test_a_wrong_token_is_reported_without_showing_any_token(
-    tmp_path: Path, git_http: GitHttpServer
+    tmp_path: Path, host: FakeGitHub
 ) -> None:
-    git_http.create("ledger")
+    host.create_bare("globex/ledger")
     wrong = "ghp_wrongTokenValue999"
-    publisher = GitRemotePublisher(f"{git_http.url}/{{name}}.git", token=wrong)
+    publisher = GitRemotePublisher(f"{host.url}/globex/{{name}}.git", token=wrong)
     with pytest.raises(PublishFailed) as raised:
         publisher.publish(project(tmp_path), RepositoryRequest("ledger"), ADA)
     message = raised.value.user_message
     assert message == (
-        f"Could not check whether {git_http.url}/ledger.git exists: the server refused our "
+        f"Could not check whether {host.url}/globex/ledger.git exists: the server refused our "
         "credentials (check the token in scaffolder.token_env)"
     )
-    assert wrong not in message and TOKEN not in message
-    assert "Authorization" not in message
 
 
 def test_settings_refuse_a_token_written_into_the_url() -> None:

@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scaffold_company import ADA, COMPANY, FIXTURES, ROOT, MakeScaffolder
 from sqlalchemy import Engine
 
 from catalog import Catalog
 from catalog.database import create_database_engine
-from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
 from integrations.repositories import GitRemotePublisher
 from integrations.scaffolder import (
@@ -24,10 +22,13 @@ from integrations.scaffolder import (
     ScaffolderSettings,
     TemplateDirSettings,
 )
-
-
-def company_source() -> DirectorySource:
-    return DirectorySource("company", COMPANY)
+from tests.integrations.scaffolder.scaffold_company import (
+    ADA,
+    FIXTURES,
+    ROOT,
+    MakeScaffolder,
+    company_source,
+)
 
 
 @pytest.fixture

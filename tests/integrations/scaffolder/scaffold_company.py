@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from catalog.sources import DirectorySource
 from integrations.scaffolder import Scaffolder
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -16,3 +17,8 @@ ROOT = "root.admin@globex.example"  # data-squad, and an admin
 
 #: make_scaffolder(publisher=None, **settings) -> Scaffolder (the conftest fixture)
 MakeScaffolder = Callable[..., Scaffolder]
+
+
+def company_source() -> DirectorySource:
+    """The catalog source holding the fixture company."""
+    return DirectorySource("company", COMPANY)

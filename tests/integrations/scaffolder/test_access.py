@@ -4,10 +4,10 @@ template too; admins may do anything. A refusal says who may."""
 from __future__ import annotations
 
 import pytest
-from scaffold_company import ADA, ALAN, GRACE, ROOT, MakeScaffolder
 
 from catalog import NotAuthorized, parse_ref
 from integrations.scaffolder import Scaffolder
+from tests.integrations.scaffolder.scaffold_company import ADA, ALAN, GRACE, ROOT, MakeScaffolder
 
 
 def template_ids(scaffolder: Scaffolder, email: str) -> set[str]:

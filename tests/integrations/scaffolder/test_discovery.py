@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from scaffold_company import FIXTURES
 
 from integrations.errors import ScaffoldFailed, TemplateInvalid
 from integrations.scaffolder import SHIPPED_TEMPLATES, TemplateDirSettings, discover_templates
+from tests.integrations.scaffolder.scaffold_company import FIXTURES
 
 
 def template(folder: Path, **context: object) -> Path:

@@ -8,11 +8,11 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from scaffold_company import ADA, ALAN, FIXTURES, GRACE, ROOT
 
 from catalog import NotAuthorized
 from integrations.errors import TemplateInvalid
 from integrations.scaffolder import Scaffolder, TemplateForm
+from tests.integrations.scaffolder.scaffold_company import ADA, ALAN, FIXTURES, GRACE, ROOT
 
 
 def form_of(scaffolder: Scaffolder, template: str, email: str = ADA) -> TemplateForm:

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from scaffold_company import ADA, ALAN, MakeScaffolder
 from sqlalchemy import Engine, func, select
 
 from catalog import Catalog, NotAuthorized, parse_ref
@@ -21,6 +20,7 @@ from integrations.scaffolder import (
     registered,
 )
 from integrations.scaffolder.tables import scaffold_runs
+from tests.integrations.scaffolder.scaffold_company import ADA, ALAN, MakeScaffolder
 
 
 def git(*args: str, cwd: Path | None = None) -> str:

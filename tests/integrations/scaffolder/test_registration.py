@@ -9,14 +9,18 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import company_source  # type: ignore[import-not-found]
-from scaffold_company import ADA, GRACE, MakeScaffolder
 from sqlalchemy import Engine
 
 from catalog import Catalog
 from catalog.sync import sync_catalog
 from integrations.errors import NameTaken, SubmissionInvalid
 from integrations.scaffolder import Caller, RegisteredLocationsSource, Scaffolder
+from tests.integrations.scaffolder.scaffold_company import (
+    ADA,
+    GRACE,
+    MakeScaffolder,
+    company_source,
+)
 
 
 @pytest.fixture
@@ -92,6 +96,6 @@ def test_two_people_creating_the_same_name_at_once_exactly_one_wins(
     assert len(winners) == 1 and len(losers) == 1
     assert "ledger" in str(losers[0])
     assert [p.name for p in (tmp_path / "git").iterdir()] == ["ledger.git"]
-    assert len(company.find_by_name("ledger")) == 1
+    assert len(company.named("ledger")) == 1
     statuses = sorted(run.status for run in first.runs())
     assert statuses == ["failed", "succeeded"]

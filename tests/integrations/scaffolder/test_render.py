@@ -9,7 +9,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from scaffold_company import FIXTURES
 
 from integrations.errors import ScaffoldFailed
 from integrations.scaffolder import (
@@ -19,6 +18,7 @@ from integrations.scaffolder import (
     discover_templates,
     render_project,
 )
+from tests.integrations.scaffolder.scaffold_company import FIXTURES
 
 INDEX = discover_templates(
     [

@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scaffold_company import GRACE
 
 from integrations.scaffolder import NAME_RULE, Caller, Scaffolder, Submission
+from tests.integrations.scaffolder.scaffold_company import GRACE
 
 
 def submit(scaffolder: Scaffolder, caller: Caller, template: str, **values: object) -> Submission:
