@@ -58,8 +58,16 @@ from integrations.scaffolder.submission import (
     is_valid_name,
     validate_submission,
 )
+from integrations.scaffolder.targets import (
+    GIT_TARGET,
+    PublishTarget,
+    TargetChooser,
+    Visibility,
+    single_target,
+)
 
 __all__ = [
+    "GIT_TARGET",
     "METADATA_FILE",
     "NAME_RULE",
     "REGISTERED_SOURCE",
@@ -72,6 +80,7 @@ __all__ = [
     "FieldKind",
     "FormField",
     "FormOption",
+    "PublishTarget",
     "RegisteredLocation",
     "RegisteredLocationsSource",
     "RenderLimits",
@@ -85,12 +94,14 @@ __all__ = [
     "ScaffolderSettings",
     "StandardVariables",
     "Submission",
+    "TargetChooser",
     "Template",
     "TemplateAccess",
     "TemplateDirSettings",
     "TemplateForm",
     "TemplateIndex",
     "TemplateMetadata",
+    "Visibility",
     "build_form",
     "caller_from_email",
     "caller_from_ref",
@@ -103,6 +114,7 @@ __all__ = [
     "register_location",
     "registered",
     "render_project",
+    "single_target",
     "template_answers",
     "validate_submission",
 ]

@@ -36,6 +36,11 @@ class ScaffolderSettings(BaseModel):
         "the default keeps repositories in the data folder (demo, trying it out)",
     )
     web_url_template: str | None = Field(default=None, description="browser URL, with {name}")
+    provider: str | None = Field(
+        default=None,
+        description="a repositories.providers entry to create repositories on (GitHub, GitLab); "
+        "'git': the remote above; empty: the default provider if any is configured, else 'git'",
+    )
     default_branch: str = Field(default="main", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
     token_env: str | None = Field(default=None, description="env var with the git HTTPS token")
     token_username: str = "x-access-token"  # noqa: S105 - a user name, not a secret

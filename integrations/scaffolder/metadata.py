@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -73,6 +74,10 @@ class TemplateMetadata(BaseModel):
     required: list[str] = Field(default=[], description="template variables that must be filled")
     allowed: TemplateAccess = TemplateAccess()
     component_type: str = Field(default="service", description="for a missing catalog-info.yaml")
+    provider: str | None = Field(
+        default=None, description="a repositories.providers entry, or 'git' for the git remote"
+    )
+    visibility: Literal["private", "internal", "public"] | None = None
     next_steps: list[str] = Field(
         default=[], description="shown after success; {name}, {clone_url}, {web_url} are filled"
     )

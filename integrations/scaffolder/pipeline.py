@@ -20,12 +20,7 @@ from sqlalchemy import Engine
 from catalog import Catalog, EntityRef, GreenroomError, parse_ref
 from catalog.yaml_reader import YamlLimits
 from integrations.errors import ScaffoldFailed, SubmissionInvalid
-from integrations.repositories import (
-    CommitAuthor,
-    PublishedRepository,
-    RepositoryPublisher,
-    RepositoryRequest,
-)
+from integrations.repositories import CommitAuthor, PublishedRepository, RepositoryRequest
 from integrations.scaffolder.access import Caller
 from integrations.scaffolder.catalog_file import DefaultEntity, check_catalog_file
 from integrations.scaffolder.discovery import Template
@@ -38,6 +33,7 @@ from integrations.scaffolder.registration import (
 from integrations.scaffolder.render import RenderLimits, render_project
 from integrations.scaffolder.runs import claim_run, finish_run, set_step
 from integrations.scaffolder.submission import Submission, name_problem
+from integrations.scaffolder.targets import PublishTarget
 
 __all__ = [
     "STEPS",
@@ -91,7 +87,6 @@ class PipelineParts:
 
     engine: Engine
     catalog: Catalog
-    publisher: RepositoryPublisher
     locations: RegisteredLocationsSource
     default_branch: str
     render_limits: RenderLimits
@@ -120,6 +115,7 @@ def run_pipeline(
     form: TemplateForm,
     submission: Submission,
     caller: Caller,
+    target: PublishTarget,
     *,
     trigger: str,
     progress: ScaffoldProgress | None = None,
@@ -154,7 +150,7 @@ def run_pipeline(
     )
     repository: PublishedRepository | None = None
     try:
-        problem = name_problem(name, catalog=parts.catalog, publisher=parts.publisher)
+        problem = name_problem(name, catalog=parts.catalog, publisher=target.publisher)
         if problem is not None:
             raise SubmissionInvalid({"name": problem})
         owner, system = parse_ref(values["owner"]), values.get("system")
@@ -176,18 +172,25 @@ def run_pipeline(
                 project.path, catalog=parts.catalog, default=default, limits=parts.yaml_limits
             )
             step(run_id, "publishing")
+            owner_entity = parts.catalog.get(owner)
             request = RepositoryRequest(
                 name=name,
                 description=str(values.get("description", "")),
+                visibility=template.metadata.visibility or target.visibility,
                 topics=tuple(template.metadata.tags),
-                owner_team_slug=owner.name,
+                owner_team_slug=target.team_slug(owner_entity.entity if owner_entity else None),
                 default_branch=parts.default_branch,
             )
             author = CommitAuthor(caller.name, caller.email)
-            repository = parts.publisher.publish(project.path, request, author)
+            repository = target.publisher.publish(project.path, request, author)
         step(run_id, "registering")
         location = RegisteredLocation(
-            name, repository.clone_url, parts.default_branch, web_url=repository.web_url
+            name,
+            repository.clone_url,
+            parts.default_branch,
+            web_url=repository.web_url,
+            provider=target.name,
+            annotations=repository.annotations,
         )
         try:
             report = register_location(

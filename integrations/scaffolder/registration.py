@@ -5,20 +5,26 @@ one reads it at once (the entity is queryable right away); every later sync read
 again through ``RegisteredLocationsSource`` (the configured sources plus this one), so
 changes the team pushes flow in, and nothing registered is removed by a sync. A repository
 that cannot be fetched keeps its last entities, with an error in the sync report.
+
+The annotations the publisher returned (``github.com/project-slug``,
+``backstage.io/source-location``) are added to the entities read from the location, unless
+the file sets them itself, as Backstage's location processors do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, delete, insert, select
 
 from catalog.database import writer
-from catalog.errors import SourceUnavailable
-from catalog.sources import FileReader, GitSource, Origin, Problem, ScannedFile
+from catalog.errors import InvalidEntity, SourceUnavailable
+from catalog.ingest import parse_entity
+from catalog.sources import FileReader, GitSource, Origin, Problem, ScannedFile, SourcedEntity
 from catalog.sources.base import FileReaderLike
 from catalog.sync import SourceReport, apply_scan
 from catalog.yaml_reader import YamlLimits
@@ -44,6 +50,8 @@ class RegisteredLocation:
     branch: str
     path: str = "catalog-info.yaml"
     web_url: str | None = None
+    provider: str = "git"
+    annotations: tuple[tuple[str, str], ...] = ()
 
     @property
     def file_key(self) -> str:
@@ -61,12 +69,14 @@ class RegisteredLocationsSource:
         engine: Engine,
         *,
         cache_dir: Path,
-        auth_header: str | None = None,
+        credentials: Mapping[str, str] | None = None,
         timeout: float = 60.0,
     ) -> None:
+        """``credentials`` maps a location's provider (``git`` or a provider's name) to the
+        HTTP ``Authorization`` header used to fetch it."""
         self.engine = engine
         self.cache_dir = cache_dir
-        self._auth_header = auth_header
+        self._credentials = dict(credentials or {})
         self.timeout = timeout
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
@@ -81,7 +91,7 @@ class RegisteredLocationsSource:
             location.url,
             cache_dir=self.cache_dir,
             branch=location.branch,
-            auth_header=self._auth_header,
+            auth_header=self._credentials.get(location.provider),
             timeout=self.timeout,
         )
         try:
@@ -97,14 +107,28 @@ class RegisteredLocationsSource:
             entity_dir=str(file.parent),
             repo_dir=str(checkout),
         )
-        return reader.read(key, file.read_bytes(), origin=origin, root=str(checkout))
+        scanned = reader.read(key, file.read_bytes(), origin=origin, root=str(checkout))
+        if location.annotations:
+            scanned.entities = [_annotated(s, location.annotations) for s in scanned.entities]
+        return scanned
 
 
 def registered(engine: Engine) -> list[RegisteredLocation]:
     """Every registered location, by name."""
     with engine.connect() as conn:
         rows = conn.execute(select(registered_locations).order_by(registered_locations.c.name))
-        return [RegisteredLocation(r.name, r.url, r.branch, r.path, r.web_url) for r in rows.all()]
+        return [
+            RegisteredLocation(
+                r.name,
+                r.url,
+                r.branch,
+                r.path,
+                r.web_url,
+                r.provider,
+                tuple((str(k), str(v)) for k, v in (r.annotations or {}).items()),
+            )
+            for r in rows.all()
+        ]
 
 
 def register_location(
@@ -131,6 +155,8 @@ def register_location(
                 branch=location.branch,
                 path=location.path,
                 web_url=location.web_url,
+                provider=location.provider,
+                annotations=dict(location.annotations),
                 registered_by=registered_by,
                 run_id=run_id,
                 created_at=datetime.now(UTC),
@@ -138,6 +164,23 @@ def register_location(
         )
         apply_scan(conn, source.name, [scanned], {}, report, complete=False)
     return report
+
+
+def _annotated(sourced: SourcedEntity, annotations: tuple[tuple[str, str], ...]) -> SourcedEntity:
+    """The entity with the location's annotations added where the file has none of its own."""
+    document = copy.deepcopy(sourced.parsed.document)
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return sourced
+    present = metadata.get("annotations")
+    merged = dict(annotations) | (present if isinstance(present, dict) else {})
+    if present == merged:
+        return sourced
+    metadata["annotations"] = merged
+    try:
+        return replace(sourced, parsed=parse_entity(document))
+    except InvalidEntity:
+        return sourced
 
 
 def _kept(key: str, reason: str) -> ScannedFile:

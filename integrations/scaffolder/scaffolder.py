@@ -39,6 +39,7 @@ from integrations.scaffolder.registration import RegisteredLocationsSource
 from integrations.scaffolder.render import RenderLimits
 from integrations.scaffolder.runs import ScaffoldRun, recent_runs
 from integrations.scaffolder.submission import Submission, validate_submission
+from integrations.scaffolder.targets import PublishTarget, TargetChooser, single_target
 from integrations.templating import (
     CONTEXT_FILE,
     CookiecutterSpec,
@@ -59,7 +60,8 @@ class Scaffolder:
         settings: ScaffolderSettings,
         engine: Engine,
         catalog: Catalog,
-        publisher: RepositoryPublisher,
+        publisher: RepositoryPublisher | None = None,
+        targets: TargetChooser | None = None,
         locations: RegisteredLocationsSource,
         base_dir: Path,
         yaml_limits: YamlLimits = YamlLimits(),
@@ -68,14 +70,17 @@ class Scaffolder:
         self.settings = settings
         self.engine = engine
         self.catalog = catalog
-        self.publisher = publisher
+        if targets is None:
+            if publisher is None:
+                raise ValueError("give a publisher or a target chooser")
+            targets = single_target(publisher)
+        self._targets = targets
         self.access = ScaffoldAccess(settings)
         self._base_dir = base_dir
         self._loaded: dict[object, tuple[CookiecutterSpec, Environment]] = {}
         self._parts = PipelineParts(
             engine=engine,
             catalog=catalog,
-            publisher=publisher,
             locations=locations,
             default_branch=settings.default_branch,
             render_limits=RenderLimits(seconds=settings.time_limit_seconds),
@@ -111,7 +116,12 @@ class Scaffolder:
 
     def validate(self, form: TemplateForm, values: Mapping[str, Any]) -> Submission:
         """Per-field errors: types, required, choices, name rule, name free, no repository."""
-        return validate_submission(form, values, catalog=self.catalog, publisher=self.publisher)
+        target = self.target(self.index().get(form.template_id))
+        return validate_submission(form, values, catalog=self.catalog, publisher=target.publisher)
+
+    def target(self, template: Template) -> PublishTarget:
+        """Where the template's repositories go (its ``provider``, else the configured one)."""
+        return self._targets(template.metadata.provider)
 
     def run(
         self,
@@ -127,9 +137,19 @@ class Scaffolder:
         PublishFailed."""
         template = self.index().get(template_id)
         form = self._form(template, caller)
-        submission = self.validate(form, values)
+        target = self.target(template)
+        submission = validate_submission(
+            form, values, catalog=self.catalog, publisher=target.publisher
+        )
         return run_pipeline(
-            self._parts, template, form, submission, caller, trigger=trigger, progress=progress
+            self._parts,
+            template,
+            form,
+            submission,
+            caller,
+            target,
+            trigger=trigger,
+            progress=progress,
         )
 
     def runs(self, *, limit: int = 20) -> list[ScaffoldRun]:

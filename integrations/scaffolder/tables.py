@@ -43,6 +43,8 @@ registered_locations = Table(
     Column("branch", String(255), nullable=False),
     Column("path", String(1024), nullable=False, comment="catalog file inside the repository"),
     Column("web_url", Text),
+    Column("provider", String(63), nullable=False, comment="git, or a repositories provider"),
+    Column("annotations", JSON, nullable=False, comment="added to the entities read from it"),
     Column("registered_by", String(400), nullable=False),
     Column("run_id", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),

@@ -63,6 +63,15 @@ def upgrade() -> None:
             comment="catalog file inside the repository",
         ),
         sa.Column("web_url", sa.Text()),
+        sa.Column(
+            "provider", sa.String(63), nullable=False, comment="git, or a repositories provider"
+        ),
+        sa.Column(
+            "annotations",
+            sa.JSON(),
+            nullable=False,
+            comment="added to the entities read from it",
+        ),
         sa.Column("registered_by", sa.String(400), nullable=False),
         sa.Column("run_id", sa.Integer()),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
