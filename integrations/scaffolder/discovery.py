@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import scaffold_templates
@@ -92,14 +93,14 @@ def discover_templates(
                 continue
             try:
                 metadata = load_metadata(folder)
-                spec = load_spec(folder)
+                extensions = _extensions(folder)
             except TemplateError as error:
                 problems.append(str(error))
                 broken[template_id] = str(error)
                 continue
-            if spec.extensions and not trusted:
+            if extensions and not trusted:
                 reason = (
-                    f"{folder} loads Jinja extensions ({', '.join(spec.extensions)}), "
+                    f"{folder} loads Jinja extensions ({', '.join(extensions)}), "
                     "which only run for template folders marked trusted"
                 )
                 problems.append(reason)
@@ -107,3 +108,15 @@ def discover_templates(
                 continue
             found[template_id] = Template(template_id, folder.resolve(), trusted, metadata, origin)
     return TemplateIndex(tuple(found.values()), tuple(problems), broken)
+
+
+def _extensions(folder: Path) -> tuple[str, ...]:
+    """The Jinja extensions a template loads; TemplateError when its cookiecutter.json is
+    broken. Read once per version of the file."""
+    stat = (folder / CONTEXT_FILE).stat()
+    return _read_extensions(folder, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=512)
+def _read_extensions(folder: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    return tuple(load_spec(folder).extensions)
