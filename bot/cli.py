@@ -304,6 +304,55 @@ def demo(ctx: click.Context) -> None:
     sys.exit(run_demo(out, err))
 
 
+class _DefaultToShow(click.Group):
+    """``greenroom k8s NAME`` means ``greenroom k8s show NAME``."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().resolve_command(ctx, args)
+
+
+@main.group(cls=_DefaultToShow)
+def k8s() -> None:
+    """Kubernetes health: `greenroom k8s ENTITY` or `greenroom k8s sweep`."""
+
+
+@k8s.command("show")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def k8s_show(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """One service's workloads and findings across every cluster."""
+    from bot.k8s_view import print_health
+    from integrations.kubernetes import check_health
+
+    runtime = _runtime(ctx)
+    health = check_health(runtime.clusters, find_entity(runtime.catalog, ref).entity)
+    if as_json:
+        out.print_json(data=to_jsonable(health))
+    else:
+        print_health(out, health)
+
+
+@k8s.command("sweep")
+@json_option
+@click.pass_context
+def k8s_sweep(ctx: click.Context, as_json: bool) -> None:
+    """Check every annotated service now; print what the team channels would be told."""
+    from bot.k8s_view import print_sweep
+    from integrations.kubernetes import sweep_health
+
+    runtime = _runtime(ctx)
+    report = sweep_health(runtime.catalog, runtime.clusters)
+    if as_json:
+        out.print_json(data=to_jsonable(report))
+    else:
+        print_sweep(out, report)
+
+
 class _ScaffoldGroup(click.Group):
     """``greenroom scaffold TEMPLATE ...`` runs a template; other words are subcommands."""
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -22,6 +22,9 @@ from catalog.sync import SyncProgress, SyncReport, sync_catalog
 from integrations.repositories import RepositoryCache
 from integrations.scaffolder import Scaffolder, registered
 
+if TYPE_CHECKING:
+    from integrations.kubernetes import ClusterSet
+
 __all__ = ["Runtime", "open_runtime"]
 
 
@@ -35,6 +38,13 @@ class Runtime:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog(self.engine)
+
+    @cached_property
+    def clusters(self) -> ClusterSet:
+        """The configured Kubernetes clusters (clients are made on first use, then reused)."""
+        from integrations.kubernetes import ClusterSet
+
+        return ClusterSet(self.settings.kubernetes)
 
     @cached_property
     def repository_cache(self) -> RepositoryCache:

@@ -22,6 +22,7 @@ from pydantic_settings import (
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
+from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.repositories.config import RepositoriesSettings
 from integrations.scaffolder import ScaffolderSettings
 
@@ -104,6 +105,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
     repositories: RepositoriesSettings = RepositoriesSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
     scaffolder: ScaffolderSettings = ScaffolderSettings()
 
     @classmethod
@@ -166,7 +168,10 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
         sources.append(source)
     catalog = settings.catalog.model_copy(update={"sources": sources})
     repositories = _with_repository_tokens(settings.repositories, env)
-    settings = settings.model_copy(update={"catalog": catalog, "repositories": repositories})
+    kubernetes = _kubernetes_secrets(settings, env)
+    settings = settings.model_copy(
+        update={"catalog": catalog, "repositories": repositories, "kubernetes": kubernetes}
+    )
     scaffolder = settings.scaffolder
     if scaffolder.token_env and scaffolder.token is None and env.get(scaffolder.token_env):
         token = SecretStr(env[scaffolder.token_env])
@@ -196,6 +201,20 @@ def _with_repository_tokens(
             "hosts": resolve(repositories.hosts),
         }
     )
+
+
+def _kubernetes_secrets(
+    settings: Settings, env: dict[str, str] | os._Environ[str]
+) -> KubernetesSettings:
+    """Cluster tokens from their ``token_env``; kubeconfig paths anchored at the config folder."""
+    clusters = [
+        c.model_copy(update={"token": SecretStr(env[c.token_env])})
+        if isinstance(c, TokenClusterConfig) and c.token is None and env.get(c.token_env)
+        else c
+        for c in settings.kubernetes.clusters
+    ]
+    kubernetes = settings.kubernetes.model_copy(update={"clusters": tuple(clusters)})
+    return kubernetes.resolve_paths(settings.config_dir)
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:

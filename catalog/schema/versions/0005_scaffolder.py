@@ -1,7 +1,7 @@
 """The scaffolder: scaffold runs and registered locations.
 
 Revision ID: 0005_scaffolder
-Revises: 0001_catalog
+Revises: 0004_kubernetes
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_scaffolder"
-down_revision = "0001_catalog"
+down_revision = "0004_kubernetes"
 branch_labels = None
 depends_on = None
 
