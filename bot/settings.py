@@ -24,6 +24,7 @@ from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.repositories.config import RepositoriesSettings
+from integrations.scaffolder import ScaffolderSettings
 from integrations.techdocs.settings import TechDocsSettings
 
 __all__ = ["CatalogSettings", "Settings", "load_settings"]
@@ -107,6 +108,7 @@ class Settings(BaseSettings):
     repositories: RepositoriesSettings = RepositoriesSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     techdocs: TechDocsSettings = TechDocsSettings()
+    scaffolder: ScaffolderSettings = ScaffolderSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -169,9 +171,16 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
     catalog = settings.catalog.model_copy(update={"sources": sources})
     repositories = _with_repository_tokens(settings.repositories, env)
     kubernetes = _kubernetes_secrets(settings, env)
-    return settings.model_copy(
+    settings = settings.model_copy(
         update={"catalog": catalog, "repositories": repositories, "kubernetes": kubernetes}
     )
+    scaffolder = settings.scaffolder
+    if scaffolder.token_env and scaffolder.token is None and env.get(scaffolder.token_env):
+        token = SecretStr(env[scaffolder.token_env])
+        settings = settings.model_copy(
+            update={"scaffolder": scaffolder.model_copy(update={"token": token})}
+        )
+    return settings
 
 
 def _with_repository_tokens(

@@ -5,11 +5,16 @@ GreenroomError
 ├── DocsBuildFailed        a TechDocs site could not be built; says why in user terms
 │   └── DocsSourceUnavailable  its sources are not on this machine (e.g. a remote url: ref)
 ├── ScaffoldFailed         a template run failed; nothing half-made was left behind
+│   ├── TemplateInvalid    a template folder is broken, or wants code it is not trusted with
+│   ├── SubmissionInvalid  submitted values are wrong; ``errors`` maps fields to messages
+│   └── NameTaken          another run is creating a repository of that name right now
 └── PublishFailed          a repository could not be created or pushed
     └── RepositoryExists   the name is taken (shown on the modal's name field)
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from catalog.errors import GreenroomError
 
@@ -17,9 +22,12 @@ __all__ = [
     "ClusterUnreachable",
     "DocsBuildFailed",
     "DocsSourceUnavailable",
+    "NameTaken",
     "PublishFailed",
     "RepositoryExists",
     "ScaffoldFailed",
+    "SubmissionInvalid",
+    "TemplateInvalid",
 ]
 
 
@@ -37,6 +45,22 @@ class DocsSourceUnavailable(DocsBuildFailed):
 
 class ScaffoldFailed(GreenroomError):
     """A template could not be rendered or published; nothing half-made was kept."""
+
+
+class TemplateInvalid(ScaffoldFailed):
+    """A template cannot be offered: broken files, or code in a folder that is not trusted."""
+
+
+class SubmissionInvalid(ScaffoldFailed):
+    """Submitted values break the form's rules; ``errors`` maps field keys to messages."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__(" ".join(f"{key}: {message}" for key, message in self.errors.items()))
+
+
+class NameTaken(ScaffoldFailed):
+    """Another run holds the name (two people creating the same name: one wins)."""
 
 
 class PublishFailed(GreenroomError):

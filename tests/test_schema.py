@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import catalog.tables
 import integrations.kubernetes.tables
+import integrations.scaffolder.tables
 import integrations.techdocs.tables
 from catalog.database import metadata, upgrade_schema
 
@@ -16,6 +17,7 @@ TABLE_MODULES = (
     catalog.tables,
     integrations.kubernetes.tables,
     integrations.techdocs.tables,
+    integrations.scaffolder.tables,
 )
 
 

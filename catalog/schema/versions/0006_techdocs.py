@@ -1,7 +1,7 @@
 """TechDocs: build records per entity and the docs generation counter.
 
 Revision ID: 0006_techdocs
-Revises: 0004_kubernetes
+Revises: 0005_scaffolder
 Create Date: 2026-11-22
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_techdocs"
-down_revision = "0004_kubernetes"
+down_revision = "0005_scaffolder"
 branch_labels = None
 depends_on = None
 
