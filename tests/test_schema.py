@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
+import bot.tables  # noqa: F401
 import catalog.tables  # noqa: F401
 from catalog.database import metadata, upgrade_schema
 
