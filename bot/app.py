@@ -84,13 +84,8 @@ def create_app(
     if slack.mode == "oauth":
         app = App(client=client or build_client(slack), oauth_settings=_oauth(runtime), **common)
     else:
-        assert slack.bot_token is not None
-        app = App(
-            token=slack.bot_token.get_secret_value(),
-            token_verification_enabled=False,
-            client=client or build_client(slack),
-            **common,
-        )
+        # The client carries the bot token; auth.test waits for the first request.
+        app = App(client=client or build_client(slack), token_verification_enabled=False, **common)
     register_listeners(app, deps)
     for feature in features:
         feature(app, deps)
