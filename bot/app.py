@@ -82,10 +82,13 @@ def create_app(
         or ThreadPoolExecutor(slack.listener_threads, thread_name_prefix="greenroom-listener"),
     }
     if slack.mode == "oauth":
-        app = App(client=client or build_client(slack), oauth_settings=_oauth(runtime), **common)
+        client = client or build_client(slack, token=None)
+        app = App(client=client, oauth_settings=_oauth(runtime), **common)
     else:
         # The client carries the bot token; auth.test waits for the first request.
-        app = App(client=client or build_client(slack), token_verification_enabled=False, **common)
+        assert slack.bot_token is not None
+        client = client or build_client(slack, token=slack.bot_token.get_secret_value())
+        app = App(client=client, token_verification_enabled=False, **common)
     register_listeners(app, deps)
     for feature in features:
         feature(app, deps)

@@ -25,10 +25,8 @@ def retry_handlers() -> list[RetryHandler]:
     ]
 
 
-def build_client(settings: SlackSettings, token: str | None = None) -> WebClient:
+def build_client(settings: SlackSettings, *, token: str | None) -> WebClient:
     """A WebClient for ``settings.api_url`` with greenroom's retries and timeout."""
-    if token is None and settings.bot_token is not None:
-        token = settings.bot_token.get_secret_value()
     return WebClient(
         token=token,
         base_url=settings.api_url,

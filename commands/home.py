@@ -52,7 +52,8 @@ def register(app: App, deps: Deps) -> None:
         for kind in sorted(by_kind, key=lambda k: (-len(by_kind[k]), k)):
             items = by_kind[kind]
             stages = Counter(s.lifecycle for s in items if s.lifecycle)
-            split = " · ".join(f"{bk.escape(stage)} {n}" for stage, n in stages.most_common())
+            ordered = sorted(stages.items(), key=lambda x: (-x[1], x[0]))
+            split = " · ".join(f"{bk.escape(stage)} {n}" for stage, n in ordered)
             names = ", ".join(ref_text(s.ref) for s in items[:_NAMES_PER_KIND])
             more = len(items) - _NAMES_PER_KIND
             names += f" and {more} more" if more > 0 else ""

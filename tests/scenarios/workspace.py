@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
 from bot.block_text import render_text, render_view
@@ -166,6 +167,23 @@ class Workspace:
     def replies_to(self, sent: Sent) -> list[Call]:
         """Everything posted to the request's response_url so far."""
         return [c for c in self.slack.calls("response_url") if c.key == sent.response_key]
+
+    def metric(self, name: str, **labels: str) -> float:
+        """A sample from ``/metrics`` (0 when absent), e.g. ``metric("greenroom_slack_duplicates_total")``."""
+        page = self.http.get("/metrics").text
+        for family in text_string_to_metric_families(page):
+            for sample in family.samples:
+                if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                    return float(sample.value)
+        return 0.0
+
+    def wait_metric(self, name: str, value: float, *, timeout: float = 10, **labels: str) -> None:
+        """Wait until a metric reaches ``value`` (work after the ack is asynchronous)."""
+        deadline = time.monotonic() + timeout
+        while self.metric(name, **labels) < value:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name}{labels} stayed at {self.metric(name, **labels)}")
+            time.sleep(0.02)
 
     @staticmethod
     def text(payload: dict[str, Any]) -> str:
