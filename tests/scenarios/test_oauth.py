@@ -60,7 +60,8 @@ def test_a_workspace_that_never_installed_is_refused(
     sent = workspace.command("whoami")
     assert sent.response.status_code == 200
     assert workspace.slack.calls("users.info") == []
-    assert workspace.replies_to(sent) == []
+    told = workspace.reply(sent)
+    assert "install" in told["text"].lower() and "Alice" not in str(told)
 
 
 def test_an_install_with_a_forged_state_is_refused(
