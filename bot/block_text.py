@@ -14,20 +14,29 @@ from typing import Any
 __all__ = ["render_text", "render_view"]
 
 _TOKEN = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
+_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")
+_ITALIC = re.compile(r"(?<![\w_])_(\S(?:[^_\n]*\S)?)_(?![\w_])")
 
 
-def render_text(message: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
-    """A message payload (``text`` + ``blocks``) as plain lines."""
+def render_text(
+    message: Mapping[str, Any], names: Mapping[str, str] | None = None, *, emphasis: bool = True
+) -> str:
+    """A message payload (``text`` + ``blocks``) as plain lines; ``emphasis=False`` also drops
+    mrkdwn's ``*bold*`` and ``_italic_`` markers."""
     blocks = message.get("blocks") or []
     if not blocks:
-        return _mrkdwn(str(message.get("text") or ""), names or {})
-    return "\n".join(_block(b, names or {}) for b in blocks if isinstance(b, dict)).rstrip()
+        text = _mrkdwn(str(message.get("text") or ""), names or {})
+    else:
+        text = "\n".join(_block(b, names or {}) for b in blocks if isinstance(b, dict)).rstrip()
+    return text if emphasis else _BOLD.sub(r"\1", _ITALIC.sub(r"\1", text))
 
 
-def render_view(view: Mapping[str, Any], names: Mapping[str, str] | None = None) -> str:
+def render_view(
+    view: Mapping[str, Any], names: Mapping[str, str] | None = None, *, emphasis: bool = True
+) -> str:
     """A modal or Home tab view as plain lines."""
     title = (view.get("title") or {}).get("text")
-    body = render_text({"blocks": view.get("blocks") or []}, names)
+    body = render_text({"blocks": view.get("blocks") or []}, names, emphasis=emphasis)
     return f"[{title}]\n{body}" if title else body
 
 

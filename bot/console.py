@@ -79,9 +79,9 @@ class ConsoleAnswer:
             args = call.args
             if call.method.startswith("views."):
                 view = args.get("view") if isinstance(args.get("view"), dict) else {}
-                parts.append(render_view(view or {}, self.names))
+                parts.append(render_view(view or {}, self.names, emphasis=False))
             else:
-                parts.append(render_text(args, self.names))
+                parts.append(render_text(args, self.names, emphasis=False))
         return "\n\n".join(parts)
 
 
