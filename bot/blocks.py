@@ -68,7 +68,7 @@ def truncate(text: str, limit: int) -> str:
 
 def code(text: object) -> str:
     """Escaped text as inline code (a backtick inside would end the code span)."""
-    return "`" + escape(str(text).replace("`", "ˋ")) + "`"
+    return "`" + escape(str(text).replace("`", "\u02cb")) + "`"
 
 
 def mention(user_id: str) -> str:

@@ -120,8 +120,8 @@ def _greeting(caller: Caller, command: str) -> list[Block]:
             bk.section(
                 f"I could not match your Slack account to a catalog user{why}, so this page "
                 "cannot show your teams. Add your Slack email as `spec.profile.email` (or a "
-                f"`slack.com/user_id` annotation) to your User entity; {bk.code(command + ' whoami')}"
-                " shows what I see."
+                "`slack.com/user_id` annotation) to your User entity; "
+                f"{bk.code(command + ' whoami')} shows what I see."
             ),
         ]
     return [bk.header(f"Hi {bk.truncate(caller.person.display_name, 120)}: your manage page")]

@@ -56,7 +56,7 @@ from bot.loopback_methods import METHODS, message_problem
 
 __all__ = ["BOT_TOKEN", "Call", "LoopbackSlack", "SlackUser"]
 
-BOT_TOKEN = "xoxb-loopback-token"
+BOT_TOKEN = "xoxb-loopback-token"  # noqa: S105 - the loopback accepts only this
 _REPLY_METHODS = {"response_url", "chat.postMessage", "chat.postEphemeral", "chat.update"}
 
 

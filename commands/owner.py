@@ -1,4 +1,5 @@
-"""``owner <entity>``: the owning team (or user), its people, parents, contacts, system and domain."""
+"""``owner <entity>``: the owning team (or user), its people, parents, contacts, system and
+domain."""
 
 from __future__ import annotations
 

@@ -56,4 +56,4 @@ def test_pack_lines_fills_sections_without_splitting_lines() -> None:
 
 
 def test_code_cannot_be_broken_out_of() -> None:
-    assert bk.code("a`b<c>") == "`aˋb&lt;c&gt;`"
+    assert bk.code("a`b<c>") == "`a\u02cbb&lt;c&gt;`"

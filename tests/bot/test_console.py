@@ -36,7 +36,9 @@ def synced(database_url: str, tmp_path: Path) -> list[str]:
     folder = tmp_path / "catalog"
     folder.mkdir()
     (folder / "catalog-info.yaml").write_text(CATALOG)
-    result = CliRunner().invoke(main, ["--database-url", database_url, "sync", "--source", str(folder)])
+    result = CliRunner().invoke(
+        main, ["--database-url", database_url, "sync", "--source", str(folder)]
+    )
     assert result.exit_code == 0, result.output
     return ["--database-url", database_url]
 
@@ -69,7 +71,10 @@ def test_ask_a_mention_and_the_home_tab(synced: list[str]) -> None:
 
 def test_each_console_user_is_mapped_separately(synced: list[str]) -> None:
     runner = CliRunner()
-    assert "Alice Archer" in runner.invoke(main, [*synced, "ask", "whoami", "--user", "alice@acme.example"]).output
+    assert (
+        "Alice Archer"
+        in runner.invoke(main, [*synced, "ask", "whoami", "--user", "alice@acme.example"]).output
+    )
     other = runner.invoke(main, [*synced, "ask", "whoami", "--user", "zed@acme.example"]).output
     assert "Catalog user: none." in other
 

@@ -118,7 +118,9 @@ def test_response_url_sink_records_posts_and_faults(slack: LoopbackSlack) -> Non
     assert [c.args.get("text") for c in slack.wait_for("response_url", key="r1")] == ["hi"]
 
 
-def test_wait_for_says_what_arrived_when_it_times_out(slack: LoopbackSlack, client: WebClient) -> None:
+def test_wait_for_says_what_arrived_when_it_times_out(
+    slack: LoopbackSlack, client: WebClient
+) -> None:
     client.auth_test()
     with pytest.raises(TimeoutError, match=r"auth.test:200"):
         slack.wait_for("chat.postMessage", timeout=0.1)

@@ -27,9 +27,18 @@ def test_http_manifest_points_every_url_at_the_events_route() -> None:
         "message_menu_options_url": events,
     }
     assert settings["socket_mode_enabled"] is False
-    assert manifest["oauth_config"]["redirect_urls"] == ["https://bot.example.com/slack/oauth_redirect"]
+    assert manifest["oauth_config"]["redirect_urls"] == [
+        "https://bot.example.com/slack/oauth_redirect"
+    ]
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert scopes >= {"commands", "chat:write", "users:read", "users:read.email", "im:write", "files:write"}
+    assert scopes >= {
+        "commands",
+        "chat:write",
+        "users:read",
+        "users:read.email",
+        "im:write",
+        "files:write",
+    }
 
 
 def test_socket_mode_manifest_has_no_urls() -> None:
@@ -43,7 +52,9 @@ def test_socket_mode_manifest_has_no_urls() -> None:
 def test_manifest_follows_the_configured_command(tmp_path) -> None:  # type: ignore[no-untyped-def]
     config = tmp_path / "greenroom.yaml"
     config.write_text("slack:\n  command: /portal\n  app_name: Portal\n")
-    result = CliRunner().invoke(main, ["--config", str(config), "manifest", "--url", "https://p.example"])
+    result = CliRunner().invoke(
+        main, ["--config", str(config), "manifest", "--url", "https://p.example"]
+    )
     manifest = yaml.safe_load(result.output)
     assert manifest["features"]["slash_commands"][0]["command"] == "/portal"
     assert manifest["display_information"]["name"] == "Portal"

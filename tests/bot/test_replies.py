@@ -10,7 +10,9 @@ from bot.replies import Reply, ReplyState, render_reply
 
 
 def test_every_page_fits_fifty_blocks_and_three_thousand_characters() -> None:
-    reply = Reply("t", tuple(bk.section(f"head {i}") for i in range(60)), tuple("x" * 900 for _ in range(100)))
+    reply = Reply(
+        "t", tuple(bk.section(f"head {i}") for i in range(60)), tuple("x" * 900 for _ in range(100))
+    )
     for page in range(6):
         message = render_reply(reply, ReplyState("find x", page), page_size=20)
         assert len(message["blocks"]) <= 50

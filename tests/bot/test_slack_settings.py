@@ -35,7 +35,7 @@ def test_secrets_written_into_greenroom_yaml_are_refused(tmp_path: Path) -> None
 
 def test_missing_credentials_name_the_variables_to_set() -> None:
     slack = load_settings(None, environ={}).slack
-    with pytest.raises(ConfigError, match="SLACK_BOT_TOKEN.*SLACK_SIGNING_SECRET"):
+    with pytest.raises(ConfigError, match=r"SLACK_BOT_TOKEN.*SLACK_SIGNING_SECRET"):
         slack.require()
     with pytest.raises(ConfigError, match="SLACK_APP_TOKEN"):
         load_settings(None, environ={"SLACK_BOT_TOKEN": "x"}).slack.require(socket_mode=True)
@@ -44,5 +44,5 @@ def test_missing_credentials_name_the_variables_to_set() -> None:
 def test_command_names_are_validated(tmp_path: Path) -> None:
     config = tmp_path / "greenroom.yaml"
     config.write_text("slack:\n  command: greenroom\n")
-    with pytest.raises(ConfigError, match=r"slack.command"):
+    with pytest.raises(ConfigError, match=r"slack\.command"):
         load_settings(config, environ={})

@@ -88,7 +88,9 @@ def test_when_slack_is_down_a_stale_answer_is_used_and_slack_asked_again(
     assert [c.status for c in slack.calls("users.info")] == [200, 500, 200]
 
 
-def test_people_are_found_in_slack_by_email_once(engine: Engine, slack: LoopbackSlack, tmp_path: Path) -> None:
+def test_people_are_found_in_slack_by_email_once(
+    engine: Engine, slack: LoopbackSlack, tmp_path: Path
+) -> None:
     _sync(engine, tmp_path / "c", "alice")
     catalog = Catalog(engine)
     client = WebClient(token=slack.bot_token, base_url=slack.api_url)

@@ -31,7 +31,12 @@ def docs_feature(app: App, deps: Deps) -> None:
     def open_modal(ask: Ask) -> None:
         ask.client.views_open(
             trigger_id=ask.trigger_id,
-            view={"type": "modal", "callback_id": "docs.new", "title": bk.plain("New docs"), "blocks": []},
+            view={
+                "type": "modal",
+                "callback_id": "docs.new",
+                "title": bk.plain("New docs"),
+                "blocks": [],
+            },
         )
 
     def coverage(home: HomeContext) -> list[bk.Block]:
@@ -43,7 +48,9 @@ def docs_feature(app: App, deps: Deps) -> None:
     def on_submit(ack: Ack) -> None:
         ack(response_action="errors", errors={"title": "A title is required"})
 
-    deps.router.add("docs", answer_docs, summary="Docs", usage="docs <entity>", examples=("docs {component}",))
+    deps.router.add(
+        "docs", answer_docs, summary="Docs", usage="docs <entity>", examples=("docs {component}",)
+    )
     deps.router.add("newdocs", open_modal, summary="Start docs", usage="newdocs")
     deps.home.add_section("docs", coverage, order=40)
     deps.home.add_section("k8s", broken, order=35)
@@ -81,7 +88,10 @@ def test_a_subcommand_that_opens_a_modal_and_its_submission(
     submitted = workspace.post(
         workspace.requests.view_submission(opened.args["view"], user_id=ALICE)
     )
-    assert submitted.json() == {"response_action": "errors", "errors": {"title": "A title is required"}}
+    assert submitted.json() == {
+        "response_action": "errors",
+        "errors": {"title": "A title is required"},
+    }
 
 
 def test_slack_failing_a_subcommand_call_is_told_to_the_user(

@@ -34,9 +34,13 @@ def test_owner_mentions_members_mapped_to_slack_and_names_the_others(workspace: 
 
 def test_member_lookups_are_cached_for_the_next_question(workspace: Workspace) -> None:
     workspace.ask("owner payments-api")
-    first = len(workspace.slack.calls("users.lookupByEmail")) + len(workspace.slack.calls("users.info"))
+    first = len(workspace.slack.calls("users.lookupByEmail")) + len(
+        workspace.slack.calls("users.info")
+    )
     workspace.ask("owner payments-db")
-    again = len(workspace.slack.calls("users.lookupByEmail")) + len(workspace.slack.calls("users.info"))
+    again = len(workspace.slack.calls("users.lookupByEmail")) + len(
+        workspace.slack.calls("users.info")
+    )
     assert again == first
 
 

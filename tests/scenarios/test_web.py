@@ -35,7 +35,9 @@ def test_metrics_count_requests_acks_and_answers_by_subcommand(workspace: Worksp
     assert workspace.metric("greenroom_slack_requests_total", kind="command", status="200") == 3
     assert workspace.metric("greenroom_slack_ack_seconds_count", kind="command") == 3
     assert workspace.metric("greenroom_slack_replies_total", command="owner", outcome="ok") == 1
-    assert workspace.metric("greenroom_slack_replies_total", command="owner", outcome="not_found") == 1
+    assert (
+        workspace.metric("greenroom_slack_replies_total", command="owner", outcome="not_found") == 1
+    )
     assert workspace.metric("greenroom_slack_reply_seconds_count", command="owner") == 2
     workspace.post(workspace.requests.sign(b"{}", content_type="application/json", timestamp=1))
     assert workspace.metric("greenroom_slack_requests_total", kind="unsigned", status="401") == 1

@@ -89,7 +89,12 @@ class Workspace:
         return self.http.post(path, content=request.body, headers=request.headers)
 
     def command(
-        self, text: str, *, user: str = ALICE, command: str | None = None, channel: str = "C0GENERAL"
+        self,
+        text: str,
+        *,
+        user: str = ALICE,
+        command: str | None = None,
+        channel: str = "C0GENERAL",
     ) -> Sent:
         """Type ``/greenroom <text>`` (Slack escapes ``&``, ``<``, ``>`` first)."""
         key = f"cmd-{next(self._keys)}"
@@ -157,7 +162,9 @@ class Workspace:
         """The ``count``-th message greenroom posted to the request's response_url."""
         assert sent.response.status_code == 200, (sent.response.status_code, sent.response.text)
         assert sent.response_key is not None
-        calls = self.slack.wait_for("response_url", count=count, key=sent.response_key, timeout=timeout)
+        calls = self.slack.wait_for(
+            "response_url", count=count, key=sent.response_key, timeout=timeout
+        )
         return dict(calls[count - 1].args)
 
     def ask(self, text: str, *, user: str = ALICE) -> dict[str, Any]:
@@ -169,11 +176,13 @@ class Workspace:
         return [c for c in self.slack.calls("response_url") if c.key == sent.response_key]
 
     def metric(self, name: str, **labels: str) -> float:
-        """A sample from ``/metrics`` (0 when absent), e.g. ``metric("greenroom_slack_duplicates_total")``."""
+        """A sample from ``/metrics``, 0 when absent (``metric("greenroom_slack_replies_total")``)."""
         page = self.http.get("/metrics").text
         for family in text_string_to_metric_families(page):
             for sample in family.samples:
-                if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                if sample.name == name and all(
+                    sample.labels.get(k) == v for k, v in labels.items()
+                ):
                     return float(sample.value)
         return 0.0
 
@@ -200,14 +209,14 @@ class Workspace:
         return [
             e["text"]["text"]
             for block in payload.get("blocks", [])
-            for e in block.get("elements", []) + [block.get("accessory") or {}]
+            for e in [*block.get("elements", []), block.get("accessory") or {}]
             if e.get("type") == "button"
         ]
 
 
 def _find_button(message: dict[str, Any], label: str) -> tuple[dict[str, Any], str]:
     for block in message.get("blocks", []):
-        for element in block.get("elements", []) + [block.get("accessory") or {}]:
+        for element in [*block.get("elements", []), block.get("accessory") or {}]:
             if element.get("type") == "button" and element["text"]["text"] == label:
                 return element, block.get("block_id", "")
     raise AssertionError(f"no button {label!r} in {Workspace.buttons(message)}")
