@@ -176,7 +176,7 @@ class Workspace:
         return [c for c in self.slack.calls("response_url") if c.key == sent.response_key]
 
     def metric(self, name: str, **labels: str) -> float:
-        """A sample from ``/metrics``, 0 when absent (``metric("greenroom_slack_replies_total")``)."""
+        """One sample from ``/metrics`` (0 when absent)."""
         page = self.http.get("/metrics").text
         for family in text_string_to_metric_families(page):
             for sample in family.samples:
