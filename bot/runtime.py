@@ -17,6 +17,7 @@ from catalog.database import create_database_engine, upgrade_schema
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
 from catalog.sync import SyncProgress, SyncReport, sync_catalog
+from integrations.repositories import RepositoryCache
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -31,6 +32,11 @@ class Runtime:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog(self.engine)
+
+    @cached_property
+    def repository_cache(self) -> RepositoryCache:
+        """Entities' files on disk: local folders, or clones under ``data_dir/repos/``."""
+        return RepositoryCache(self.settings.data_path / "repos", self.settings.repositories)
 
     def upgrade(self) -> None:
         """Create or upgrade the schema."""

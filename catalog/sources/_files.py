@@ -64,8 +64,8 @@ class FileTree:
 
     def walk(self, include: list[str], exclude: list[str]) -> Iterator[str]:
         """Files matching ``.gitignore``-style patterns, sorted, without following symlinks."""
-        wanted = pathspec.PathSpec.from_lines("gitwildmatch", include)
-        unwanted = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
+        wanted = pathspec.PathSpec.from_lines("gitignore", include)
+        unwanted = pathspec.PathSpec.from_lines("gitignore", exclude)
         for folder, dirs, files in os.walk(self.root):
             rel_folder = self.relative(folder) if folder != self.root else ""
             prefix = f"{rel_folder}/" if rel_folder else ""
