@@ -135,6 +135,7 @@ class LoopbackSlack:
         self.bot_user_id = "U0GREENROOM"
         self._state = _State(tokens={bot_token: team_id})
         self._calls: list[Call] = []
+        self._ok: dict[tuple[str, str | None], list[Call]] = {}
         self._faults: dict[str, deque[_Fault]] = {}
         self._changed = threading.Condition()
         self._ids = itertools.count(1)
@@ -287,13 +288,9 @@ class LoopbackSlack:
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:
-                found = [
-                    c
-                    for c in self._calls
-                    if c.method == method and c.ok and (key is None or c.key == key)
-                ]
+                found = self._ok.get((method, key), [])
                 if len(found) >= count:
-                    return found
+                    return list(found)
                 left = deadline - time.monotonic()
                 if left <= 0:
                     seen = ", ".join(f"{c.method}:{c.status}" for c in self._calls) or "nothing"
@@ -305,6 +302,10 @@ class LoopbackSlack:
     def _record(self, call: Call) -> None:
         with self._changed:
             self._calls.append(call)
+            if call.ok:
+                self._ok.setdefault((call.method, None), []).append(call)
+                if call.key is not None:
+                    self._ok.setdefault((call.method, call.key), []).append(call)
             self._changed.notify_all()
 
     # -- the Web API -----------------------------------------------------------------------

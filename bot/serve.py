@@ -28,6 +28,7 @@ def serve_http(
         "host": host,
         "port": port,
         "log_level": "info",
+        "access_log": False,  # /metrics counts requests; Slack traffic would flood the log
         "proxy_headers": True,
         "timeout_graceful_shutdown": 10,
     }
