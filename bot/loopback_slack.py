@@ -19,12 +19,16 @@ Other methods answer ``unknown_method``. Bodies may be form-encoded, JSON or a G
 tokens come from ``Authorization: Bearer`` or a ``token`` field; an unknown token gets
 ``invalid_auth``. Messages and views are checked against Block Kit's limits (``invalid_blocks``).
 
-``response_url`` sink: :meth:`response_url` gives a URL that records what is posted to it.
+The workspace: :meth:`add_user` (``users.info`` / ``users.lookupByEmail`` find them),
+:meth:`users`; :meth:`response_url` gives a response_url whose posts are recorded (method
+``"response_url"``, ``key``); :meth:`oauth_code` gives a code ``oauth.v2.access`` turns into a
+new workspace's bot token.
 
 The call log, for assertions (every request, in order, also failed ones):
 
 - :meth:`calls` ``(method=None)`` -> list of :class:`Call` (``method``, ``args``, ``status``,
-  ``error``, ``key``: the response_url key or uploaded file id);
+  ``error``, ``key``: the response_url key or uploaded file id, ``token``, ``at``: monotonic);
+- :meth:`replies` -> the accepted messages (response_url posts, chat.post*/update);
 - :meth:`wait_for` ``(method, count=1, timeout=10, key=None)`` blocks until that many
   successful calls arrived (listeners answer after the ack, so tests wait);
 - :attr:`home_views` (user id -> last published Home view), :attr:`uploads` (file id -> bytes).
@@ -41,40 +45,21 @@ every method; ``times=None``: until :meth:`clear_faults`):
 from __future__ import annotations
 
 import itertools
-import json
-import sys
 import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
-from bot.loopback_methods import METHODS, message_problem
+from bot.loopback_http import Call, serve_loopback
+from bot.loopback_methods import METHODS
 
-__all__ = ["BOT_TOKEN", "Call", "LoopbackSlack", "SlackUser"]
+__all__ = ["BOT_TOKEN", "Call", "Fault", "LoopbackSlack", "SlackUser"]
 
 BOT_TOKEN = "xoxb-loopback-token"  # noqa: S105 - the loopback accepts only this
 _REPLY_METHODS = {"response_url", "chat.postMessage", "chat.postEphemeral", "chat.update"}
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the loopback received."""
-
-    method: str
-    args: dict[str, Any]
-    status: int
-    error: str | None = None
-    key: str | None = None
-    token: str | None = None
-    at: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.status == 200 and self.error is None
 
 
 @dataclass
@@ -104,7 +89,9 @@ class SlackUser:
 
 
 @dataclass
-class _Fault:
+class Fault:
+    """An injected failure: HTTP ``status`` / Slack ``error``, ``retry_after``, ``delay``."""
+
     status: int = 200
     error: str | None = None
     retry_after: int | None = None
@@ -136,7 +123,7 @@ class LoopbackSlack:
         self._state = _State(tokens={bot_token: team_id})
         self._calls: list[Call] = []
         self._ok: dict[tuple[str, str | None], list[Call]] = {}
-        self._faults: dict[str, deque[_Fault]] = {}
+        self._faults: dict[str, deque[Fault]] = {}
         self._changed = threading.Condition()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -145,9 +132,7 @@ class LoopbackSlack:
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> LoopbackSlack:
         """Listen on 127.0.0.1 at a free port."""
-        handler = type("_Handler", (_Handler,), {"slack": self})
-        self._server = _Server(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
+        self._server = serve_loopback(self)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="loopback-slack", daemon=True
         )
@@ -227,10 +212,15 @@ class LoopbackSlack:
         with self._changed:
             return dict(self._state.uploads)
 
+    def store_upload(self, file_id: str, content: bytes) -> None:
+        """Keep bytes posted to an upload_url (used by the HTTP handler)."""
+        with self._changed:
+            self._state.uploads[file_id] = content
+
     # -- faults ----------------------------------------------------------------------------
     def rate_limit(self, method: str, *, retry_after: int = 1, times: int | None = 1) -> None:
         """The next ``times`` calls get HTTP 429 with ``Retry-After``."""
-        self._add_fault(method, _Fault(429, "ratelimited", retry_after=retry_after, times=times))
+        self._add_fault(method, Fault(429, "ratelimited", retry_after=retry_after, times=times))
 
     def fail(
         self,
@@ -243,22 +233,23 @@ class LoopbackSlack:
         """The next ``times`` calls fail: HTTP ``status`` (>= 400), or ok=false ``error``."""
         if status < 400 and error is None:
             raise ValueError("give an HTTP error status or a Slack error code")
-        self._add_fault(method, _Fault(status, error or "internal_error", times=times))
+        self._add_fault(method, Fault(status, error or "internal_error", times=times))
 
     def slow(self, method: str, seconds: float, *, times: int | None = 1) -> None:
         """The next ``times`` calls answer after ``seconds``."""
-        self._add_fault(method, _Fault(delay=seconds, times=times))
+        self._add_fault(method, Fault(delay=seconds, times=times))
 
     def clear_faults(self) -> None:
         """Forget every injected fault."""
         with self._changed:
             self._faults.clear()
 
-    def _add_fault(self, method: str, fault: _Fault) -> None:
+    def _add_fault(self, method: str, fault: Fault) -> None:
         with self._changed:
             self._faults.setdefault(method, deque()).append(fault)
 
-    def _take_fault(self, method: str) -> _Fault | None:
+    def take_fault(self, method: str) -> Fault | None:
+        """The fault the next call of ``method`` suffers, if any (used by the HTTP handler)."""
         with self._changed:
             for key in (method, "*"):
                 queue = self._faults.get(key)
@@ -299,7 +290,8 @@ class LoopbackSlack:
                     )
                 self._changed.wait(left)
 
-    def _record(self, call: Call) -> None:
+    def record(self, call: Call) -> None:
+        """Log a call and wake ``wait_for`` (used by the HTTP handler)."""
         with self._changed:
             self._calls.append(call)
             if call.ok:
@@ -348,127 +340,3 @@ class LoopbackSlack:
 
     def _next_ts(self) -> str:
         return f"{time.time():.0f}.{next(self._ids):06d}"
-
-
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        # A client that gave up (a timeout test) closed its end: that is not our error.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    slack: LoopbackSlack
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("content-length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        parts = urlsplit(self.path)
-        route, _, rest = parts.path.lstrip("/").partition("/")
-        if route == "api":
-            self._api(rest, raw, parts.query)
-        elif route == "response":
-            self._sink("response_url", rest, raw)
-        elif route == "upload":
-            self._sink("upload", rest, raw)
-        else:
-            self._send(404, b"not found", "text/plain")
-
-    def _api(self, method: str, raw: bytes, query: str) -> None:
-        args: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
-        content_type = self.headers.get("content-type") or ""
-        if raw and "json" in content_type:
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = None
-            if not isinstance(body, dict):
-                self._reply(method, args, None, 200, {"ok": False, "error": "invalid_json"})
-                return
-            args.update(body)
-        elif raw:
-            args.update(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-        auth = self.headers.get("authorization") or ""
-        token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else None
-        token = token or (str(args.pop("token")) if args.get("token") else None)
-        args.pop("token", None)
-        fault = self.slack._take_fault(method)
-        if fault is not None and self._faulted(method, args, token, fault):
-            return
-        self._reply(method, args, token, 200, self.slack.answer(method, args, token))
-
-    def _sink(self, method: str, key: str, raw: bytes) -> None:
-        fault = self.slack._take_fault(method)
-        if fault is not None and self._faulted(method, {}, None, fault, key=key):
-            return
-        if method == "upload":
-            with self.slack._changed:
-                self.slack._state.uploads[key] = raw
-            self.slack._record(Call(method, {"bytes": len(raw)}, 200, key=key, at=time.monotonic()))
-            self._send(200, f"OK - {len(raw)}".encode(), "text/plain")
-            return
-        try:
-            payload = json.loads(raw or b"{}")
-        except ValueError:
-            payload = None
-        if not isinstance(payload, dict):
-            self.slack._record(Call(method, {}, 400, "invalid_payload", key, at=time.monotonic()))
-            self._send(400, b"invalid_payload", "text/plain")
-            return
-        problem = message_problem(payload)
-        status = 400 if problem else 200
-        self.slack._record(Call(method, payload, status, problem, key, at=time.monotonic()))
-        self._send(status, (problem or "ok").encode(), "text/plain")
-
-    def _faulted(
-        self,
-        method: str,
-        args: dict[str, Any],
-        token: str | None,
-        fault: _Fault,
-        *,
-        key: str | None = None,
-    ) -> bool:
-        if fault.delay:
-            time.sleep(fault.delay)
-        if fault.status == 200 and fault.error is None:
-            return False
-        body = json.dumps({"ok": False, "error": fault.error}).encode()
-        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
-        call = Call(method, args, fault.status, fault.error, key, token, time.monotonic())
-        self.slack._record(call)
-        self._send(fault.status, body, "application/json", headers)
-        return True
-
-    def _reply(
-        self,
-        method: str,
-        args: dict[str, Any],
-        token: str | None,
-        status: int,
-        body: dict[str, Any],
-    ) -> None:
-        error = None if body.get("ok") else str(body.get("error"))
-        self.slack._record(Call(method, args, status, error, None, token, time.monotonic()))
-        self._send(status, json.dumps(body).encode(), "application/json")
-
-    def _send(
-        self, status: int, body: bytes, content_type: str, headers: dict[str, str] | None = None
-    ) -> None:
-        self.send_response(status)
-        self.send_header("content-type", content_type)
-        self.send_header("content-length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
