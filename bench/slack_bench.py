@@ -113,7 +113,8 @@ def start_server(
         env.pop(proxy, None)
     command = [sys.executable, "-m", "bot.cli", "--database-url", url, "serve"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    server = subprocess.Popen(command, env=env, cwd=REPO, stderr=subprocess.DEVNULL)
+    log = (OUT / "slack-serve.log").open("wb")
+    server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -155,15 +156,18 @@ def run(
             key = f"s{seed}-{index}-{n}"
             req = signer.slash_command(text, user_id=user_id, response_url=slack.response_url(key))
             started = time.monotonic()
-            response = client.post("/slack/events", content=req.body, headers=req.headers)
-            ack = time.monotonic() - started
+            try:
+                status = client.post("/slack/events", content=req.body, headers=req.headers)
+                ack = time.monotonic() - started if status.status_code == 200 else float("inf")
+            except httpx.HTTPError:
+                ack = float("inf")
             try:
                 call = slack.wait_for("response_url", key=key, timeout=30)[0]
                 reply = call.at - started
             except TimeoutError:
                 reply = None
             with lock:
-                acks.append(ack if response.status_code == 200 else float("inf"))
+                acks.append(ack)
                 if reply is None:
                     missing += 1
                 else:
