@@ -149,7 +149,9 @@ def run(
     def sender(index: int) -> None:
         nonlocal missing
         rng = random.Random(seed * 1000 + index)
-        client = httpx.Client(base_url=base, timeout=30, trust_env=False)
+        client = httpx.Client(
+            base_url=base, timeout=30, trust_env=False, limits=httpx.Limits(keepalive_expiry=2)
+        )  # uvicorn drops idle connections after 5 s
         user_id, _ = users[index % len(users)]
         for n in counter:
             kind, text = question(rng, names)
