@@ -317,6 +317,21 @@ class Catalog:
                     found.append(parse_ref(ref))
         return found
 
+    def with_annotation(self, key: str, value: str, *, kind: str | None = None) -> list[EntityRef]:
+        """Entities (of ``kind``) whose annotation ``key`` is exactly ``value``."""
+        query = select(entities.c.ref, entities.c.document).where(
+            entities.c.document.contains(value, autoescape=True)
+        )
+        if kind:
+            query = query.where(entities.c.kind == kind.lower())
+        found = []
+        with self._read.connect() as conn:
+            for ref, document in conn.execute(query):
+                annotations = (json.loads(document).get("metadata") or {}).get("annotations") or {}
+                if annotations.get(key) == value:
+                    found.append(parse_ref(ref))
+        return sorted(found)
+
 
 _ENTITY_QUERY: Select[Any] = select(
     entities.c.ref,
