@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -30,6 +30,8 @@ class Deps:
     home: HomeRegistry
     deliveries: DeliveryLog
     metrics: Metrics
+    #: ``/greenroom admin <action>``: actions only ``slack.admins`` may run (commands/admin.py)
+    admin: SubcommandRouter = field(default_factory=SubcommandRouter)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

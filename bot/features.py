@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.deps import Deps
-from commands import dependencies, find, home, owner, team, whoami
+from commands import admin, dependencies, find, home, owner, scaffold, team, whoami
 from commands import help as help_command
 
 __all__ = ["FEATURES", "Feature"]
@@ -21,6 +21,8 @@ FEATURES: tuple[Feature, ...] = (
     team.register,
     find.register,
     whoami.register,
+    scaffold.register,
     home.register,
+    admin.register,
     help_command.register,
 )
