@@ -34,7 +34,7 @@ from bot.scaffold_modal import (
 from bot.scaffold_runner import ScaffoldRunner
 from bot.scaffolding import build_scaffolder
 from catalog import GreenroomError
-from integrations.scaffolder import Scaffolder
+from integrations.scaffolder import ScaffoldAccess, Scaffolder, caller_from_ref
 from integrations.techdocs import DocsLinks
 
 __all__ = ["register"]
@@ -72,9 +72,13 @@ def register(app: App, deps: Deps) -> None:
         update_view(ask.client, ask.modal.view_id, view, hash=ask.modal.hash)
         return None
 
+    access = ScaffoldAccess(deps.settings.scaffolder)
+
     def home_button(home: HomeContext) -> list[Block]:
+        if home.caller.person is None:
+            return []
         try:
-            scaffolder().access.check(flow.caller(home.caller))
+            access.check(caller_from_ref(deps.catalog, home.caller.person.ref))
         except GreenroomError:
             return []
         button = bk.button("Create a new service", OPEN_ACTION, style="primary")

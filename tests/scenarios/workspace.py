@@ -156,15 +156,18 @@ class Workspace:
         return dict(calls[before].args["view"])
 
     # -- modals --------------------------------------------------------------------------
-    def wait_view(self, view_id: str, shows: str, *, timeout: float = 30) -> dict[str, Any]:
-        """The modal ``view_id`` once its text contains ``shows`` (updates come later)."""
+    def wait_view(
+        self, view_id: str, shows: str | tuple[str, ...], *, timeout: float = 30
+    ) -> dict[str, Any]:
+        """The modal ``view_id`` once its text contains ``shows`` (or one of them)."""
         deadline = time.monotonic() + timeout
+        wanted = (shows,) if isinstance(shows, str) else shows
         while True:
             try:
                 view = self.slack.view(view_id)
             except KeyError:
                 view = {}
-            if shows in render_view(view):
+            if any(text in render_view(view) for text in wanted):
                 return view
             if time.monotonic() > deadline:
                 raise TimeoutError(f"view {view_id} never showed {shows!r}:\n{render_view(view)}")
