@@ -53,7 +53,7 @@ def build_manifest(
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
-                "messages_tab_enabled": False,
+                "messages_tab_enabled": True,  # direct messages (scaffold results, nudges)
                 "messages_tab_read_only_enabled": True,
             },
             "bot_user": {"display_name": settings.app_name, "always_online": True},

@@ -40,6 +40,7 @@ from bot.scaffold_wizard import WizardState
 from bot.users import Caller as SlackCaller
 from catalog import GreenroomError, NotAuthorized
 from integrations.scaffolder import Caller, Scaffolder, TemplateForm
+from integrations.techdocs import DocsLinks
 
 __all__ = ["ACK_BUDGET_SECONDS", "ScaffoldModal", "not_opened_text"]
 
@@ -59,15 +60,20 @@ class _Checked:
 
 
 class ScaffoldModal:
-    """The modal's listeners over one scaffolder (built on first use) and one run pool."""
+    """The modal's listeners over one scaffolder (built on first use) and its run pool."""
 
-    def __init__(
-        self, deps: Deps, scaffolder: Callable[[], Scaffolder], runner: ScaffoldRunner
-    ) -> None:
+    def __init__(self, deps: Deps, scaffolder: Callable[[], Scaffolder]) -> None:
         self.deps = deps
         self.scaffolder = scaffolder
-        self.runner = runner
         self.command = deps.settings.slack.command
+        self.runner = ScaffoldRunner(
+            scaffolder,
+            caller_of=self.caller_of,
+            command=self.command,
+            docs=DocsLinks.from_settings(deps.settings.techdocs),
+            parallel=deps.settings.scaffolder.parallel_runs,
+            on_outcome=lambda outcome: deps.metrics.replies.labels("new", outcome).inc(),
+        )
         self._checks = ThreadPoolExecutor(4, thread_name_prefix="greenroom-scaffold-check")
 
     # -- who ---------------------------------------------------------------------------

@@ -1,17 +1,18 @@
 """Scaffold runs started from the modal, off the request path.
 
 A submission is acked with the progress view at once; the run itself (seconds to minutes)
-goes to a pool of its own (``scaffolder.parallel_runs`` threads, so runs never starve the
-listener pool) and shows each step in the modal with ``views.update``. At the end the modal
-shows the result or the failure and the user gets a direct message with the same content
-(they may have closed the modal long ago).
+goes to a thread of its own, never the listener pool, and at most ``scaffolder.parallel_runs``
+runs render and publish at once (the others wait for a slot). It shows each step in the modal
+with ``views.update``; at the end the modal shows the result or the failure and the user gets
+a direct message with the same content (they may have closed the modal long ago). The
+threads are not daemons: a process that is stopped finishes every run it accepted.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -83,7 +84,7 @@ class ScaffoldRunner:
         caller_of: Callable[[WebClient, str, str], Caller],
         command: str,
         docs: DocsLinks,
-        workers: int,
+        parallel: int,
         on_outcome: Callable[[str], None] = lambda outcome: None,
     ) -> None:
         self.scaffolder = scaffolder
@@ -91,11 +92,13 @@ class ScaffoldRunner:
         self.command = command
         self.docs = docs
         self.on_outcome = on_outcome
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="greenroom-scaffold")
+        self._slots = threading.BoundedSemaphore(parallel)
 
-    def start(self, request: RunRequest) -> Future[None]:
-        """Queue the run; it reports by itself."""
-        return self._pool.submit(self._run, request)
+    def start(self, request: RunRequest) -> threading.Thread:
+        """Start the run; it reports by itself."""
+        thread = threading.Thread(target=self._run, args=(request,), name="greenroom-scaffold")
+        thread.start()
+        return thread
 
     def _run(self, request: RunRequest) -> None:
         live = LiveModal(request.client, request.view_id)
@@ -116,9 +119,10 @@ class ScaffoldRunner:
             values = form_values(form, request.view_state)
             name = str(values.get("name") or name)
             wizard = replace(wizard, template_id=form.template_id, values=values)
-            result = self.scaffolder().run(
-                request.template_id, values, caller, trigger="slack", progress=progress
-            )
+            with self._slots:
+                result = self.scaffolder().run(
+                    request.template_id, values, caller, trigger="slack", progress=progress
+                )
         except SubmissionInvalid as error:
             labels = _labels(form)
             lines = [f"{labels.get(k, k)}: {m}" for k, m in error.errors.items()]

@@ -31,11 +31,9 @@ from bot.scaffold_modal import (
     RETRY_ACTION,
     TITLE,
 )
-from bot.scaffold_runner import ScaffoldRunner
 from bot.scaffolding import build_scaffolder
 from catalog import GreenroomError
 from integrations.scaffolder import ScaffoldAccess, Scaffolder, caller_from_ref
-from integrations.techdocs import DocsLinks
 
 __all__ = ["register"]
 
@@ -50,15 +48,7 @@ def register(app: App, deps: Deps) -> None:
     def scaffolder() -> Scaffolder:  # built on first use: it prepares folders on disk
         return build_scaffolder(deps.settings, deps.engine, deps.catalog)
 
-    runner = ScaffoldRunner(
-        scaffolder,
-        caller_of=lambda client, team, user: flow.caller_of(client, team, user),
-        command=command,
-        docs=DocsLinks.from_settings(deps.settings.techdocs),
-        workers=deps.settings.scaffolder.parallel_runs,
-        on_outcome=lambda outcome: deps.metrics.replies.labels("new", outcome).inc(),
-    )
-    flow = ScaffoldModal(deps, scaffolder, runner)
+    flow = ScaffoldModal(deps, scaffolder)
 
     def answer_new(ask: Ask) -> Reply | None:
         if ask.modal is None:  # a mention or a re-run button: no trigger to open a modal on

@@ -18,6 +18,8 @@ def test_http_manifest_points_every_url_at_the_events_route() -> None:
     assert manifest["features"]["slash_commands"][0]["command"] == "/greenroom"
     assert manifest["features"]["slash_commands"][0]["url"] == events
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    # People read the app's direct messages (scaffold results) in the read-only Messages tab.
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     settings = manifest["settings"]
     assert settings["event_subscriptions"]["request_url"] == events
     assert set(settings["event_subscriptions"]["bot_events"]) >= {"app_home_opened", "app_mention"}

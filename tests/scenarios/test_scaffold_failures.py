@@ -262,3 +262,21 @@ def test_stale_view_hashes_are_handled(ws: Workspace) -> None:
     ws.slack.fail("views.update", error="hash_conflict", times=2)
     ws.submit(view_id, state(ws.slack.view(view_id), name="ledger", description="Books."))
     assert "ledger is ready" in ws.view_text(ws.wait_view(view_id, "ledger is ready"))
+
+
+@SQLITE_ONLY
+def test_a_check_slower_than_the_ack_still_shows_its_errors_in_the_modal(
+    ws: Workspace, engine: Engine, tmp_path: Path
+) -> None:
+    view_id = open_form(ws, "python-library", user=BOB)
+    ws.slack.slow("users.info", 3)  # resolving the submitter takes longer than Slack waits
+    ws.slack.add_user("U0BOB2", email="bob.b@acme.example", name="Bob again")
+    started = time.monotonic()
+    answer = ws.submit(
+        view_id, state(ws.slack.view(view_id), name="payments-api", description="x"), user="U0BOB2"
+    )
+    assert time.monotonic() - started < 3
+    assert answer["response_action"] == "update"  # the progress view: the run checks again
+    failed = ws.view_text(ws.wait_view(view_id, "Some values need fixing"))
+    assert "*Name*: component:payments-api already exists in the catalog" in failed
+    assert runs(engine) == [] and not (tmp_path / "git" / "payments-api.git").exists()
