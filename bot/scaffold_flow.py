@@ -72,7 +72,7 @@ class ScaffoldModal:
             command=self.command,
             docs=DocsLinks.from_settings(deps.settings.techdocs),
             parallel=deps.settings.scaffolder.parallel_runs,
-            on_outcome=lambda outcome: deps.metrics.replies.labels("new", outcome).inc(),
+            metrics=deps.metrics,
         )
         self._checks = ThreadPoolExecutor(4, thread_name_prefix="greenroom-scaffold-check")
 

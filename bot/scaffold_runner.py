@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.metrics import Metrics
 from bot.modals import update_view
 from bot.scaffold_form_view import form_values
 from bot.scaffold_messages import failure_message, result_blocks, result_message
@@ -33,22 +35,63 @@ __all__ = ["LiveModal", "RunRequest", "ScaffoldRunner"]
 
 log = logging.getLogger(__name__)
 
+#: How long after the ack (``response_action: update`` to the progress view) before the run
+#: updates the modal itself: Slack applies the ack and our views.update in no set order.
+_SETTLE = 1.0
+
 
 class LiveModal:
     """An open modal a worker thread keeps up to date.
 
-    Each update carries the hash Slack gave the previous one. ``hash_conflict`` (something
-    else changed the view) is answered by sending the update again without a hash: a run's
-    progress and outcome are what the modal must show. Once Slack says the view is gone
-    (the user closed it) no more updates are sent.
+    Until ``quiet_until`` (monotonic) Slack may still be applying the ack's own
+    ``response_action: update``, which would hide anything sent before it: the newest
+    progress waits for that moment on a timer, and a final view waits for it in place.
+    Each update carries the hash Slack gave the previous one; ``hash_conflict`` (something
+    else changed the view) is answered by sending it again without a hash, since a run's
+    progress and outcome are what the modal must show. Once Slack says the view is gone (the
+    user closed it) nothing more is sent.
     """
 
-    def __init__(self, client: WebClient, view_id: str, *, hash: str | None = None) -> None:
+    def __init__(
+        self,
+        client: WebClient,
+        view_id: str,
+        *,
+        hash: str | None = None,
+        quiet_until: float = 0.0,
+    ) -> None:
         self.client, self.view_id, self.hash = client, view_id, hash
+        self.quiet_until = quiet_until
         self.closed = False
+        self._lock = threading.Lock()
+        self._waiting: dict[str, Any] | None = None
+        self._timer: threading.Timer | None = None
 
-    def show(self, view: dict[str, Any]) -> bool:
-        """Show ``view``; False when Slack did not take it."""
+    def show(self, view: dict[str, Any], *, final: bool = False) -> bool:
+        """Show ``view`` (progress: maybe later); False when it was not shown now."""
+        wait = self.quiet_until - time.monotonic()
+        with self._lock:
+            if wait > 0 and not final:
+                self._waiting = view
+                if self._timer is None:
+                    self._timer = threading.Timer(wait, self._show_waiting)
+                    self._timer.start()
+                return False
+            self._waiting = None
+            if self._timer is not None:
+                self._timer.cancel()
+        if wait > 0:
+            time.sleep(wait)
+        with self._lock:
+            return self._send(view)
+
+    def _show_waiting(self) -> None:
+        with self._lock:
+            if self._waiting is not None:
+                self._send(self._waiting)
+                self._waiting = None
+
+    def _send(self, view: dict[str, Any]) -> bool:
         if self.closed:
             return False
         shown = update_view(self.client, self.view_id, view, hash=self.hash)
@@ -85,13 +128,13 @@ class ScaffoldRunner:
         command: str,
         docs: DocsLinks,
         parallel: int,
-        on_outcome: Callable[[str], None] = lambda outcome: None,
+        metrics: Metrics,
     ) -> None:
         self.scaffolder = scaffolder
         self.caller_of = caller_of
         self.command = command
         self.docs = docs
-        self.on_outcome = on_outcome
+        self.metrics = metrics
         self._slots = threading.BoundedSemaphore(parallel)
 
     def start(self, request: RunRequest) -> threading.Thread:
@@ -101,7 +144,7 @@ class ScaffoldRunner:
         return thread
 
     def _run(self, request: RunRequest) -> None:
-        live = LiveModal(request.client, request.view_id)
+        live = LiveModal(request.client, request.view_id, quiet_until=time.monotonic() + _SETTLE)
         name = "the repository"
         reached: ScaffoldStep | None = None
         form: TemplateForm | None = None
@@ -127,25 +170,25 @@ class ScaffoldRunner:
             labels = _labels(form)
             lines = [f"{labels.get(k, k)}: {m}" for k, m in error.errors.items()]
             reason = "Some values need fixing."
-            live.show(failure_view(reason, wizard, errors=error.errors, labels=labels))
+            live.show(failure_view(reason, wizard, errors=error.errors, labels=labels), final=True)
             self._notify(request, failure_message(name, reason, errors=lines))
-            self.on_outcome("invalid")
+            self.metrics.replies.labels("new", "run_invalid").inc()
         except GreenroomError as error:
             made = reached in {"registering", "done"}
-            live.show(failure_view(error.user_message, wizard, nothing_made=not made))
+            live.show(failure_view(error.user_message, wizard, nothing_made=not made), final=True)
             self._notify(request, failure_message(name, error.user_message, nothing_made=not made))
-            self.on_outcome("failed")
+            self.metrics.replies.labels("new", "run_failed").inc()
         except Exception:
             log.exception("scaffold run of %s for %s crashed", request.template_id, request.user_id)
             reason = "Something went wrong on our side; it has been logged."
-            live.show(failure_view(reason, wizard, nothing_made=False))
+            live.show(failure_view(reason, wizard, nothing_made=False), final=True)
             self._notify(request, failure_message(name, reason, nothing_made=False))
-            self.on_outcome("error")
+            self.metrics.replies.labels("new", "run_error").inc()
         else:
             blocks = result_blocks(result, command=self.command, docs=self.docs)
-            live.show(result_view(blocks, WizardState()))
+            live.show(result_view(blocks, WizardState()), final=True)
             self._notify(request, result_message(result, command=self.command, docs=self.docs))
-            self.on_outcome("ok")
+            self.metrics.replies.labels("new", "run_ok").inc()
 
     def _notify(self, request: RunRequest, message: dict[str, Any]) -> None:
         """A direct message to the user (the app's DM with them)."""
@@ -154,7 +197,7 @@ class ScaffoldRunner:
         except (SlackApiError, SlackClientError, OSError) as error:
             code = error.response.get("error") if isinstance(error, SlackApiError) else None
             log.warning("could not message %s about their run: %s", request.user_id, code or error)
-            self.on_outcome("message_failed")
+            self.metrics.send_failures.labels("chat.postMessage").inc()
 
 
 def _labels(form: TemplateForm | None) -> dict[str, str]:

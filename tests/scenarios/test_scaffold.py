@@ -63,8 +63,9 @@ def test_a_service_is_created_from_the_modal_and_is_in_the_catalog_at_once(
     bare = tmp_path / "git" / "ledger.git"
     assert f"file://{bare}" in done and "/greenroom owner ledger" in done
     assert "Docs:* `/docs/default/component/ledger/`" in done
-    steps = [ws.view_text(c.args["view"]) for c in ws.slack.calls("views.update")]
-    assert any(":hourglass_flowing_sand: Creating the repository" in s for s in steps)
+    updates = [c.args["view"]["callback_id"] for c in ws.slack.calls("views.update")]
+    after = updates[updates.index("scaffold.form") + 1 :]  # the run's own updates
+    assert after[-1] == "scaffold.done" and set(after[:-1]) <= {"scaffold.progress"}
 
     message = ws.slack.wait_for("chat.postMessage")[0]
     assert message.args["channel"] == ALICE
@@ -73,6 +74,7 @@ def test_a_service_is_created_from_the_modal_and_is_in_the_catalog_at_once(
     assert author == "Alice Archer <alice@acme.example>"
     assert "containerPort: 8000" in git("--git-dir", str(bare), "show", "main:k8s/deployment.yaml")
 
+    ws.wait_metric("greenroom_slack_replies_total", 1, command="new", outcome="run_ok")
     owner = ws.text(ws.ask("owner ledger"))
     assert "Payments team" in owner and "Keeps the books." in owner
     refused = ws.text(ws.ask("admin scaffolds"))

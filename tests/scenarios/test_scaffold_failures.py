@@ -280,3 +280,28 @@ def test_a_check_slower_than_the_ack_still_shows_its_errors_in_the_modal(
     failed = ws.view_text(ws.wait_view(view_id, "Some values need fixing"))
     assert "*Name*: component:payments-api already exists in the catalog" in failed
     assert runs(engine) == [] and not (tmp_path / "git" / "payments-api.git").exists()
+
+
+@SQLITE_ONLY
+def test_a_template_changed_while_its_form_was_open_shows_the_form_again(
+    serve_greenroom: Serve, acme: None, engine: Engine, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine" / "changing"
+    (folder / "{{cookiecutter.project_slug}}").mkdir(parents=True)
+    (folder / "{{cookiecutter.project_slug}}" / "README.md").write_text("{{ cookiecutter.ticket }}")
+    (folder / "cookiecutter.json").write_text('{"project_slug": "x", "description": "d"}')
+    config = {"template_dirs": [{"path": str(tmp_path / "mine"), "trusted": False}]}
+    ws = serve_greenroom(config={"scaffolder": config})
+    view_id = open_form(ws, "changing")
+    typed = state(ws.slack.view(view_id), name="ledger", description="Books.")
+
+    (folder / "cookiecutter.json").write_text(
+        '{"project_slug": "x", "description": "d", "ticket": ""}'
+    )
+    (folder / "greenroom-template.yaml").write_text("required: [ticket]\n")
+    answer = ws.submit(view_id, typed)
+    assert answer["response_action"] == "update"
+    shown = ws.view_text(answer["view"])
+    assert "Please fix" in shown and "Ticket*: Ticket is required." in shown
+    assert "Ticket: [plain_text_input]" in shown and "Name: [plain_text_input: ledger]" in shown
+    assert runs(engine) == []
