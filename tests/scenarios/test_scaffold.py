@@ -201,3 +201,50 @@ def test_a_huge_cookiecutter_json_fits_a_modal_and_its_metadata(
     done = ws.view_text(ws.wait_view(view_id, "ledger is ready", timeout=60))
     readme = git("--git-dir", str(tmp_path / "git" / "ledger.git"), "show", "main:README.md")
     assert "region-000 a default that is rather long, number 139" in readme, done
+
+
+@SQLITE_ONLY
+def test_template_texts_cannot_ping_or_link_anyone(
+    serve_greenroom: Serve, acme: None, tmp_path: Path
+) -> None:
+    folder = tmp_path / "mine" / "sneaky"
+    (folder / "{{cookiecutter.project_slug}}").mkdir(parents=True)
+    (folder / "{{cookiecutter.project_slug}}" / "README.md").write_text("x")
+    (folder / "cookiecutter.json").write_text(
+        json.dumps({"project_slug": "x", "description": "d", "flavour": ["<!here>", "plain"]})
+    )
+    (folder / "greenroom-template.yaml").write_text(
+        'title: "<!channel> *now*"\ndescription: "<@U0ALICE> <https://evil.example|click>"\n'
+    )
+    config = {"template_dirs": [{"path": str(tmp_path / "mine"), "trusted": False}]}
+    ws = serve_greenroom(config={"scaffolder": config})
+    view_id = open_modal(ws)
+    picker = ws.wait_view(view_id, "Pick a template")
+    ws.act(view_id, "scaffold.choose", value="sneaky")
+    form = ws.wait_view(view_id, "Name:")
+    for view in (picker, form):
+        mrkdwn = [
+            b["text"]["text"]
+            for b in view["blocks"]
+            if b["type"] == "section" and b["text"]["type"] == "mrkdwn"
+        ]
+        assert any("&lt;!channel&gt;" in t for t in mrkdwn), mrkdwn
+        assert not any(token in t for t in mrkdwn for token in ("<!", "<@", "<https")), mrkdwn
+
+
+@SQLITE_ONLY
+def test_many_templates_are_offered_in_a_select(
+    serve_greenroom: Serve, acme: None, tmp_path: Path
+) -> None:
+    for i in range(45):
+        folder = tmp_path / "many" / f"t-{i:02d}"
+        (folder / "{{cookiecutter.project_slug}}").mkdir(parents=True)
+        (folder / "cookiecutter.json").write_text('{"project_slug": "x", "description": "d"}')
+    config = {"template_dirs": [{"path": str(tmp_path / "many")}], "shipped_templates": False}
+    ws = serve_greenroom(config={"scaffolder": config})
+    view_id = open_modal(ws)
+    picker = ws.wait_view(view_id, "Pick a template")
+    [select] = [e for b in picker["blocks"] for e in b.get("elements", [])]
+    assert select["type"] == "static_select" and len(select["options"]) == 45
+    ws.act(view_id, "scaffold.choose", value="t-07")
+    assert "T 07" in ws.view_text(ws.wait_view(view_id, "Name:"))
