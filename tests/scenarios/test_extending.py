@@ -14,6 +14,7 @@ from bot.home import HomeContext
 from bot.replies import Reply
 from bot.router import Ask
 from catalog import EntityNotFound
+from catalog.groups import Team
 from tests.scenarios.workspace import ALICE, Workspace
 
 
@@ -115,6 +116,26 @@ def test_home_sections_are_ordered_and_one_failing_does_not_hide_the_rest(
     assert "The k8s section could not load." in text
     assert "*Notes coverage* for 7 entities" in text
     assert text.index("Catalog problems") < text.index("k8s section") < text.index("Notes coverage")
+
+
+def test_team_page_sections_follow_the_page_and_one_failing_does_not_hide_it(
+    serve_greenroom: Callable[..., Workspace], acme: None
+) -> None:
+    def sections(app: App, deps: Deps) -> None:
+        def members(team: Team) -> list[bk.Block]:
+            return [bk.section(f"*Roll call*: {len(team.members)} people")]
+
+        def broken(team: Team) -> list[bk.Block]:
+            raise RuntimeError("pager is down")
+
+        deps.team_page.add_section("roll-call", members, order=50)
+        deps.team_page.add_section("pager", broken, order=45)
+
+    workspace = serve_greenroom(features=(*FEATURES, sections))
+    reply = workspace.ask("team payments")
+    text = workspace.text(reply)
+    assert "*Roll call*: 2 people" in text and "The pager section could not load." in text
+    assert text.index("Components (3)") < text.index("pager section") < text.index("Roll call")
 
 
 def test_a_name_taken_twice_is_a_bug_caught_at_startup(
