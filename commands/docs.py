@@ -105,8 +105,9 @@ def register(app: App, deps: Deps) -> None:
         # Slack Connect: people of another organisation are in the channel; show them nothing.
         shared = bool(body.get("is_ext_shared_channel"))
         event = body.get("event") or {}
+        links = event.get("links") if isinstance(event.get("links"), list) else []
         previews = {}
-        for link in [] if shared else (event.get("links") or [])[:_UNFURLS_PER_MESSAGE]:
+        for link in [] if shared else links[:_UNFURLS_PER_MESSAGE]:
             url = link.get("url") if isinstance(link, dict) else None
             if isinstance(url, str) and len(url) <= 2000 and url not in previews:
                 preview = unfurl_docs_url(catalog, techdocs, url)

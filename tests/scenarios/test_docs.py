@@ -251,6 +251,13 @@ def test_links_in_the_composer_and_slack_connect_channels(ws: Workspace) -> None
     assert len(ws.slack.calls("chat.unfurl")) == 1
 
 
+def test_link_shared_events_of_odd_shapes_are_skipped(ws: Workspace) -> None:
+    _link_shared(ws, event={"links": {"url": PAYMENTS_HOME}})
+    _link_shared(ws, event={"links": [PAYMENTS_HOME, {"url": 42}, {"url": "x" * 5000}]})
+    ws.wait_metric("greenroom_slack_replies_total", 2, command="unfurl", outcome="skipped")
+    assert ws.slack.calls("chat.unfurl") == []
+
+
 def test_a_retried_link_shared_event_unfurls_once(ws: Workspace) -> None:
     _link_shared(ws, PAYMENTS_HOME, event_id="Ev0DOCS")
     _link_shared(ws, PAYMENTS_HOME, event_id="Ev0DOCS", retry_num=1)
