@@ -8,8 +8,8 @@ and an empty part is an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from catalog.errors import InvalidRef
 
@@ -19,9 +19,8 @@ DEFAULT_NAMESPACE = "default"
 _FORM = "[<kind>:][<namespace>/]<name>"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class EntityRef:
-    """A fully qualified, lowercased reference to an entity."""
+class EntityRef(NamedTuple):
+    """A fully qualified, lowercased reference to an entity (a tuple: hashing is cheap)."""
 
     kind: str
     namespace: str

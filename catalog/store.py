@@ -138,7 +138,7 @@ class Catalog:
         )
         with self._read.connect() as conn:
             for chunk in _chunks(wanted):
-                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))):
+                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))).all():
                     ref = ref_from_canonical(row.ref)
                     found[ref] = EntitySummary(
                         ref, row.title, row.description, row.spec_type, row.lifecycle
@@ -208,7 +208,7 @@ class Catalog:
                         select(relations.c.subject, relations.c.type, relations.c.object).where(
                             relations.c.subject.in_(chunk), relations.c.type.in_(list(outgoing))
                         )
-                    )
+                    ).all()
                     for subject, type_, obj in rows:
                         result[ref_from_canonical(subject)].add((type_, ref_from_canonical(obj)))
                 if incoming:
@@ -216,7 +216,7 @@ class Catalog:
                         select(relations.c.object, relations.c.type, relations.c.subject).where(
                             relations.c.object.in_(chunk), relations.c.type.in_(list(incoming))
                         )
-                    )
+                    ).all()
                     for obj, type_, subject in rows:
                         result[ref_from_canonical(obj)].add(
                             (INVERSE.get(type_, type_), ref_from_canonical(subject))
