@@ -46,7 +46,7 @@ def build_manifest(
         endpoint = _base(url) + "/slack/events"
     command: dict[str, Any] = {
         "command": settings.command,
-        "description": "Ask the software catalog: owner, deps, team, find, help",
+        "description": "Ask the software catalog: owner, deps, team, find, docs, help",
         "usage_hint": "owner payments-api · deps checkout --reverse · team · help",
         "should_escape": True,
     }

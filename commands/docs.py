@@ -92,8 +92,8 @@ def register(app: App, deps: Deps) -> None:
 
     def team_coverage(team: Team) -> list[Block]:
         coverage = owner_coverage(catalog, techdocs, team.ref, kinds=_COVERED_KINDS)
-        title = "Docs of its and its sub-teams' components" if team.children else ""
-        title = title or "Docs of its components"
+        whose = "its and its sub-teams'" if team.children else "its"
+        title = f"Docs of {whose} components"
         return coverage_blocks(coverage, title=title, command=command)
 
     deps.home.add_section("docs", home_coverage, order=40, max_blocks=2)
