@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.jobs_cli import jobs_group, sync_via_worker, worker_command
 from bot.runtime import Runtime, open_runtime
 from bot.sync_view import SyncProgressBar, print_sync_report
 from catalog import EntityRef, GreenroomError
@@ -87,10 +88,24 @@ def json_option(func: F) -> F:
     help="Ad-hoc source instead of the configured ones: a folder, a Location .yaml, "
     "git+URL or backstage+URL. Repeatable.",
 )
+@click.option(
+    "--via-worker",
+    is_flag=True,
+    help="Ask a running worker to sync (catalog.sync, with its after-sync jobs) and wait.",
+)
+@click.option("--timeout", type=click.FloatRange(1), default=900, help="With --via-worker.")
 @json_option
 @click.pass_context
-def sync(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+def sync(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    via_worker: bool,
+    timeout: float,
+    as_json: bool,
+) -> None:
     """Read every catalog source into the database and report what changed."""
+    if via_worker:
+        sys.exit(sync_via_worker(ctx, timeout))
     runtime = _runtime(ctx)
     progress = None if as_json else SyncProgressBar(err)
     with progress or _nullcontext():
@@ -257,6 +272,10 @@ def demo(ctx: click.Context) -> None:
     from bot.demo import run_demo
 
     sys.exit(run_demo(out, err))
+
+
+main.add_command(worker_command)
+main.add_command(jobs_group)
 
 
 def to_jsonable(value: Any) -> Any:
