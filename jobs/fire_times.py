@@ -15,6 +15,7 @@ handed to APScheduler through ``SpecTrigger``. The rules:
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -25,7 +26,7 @@ from apscheduler.triggers.base import BaseTrigger
 from catalog.errors import ConfigError
 from jobs.cron import CronFields, ScheduleSpec
 
-__all__ = ["SpecTrigger", "fire_times", "load_zone", "next_fire_time"]
+__all__ = ["SpecTrigger", "fire_times", "load_zone", "newest_fire_times", "next_fire_time"]
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _SLACK = timedelta(hours=3)  # more than any daylight-saving shift
@@ -64,6 +65,21 @@ def fire_times(
     while current is not None and current <= until:
         yield current
         current = next_fire_time(spec, zone, current)
+
+
+def newest_fire_times(
+    spec: ScheduleSpec, zone: ZoneInfo, after: datetime, until: datetime, limit: int
+) -> list[datetime]:
+    """The newest ``limit`` fire times in ``(after, until]``, oldest first, found in a window
+    that doubles until it holds enough (a per-second schedule down for a week must not
+    enumerate 600,000 slots to find its newest few)."""
+    window = timedelta(hours=1)
+    while True:
+        start = max(after, until - window)
+        found = deque(fire_times(spec, zone, start, until), limit)
+        if len(found) >= limit or start == after:
+            return list(found)
+        window *= 2
 
 
 def _next_cron(
