@@ -7,6 +7,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import click
 from rich.console import Console
@@ -142,7 +143,7 @@ def print_overview(console: Console, overview: JobsOverview) -> None:
         when = schedule.spec.expression
         if schedule.zone.key != overview.timezone and schedule.spec.cron is not None:
             when += f" ({schedule.zone.key})"
-        upcoming = view.next_run.strftime("%a %Y-%m-%d %H:%M %Z") if view.next_run else "never"
+        upcoming = _when(view.next_run) if view.next_run else "never"
         table.add_row(schedule.id, schedule.kind, when, upcoming, _last(view.last, schedule.zone))
     console.print(f"Schedules (times in {overview.timezone} unless noted):")
     console.print(table if overview.schedules else "  none")
@@ -168,7 +169,12 @@ def print_run(console: Console, record: RunRecord) -> None:
         console.print(record.error, markup=False)
 
 
-def _last(run: RunRecord | None, zone: Any) -> str:
+def _when(moment: datetime) -> str:
+    seconds = ":%S" if moment.second else ""
+    return moment.strftime(f"%a %Y-%m-%d %H:%M{seconds} %Z")
+
+
+def _last(run: RunRecord | None, zone: ZoneInfo) -> str:
     if run is None:
         return "-"
     when = (run.started_at or run.finished_at or run.slot).astimezone(zone)

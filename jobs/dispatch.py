@@ -57,11 +57,24 @@ class Dispatcher:
         self._taken: dict[int, Run] = {}
         self._released: set[int] = set()
         self._current: dict[int, dict[str, Any]] = {}
+        self._waiting: dict[str, tuple[str, list[datetime]]] = {}
         self._closed = False
 
     def fire(self, schedule: PlannedSchedule, slots: Sequence[datetime], trigger: str) -> None:
-        """Handle due (or missed) slots of a schedule when a pool thread is free."""
-        self._submit(self._handle_slots, schedule, list(slots), trigger)
+        """Handle due (or missed) slots of a schedule when a pool thread is free; slots that
+        arrive while the schedule already waits for a thread join that wait (no backlog)."""
+        with self._lock:
+            waiting = self._waiting.get(schedule.id)
+            if waiting is not None:
+                waiting[1].extend(slots)
+                return
+            self._waiting[schedule.id] = (trigger, list(slots))
+        self._submit(self._drain, schedule)
+
+    def _drain(self, schedule: PlannedSchedule) -> None:
+        with self._lock:
+            trigger, slots = self._waiting.pop(schedule.id)
+        self._handle_slots(schedule, sorted(set(slots)), trigger)
 
     def run(self, run: Run) -> None:
         """Execute a run this worker has taken (a request or a retry)."""

@@ -128,14 +128,14 @@ def claim_slot(
     with writer(engine).begin() as conn:
         if not overlap:
             busy = conn.execute(
-                select(job_runs.c.id).where(
+                select(job_runs.c.id, job_runs.c.status).where(
                     job_runs.c.schedule_id == schedule_id,
                     job_runs.c.status.in_((RUNNING, RETRYING)),
                     job_runs.c.slot != slot,
                 )
             ).first()
             if busy is not None:
-                reason = f"previous run #{busy.id} was still running"
+                reason = f"previous run #{busy.id} was still {busy.status}"
                 skipped = values | {"status": SKIPPED, "finished_at": now, "error": reason}
                 inserted = _insert_once(conn, skipped)
                 return Claim("skipped" if inserted else "taken", reason=reason)

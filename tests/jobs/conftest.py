@@ -125,7 +125,7 @@ def spawn_worker(tmp_path: Path) -> Iterator[Callable[[Path], WorkerProcess]]:
         process.kill()
 
 
-def eventually(check: Callable[[], Any], *, timeout: float = 20, every: float = 0.1) -> Any:
+def eventually(check: Callable[[], Any], *, timeout: float = 30, every: float = 0.1) -> Any:
     """Poll ``check`` until it returns something truthy; fail with its last value."""
     deadline = time.monotonic() + timeout
     while True:
