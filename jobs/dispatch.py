@@ -241,6 +241,9 @@ class Dispatcher:
         for hook in self._registry.after_sync_hooks:
             if hook.only_if_changed and not result.get("changed"):
                 continue
+            if hook.kind not in self._registry:
+                log.warning("after-sync hook %s is not a registered job kind", hook.kind)
+                continue
             params = dict(hook.params) | {"sync_run_id": result.get("sync_run_id")}
             follow_up = request_run(
                 self.engine, hook.kind, params, requested_by=f"{CATALOG_SYNC} run #{run.id}"

@@ -61,14 +61,13 @@ def new_worker_id() -> str:
 
 
 def register_worker(engine: Engine, worker_id: str, *, now: datetime) -> None:
-    """Announce a starting worker."""
-    host, pid, _ = worker_id.rsplit(":", 2)
+    """Announce a starting worker (this process, on this host)."""
     with writer(engine).begin() as conn:
         conn.execute(
             insert(workers).values(
                 id=worker_id,
-                host=host,
-                pid=int(pid),
+                host=socket.gethostname()[:255],
+                pid=os.getpid(),
                 started_at=as_utc(now),
                 last_seen=as_utc(now),
                 current=[],
