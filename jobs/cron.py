@@ -204,7 +204,7 @@ def _crontab(expression: str, text: str) -> CronFields:
     weekdays = _cron_field(
         expression, weekday, "day of week", 0, 7, names=tuple(n[:3] for n in _DAY_NAMES)
     )
-    fields_ = CronFields(
+    cron = CronFields(
         minutes=tuple(sorted(minutes)),
         hours=tuple(sorted(hours)),
         days=frozenset(days),
@@ -213,11 +213,11 @@ def _crontab(expression: str, text: str) -> CronFields:
         days_restricted=not day.startswith("*"),
         weekdays_restricted=not weekday.startswith("*"),
     )
-    if not fields_.weekdays_restricted and not any(
+    if not cron.weekdays_restricted and not any(
         d <= _MONTH_DAYS[m - 1] for m in months for d in days
     ):
         raise InvalidSchedule(expression, "it never fires: no month has that day")
-    return fields_
+    return cron
 
 
 def _cron_field(
