@@ -21,6 +21,7 @@ from catalog.graph import blast_radius, dependencies
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
 from catalog.search import search_entities
+from integrations.repositories import RepoFolder
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -265,6 +266,50 @@ def db_upgrade(ctx: click.Context) -> None:
     out.print(f"Schema is up to date on {runtime.engine.url.render_as_string(hide_password=True)}")
 
 
+@main.group()
+def repos() -> None:
+    """Entities' repositories: where their files are on disk, and the clone cache."""
+
+
+@repos.command("folder")
+@click.argument("refs", nargs=-1, required=True)
+@click.option("--refresh", is_flag=True, help="Fetch now, even if the clone is fresh.")
+@json_option
+@click.pass_context
+def repos_folder(ctx: click.Context, refs: tuple[str, ...], refresh: bool, as_json: bool) -> None:
+    """The folder holding each entity's files (its repository is cloned if needed)."""
+    runtime = _runtime(ctx)
+    entities = [find_entity(runtime.catalog, ref) for ref in refs]
+    results = runtime.repository_cache.folders_for(entities, max_age=0 if refresh else None)
+    if as_json:
+        out.print_json(data=to_jsonable(list(results.values())))
+    for result in [] if as_json else results.values():
+        if isinstance(result, RepoFolder):
+            warning = f"  ({result.warning})" if result.warning else ""
+            out.print(f"{result.ref}  {result.path}{warning}", markup=False)
+        else:
+            out.print(f"{result.ref}  unavailable: {result.reason}", markup=False)
+    sys.exit(0 if all(isinstance(r, RepoFolder) for r in results.values()) else 1)
+
+
+@repos.command("cache")
+@json_option
+@click.pass_context
+def repos_cache(ctx: click.Context, as_json: bool) -> None:
+    """The cached clones, least recently used first."""
+    entries = _runtime(ctx).repository_cache.entries()
+    if as_json:
+        out.print_json(data=to_jsonable(entries))
+        return
+    table = Table("repository", "branch", "MB", "last used")
+    for entry in entries:
+        used = datetime.fromtimestamp(entry.last_used).strftime("%Y-%m-%d %H:%M")
+        table.add_row(
+            entry.web_url, entry.branch or "(default)", f"{entry.bytes / 2**20:.1f}", used
+        )
+    out.print(table)
+
+
 @main.command()
 @click.pass_context
 def demo(ctx: click.Context) -> None:
@@ -272,6 +317,55 @@ def demo(ctx: click.Context) -> None:
     from bot.demo import run_demo
 
     sys.exit(run_demo(out, err))
+
+
+class _DefaultToShow(click.Group):
+    """``greenroom k8s NAME`` means ``greenroom k8s show NAME``."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["show", *args]
+        return super().resolve_command(ctx, args)
+
+
+@main.group(cls=_DefaultToShow)
+def k8s() -> None:
+    """Kubernetes health: `greenroom k8s ENTITY` or `greenroom k8s sweep`."""
+
+
+@k8s.command("show")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def k8s_show(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """One service's workloads and findings across every cluster."""
+    from bot.k8s_view import print_health
+    from integrations.kubernetes import check_health
+
+    runtime = _runtime(ctx)
+    health = check_health(runtime.clusters, find_entity(runtime.catalog, ref).entity)
+    if as_json:
+        out.print_json(data=to_jsonable(health))
+    else:
+        print_health(out, health)
+
+
+@k8s.command("sweep")
+@json_option
+@click.pass_context
+def k8s_sweep(ctx: click.Context, as_json: bool) -> None:
+    """Check every annotated service now; print what the team channels would be told."""
+    from bot.k8s_view import print_sweep
+    from integrations.kubernetes import sweep_health
+
+    runtime = _runtime(ctx)
+    report = sweep_health(runtime.catalog, runtime.clusters)
+    if as_json:
+        out.print_json(data=to_jsonable(report))
+    else:
+        print_sweep(out, report)
 
 
 main.add_command(worker_command)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -17,6 +17,10 @@ from catalog.database import create_database_engine, upgrade_schema
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
 from catalog.sync import SyncProgress, SyncReport, sync_catalog
+from integrations.repositories import RepositoryCache
+
+if TYPE_CHECKING:
+    from integrations.kubernetes import ClusterSet
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -31,6 +35,18 @@ class Runtime:
     @cached_property
     def catalog(self) -> Catalog:
         return Catalog(self.engine)
+
+    @cached_property
+    def clusters(self) -> ClusterSet:
+        """The configured Kubernetes clusters (clients are made on first use, then reused)."""
+        from integrations.kubernetes import ClusterSet
+
+        return ClusterSet(self.settings.kubernetes)
+
+    @cached_property
+    def repository_cache(self) -> RepositoryCache:
+        """Entities' files on disk: local folders, or clones under ``data_dir/repos/``."""
+        return RepositoryCache(self.settings.data_path / "repos", self.settings.repositories)
 
     def upgrade(self) -> None:
         """Create or upgrade the schema."""

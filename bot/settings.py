@@ -13,15 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import (
-    AliasChoices,
-    BaseModel,
-    ConfigDict,
-    Field,
-    SecretStr,
-    ValidationError,
-    field_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -31,6 +23,8 @@ from pydantic_settings import (
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
+from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
+from integrations.repositories.config import RepositoriesSettings
 
 __all__ = ["CatalogSettings", "ScheduleConfig", "Settings", "WorkerSettings", "load_settings"]
 
@@ -125,6 +119,31 @@ class _YamlFileSource(PydanticBaseSettingsSource):
         return data | {"config_dir": str(path.parent.resolve())}
 
 
+#: Conventional environment variables read without the ``GREENROOM_`` prefix, and the setting
+#: each one fills (a path into the settings tree).
+WELL_KNOWN_ENV: dict[str, tuple[str, ...]] = {
+    "DATABASE_URL": ("database_url",),
+}
+
+
+class _WellKnownEnvSource(PydanticBaseSettingsSource):
+    """``DATABASE_URL`` and friends: below ``GREENROOM_*`` variables, above greenroom.yaml."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, path in WELL_KNOWN_ENV.items():
+            value = os.environ.get(name)
+            if value:
+                node = data
+                for key in path[:-1]:
+                    node = node.setdefault(key, {})
+                node[path[-1]] = value
+        return data
+
+
 class Settings(BaseSettings):
     """Every setting of greenroom (see docs/configuration.md)."""
 
@@ -132,13 +151,12 @@ class Settings(BaseSettings):
         env_prefix="GREENROOM_", env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
-    database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        validation_alias=AliasChoices("DATABASE_URL", "GREENROOM_DATABASE_URL", "database_url"),
-    )
+    database_url: str = DEFAULT_DATABASE_URL
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
+    repositories: RepositoriesSettings = RepositoriesSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
     worker: WorkerSettings = WorkerSettings()
 
     @classmethod
@@ -150,7 +168,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _YamlFileSource(settings_cls))
+        return (
+            init_settings,
+            env_settings,
+            _WellKnownEnvSource(settings_cls),
+            _YamlFileSource(settings_cls),
+        )
 
     @property
     def data_path(self) -> Path:
@@ -195,7 +218,47 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
             source = source.model_copy(update={"token": SecretStr(env[token_env])})
         sources.append(source)
     catalog = settings.catalog.model_copy(update={"sources": sources})
-    return settings.model_copy(update={"catalog": catalog})
+    repositories = _with_repository_tokens(settings.repositories, env)
+    kubernetes = _kubernetes_secrets(settings, env)
+    return settings.model_copy(
+        update={"catalog": catalog, "repositories": repositories, "kubernetes": kubernetes}
+    )
+
+
+def _with_repository_tokens(
+    repositories: RepositoriesSettings, env: dict[str, str] | os._Environ[str]
+) -> RepositoriesSettings:
+    """Providers' and hosts' tokens from their ``token_env`` (a missing one stays None: the
+    publisher raises ConfigError naming the variable when it is needed)."""
+
+    def resolve(items: list[Any]) -> list[Any]:
+        return [
+            item.model_copy(update={"token": SecretStr(env[item.token_env])})
+            if item.token_env and item.token is None and env.get(item.token_env)
+            else item
+            for item in items
+        ]
+
+    return repositories.model_copy(
+        update={
+            "providers": resolve(repositories.providers),
+            "hosts": resolve(repositories.hosts),
+        }
+    )
+
+
+def _kubernetes_secrets(
+    settings: Settings, env: dict[str, str] | os._Environ[str]
+) -> KubernetesSettings:
+    """Cluster tokens from their ``token_env``; kubeconfig paths anchored at the config folder."""
+    clusters = [
+        c.model_copy(update={"token": SecretStr(env[c.token_env])})
+        if isinstance(c, TokenClusterConfig) and c.token is None and env.get(c.token_env)
+        else c
+        for c in settings.kubernetes.clusters
+    ]
+    kubernetes = settings.kubernetes.model_copy(update={"clusters": tuple(clusters)})
+    return kubernetes.resolve_paths(settings.config_dir)
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:

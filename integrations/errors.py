@@ -38,4 +38,8 @@ class PublishFailed(GreenroomError):
 
 
 class RepositoryExists(PublishFailed):
-    """A repository with this name already exists."""
+    """A repository with this name already exists; ``field`` is the form field to flag."""
+
+    def __init__(self, message: str, *, field: str = "name") -> None:
+        self.field = field
+        super().__init__(message)

@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 import catalog.tables  # noqa: F401
+import integrations.kubernetes.tables  # noqa: F401
 import jobs.tables  # noqa: F401
 from catalog.database import metadata, upgrade_schema
 

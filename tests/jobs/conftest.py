@@ -27,6 +27,8 @@ from tests.jobs.sample_kinds import sample_registry
 REPO = Path(__file__).resolve().parents[2]
 GREENROOM = Path(sys.executable).parent / "greenroom"
 FAST = {"poll_seconds": 0.2, "heartbeat_seconds": 0.5, "shutdown_grace_seconds": 5}
+# real worker processes poll less often: three of them share two cores with the test run
+PROCESS = {"poll_seconds": 0.5, "heartbeat_seconds": 1, "shutdown_grace_seconds": 5}
 
 
 def make_runtime(
@@ -68,7 +70,7 @@ def write_config(tmp_path: Path, database_url: str, **worker: Any) -> Path:
     """A greenroom.yaml for a worker subprocess that loads the sample kinds."""
     config = {
         "database_url": database_url,
-        "worker": FAST | {"job_modules": ["tests.jobs.sample_kinds"]} | worker,
+        "worker": PROCESS | {"job_modules": ["tests.jobs.sample_kinds"]} | worker,
     }
     path = tmp_path / "greenroom.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
