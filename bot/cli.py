@@ -13,6 +13,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.docs_view import (
+    DocsProgressBar,
+    print_docs_build,
+    print_docs_overview,
+    print_docs_search,
+)
 from bot.jobs_cli import jobs_group, sync_via_worker, worker_command
 from bot.runtime import Runtime, open_runtime
 from bot.sync_view import SyncProgressBar, print_sync_report
@@ -22,6 +28,7 @@ from catalog.lookup import find_entity
 from catalog.ownership import owner_of
 from catalog.search import search_entities
 from integrations.repositories import RepoFolder
+from integrations.techdocs import build_all_docs, docs_overview, search_docs
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -253,6 +260,85 @@ def catalog_search(ctx: click.Context, text: tuple[str, ...], limit: int, as_jso
 
 
 @main.group()
+def docs() -> None:
+    """TechDocs: build the mkdocs sites, search them, show one."""
+
+
+@docs.command("build")
+@click.argument("ref", required=False)
+@click.option("--force", is_flag=True, help="Rebuild even when the sources did not change.")
+@json_option
+@click.pass_context
+def docs_build(ctx: click.Context, ref: str | None, force: bool, as_json: bool) -> None:
+    """Build the docs of every entity with a techdocs-ref (or of REF)."""
+    runtime = _runtime(ctx)
+    refs = [find_entity(runtime.catalog, ref).ref] if ref else None
+    progress = None if as_json else DocsProgressBar(err)
+    with progress or _nullcontext():
+        report = build_all_docs(
+            runtime.catalog,
+            runtime.settings.techdocs,
+            refs,
+            progress,
+            force=force,
+            repositories=runtime.repository_cache,
+        )
+    if as_json:
+        out.print_json(data=to_jsonable(report))
+    else:
+        print_docs_build(out, report)
+    sys.exit(report.exit_code)
+
+
+@docs.command("search")
+@click.argument("words", nargs=-1, required=True)
+@click.option("--owner", help="Only docs of what this team (or person) owns.")
+@click.option("--entity", help="Only the docs of this entity.")
+@click.option("--limit", type=click.IntRange(1, 100), default=10, show_default=True)
+@json_option
+@click.pass_context
+def docs_search(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    owner: str | None,
+    entity: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Search every built docs site; best pages first, with links to the heading."""
+    runtime = _runtime(ctx)
+    cat = runtime.catalog
+    hits = search_docs(
+        cat,
+        runtime.settings.techdocs,
+        " ".join(words),
+        owner=find_entity(cat, owner).ref if owner else None,
+        entity=find_entity(cat, entity).ref if entity else None,
+        limit=limit,
+    )
+    if as_json:
+        out.print_json(data=to_jsonable(hits))
+    else:
+        print_docs_search(out, hits)
+
+
+@docs.command("show")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def docs_show(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """An entity's docs: home, pages, links, owner, last build or why it failed."""
+    runtime = _runtime(ctx)
+    view = docs_overview(
+        runtime.catalog, runtime.settings.techdocs, find_entity(runtime.catalog, ref)
+    )
+    if as_json:
+        out.print_json(data=to_jsonable(view))
+    else:
+        print_docs_overview(out, view)
+
+
+@main.group()
 def db() -> None:
     """The database schema."""
 
@@ -366,6 +452,125 @@ def k8s_sweep(ctx: click.Context, as_json: bool) -> None:
         out.print_json(data=to_jsonable(report))
     else:
         print_sweep(out, report)
+
+
+class _ScaffoldGroup(click.Group):
+    """``greenroom scaffold TEMPLATE ...`` runs a template; other words are subcommands."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if args and args[0] not in self.commands and not args[0].startswith("-"):
+            args = ["run", *args]
+        return super().resolve_command(ctx, args)
+
+
+@main.group(cls=_ScaffoldGroup)
+def scaffold() -> None:
+    """Create repositories from templates: `greenroom scaffold TEMPLATE --set name=x ...`."""
+
+
+def _as_option(func: F) -> F:
+    return click.option(
+        "--as",
+        "email",
+        metavar="EMAIL",
+        help="Act as this catalog user (default: your `git config user.email`).",
+    )(func)
+
+
+def _caller_email(email: str | None) -> str:
+    if email:
+        return email
+    import subprocess
+
+    found = subprocess.run(
+        ["git", "config", "--get", "user.email"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    if not found:
+        raise click.UsageError("Pass --as EMAIL: the email of a user in the catalog.")
+    return found
+
+
+@scaffold.command("list")
+@json_option
+@click.pass_context
+def scaffold_list(ctx: click.Context, as_json: bool) -> None:
+    """The templates on offer (configured folders, then the shipped ones)."""
+    from bot.scaffold_view import print_templates
+
+    index = _runtime(ctx).scaffolder.index()
+    if as_json:
+        out.print_json(data=to_jsonable(index))
+        return
+    print_templates(out, index)
+
+
+@scaffold.command("show")
+@click.argument("template")
+@_as_option
+@json_option
+@click.pass_context
+def scaffold_show(ctx: click.Context, template: str, email: str | None, as_json: bool) -> None:
+    """A template's form: the keys --set accepts, defaults and choices."""
+    from bot.scaffold_view import print_form
+
+    scaffolder = _runtime(ctx).scaffolder
+    form = scaffolder.form(template, scaffolder.caller(_caller_email(email)))
+    if as_json:
+        out.print_json(data=to_jsonable(form))
+        return
+    print_form(out, form)
+
+
+@scaffold.command("run")
+@click.argument("template")
+@click.option("--set", "pairs", multiple=True, metavar="KEY=VALUE", help="A field's value.")
+@_as_option
+@json_option
+@click.pass_context
+def scaffold_run(
+    ctx: click.Context, template: str, pairs: tuple[str, ...], email: str | None, as_json: bool
+) -> None:
+    """Render TEMPLATE, publish the repository and register it in the catalog."""
+    from bot.scaffold_view import StepPrinter, print_result
+    from integrations.errors import SubmissionInvalid
+
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{pair!r} is not KEY=VALUE", param_hint="--set")
+        values[key.strip()] = value
+    scaffolder = _runtime(ctx).scaffolder
+    caller = scaffolder.caller(_caller_email(email))
+    try:
+        result = scaffolder.run(
+            template, values, caller, trigger="cli", progress=None if as_json else StepPrinter(err)
+        )
+    except SubmissionInvalid as error:
+        for key, message in error.errors.items():
+            err.print(f"[red]{key}[/red]: {message}", markup=True, highlight=False)
+        sys.exit(1)
+    if as_json:
+        out.print_json(data=to_jsonable(result))
+        return
+    print_result(out, result)
+
+
+@scaffold.command("runs")
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@json_option
+@click.pass_context
+def scaffold_runs(ctx: click.Context, limit: int, as_json: bool) -> None:
+    """Recent scaffold runs: who, what, status, outcome."""
+    from bot.scaffold_view import print_runs
+
+    runs = _runtime(ctx).scaffolder.runs(limit=limit)
+    if as_json:
+        out.print_json(data=to_jsonable(runs))
+        return
+    print_runs(out, runs)
 
 
 main.add_command(worker_command)

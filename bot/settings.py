@@ -25,6 +25,8 @@ from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.repositories.config import RepositoriesSettings
+from integrations.scaffolder import ScaffolderSettings
+from integrations.techdocs.settings import TechDocsSettings
 
 __all__ = ["CatalogSettings", "ScheduleConfig", "Settings", "WorkerSettings", "load_settings"]
 
@@ -157,6 +159,8 @@ class Settings(BaseSettings):
     catalog: CatalogSettings = CatalogSettings()
     repositories: RepositoriesSettings = RepositoriesSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
+    techdocs: TechDocsSettings = TechDocsSettings()
+    scaffolder: ScaffolderSettings = ScaffolderSettings()
     worker: WorkerSettings = WorkerSettings()
 
     @classmethod
@@ -207,7 +211,7 @@ def load_settings(
         raise ConfigError(_describe(error, path)) from None
     finally:
         _CONFIG_FILE.reset(token)
-    return _with_secrets(settings, env)
+    return _with_techdocs_dir(_with_secrets(settings, env))
 
 
 def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) -> Settings:
@@ -220,9 +224,16 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
     catalog = settings.catalog.model_copy(update={"sources": sources})
     repositories = _with_repository_tokens(settings.repositories, env)
     kubernetes = _kubernetes_secrets(settings, env)
-    return settings.model_copy(
+    settings = settings.model_copy(
         update={"catalog": catalog, "repositories": repositories, "kubernetes": kubernetes}
     )
+    scaffolder = settings.scaffolder
+    if scaffolder.token_env and scaffolder.token is None and env.get(scaffolder.token_env):
+        token = SecretStr(env[scaffolder.token_env])
+        settings = settings.model_copy(
+            update={"scaffolder": scaffolder.model_copy(update={"token": token})}
+        )
+    return settings
 
 
 def _with_repository_tokens(
@@ -259,6 +270,14 @@ def _kubernetes_secrets(
     ]
     kubernetes = settings.kubernetes.model_copy(update={"clusters": tuple(clusters)})
     return kubernetes.resolve_paths(settings.config_dir)
+
+
+def _with_techdocs_dir(settings: Settings) -> Settings:
+    """Built sites live in ``<data_dir>/techdocs`` unless ``techdocs.storage_dir`` says where."""
+    folder = settings.techdocs.storage_dir or settings.data_path / "techdocs"
+    folder = folder if folder.is_absolute() else settings.config_dir / folder
+    techdocs = settings.techdocs.model_copy(update={"storage_dir": folder})
+    return settings.model_copy(update={"techdocs": techdocs})
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:

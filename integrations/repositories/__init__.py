@@ -28,6 +28,7 @@ from integrations.repositories.config import (
     RepositoryHostSettings,
     RepositoryProviderSettings,
 )
+from integrations.repositories.git_remote import GitRemotePublisher
 from integrations.repositories.github import GITHUB_PROJECT_SLUG, GITHUB_TEAM_SLUG, GitHubPublisher
 from integrations.repositories.gitlab import GITLAB_GROUP_PATH, GITLAB_PROJECT_SLUG, GitLabPublisher
 from integrations.repositories.locations import (
@@ -48,6 +49,7 @@ __all__ = [
     "CommitAuthor",
     "GitHubPublisher",
     "GitLabPublisher",
+    "GitRemotePublisher",
     "PublishedRepository",
     "RepoFolder",
     "RepoLocation",
