@@ -20,6 +20,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from bot.slack_settings import SlackSettings
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.yaml_reader import YamlLimits
@@ -161,6 +162,7 @@ class Settings(BaseSettings):
     kubernetes: KubernetesSettings = KubernetesSettings()
     techdocs: TechDocsSettings = TechDocsSettings()
     scaffolder: ScaffolderSettings = ScaffolderSettings()
+    slack: SlackSettings = SlackSettings()
     worker: WorkerSettings = WorkerSettings()
 
     @classmethod
@@ -233,7 +235,7 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
         settings = settings.model_copy(
             update={"scaffolder": scaffolder.model_copy(update={"token": token})}
         )
-    return settings
+    return settings.model_copy(update={"slack": settings.slack.with_env(env)})
 
 
 def _with_repository_tokens(

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
+import bot.tables
 import catalog.tables
 import integrations.kubernetes.tables
 import integrations.scaffolder.tables
@@ -15,6 +16,7 @@ from catalog.database import metadata, upgrade_schema
 
 #: Every module that declares tables; the comparison below covers them all.
 TABLE_MODULES = (
+    bot.tables,
     catalog.tables,
     integrations.kubernetes.tables,
     integrations.techdocs.tables,

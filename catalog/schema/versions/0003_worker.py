@@ -1,7 +1,7 @@
 """The worker: schedules, job runs (exactly-once claims), worker heartbeats.
 
 Revision ID: 0003_worker
-Revises: 0006_techdocs
+Revises: 0002_slack_app
 Create Date: 2026-11-23
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_worker"
-down_revision = "0006_techdocs"
+down_revision = "0002_slack_app"
 branch_labels = None
 depends_on = None
 
