@@ -1,13 +1,14 @@
 """Delete rows that have outlived their use, by prune rules (see ``JobRegistry.add_prune_rule``).
 
-Besides the registered rules, any table with an ``expires_at`` column is a cache by convention:
-its rows go once they have expired (the Slack user-mapping cache, for one).
+Besides the registered rules, any table with an ``expires_at`` (or ``expire_at``, as
+slack_sdk's OAuth state store names it) column is a cache by convention: its rows go once
+they have expired.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -29,19 +30,22 @@ from catalog.database import writer
 from jobs.registry import PruneRule
 from jobs.runs import as_utc
 
-__all__ = ["EXPIRES_AT", "expiry_rules", "prune"]
+__all__ = ["EXPIRY_COLUMNS", "expiry_rules", "prune"]
 
-EXPIRES_AT = "expires_at"
+EXPIRY_COLUMNS = ("expires_at", "expire_at")
 
 
 def expiry_rules(engine: Engine) -> list[PruneRule]:
-    """A rule for every table that has an ``expires_at`` column."""
+    """A rule for every table that has an expiry column."""
     inspector = inspect(engine)
-    return [
-        PruneRule(f"{name}.{EXPIRES_AT}", name, EXPIRES_AT, timedelta(0))
-        for name in sorted(inspector.get_table_names())
-        if any(c["name"] == EXPIRES_AT for c in inspector.get_columns(name))
-    ]
+    rules = []
+    for name in sorted(inspector.get_table_names()):
+        columns = {c["name"] for c in inspector.get_columns(name)}
+        for expiry in EXPIRY_COLUMNS:
+            if expiry in columns:
+                rules.append(PruneRule(f"{name}.{expiry}", name, expiry, timedelta(0)))
+                break
+    return rules
 
 
 def prune(
@@ -53,14 +57,21 @@ def prune(
 ) -> dict[str, int]:
     """Apply each rule whose table exists; returns rows deleted per rule name."""
     overrides = retention_days or {}
-    existing = set(inspect(engine).get_table_names())
+    inspector = inspect(engine)
+    existing = set(inspector.get_table_names())
     deleted: dict[str, int] = {}
     for rule in rules:
         if rule.table not in existing:
             continue
         keep = timedelta(days=overrides[rule.name]) if rule.name in overrides else rule.retention
+        cutoff = as_utc(now) - keep
+        kind = next(
+            c["type"] for c in inspector.get_columns(rule.table) if c["name"] == rule.column
+        )
+        if getattr(kind, "timezone", True) is False:  # a naive column holds UTC wall time
+            cutoff = cutoff.astimezone(UTC).replace(tzinfo=None)
         with writer(engine).begin() as conn:
-            deleted[rule.name] = conn.execute(_delete(rule, as_utc(now) - keep)).rowcount
+            deleted[rule.name] = conn.execute(_delete(rule, cutoff)).rowcount
     return deleted
 
 
@@ -82,4 +93,4 @@ def _delete(rule: PruneRule, cutoff: datetime) -> Delete:
 
 
 def _column(name: str, rule: PruneRule) -> ColumnClause[Any]:
-    return column(name, DateTime(timezone=True)) if name == rule.column else column(name)
+    return column(name, DateTime()) if name == rule.column else column(name)

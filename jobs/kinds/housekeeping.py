@@ -1,4 +1,5 @@
-"""``housekeeping``: prune old sync runs, job runs, worker rows and expired cache rows."""
+"""``housekeeping``: prune old sync runs, job runs, worker rows, stale Slack user mappings and
+expired cache rows."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ registry.add_prune_rule(
     )
 )
 registry.add_prune_rule(PruneRule("workers", "workers", "last_seen", timedelta(days=7)))
+# Slack user -> catalog user mappings of people not seen for a month (re-asked if they return)
+registry.add_prune_rule(PruneRule("slack_users", "slack_users", "checked_at", timedelta(days=30)))
 registry.add(
     JobKind(
         "housekeeping",

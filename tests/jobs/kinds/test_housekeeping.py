@@ -108,15 +108,16 @@ def test_old_job_runs_go_but_each_schedules_last_run_stays(
     )
 
 
-@pytest.fixture
-def cache_table(engine: Engine) -> Iterator[Table]:
-    """A feature's cache table (created here, dropped after: other tests compare schemas)."""
+@pytest.fixture(params=[("expires_at", True), ("expire_at", False)], ids=["aware", "naive"])
+def cache_table(engine: Engine, request: pytest.FixtureRequest) -> Iterator[Table]:
+    """A cache table (created here, dropped after: other tests compare schemas), with an
+    ``expires_at`` timestamp, or slack_sdk's naive UTC ``expire_at``."""
+    name, aware = request.param
     table = Table(
-        "slack_user_cache",
+        "test_cache",
         MetaData(),
-        Column("user_id", String(20), primary_key=True),
-        Column("email", String(200)),
-        Column("expires_at", DateTime(timezone=True), nullable=False),
+        Column("key", String(20), primary_key=True),
+        Column(name, DateTime(timezone=aware), nullable=False),
     )
     table.create(engine, checkfirst=True)
     yield table
@@ -126,15 +127,41 @@ def cache_table(engine: Engine) -> Iterator[Table]:
 def test_expired_rows_of_any_cache_table_go(
     engine: Engine, database_url: str, tmp_path: Path, cache_table: Table
 ) -> None:
+    expiry = next(c for c in cache_table.columns if c.name != "key")
+    soon = NOW if expiry.type.timezone else NOW.replace(tzinfo=None)  # type: ignore[attr-defined]
     with engine.begin() as conn:
         conn.execute(
             insert(cache_table),
             [
-                {"user_id": "U1", "email": "a@x", "expires_at": NOW - timedelta(minutes=1)},
-                {"user_id": "U2", "email": "b@x", "expires_at": NOW + timedelta(hours=1)},
+                {"key": "gone", expiry.name: soon - timedelta(minutes=1)},
+                {"key": "kept", expiry.name: soon + timedelta(minutes=1)},
             ],
         )
     deleted = housekeeping(database_url, tmp_path)
-    assert deleted["slack_user_cache.expires_at"] == 1
+    assert deleted[f"test_cache.{expiry.name}"] == 1
     with engine.connect() as conn:
-        assert conn.execute(select(cache_table.c.user_id)).scalars().all() == ["U2"]
+        assert conn.execute(select(cache_table.c.key)).scalars().all() == ["kept"]
+
+
+def test_user_mappings_not_checked_for_a_month_go(
+    engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    from bot.tables import slack_users
+
+    rows = [("U1", 40), ("U2", 2)]
+    with engine.begin() as conn:
+        conn.execute(
+            insert(slack_users),
+            [
+                {
+                    "team_id": "T1",
+                    "user_id": user,
+                    "catalog_generation": 1,
+                    "checked_at": NOW - timedelta(days=days),
+                }
+                for user, days in rows
+            ],
+        )
+    assert housekeeping(database_url, tmp_path)["slack_users"] == 1
+    with engine.connect() as conn:
+        assert conn.execute(select(slack_users.c.user_id)).scalars().all() == ["U2"]
