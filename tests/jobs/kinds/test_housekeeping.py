@@ -128,7 +128,8 @@ def test_expired_rows_of_any_cache_table_go(
     engine: Engine, database_url: str, tmp_path: Path, cache_table: Table
 ) -> None:
     expiry = next(c for c in cache_table.columns if c.name != "key")
-    soon = NOW if expiry.type.timezone else NOW.replace(tzinfo=None)  # type: ignore[attr-defined]
+    now = datetime.now(UTC)  # not NOW: the suite may run this long after importing the module
+    soon = now if expiry.type.timezone else now.replace(tzinfo=None)  # type: ignore[attr-defined]
     with engine.begin() as conn:
         conn.execute(
             insert(cache_table),
