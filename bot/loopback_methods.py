@@ -84,6 +84,23 @@ def _ok(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]
     return {"ok": True}
 
 
+def _unfurl(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    # Slack's chat.unfurl: the message (channel + ts) or the composer (unfurl_id + source), and
+    # a JSON object of URL -> attachment, here with Block Kit blocks.
+    if not (args.get("channel") and args.get("ts")) and not (
+        args.get("unfurl_id") and args.get("source")
+    ):
+        return {"ok": False, "error": "cannot_find_message"}
+    unfurls = _json_arg(args.get("unfurls"))
+    if not isinstance(unfurls, dict) or not unfurls:
+        return {"ok": False, "error": "invalid_unfurls_format"}
+    for attachment in unfurls.values():
+        blocks = attachment.get("blocks") if isinstance(attachment, dict) else None
+        if not isinstance(blocks, list) or len(blocks) > _MESSAGE_BLOCKS or blocks_problem(blocks):
+            return {"ok": False, "error": "invalid_blocks"}
+    return {"ok": True}
+
+
 def _view(slack: LoopbackSlack, args: dict[str, Any], team: str, method: str) -> dict[str, Any]:
     view = _json_arg(args.get("view"))
     if not isinstance(view, dict) or "type" not in view:
@@ -161,7 +178,7 @@ METHODS: dict[str, Callable[[LoopbackSlack, dict[str, Any], str], dict[str, Any]
     "chat.postEphemeral": _post_ephemeral,
     "chat.update": _update,
     "chat.delete": _ok,
-    "chat.unfurl": _ok,
+    "chat.unfurl": _unfurl,
     "conversations.open": _conversations_open,
     "files.getUploadURLExternal": _upload_url,
     "files.completeUploadExternal": _complete_upload,

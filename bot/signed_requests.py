@@ -219,8 +219,10 @@ class SignedRequests:
         retry_num: int | None = None,
         retry_reason: str = "http_timeout",
         team_id: str | None = None,
+        ext_shared: bool = False,
     ) -> SignedRequest:
-        """An Events API callback; ``retry_num`` makes it one of Slack's retries."""
+        """An Events API callback; ``retry_num`` makes it one of Slack's retries,
+        ``ext_shared`` one from a channel shared with another organisation (Slack Connect)."""
         team = team_id or self.team_id
         envelope = {
             "token": "deprecated-verification-token",
@@ -238,7 +240,7 @@ class SignedRequests:
                     "is_enterprise_install": False,
                 }
             ],
-            "is_ext_shared_channel": False,
+            "is_ext_shared_channel": ext_shared,
         }
         headers = {}
         if retry_num is not None:

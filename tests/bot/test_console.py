@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -97,6 +98,13 @@ def test_demo_syncs_the_example_company_and_takes_the_tour(
     assert "Payments Core" in output  # owner payments-api
     assert "If Payments API breaks" in output
     assert "your manage page" in output
+    assert re.search(r"Docs: \d+ sites \(\d+ built\)", output)  # every example site builds
+    assert (
+        "Docs: Payments API" in output
+        and "Runbook (/docs/default/component/payments-api/" in output
+    )
+    assert "Docs matching “refund”" in output and "#" in output.split("Docs matching")[1]
+    assert "Docs of your components" in output  # coverage on the Home tab
     assert "greenroom manifest --url" in output and "SLACK_SIGNING_SECRET" in output
 
 

@@ -5,9 +5,10 @@
 - ``write_catalog(yaml_text)``: writes a catalog file in a temp folder and syncs it into the
   test database (``engine``: SQLite and PostgreSQL).
 - ``acme``: the small ACME catalog below, synced.
-- ``serve_greenroom(features=..., config={...}, **slack_settings)``: starts ``greenroom
-  serve``'s web app on the test database (``config``: other settings, e.g. ``scaffolder``),
-  talking to ``slack_api``; returns a :class:`Workspace`.
+- ``serve_greenroom(features=..., techdocs=..., config=..., **slack_settings)``: starts
+  ``greenroom serve``'s web app on the test database, talking to ``slack_api``; returns a
+  :class:`Workspace`. ``techdocs`` is the ``techdocs:`` settings (default: sites under tmp),
+  ``config`` any other settings (e.g. ``{"scaffolder": {...}}``).
 - ``workspace``: ``serve_greenroom()`` on the ACME catalog.
 """
 
@@ -217,6 +218,7 @@ def serve_greenroom(
     def serve(
         features: Sequence[Feature] = FEATURES,
         *,
+        techdocs: dict[str, Any] | None = None,
         config: dict[str, Any] | None = None,
         **slack: Any,
     ) -> Workspace:
@@ -232,7 +234,7 @@ def serve_greenroom(
             database_url=database_url,
             data_dir=tmp_path,
             slack=slack,
-            **(config or {}),
+            **({"techdocs": techdocs or {}} | (config or {})),
         )
         runtime = Runtime(settings, engine)
         server = UvicornThread(create_web_app(runtime, features=features))
