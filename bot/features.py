@@ -8,7 +8,18 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.deps import Deps
-from commands import admin, dependencies, docs, find, home, owner, scaffold, team, whoami
+from commands import (
+    admin,
+    catalog_sync,
+    dependencies,
+    docs,
+    find,
+    home,
+    owner,
+    scaffold,
+    team,
+    whoami,
+)
 from commands import help as help_command
 
 __all__ = ["FEATURES", "Feature"]
@@ -25,5 +36,6 @@ FEATURES: tuple[Feature, ...] = (
     scaffold.register,
     home.register,
     admin.register,
+    catalog_sync.register,
     help_command.register,
 )
