@@ -1,0 +1,309 @@
+"""Evaluating a migration: every entity in scope gets pass / fail / error with reasons; the
+results are stored (only what changed is written) and today's snapshot per group replaces any
+earlier one of the same day, so evaluating again the same day is harmless."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+
+from catalog.database import writer
+from catalog.refs import EntityRef, parse_ref
+from catalog.store import Catalog
+from catalog.tables import entities
+from catalog.tech_migrations.custom_checks import CustomChecks
+from catalog.tech_migrations.definition import MigrationDefinition
+from catalog.tech_migrations.facts import (
+    CatalogIndex,
+    EntityFacts,
+    FileLimits,
+    LocalFolders,
+    RepositoryResolver,
+)
+from catalog.tech_migrations.group_tree import GroupTree
+from catalog.tech_migrations.outcome import CheckStatus
+from catalog.tech_migrations.scope import ScopeMatcher
+from catalog.tech_migrations.tables import ALL_GROUPS, migration_results, migration_snapshots
+
+__all__ = [
+    "CheckFailure",
+    "EntityResult",
+    "EvaluationReport",
+    "evaluate_entities",
+    "evaluate_migration",
+    "evaluate_migrations",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckFailure:
+    """A check an entity did not pass: its label, ``fail`` or ``error``, and why in words."""
+
+    check: str
+    status: CheckStatus
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"check": self.check, "status": self.status, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class EntityResult:
+    """One entity's verdict: ``fail`` if any check failed, else ``error`` if any errored."""
+
+    ref: EntityRef
+    owner: EntityRef | None
+    status: CheckStatus
+    failures: tuple[CheckFailure, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationReport:
+    """What one evaluation found and how long it took."""
+
+    migration_id: str
+    day: date
+    evaluated_at: datetime
+    total: int
+    done: int
+    failing: int
+    errors: int
+    changed: int
+    seconds: float
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.done / self.total if self.total else 0.0
+
+
+def evaluate_entities(
+    catalog: Catalog,
+    migration: MigrationDefinition,
+    *,
+    tree: GroupTree | None = None,
+    repositories: RepositoryResolver | None = None,
+    custom: CustomChecks | None = None,
+    limits: FileLimits = FileLimits(),
+) -> Iterator[EntityResult]:
+    """The verdict for every entity in scope (nothing is stored)."""
+    repositories = repositories or LocalFolders()
+    custom = custom if custom is not None else CustomChecks.installed()
+    kinds = list(migration.scope.kinds) or None
+    with catalog.engine.connect() as conn:
+        index = CatalogIndex.load(conn, migration.relation_types)
+        owners = _owners(conn, kinds)
+    if tree is None:
+        users = {parse_ref(o) for o in owners.values() if o and o.startswith("user:")}
+        tree = GroupTree.load(catalog, users=users)
+    matcher = ScopeMatcher(
+        migration.scope,
+        owners=_expand(tree, migration.scope.owners),
+        excluded_owners=_expand(tree, migration.scope.exclude.owners),
+    )
+    for stored in catalog.entities(kinds=kinds):
+        owner = owners.get(str(stored.ref))
+        if not matcher.matches(stored, owner, index):
+            continue
+        facts = EntityFacts(
+            stored, index=index, repositories=repositories, limits=limits, custom=custom.get
+        )
+        failures = []
+        for check in migration.checks:
+            outcome = check.run(facts)
+            if outcome.status != "pass":
+                failures.append(CheckFailure(check.label, outcome.status, outcome.reason))
+        status: CheckStatus = "pass"
+        if failures:
+            status = "fail" if any(f.status == "fail" for f in failures) else "error"
+        yield EntityResult(stored.ref, parse_ref(owner) if owner else None, status, tuple(failures))
+
+
+def evaluate_migration(
+    engine: Engine,
+    migration: MigrationDefinition,
+    *,
+    repositories: RepositoryResolver | None = None,
+    custom: CustomChecks | None = None,
+    limits: FileLimits = FileLimits(),
+    now: datetime | None = None,
+    retention: timedelta = timedelta(days=730),
+) -> EvaluationReport:
+    """Evaluate, store the results and today's snapshots, and drop snapshots past retention."""
+    started = time.perf_counter()
+    now = now or datetime.now(UTC)
+    day = now.astimezone(UTC).date()
+    catalog = Catalog(engine)
+    with engine.connect() as conn:
+        users = {
+            parse_ref(o)
+            for o in conn.execute(
+                select(entities.c.owner_ref.distinct()).where(entities.c.owner_ref.like("user:%"))
+            ).scalars()
+        }
+    tree = GroupTree.load(catalog, users=users)
+    results = list(
+        evaluate_entities(
+            catalog, migration, tree=tree, repositories=repositories, custom=custom, limits=limits
+        )
+    )
+    with writer(engine).begin() as conn:
+        changed = _store_results(conn, migration.id, results, now)
+        _store_snapshots(conn, migration.id, results, tree, day, now)
+        conn.execute(
+            delete(migration_snapshots).where(
+                migration_snapshots.c.migration_id == migration.id,
+                migration_snapshots.c.day < day - retention,
+            )
+        )
+    counts = Counter(r.status for r in results)
+    return EvaluationReport(
+        migration_id=migration.id,
+        day=day,
+        evaluated_at=now,
+        total=len(results),
+        done=counts["pass"],
+        failing=counts["fail"],
+        errors=counts["error"],
+        changed=changed,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def evaluate_migrations(
+    engine: Engine, migrations: Iterable[MigrationDefinition], **options: Any
+) -> list[EvaluationReport]:
+    """Evaluate each migration in turn (what the worker calls after every sync)."""
+    return [evaluate_migration(engine, m, **options) for m in migrations]
+
+
+def _owners(conn: Connection, kinds: list[str] | None) -> dict[str, str | None]:
+    query = select(entities.c.ref, entities.c.owner_ref)
+    if kinds:
+        query = query.where(entities.c.kind.in_(kinds))
+    return dict(conn.execute(query))
+
+
+def _expand(tree: GroupTree, owners: Iterable[str]) -> set[str]:
+    found: set[str] = set()
+    for text in owners:
+        ref = parse_ref(text)
+        found.update(str(g) for g in (tree.subtree(ref) if ref in tree.groups else {ref}))
+    return found
+
+
+def _store_results(
+    conn: Connection, migration_id: str, results: list[EntityResult], now: datetime
+) -> int:
+    table = migration_results
+    existing = {
+        row.entity_ref: row
+        for row in conn.execute(
+            select(table.c.entity_ref, table.c.owner_ref, table.c.status, table.c.failures).where(
+                table.c.migration_id == migration_id
+            )
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    changed = 0
+    for result in results:
+        key = str(result.ref)
+        row = {
+            "migration_id": migration_id,
+            "entity_ref": key,
+            "owner_ref": str(result.owner) if result.owner else None,
+            "status": result.status,
+            "failures": [f.to_json() for f in result.failures],
+        }
+        old = existing.pop(key, None)
+        if old is None:
+            inserts.append(row | {"changed_at": now})
+            changed += 1
+        elif (old.status, old.owner_ref, old.failures) != (
+            row["status"],
+            row["owner_ref"],
+            row["failures"],
+        ):
+            if old.status != result.status:
+                changed += 1
+                updates.append(row | {"changed_at": now})
+            else:
+                updates.append(row)
+    if inserts:
+        conn.execute(insert(table), inserts)
+    for with_time in (True, False):
+        batch = [u for u in updates if ("changed_at" in u) == with_time]
+        if not batch:
+            continue
+        values: dict[str, Any] = {
+            "owner_ref": bindparam("owner_ref"),
+            "status": bindparam("status"),
+        }
+        values["failures"] = bindparam("failures", type_=table.c.failures.type)
+        if with_time:
+            values["changed_at"] = bindparam("changed_at")
+        conn.execute(
+            update(table)
+            .where(
+                table.c.migration_id == bindparam("b_migration"),
+                table.c.entity_ref == bindparam("b_ref"),
+            )
+            .values(values),
+            [u | {"b_migration": migration_id, "b_ref": u["entity_ref"]} for u in batch],
+        )
+    gone = sorted(existing)
+    for start in range(0, len(gone), 500):
+        conn.execute(
+            delete(table).where(
+                table.c.migration_id == migration_id,
+                table.c.entity_ref.in_(gone[start : start + 500]),
+            )
+        )
+    return changed + len(gone)
+
+
+def _store_snapshots(
+    conn: Connection,
+    migration_id: str,
+    results: list[EntityResult],
+    tree: GroupTree,
+    day: date,
+    now: datetime,
+) -> None:
+    counts: dict[str, list[int]] = {ALL_GROUPS: [0, 0, 0]}
+    credited: dict[EntityRef | None, frozenset[EntityRef]] = {}
+    for result in results:
+        if result.owner not in credited:
+            credited[result.owner] = tree.credited(result.owner)
+        keys = [ALL_GROUPS, *(str(g) for g in credited[result.owner])]
+        for key in keys:
+            tally = counts.setdefault(key, [0, 0, 0])
+            tally[0] += result.status == "pass"
+            tally[1] += 1
+            tally[2] += result.status == "error"
+    conn.execute(
+        delete(migration_snapshots).where(
+            migration_snapshots.c.migration_id == migration_id, migration_snapshots.c.day == day
+        )
+    )
+    conn.execute(
+        insert(migration_snapshots),
+        [
+            {
+                "migration_id": migration_id,
+                "group_ref": key,
+                "day": day,
+                "done": done,
+                "total": total,
+                "errors": errors,
+                "evaluated_at": now,
+            }
+            for key, (done, total, errors) in sorted(counts.items())
+        ],
+    )

@@ -1,0 +1,144 @@
+"""The group tree in memory, for rollups: an entity counts for its owning group and every
+ancestor (squad -> tribe -> organisation). Loaded in a few bulk queries, not one per group.
+
+Levels: a level is the Group ``spec.type`` of that name (``tribe``, ``squad``, or any other
+type the catalog uses). If no group has that type, ``organisation``/``tribe``/``squad`` mean
+depth 0/1/2 in the tree (roots are depth 0), so a catalog without those types still works.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+
+from catalog.groups import SLACK_CHANNEL
+from catalog.refs import EntityRef
+from catalog.relations import CHILD_OF, MEMBER_OF
+from catalog.store import Catalog
+from catalog.tech_migrations.errors import UnknownLevel
+
+__all__ = ["LEVEL_DEPTHS", "GroupNode", "GroupTree"]
+
+#: What a level means when no group has it as its ``spec.type``.
+LEVEL_DEPTHS = {"organisation": 0, "organization": 0, "tribe": 1, "squad": 2}
+_MAX_DEPTH = 64
+
+
+@dataclass(frozen=True, slots=True)
+class GroupNode:
+    """One group: how to show it, where it sits, where its team talks."""
+
+    ref: EntityRef
+    display_name: str
+    type: str | None
+    parents: tuple[EntityRef, ...]
+    depth: int | None
+    slack_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class GroupTree:
+    """Every group, its ancestors, and the groups of users who own entities themselves."""
+
+    groups: dict[EntityRef, GroupNode]
+    memberships: dict[EntityRef, tuple[EntityRef, ...]] = field(default_factory=dict)
+    _ancestors: dict[EntityRef, tuple[EntityRef, ...]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, catalog: Catalog, *, users: Collection[EntityRef] = ()) -> GroupTree:
+        """The tree as the catalog has it now; ``users`` are owners whose groups get credit."""
+        stored = {s.ref: s for s in catalog.entities(kinds=["group"])}
+        near = catalog.neighbours(list(stored), outgoing=[CHILD_OF])
+        parents = {
+            ref: tuple(sorted(t for _, t in near.get(ref, set()) if t in stored)) for ref in stored
+        }
+        depths = _depths(parents)
+        groups = {}
+        for ref, item in stored.items():
+            entity = item.entity
+            profile = entity.spec.get("profile")
+            shown = profile.get("displayName") if isinstance(profile, dict) else None
+            groups[ref] = GroupNode(
+                ref=ref,
+                display_name=str(shown or entity.metadata.title or ref.name),
+                type=(entity.spec_str("type") or "").lower() or None,
+                parents=parents[ref],
+                depth=depths.get(ref),
+                slack_channel=entity.annotation(SLACK_CHANNEL),
+            )
+        memberships: dict[EntityRef, tuple[EntityRef, ...]] = {}
+        if users:
+            member = catalog.neighbours(list(users), outgoing=[MEMBER_OF])
+            memberships = {
+                u: tuple(sorted(t for _, t in member.get(u, set()) if t in groups)) for u in users
+            }
+        ancestors = {ref: _ancestors_of(ref, parents) for ref in groups}
+        return cls(groups, memberships, ancestors)
+
+    def ancestors(self, group: EntityRef) -> tuple[EntityRef, ...]:
+        """Parents, grandparents, ... (nearest first)."""
+        return self._ancestors.get(group, ())
+
+    def credited(self, owner: EntityRef | None) -> frozenset[EntityRef]:
+        """The groups an entity owned by ``owner`` counts for: the owning group (or the user's
+        groups) and all their ancestors. A dangling owner counts only for itself."""
+        if owner is None:
+            return frozenset()
+        if owner.kind == "user":
+            direct: Iterable[EntityRef] = self.memberships.get(owner, ())
+        else:
+            direct = (owner,)
+        found: set[EntityRef] = set()
+        for group in direct:
+            found.add(group)
+            found.update(self.ancestors(group))
+        return frozenset(found)
+
+    def subtree(self, group: EntityRef) -> set[EntityRef]:
+        """``group`` and every group below it."""
+        return {g for g in self.groups if g == group or group in self.ancestors(g)}
+
+    def types(self) -> list[str]:
+        return sorted({n.type for n in self.groups.values() if n.type})
+
+    def level(self, name: str) -> list[EntityRef]:
+        """The groups at a level: by ``spec.type``, else by depth (see the module doc)."""
+        wanted = name.strip().lower()
+        if wanted == "all":
+            return sorted(self.groups)
+        found = [ref for ref, node in self.groups.items() if node.type == wanted]
+        if not found and wanted in LEVEL_DEPTHS:
+            depth = LEVEL_DEPTHS[wanted]
+            found = [ref for ref, node in self.groups.items() if node.depth == depth]
+        if not found:
+            raise UnknownLevel(name, self.types())
+        return sorted(found)
+
+
+def _depths(parents: dict[EntityRef, tuple[EntityRef, ...]]) -> dict[EntityRef, int]:
+    children: dict[EntityRef, list[EntityRef]] = defaultdict(list)
+    for ref, ups in parents.items():
+        for parent in ups:
+            children[parent].append(ref)
+    frontier = sorted(ref for ref, ups in parents.items() if not ups)
+    depths = dict.fromkeys(frontier, 0)
+    level = 0
+    while frontier and level < _MAX_DEPTH:
+        level += 1
+        frontier = sorted({c for f in frontier for c in children[f] if c not in depths})
+        depths.update(dict.fromkeys(frontier, level))
+    return depths
+
+
+def _ancestors_of(
+    group: EntityRef, parents: dict[EntityRef, tuple[EntityRef, ...]]
+) -> tuple[EntityRef, ...]:
+    chain: list[EntityRef] = []
+    seen = {group}
+    frontier = [group]
+    while frontier:
+        frontier = sorted({p for f in frontier for p in parents.get(f, ()) if p not in seen})
+        seen.update(frontier)
+        chain.extend(frontier)
+    return tuple(chain)
