@@ -286,5 +286,9 @@ class _nullcontext:
         return None
 
 
+from bot.migrations_cli import migrations  # noqa: E402 - it uses the helpers above
+
+main.add_command(migrations)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

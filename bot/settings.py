@@ -21,6 +21,7 @@ from pydantic_settings import (
 
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
+from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
 
 __all__ = ["CatalogSettings", "Settings", "load_settings"]
@@ -79,6 +80,7 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
+    migrations: MigrationsSettings = MigrationsSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -147,8 +147,8 @@ class RelationExists(CheckModel):
         return value.lower() if value else value
 
     def describe(self) -> str:
-        kind = f" a {self.target_kind}" if self.target_kind else ""
-        return f"has {self.relation}{kind}"
+        kind = f" a {self.target_kind}" if self.target_kind else " an entity"
+        return f"has a {self.relation} relation to{kind}"
 
     def run(self, facts: EntityFacts) -> CheckOutcome:
         targets: list[EntityRef] = [

@@ -143,7 +143,7 @@ def evaluate_migration(
         users = {
             parse_ref(o)
             for o in conn.execute(
-                select(entities.c.owner_ref.distinct()).where(entities.c.owner_ref.like("user:%"))
+                select(entities.c.owner_ref).distinct().where(entities.c.owner_ref.like("user:%"))
             ).scalars()
         }
     tree = GroupTree.load(catalog, users=users)
@@ -186,7 +186,7 @@ def _owners(conn: Connection, kinds: list[str] | None) -> dict[str, str | None]:
     query = select(entities.c.ref, entities.c.owner_ref)
     if kinds:
         query = query.where(entities.c.kind.in_(kinds))
-    return dict(conn.execute(query))
+    return {row.ref: row.owner_ref for row in conn.execute(query)}
 
 
 def _expand(tree: GroupTree, owners: Iterable[str]) -> set[str]:

@@ -162,7 +162,7 @@ def _locate(loc: tuple[Any, ...], data: Any, node: Node | None) -> tuple[str, in
     """The field path as written (union tags skipped) and the line of the deepest node found."""
     path = ""
     line = node.start_mark.line + 1 if node is not None else None
-    for step in loc:
+    for position, step in enumerate(loc):
         if isinstance(data, list) and isinstance(step, int) and step < len(data):
             path += f"[{step}]"
             data = data[step]
@@ -171,9 +171,10 @@ def _locate(loc: tuple[Any, ...], data: Any, node: Node | None) -> tuple[str, in
             path += f".{step}" if path else str(step)
             data = data[step]
             node = _value_node(node, str(step))
-        elif step is loc[-1] or not isinstance(step, str) or isinstance(data, dict):
-            path += f".{step}" if path else str(step)
+        elif position == len(loc) - 1 or data is None:
+            path += f"[{step}]" if isinstance(step, int) else (f".{step}" if path else str(step))
             data, node = None, None
+        # anything else is a union's tag (the check type), not a field of the document
         if node is not None:
             line = node.start_mark.line + 1
     return path, line

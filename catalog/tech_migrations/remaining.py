@@ -124,7 +124,7 @@ def _user_owners(engine: Engine, migration_id: str) -> set[EntityRef]:
     table = migration_results
     with engine.connect() as conn:
         owners = conn.execute(
-            select(table.c.owner_ref.distinct()).where(
+            select(table.c.owner_ref).distinct().where(
                 table.c.migration_id == migration_id, table.c.owner_ref.like("user:%")
             )
         ).scalars()
