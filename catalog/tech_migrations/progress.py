@@ -131,7 +131,7 @@ def _forecast(
     if per_day <= 0:
         return None, False
     remaining = 100.0 - 100.0 * done / total if total else 100.0
-    finish = today + timedelta(days=math.ceil(remaining / per_day))
+    finish = today + timedelta(days=math.ceil(round(remaining / per_day, 6)))
     return finish, deadline is None or finish <= deadline
 
 
