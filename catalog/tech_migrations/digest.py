@@ -5,22 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from catalog.store import Catalog
 from catalog.tech_migrations.charts import migration_chart
 from catalog.tech_migrations.definition import MigrationDefinition
 from catalog.tech_migrations.leaderboard import Leaderboard, leaderboard
 from catalog.tech_migrations.progress import MigrationProgress, migration_progress
-from catalog.tech_migrations.tables import migration_results
 
 __all__ = ["MigrationDigest", "migration_digest"]
 
 
 @dataclass(frozen=True, slots=True)
 class MigrationDigest:
-    """Everything a digest post shows. ``board`` compares with ``since`` (the last digest),
-    ``finished_since`` counts entities that became done after it; ``chart_png`` may be empty."""
+    """Everything a digest post shows. ``board`` compares with the snapshot of ``since`` (the
+    last digest; ``board.done_change`` is the net progress since); ``chart_png`` may be empty."""
 
     migration_id: str
     title: str
@@ -30,7 +29,6 @@ class MigrationDigest:
     progress: MigrationProgress
     board: Leaderboard
     since: date | None
-    finished_since: int
     chart_png: bytes
 
 
@@ -48,19 +46,6 @@ def migration_digest(
     today = today or datetime.now(UTC).date()
     progress = migration_progress(engine, migration, today=today)
     board = leaderboard(engine, catalog, migration.id, level=level, today=today, since=since)
-    finished = 0
-    if since is not None:
-        start = datetime.combine(since, datetime.min.time(), tzinfo=UTC)
-        with engine.connect() as conn:
-            finished = int(
-                conn.execute(
-                    select(func.count()).where(
-                        migration_results.c.migration_id == migration.id,
-                        migration_results.c.status == "pass",
-                        migration_results.c.changed_at >= start,
-                    )
-                ).scalar_one()
-            )
     return MigrationDigest(
         migration_id=migration.id,
         title=migration.title,
@@ -70,6 +55,5 @@ def migration_digest(
         progress=progress,
         board=board,
         since=since,
-        finished_since=finished,
         chart_png=migration_chart(progress, board) if with_chart else b"",
     )

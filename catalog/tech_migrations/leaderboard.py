@@ -41,7 +41,8 @@ class GroupProgress:
 
 @dataclass(frozen=True, slots=True)
 class Leaderboard:
-    """Groups at ``level`` ranked by percentage done (ties share a rank), as of ``day``."""
+    """Groups at ``level`` ranked by percentage done (ties share a rank), as of ``day``;
+    ``done_change`` is the whole migration's net change in done since ``compared_to``."""
 
     migration_id: str
     level: str
@@ -50,6 +51,7 @@ class Leaderboard:
     done: int
     total: int
     rows: tuple[GroupProgress, ...]
+    done_change: int | None = None
 
     @property
     def percent(self) -> float:
@@ -109,6 +111,7 @@ def leaderboard(
         done=overall[0],
         total=overall[1],
         rows=tuple(ranked),
+        done_change=overall[0] - then[ALL_GROUPS][0] if ALL_GROUPS in then else None,
     )
 
 
