@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -66,6 +66,31 @@ class _YamlFileSource(PydanticBaseSettingsSource):
         return data | {"config_dir": str(path.parent.resolve())}
 
 
+#: Conventional environment variables read without the ``GREENROOM_`` prefix, and the setting
+#: each one fills (a path into the settings tree).
+WELL_KNOWN_ENV: dict[str, tuple[str, ...]] = {
+    "DATABASE_URL": ("database_url",),
+}
+
+
+class _WellKnownEnvSource(PydanticBaseSettingsSource):
+    """``DATABASE_URL`` and friends: below ``GREENROOM_*`` variables, above greenroom.yaml."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name, path in WELL_KNOWN_ENV.items():
+            value = os.environ.get(name)
+            if value:
+                node = data
+                for key in path[:-1]:
+                    node = node.setdefault(key, {})
+                node[path[-1]] = value
+        return data
+
+
 class Settings(BaseSettings):
     """Every setting of greenroom (see docs/configuration.md)."""
 
@@ -73,10 +98,7 @@ class Settings(BaseSettings):
         env_prefix="GREENROOM_", env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
-    database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        validation_alias=AliasChoices("DATABASE_URL", "GREENROOM_DATABASE_URL", "database_url"),
-    )
+    database_url: str = DEFAULT_DATABASE_URL
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
@@ -91,7 +113,12 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, _YamlFileSource(settings_cls))
+        return (
+            init_settings,
+            env_settings,
+            _WellKnownEnvSource(settings_cls),
+            _YamlFileSource(settings_cls),
+        )
 
     @property
     def data_path(self) -> Path:

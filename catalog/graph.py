@@ -1,9 +1,10 @@
 """Dependencies, dependents and blast radius, over the relations that mean "needs".
 
 ``A needs B`` when A dependsOn B, A consumesApi B, B providesApi A (an API needs the component
-behind it), or B partOf A (a system needs its parts). Walking forwards answers "what does it
-depend on"; walking backwards answers "what breaks when it breaks". Walks are breadth first,
-one query per level, and safe on cycles.
+behind it), or B partOf A (a system needs its parts; domains only group, so they are left
+out). Walking forwards answers "what does it depend on"; walking backwards answers "what breaks
+when it breaks". Walks are breadth first, one query per level, and safe on cycles.
+
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from catalog.refs import EntityRef
-from catalog.relations import CONSUMES_API, DEPENDS_ON, OWNED_BY, PART_OF, PROVIDES_API
+from catalog.relations import (
+    CONSUMES_API,
+    DEPENDS_ON,
+    HAS_PART,
+    OWNED_BY,
+    PART_OF,
+    PROVIDES_API,
+)
 from catalog.store import Catalog, EntitySummary
 
 __all__ = ["BlastRadius", "DependencyNode", "blast_radius", "dependencies"]
@@ -51,9 +59,10 @@ def dependencies(
             for relation, target in sorted(
                 near.get(parent, set()), key=lambda x: (str(x[1]), x[0])
             ):
-                if target in seen:
+                if target in seen or _is_grouping(parent, relation, target):
                     continue
                 seen.add(target)
+
                 found.append((target, level, relation, parent))
                 next_frontier.append(target)
         frontier = next_frontier
@@ -92,6 +101,11 @@ def blast_radius(catalog: Catalog, root: EntityRef, *, depth: int | None = None)
         for owner, refs in sorted(by_owner.items(), key=lambda x: (-len(x[1]), str(x[0])))
     ]
     return BlastRadius(root, nodes, owners, unowned)
+
+
+def _is_grouping(parent: EntityRef, relation: str, target: EntityRef) -> bool:
+    """Domains group systems for navigation; they neither need nor are needed by anything."""
+    return relation in {PART_OF, HAS_PART} and "domain" in {parent.kind, target.kind}
 
 
 def _owners(catalog: Catalog, refs: list[EntityRef]) -> dict[EntityRef, EntityRef]:

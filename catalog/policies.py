@@ -98,7 +98,7 @@ class KindSpecPolicy:
                 found=entity.apiVersion,
             )
         try:
-            schema.spec.model_validate(entity.spec)
+            schema.spec_model(entity.spec).model_validate(entity.spec)
         except ValidationError as error:
             raise describe_validation_error(error, prefix="spec") from None
         return entity

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
@@ -34,3 +35,8 @@ class KindSchema:
     api_versions: frozenset[str]
     spec: type[SpecModel]
     refs: tuple[RefField, ...] = ()
+    pick_spec: Callable[[dict[str, Any]], type[SpecModel]] | None = None
+
+    def spec_model(self, spec: dict[str, Any]) -> type[SpecModel]:
+        """The model that validates this spec (some kinds vary by ``spec.type``)."""
+        return self.pick_spec(spec) if self.pick_spec else self.spec

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Annotated, Any
 
-from pydantic import model_validator
+from pydantic import Field
 
 from catalog.kinds._base import BACKSTAGE_V1, KindSchema, NonEmptyStr, RefField, SpecModel
 from catalog.relations import OWNED_BY, PART_OF
@@ -21,28 +21,34 @@ class ApiRemote(SpecModel):
 
 
 class ApiSpec(SpecModel):
-    """``spec`` of an API: a ``definition``, or ``remotes`` for MCP and model servers."""
+    """``spec`` of an API described by a ``definition`` text."""
 
     type: NonEmptyStr
     lifecycle: NonEmptyStr
     owner: NonEmptyStr
-    definition: NonEmptyStr | None = None
-    remotes: list[ApiRemote] | None = None
+    definition: NonEmptyStr
     system: NonEmptyStr | None = None
 
-    @model_validator(mode="after")
-    def _definition_or_remotes(self) -> Self:
-        if self.type in REMOTE_API_TYPES:
-            if not self.remotes:
-                raise ValueError(f"an API of type {self.type} needs at least one entry in remotes")
-        elif self.definition is None:
-            raise ValueError("definition is required")
-        return self
+
+class RemoteApiSpec(SpecModel):
+    """``spec`` of an MCP or model server: endpoints (``remotes``) instead of a definition."""
+
+    type: NonEmptyStr
+    lifecycle: NonEmptyStr
+    owner: NonEmptyStr
+    remotes: Annotated[list[ApiRemote], Field(min_length=1)]
+    system: NonEmptyStr | None = None
+
+
+def pick_api_spec(spec: dict[str, Any]) -> type[SpecModel]:
+    """Backstage's if/then: remote API types need ``remotes``, the others a ``definition``."""
+    return RemoteApiSpec if spec.get("type") in REMOTE_API_TYPES else ApiSpec
 
 
 API = KindSchema(
     kind="API",
     api_versions=BACKSTAGE_V1 | {"backstage.io/v1alpha2"},
     spec=ApiSpec,
+    pick_spec=pick_api_spec,
     refs=(RefField("owner", OWNED_BY, "group"), RefField("system", PART_OF, "system")),
 )

@@ -2,62 +2,98 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pathspec
 
 from catalog.sources.base import FileReaderLike, Origin, Problem, ScannedFile
 
 
-def repo_dir_of(file: Path, root: Path) -> Path:
-    """The nearest folder up to ``root`` that holds ``.git``, else the file's own folder."""
-    for folder in (file.parent, *file.parent.parents):
-        if (folder / ".git").exists():
-            return folder
-        if folder == root:
-            break
-    return file.parent
+class FileTree:
+    """Files under one root, read for one scan: containment and repository folders are
+    answered from per-folder caches, so tens of thousands of files stay cheap."""
 
+    def __init__(self, root: str, *, repo_dir: str | None = None) -> None:
+        self.root = os.path.realpath(root)
+        self._prefix = self.root + os.sep
+        self._repo_dir = repo_dir
+        self._safe_dirs: dict[str, bool] = {self.root: True}
+        self._repos: dict[str, str | None] = {}
 
-def walk_files(root: Path, include: list[str], exclude: list[str]) -> Iterator[Path]:
-    """Files under ``root`` matching ``.gitignore``-style patterns, sorted, never leaving root."""
-    wanted = pathspec.PathSpec.from_lines("gitwildmatch", include)
-    unwanted = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
-    for folder, dirs, files in os.walk(root):
-        rel_folder = Path(folder).relative_to(root)
-        dirs[:] = sorted(
-            d for d in dirs if not unwanted.match_file(f"{(rel_folder / d).as_posix()}/")
+    def relative(self, path: str) -> str:
+        """``path`` relative to the root, with ``/`` separators (absolute when outside)."""
+        if path.startswith(self._prefix):
+            return path[len(self._prefix) :].replace(os.sep, "/")
+        return path
+
+    def contains(self, path: str) -> bool:
+        """Whether ``path`` (absolute, normalised) is inside the root, symlinks followed."""
+        if not path.startswith(self._prefix) or not self._dir_inside(os.path.dirname(path)):
+            return False
+        if os.path.islink(path):
+            return os.path.realpath(path).startswith(self._prefix)
+        return True
+
+    def _dir_inside(self, folder: str) -> bool:
+        known = self._safe_dirs.get(folder)
+        if known is not None:
+            return known
+        if not folder.startswith(self._prefix):
+            inside = False
+        elif os.path.islink(folder):
+            inside = os.path.realpath(folder).startswith(self._prefix)
+        else:
+            inside = self._dir_inside(os.path.dirname(folder))
+        self._safe_dirs[folder] = inside
+        return inside
+
+    def repo_dir(self, folder: str) -> str:
+        """The nearest folder up to the root holding ``.git``, else ``folder`` itself."""
+        return self._repo_dir or self._git_root(folder) or folder
+
+    def _git_root(self, folder: str) -> str | None:
+        if folder in self._repos:
+            return self._repos[folder]
+        if os.path.exists(os.path.join(folder, ".git")):
+            found: str | None = folder
+        elif folder == self.root or not folder.startswith(self._prefix):
+            found = None
+        else:
+            found = self._git_root(os.path.dirname(folder))
+        self._repos[folder] = found
+        return found
+
+    def walk(self, include: list[str], exclude: list[str]) -> Iterator[str]:
+        """Files matching ``.gitignore``-style patterns, sorted, without following symlinks."""
+        wanted = pathspec.PathSpec.from_lines("gitignore", include)
+        unwanted = pathspec.PathSpec.from_lines("gitignore", exclude)
+        for folder, dirs, files in os.walk(self.root):
+            rel_folder = self.relative(folder) if folder != self.root else ""
+            prefix = f"{rel_folder}/" if rel_folder else ""
+            dirs[:] = sorted(d for d in dirs if not unwanted.match_file(f"{prefix}{d}/"))
+            for name in sorted(files):
+                rel = prefix + name
+                if wanted.match_file(rel) and not unwanted.match_file(rel):
+                    yield os.path.join(folder, name)
+
+    def read(
+        self, reader: FileReaderLike, path: str, *, source: str, force_parse: bool = False
+    ) -> ScannedFile:
+        """Read one catalog file through the reader; unreadable files keep their last entities."""
+        rel = self.relative(path)
+        if not self.contains(path):
+            problem = Problem("error", "links to a file outside the source; not read", rel)
+            return ScannedFile(rel, "", problems=[problem], keep_all_previous=True)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError as error:
+            problem = Problem("error", f"could not be read: {error.strerror}", rel)
+            return ScannedFile(rel, "", problems=[problem], keep_all_previous=True)
+        folder = os.path.dirname(path)
+        origin = Origin(
+            source=source,
+            location=f"file:{path}",
+            entity_dir=folder,
+            repo_dir=self.repo_dir(folder),
         )
-        for name in sorted(files):
-            rel = (rel_folder / name).as_posix()
-            if wanted.match_file(rel) and not unwanted.match_file(rel):
-                yield Path(folder) / name
-
-
-def read_file(
-    reader: FileReaderLike,
-    file: Path,
-    *,
-    source: str,
-    root: Path,
-    repo_dir: Path | None = None,
-    force_parse: bool = False,
-) -> ScannedFile:
-    """Read one catalog file through the reader; unreadable files keep their last entities."""
-    rel = file.relative_to(root).as_posix() if file.is_relative_to(root) else str(file)
-    resolved = file.resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        problem = Problem("error", "links to a file outside the source; not read", rel)
-        return ScannedFile(rel, "", problems=[problem], keep_all_previous=True)
-    try:
-        data = file.read_bytes()
-    except OSError as error:
-        problem = Problem("error", f"could not be read: {error.strerror}", rel)
-        return ScannedFile(rel, "", problems=[problem], keep_all_previous=True)
-    origin = Origin(
-        source=source,
-        location=f"file:{resolved}",
-        entity_dir=str(resolved.parent),
-        repo_dir=str(repo_dir or repo_dir_of(resolved, root.resolve())),
-    )
-    return reader.read(rel, data, origin=origin, root=str(root.resolve()), force_parse=force_parse)
+        return reader.read(rel, data, origin=origin, root=self.root, force_parse=force_parse)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
-from catalog.sources._files import read_file, walk_files
+from catalog.sources._files import FileTree
 from catalog.sources.base import FileReaderLike, ScannedFile
 
 __all__ = ["DEFAULT_EXCLUDE", "DEFAULT_INCLUDE", "DirectorySource"]
@@ -36,5 +36,6 @@ class DirectorySource:
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         if not self.path.is_dir():
             raise SourceUnavailable(f"source {self.name!r}: {self.path} is not a readable folder")
-        for file in walk_files(self.path, self.include, self.exclude):
-            yield read_file(reader, file, source=self.name, root=self.path, repo_dir=self.repo_dir)
+        tree = FileTree(str(self.path), repo_dir=str(self.repo_dir) if self.repo_dir else None)
+        for file in tree.walk(self.include, self.exclude):
+            yield tree.read(reader, file, source=self.name)

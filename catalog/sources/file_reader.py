@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,11 @@ from catalog.yaml_reader import YamlLimits, read_yaml_documents
 __all__ = ["FileReader", "PreviousFile", "content_hash"]
 
 
+_PLACEHOLDER_MARKERS = (b"$text", b"$json", b"$yaml")
+
+
 def content_hash(data: bytes) -> str:
+
     """A short, fast fingerprint of some bytes."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
@@ -64,13 +68,17 @@ class FileReader:
         docs, yaml_errors = read_yaml_documents(data, limits=self.limits)
         scanned = ScannedFile(path, digest, keep_all_previous=bool(yaml_errors))
         scanned.problems.extend(Problem("error", e.message, path, e.line) for e in yaml_errors)
-        base_dir = Path(origin.entity_dir) if origin.entity_dir else None
-        root_dir = Path(root) if root else None
+        placeholders = any(marker in data for marker in _PLACEHOLDER_MARKERS)
+        base_dir = Path(origin.entity_dir) if placeholders and origin.entity_dir else None
+        root_dir = Path(root) if placeholders and root else None
         for doc in docs:
+            warnings: list[str] = []
             try:
-                document, warnings = resolve_placeholders(
-                    doc.data, base_dir=base_dir, root=root_dir, limits=self.limits
-                )
+                document = doc.data
+                if placeholders:
+                    document, warnings = resolve_placeholders(
+                        document, base_dir=base_dir, root=root_dir, limits=self.limits
+                    )
                 parsed = parse_entity(document)
             except InvalidEntity as error:
                 ref = _guess_ref(doc.data)
@@ -82,7 +90,10 @@ class FileReader:
                 continue
             ref = str(parsed.entity.ref)
             scanned.problems.extend(Problem("warning", w, path, doc.line, ref) for w in warnings)
-            scanned.entities.append(SourcedEntity(parsed, replace(origin, line=doc.line)))
+            located = Origin(
+                origin.source, origin.location, doc.line, origin.entity_dir, origin.repo_dir
+            )
+            scanned.entities.append(SourcedEntity(parsed, located))
             scanned.refs.append(ref)
         return scanned
 

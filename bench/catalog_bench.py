@@ -1,0 +1,219 @@
+"""Catalog benchmark: sync speed against the YAML parse floor, no-change re-sync, peak memory,
+and query latency (owner lookup, search, depth-3 dependents) on synthetic catalogs.
+
+    .venv/bin/python bench/catalog_bench.py                 # 1k, 10k and 100k on SQLite
+    .venv/bin/python bench/catalog_bench.py --sizes 10000 --postgres postgresql://postgres@127.0.0.1/test
+
+Each measured step runs in its own child process, so peak RSS is that step's alone.
+Targets (issue 2): 100k full sync <= 3x the parse floor on SQLite; no-change re-sync <= 0.25x a
+full sync; owner lookup p99 <= 10 ms; depth-3 dependents p99 <= 50 ms; peak RSS <= 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+sys.path.insert(0, str(REPO))
+
+
+def _catalog_dir(size: int) -> Path:
+    from bench.synthetic import write_catalog
+
+    folder = OUT / f"catalog-{size}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        cat = write_catalog(folder, size)
+        marker.write_text(json.dumps({"counts": cat.counts, "files": len(cat.files)}))
+        print(f"  generated {size:,} entities in {time.perf_counter() - started:.1f}s", flush=True)
+    return folder
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def step_floor(folder: str) -> dict[str, float]:
+    import yaml
+
+    files = sorted(Path(folder).rglob("*.yaml"))
+    started = time.perf_counter()
+    docs = 0
+    for path in files:
+        docs += sum(1 for _ in yaml.load_all(path.read_bytes(), Loader=yaml.CSafeLoader))
+    return {"seconds": time.perf_counter() - started, "documents": docs, "rss_mb": _rss_mb()}
+
+
+def step_sync(folder: str, url: str) -> dict[str, float]:
+    import catalog.tables  # noqa: F401
+    from catalog.database import create_database_engine, upgrade_schema
+    from catalog.sources import LocationSource
+    from catalog.sync import sync_catalog
+
+    engine = create_database_engine(url)
+    upgrade_schema(engine)
+    root = Path(folder)
+    started = time.perf_counter()
+    report = sync_catalog(engine, [LocationSource("bench", root / "catalog-info.yaml", root=root)])
+    seconds = time.perf_counter() - started
+    source = report.sources[0]
+    return {
+        "seconds": seconds,
+        "added": len(source.added),
+        "unchanged": source.unchanged,
+        "errors": len(source.errors),
+        "rss_mb": _rss_mb(),
+    }
+
+
+def _percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+    return {
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+    }
+
+
+def step_queries(folder: str, url: str) -> dict[str, dict[str, float]]:
+    from catalog import Catalog
+    from catalog.database import create_database_engine
+    from catalog.graph import dependencies
+    from catalog.lookup import find_entity
+    from catalog.ownership import owner_of
+    from catalog.search import search_entities
+
+    cat = Catalog(create_database_engine(url))
+    rng = random.Random(1)
+    names = [p.name for p in (Path(folder) / "repos").iterdir() if p.is_dir()]
+    owner_samples = []
+    for name in rng.sample(names, min(1000, len(names))):
+        started = time.perf_counter()
+        owner_of(cat, find_entity(cat, name))
+        owner_samples.append(time.perf_counter() - started)
+    words = [
+        "payments",
+        "checkout service",
+        "fraud",
+        "stream",
+        "cache",
+        "analytics report",
+        "gateway",
+        "paymnts",
+        "inventory",
+    ]
+    search_samples = []
+    for i in range(200):
+        started = time.perf_counter()
+        search_entities(cat, words[i % len(words)], limit=20)
+        search_samples.append(time.perf_counter() - started)
+    resources = [e.ref for e in cat.entities(kinds=["resource"])]
+    dep_samples = []
+    sizes = []
+    for ref in rng.sample(resources, min(500, len(resources))):
+        started = time.perf_counter()
+        nodes = dependencies(cat, ref, reverse=True, depth=3)
+        dep_samples.append(time.perf_counter() - started)
+        sizes.append(len(nodes))
+    return {
+        "owner": _percentiles(owner_samples),
+        "search": _percentiles(search_samples),
+        "dependents_depth3": _percentiles(dep_samples) | {"mean_nodes": statistics.mean(sizes)},
+        "rss_mb": {"value": _rss_mb()},
+    }
+
+
+def _child(*args: str) -> dict[str, object]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--step", *args], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise SystemExit(result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
+    parser.add_argument("--postgres", help="also sync into this PostgreSQL database")
+    parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        name, *rest = args.step
+        print(
+            json.dumps(
+                {"floor": step_floor, "sync": step_sync, "queries": step_queries}[name](*rest)
+            )
+        )
+        return
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for size in args.sizes:
+        print(f"{size:,} entities", flush=True)
+        folder = _catalog_dir(size)
+        db = OUT / f"bench-{size}.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{db}"
+        floor = _child("floor", str(folder))
+        full = _child("sync", str(folder), url)
+        again = _child("sync", str(folder), url)
+        row = {
+            "size": size,
+            "floor": floor,
+            "full": full,
+            "again": again,
+            "ratio": full["seconds"] / floor["seconds"],
+            "resync_ratio": again["seconds"] / full["seconds"],
+        }
+        if args.postgres:
+            import psycopg
+
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+            pg_url = args.postgres.replace("postgresql://", "postgresql+psycopg://", 1)
+            row["pg_full"] = _child("sync", str(folder), pg_url)
+            row["pg_again"] = _child("sync", str(folder), pg_url)
+        if size == max(args.sizes):
+            row["queries"] = _child("queries", str(folder), url)
+        rows.append(row)
+        print(json.dumps(row, indent=1), flush=True)
+
+    columns = "entities|parse floor|full sync|entities/s|sync/floor|re-sync|re-sync/full|peak RSS"
+    print("\n| " + columns.replace("|", " | ") + " |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        f, s, a = r["floor"], r["full"], r["again"]
+        print(
+            f"| {r['size']:,} | {f['seconds']:.2f} s | {s['seconds']:.2f} s | "
+            f"{s['added'] / s['seconds']:,.0f} | {r['ratio']:.2f}x | {a['seconds']:.2f} s | "
+            f"{r['resync_ratio']:.3f}x | {max(s['rss_mb'], a['rss_mb']):.0f} MB |"
+        )
+    for r in rows:
+        if "pg_full" in r:
+            print(
+                f"PostgreSQL {r['size']:,}: full {r['pg_full']['seconds']:.2f} s, "
+                f"re-sync {r['pg_again']['seconds']:.2f} s"
+            )
+        if "queries" in r:
+            q = r["queries"]
+            print(f"\nQueries at {r['size']:,} entities (SQLite):")
+            for key in ("owner", "search", "dependents_depth3"):
+                print(f"| {key} | p50 {q[key]['p50_ms']:.2f} ms | p99 {q[key]['p99_ms']:.2f} ms |")
+
+
+if __name__ == "__main__":
+    main()

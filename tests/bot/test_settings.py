@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.settings import load_settings
+from catalog import ConfigError
+from catalog.source_config import BackstageSourceConfig, LocationSourceConfig
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_yaml_file_with_relative_paths_anchored_at_its_folder(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "greenroom.yaml",
+        "database_url: sqlite:///data/g.db\n"
+        "catalog:\n  sources:\n    - {name: c, type: location, path: cat/all.yaml}\n",
+    )
+    settings = load_settings(config, environ={})
+    assert settings.config_dir == tmp_path.resolve()
+    assert settings.resolved_database_url == f"sqlite:///{tmp_path.resolve()}/data/g.db"
+    (source,) = settings.catalog.sources
+    assert isinstance(source, LocationSourceConfig) and source.path == Path("cat/all.yaml")
+
+
+def test_environment_wins_over_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write(tmp_path / "greenroom.yaml", "database_url: sqlite:///file.db\n")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://db.example/greenroom")
+    assert load_settings(config).database_url == "postgresql://db.example/greenroom"
+
+
+def test_tokens_come_from_the_named_environment_variable(tmp_path: Path) -> None:
+    source = "{name: bs, type: backstage, base_url: 'https://bs', token_env: BS_TOKEN}"
+    config = write(tmp_path / "greenroom.yaml", f"catalog:\n  sources:\n    - {source}\n")
+    settings = load_settings(config, environ={"BS_TOKEN": "t0ken"})
+    (source,) = settings.catalog.sources
+    assert isinstance(source, BackstageSourceConfig)
+    assert source.token is not None and source.token.get_secret_value() == "t0ken"
+    assert "t0ken" not in repr(settings) and "t0ken" not in settings.model_dump_json()
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("catalog: [1, 2]", "catalog"),
+        ("unknown_key: 1", "unknown_key"),
+        ("catalog:\n  sources:\n    - {name: 'bad name!', type: directory, path: .}", "name"),
+        ("catalog:\n  max_file_bytes: 10", "max_file_bytes"),
+        ("- just a list", "must hold a mapping"),
+        ("a: [unclosed", "not valid YAML"),
+    ],
+)
+def test_bad_settings_say_which_field(tmp_path: Path, text: str, fragment: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path / "greenroom.yaml", text), environ={})
+    assert fragment in caught.value.user_message
+
+
+def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="No config file at"):
+        load_settings(tmp_path / "nope.yaml", environ={})

@@ -1,0 +1,182 @@
+"""Lookup, search, ownership, dependencies, blast radius and groups on the example company."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from catalog import AmbiguousEntity, Catalog, EntityNotFound, parse_ref
+from catalog.graph import blast_radius, dependencies
+from catalog.groups import ancestors, descendants, groups_of_user, members_of, owned_by, team_of
+from catalog.lookup import find_entity
+from catalog.ownership import owner_of
+from catalog.search import search_entities
+from catalog.sources import DirectorySource
+from catalog.sync import sync_catalog
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "component:default/payments-api",
+        "Component:Payments-API",
+        "payments-api",
+        "PAYMENTS-API",
+        "default/payments-api",
+        " payments-api ",
+    ],
+)
+def test_an_entity_is_found_however_it_is_typed(globex_catalog: Catalog, text: str) -> None:
+    assert str(find_entity(globex_catalog, text).ref) == "component:default/payments-api"
+
+
+def test_a_near_miss_suggests_the_right_entity(globex_catalog: Catalog) -> None:
+    with pytest.raises(EntityNotFound) as caught:
+        find_entity(globex_catalog, "paymnts-api")
+    assert caught.value.suggestions[0] == "component:payments-api"
+    assert "Did you mean" in caught.value.user_message
+
+
+def test_a_wrong_kind_is_not_found_but_suggests(globex_catalog: Catalog) -> None:
+    with pytest.raises(EntityNotFound) as caught:
+        find_entity(globex_catalog, "api:payments-api")
+    assert "component:payments-api" in caught.value.suggestions
+
+
+def test_a_bare_name_shared_by_two_kinds_is_ambiguous(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: shop}\n"
+        "spec: {type: service, lifecycle: production, owner: t}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata: {name: shop}\n"
+        "spec: {owner: t}\n"
+    )
+    sync_catalog(engine, [DirectorySource("s", tmp_path)])
+    with pytest.raises(AmbiguousEntity) as caught:
+        find_entity(catalog, "shop")
+    assert caught.value.candidates == ["component:shop", "system:shop"]
+    assert str(find_entity(catalog, "shop", kinds=("system",)).ref) == "system:default/shop"
+
+
+@pytest.mark.parametrize("text", ["", "x" * 500, "<!channel>", "component:", "🙂"])
+def test_odd_input_is_simply_not_found(globex_catalog: Catalog, text: str) -> None:
+    with pytest.raises(EntityNotFound):
+        find_entity(globex_catalog, text)
+
+
+def test_owner_with_members_parents_system_and_domain(globex_catalog: Catalog) -> None:
+    answer = owner_of(globex_catalog, find_entity(globex_catalog, "payments-api"))
+    assert answer.team is not None
+    assert answer.team.display_name == "Payments Core"
+    assert answer.team.slack_channel == "#payments-core"
+    assert {p.email for p in answer.team.members} >= {"daniel.okafor@globex.example"}
+    assert [p.ref.name for p in answer.team.parents] == ["payments-tribe"]
+    assert answer.system is not None and answer.system.ref.name == "payments"
+    assert answer.domain is not None and answer.domain.ref.name == "finance"
+    assert answer.lifecycle == "production" and answer.owner_exists
+
+
+def test_owner_that_is_a_user(globex_catalog: Catalog) -> None:
+    answer = owner_of(globex_catalog, find_entity(globex_catalog, "recommendations-service"))
+    assert answer.person is not None and answer.person.ref.name == "noah.johansson"
+    assert answer.team is None
+
+
+def test_dangling_owner_is_reported_not_crashed(globex_catalog: Catalog) -> None:
+    answer = owner_of(globex_catalog, find_entity(globex_catalog, "loyalty-service"))
+    assert answer.team is not None and not answer.team.exists
+    assert not answer.owner_exists and str(answer.owner_ref) == "group:default/ghost-squad"
+
+
+def test_direct_and_transitive_dependencies(globex_catalog: Catalog) -> None:
+    root = parse_ref("component:web-storefront")
+    direct = {n.summary.ref.short for n in dependencies(globex_catalog, root)}
+    assert "component:checkout" in direct and "component:payments-api" not in direct
+    deep = dependencies(globex_catalog, root, depth=5)
+    by_ref = {n.summary.ref.short: n for n in deep}
+    assert by_ref["component:payments-api"].depth == 2
+    assert by_ref["resource:fraud-model-store"].depth == 4
+    assert by_ref["component:checkout"].owner == parse_ref("group:checkout-squad")
+
+
+def test_dependents_and_missing_targets(globex_catalog: Catalog) -> None:
+    needed_by = dependencies(globex_catalog, parse_ref("component:payments-api"), reverse=True)
+    assert "component:checkout" in {n.summary.ref.short for n in needed_by}
+    missing = dependencies(globex_catalog, parse_ref("component:billing-exporter"))
+    assert [n.summary.exists for n in missing if n.summary.ref.name == "legacy-mainframe"] == [
+        False
+    ]
+
+
+def test_blast_radius_names_every_dependent_and_the_team_to_tell(globex_catalog: Catalog) -> None:
+    radius = blast_radius(globex_catalog, parse_ref("component:fraud-detector"))
+    refs = {n.summary.ref.short for n in radius.dependents}
+    assert {"component:payments-api", "component:checkout", "component:web-storefront"} <= refs
+    assert not any(r.startswith("domain:") for r in refs)
+    owners = {owner.ref.name: [r.short for r in items] for owner, items in radius.owners}
+    assert "component:checkout" in owners["checkout-squad"]
+    assert all(n.owner is not None for n in radius.dependents)
+
+
+def test_cycles_are_safe(catalog: Catalog, engine: Engine, tmp_path: Path) -> None:
+    docs = [
+        f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {a}}}\n"
+        f"spec: {{type: service, lifecycle: production, owner: t, dependsOn: [component:{b}]}}\n"
+        for a, b in (("a", "b"), ("b", "c"), ("c", "a"))
+    ]
+    (tmp_path / "catalog-info.yaml").write_text("---\n".join(docs))
+    sync_catalog(engine, [DirectorySource("s", tmp_path)])
+    nodes = dependencies(catalog, parse_ref("component:a"), depth=None)
+    assert [n.summary.ref.name for n in nodes] == ["b", "c"]
+    assert len(blast_radius(catalog, parse_ref("component:a")).dependents) == 2
+
+
+def test_group_tree_members_and_ownership(globex_catalog: Catalog) -> None:
+    tribe = parse_ref("group:payments-tribe")
+    below = {g.name for g in descendants(globex_catalog, tribe)}
+    assert {"payments-core", "fraud-squad", "checkout-squad"} <= below
+    assert [g.name for g in ancestors(globex_catalog, parse_ref("group:payments-core"))] == [
+        "payments-tribe",
+        "globex",
+    ]
+    team = team_of(globex_catalog, tribe)
+    assert team.parents[0].ref.name == "globex" and len(team.children) >= 3
+    user = parse_ref("user:daniel.okafor")
+    assert "payments-core" in {g.name for g in groups_of_user(globex_catalog, user)}
+    assert "globex" in {g.name for g in groups_of_user(globex_catalog, user, transitive=True)}
+    assert user in {p.ref for p in members_of(globex_catalog, parse_ref("group:payments-core"))}
+    own = {s.ref.short for s in owned_by(globex_catalog, [parse_ref("group:payments-core")])}
+    assert "component:payments-api" in own and "component:checkout" not in own
+    tribe_owns = {s.ref.short for s in owned_by(globex_catalog, [tribe], include_subgroups=True)}
+    assert {"component:payments-api", "component:checkout"} <= tribe_owns
+
+
+def test_search_ranks_names_over_descriptions(globex_catalog: Catalog) -> None:
+    hits = search_entities(globex_catalog, "refund")
+    assert hits[0].summary.ref.short == "component:refunds-worker"
+    assert all(h.score <= hits[0].score for h in hits)
+    assert search_entities(globex_catalog, "chargeback")[0].summary.ref.name in {
+        "disputes-service",
+        "payments",
+    }
+
+
+def test_search_with_several_words_needs_all_of_them(globex_catalog: Catalog) -> None:
+    hits = {h.summary.ref.short for h in search_entities(globex_catalog, "payments refund")}
+    assert "component:payments-api" in hits
+    assert "component:checkout" not in hits
+
+
+def test_search_falls_back_to_fuzzy_names(globex_catalog: Catalog) -> None:
+    hits = search_entities(globex_catalog, "fraud-detectr")
+    assert hits and hits[0].summary.ref.short == "component:fraud-detector"
+
+
+def test_search_treats_sql_wildcards_literally(globex_catalog: Catalog) -> None:
+    assert search_entities(globex_catalog, "%") == [] or all(
+        "%" in (h.summary.description or "") for h in search_entities(globex_catalog, "%")
+    )
+    assert search_entities(globex_catalog, "   ") == []
