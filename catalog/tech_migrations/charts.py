@@ -7,6 +7,7 @@ safe in a worker thread. Fixed size and fonts keep the output stable enough to t
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 from typing import Any
 
 from catalog.tech_migrations.leaderboard import Leaderboard
@@ -40,16 +41,23 @@ def migration_chart(
 
 
 def _burn_up(axes: Any, progress: MigrationProgress) -> None:
-    days = [p.day for p in progress.history]
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+
+    history = progress.history
+    days = [p.day for p in history]
     axes.set_title(f"Burn-up: {progress.done}/{progress.total} done", fontsize=11)
     if days:
-        axes.plot(days, [p.total for p in progress.history], color=_TOTAL, label="in scope")
-        axes.plot(days, [p.done for p in progress.history], color=_DONE, label="done")
-        axes.fill_between(days, [p.done for p in progress.history], color=_DONE, alpha=0.15)
-        axes.legend(loc="upper left", fontsize=9)
+        totals, done = [p.total for p in history], [p.done for p in history]
+        axes.plot(days, totals, color=_TOTAL, marker="o", markersize=3, label="in scope")
+        axes.plot(days, done, color=_DONE, marker="o", markersize=3, label="done")
+        axes.fill_between(days, done, color=_DONE, alpha=0.15)
+        axes.legend(loc="best", fontsize=9)
+        end = max(days[-1], progress.deadline or days[-1])
+        axes.set_xlim(days[0] - timedelta(days=3), end + timedelta(days=3))
+        axes.set_ylim(0, max(totals) * 1.1 or 1)
     else:
         axes.text(0.5, 0.5, "not evaluated yet", ha="center", va="center")
-    if progress.deadline is not None:
+    if progress.deadline is not None and days:
         axes.axvline(progress.deadline, color="#c62828", linestyle="--", linewidth=1)
         axes.annotate(
             "deadline",
@@ -59,9 +67,11 @@ def _burn_up(axes: Any, progress: MigrationProgress) -> None:
             color="#c62828",
             fontsize=8,
         )
-    axes.set_ylim(bottom=0)
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
     axes.grid(axis="y", alpha=0.3)
-    axes.tick_params(axis="x", labelrotation=30, labelsize=8)
+    axes.tick_params(axis="x", labelsize=8)
 
 
 def _bars(axes: Any, board: Leaderboard, max_bars: int) -> None:
