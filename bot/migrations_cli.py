@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli import _runtime, err, json_option, out, to_jsonable
@@ -32,7 +33,12 @@ def load_configured(runtime: Runtime) -> MigrationSet:
     settings = runtime.settings
     found = load_migrations(settings.migrations.folder(settings.config_dir))
     for problem in found.problems:
-        err.print(f"[red]invalid[/red] {problem}", markup=True, highlight=False)
+        err.print(
+            f"[red]invalid[/red] {escape(str(problem))}",
+            markup=True,
+            highlight=False,
+            soft_wrap=True,
+        )
     return found
 
 

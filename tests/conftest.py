@@ -55,7 +55,6 @@ def corpus_dir() -> Path:
     pytest.skip(reason)
 
 
-
 @pytest.fixture(scope="session")
 def examples_dir() -> Path:
     """The bundled example company."""

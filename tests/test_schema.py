@@ -7,6 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 import catalog.tables  # noqa: F401
+import catalog.tech_migrations.tables  # noqa: F401
 from catalog.database import metadata, upgrade_schema
 
 

@@ -23,7 +23,6 @@ _PLACEHOLDER_MARKERS = (b"$text", b"$json", b"$yaml")
 
 
 def content_hash(data: bytes) -> str:
-
     """A short, fast fingerprint of some bytes."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 

@@ -53,7 +53,9 @@ def nudges_due(
     interval = migration.nudges.every
     with engine.connect() as conn:
         owners = conn.execute(
-            select(migration_results.c.owner_ref).distinct().where(
+            select(migration_results.c.owner_ref)
+            .distinct()
+            .where(
                 migration_results.c.migration_id == migration.id,
                 migration_results.c.status != "pass",
                 migration_results.c.owner_ref.like("group:%"),

@@ -124,9 +124,9 @@ def _user_owners(engine: Engine, migration_id: str) -> set[EntityRef]:
     table = migration_results
     with engine.connect() as conn:
         owners = conn.execute(
-            select(table.c.owner_ref).distinct().where(
-                table.c.migration_id == migration_id, table.c.owner_ref.like("user:%")
-            )
+            select(table.c.owner_ref)
+            .distinct()
+            .where(table.c.migration_id == migration_id, table.c.owner_ref.like("user:%"))
         ).scalars()
         return {parse_ref(o) for o in owners}
 

@@ -28,7 +28,12 @@ def group(name: str, type_: str, parent: str | None, members: list[str], **extra
     metadata: dict[str, Any] = {"name": name}
     if extra.get("channel"):
         metadata["annotations"] = {"slack.com/channel": extra["channel"]}
-    return {"apiVersion": "backstage.io/v1alpha1", "kind": "Group", "metadata": metadata, "spec": spec}
+    return {
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Group",
+        "metadata": metadata,
+        "spec": spec,
+    }
 
 
 def user(name: str) -> dict:
@@ -56,7 +61,12 @@ def component(
     metadata: dict[str, Any] = {"name": name, "tags": tags or ["python"]}
     if annotations:
         metadata["annotations"] = annotations
-    return {"apiVersion": "backstage.io/v1alpha1", "kind": "Component", "metadata": metadata, "spec": spec}
+    return {
+        "apiVersion": "backstage.io/v1alpha1",
+        "kind": "Component",
+        "metadata": metadata,
+        "spec": spec,
+    }
 
 
 DOCS = {"backstage.io/techdocs-ref": "dir:.", "backstage.io/kubernetes-id": "x"}

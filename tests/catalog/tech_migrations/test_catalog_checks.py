@@ -74,7 +74,10 @@ def test_spec_field_equals_and_matches(
     assert found["checkout"][0] == "pass"
     assert found["ledger"] == ("fail", ['spec.owner ("payments-core") does not match /-squad$/'])
     nested = make_migration([{"type": "spec-equals", "field": "profile.tier", "value": 1}])
-    assert verdicts(catalog, nested)["search"] == ("fail", ["spec.profile.tier is not set; expected 1"])
+    assert verdicts(catalog, nested)["search"] == (
+        "fail",
+        ["spec.profile.tier is not set; expected 1"],
+    )
 
 
 def test_relation_exists_needs_a_system_and_an_owner_that_exists(

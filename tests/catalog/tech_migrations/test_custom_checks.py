@@ -15,7 +15,7 @@ from catalog.tech_migrations import ENTRY_POINT_GROUP, CustomChecks, load_migrat
 
 from .conftest import verdicts
 
-PLUGIN = '''
+PLUGIN = """
 from catalog.tech_migrations import CheckOutcome
 
 
@@ -34,7 +34,7 @@ def broken(subject):
 
 def wrong_type(subject):
     return "yes"
-'''
+"""
 
 
 @pytest.fixture

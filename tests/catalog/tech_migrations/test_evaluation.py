@@ -31,11 +31,15 @@ def snapshots(engine: Engine, day: date) -> dict[str, tuple[int, int, int]]:
 def results(engine: Engine) -> dict[str, tuple[str, str | None, list[Any]]]:
     table = migration_results
     with engine.connect() as conn:
-        rows = conn.execute(select(table.c.entity_ref, table.c.status, table.c.owner_ref, table.c.failures))
+        rows = conn.execute(
+            select(table.c.entity_ref, table.c.status, table.c.owner_ref, table.c.failures)
+        )
         return {r.entity_ref: (r.status, r.owner_ref, r.failures) for r in rows}
 
 
-def test_results_are_stored_with_reasons(engine: Engine, company: Path, make_migration: Any) -> None:
+def test_results_are_stored_with_reasons(
+    engine: Engine, company: Path, make_migration: Any
+) -> None:
     report = evaluate_migration(engine, make_migration([DOCKER312]), custom=NO_CUSTOM)
     assert (report.total, report.done, report.failing, report.errors) == (7, 2, 5, 0)
     stored = results(engine)
@@ -95,7 +99,9 @@ def test_entities_leaving_the_scope_lose_their_result(
     engine: Engine, company: Path, make_migration: Any
 ) -> None:
     evaluate_migration(engine, make_migration([DOCKER312]), custom=NO_CUSTOM)
-    narrower = make_migration([DOCKER312], scope={"types": ["service"], "owners": ["payments-core"]})
+    narrower = make_migration(
+        [DOCKER312], scope={"types": ["service"], "owners": ["payments-core"]}
+    )
     report = evaluate_migrations(engine, [narrower], custom=NO_CUSTOM)[0]
     assert report.total == 2
     assert set(results(engine)) == {

@@ -68,7 +68,9 @@ def test_levels_fall_back_to_depth_when_no_group_has_the_type(
     assert [r.ref.name for r in board.rows] == ["payments-tribe", "shopping-tribe"]
     teams = leaderboard(engine, catalog, migration.id, level="team", today=date(2027, 1, 4))
     assert len(teams.rows) == 3
-    with pytest.raises(UnknownLevel, match="Group types in the catalog: department, organisation, team"):
+    with pytest.raises(
+        UnknownLevel, match="Group types in the catalog: department, organisation, team"
+    ):
         leaderboard(engine, catalog, migration.id, level="guild", today=date(2027, 1, 4))
     assert SERVICES
 
@@ -78,7 +80,9 @@ def test_ties_share_a_rank(
 ) -> None:
     (company / "repos" / "checkout" / "Dockerfile").write_text("FROM python:3.12\n")
     (company / "repos" / "ledger" / "Dockerfile").write_text("FROM python:3.12\n")
-    migration = make_migration([DOCKER312], scope={"types": ["service"], "lifecycles": ["production"], "tags": ["python"]})
+    migration = make_migration(
+        [DOCKER312], scope={"types": ["service"], "lifecycles": ["production"], "tags": ["python"]}
+    )
     evaluate_on(engine, migration, datetime(2027, 1, 4, tzinfo=UTC))
     board = leaderboard(engine, catalog, migration.id, level="squad", today=date(2027, 1, 4))
     assert [(r.rank, r.ref.name, r.percent) for r in board.rows] == [

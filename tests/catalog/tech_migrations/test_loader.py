@@ -140,7 +140,7 @@ def test_a_bad_regex_names_file_line_migration_and_field(tmp_path: Path) -> None
     assert problem.migration == "python"
     assert problem.field == "checks[1].pattern"
     assert "not a valid regular expression" in problem.message
-    assert str(problem).startswith(f"{path}:9: migration \"python\": checks[1].pattern: ")
+    assert str(problem).startswith(f'{path}:9: migration "python": checks[1].pattern: ')
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,9 @@ def test_invalid_fields_are_reported_by_name(
 
 
 def test_a_bad_id_and_a_missing_title_are_both_reported(tmp_path: Path) -> None:
-    write(tmp_path, "m.yaml", "id: Python 3!\nowner: x\nchecks:\n  - {type: file-exists, path: x}\n")
+    write(
+        tmp_path, "m.yaml", "id: Python 3!\nowner: x\nchecks:\n  - {type: file-exists, path: x}\n"
+    )
     problems = load_migrations(tmp_path, custom=NO_CUSTOM).problems
     assert {(p.field, p.line) for p in problems} == {("id", 1), ("title", 1)}
     assert any("lowercase letters, digits and dashes" in p.message for p in problems)

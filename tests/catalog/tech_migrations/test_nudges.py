@@ -44,14 +44,20 @@ def test_a_nudge_goes_out_once_per_interval(
 ) -> None:
     migration = make_migration([DOCKER312], nudges={"interval": "7d", "send_to": "channel"})
     evaluate_migration(engine, migration, custom=NO_CUSTOM)
-    [checkout] = [n for n in nudges_due(engine, catalog, migration, now=NOW) if n.team.name == "checkout-squad"]
+    [checkout] = [
+        n
+        for n in nudges_due(engine, catalog, migration, now=NOW)
+        if n.team.name == "checkout-squad"
+    ]
     assert checkout.members == ()
     assert claim_nudge(engine, checkout, now=NOW) is True
     assert claim_nudge(engine, checkout, now=NOW + timedelta(minutes=1)) is False
     later = nudges_due(engine, catalog, migration, now=NOW + timedelta(days=3))
     assert "checkout-squad" not in {n.team.name for n in later}
     week = NOW + timedelta(days=7)
-    assert "checkout-squad" in {n.team.name for n in nudges_due(engine, catalog, migration, now=week)}
+    assert "checkout-squad" in {
+        n.team.name for n in nudges_due(engine, catalog, migration, now=week)
+    }
     assert claim_nudge(engine, checkout, now=week) is True
     assert claim_nudge(engine, checkout, now=week) is False
 

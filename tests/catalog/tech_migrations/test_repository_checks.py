@@ -14,7 +14,11 @@ from catalog.tech_migrations import FileLimits
 from .company import ApiSource, component, sync_folder
 from .conftest import verdicts
 
-PY312 = {"type": "file-matches", "path": "pyproject.toml", "pattern": r'requires-python\s*=\s*">=3\.12"'}
+PY312 = {
+    "type": "file-matches",
+    "path": "pyproject.toml",
+    "pattern": r'requires-python\s*=\s*">=3\.12"',
+}
 DOCKER312 = {"type": "file-matches", "path": "Dockerfile", "pattern": r"^FROM python:3\.12"}
 
 
@@ -113,7 +117,9 @@ def test_entities_without_a_folder_are_errors(
     engine: Engine, catalog: Catalog, tmp_path: Path, make_migration: Any
 ) -> None:
     sync_folder(engine, tmp_path, ApiSource("backstage", [component("remote", "payments-core")]))
-    found = verdicts(catalog, make_migration([PY312, {"type": "spec-equals", "field": "type", "value": "x"}]))
+    found = verdicts(
+        catalog, make_migration([PY312, {"type": "spec-equals", "field": "type", "value": "x"}])
+    )
     assert found["remote"] == (
         "fail",
         ["repository not available", 'spec.type is "service"; expected "x"'],
