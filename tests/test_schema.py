@@ -7,8 +7,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 import catalog.tables  # noqa: F401
-import catalog.tech_migrations.tables  # noqa: F401
 from catalog.database import metadata, upgrade_schema
+from catalog.tech_migrations import tables as _migration_tables  # noqa: F401
 
 
 def test_migrations_match_the_declared_tables(engine: Engine) -> None:

@@ -41,8 +41,9 @@ def migration_chart(
 
 
 def _burn_up(axes: Any, progress: MigrationProgress) -> None:
-    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+    from matplotlib import dates
 
+    date_axis: Any = dates  # matplotlib.dates has no type hints
     history = progress.history
     days = [p.day for p in history]
     axes.set_title(f"Burn-up: {progress.done}/{progress.total} done", fontsize=11)
@@ -67,9 +68,9 @@ def _burn_up(axes: Any, progress: MigrationProgress) -> None:
             color="#c62828",
             fontsize=8,
         )
-    locator = AutoDateLocator()
+    locator = date_axis.AutoDateLocator()
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(date_axis.ConciseDateFormatter(locator))
     axes.grid(axis="y", alpha=0.3)
     axes.tick_params(axis="x", labelsize=8)
 
