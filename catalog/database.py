@@ -13,6 +13,7 @@ __all__ = [
     "DEFAULT_DATABASE_URL",
     "create_database_engine",
     "metadata",
+    "reader",
     "upgrade_schema",
     "writer",
 ]
@@ -65,15 +66,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # Writers take the lock up front (IMMEDIATE), so two of them queue instead of failing;
-    # readers stay deferred and, with WAL, never wait.
-    write = connection.get_execution_options().get("greenroom_write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    # Writers take the lock up front (IMMEDIATE), so two of them queue instead of failing.
+    # Marked readers open no transaction at all: each SELECT is consistent on its own (WAL),
+    # and skipping BEGIN/ROLLBACK halves the statements of a short query.
+    options = connection.get_execution_options()
+    if options.get("greenroom_write", False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    elif not options.get("greenroom_read", False):
+        connection.exec_driver_sql("BEGIN")
 
 
 def writer(engine: Engine) -> Engine:
     """The same engine, for transactions that write (takes SQLite's lock at BEGIN)."""
     return engine.execution_options(greenroom_write=True)
+
+
+def reader(engine: Engine) -> Engine:
+    """The same engine, for single-statement reads (no transaction around them on SQLite)."""
+    return engine.execution_options(greenroom_read=True)
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:

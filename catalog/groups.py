@@ -76,7 +76,9 @@ def members_of(catalog: Catalog, group: EntityRef) -> list[Person]:
     return sorted(people, key=lambda p: (p.display_name.lower(), str(p.ref)))
 
 
-def team_of(catalog: Catalog, group: EntityRef, *, with_members: bool = True) -> Team:
+def team_of(
+    catalog: Catalog, group: EntityRef, *, with_members: bool = True, with_children: bool = True
+) -> Team:
     """A group's page: profile, members, parents and children (dangling-safe)."""
     stored = catalog.get(group)
     if stored is None:
@@ -84,7 +86,9 @@ def team_of(catalog: Catalog, group: EntityRef, *, with_members: bool = True) ->
     entity = stored.entity
     profile = entity.spec.get("profile") or {}
     profile = profile if isinstance(profile, dict) else {}
-    near = catalog.neighbours([group], outgoing=[CHILD_OF], incoming=[CHILD_OF]).get(group, set())
+    incoming = [CHILD_OF] if with_children else []
+    near = catalog.neighbours([group], outgoing=[CHILD_OF], incoming=incoming).get(group, set())
+
     parents = sorted(t for rel, t in near if rel == CHILD_OF)
     children = sorted(t for rel, t in near if rel != CHILD_OF)
     summaries = catalog.summaries([*parents, *children])

@@ -26,15 +26,14 @@ def find_entity(catalog: Catalog, text: str, *, kinds: tuple[str, ...] = ()) -> 
             return stored
         raise EntityNotFound(query, _suggest(catalog, query))
     namespace, _, name = query.rpartition("/")
-    candidates = catalog.find_by_name(name, namespace=namespace or None)
+    candidates = catalog.named(name, namespace=namespace or None)
     if kinds:
-        candidates = [c for c in candidates if c.kind in kinds] or candidates
+        candidates = [c for c in candidates if c.ref.kind in kinds] or candidates
     if len(candidates) == 1:
-        stored = catalog.get(candidates[0])
-        if stored is not None:
-            return stored
+        return candidates[0]
     if len(candidates) > 1:
-        raise AmbiguousEntity(query, [c.short for c in candidates])
+        raise AmbiguousEntity(query, [c.ref.short for c in candidates])
+
     raise EntityNotFound(query, _suggest(catalog, query))
 
 

@@ -42,7 +42,8 @@ def owner_of(catalog: Catalog, stored: StoredEntity) -> Ownership:
         found = catalog.get(owner)
         person = person_of(found) if found else Person(owner, owner.name, exists=False)
     elif owner is not None:
-        team = team_of(catalog, owner)
+        team = team_of(catalog, owner, with_children=False)
+
     system = next((r.target for r in rels if r.type == PART_OF and r.target.kind == "system"), None)
     if stored.ref.kind == "system":
         system = stored.ref

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, and_, func, or_, select
 
+from catalog.database import reader
 from catalog.model import Entity
 from catalog.refs import EntityRef, parse_ref
 from catalog.relations import INVERSE
@@ -99,10 +100,11 @@ class Catalog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._read = reader(engine)
 
     def generation(self) -> int:
         """A number that changes whenever the catalog does (0 before the first sync)."""
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             value = conn.execute(
                 select(catalog_state.c.value).where(catalog_state.c.key == "generation")
             ).scalar()
@@ -116,7 +118,7 @@ class Catalog:
         """Those of ``refs`` that exist."""
         wanted = sorted({str(r) for r in refs})
         found: dict[EntityRef, StoredEntity] = {}
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             for chunk in _chunks(wanted):
                 for row in conn.execute(_ENTITY_QUERY.where(entities.c.ref.in_(chunk))):
                     stored = _stored(row)
@@ -134,7 +136,7 @@ class Catalog:
             entities.c.spec_type,
             entities.c.lifecycle,
         )
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             for chunk in _chunks(wanted):
                 for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))):
                     ref = parse_ref(row.ref)
@@ -143,17 +145,13 @@ class Catalog:
                     )
         return {as_ref(r): found.get(as_ref(r)) or EntitySummary.missing(as_ref(r)) for r in wanted}
 
-    def find_by_name(
-        self, name: str, *, kind: str | None = None, namespace: str | None = None
-    ) -> list[EntityRef]:
-        """Refs whose name is ``name`` (any case), optionally of one kind or namespace."""
-        query = select(entities.c.ref).where(entities.c.name == name.lower())
-        if kind:
-            query = query.where(entities.c.kind == kind.lower())
+    def named(self, name: str, *, namespace: str | None = None) -> list[StoredEntity]:
+        """Entities whose name is ``name`` (any case), optionally in one namespace; by ref."""
+        query = _ENTITY_QUERY.where(entities.c.name == name.lower())
         if namespace:
             query = query.where(entities.c.namespace == namespace.lower())
-        with self.engine.connect() as conn:
-            return sorted(parse_ref(r) for r in conn.execute(query).scalars())
+        with self._read.connect() as conn:
+            return sorted((_stored(row) for row in conn.execute(query)), key=lambda s: s.ref)
 
     def relations(
         self, ref: EntityRef | str, types: Collection[str] | None = None
@@ -161,7 +159,7 @@ class Catalog:
         """Every relation of an entity, both directions, deduplicated and sorted."""
         key = str(as_ref(ref))
         found: set[Relation] = set()
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             out = select(relations.c.type, relations.c.object).where(relations.c.subject == key)
             inn = select(relations.c.type, relations.c.subject).where(relations.c.object == key)
             for type_, target in conn.execute(out):
@@ -182,7 +180,7 @@ class Catalog:
         name as seen from the ref."""
         result: dict[EntityRef, set[tuple[str, EntityRef]]] = defaultdict(set)
         keys = [str(r) for r in refs]
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             for chunk in _chunks(keys):
                 if outgoing:
                     rows = conn.execute(
@@ -217,7 +215,7 @@ class Catalog:
             query = query.where(entities.c.owner_ref.in_([str(o) for o in owners]))
         if refs is not None:
             query = query.where(entities.c.ref.in_([str(r) for r in refs]))
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             for row in conn.execution_options(yield_per=1000).execute(query):
                 yield _stored(row)
 
@@ -233,7 +231,7 @@ class Catalog:
             entities.c.spec_type,
             entities.c.lifecycle,
         )
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             for chunk in _chunks(keys):
                 query = (
                     select(*columns).where(entities.c.owner_ref.in_(chunk)).order_by(entities.c.ref)
@@ -264,7 +262,7 @@ class Catalog:
 
     def count_by_kind(self) -> dict[str, int]:
         """How many entities of each (lowercased) kind."""
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             rows = conn.execute(
                 select(entities.c.kind, func.count())
                 .group_by(entities.c.kind)
@@ -276,12 +274,12 @@ class Catalog:
         """Refs whose searchable text contains every word, with that text (for ranking)."""
         conditions = [entities.c.search_text.contains(w.lower(), autoescape=True) for w in words]
         query = select(entities.c.ref, entities.c.search_text).where(and_(*conditions)).limit(limit)
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             return [(parse_ref(r), t) for r, t in conn.execute(query)]
 
     def names(self) -> list[tuple[str, str]]:
         """Every (name, ref) pair, for fuzzy matching."""
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             return [(n, r) for n, r in conn.execute(select(entities.c.name, entities.c.ref))]
 
     def with_user_email(self, email: str) -> list[EntityRef]:
@@ -295,7 +293,7 @@ class Catalog:
             ),
         )
         found = []
-        with self.engine.connect() as conn:
+        with self._read.connect() as conn:
             for ref, document in conn.execute(query):
                 profile = (json.loads(document).get("spec") or {}).get("profile") or {}
                 if str(profile.get("email", "")).strip().lower() == needle:
