@@ -8,14 +8,19 @@ depth 0/1/2 in the tree (roots are depth 0), so a catalog without those types st
 
 from __future__ import annotations
 
+import json
+import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+
+from sqlalchemy import select
 
 from catalog.groups import SLACK_CHANNEL
 from catalog.refs import EntityRef
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog
+from catalog.tables import entities, relations
 from catalog.tech_migrations.errors import UnknownLevel
 
 __all__ = ["LEVEL_DEPTHS", "GroupNode", "GroupTree"]
@@ -23,6 +28,7 @@ __all__ = ["LEVEL_DEPTHS", "GroupNode", "GroupTree"]
 #: What a level means when no group has it as its ``spec.type``.
 LEVEL_DEPTHS = {"organisation": 0, "organization": 0, "tribe": 1, "squad": 2}
 _MAX_DEPTH = 64
+_CACHE: weakref.WeakKeyDictionary[Catalog, tuple[int, GroupTree]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,33 +54,66 @@ class GroupTree:
     @classmethod
     def load(cls, catalog: Catalog, *, users: Collection[EntityRef] = ()) -> GroupTree:
         """The tree as the catalog has it now; ``users`` are owners whose groups get credit."""
-        stored = {s.ref: s for s in catalog.entities(kinds=["group"])}
-        near = catalog.neighbours(list(stored), outgoing=[CHILD_OF])
-        parents = {
-            ref: tuple(sorted(t for _, t in near.get(ref, set()) if t in stored)) for ref in stored
-        }
+        groups: dict[EntityRef, GroupNode] = {}
+        with catalog.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    entities.c.ref, entities.c.title, entities.c.spec_type, entities.c.document
+                ).where(entities.c.kind == "group")
+            ).all()
+            edges = conn.execute(
+                select(relations.c.subject, relations.c.object).where(relations.c.type == CHILD_OF)
+            ).all()
+            member_rows = (
+                conn.execute(
+                    select(relations.c.subject, relations.c.object).where(
+                        relations.c.type == MEMBER_OF, relations.c.subject.like("user:%")
+                    )
+                ).all()
+                if users
+                else []
+            )
+        known = {row.ref: _ref(row.ref) for row in rows}
+        parents_of: dict[EntityRef, list[EntityRef]] = defaultdict(list)
+        for child, parent in edges:
+            if child in known and parent in known:
+                parents_of[known[child]].append(known[parent])
+        parents = {ref: tuple(sorted(set(parents_of[ref]))) for ref in known.values()}
         depths = _depths(parents)
-        groups = {}
-        for ref, item in stored.items():
-            entity = item.entity
-            profile = entity.spec.get("profile")
+        for row in rows:
+            ref = known[row.ref]
+            document = json.loads(row.document)
+            spec = document.get("spec") or {}
+            profile = spec.get("profile") if isinstance(spec, dict) else None
             shown = profile.get("displayName") if isinstance(profile, dict) else None
+            annotations = (document.get("metadata") or {}).get("annotations") or {}
             groups[ref] = GroupNode(
                 ref=ref,
-                display_name=str(shown or entity.metadata.title or ref.name),
-                type=(entity.spec_str("type") or "").lower() or None,
+                display_name=str(shown or row.title or ref.name),
+                type=(row.spec_type or "").lower() or None,
                 parents=parents[ref],
                 depth=depths.get(ref),
-                slack_channel=entity.annotation(SLACK_CHANNEL),
+                slack_channel=annotations.get(SLACK_CHANNEL),
             )
-        memberships: dict[EntityRef, tuple[EntityRef, ...]] = {}
-        if users:
-            member = catalog.neighbours(list(users), outgoing=[MEMBER_OF])
-            memberships = {
-                u: tuple(sorted(t for _, t in member.get(u, set()) if t in groups)) for u in users
-            }
+        wanted = {str(u) for u in users}
+        member_of: dict[EntityRef, set[EntityRef]] = defaultdict(set)
+        for user, group in member_rows:
+            if user in wanted and group in known:
+                member_of[_ref(user)].add(known[group])
+        memberships = {u: tuple(sorted(member_of.get(u, ()))) for u in users}
         ancestors = {ref: _ancestors_of(ref, parents) for ref in groups}
         return cls(groups, memberships, ancestors)
+
+    @classmethod
+    def cached(cls, catalog: Catalog) -> GroupTree:
+        """The tree (without user memberships), reloaded only when the catalog changed."""
+        generation = catalog.generation()
+        hit = _CACHE.get(catalog)
+        if hit is not None and hit[0] == generation:
+            return hit[1]
+        tree = cls.load(catalog)
+        _CACHE[catalog] = (generation, tree)
+        return tree
 
     def ancestors(self, group: EntityRef) -> tuple[EntityRef, ...]:
         """Parents, grandparents, ... (nearest first)."""
@@ -114,6 +153,13 @@ class GroupTree:
         if not found:
             raise UnknownLevel(name, self.types())
         return sorted(found)
+
+
+def _ref(text: str) -> EntityRef:
+    # stored refs are canonical (kind:namespace/name, lowercased): no need to parse them again
+    kind, _, rest = text.partition(":")
+    namespace, _, name = rest.partition("/")
+    return EntityRef(kind, namespace, name)
 
 
 def _depths(parents: dict[EntityRef, tuple[EntityRef, ...]]) -> dict[EntityRef, int]:

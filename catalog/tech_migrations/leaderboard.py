@@ -72,7 +72,7 @@ def leaderboard(
     on or before ``since`` (default: a week before ``today``)."""
     today = today or datetime.now(UTC).date()
     since = since or today - timedelta(days=7)
-    tree = tree or GroupTree.load(catalog)
+    tree = tree or GroupTree.cached(catalog)
     groups = tree.level(level)
     with engine.connect() as conn:
         day = _latest_day(conn, migration_id, today)

@@ -69,7 +69,7 @@ def nudges_due(
                 )
             ).all()
         )
-    tree = GroupTree.load(catalog)
+    tree = GroupTree.cached(catalog)
     due = []
     for team in teams:
         node = tree.groups.get(team)

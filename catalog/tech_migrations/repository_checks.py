@@ -4,6 +4,8 @@ outside the folder (symlinks that leave it are ignored)."""
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -34,30 +36,41 @@ class _FileCheck(CheckModel):
             raise ValueError("must stay inside the entity's folder (no '..')")
         return value
 
-    def files(self, folder: Path, limits: FileLimits) -> list[Path]:
-        """Regular files under ``folder`` matching ``path`` (a glob when it has * ? or [)."""
-        root = folder.resolve()
+    def files(self, folder: Path, limits: FileLimits) -> list[tuple[str, str]]:
+        """(full path, path relative to ``folder``) of regular files matching ``path`` (a glob
+        when it has * ? or [), never outside ``folder``. Plain names cost one ``lstat``."""
+        base = str(folder)
         if not _GLOB_CHARS & set(self.path):
-            candidates = [folder / self.path]
-        else:
-            candidates = []
-            for found in folder.glob(self.path):
-                candidates.append(found)
-                if len(candidates) >= limits.max_files:
-                    break
-        inside = []
-        for candidate in sorted(candidates):
+            full = os.path.join(base, self.path)  # noqa: PTH118 - str paths: hot loop
             try:
-                resolved = candidate.resolve()
-                if resolved.is_relative_to(root) and resolved.is_file():
-                    inside.append(candidate)
+                mode = os.lstat(full).st_mode
             except OSError:
-                continue
-        return inside
+                return []
+            if stat.S_ISREG(mode) and "/" not in self.path:
+                return [(full, self.path)]
+            return [(full, self.path)] if _inside(full, base) else []
+        found = []
+        for match in folder.glob(self.path):
+            full = str(match)
+            if _inside(full, base):
+                found.append((full, os.path.relpath(full, base)))
+            if len(found) >= limits.max_files:
+                break
+        return sorted(found, key=lambda pair: pair[1])
 
 
-def _read(file: Path, limits: FileLimits) -> str:
-    with file.open("rb") as handle:
+def _inside(full: str, base: str) -> bool:
+    """A regular file whose real location (symlinks followed) is under ``base``."""
+    try:
+        real = os.path.realpath(full)
+        root = os.path.realpath(base)
+        return real.startswith(root + os.sep) and os.path.isfile(real)  # noqa: PTH113
+    except OSError:
+        return False
+
+
+def _read(file: str, limits: FileLimits) -> str:
+    with open(file, "rb") as handle:  # noqa: PTH123 - a str path, hot loop
         data = handle.read(limits.max_bytes)
     return data.decode("utf-8", errors="replace")
 
@@ -97,7 +110,7 @@ class FileAbsent(_FileCheck):
             return _unavailable()
         found = self.files(folder, facts.limits)
         if found:
-            return CheckOutcome.failed(f"{_rel(found[0], folder)} exists and should not")
+            return CheckOutcome.failed(f"{found[0][1]} exists and should not")
         return _PASS
 
 
@@ -118,18 +131,18 @@ class FileMatches(_FileCheck):
         found = self.files(folder, facts.limits)
         if not found:
             return CheckOutcome.failed(f"no file {self.path}")
-        for file in found:
+        for file, name in found:
             try:
                 line = first_match_line(
                     self.pattern, _read(file, facts.limits), timeout=facts.limits.regex_timeout
                 )
             except OSError as error:
-                return CheckOutcome.errored(f"cannot read {_rel(file, folder)}: {error.strerror}")
+                return CheckOutcome.errored(f"cannot read {name}: {error.strerror}")
             except PatternTimeout as error:
-                return CheckOutcome.errored(f"{_rel(file, folder)}: {error}")
+                return CheckOutcome.errored(f"{name}: {error}")
             if line is not None:
                 return _PASS
-        return CheckOutcome.failed(f"{_names(found, folder)} does not match /{self.pattern}/")
+        return CheckOutcome.failed(f"{_names(found)} does not match /{self.pattern}/")
 
 
 class FileNotMatches(_FileCheck):
@@ -145,27 +158,21 @@ class FileNotMatches(_FileCheck):
         folder = facts.folder()
         if folder is None:
             return _unavailable()
-        for file in self.files(folder, facts.limits):
+        for file, name in self.files(folder, facts.limits):
             try:
                 line = first_match_line(
                     self.pattern, _read(file, facts.limits), timeout=facts.limits.regex_timeout
                 )
             except OSError as error:
-                return CheckOutcome.errored(f"cannot read {_rel(file, folder)}: {error.strerror}")
+                return CheckOutcome.errored(f"cannot read {name}: {error.strerror}")
             except PatternTimeout as error:
-                return CheckOutcome.errored(f"{_rel(file, folder)}: {error}")
+                return CheckOutcome.errored(f"{name}: {error}")
             if line is not None:
-                return CheckOutcome.failed(
-                    f"{_rel(file, folder)} line {line} matches /{self.pattern}/"
-                )
+                return CheckOutcome.failed(f"{name} line {line} matches /{self.pattern}/")
         return _PASS
 
 
-def _rel(file: Path, folder: Path) -> str:
-    return file.relative_to(folder).as_posix()
-
-
-def _names(files: list[Path], folder: Path) -> str:
-    names = [_rel(f, folder) for f in files[:3]]
+def _names(files: list[tuple[str, str]]) -> str:
+    names = [name for _, name in files[:3]]
     more = f" and {len(files) - 3} more" if len(files) > 3 else ""
     return ", ".join(names) + more
