@@ -35,12 +35,25 @@ class RepositoryResolver(Protocol):
 
 
 class LocalFolders:
-    """The folder of the entity's catalog file, else its repository root, if on this disk."""
+    """The folder of the entity's catalog file, else its repository root, if on this disk.
+
+    Many entities share a folder (one YAML file, many entities): each folder is looked at once
+    per instance, so use a new instance per evaluation.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[str, Path | None] = {}
 
     def folder_of(self, entity: StoredEntity) -> Path | None:
         for candidate in (entity.entity_dir, entity.repo_dir):
-            if candidate and Path(candidate).is_dir():
-                return Path(candidate)
+            if not candidate:
+                continue
+            if candidate not in self._seen:
+                folder = Path(candidate)
+                self._seen[candidate] = folder if folder.is_dir() else None
+            found = self._seen[candidate]
+            if found is not None:
+                return found
         return None
 
 
