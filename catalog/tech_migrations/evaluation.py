@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
@@ -19,6 +20,7 @@ from catalog.store import Catalog
 from catalog.tables import entities
 from catalog.tech_migrations.custom_checks import CustomChecks
 from catalog.tech_migrations.definition import MigrationDefinition
+from catalog.tech_migrations.errors import DefinitionProblem
 from catalog.tech_migrations.facts import (
     CatalogIndex,
     EntityFacts,
@@ -27,14 +29,18 @@ from catalog.tech_migrations.facts import (
     RepositoryResolver,
 )
 from catalog.tech_migrations.group_tree import GroupTree
+from catalog.tech_migrations.loader import load_migrations
 from catalog.tech_migrations.outcome import CheckStatus
 from catalog.tech_migrations.scope import ScopeMatcher
+from catalog.tech_migrations.settings import MigrationsSettings
 from catalog.tech_migrations.tables import ALL_GROUPS, migration_results, migration_snapshots
 
 __all__ = [
     "CheckFailure",
     "EntityResult",
     "EvaluationReport",
+    "EvaluationRun",
+    "evaluate_configured",
     "evaluate_entities",
     "evaluate_migration",
     "evaluate_migrations",
@@ -307,3 +313,33 @@ def _store_snapshots(
             for key, (done, total, errors) in sorted(counts.items())
         ],
     )
+
+
+@dataclass(frozen=True, slots=True)
+class EvaluationRun:
+    """Every configured migration evaluated; ``problems`` are the definitions left out."""
+
+    reports: tuple[EvaluationReport, ...]
+    problems: tuple[DefinitionProblem, ...]
+
+
+def evaluate_configured(
+    engine: Engine,
+    settings: MigrationsSettings,
+    *,
+    base_dir: Path,
+    repositories: RepositoryResolver | None = None,
+    now: datetime | None = None,
+) -> EvaluationRun:
+    """Load the definitions under ``settings.path`` and evaluate each valid one: what the
+    worker calls after every sync (a broken definition is reported, the rest still run)."""
+    loaded = load_migrations(settings.folder(base_dir))
+    reports = evaluate_migrations(
+        engine,
+        loaded.migrations,
+        repositories=repositories,
+        limits=settings.file_limits,
+        now=now,
+        retention=timedelta(days=settings.snapshot_retention_days),
+    )
+    return EvaluationRun(tuple(reports), loaded.problems)

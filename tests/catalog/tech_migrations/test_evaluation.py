@@ -122,3 +122,21 @@ def test_old_snapshots_are_pruned_after_the_retention(
         evaluate_migration(engine, migration, custom=NO_CUSTOM, retention=timedelta(days=14))
     assert snapshots(engine, date(2027, 1, 1)) == {}
     assert snapshots(engine, date(2027, 1, 20))[ALL_GROUPS] == (2, 7, 0)
+
+
+def test_the_worker_evaluates_every_configured_migration(
+    engine: Engine, company: Path, tmp_path: Path
+) -> None:
+    from catalog.tech_migrations import MigrationsSettings, evaluate_configured
+
+    folder = tmp_path / "defs"
+    folder.mkdir()
+    (folder / "docker.yaml").write_text(
+        "id: docker\ntitle: D\nowner: x\nscope: {types: [service]}\nchecks:\n"
+        "  - {type: file-matches, path: Dockerfile, pattern: '^FROM python:3\\.12'}\n"
+    )
+    (folder / "broken.yaml").write_text("id: broken\ntitle: B\nowner: x\nchecks: []\n")
+    settings = MigrationsSettings(path=Path("defs"), max_file_bytes=4096)
+    run = evaluate_configured(engine, settings, base_dir=tmp_path)
+    assert [(r.migration_id, r.done, r.total) for r in run.reports] == [("docker", 2, 7)]
+    assert [p.migration for p in run.problems] == ["broken"]
