@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, select
 
 from catalog.database import writer
-from catalog.refs import EntityRef, parse_ref
+from catalog.refs import parse_ref
 from catalog.store import Catalog
 from catalog.tables import entities
 from catalog.tech_migrations.custom_checks import CustomChecks
@@ -31,9 +31,11 @@ from catalog.tech_migrations.facts import (
 from catalog.tech_migrations.group_tree import GroupTree
 from catalog.tech_migrations.loader import load_migrations
 from catalog.tech_migrations.outcome import CheckStatus
+from catalog.tech_migrations.results import CheckFailure, EntityResult
 from catalog.tech_migrations.scope import ScopeMatcher
 from catalog.tech_migrations.settings import MigrationsSettings
-from catalog.tech_migrations.tables import ALL_GROUPS, migration_results, migration_snapshots
+from catalog.tech_migrations.storage import store_results, store_snapshots
+from catalog.tech_migrations.tables import migration_snapshots
 
 __all__ = [
     "CheckFailure",
@@ -45,28 +47,6 @@ __all__ = [
     "evaluate_migration",
     "evaluate_migrations",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class CheckFailure:
-    """A check an entity did not pass: its label, ``fail`` or ``error``, and why in words."""
-
-    check: str
-    status: CheckStatus
-    reason: str
-
-    def to_json(self) -> dict[str, str]:
-        return {"check": self.check, "status": self.status, "reason": self.reason}
-
-
-@dataclass(frozen=True, slots=True)
-class EntityResult:
-    """One entity's verdict: ``fail`` if any check failed, else ``error`` if any errored."""
-
-    ref: EntityRef
-    owner: EntityRef | None
-    status: CheckStatus
-    failures: tuple[CheckFailure, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +139,8 @@ def evaluate_migration(
         )
     )
     with writer(engine).begin() as conn:
-        changed = _store_results(conn, migration.id, results, now)
-        _store_snapshots(conn, migration.id, results, tree, day, now)
+        changed = store_results(conn, migration.id, results, now)
+        store_snapshots(conn, migration.id, results, tree, day, now)
         conn.execute(
             delete(migration_snapshots).where(
                 migration_snapshots.c.migration_id == migration.id,
@@ -201,118 +181,6 @@ def _expand(tree: GroupTree, owners: Iterable[str]) -> set[str]:
         ref = parse_ref(text)
         found.update(str(g) for g in (tree.subtree(ref) if ref in tree.groups else {ref}))
     return found
-
-
-def _store_results(
-    conn: Connection, migration_id: str, results: list[EntityResult], now: datetime
-) -> int:
-    table = migration_results
-    existing = {
-        row.entity_ref: row
-        for row in conn.execute(
-            select(table.c.entity_ref, table.c.owner_ref, table.c.status, table.c.failures).where(
-                table.c.migration_id == migration_id
-            )
-        )
-    }
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    changed = 0
-    for result in results:
-        key = str(result.ref)
-        row = {
-            "migration_id": migration_id,
-            "entity_ref": key,
-            "owner_ref": str(result.owner) if result.owner else None,
-            "status": result.status,
-            "failures": [f.to_json() for f in result.failures],
-        }
-        old = existing.pop(key, None)
-        if old is None:
-            inserts.append(row | {"changed_at": now})
-            changed += 1
-        elif (old.status, old.owner_ref, old.failures) != (
-            row["status"],
-            row["owner_ref"],
-            row["failures"],
-        ):
-            if old.status != result.status:
-                changed += 1
-                updates.append(row | {"changed_at": now})
-            else:
-                updates.append(row)
-    if inserts:
-        conn.execute(insert(table), inserts)
-    for with_time in (True, False):
-        batch = [u for u in updates if ("changed_at" in u) == with_time]
-        if not batch:
-            continue
-        values: dict[str, Any] = {
-            "owner_ref": bindparam("owner_ref"),
-            "status": bindparam("status"),
-        }
-        values["failures"] = bindparam("failures", type_=table.c.failures.type)
-        if with_time:
-            values["changed_at"] = bindparam("changed_at")
-        conn.execute(
-            update(table)
-            .where(
-                table.c.migration_id == bindparam("b_migration"),
-                table.c.entity_ref == bindparam("b_ref"),
-            )
-            .values(values),
-            [u | {"b_migration": migration_id, "b_ref": u["entity_ref"]} for u in batch],
-        )
-    gone = sorted(existing)
-    for start in range(0, len(gone), 500):
-        conn.execute(
-            delete(table).where(
-                table.c.migration_id == migration_id,
-                table.c.entity_ref.in_(gone[start : start + 500]),
-            )
-        )
-    return changed + len(gone)
-
-
-def _store_snapshots(
-    conn: Connection,
-    migration_id: str,
-    results: list[EntityResult],
-    tree: GroupTree,
-    day: date,
-    now: datetime,
-) -> None:
-    counts: dict[str, list[int]] = {ALL_GROUPS: [0, 0, 0]}
-    credited: dict[EntityRef | None, frozenset[EntityRef]] = {}
-    for result in results:
-        if result.owner not in credited:
-            credited[result.owner] = tree.credited(result.owner)
-        keys = [ALL_GROUPS, *(str(g) for g in credited[result.owner])]
-        for key in keys:
-            tally = counts.setdefault(key, [0, 0, 0])
-            tally[0] += result.status == "pass"
-            tally[1] += 1
-            tally[2] += result.status == "error"
-    conn.execute(
-        delete(migration_snapshots).where(
-            migration_snapshots.c.migration_id == migration_id, migration_snapshots.c.day == day
-        )
-    )
-    conn.execute(
-        insert(migration_snapshots),
-        [
-            {
-                "migration_id": migration_id,
-                "group_ref": key,
-                "day": day,
-                "done": done,
-                "total": total,
-                "errors": errors,
-                "evaluated_at": now,
-            }
-            for key, (done, total, errors) in sorted(counts.items())
-        ],
-    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,8 +12,8 @@ from catalog.groups import groups_of_user
 from catalog.refs import EntityRef, parse_ref
 from catalog.store import Catalog
 from catalog.tech_migrations.definition import MigrationDefinition
-from catalog.tech_migrations.evaluation import CheckFailure
 from catalog.tech_migrations.group_tree import GroupTree
+from catalog.tech_migrations.results import CheckFailure
 from catalog.tech_migrations.tables import migration_results
 
 __all__ = [
