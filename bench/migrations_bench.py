@@ -25,9 +25,11 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 sys.path.insert(0, str(REPO))
 
+from sqlalchemy import delete  # noqa: E402
+
 from bench.synthetic import write_catalog  # noqa: E402
 from catalog import Catalog  # noqa: E402
-from catalog.database import create_database_engine, upgrade_schema  # noqa: E402
+from catalog.database import create_database_engine, upgrade_schema, writer  # noqa: E402
 from catalog.sources import DirectorySource, LocationSource  # noqa: E402
 from catalog.sync import sync_catalog  # noqa: E402
 from catalog.tech_migrations import (  # noqa: E402
@@ -36,6 +38,7 @@ from catalog.tech_migrations import (  # noqa: E402
     evaluate_migration,
     leaderboard,
 )
+from catalog.tech_migrations.tables import migration_results  # noqa: E402
 
 MIGRATION = MigrationDefinition.model_validate(
     {
@@ -155,14 +158,19 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-def bench_evaluation(url: str, folder: Path, runs: int) -> dict[str, object]:
-    _reset(url)
+def bench_evaluation(url: str, folder: Path, runs: int, *, reuse: bool) -> dict[str, object]:
+    synced = 0.0
+    if not reuse:
+        _reset(url)
     engine = create_database_engine(url)
     upgrade_schema(engine)
-    started = time.perf_counter()
-    root = folder
-    sync_catalog(engine, [LocationSource("synthetic", root / "catalog-info.yaml", root=root)])
-    synced = time.perf_counter() - started
+    if not reuse:
+        started = time.perf_counter()
+        root = folder
+        sync_catalog(engine, [LocationSource("synthetic", root / "catalog-info.yaml", root=root)])
+        synced = time.perf_counter() - started
+    with writer(engine).begin() as conn:
+        conn.execute(delete(migration_results))
     custom = CustomChecks({})
     cold = evaluate_migration(engine, MIGRATION, custom=custom)
     warm = [evaluate_migration(engine, MIGRATION, custom=custom) for _ in range(runs)]
@@ -211,17 +219,26 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm evaluations")
     parser.add_argument("--leaderboard-runs", type=int, default=200)
     parser.add_argument("--postgres", help="also run on this PostgreSQL database (it is wiped)")
+    parser.add_argument("--reuse", action="store_true", help="keep the synced catalog")
+    parser.add_argument("--skip-leaderboard", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    urls = {"SQLite": f"sqlite:///{OUT / 'migrations-bench.db'}"}
+    urls = {
+        "SQLite": (
+            f"sqlite:///{OUT / 'migrations-eval.db'}",
+            f"sqlite:///{OUT / 'migrations-board.db'}",
+        )
+    }
     if args.postgres:
-        urls["PostgreSQL"] = args.postgres
+        urls["PostgreSQL"] = (args.postgres, args.postgres)
     catalog_dir = _catalog(args.size, args.repos)
     groups_dir = _groups_catalog(2_000, 40_000)
-    for name, url in urls.items():
-        evaluation = bench_evaluation(url, catalog_dir, args.runs)
+    for name, (url, board_url) in urls.items():
+        evaluation = bench_evaluation(url, catalog_dir, args.runs, reuse=args.reuse)
         print(f"{name} evaluation: {json.dumps(evaluation)}", flush=True)
-        board = bench_leaderboard(url, groups_dir, args.leaderboard_runs)
+        if args.skip_leaderboard:
+            continue
+        board = bench_leaderboard(board_url, groups_dir, args.leaderboard_runs)
         print(f"{name} leaderboard: {json.dumps(board)}", flush=True)
 
 

@@ -1,9 +1,8 @@
-"""Charts are real PNGs of the expected size, made quickly without a display."""
+"""Charts are real PNGs of the expected size, made without a display."""
 
 from __future__ import annotations
 
 import struct
-import time
 from datetime import date
 
 from catalog.refs import parse_ref
@@ -56,12 +55,9 @@ def png_size(data: bytes) -> tuple[int, int]:
 
 def test_burn_up_and_bars_make_a_png_of_the_expected_size() -> None:
     history = tuple(HistoryPoint(date(2027, 1, d), 10 + d, 100) for d in range(1, 21))
-    started = time.perf_counter()
     data = migration_chart(progress(history), board(6))
-    elapsed = time.perf_counter() - started
     assert png_size(data) == CHART_SIZE
     assert 15_000 < len(data) < 400_000
-    assert elapsed < 5
 
 
 def test_an_unevaluated_migration_still_draws_a_chart() -> None:
