@@ -172,8 +172,14 @@ def bench_evaluation(url: str, folder: Path, runs: int, *, reuse: bool) -> dict[
     with writer(engine).begin() as conn:
         conn.execute(delete(migration_results))
     custom = CustomChecks({})
+    cpu = time.process_time()
     cold = evaluate_migration(engine, MIGRATION, custom=custom)
-    warm = [evaluate_migration(engine, MIGRATION, custom=custom) for _ in range(runs)]
+    cold_cpu = time.process_time() - cpu
+    warm, warm_cpu = [], []
+    for _ in range(runs):
+        cpu = time.process_time()
+        warm.append(evaluate_migration(engine, MIGRATION, custom=custom))
+        warm_cpu.append(round(time.process_time() - cpu, 2))
     engine.dispose()
     return {
         "sync_s": round(synced, 1),
@@ -181,7 +187,10 @@ def bench_evaluation(url: str, folder: Path, runs: int, *, reuse: bool) -> dict[
         "done": cold.done,
         "errors": cold.errors,
         "cold_s": cold.seconds,
+        "cold_cpu_s": round(cold_cpu, 2),
         "warm_s": [w.seconds for w in warm],
+        "warm_cpu_s": warm_cpu,
+        "load_average": [round(x, 1) for x in __import__("os").getloadavg()],
     }
 
 

@@ -3,6 +3,8 @@ exists, and the entity's files on disk through a ``RepositoryResolver`` seam."""
 
 from __future__ import annotations
 
+import os
+import stat
 from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
@@ -11,7 +13,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, select
 
-from catalog.refs import EntityRef, parse_ref
+from catalog.refs import EntityRef
 from catalog.relations import INVERSE
 from catalog.store import StoredEntity
 from catalog.tables import entities, relations
@@ -23,6 +25,7 @@ __all__ = [
     "FileLimits",
     "LocalFolders",
     "RepositoryResolver",
+    "stored_ref",
 ]
 
 CustomFunction = Callable[[CheckSubject], "CheckOutcome | bool"]
@@ -42,19 +45,34 @@ class LocalFolders:
     """
 
     def __init__(self) -> None:
-        self._seen: dict[str, Path | None] = {}
+        self._seen: dict[str, bool] = {}
 
-    def folder_of(self, entity: StoredEntity) -> Path | None:
+    def directory_of(self, entity: StoredEntity) -> str | None:
+        """Like ``folder_of``, as a string (the evaluation's hot path avoids Path objects)."""
         for candidate in (entity.entity_dir, entity.repo_dir):
             if not candidate:
                 continue
-            if candidate not in self._seen:
-                folder = Path(candidate)
-                self._seen[candidate] = folder if folder.is_dir() else None
-            found = self._seen[candidate]
-            if found is not None:
-                return found
+            found = self._seen.get(candidate)
+            if found is None:
+                try:
+                    found = stat.S_ISDIR(os.stat(candidate).st_mode)  # noqa: PTH116 - hot path
+                except OSError:
+                    found = False
+                self._seen[candidate] = found
+            if found:
+                return candidate
         return None
+
+    def folder_of(self, entity: StoredEntity) -> Path | None:
+        directory = self.directory_of(entity)
+        return Path(directory) if directory is not None else None
+
+
+def stored_ref(text: str) -> EntityRef:
+    """A ref from its stored, canonical form (``kind:namespace/name``, lowercased), cheaply."""
+    kind, _, rest = text.partition(":")
+    namespace, _, name = rest.partition("/")
+    return EntityRef(kind, namespace, name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +106,14 @@ class CatalogIndex:
                     relations.c.type == stored_type
                 )
                 for ref, target in conn.execute(query):
-                    related[ref][type_].append(parse_ref(target))
+                    related[ref][type_].append(stored_ref(target))
         existing = frozenset(conn.execute(select(entities.c.ref)).scalars())
         return cls(related=related, existing=existing)
 
     def targets(self, ref: EntityRef, relation: str) -> list[EntityRef]:
         """The far ends of ``relation`` from ``ref`` (sorted, deduplicated)."""
         found = self.related.get(str(ref), {}).get(relation, [])
-        return sorted(set(found))
+        return list(found) if len(found) < 2 else sorted(set(found))
 
     def exists(self, ref: EntityRef) -> bool:
         return str(ref) in self.existing
@@ -104,7 +122,7 @@ class CatalogIndex:
 class EntityFacts:
     """One entity as the checks see it; its folder is looked up only if a check asks."""
 
-    __slots__ = ("_folder", "_resolved", "custom", "index", "limits", "repositories", "stored")
+    __slots__ = ("_directory", "_resolved", "custom", "index", "limits", "repositories", "stored")
 
     def __init__(
         self,
@@ -120,12 +138,21 @@ class EntityFacts:
         self.repositories = repositories
         self.limits = limits
         self.custom = custom
-        self._folder: Path | None = None
+        self._directory: str | None = None
         self._resolved = False
+
+    def directory(self) -> str | None:
+        """The entity's folder on disk as a string, or None (API-synced, not checked out)."""
+        if not self._resolved:
+            if isinstance(self.repositories, LocalFolders):
+                self._directory = self.repositories.directory_of(self.stored)
+            else:
+                folder = self.repositories.folder_of(self.stored)
+                self._directory = str(folder) if folder is not None else None
+            self._resolved = True
+        return self._directory
 
     def folder(self) -> Path | None:
         """The entity's folder on disk, or None (API-synced, or not checked out here)."""
-        if not self._resolved:
-            self._folder = self.repositories.folder_of(self.stored)
-            self._resolved = True
-        return self._folder
+        directory = self.directory()
+        return Path(directory) if directory is not None else None

@@ -22,6 +22,7 @@ from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog
 from catalog.tables import entities, relations
 from catalog.tech_migrations.errors import UnknownLevel
+from catalog.tech_migrations.facts import stored_ref
 
 __all__ = ["LEVEL_DEPTHS", "GroupNode", "GroupTree"]
 
@@ -73,7 +74,7 @@ class GroupTree:
                 if users
                 else []
             )
-        known = {row.ref: _ref(row.ref) for row in rows}
+        known = {row.ref: stored_ref(row.ref) for row in rows}
         parents_of: dict[EntityRef, list[EntityRef]] = defaultdict(list)
         for child, parent in edges:
             if child in known and parent in known:
@@ -99,7 +100,7 @@ class GroupTree:
         member_of: dict[EntityRef, set[EntityRef]] = defaultdict(set)
         for user, group in member_rows:
             if user in wanted and group in known:
-                member_of[_ref(user)].add(known[group])
+                member_of[stored_ref(user)].add(known[group])
         memberships = {u: tuple(sorted(member_of.get(u, ()))) for u in users}
         ancestors = {ref: _ancestors_of(ref, parents) for ref in groups}
         return cls(groups, memberships, ancestors)
@@ -153,13 +154,6 @@ class GroupTree:
         if not found:
             raise UnknownLevel(name, self.types())
         return sorted(found)
-
-
-def _ref(text: str) -> EntityRef:
-    # stored refs are canonical (kind:namespace/name, lowercased): no need to parse them again
-    kind, _, rest = text.partition(":")
-    namespace, _, name = rest.partition("/")
-    return EntityRef(kind, namespace, name)
 
 
 def _depths(parents: dict[EntityRef, tuple[EntityRef, ...]]) -> dict[EntityRef, int]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import stat
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -36,11 +37,10 @@ class _FileCheck(CheckModel):
             raise ValueError("must stay inside the entity's folder (no '..')")
         return value
 
-    def files(self, folder: Path, limits: FileLimits) -> list[tuple[str, str]]:
-        """(full path, path relative to ``folder``) of regular files matching ``path`` (a glob
-        when it has * ? or [), never outside ``folder``. Plain names cost one ``lstat``."""
-        base = str(folder)
-        if not _GLOB_CHARS & set(self.path):
+    def files(self, base: str, limits: FileLimits) -> list[tuple[str, str]]:
+        """(full path, path relative to ``base``) of regular files matching ``path`` (a glob
+        when it has * ? or [), never outside ``base``. Plain names cost one ``lstat``."""
+        if not _is_glob(self.path):
             full = os.path.join(base, self.path)  # noqa: PTH118 - str paths: hot loop
             try:
                 mode = os.lstat(full).st_mode
@@ -50,13 +50,18 @@ class _FileCheck(CheckModel):
                 return [(full, self.path)]
             return [(full, self.path)] if _inside(full, base) else []
         found = []
-        for match in folder.glob(self.path):
+        for match in Path(base).glob(self.path):
             full = str(match)
             if _inside(full, base):
                 found.append((full, os.path.relpath(full, base)))
             if len(found) >= limits.max_files:
                 break
         return sorted(found, key=lambda pair: pair[1])
+
+
+@lru_cache(maxsize=256)
+def _is_glob(path: str) -> bool:
+    return bool(_GLOB_CHARS & set(path))
 
 
 def _inside(full: str, base: str) -> bool:
@@ -88,7 +93,7 @@ class FileExists(_FileCheck):
         return f"{self.path} exists"
 
     def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.folder()
+        folder = facts.directory()
         if folder is None:
             return _unavailable()
         if not self.files(folder, facts.limits):
@@ -105,7 +110,7 @@ class FileAbsent(_FileCheck):
         return f"{self.path} does not exist"
 
     def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.folder()
+        folder = facts.directory()
         if folder is None:
             return _unavailable()
         found = self.files(folder, facts.limits)
@@ -125,7 +130,7 @@ class FileMatches(_FileCheck):
         return f"{self.path} matches /{self.pattern}/"
 
     def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.folder()
+        folder = facts.directory()
         if folder is None:
             return _unavailable()
         found = self.files(folder, facts.limits)
@@ -155,7 +160,7 @@ class FileNotMatches(_FileCheck):
         return f"{self.path} does not match /{self.pattern}/"
 
     def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.folder()
+        folder = facts.directory()
         if folder is None:
             return _unavailable()
         for file, name in self.files(folder, facts.limits):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from catalog.refs import EntityRef
 from catalog.store import StoredEntity
 from catalog.tech_migrations.definition import Scope
 from catalog.tech_migrations.facts import CatalogIndex
@@ -15,43 +14,48 @@ __all__ = ["ScopeMatcher"]
 class ScopeMatcher:
     """A scope with its owner groups expanded to their sub-groups, ready to test entities."""
 
-    def __init__(self, scope: Scope, *, owners: Collection[str], excluded_owners: Collection[str]):
-        self.scope = scope
+    def __init__(
+        self, scope: Scope, *, owners: Collection[str], excluded_owners: Collection[str]
+    ) -> None:
+        exclude = scope.exclude
         self.kinds = frozenset(scope.kinds)
-        self._owners = frozenset(owners)
-        self._excluded_owners = frozenset(excluded_owners)
-        self._excluded_refs = frozenset(scope.exclude.refs)
+        self.types, self.lifecycles = frozenset(scope.types), frozenset(scope.lifecycles)
+        self.tags, self.systems = frozenset(scope.tags), frozenset(scope.systems)
+        self.owners = frozenset(owners) if scope.owners else None
+        self.not_kinds, self.not_types = frozenset(exclude.kinds), frozenset(exclude.types)
+        self.not_lifecycles, self.not_tags = frozenset(exclude.lifecycles), frozenset(exclude.tags)
+        self.not_systems = frozenset(exclude.systems)
+        self.not_owners = frozenset(excluded_owners)
+        self.not_refs = frozenset(exclude.refs)
 
     def matches(self, stored: StoredEntity, owner: str | None, index: CatalogIndex) -> bool:
         """In scope: matches every given key of the scope and no key of its ``exclude``."""
-        scope, exclude = self.scope, self.scope.exclude
         entity = stored.entity
         kind = stored.ref.kind
-        type_ = (entity.spec_str("type") or "").lower()
-        lifecycle = (entity.spec_str("lifecycle") or "").lower()
-        tags = {t.lower() for t in entity.metadata.tags}
-        if scope.kinds and kind not in self.kinds:
+        if (self.kinds and kind not in self.kinds) or kind in self.not_kinds:
             return False
-        if scope.types and type_ not in scope.types:
+        if self.owners is not None and owner not in self.owners:
             return False
-        if scope.lifecycles and lifecycle not in scope.lifecycles:
+        if owner is not None and owner in self.not_owners:
             return False
-        if scope.tags and not tags & set(scope.tags):
+        if str(stored.ref) in self.not_refs:
             return False
-        if scope.owners and owner not in self._owners:
-            return False
-        if scope.systems and not _systems(stored.ref, index) & set(scope.systems):
-            return False
-        return not (
-            str(stored.ref) in self._excluded_refs
-            or kind in exclude.kinds
-            or type_ in exclude.types
-            or lifecycle in exclude.lifecycles
-            or tags & set(exclude.tags)
-            or (exclude.owners and owner in self._excluded_owners)
-            or (exclude.systems and _systems(stored.ref, index) & set(exclude.systems))
-        )
-
-
-def _systems(ref: EntityRef, index: CatalogIndex) -> set[str]:
-    return {str(t) for t in index.targets(ref, "partOf") if t.kind == "system"}
+        if self.types or self.not_types:
+            type_ = (entity.spec_str("type") or "").lower()
+            if (self.types and type_ not in self.types) or type_ in self.not_types:
+                return False
+        if self.lifecycles or self.not_lifecycles:
+            lifecycle = (entity.spec_str("lifecycle") or "").lower()
+            if (self.lifecycles and lifecycle not in self.lifecycles) or (
+                lifecycle in self.not_lifecycles
+            ):
+                return False
+        if self.tags or self.not_tags:
+            tags = {t.lower() for t in entity.metadata.tags}
+            if (self.tags and not tags & self.tags) or tags & self.not_tags:
+                return False
+        if self.systems or self.not_systems:
+            systems = {str(t) for t in index.targets(stored.ref, "partOf") if t.kind == "system"}
+            if (self.systems and not systems & self.systems) or systems & self.not_systems:
+                return False
+        return True
