@@ -228,7 +228,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="warm evaluations")
     parser.add_argument("--leaderboard-runs", type=int, default=200)
     parser.add_argument("--postgres", help="also run on this PostgreSQL database (it is wiped)")
-    parser.add_argument("--reuse", action="store_true", help="keep the synced catalog")
+    parser.add_argument("--reuse", action="store_true", help="keep the synced SQLite catalog")
+    parser.add_argument("--only-postgres", action="store_true")
     parser.add_argument("--skip-leaderboard", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -243,7 +244,8 @@ def main() -> None:
     catalog_dir = _catalog(args.size, args.repos)
     groups_dir = _groups_catalog(2_000, 40_000)
     for name, (url, board_url) in urls.items():
-        evaluation = bench_evaluation(url, catalog_dir, args.runs, reuse=args.reuse)
+        reuse = args.reuse and name == "SQLite" and (OUT / "migrations-eval.db").exists()
+        evaluation = bench_evaluation(url, catalog_dir, args.runs, reuse=reuse)
         print(f"{name} evaluation: {json.dumps(evaluation)}", flush=True)
         if args.skip_leaderboard:
             continue

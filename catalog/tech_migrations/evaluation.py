@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select
 
 from catalog.database import writer
-from catalog.refs import parse_ref
+from catalog.refs import EntityRef, parse_ref
 from catalog.store import Catalog
 from catalog.tables import entities
 from catalog.tech_migrations.custom_checks import CustomChecks
@@ -27,6 +27,7 @@ from catalog.tech_migrations.facts import (
     FileLimits,
     LocalFolders,
     RepositoryResolver,
+    stored_ref,
 )
 from catalog.tech_migrations.group_tree import GroupTree
 from catalog.tech_migrations.loader import load_migrations
@@ -92,6 +93,8 @@ def evaluate_entities(
         owners=_expand(tree, migration.scope.owners),
         excluded_owners=_expand(tree, migration.scope.exclude.owners),
     )
+    checks = [(check, check.label) for check in migration.checks]
+    owner_refs: dict[str, EntityRef] = {}
     for stored in catalog.entities(kinds=kinds):
         owner = owners.get(str(stored.ref))
         if not matcher.matches(stored, owner, index):
@@ -100,14 +103,17 @@ def evaluate_entities(
             stored, index=index, repositories=repositories, limits=limits, custom=custom.get
         )
         failures = []
-        for check in migration.checks:
+        failed = False
+        for check, label in checks:
             outcome = check.run(facts)
             if outcome.status != "pass":
-                failures.append(CheckFailure(check.label, outcome.status, outcome.reason))
-        status: CheckStatus = "pass"
-        if failures:
-            status = "fail" if any(f.status == "fail" for f in failures) else "error"
-        yield EntityResult(stored.ref, parse_ref(owner) if owner else None, status, tuple(failures))
+                failures.append(CheckFailure(label, outcome.status, outcome.reason))
+                failed = failed or outcome.status == "fail"
+        status: CheckStatus = ("fail" if failed else "error") if failures else "pass"
+        owner_ref = None
+        if owner is not None:
+            owner_ref = owner_refs.get(owner) or owner_refs.setdefault(owner, stored_ref(owner))
+        yield EntityResult(stored.ref, owner_ref, status, tuple(failures))
 
 
 def evaluate_migration(
