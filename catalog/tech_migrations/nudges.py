@@ -15,7 +15,7 @@ from catalog.refs import EntityRef, parse_ref
 from catalog.store import Catalog
 from catalog.tech_migrations.definition import MigrationDefinition
 from catalog.tech_migrations.group_tree import GroupTree
-from catalog.tech_migrations.remaining import RemainingItem, team_items
+from catalog.tech_migrations.remaining import RemainingItem, remaining_by_owner
 from catalog.tech_migrations.tables import migration_nudges, migration_results
 
 __all__ = ["Nudge", "claim_nudge", "nudges_due"]
@@ -70,14 +70,17 @@ def nudges_due(
             ).all()
         )
     tree = GroupTree.cached(catalog)
+    waiting = [
+        team
+        for team in teams
+        if team in tree.groups
+        and (str(team) not in last or _aware(last[str(team)]) <= now - interval)
+    ]
+    remaining = remaining_by_owner(engine, catalog, migration.id, waiting)
     due = []
-    for team in teams:
-        node = tree.groups.get(team)
-        previous = last.get(str(team))
-        if node is None or (previous is not None and _aware(previous) > now - interval):
-            continue
-        items = team_items(engine, catalog, migration.id, team, tree=tree)
-        own = tuple(i for i in items.remaining if i.owner == team)
+    for team in waiting:
+        node = tree.groups[team]
+        own = tuple(remaining.get(team, ()))
         if not own:
             continue
         members = tuple(members_of(catalog, team)) if migration.nudges.send_to == "members" else ()

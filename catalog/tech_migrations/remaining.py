@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -22,6 +23,7 @@ __all__ = [
     "TeamItems",
     "my_items",
     "open_items_for_user",
+    "remaining_by_owner",
     "team_items",
 ]
 
@@ -131,14 +133,21 @@ def _user_owners(engine: Engine, migration_id: str) -> set[EntityRef]:
         return {parse_ref(o) for o in owners}
 
 
-def _items(
-    engine: Engine,
-    catalog: Catalog,
-    migration_id: str,
-    owner: EntityRef,
-    name: str,
-    owners: Collection[EntityRef],
-) -> TeamItems:
+def remaining_by_owner(
+    engine: Engine, catalog: Catalog, migration_id: str, owners: Collection[EntityRef]
+) -> dict[EntityRef, list[RemainingItem]]:
+    """Unfinished entities owned directly by each of ``owners`` (one query per 500 owners)."""
+    _, _, rows = _rows(engine, migration_id, owners, with_done=False)
+    found: dict[EntityRef, list[RemainingItem]] = {}
+    for item in _remaining(catalog, rows):
+        if item.owner is not None:
+            found.setdefault(item.owner, []).append(item)
+    return found
+
+
+def _rows(
+    engine: Engine, migration_id: str, owners: Collection[EntityRef], *, with_done: bool = True
+) -> tuple[int, int, list[Any]]:
     table = migration_results
     keys = sorted(str(o) for o in owners)
     done = total = 0
@@ -151,24 +160,40 @@ def _items(
                 table.c.migration_id == migration_id,
                 table.c.owner_ref.in_(keys[start : start + _CHUNK]),
             )
+            if not with_done:
+                query = query.where(table.c.status != "pass")
             for row in conn.execute(query):
                 total += 1
                 if row.status == "pass":
                     done += 1
                 else:
                     rows.append(row)
+    return done, total, rows
+
+
+def _remaining(catalog: Catalog, rows: list[Any]) -> list[RemainingItem]:
     names = catalog.summaries(parse_ref(r.entity_ref) for r in rows)
-    remaining = sorted(
-        (
-            RemainingItem(
-                ref=parse_ref(row.entity_ref),
-                display_name=names[parse_ref(row.entity_ref)].display_name,
-                owner=parse_ref(row.owner_ref) if row.owner_ref else None,
-                status=row.status,
-                failures=tuple(CheckFailure(**f) for f in row.failures),
-            )
-            for row in rows
-        ),
-        key=lambda item: str(item.ref),
-    )
-    return TeamItems(migration_id, owner, name, done, total, tuple(remaining))
+    items = [
+        RemainingItem(
+            ref=parse_ref(row.entity_ref),
+            display_name=names[parse_ref(row.entity_ref)].display_name,
+            owner=parse_ref(row.owner_ref) if row.owner_ref else None,
+            status=row.status,
+            failures=tuple(CheckFailure(**f) for f in row.failures),
+        )
+        for row in rows
+    ]
+    return sorted(items, key=lambda item: str(item.ref))
+
+
+def _items(
+    engine: Engine,
+    catalog: Catalog,
+    migration_id: str,
+    owner: EntityRef,
+    name: str,
+    owners: Collection[EntityRef],
+) -> TeamItems:
+    done, total, rows = _rows(engine, migration_id, owners)
+    remaining = tuple(_remaining(catalog, rows))
+    return TeamItems(migration_id, owner, name, done, total, remaining)
