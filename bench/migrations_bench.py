@@ -233,12 +233,8 @@ def main() -> None:
     parser.add_argument("--skip-leaderboard", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    urls = {
-        "SQLite": (
-            f"sqlite:///{OUT / 'migrations-eval.db'}",
-            f"sqlite:///{OUT / 'migrations-board.db'}",
-        )
-    }
+    sqlite = (f"sqlite:///{OUT / 'migrations-eval.db'}", f"sqlite:///{OUT / 'migrations-board.db'}")
+    urls = {} if args.only_postgres else {"SQLite": sqlite}
     if args.postgres:
         urls["PostgreSQL"] = (args.postgres, args.postgres)
     catalog_dir = _catalog(args.size, args.repos)
