@@ -31,7 +31,7 @@ from catalog.tech_migrations.facts import (
 )
 from catalog.tech_migrations.group_tree import GroupTree
 from catalog.tech_migrations.loader import load_migrations
-from catalog.tech_migrations.outcome import CheckStatus
+from catalog.tech_migrations.outcome import CheckOutcome, CheckStatus
 from catalog.tech_migrations.results import CheckFailure, EntityResult
 from catalog.tech_migrations.scope import ScopeMatcher
 from catalog.tech_migrations.settings import MigrationsSettings
@@ -95,12 +95,18 @@ def evaluate_entities(
     )
     checks = [(check, check.label) for check in migration.checks]
     owner_refs: dict[str, EntityRef] = {}
+    memo: dict[tuple[int, str], CheckOutcome] = {}
     for stored in catalog.entities(kinds=kinds):
         owner = owners.get(str(stored.ref))
         if not matcher.matches(stored, owner, index):
             continue
         facts = EntityFacts(
-            stored, index=index, repositories=repositories, limits=limits, custom=custom.get
+            stored,
+            index=index,
+            repositories=repositories,
+            limits=limits,
+            custom=custom.get,
+            memo=memo,
         )
         failures = []
         failed = False

@@ -122,7 +122,16 @@ class CatalogIndex:
 class EntityFacts:
     """One entity as the checks see it; its folder is looked up only if a check asks."""
 
-    __slots__ = ("_directory", "_resolved", "custom", "index", "limits", "repositories", "stored")
+    __slots__ = (
+        "_directory",
+        "_resolved",
+        "custom",
+        "index",
+        "limits",
+        "memo",
+        "repositories",
+        "stored",
+    )
 
     def __init__(
         self,
@@ -132,8 +141,10 @@ class EntityFacts:
         repositories: RepositoryResolver,
         limits: FileLimits,
         custom: Callable[[str], CustomFunction],
+        memo: dict[tuple[int, str], CheckOutcome] | None = None,
     ) -> None:
         self.stored = stored
+        self.memo = memo if memo is not None else {}
         self.index = index
         self.repositories = repositories
         self.limits = limits

@@ -37,6 +37,21 @@ class _FileCheck(CheckModel):
             raise ValueError("must stay inside the entity's folder (no '..')")
         return value
 
+    def run(self, facts: EntityFacts) -> CheckOutcome:
+        folder = facts.directory()
+        if folder is None:
+            return _UNAVAILABLE
+        # the outcome depends only on the folder: entities sharing one are checked once
+        key = (id(self), folder)
+        outcome = facts.memo.get(key)
+        if outcome is None:
+            outcome = facts.memo[key] = self.check_folder(folder, facts.limits)
+        return outcome
+
+    def check_folder(self, folder: str, limits: FileLimits) -> CheckOutcome:
+        """The outcome for one folder on disk."""
+        raise NotImplementedError
+
     def files(self, base: str, limits: FileLimits) -> list[tuple[str, str]]:
         """(full path, path relative to ``base``) of regular files matching ``path`` (a glob
         when it has * ? or [), never outside ``base``. Plain names cost one ``lstat``."""
@@ -80,8 +95,7 @@ def _read(file: str, limits: FileLimits) -> str:
     return data.decode("utf-8", errors="replace")
 
 
-def _unavailable() -> CheckOutcome:
-    return CheckOutcome.errored(REPOSITORY_UNAVAILABLE)
+_UNAVAILABLE = CheckOutcome.errored(REPOSITORY_UNAVAILABLE)
 
 
 class FileExists(_FileCheck):
@@ -92,11 +106,8 @@ class FileExists(_FileCheck):
     def describe(self) -> str:
         return f"{self.path} exists"
 
-    def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.directory()
-        if folder is None:
-            return _unavailable()
-        if not self.files(folder, facts.limits):
+    def check_folder(self, folder: str, limits: FileLimits) -> CheckOutcome:
+        if not self.files(folder, limits):
             return CheckOutcome.failed(f"no file {self.path}")
         return _PASS
 
@@ -109,11 +120,8 @@ class FileAbsent(_FileCheck):
     def describe(self) -> str:
         return f"{self.path} does not exist"
 
-    def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.directory()
-        if folder is None:
-            return _unavailable()
-        found = self.files(folder, facts.limits)
+    def check_folder(self, folder: str, limits: FileLimits) -> CheckOutcome:
+        found = self.files(folder, limits)
         if found:
             return CheckOutcome.failed(f"{found[0][1]} exists and should not")
         return _PASS
@@ -129,17 +137,14 @@ class FileMatches(_FileCheck):
     def describe(self) -> str:
         return f"{self.path} matches /{self.pattern}/"
 
-    def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.directory()
-        if folder is None:
-            return _unavailable()
-        found = self.files(folder, facts.limits)
+    def check_folder(self, folder: str, limits: FileLimits) -> CheckOutcome:
+        found = self.files(folder, limits)
         if not found:
             return CheckOutcome.failed(f"no file {self.path}")
         for file, name in found:
             try:
                 line = first_match_line(
-                    self.pattern, _read(file, facts.limits), timeout=facts.limits.regex_timeout
+                    self.pattern, _read(file, limits), timeout=limits.regex_timeout
                 )
             except OSError as error:
                 return CheckOutcome.errored(f"cannot read {name}: {error.strerror}")
@@ -159,14 +164,11 @@ class FileNotMatches(_FileCheck):
     def describe(self) -> str:
         return f"{self.path} does not match /{self.pattern}/"
 
-    def run(self, facts: EntityFacts) -> CheckOutcome:
-        folder = facts.directory()
-        if folder is None:
-            return _unavailable()
-        for file, name in self.files(folder, facts.limits):
+    def check_folder(self, folder: str, limits: FileLimits) -> CheckOutcome:
+        for file, name in self.files(folder, limits):
             try:
                 line = first_match_line(
-                    self.pattern, _read(file, facts.limits), timeout=facts.limits.regex_timeout
+                    self.pattern, _read(file, limits), timeout=limits.regex_timeout
                 )
             except OSError as error:
                 return CheckOutcome.errored(f"cannot read {name}: {error.strerror}")
