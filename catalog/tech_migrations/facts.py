@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections import defaultdict
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,12 +87,12 @@ class FileLimits:
 class CatalogIndex:
     """Relations (as seen from each entity) and existing refs, loaded in bulk once."""
 
-    related: dict[str, dict[str, list[EntityRef]]] = field(default_factory=dict)
+    related: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     existing: frozenset[str] = frozenset()
 
     @classmethod
     def load(cls, conn: Connection, relation_types: Collection[str]) -> CatalogIndex:
-        related: dict[str, dict[str, list[EntityRef]]] = defaultdict(lambda: defaultdict(list))
+        related: dict[str, dict[str, list[str]]] = {}
         for type_ in sorted(set(relation_types)):
             inverse = INVERSE.get(type_)
             for stored_type, near, far in (
@@ -106,14 +105,20 @@ class CatalogIndex:
                     relations.c.type == stored_type
                 )
                 for ref, target in conn.execute(query):
-                    related[ref][type_].append(stored_ref(target))
+                    by_type = related.get(ref)
+                    if by_type is None:
+                        by_type = related[ref] = {}
+                    by_type.setdefault(type_, []).append(target)
         existing = frozenset(conn.execute(select(entities.c.ref)).scalars())
         return cls(related=related, existing=existing)
 
     def targets(self, ref: EntityRef, relation: str) -> list[EntityRef]:
         """The far ends of ``relation`` from ``ref`` (sorted, deduplicated)."""
-        found = self.related.get(str(ref), {}).get(relation, [])
-        return list(found) if len(found) < 2 else sorted(set(found))
+        by_type = self.related.get(str(ref))
+        found = by_type.get(relation) if by_type else None
+        if not found:
+            return []
+        return [stored_ref(t) for t in (found if len(found) < 2 else sorted(set(found)))]
 
     def exists(self, ref: EntityRef) -> bool:
         return str(ref) in self.existing

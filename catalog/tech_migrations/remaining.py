@@ -3,6 +3,7 @@ for a person, what is left for each of their teams (and what they own themselves
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -179,7 +180,7 @@ def _remaining(catalog: Catalog, rows: list[Any]) -> list[RemainingItem]:
             display_name=names[parse_ref(row.entity_ref)].display_name,
             owner=parse_ref(row.owner_ref) if row.owner_ref else None,
             status=row.status,
-            failures=tuple(CheckFailure(**f) for f in row.failures),
+            failures=tuple(CheckFailure(**f) for f in json.loads(row.failures)),
         )
         for row in rows
     ]

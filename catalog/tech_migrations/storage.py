@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any
 
@@ -40,7 +41,7 @@ def store_results(
             "entity_ref": key,
             "owner_ref": str(result.owner) if result.owner else None,
             "status": result.status,
-            "failures": [f.to_json() for f in result.failures],
+            "failures": _failures_json(result) if result.failures else "[]",
         }
         old = existing.pop(key, None)
         if old is None:
@@ -66,7 +67,7 @@ def store_results(
             "owner_ref": bindparam("owner_ref"),
             "status": bindparam("status"),
         }
-        values["failures"] = bindparam("failures", type_=table.c.failures.type)
+        values["failures"] = bindparam("failures")
         if with_time:
             values["changed_at"] = bindparam("changed_at")
         conn.execute(
@@ -87,6 +88,12 @@ def store_results(
             )
         )
     return changed + len(gone)
+
+
+def _failures_json(result: EntityResult) -> str:
+    return json.dumps(
+        [f.to_json() for f in result.failures], ensure_ascii=False, separators=(",", ":")
+    )
 
 
 def store_snapshots(

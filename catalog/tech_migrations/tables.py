@@ -3,7 +3,7 @@ each team was last nudged."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, Date, DateTime, Index, Integer, String, Table
+from sqlalchemy import Column, Date, DateTime, Index, Integer, String, Table, Text
 
 from catalog.database import metadata
 
@@ -22,7 +22,7 @@ migration_results = Table(
     Column("entity_ref", REF, primary_key=True),
     Column("owner_ref", REF, comment="the entity's owner when it was evaluated"),
     Column("status", String(8), nullable=False, comment="pass, fail or error"),
-    Column("failures", JSON, nullable=False, comment="checks that did not pass, with reasons"),
+    Column("failures", Text, nullable=False, comment="JSON list of the checks that did not pass"),
     Column("changed_at", DateTime(timezone=True), nullable=False, comment="status last changed"),
     Index("ix_migration_results_migration_id_owner_ref", "migration_id", "owner_ref"),
 )

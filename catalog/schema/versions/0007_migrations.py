@@ -28,9 +28,9 @@ def upgrade() -> None:
         sa.Column("status", sa.String(8), nullable=False, comment="pass, fail or error"),
         sa.Column(
             "failures",
-            sa.JSON(),
+            sa.Text(),
             nullable=False,
-            comment="checks that did not pass, with reasons",
+            comment="JSON list of the checks that did not pass",
         ),
         sa.Column(
             "changed_at",

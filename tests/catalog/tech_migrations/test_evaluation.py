@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ def results(engine: Engine) -> dict[str, tuple[str, str | None, list[Any]]]:
         rows = conn.execute(
             select(table.c.entity_ref, table.c.status, table.c.owner_ref, table.c.failures)
         )
-        return {r.entity_ref: (r.status, r.owner_ref, r.failures) for r in rows}
+        return {r.entity_ref: (r.status, r.owner_ref, json.loads(r.failures)) for r in rows}
 
 
 def test_results_are_stored_with_reasons(
