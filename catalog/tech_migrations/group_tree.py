@@ -51,6 +51,7 @@ class GroupTree:
     groups: dict[EntityRef, GroupNode]
     memberships: dict[EntityRef, tuple[EntityRef, ...]] = field(default_factory=dict)
     _ancestors: dict[EntityRef, tuple[EntityRef, ...]] = field(default_factory=dict)
+    _levels: dict[str, dict[str, GroupNode]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, catalog: Catalog, *, users: Collection[EntityRef] = ()) -> GroupTree:
@@ -141,6 +142,13 @@ class GroupTree:
 
     def types(self) -> list[str]:
         return sorted({n.type for n in self.groups.values() if n.type})
+
+    def level_nodes(self, name: str) -> dict[str, GroupNode]:
+        """The groups at a level by their ref's string (remembered per level)."""
+        wanted = name.strip().lower()
+        if wanted not in self._levels:
+            self._levels[wanted] = {str(ref): self.groups[ref] for ref in self.level(name)}
+        return self._levels[wanted]
 
     def level(self, name: str) -> list[EntityRef]:
         """The groups at a level: by ``spec.type``, else by depth (see the module doc)."""

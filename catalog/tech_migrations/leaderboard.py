@@ -73,7 +73,7 @@ def leaderboard(
     today = today or datetime.now(UTC).date()
     since = since or today - timedelta(days=7)
     tree = tree or GroupTree.cached(catalog)
-    groups = tree.level(level)
+    groups = tree.level_nodes(level)
     with engine.connect() as conn:
         day = _latest_day(conn, migration_id, today)
         before = _latest_day(conn, migration_id, min(since, day or since))
@@ -83,25 +83,27 @@ def leaderboard(
         then = _counts(conn, migration_id, before)
     overall = now.get(ALL_GROUPS, (0, 0, 0))
     rows = []
-    for ref in groups:
-        done, total, errors = now.get(str(ref), (0, 0, 0))
-        if not total:
+    for key, (done, total, errors) in now.items():
+        node = groups.get(key)
+        if node is None or not total:
             continue
-        old = then.get(str(ref))
+        old = then.get(key)
         change = done_change = None
         if old is not None and old[1]:
             change = round(100.0 * done / total - 100.0 * old[0] / old[1], 1)
             done_change = done - old[0]
-        rows.append((ref, done, total, errors, change, done_change))
-    rows.sort(key=lambda r: (-(r[1] / r[2]), -r[2], tree.groups[r[0]].display_name.lower()))
+        order = (-(done / total), -total, node.display_name.lower(), key)
+        rows.append((order, node, done, total, errors, change, done_change))
+    rows.sort(key=lambda r: r[0])
     ranked: list[GroupProgress] = []
-    for position, (ref, done, total, errors, change, done_change) in enumerate(rows, start=1):
+    for position, (_, node, done, total, errors, change, done_change) in enumerate(rows, 1):
         rank = position
         if ranked and ranked[-1].done * total == done * ranked[-1].total:
             rank = ranked[-1].rank
-        node = tree.groups[ref]
         ranked.append(
-            GroupProgress(ref, node.display_name, done, total, errors, rank, change, done_change)
+            GroupProgress(
+                node.ref, node.display_name, done, total, errors, rank, change, done_change
+            )
         )
     return Leaderboard(
         migration_id=migration_id,
