@@ -208,15 +208,18 @@ def bench_leaderboard(url: str, folder: Path, runs: int) -> dict[str, object]:
     evaluation = evaluate_migration(engine, migration, custom=CustomChecks({}))
     catalog = Catalog(engine)
     result: dict[str, object] = {"evaluate_s": evaluation.seconds, "entities": evaluation.total}
+    result["load_average"] = [round(x, 1) for x in __import__("os").getloadavg()]
     for level in ("squad", "tribe"):
-        samples = []
+        samples, cpu = [], []
         rows = 0
         for _ in range(runs):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             board = leaderboard(engine, catalog, migration.id, level=level)
             samples.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - started_cpu)
             rows = len(board.rows)
-        result[level] = {"rows": rows, **_percentiles(samples)}
+        cpu_ms = {f"cpu_{k}": v for k, v in _percentiles(cpu).items()}
+        result[level] = {"rows": rows, **_percentiles(samples), **cpu_ms}
     engine.dispose()
     return result
 
