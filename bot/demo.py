@@ -1,41 +1,82 @@
-"""``greenroom demo``: the bundled example company, synced into SQLite, then a short tour."""
+"""``greenroom demo``: the bundled example company synced into SQLite, then a tour of real
+slash commands through the local console, then how to connect a real workspace."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console as Terminal
 
+from bot.console import Console
 from bot.runtime import open_runtime
 from bot.sync_view import print_sync_report
-from catalog.graph import blast_radius, dependencies
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
-from catalog.search import search_entities
+
+__all__ = ["EXAMPLES", "TOUR", "run_demo"]
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+TOUR = (
+    "help",
+    "owner payments-api",
+    "deps checkout --depth 2",
+    "impact payments-api",
+    "team",
+    "find refund",
+    "whoami",
+)
 
 
-def run_demo(out: Console, err: Console) -> int:
-    """Sync the example company and answer a few questions; returns the exit code."""
-    runtime = open_runtime(EXAMPLES / "greenroom.yaml")
+def run_demo(out: Terminal, err: Terminal, config: Path = EXAMPLES / "greenroom.yaml") -> int:
+    """Sync the example company and take the tour; returns the exit code."""
+    runtime = open_runtime(config)
     out.rule("greenroom demo: syncing the example company (Globex Commerce)")
     report = runtime.sync(trigger="demo")
     print_sync_report(out, report)
-    cat = runtime.catalog
-    out.rule("Who owns payments-api?")
-    answer = owner_of(cat, find_entity(cat, "payments-api"))
-    if answer.team:
-        out.print(
-            f"{answer.team.display_name}: " + ", ".join(m.display_name for m in answer.team.members)
-        )
-    out.rule("What does checkout depend on (3 levels)?")
-    for node in dependencies(cat, find_entity(cat, "checkout").ref, depth=3):
-        out.print(f"{'  ' * node.depth}{node.summary.ref.short} ({node.relation})")
-    out.rule("If payments-api breaks, whom do we tell?")
-    for owner, refs in blast_radius(cat, find_entity(cat, "payments-api").ref).owners:
-        out.print(f"{owner.display_name}: " + ", ".join(r.short for r in refs))
-    out.rule("Search: refund")
-    for hit in search_entities(cat, "refund", limit=5):
-        out.print(f"{hit.summary.ref.short}  {hit.summary.description or ''}")
-    return report.exit_code
+    if report.exit_code:
+        return report.exit_code
+    email = _tour_guide(runtime.catalog)
+    command = runtime.settings.slack.command
+    who = f" as {email}" if email else ""
+    failed = 0
+    with Console(runtime) as console:
+        for question in TOUR:
+            out.rule(f"{command} {question}{who}")
+            answer = console.ask(f"{command} {question}", email=email)
+            out.print(answer.text(), markup=False, highlight=False)
+            failed += 0 if answer.answered else 1
+        out.rule(f"Home tab{who}")
+        home = console.ask("", email=email, home=True)
+        out.print(home.text(), markup=False, highlight=False)
+    out.rule("Connect a real Slack workspace")
+    out.print(_CONNECT.format(command=command), markup=False, highlight=False)
+    return 1 if failed else 0
+
+
+def _tour_guide(catalog: object) -> str | None:
+    """The email of someone on the team that owns payments-api (the tour's point of view)."""
+    from catalog import Catalog, GreenroomError
+
+    assert isinstance(catalog, Catalog)
+    try:
+        team = owner_of(catalog, find_entity(catalog, "payments-api")).team
+    except GreenroomError:
+        return None
+    return next((m.email for m in team.members if m.email), None) if team else None
+
+
+_CONNECT = """\
+Everything above went through the real Slack app, against a loopback Slack on this machine.
+To answer in your workspace:
+
+  1. greenroom manifest --url https://<where greenroom will run>   (or --socket-mode)
+     then at https://api.slack.com/apps: Create New App -> From an app manifest -> paste it.
+  2. Install it to the workspace, then export what the app's pages show:
+       SLACK_BOT_TOKEN=xoxb-...        (OAuth & Permissions)
+       SLACK_SIGNING_SECRET=...        (Basic Information)
+       SLACK_APP_TOKEN=xapp-...        (only for --socket-mode; scope connections:write)
+  3. Point greenroom.yaml at your catalog, then: greenroom sync && greenroom serve
+     (or greenroom serve --socket-mode). In Slack: {command} help
+
+Try more here:  greenroom ask "{command} deps checkout --reverse" --user <email>
+Docs: docs/slack.md"""

@@ -6,17 +6,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 import catalog.tables  # noqa: F401 - registers the catalog's tables on the shared metadata
+import integrations.scaffolder.tables  # noqa: F401 - the scaffolder's tables, likewise
+from bot.scaffolding import build_scaffolder, registered_source
 from bot.settings import Settings, load_settings
 from catalog import Catalog
 from catalog.database import create_database_engine, upgrade_schema
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
 from catalog.sync import SyncProgress, SyncReport, sync_catalog
+from integrations.repositories import RepositoryCache
+from integrations.scaffolder import Scaffolder, registered
+
+if TYPE_CHECKING:
+    from integrations.kubernetes import ClusterSet
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -32,17 +39,37 @@ class Runtime:
     def catalog(self) -> Catalog:
         return Catalog(self.engine)
 
+    @cached_property
+    def clusters(self) -> ClusterSet:
+        """The configured Kubernetes clusters (clients are made on first use, then reused)."""
+        from integrations.kubernetes import ClusterSet
+
+        return ClusterSet(self.settings.kubernetes)
+
+    @cached_property
+    def repository_cache(self) -> RepositoryCache:
+        """Entities' files on disk: local folders, or clones under ``data_dir/repos/``."""
+        return RepositoryCache(self.settings.data_path / "repos", self.settings.repositories)
+
+    @cached_property
+    def scaffolder(self) -> Scaffolder:
+        return build_scaffolder(self.settings, self.engine, self.catalog)
+
     def upgrade(self) -> None:
         """Create or upgrade the schema."""
         upgrade_schema(self.engine)
 
     def sources(self, specs: Sequence[str] = ()) -> list[CatalogSource]:
-        """The configured sources, or ad-hoc ones from ``--source`` specs."""
+        """The configured sources (plus repositories the scaffolder registered), or ad-hoc
+        ones from ``--source`` specs."""
         configs = [source_from_cli(s) for s in specs] if specs else self.settings.catalog.sources
         cache = self.settings.data_path / "cache"
-        return [
+        sources = [
             build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
         ]
+        if not specs and registered(self.engine):
+            sources.append(registered_source(self.settings, self.engine))
+        return sources
 
     def sync(
         self,

@@ -10,21 +10,27 @@ import os
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
 
+from bot.slack_settings import SlackSettings
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
+from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
+from integrations.repositories.config import RepositoriesSettings
+from integrations.scaffolder import ScaffolderSettings
+from integrations.techdocs.settings import TechDocsSettings
 
-__all__ = ["CatalogSettings", "Settings", "load_settings"]
+__all__ = ["CatalogSettings", "ScheduleConfig", "Settings", "WorkerSettings", "load_settings"]
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("greenroom_config_file", default=None)
 CONFIG_ENV = "GREENROOM_CONFIG"
@@ -43,6 +49,57 @@ class CatalogSettings(BaseModel):
     @property
     def yaml_limits(self) -> YamlLimits:
         return YamlLimits(max_bytes=self.max_file_bytes, max_documents=self.max_documents_per_file)
+
+
+class ScheduleConfig(BaseModel):
+    """A schedule written in greenroom.yaml (``worker.schedules.<id>``); see docs/worker.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str | None = Field(default=None, description="job kind (default: the schedule id)")
+    when: str = Field(description='"mon 09:00", "every 15m", "0 9 * * 1", or "off"')
+    timezone: str | None = Field(default=None, description="IANA zone (default: worker's)")
+    params: dict[str, Any] = {}
+    grace_seconds: int | None = Field(default=None, ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return value if value is None else _check_zone(value)
+
+
+class WorkerSettings(BaseModel):
+    """The worker process (``greenroom worker``): time zone, concurrency, schedules, retention."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = Field(default="UTC", description="IANA zone schedules are read in")
+    max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
+    misfire_grace_seconds: int = Field(default=300, ge=0, description="late runs allowed")
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    poll_seconds: float = Field(default=2.0, gt=0, le=60, description="requests, DB schedules")
+    heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
+    stale_after_seconds: float = Field(default=30.0, gt=0, description="heartbeat age = dead")
+    schedules: dict[str, str | ScheduleConfig] = Field(
+        default={}, description="overrides by schedule id (a string is the new 'when')"
+    )
+    retention_days: dict[str, float] = Field(default={}, description="per prune rule name")
+    job_modules: list[str] = Field(default=[], description="extra modules registering kinds")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+        ) from None
+    return name
 
 
 class _YamlFileSource(PydanticBaseSettingsSource):
@@ -102,6 +159,12 @@ class Settings(BaseSettings):
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
     catalog: CatalogSettings = CatalogSettings()
+    repositories: RepositoriesSettings = RepositoriesSettings()
+    kubernetes: KubernetesSettings = KubernetesSettings()
+    techdocs: TechDocsSettings = TechDocsSettings()
+    scaffolder: ScaffolderSettings = ScaffolderSettings()
+    slack: SlackSettings = SlackSettings()
+    worker: WorkerSettings = WorkerSettings()
     migrations: MigrationsSettings = MigrationsSettings()
 
     @classmethod
@@ -152,7 +215,7 @@ def load_settings(
         raise ConfigError(_describe(error, path)) from None
     finally:
         _CONFIG_FILE.reset(token)
-    return _with_secrets(settings, env)
+    return _with_techdocs_dir(_with_secrets(settings, env))
 
 
 def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) -> Settings:
@@ -163,7 +226,62 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
             source = source.model_copy(update={"token": SecretStr(env[token_env])})
         sources.append(source)
     catalog = settings.catalog.model_copy(update={"sources": sources})
-    return settings.model_copy(update={"catalog": catalog})
+    repositories = _with_repository_tokens(settings.repositories, env)
+    kubernetes = _kubernetes_secrets(settings, env)
+    settings = settings.model_copy(
+        update={"catalog": catalog, "repositories": repositories, "kubernetes": kubernetes}
+    )
+    scaffolder = settings.scaffolder
+    if scaffolder.token_env and scaffolder.token is None and env.get(scaffolder.token_env):
+        token = SecretStr(env[scaffolder.token_env])
+        settings = settings.model_copy(
+            update={"scaffolder": scaffolder.model_copy(update={"token": token})}
+        )
+    return settings.model_copy(update={"slack": settings.slack.with_env(env)})
+
+
+def _with_repository_tokens(
+    repositories: RepositoriesSettings, env: dict[str, str] | os._Environ[str]
+) -> RepositoriesSettings:
+    """Providers' and hosts' tokens from their ``token_env`` (a missing one stays None: the
+    publisher raises ConfigError naming the variable when it is needed)."""
+
+    def resolve(items: list[Any]) -> list[Any]:
+        return [
+            item.model_copy(update={"token": SecretStr(env[item.token_env])})
+            if item.token_env and item.token is None and env.get(item.token_env)
+            else item
+            for item in items
+        ]
+
+    return repositories.model_copy(
+        update={
+            "providers": resolve(repositories.providers),
+            "hosts": resolve(repositories.hosts),
+        }
+    )
+
+
+def _kubernetes_secrets(
+    settings: Settings, env: dict[str, str] | os._Environ[str]
+) -> KubernetesSettings:
+    """Cluster tokens from their ``token_env``; kubeconfig paths anchored at the config folder."""
+    clusters = [
+        c.model_copy(update={"token": SecretStr(env[c.token_env])})
+        if isinstance(c, TokenClusterConfig) and c.token is None and env.get(c.token_env)
+        else c
+        for c in settings.kubernetes.clusters
+    ]
+    kubernetes = settings.kubernetes.model_copy(update={"clusters": tuple(clusters)})
+    return kubernetes.resolve_paths(settings.config_dir)
+
+
+def _with_techdocs_dir(settings: Settings) -> Settings:
+    """Built sites live in ``<data_dir>/techdocs`` unless ``techdocs.storage_dir`` says where."""
+    folder = settings.techdocs.storage_dir or settings.data_path / "techdocs"
+    folder = folder if folder.is_absolute() else settings.config_dir / folder
+    techdocs = settings.techdocs.model_copy(update={"storage_dir": folder})
+    return settings.model_copy(update={"techdocs": techdocs})
 
 
 def _describe(error: ValidationError, path: Path | None) -> str:

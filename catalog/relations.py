@@ -14,6 +14,7 @@ from catalog.refs import EntityRef
 __all__ = [
     "API_CONSUMED_BY",
     "API_PROVIDED_BY",
+    "CANONICAL",
     "CHILD_OF",
     "CONSUMES_API",
     "DEPENDENCY_OF",
@@ -51,7 +52,8 @@ _PAIRS = [
 
 #: Each relation type mapped to its reverse.
 INVERSE: dict[str, str] = dict(_PAIRS) | {b: a for a, b in _PAIRS}
-_CANONICAL = {a for a, _ in _PAIRS}
+#: The direction each pair is stored in.
+CANONICAL = frozenset(a for a, _ in _PAIRS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,6 @@ def canonical_edge(edge: Edge) -> Edge:
 
     Relation types greenroom does not know (from a Backstage API source) stay as they are.
     """
-    if edge.type in _CANONICAL or edge.type not in INVERSE:
+    if edge.type in CANONICAL or edge.type not in INVERSE:
         return edge
     return Edge(edge.target, INVERSE[edge.type], edge.source)

@@ -18,8 +18,8 @@ from sqlalchemy import Engine, Select, and_, func, or_, select
 
 from catalog.database import reader
 from catalog.model import Entity
-from catalog.refs import EntityRef, parse_ref
-from catalog.relations import INVERSE
+from catalog.refs import EntityRef, parse_ref, ref_from_canonical
+from catalog.relations import CANONICAL, INVERSE
 from catalog.tables import catalog_state, entities, relations
 
 __all__ = ["Catalog", "EntitySummary", "Relation", "StoredEntity", "as_ref"]
@@ -138,12 +138,16 @@ class Catalog:
         )
         with self._read.connect() as conn:
             for chunk in _chunks(wanted):
-                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))):
-                    ref = parse_ref(row.ref)
+                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))).all():
+                    ref = ref_from_canonical(row.ref)
                     found[ref] = EntitySummary(
                         ref, row.title, row.description, row.spec_type, row.lifecycle
                     )
-        return {as_ref(r): found.get(as_ref(r)) or EntitySummary.missing(as_ref(r)) for r in wanted}
+        return {
+            ref_from_canonical(r): found.get(ref_from_canonical(r))
+            or EntitySummary.missing(ref_from_canonical(r))
+            for r in wanted
+        }
 
     def named(self, name: str, *, namespace: str | None = None) -> list[StoredEntity]:
         """Entities whose name is ``name`` (any case), optionally in one namespace; by ref."""
@@ -156,17 +160,34 @@ class Catalog:
     def relations(
         self, ref: EntityRef | str, types: Collection[str] | None = None
     ) -> list[Relation]:
-        """Every relation of an entity, both directions, deduplicated and sorted."""
+        """Every relation of an entity (or only ``types``), both directions, sorted."""
         key = str(as_ref(ref))
         found: set[Relation] = set()
+        out: Select[Any] | None = select(relations.c.type, relations.c.object).where(
+            relations.c.subject == key
+        )
+        inn: Select[Any] | None = select(relations.c.type, relations.c.subject).where(
+            relations.c.object == key
+        )
+        if types is not None:
+            stored_out = [t for t in types if t not in INVERSE or t in CANONICAL]
+            stored_in = [INVERSE[t] for t in types if t in INVERSE and t not in CANONICAL]
+            out = (
+                out.where(relations.c.type.in_(stored_out))
+                if stored_out and out is not None
+                else None
+            )
+            inn = (
+                inn.where(relations.c.type.in_(stored_in))
+                if stored_in and inn is not None
+                else None
+            )
         with self._read.connect() as conn:
-            out = select(relations.c.type, relations.c.object).where(relations.c.subject == key)
-            inn = select(relations.c.type, relations.c.subject).where(relations.c.object == key)
-            for type_, target in conn.execute(out):
-                found.add(Relation(type_, parse_ref(target)))
-            for type_, source in conn.execute(inn):
-                found.add(Relation(INVERSE.get(type_, type_), parse_ref(source)))
-        return sorted(r for r in found if types is None or r.type in types)
+            for type_, target in conn.execute(out) if out is not None else ():
+                found.add(Relation(type_, ref_from_canonical(target)))
+            for type_, source in conn.execute(inn) if inn is not None else ():
+                found.add(Relation(INVERSE.get(type_, type_), ref_from_canonical(source)))
+        return sorted(found)
 
     def neighbours(
         self,
@@ -187,17 +208,19 @@ class Catalog:
                         select(relations.c.subject, relations.c.type, relations.c.object).where(
                             relations.c.subject.in_(chunk), relations.c.type.in_(list(outgoing))
                         )
-                    )
+                    ).all()
                     for subject, type_, obj in rows:
-                        result[parse_ref(subject)].add((type_, parse_ref(obj)))
+                        result[ref_from_canonical(subject)].add((type_, ref_from_canonical(obj)))
                 if incoming:
                     rows = conn.execute(
                         select(relations.c.object, relations.c.type, relations.c.subject).where(
                             relations.c.object.in_(chunk), relations.c.type.in_(list(incoming))
                         )
-                    )
+                    ).all()
                     for obj, type_, subject in rows:
-                        result[parse_ref(obj)].add((INVERSE.get(type_, type_), parse_ref(subject)))
+                        result[ref_from_canonical(obj)].add(
+                            (INVERSE.get(type_, type_), ref_from_canonical(subject))
+                        )
         return result
 
     def entities(
@@ -237,9 +260,9 @@ class Catalog:
                     select(*columns).where(entities.c.owner_ref.in_(chunk)).order_by(entities.c.ref)
                 )
                 for row in conn.execute(query):
-                    result[parse_ref(row.owner_ref)].append(
+                    result[ref_from_canonical(row.owner_ref)].append(
                         EntitySummary(
-                            parse_ref(row.ref),
+                            ref_from_canonical(row.ref),
                             row.title,
                             row.description,
                             row.spec_type,
@@ -275,7 +298,7 @@ class Catalog:
         conditions = [entities.c.search_text.contains(w.lower(), autoescape=True) for w in words]
         query = select(entities.c.ref, entities.c.search_text).where(and_(*conditions)).limit(limit)
         with self._read.connect() as conn:
-            return [(parse_ref(r), t) for r, t in conn.execute(query)]
+            return [(ref_from_canonical(r), t) for r, t in conn.execute(query)]
 
     def names(self) -> list[tuple[str, str]]:
         """Every (name, ref) pair, for fuzzy matching."""
@@ -297,8 +320,23 @@ class Catalog:
             for ref, document in conn.execute(query):
                 profile = (json.loads(document).get("spec") or {}).get("profile") or {}
                 if str(profile.get("email", "")).strip().lower() == needle:
-                    found.append(parse_ref(ref))
+                    found.append(ref_from_canonical(ref))
         return found
+
+    def with_annotation(self, key: str, value: str, *, kind: str | None = None) -> list[EntityRef]:
+        """Entities (of ``kind``) whose annotation ``key`` is exactly ``value``."""
+        query = select(entities.c.ref, entities.c.document).where(
+            entities.c.document.contains(value, autoescape=True)
+        )
+        if kind:
+            query = query.where(entities.c.kind == kind.lower())
+        found = []
+        with self._read.connect() as conn:
+            for ref, document in conn.execute(query):
+                annotations = (json.loads(document).get("metadata") or {}).get("annotations") or {}
+                if annotations.get(key) == value:
+                    found.append(ref_from_canonical(ref))
+        return sorted(found)
 
 
 _ENTITY_QUERY: Select[Any] = select(

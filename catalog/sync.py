@@ -37,12 +37,14 @@ from catalog.yaml_reader import YamlLimits
 __all__ = [
     "Conflict",
     "DanglingRef",
+    "PreparedEntity",
     "SourceReport",
     "SyncProgress",
     "SyncReport",
     "apply_scan",
     "bump_generation",
     "find_dangling",
+    "prepare_entity",
     "sync_catalog",
 ]
 
@@ -171,13 +173,25 @@ def sync_catalog(
         try:
             previous = _previous_files(engine, source.name)
             reader = FileReader(previous, limits)
-            files = []
+            files, prepared = [], []
+            now = datetime.now(UTC)
             for scanned in source.scan(reader):
+                # Keep only the rows to write, not the parsed models: memory stays flat.
+                prepared.append([prepare_entity(s, now) for s in scanned.entities])
+                scanned.entities.clear()
                 files.append(scanned)
                 if progress is not None:
                     progress.file_read(source.name, scanned.path)
             with writer(engine).begin() as conn:
-                apply_scan(conn, source.name, files, previous, source_report, complete=True)
+                apply_scan(
+                    conn,
+                    source.name,
+                    files,
+                    previous,
+                    source_report,
+                    complete=True,
+                    prepared=prepared,
+                )
         except SourceUnavailable as error:
             source_report.status = "unavailable"
             source_report.error = error.user_message
@@ -224,15 +238,19 @@ def apply_scan(
     report: SourceReport,
     *,
     complete: bool,
+    prepared: Sequence[Sequence[PreparedEntity]] | None = None,
 ) -> None:
     """Store one source's scan in the caller's transaction.
 
     ``complete`` scans replace the source (what is not emitted is removed); incomplete ones
-    only add or update (used to register a single new file at once).
+    only add or update (used to register a single new file at once). ``prepared`` holds each
+    file's entities already turned into rows (else they are taken from ``files``).
     """
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"sync:{source}"})
     now = datetime.now(UTC)
+    if prepared is None:
+        prepared = [[prepare_entity(s, now) for s in f.entities] for f in files]
     existing = {
         row.ref: row
         for row in conn.execute(
@@ -241,12 +259,12 @@ def apply_scan(
             ).where(entities.c.source == source)
         )
     }
-    emitted = {se.parsed.entity.ref for f in files for se in f.entities}
-    others = _claimed_elsewhere(conn, source, [str(r) for r in emitted])
+    emitted = {p.ref for entities_of_file in prepared for p in entities_of_file}
+    others = _claimed_elsewhere(conn, source, list(emitted))
     report.files = len(files)
     report.files_unchanged = sum(1 for f in files if f.unchanged)
 
-    claims: dict[str, list[tuple[int, SourcedEntity | None]]] = defaultdict(list)
+    claims: dict[str, list[tuple[int, PreparedEntity | None]]] = defaultdict(list)
     for i, scanned in enumerate(files):
         report.problems.extend(scanned.problems)
         if scanned.unchanged:
@@ -254,11 +272,11 @@ def apply_scan(
                 if ref in existing:
                     claims[ref].append((i, None))
         else:
-            for sourced in scanned.entities:
-                claims[str(sourced.parsed.entity.ref)].append((i, sourced))
+            for entity in prepared[i]:
+                claims[entity.ref].append((i, entity))
 
     conflicted: set[int] = set()
-    winners: dict[str, tuple[int, SourcedEntity | None]] = {}
+    winners: dict[str, tuple[int, PreparedEntity | None]] = {}
     for ref, claimants in claims.items():
         holder = others.get(ref)
         if holder is None:
@@ -293,8 +311,7 @@ def apply_scan(
         if claim is None:
             report.unchanged += 1
             continue
-        sourced = claim
-        row = _entity_row(sourced, now)
+        row = dict(claim.row)
         old = existing.get(ref)
         if old is not None and old.content_hash == row["content_hash"]:
             report.unchanged += 1
@@ -307,10 +324,7 @@ def apply_scan(
         else:
             updates.append(row)
             report.updated.append(ref)
-        relation_rows.extend(
-            {"subject": str(e.source), "type": e.type, "object": str(e.target), "origin": ref}
-            for e in sourced.parsed.edges
-        )
+        relation_rows.extend(claim.relation_rows)
 
     for chunk in _chunks(removed + report.updated):
         conn.execute(delete(relations).where(relations.c.origin.in_(chunk)))
@@ -334,9 +348,9 @@ def apply_scan(
         bump_generation(conn)
 
 
-def _location(claim: tuple[int, SourcedEntity | None], current: str | None) -> str:
-    sourced = claim[1]
-    return sourced.origin.location if sourced is not None else (current or "")
+def _location(claim: tuple[int, PreparedEntity | None], current: str | None) -> str:
+    entity = claim[1]
+    return entity.location if entity is not None else (current or "")
 
 
 def _claimed_elsewhere(
@@ -362,7 +376,7 @@ def _store_files(
     conn: Connection,
     source: str,
     files: Sequence[ScannedFile],
-    winners: dict[str, tuple[int, SourcedEntity | None]],
+    winners: dict[str, tuple[int, PreparedEntity | None]],
     kept_by_file: dict[int, list[str]],
     conflicted: set[int],
     *,
@@ -392,6 +406,27 @@ def _store_files(
             )
     if rows:
         conn.execute(insert(source_files), list(rows.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedEntity:
+    """An entity turned into the rows the store writes (entity row and relation rows)."""
+
+    ref: str
+    location: str
+    row: dict[str, Any]
+    relation_rows: tuple[dict[str, str], ...]
+
+
+def prepare_entity(sourced: SourcedEntity, now: datetime) -> PreparedEntity:
+    """The rows for one entity; the parsed model is not needed after this."""
+    row = _entity_row(sourced, now)
+    ref = row["ref"]
+    relation_rows = tuple(
+        {"subject": str(e.source), "type": e.type, "object": str(e.target), "origin": ref}
+        for e in sourced.parsed.edges
+    )
+    return PreparedEntity(ref, sourced.origin.location, row, relation_rows)
 
 
 def _entity_row(sourced: SourcedEntity, now: datetime) -> dict[str, Any]:

@@ -1,12 +1,14 @@
 """System setup the test suite needs, run by `make test` before pytest.
 
 With CI=true the PostgreSQL half of the suite is mandatory: start the local server if it is
-down, and fail loudly if it still cannot be reached.
+down, and fail loudly if it still cannot be reached. Headless Chromium (Debian's ``chromium``,
+for the TechDocs rendering tests) is installed with apt when missing and we run as root.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -36,7 +38,20 @@ def start_postgres() -> None:
         )
 
 
+def install_chromium() -> None:
+    if shutil.which("chromium") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+        if done.returncode != 0:
+            print(f"setup: {' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+            return
+    print("setup: installed chromium")
+
+
 def main() -> int:
+    install_chromium()
     if postgres_ready():
         return 0
     start_postgres()

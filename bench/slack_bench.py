@@ -1,0 +1,240 @@
+"""Slack app benchmark: signed slash commands against ``greenroom serve`` on loopback.
+
+    .venv/bin/python bench/slack_bench.py                      # 100k entities, SQLite
+    .venv/bin/python bench/slack_bench.py --entities 10000 --database-url postgresql://...
+
+``greenroom serve`` runs as its own process (uvicorn, 1 worker unless --workers) on the synced
+synthetic catalog, talking to a loopback Slack Web API in this process. Each sender is a user:
+it sends a signed slash command, waits for the HTTP answer (the ack), then for the reply on
+its response_url, then asks the next question. Questions mix owner, deps, impact, find, team
+and whoami on random entities. Measured with 1 and with 50 senders.
+
+Targets (issue 3): ack p99 < 300 ms at 50 concurrent senders, final reply p99 < 1 s, no ack
+later than Slack's 3 s deadline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+OUT = REPO / "bench" / "out"
+sys.path.insert(0, str(REPO))
+
+from bot.loopback_slack import LoopbackSlack  # noqa: E402
+from bot.signed_requests import SignedRequests  # noqa: E402
+
+SECRET = "bench-signing-secret"
+DEADLINE = 3.0
+
+
+def catalog_dir(size: int) -> Path:
+    """The synthetic catalog of ``size`` entities (generated once, shared with catalog_bench)."""
+    from bench.synthetic import cached_catalog
+
+    return cached_catalog(size, OUT)
+
+
+def synced_database(size: int, url: str | None) -> tuple[str, dict[str, list[str]]]:
+    """A database holding the catalog, and names to ask about."""
+    from bot.runtime import open_runtime
+
+    folder = catalog_dir(size)
+    location = str(folder / "catalog-info.yaml")
+    url = url or f"sqlite:///{OUT / f'slack-bench-{size}.db'}"
+    runtime = open_runtime(None, database_url=url)
+    if sum(runtime.catalog.count_by_kind().values()) < size * 0.9:
+        started = time.perf_counter()
+        report = runtime.sync([location], trigger="bench")
+        print(f"synced in {time.perf_counter() - started:.0f}s ({report.status})", flush=True)
+    names: dict[str, list[str]] = defaultdict(list)
+    for kind, wanted in (("component", 400), ("group", 100), ("user", 60)):
+        entities = runtime.catalog.entities(kinds=[kind])
+        for stored in entities:
+            if kind == "user":
+                names["email"].append(str(stored.entity.spec["profile"]["email"]))
+            names[kind].append(stored.ref.name)
+            if len(names[kind]) >= wanted * 10:
+                break
+        entities.close()  # type: ignore[attr-defined]
+    rng = random.Random(3)
+    return url, {k: rng.sample(v, min(len(v), 400)) for k, v in names.items()}
+
+
+def question(rng: random.Random, names: dict[str, list[str]]) -> tuple[str, str]:
+    kind = rng.choices(
+        ["owner", "deps", "impact", "find", "team", "whoami"], [30, 20, 10, 15, 15, 10]
+    )[0]
+    component = rng.choice(names["component"])
+    text = {
+        "owner": f"owner {component}",
+        "deps": f"deps {component} --depth 2",
+        "impact": f"impact {component}",
+        "find": f"find {component.split('-')[0]}",
+        "team": f"team {rng.choice(names['group'])}",
+        "whoami": "whoami",
+    }[kind]
+    return kind, text
+
+
+def start_server(
+    url: str, slack: LoopbackSlack, workers: int
+) -> tuple[subprocess.Popen[bytes], str]:
+    port = 3900 + os.getpid() % 1000
+    env = os.environ | {
+        "GREENROOM_SLACK__LISTENER_THREADS": os.environ.get("LISTENER_THREADS", "16"),
+        "SLACK_BOT_TOKEN": slack.bot_token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack.api_url,
+    }
+    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
+        env.pop(proxy, None)
+    command = [sys.executable, "-m", "bot.cli", "--database-url", url, "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
+    log = (OUT / "slack-serve.log").open("wb")
+    server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=log)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    raise SystemExit("greenroom serve did not start")
+
+
+def run(
+    base: str,
+    slack: LoopbackSlack,
+    names: dict[str, list[str]],
+    *,
+    senders: int,
+    requests: int,
+    seed: int,
+) -> dict[str, object]:
+    signer = SignedRequests(SECRET, team_id=slack.team_id)
+    users = [(f"U{i:08d}", email) for i, email in enumerate(names["email"])]
+    for user_id, email in users:
+        slack.add_user(user_id, email=email)
+    acks: list[float] = []
+    replies: dict[str, list[float]] = defaultdict(list)
+    missing = 0
+    lock = threading.Lock()
+    counter = iter(range(requests))
+
+    def sender(index: int) -> None:
+        nonlocal missing
+        rng = random.Random(seed * 1000 + index)
+        client = httpx.Client(
+            base_url=base, timeout=30, trust_env=False, limits=httpx.Limits(keepalive_expiry=2)
+        )  # uvicorn drops idle connections after 5 s
+        user_id, _ = users[index % len(users)]
+        for n in counter:
+            kind, text = question(rng, names)
+            key = f"s{seed}-{index}-{n}"
+            req = signer.slash_command(text, user_id=user_id, response_url=slack.response_url(key))
+            started = time.monotonic()
+            try:
+                status = client.post("/slack/events", content=req.body, headers=req.headers)
+                ack = time.monotonic() - started if status.status_code == 200 else float("inf")
+            except httpx.HTTPError:
+                ack = float("inf")
+            try:
+                call = slack.wait_for("response_url", key=key, timeout=30)[0]
+                reply = call.at - started
+            except TimeoutError:
+                reply = None
+            with lock:
+                acks.append(ack)
+                if reply is None:
+                    missing += 1
+                else:
+                    replies[kind].append(reply)
+        client.close()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(senders) as pool:
+        list(pool.map(sender, range(senders)))
+    elapsed = time.monotonic() - started
+    every = [r for values in replies.values() for r in values]
+    return {
+        "senders": senders,
+        "requests": len(acks),
+        "ack_p50": _pct(acks, 50),
+        "ack_p99": _pct(acks, 99),
+        "ack_max": max(acks),
+        "reply_p50": _pct(every, 50),
+        "reply_p99": _pct(every, 99),
+        "reply_max": max(every),
+        "missed_deadlines": sum(a > DEADLINE for a in acks),
+        "missing_replies": missing,
+        "replies_per_second": len(every) / elapsed,
+        "by_command": {k: (_pct(v, 50), _pct(v, 99)) for k, v in sorted(replies.items())},
+    }
+
+
+def _pct(values: list[float], pct: int) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--entities", type=int, default=100_000)
+    parser.add_argument("--database-url")
+    parser.add_argument("--requests", type=int, default=500, help="per concurrency level")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    url, names = synced_database(args.entities, args.database_url)
+    results = []
+    with LoopbackSlack() as slack:
+        server, base = start_server(url, slack, args.workers)
+        try:
+            run(base, slack, names, senders=4, requests=40, seed=0)  # warm-up
+            for run_index in range(args.runs):
+                for senders in (1, 50):
+                    count = args.requests // 5 if senders == 1 else args.requests
+                    result = run(
+                        base, slack, names, senders=senders, requests=count, seed=run_index + 1
+                    )
+                    results.append(result)
+                    print(json.dumps(result), flush=True)
+        finally:
+            server.terminate()
+            server.wait(30)
+    print()
+    print(
+        "| senders | requests | ack p50 / p99 / max | reply p50 / p99 / max | missed 3 s |", end=""
+    )
+    print(" replies/s |")
+    print("|---|---|---|---|---|---|")
+    for r in results:
+        print(
+            f"| {r['senders']} | {r['requests']} "
+            f"| {_ms(r['ack_p50'])} / {_ms(r['ack_p99'])} / {_ms(r['ack_max'])} "
+            f"| {_ms(r['reply_p50'])} / {_ms(r['reply_p99'])} / {_ms(r['reply_max'])} "
+            f"| {r['missed_deadlines']} | {r['replies_per_second']:.0f} |"
+        )
+
+
+def _ms(seconds: object) -> str:
+    return f"{float(seconds) * 1000:.0f} ms"  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()

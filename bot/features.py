@@ -1,0 +1,26 @@
+"""Every capability the Slack app has: each module's ``register(app, deps)``, in the order their
+subcommands appear in ``help``. A new capability adds one line here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_bolt import App
+
+from bot.deps import Deps
+from commands import dependencies, find, home, owner, team, whoami
+from commands import help as help_command
+
+__all__ = ["FEATURES", "Feature"]
+
+Feature = Callable[[App, Deps], None]
+
+FEATURES: tuple[Feature, ...] = (
+    owner.register,
+    dependencies.register,
+    team.register,
+    find.register,
+    whoami.register,
+    home.register,
+    help_command.register,
+)

@@ -1,0 +1,156 @@
+"""The Bolt listeners of the umbrella command: the slash command, mentions, the Home tab, and
+the buttons every reply carries ("Show more", "Share in channel", "did you mean").
+
+Each listener acks at once (touching neither the database nor Slack) and does the work in a
+lazy listener on the listener pool. The lazy part first claims the delivery, so a retried or
+duplicated request never answers twice, then resolves the caller and answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.answers import Ephemeral, ResponseUrl, answer, deliver
+from bot.deliveries import delivery_key
+from bot.deps import Deps
+from bot.grammar import UsageError
+from bot.home import HomeContext
+from bot.replies import PAGE_ACTION, RUN_ACTION, SHARE_ACTION, ReplyState
+from bot.slack_client import retry_handlers
+from bot.users import Caller
+
+__all__ = ["RECEIVED", "ack_now", "register_listeners"]
+
+log = logging.getLogger(__name__)
+
+#: Context key the web layer (and the console) sets to ``time.monotonic()`` on receipt.
+RECEIVED = "greenroom_received"
+
+
+def ack_now(ack: Ack) -> None:
+    """Acknowledge with an empty 200: the answer follows via response_url or the Web API."""
+    ack()
+
+
+def register_listeners(app: App, deps: Deps) -> None:
+    """Wire the umbrella command, mentions, the Home tab and the reply buttons."""
+    slack = deps.settings.slack
+
+    def first_time(body: dict[str, Any]) -> bool:
+        if deps.deliveries.claim(delivery_key(body)):
+            return True
+        deps.metrics.duplicates.inc()
+        return False
+
+    def caller_of(client: WebClient, context: BoltContext, user_id: str | None) -> Caller:
+        team = context.team_id or context.enterprise_id or ""
+        return deps.users.resolve(client, team, user_id or context.user_id or "")
+
+    def answer_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if not first_time(body):
+            return
+        caller = caller_of(client, context, body.get("user_id"))
+        result = answer(
+            deps,
+            body.get("text") or "",
+            caller=caller,
+            client=client,
+            channel_id=body.get("channel_id"),
+            trigger_id=body.get("trigger_id"),
+        )
+        target = _response_url(deps, body)
+        if target is not None:
+            deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
+
+    def answer_mention(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        event = body.get("event") or {}
+        if event.get("bot_id") or not event.get("user") or not first_time(body):
+            return
+        caller = caller_of(client, context, event["user"])
+        result = answer(
+            deps,
+            event.get("text") or "",
+            caller=caller,
+            client=client,
+            channel_id=event.get("channel"),
+            via="mention",
+        )
+        thread = event.get("thread_ts")
+        target = Ephemeral(client, event.get("channel", ""), event["user"], thread)
+        deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
+
+    def publish_home(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        event = body.get("event") or {}
+        if event.get("tab", "home") != "home" or not event.get("user") or not first_time(body):
+            return
+        caller = caller_of(client, context, event["user"])
+        view = deps.home.build(
+            HomeContext(caller, deps.catalog, client),
+            app_name=slack.app_name,
+            command=slack.command,
+        )
+        try:
+            client.views_publish(user_id=event["user"], view=view)
+        except (SlackApiError, SlackClientError, OSError) as error:
+            log.warning("views.publish failed: %s", error)
+            deps.metrics.send_failures.labels("views.publish").inc()
+        deps.metrics.replies.labels("home", "ok").inc()
+
+    def run_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _on_button(deps, body, client, context, share=False, first_time=first_time)
+
+    def share_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        _on_button(deps, body, client, context, share=True, first_time=first_time)
+
+    app.command(slack.command)(ack=ack_now, lazy=[answer_command])
+    app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
+    app.event("app_home_opened")(ack=ack_now, lazy=[publish_home])
+    app.action(re.compile(rf"^({re.escape(PAGE_ACTION)}|{re.escape(RUN_ACTION)}(:\d+)?)$"))(
+        ack=ack_now, lazy=[run_button]
+    )
+    app.action(SHARE_ACTION)(ack=ack_now, lazy=[share_button])
+
+
+def _on_button(
+    deps: Deps,
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    *,
+    share: bool,
+    first_time: Callable[[dict[str, Any]], bool],
+) -> None:
+    target = _response_url(deps, body)
+    action = (body.get("actions") or [{}])[0]
+    user_id = (body.get("user") or {}).get("id") or context.user_id or ""
+    if target is None or not first_time(body):
+        return
+    caller = deps.users.resolve(client, context.team_id or "", user_id)
+    try:
+        state = ReplyState.decode(action.get("value"))
+    except UsageError as error:
+        target.send({"text": error.user_message}, replace=False)
+        return
+    result = answer(
+        deps, state.command, caller=caller, client=client, page=state.page, via="button"
+    )
+    received = context.get(RECEIVED)
+    deliver(
+        deps, result, target, caller=caller, received=received, mode="share" if share else "replace"
+    )
+
+
+def _response_url(deps: Deps, body: dict[str, Any]) -> ResponseUrl | None:
+    url = body.get("response_url")
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        log.warning("request without a usable response_url; not answered")
+        return None
+    timeout = deps.settings.slack.http_timeout_seconds
+    return ResponseUrl(url, timeout=timeout, retry_handlers=retry_handlers())

@@ -1,0 +1,203 @@
+"""The Web API methods of the loopback Slack (``bot/loopback_slack.py``), in Slack's shapes,
+with the Block Kit limits Slack enforces (``invalid_blocks``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bot.loopback_slack import LoopbackSlack
+
+__all__ = ["METHODS", "blocks_problem", "message_problem"]
+
+_MESSAGE_BLOCKS, _VIEW_BLOCKS = 50, 100
+
+
+def _auth_test(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    return {
+        "ok": True,
+        "url": f"https://{team.lower()}.slack.com/",
+        "team": slack.team_name,
+        "user": "greenroom",
+        "team_id": team,
+        "user_id": slack.bot_user_id,
+        "bot_id": "B0GREENROOM",
+        "is_enterprise_install": False,
+    }
+
+
+def _users_info(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    user = slack._state.users.get(str(args.get("user")))
+    if user is None:
+        return {"ok": False, "error": "user_not_found"}
+    return {"ok": True, "user": user.to_api()}
+
+
+def _lookup_by_email(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    email = str(args.get("email", "")).lower()
+    for user in slack._state.users.values():
+        if user.email and user.email.lower() == email and user.team_id == team:
+            return {"ok": True, "user": user.to_api()}
+    return {"ok": False, "error": "users_not_found"}
+
+
+def _post_message(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    channel = str(args.get("channel") or "")
+    if not channel:
+        return {"ok": False, "error": "channel_not_found"}
+    problem = message_problem(args)
+    if problem:
+        return {"ok": False, "error": problem}
+    ts = slack._next_ts()
+    message = {"type": "message", "text": args.get("text", ""), "blocks": _blocks(args), "ts": ts}
+    slack._state.messages[(channel, ts)] = message
+    return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+
+def _post_ephemeral(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    if not args.get("channel"):
+        return {"ok": False, "error": "channel_not_found"}
+    if not args.get("user"):
+        return {"ok": False, "error": "user_not_in_channel"}
+    problem = message_problem(args)
+    return (
+        {"ok": False, "error": problem} if problem else {"ok": True, "message_ts": slack._next_ts()}
+    )
+
+
+def _update(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    key = (str(args.get("channel")), str(args.get("ts")))
+    if key not in slack._state.messages:
+        return {"ok": False, "error": "message_not_found"}
+    problem = message_problem(args)
+    if problem:
+        return {"ok": False, "error": problem}
+    slack._state.messages[key].update(text=args.get("text", ""), blocks=_blocks(args))
+    return {"ok": True, "channel": key[0], "ts": key[1], "text": args.get("text", "")}
+
+
+def _ok(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    return {"ok": True}
+
+
+def _view(slack: LoopbackSlack, args: dict[str, Any], team: str, method: str) -> dict[str, Any]:
+    view = _json_arg(args.get("view"))
+    if not isinstance(view, dict) or "type" not in view:
+        return {"ok": False, "error": "invalid_arguments"}
+    if method in {"views.open", "views.push"} and not args.get("trigger_id"):
+        return {"ok": False, "error": "invalid_trigger_id"}
+    limit = _VIEW_BLOCKS
+    if len(view.get("blocks") or []) > limit or blocks_problem(view.get("blocks") or []):
+        return {"ok": False, "error": "invalid_blocks"}
+    view_id = str(args.get("view_id") or f"V{next(slack._ids):08d}")
+    stored = {
+        **view,
+        "id": view_id,
+        "hash": f"{time.time():.0f}.{next(slack._ids)}",
+        "team_id": team,
+    }
+    slack._state.views[view_id] = stored
+    if method == "views.publish":
+        if not args.get("user_id"):
+            return {"ok": False, "error": "invalid_arguments"}
+        slack._state.home_views[str(args["user_id"])] = stored
+    return {"ok": True, "view": stored}
+
+
+def _conversations_open(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    users = str(args.get("users") or "")
+    if not users:
+        return {"ok": False, "error": "users_list_not_supplied"}
+    return {"ok": True, "channel": {"id": "D" + users.split(",")[0].lstrip("UW")}}
+
+
+def _upload_url(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    if not args.get("filename") or not str(args.get("length", "")).isdigit():
+        return {"ok": False, "error": "invalid_arguments"}
+    file_id = f"F{next(slack._ids):08d}"
+    return {"ok": True, "upload_url": f"{slack.url}/upload/{file_id}", "file_id": file_id}
+
+
+def _complete_upload(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    files = _json_arg(args.get("files"))
+    if not isinstance(files, list) or not files:
+        return {"ok": False, "error": "invalid_arguments"}
+    missing = [f.get("id") for f in files if f.get("id") not in slack._state.uploads]
+    if missing:
+        return {"ok": False, "error": "file_not_found"}
+    return {
+        "ok": True,
+        "files": [{"id": f["id"], "title": f.get("title") or f["id"]} for f in files],
+    }
+
+
+METHODS: dict[str, Callable[[LoopbackSlack, dict[str, Any], str], dict[str, Any]]] = {
+    "auth.test": _auth_test,
+    "users.info": _users_info,
+    "users.lookupByEmail": _lookup_by_email,
+    "chat.postMessage": _post_message,
+    "chat.postEphemeral": _post_ephemeral,
+    "chat.update": _update,
+    "chat.delete": _ok,
+    "chat.unfurl": _ok,
+    "conversations.open": _conversations_open,
+    "files.getUploadURLExternal": _upload_url,
+    "files.completeUploadExternal": _complete_upload,
+    **{
+        name: (lambda method: lambda s, a, t: _view(s, a, t, method))(name)
+        for name in ("views.open", "views.push", "views.update", "views.publish")
+    },
+}
+
+
+def _json_arg(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _blocks(args: dict[str, Any]) -> list[dict[str, Any]]:
+    blocks = _json_arg(args.get("blocks"))
+    return blocks if isinstance(blocks, list) else []
+
+
+def message_problem(args: dict[str, Any]) -> str | None:
+    blocks = _blocks(args)
+    if not args.get("text") and not blocks and not args.get("delete_original"):
+        return "no_text"
+    if len(blocks) > _MESSAGE_BLOCKS or blocks_problem(blocks):
+        return "invalid_blocks"
+    return None
+
+
+def blocks_problem(blocks: list[Any]) -> bool:
+    """True when a block breaks one of Block Kit's limits Slack enforces."""
+    for block in blocks:
+        if not isinstance(block, dict) or "type" not in block:
+            return True
+        texts = [block.get("text")] if isinstance(block.get("text"), dict) else []
+        if block["type"] == "header" and len(texts[0]["text"] if texts else "") > 150:
+            return True
+        texts.extend(
+            e for e in block.get("elements") or [] if e.get("type") in {"mrkdwn", "plain_text"}
+        )
+        if any(len(str(t.get("text", ""))) > 3000 for t in texts):
+            return True
+        for element in [*(block.get("elements") or []), block.get("accessory") or {}]:
+            if element.get("type") != "button":
+                continue
+            if len(element["text"]["text"]) > 75 or len(element.get("value", "")) > 2000:
+                return True
+            if len(element.get("action_id", "")) > 255:
+                return True
+        if block["type"] == "actions" and len(block.get("elements") or []) > 25:
+            return True
+        if block["type"] == "context" and len(block.get("elements") or []) > 10:
+            return True
+    return False

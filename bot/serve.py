@@ -1,0 +1,64 @@
+"""``greenroom serve``: the web process under uvicorn (HTTP mode), or a Socket Mode client."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import uvicorn
+
+from bot.runtime import Runtime
+
+__all__ = ["serve_http", "serve_socket_mode"]
+
+
+def serve_http(
+    runtime: Runtime,
+    *,
+    host: str,
+    port: int,
+    workers: int = 1,
+    config_file: Path | None = None,
+    database_url: str | None = None,
+) -> None:
+    """Serve ``/slack/events`` and the health routes until interrupted."""
+    runtime.settings.slack.require()
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": "info",
+        "access_log": False,  # /metrics counts requests; Slack traffic would flood the log
+        "proxy_headers": True,
+        "timeout_graceful_shutdown": 10,
+    }
+    if workers <= 1:
+        from bot.web import create_web_app
+
+        uvicorn.run(create_web_app(runtime), **options)  # type: ignore[arg-type]
+        return
+    # Worker processes build their own app from the same configuration.
+    if config_file is not None:
+        os.environ["GREENROOM_CONFIG"] = str(config_file.resolve())
+    if database_url is not None:
+        os.environ["DATABASE_URL"] = database_url
+    uvicorn.run(
+        "bot.web:web_app_from_environment",
+        factory=True,
+        workers=workers,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def serve_socket_mode(runtime: Runtime) -> None:
+    """Connect to Slack over Socket Mode (an ``xapp-`` app-level token) until interrupted."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+
+    slack = runtime.settings.slack
+    slack.require(socket_mode=True)
+    assert slack.app_token is not None
+    logging.basicConfig(level=logging.INFO)
+    app = create_app(runtime, socket_mode=True)
+    SocketModeHandler(app, slack.app_token.get_secret_value()).start()

@@ -1,0 +1,119 @@
+"""The steps every hosted publisher shares: check the request before anything exists, commit
+the folder locally, and, when a step after creation fails, delete the half-made repository or
+say exactly what is left and what to do."""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from catalog.errors import GreenroomError
+from integrations.errors import PublishFailed
+from integrations.repositories._git import GitFailed, GitRunner, commit_folder
+from integrations.repositories.base import CommitAuthor, RepositoryRequest
+
+_log = logging.getLogger("integrations.repositories")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    """A repository that now exists on the platform (what cleanup needs to know)."""
+
+    full_path: str
+    web_url: str
+    clone_url: str
+
+
+def check_name(name: str) -> None:
+    """Refuse a name no platform accepts (it also ends up in API paths: no '/', '?', '..')."""
+    if not _NAME.match(name) or name.endswith((".git", ".atom")) or ".." in name:
+        raise PublishFailed(
+            f"{name!r} is not a valid repository name: use letters, digits, '.', '_' and '-', "
+            "start with a letter or digit, at most 100 characters."
+        )
+
+
+def check_request(request: RepositoryRequest, source_dir: Path) -> None:
+    """Refuse what would fail later, while nothing exists yet."""
+    check_name(request.name)
+    if not source_dir.is_dir() or not any(source_dir.iterdir()):
+        raise PublishFailed(f"Nothing to publish: the rendered folder {source_dir} is empty.")
+
+
+@contextmanager
+def prepared_commit(
+    source_dir: Path, request: RepositoryRequest, author: CommitAuthor
+) -> Iterator[tuple[GitRunner, Path]]:
+    """A scratch folder holding the first commit of ``source_dir``, and a git home to push it
+    from; both are removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="greenroom-publish-") as scratch:
+        home = Path(scratch)
+        git = GitRunner(home=home)
+        branch = request.default_branch
+        try:
+            git.run("check-ref-format", "--branch", branch)
+        except GitFailed:
+            raise PublishFailed(f"{branch!r} is not a valid branch name.") from None
+        try:
+            commit_folder(git, source_dir, home / "commit.git", author=author, branch=branch)
+        except GitFailed as error:
+            raise PublishFailed(f"Could not commit the rendered files: {error.reason}") from None
+        yield git, home / "commit.git"
+
+
+def undo_creation(
+    platform: str,
+    created: Created,
+    cause: Exception,
+    delete: Callable[[], int | None],
+    *,
+    how_to_delete: str,
+) -> Exception:
+    """The error to raise after ``cause``, once the half-made repository is deleted (or not).
+
+    ``delete`` returns the HTTP status of the deletion. A ``cause`` that is a bug (not a
+    GreenroomError) is returned as it is, with the cleanup's outcome added as a note.
+    """
+    _log.warning("publishing %s failed after creation; deleting it", created.web_url)
+    failure = _undo(platform, created, cause, delete, how_to_delete)
+    if isinstance(cause, GreenroomError):
+        return failure
+    cause.add_note(failure.user_message)
+    return cause
+
+
+def _undo(
+    platform: str,
+    created: Created,
+    cause: Exception,
+    delete: Callable[[], int | None],
+    how_to_delete: str,
+) -> PublishFailed:
+    said = cause.user_message if isinstance(cause, GreenroomError) else "Publishing failed."
+    try:
+        status = delete()
+    except GreenroomError:
+        status = None
+    if status is not None and (status < 300 or status == 404):
+        _log.info("deleted half-made repository %s", created.web_url)
+        return PublishFailed(
+            f"{said} The half-made repository {created.web_url} was deleted "
+            "again, so nothing is left behind; fix the problem and try again."
+        )
+    why = f"{platform} answered {status}" if status is not None else f"{platform} did not answer"
+    if status == 403:
+        why = "the token is not allowed to delete repositories (403)"
+    _log.error("half-made repository %s left behind: %s", created.web_url, why)
+    return PublishFailed(
+        f"{said} greenroom created {created.web_url} but could not delete it "
+        f"again ({why}). It still exists, empty or incomplete: delete it yourself "
+        f"({how_to_delete}) or ask an owner of {created.full_path.rpartition('/')[0]} to, "
+        "then try again."
+    )

@@ -1,0 +1,120 @@
+"""Scaffolding: cookiecutter templates -> a new git repository registered in the catalog.
+
+No Slack here: the modal and the CLI call ``Scaffolder`` and render the plain data it returns.
+"""
+
+from __future__ import annotations
+
+from integrations.scaffolder.access import (
+    Caller,
+    ScaffoldAccess,
+    caller_from_email,
+    caller_from_ref,
+)
+from integrations.scaffolder.catalog_file import CatalogFile, DefaultEntity, check_catalog_file
+from integrations.scaffolder.config import ScaffolderSettings, TemplateDirSettings
+from integrations.scaffolder.discovery import (
+    SHIPPED_TEMPLATES,
+    Template,
+    TemplateIndex,
+    discover_templates,
+)
+from integrations.scaffolder.form import (
+    STANDARD_FIELDS,
+    FieldKind,
+    FormField,
+    FormOption,
+    TemplateForm,
+    build_form,
+)
+from integrations.scaffolder.metadata import (
+    METADATA_FILE,
+    StandardVariables,
+    TemplateAccess,
+    TemplateMetadata,
+    load_metadata,
+)
+from integrations.scaffolder.pipeline import (
+    STEPS,
+    ScaffoldProgress,
+    ScaffoldResult,
+    ScaffoldStep,
+    template_answers,
+)
+from integrations.scaffolder.registration import (
+    REGISTERED_SOURCE,
+    RegisteredLocation,
+    RegisteredLocationsSource,
+    register_location,
+    registered,
+)
+from integrations.scaffolder.render import RenderedProject, RenderLimits, render_project
+from integrations.scaffolder.runs import ScaffoldRun, recent_runs
+from integrations.scaffolder.scaffolder import Scaffolder
+from integrations.scaffolder.submission import (
+    NAME_RULE,
+    Submission,
+    check_submission,
+    is_valid_name,
+    validate_submission,
+)
+from integrations.scaffolder.targets import (
+    GIT_TARGET,
+    PublishTarget,
+    TargetChooser,
+    Visibility,
+    single_target,
+)
+
+__all__ = [
+    "GIT_TARGET",
+    "METADATA_FILE",
+    "NAME_RULE",
+    "REGISTERED_SOURCE",
+    "SHIPPED_TEMPLATES",
+    "STANDARD_FIELDS",
+    "STEPS",
+    "Caller",
+    "CatalogFile",
+    "DefaultEntity",
+    "FieldKind",
+    "FormField",
+    "FormOption",
+    "PublishTarget",
+    "RegisteredLocation",
+    "RegisteredLocationsSource",
+    "RenderLimits",
+    "RenderedProject",
+    "ScaffoldAccess",
+    "ScaffoldProgress",
+    "ScaffoldResult",
+    "ScaffoldRun",
+    "ScaffoldStep",
+    "Scaffolder",
+    "ScaffolderSettings",
+    "StandardVariables",
+    "Submission",
+    "TargetChooser",
+    "Template",
+    "TemplateAccess",
+    "TemplateDirSettings",
+    "TemplateForm",
+    "TemplateIndex",
+    "TemplateMetadata",
+    "Visibility",
+    "build_form",
+    "caller_from_email",
+    "caller_from_ref",
+    "check_catalog_file",
+    "check_submission",
+    "discover_templates",
+    "is_valid_name",
+    "load_metadata",
+    "recent_runs",
+    "register_location",
+    "registered",
+    "render_project",
+    "single_target",
+    "template_answers",
+    "validate_submission",
+]

@@ -1,0 +1,188 @@
+"""Registered locations: catalog files of repositories greenroom created, kept in the catalog.
+
+Each registered location is a git repository plus the path of its catalog file. Registering
+one reads it at once (the entity is queryable right away); every later sync reads them all
+again through ``RegisteredLocationsSource`` (the configured sources plus this one), so
+changes the team pushes flow in, and nothing registered is removed by a sync. A repository
+that cannot be fetched keeps its last entities, with an error in the sync report.
+
+The annotations the publisher returned (``github.com/project-slug``,
+``backstage.io/source-location``) are added to the entities read from the location, unless
+the file sets them itself, as Backstage's location processors do.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, insert, select
+
+from catalog.database import writer
+from catalog.errors import InvalidEntity, SourceUnavailable
+from catalog.ingest import parse_entity
+from catalog.sources import FileReader, GitSource, Origin, Problem, ScannedFile, SourcedEntity
+from catalog.sources.base import FileReaderLike
+from catalog.sync import SourceReport, apply_scan
+from catalog.yaml_reader import YamlLimits
+from integrations.scaffolder.tables import registered_locations
+
+__all__ = [
+    "REGISTERED_SOURCE",
+    "RegisteredLocation",
+    "RegisteredLocationsSource",
+    "register_location",
+    "registered",
+]
+
+REGISTERED_SOURCE = "registered"
+
+
+@dataclass(frozen=True, slots=True)
+class RegisteredLocation:
+    """A repository's catalog file that the catalog keeps reading."""
+
+    name: str
+    url: str
+    branch: str
+    path: str = "catalog-info.yaml"
+    web_url: str | None = None
+    provider: str = "git"
+    annotations: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def file_key(self) -> str:
+        """Its path in the source's file list (unique across locations)."""
+        return f"{self.name}/{self.path}"
+
+
+class RegisteredLocationsSource:
+    """A catalog source made of every registered location."""
+
+    name = REGISTERED_SOURCE
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        cache_dir: Path,
+        credentials: Mapping[str, str] | None = None,
+        timeout: float = 60.0,
+    ) -> None:
+        """``credentials`` maps a location's provider (``git`` or a provider's name) to the
+        HTTP ``Authorization`` header used to fetch it."""
+        self.engine = engine
+        self.cache_dir = cache_dir
+        self._credentials = dict(credentials or {})
+        self.timeout = timeout
+
+    def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
+        for location in registered(self.engine):
+            yield self.read(location, reader)
+
+    def read(self, location: RegisteredLocation, reader: FileReaderLike) -> ScannedFile:
+        """Fetch the repository and read its catalog file; on failure keep what was there."""
+        key = location.file_key
+        git = GitSource(
+            self.name,
+            location.url,
+            cache_dir=self.cache_dir,
+            branch=location.branch,
+            auth_header=self._credentials.get(location.provider),
+            timeout=self.timeout,
+        )
+        try:
+            checkout = git.refresh()
+        except SourceUnavailable as error:
+            return _kept(key, error.user_message)
+        file = (checkout / location.path).resolve()
+        if not file.is_relative_to(checkout.resolve()) or not file.is_file():
+            return _kept(key, f"{location.path} is missing from {location.url}")
+        origin = Origin(
+            source=self.name,
+            location=f"url:{location.web_url or location.url}#{location.path}",
+            entity_dir=str(file.parent),
+            repo_dir=str(checkout),
+        )
+        scanned = reader.read(key, file.read_bytes(), origin=origin, root=str(checkout))
+        if location.annotations:
+            scanned.entities = [_annotated(s, location.annotations) for s in scanned.entities]
+        return scanned
+
+
+def registered(engine: Engine) -> list[RegisteredLocation]:
+    """Every registered location, by name."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(registered_locations).order_by(registered_locations.c.name))
+        return [
+            RegisteredLocation(
+                r.name,
+                r.url,
+                r.branch,
+                r.path,
+                r.web_url,
+                r.provider,
+                tuple((str(k), str(v)) for k, v in (r.annotations or {}).items()),
+            )
+            for r in rows.all()
+        ]
+
+
+def register_location(
+    engine: Engine,
+    source: RegisteredLocationsSource,
+    location: RegisteredLocation,
+    *,
+    registered_by: str,
+    run_id: int | None = None,
+    limits: YamlLimits = YamlLimits(),
+) -> SourceReport:
+    """Record the location and read it into the catalog now (without a full sync). The row
+    is kept even if reading fails, so the next sync picks the repository up."""
+    scanned = source.read(location, FileReader({}, limits))
+    report = SourceReport(source.name)
+    with writer(engine).begin() as conn:
+        conn.execute(
+            delete(registered_locations).where(registered_locations.c.name == location.name)
+        )
+        conn.execute(
+            insert(registered_locations).values(
+                name=location.name,
+                url=location.url,
+                branch=location.branch,
+                path=location.path,
+                web_url=location.web_url,
+                provider=location.provider,
+                annotations=dict(location.annotations),
+                registered_by=registered_by,
+                run_id=run_id,
+                created_at=datetime.now(UTC),
+            )
+        )
+        apply_scan(conn, source.name, [scanned], {}, report, complete=False)
+    return report
+
+
+def _annotated(sourced: SourcedEntity, annotations: tuple[tuple[str, str], ...]) -> SourcedEntity:
+    """The entity with the location's annotations added where the file has none of its own."""
+    document = copy.deepcopy(sourced.parsed.document)
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return sourced
+    present = metadata.get("annotations")
+    merged = dict(annotations) | (present if isinstance(present, dict) else {})
+    if present == merged:
+        return sourced
+    metadata["annotations"] = merged
+    try:
+        return replace(sourced, parsed=parse_entity(document))
+    except InvalidEntity:
+        return sourced
+
+
+def _kept(key: str, reason: str) -> ScannedFile:
+    problem = Problem("error", f"{reason}; its entities are kept as they were", key)
+    return ScannedFile(key, "", problems=[problem], keep_all_previous=True)

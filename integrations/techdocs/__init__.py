@@ -1,0 +1,52 @@
+"""TechDocs: build every entity's mkdocs site safely, serve it, link to it, search it.
+
+No Slack here: the functions return dataclasses that ``commands/`` renders.
+"""
+
+from __future__ import annotations
+
+from integrations.techdocs.batch import DocsBuildProgress, DocsBuildReport, build_all_docs
+from integrations.techdocs.builder import BuildOutcome
+from integrations.techdocs.coverage import (
+    CoverageStatus,
+    DocsCoverage,
+    DocsCoverageItem,
+    docs_coverage,
+    owner_coverage,
+)
+from integrations.techdocs.links import DocsLinks
+from integrations.techdocs.overview import DocsLink, DocsOverview, docs_overview
+from integrations.techdocs.records import DocsBuild, NavItem, docs_generation, load_builds
+from integrations.techdocs.search import DocsSearchHit, search_docs, warm_search_index
+from integrations.techdocs.server import create_docs_app
+from integrations.techdocs.settings import TechDocsSettings
+from integrations.techdocs.source import TECHDOCS_REF
+from integrations.techdocs.unfurl import DocsUnfurl, unfurl_docs_url
+
+__all__ = [
+    "TECHDOCS_REF",
+    "BuildOutcome",
+    "CoverageStatus",
+    "DocsBuild",
+    "DocsBuildProgress",
+    "DocsBuildReport",
+    "DocsCoverage",
+    "DocsCoverageItem",
+    "DocsLink",
+    "DocsLinks",
+    "DocsOverview",
+    "DocsSearchHit",
+    "DocsUnfurl",
+    "NavItem",
+    "TechDocsSettings",
+    "build_all_docs",
+    "create_docs_app",
+    "docs_coverage",
+    "docs_generation",
+    "docs_overview",
+    "load_builds",
+    "owner_coverage",
+    "search_docs",
+    "unfurl_docs_url",
+    "warm_search_index",
+]

@@ -1,0 +1,100 @@
+"""``greenroom ask`` and ``greenroom demo``: the real app answering from a terminal."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rich.console import Console as Terminal
+
+from bot.cli import main
+from bot.demo import run_demo
+
+CATALOG = """
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: payments, title: Payments team}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {name: alice}
+spec: {profile: {displayName: Alice Archer, email: alice@acme.example}, memberOf: [payments]}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: payments-api, description: "Takes <!channel> money & more"}
+spec: {type: service, lifecycle: production, owner: payments}
+"""
+
+
+@pytest.fixture
+def synced(database_url: str, tmp_path: Path) -> list[str]:
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    (folder / "catalog-info.yaml").write_text(CATALOG)
+    result = CliRunner().invoke(
+        main, ["--database-url", database_url, "sync", "--source", str(folder)]
+    )
+    assert result.exit_code == 0, result.output
+    return ["--database-url", database_url]
+
+
+def test_ask_prints_the_reply_as_text(synced: list[str]) -> None:
+    result = CliRunner().invoke(
+        main, [*synced, "ask", "/greenroom owner payments-api", "--user", "alice@acme.example"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Payments team" in result.output and "@alice" in result.output
+    assert "Takes <!channel> money & more" in result.output
+    assert "[Share in channel]" in result.output
+
+
+def test_ask_json_prints_the_block_kit_payloads(synced: list[str]) -> None:
+    result = CliRunner().invoke(main, [*synced, "ask", "whoami", "--json"])
+    data = json.loads(result.output)
+    assert data["status"] == 200
+    [reply] = data["replies"]
+    assert reply["via"] == "response_url" and reply["payload"]["response_type"] == "ephemeral"
+    assert any(b["type"] == "section" for b in reply["payload"]["blocks"])
+
+
+def test_ask_a_mention_and_the_home_tab(synced: list[str]) -> None:
+    mention = CliRunner().invoke(main, [*synced, "ask", "@greenroom team payments"])
+    assert mention.exit_code == 0 and "Members (1)" in mention.output
+    home = CliRunner().invoke(main, [*synced, "ask", "--home", "--user", "alice@acme.example"])
+    assert home.exit_code == 0 and "Hi Alice Archer" in home.output
+
+
+def test_each_console_user_is_mapped_separately(synced: list[str]) -> None:
+    runner = CliRunner()
+    assert (
+        "Alice Archer"
+        in runner.invoke(main, [*synced, "ask", "whoami", "--user", "alice@acme.example"]).output
+    )
+    other = runner.invoke(main, [*synced, "ask", "whoami", "--user", "zed@acme.example"]).output
+    assert "Catalog user: none." in other
+
+
+def test_questions_the_app_does_not_take_exit_1(synced: list[str]) -> None:
+    result = CliRunner().invoke(main, [*synced, "ask", "/weather today"])
+    assert result.exit_code == 1 and "HTTP 404" in result.output
+    result = CliRunner().invoke(main, [*synced, "ask"])
+    assert result.exit_code == 2 and "Give a question" in result.output
+
+
+def test_demo_syncs_the_example_company_and_takes_the_tour(
+    examples_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "examples"
+    shutil.copytree(examples_dir, copy, ignore=shutil.ignore_patterns(".greenroom"))
+    terminal = Terminal(record=True, width=200)
+    assert run_demo(terminal, terminal, copy / "greenroom.yaml") == 0
+    output = terminal.export_text()
+    assert "Payments Core" in output  # owner payments-api
+    assert "If Payments API breaks" in output
+    assert "your manage page" in output
+    assert "greenroom manifest --url" in output and "SLACK_SIGNING_SECRET" in output
