@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from bot.docs_view import (
     print_docs_search,
 )
 from bot.jobs_cli import jobs_group, sync_via_worker, worker_command
+from bot.migrations_cli import migrations
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings, load_settings
 from bot.sync_view import SyncProgressBar, print_sync_report
@@ -651,6 +652,7 @@ def manifest(ctx: click.Context, url: str | None, socket_mode: bool, fmt: str) -
 
 main.add_command(worker_command)
 main.add_command(jobs_group)
+main.add_command(migrations)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -679,10 +681,6 @@ class _nullcontext:
     def __exit__(self, *args: object) -> None:
         return None
 
-
-from bot.migrations_cli import migrations  # noqa: E402 - it uses the helpers above
-
-main.add_command(migrations)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

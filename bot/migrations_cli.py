@@ -5,12 +5,13 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli import _runtime, err, json_option, out, to_jsonable
 from bot.runtime import Runtime
 from catalog import EntityNotFound
 from catalog.groups import users_with_email
@@ -26,6 +27,23 @@ from catalog.tech_migrations import (
     my_items,
     progress_overview,
 )
+
+__all__ = ["load_configured", "migrations"]
+
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, highlight=False)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+
+
+def _runtime(ctx: click.Context) -> Runtime:
+    runtime: Runtime = ctx.find_root().obj.get()
+    return runtime
+
+
+def to_jsonable(value: Any) -> Any:
+    from bot.cli import to_jsonable as convert  # bot.cli imports this module
+
+    return convert(value)
 
 
 def load_configured(runtime: Runtime) -> MigrationSet:
