@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
@@ -11,6 +11,7 @@ from bot.home import HomeRegistry
 from bot.metrics import Metrics
 from bot.router import SubcommandRouter
 from bot.settings import Settings
+from bot.team_page import TeamPageRegistry
 from bot.users import Caller, UserResolver
 from catalog import Catalog, EntityRef
 from catalog.groups import ancestors, groups_of_user
@@ -30,6 +31,9 @@ class Deps:
     home: HomeRegistry
     deliveries: DeliveryLog
     metrics: Metrics
+    team_page: TeamPageRegistry = field(default_factory=TeamPageRegistry)
+    #: ``/greenroom admin <action>``: actions only ``slack.admins`` may run (commands/admin.py)
+    admin: SubcommandRouter = field(default_factory=SubcommandRouter)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

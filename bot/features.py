@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.deps import Deps
-from commands import dependencies, find, home, owner, team, whoami
+from commands import admin, dependencies, docs, find, home, owner, scaffold, team, whoami
 from commands import help as help_command
 
 __all__ = ["FEATURES", "Feature"]
@@ -20,7 +20,10 @@ FEATURES: tuple[Feature, ...] = (
     dependencies.register,
     team.register,
     find.register,
+    docs.register,
     whoami.register,
+    scaffold.register,
     home.register,
+    admin.register,
     help_command.register,
 )

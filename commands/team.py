@@ -72,9 +72,10 @@ def _team_page(deps: Deps, ask: Ask, team: Team) -> Reply:
         lines.append(f"*Contact:* {contacts}")
     head.append(bk.section("\n".join(lines)))
     owned = owned_by(deps.catalog, [team.ref])
+    extra = tuple(deps.team_page.render(team))
     if not owned:
         head.append(bk.section("*Owns:* _nothing in the catalog_"))
-        return Reply(f"{team.display_name}: {len(team.members)} members", tuple(head))
+        return Reply(f"{team.display_name}: {len(team.members)} members", (*head, *extra))
     counts = Counter(s.ref.kind for s in owned)
     head.append(
         bk.section("*Owns:* " + ", ".join(kind_label(k, n) for k, n in sorted(counts.items())))
@@ -83,6 +84,7 @@ def _team_page(deps: Deps, ask: Ask, team: Team) -> Reply:
         f"{team.display_name}: {len(team.members)} members, owns {len(owned)} entities",
         tuple(head),
         _owned_lines(owned),
+        extra,
     )
 
 

@@ -5,8 +5,10 @@
 - ``write_catalog(yaml_text)``: writes a catalog file in a temp folder and syncs it into the
   test database (``engine``: SQLite and PostgreSQL).
 - ``acme``: the small ACME catalog below, synced.
-- ``serve_greenroom(features=..., **slack_settings)``: starts ``greenroom serve``'s web app on
-  the test database, talking to ``slack_api``; returns a :class:`Workspace`.
+- ``serve_greenroom(features=..., techdocs=..., config=..., **slack_settings)``: starts
+  ``greenroom serve``'s web app on the test database, talking to ``slack_api``; returns a
+  :class:`Workspace`. ``techdocs`` is the ``techdocs:`` settings (default: sites under tmp),
+  ``config`` any other settings (e.g. ``{"scaffolder": {...}}``).
 - ``workspace``: ``serve_greenroom()`` on the ACME catalog.
 """
 
@@ -213,7 +215,13 @@ def serve_greenroom(
     """Start greenroom's web app (uvicorn, real sockets) on the test database."""
     started: list[tuple[UvicornThread, Workspace]] = []
 
-    def serve(features: Sequence[Feature] = FEATURES, **slack: Any) -> Workspace:
+    def serve(
+        features: Sequence[Feature] = FEATURES,
+        *,
+        techdocs: dict[str, Any] | None = None,
+        config: dict[str, Any] | None = None,
+        **slack: Any,
+    ) -> Workspace:
         environ = {
             "SLACK_BOT_TOKEN": slack_api.bot_token,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
@@ -221,7 +229,12 @@ def serve_greenroom(
             **slack.pop("environ", {}),
         }
         settings = load_settings(
-            None, environ=environ, database_url=database_url, data_dir=tmp_path, slack=slack
+            None,
+            environ=environ,
+            database_url=database_url,
+            data_dir=tmp_path,
+            slack=slack,
+            **({"techdocs": techdocs or {}} | (config or {})),
         )
         runtime = Runtime(settings, engine)
         server = UvicornThread(create_web_app(runtime, features=features))
