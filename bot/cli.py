@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from bot.docs_view import (
     print_docs_search,
 )
 from bot.jobs_cli import jobs_group, sync_via_worker, worker_command
+from bot.migrations_cli import migrations
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings, load_settings
 from bot.sync_view import SyncProgressBar, print_sync_report
@@ -653,6 +654,7 @@ def manifest(ctx: click.Context, url: str | None, socket_mode: bool, fmt: str) -
 
 main.add_command(worker_command)
 main.add_command(jobs_group)
+main.add_command(migrations)
 
 
 def to_jsonable(value: Any) -> Any:
@@ -665,7 +667,7 @@ def to_jsonable(value: Any) -> Any:
         return {str(to_jsonable(k)): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
         return [to_jsonable(v) for v in value]
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # datetimes too
         return value.isoformat()
     if isinstance(value, Path):
         return str(value)

@@ -23,6 +23,7 @@ from pydantic_settings import (
 from bot.slack_settings import SlackSettings
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
+from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.repositories.config import RepositoriesSettings
@@ -164,6 +165,7 @@ class Settings(BaseSettings):
     scaffolder: ScaffolderSettings = ScaffolderSettings()
     slack: SlackSettings = SlackSettings()
     worker: WorkerSettings = WorkerSettings()
+    migrations: MigrationsSettings = MigrationsSettings()
 
     @classmethod
     def settings_customise_sources(

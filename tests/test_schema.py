@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import bot.tables
 import catalog.tables
+import catalog.tech_migrations.tables
 import integrations.kubernetes.tables
 import integrations.scaffolder.tables
 import integrations.techdocs.tables
@@ -18,6 +19,7 @@ from catalog.database import metadata, upgrade_schema
 TABLE_MODULES = (
     bot.tables,
     catalog.tables,
+    catalog.tech_migrations.tables,
     integrations.kubernetes.tables,
     integrations.techdocs.tables,
     integrations.scaffolder.tables,
