@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
+from bot.badges import BadgeRegistry
 from bot.deliveries import DeliveryLog
 from bot.deps import Deps
 from bot.features import FEATURES, Feature
@@ -50,6 +51,8 @@ def build_deps(runtime: Runtime, *, metrics: Metrics | None = None) -> Deps:
         home=HomeRegistry(),
         deliveries=DeliveryLog(runtime.engine),
         metrics=metrics or Metrics(),
+        badges=BadgeRegistry(),
+        runtime=runtime,
     )
 
 

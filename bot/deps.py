@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from bot.badges import BadgeRegistry
 from bot.deliveries import DeliveryLog
 from bot.home import HomeRegistry
 from bot.metrics import Metrics
 from bot.router import SubcommandRouter
+from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.users import Caller, UserResolver
 from catalog import Catalog, EntityRef
@@ -30,6 +32,8 @@ class Deps:
     home: HomeRegistry
     deliveries: DeliveryLog
     metrics: Metrics
+    badges: BadgeRegistry
+    runtime: Runtime  # what the process builds lazily: Kubernetes clusters, the scaffolder
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

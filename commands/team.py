@@ -4,6 +4,7 @@ the caller's own teams."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 
 from slack_bolt import App
 
@@ -21,7 +22,7 @@ from bot.deps import Deps
 from bot.grammar import UsageError
 from bot.replies import Reply
 from bot.router import Ask
-from catalog import EntitySummary
+from catalog import EntityRef, EntitySummary
 from catalog.groups import Team, ancestors, groups_of_user, owned_by, team_of
 from catalog.lookup import find_entity
 
@@ -82,7 +83,7 @@ def _team_page(deps: Deps, ask: Ask, team: Team) -> Reply:
     return Reply(
         f"{team.display_name}: {len(team.members)} members, owns {len(owned)} entities",
         tuple(head),
-        _owned_lines(owned),
+        _owned_lines(owned, deps.badges.for_refs([s.ref for s in owned])),
     )
 
 
@@ -119,7 +120,7 @@ def _team_summary(deps: Deps, team: Team, owned: list[EntitySummary]) -> str:
     )
 
 
-def _owned_lines(owned: list[EntitySummary]) -> tuple[str, ...]:
+def _owned_lines(owned: list[EntitySummary], badges: Mapping[EntityRef, str]) -> tuple[str, ...]:
     by_kind: dict[str, list[EntitySummary]] = defaultdict(list)
     for summary in owned:
         by_kind[summary.ref.kind].append(summary)
@@ -127,5 +128,5 @@ def _owned_lines(owned: list[EntitySummary]) -> tuple[str, ...]:
     for kind in sorted(by_kind):
         items = by_kind[kind]
         lines.append(f"*{kind_heading(kind)} ({len(items)})*")
-        lines.extend(entity_line(s) for s in items)
+        lines.extend(entity_line(s, badge=badges.get(s.ref, "")) for s in items)
     return tuple(lines)

@@ -5,8 +5,9 @@
 - ``write_catalog(yaml_text)``: writes a catalog file in a temp folder and syncs it into the
   test database (``engine``: SQLite and PostgreSQL).
 - ``acme``: the small ACME catalog below, synced.
-- ``serve_greenroom(features=..., **slack_settings)``: starts ``greenroom serve``'s web app on
-  the test database, talking to ``slack_api``; returns a :class:`Workspace`.
+- ``serve_greenroom(features=..., settings={...}, **slack_settings)``: starts ``greenroom
+  serve``'s web app on the test database, talking to ``slack_api``, with other settings
+  sections (``kubernetes=...``) from ``settings``; returns a :class:`Workspace`.
 - ``workspace``: ``serve_greenroom()`` on the ACME catalog.
 """
 
@@ -213,21 +214,31 @@ def serve_greenroom(
     """Start greenroom's web app (uvicorn, real sockets) on the test database."""
     started: list[tuple[UvicornThread, Workspace]] = []
 
-    def serve(features: Sequence[Feature] = FEATURES, **slack: Any) -> Workspace:
+    def serve(
+        features: Sequence[Feature] = FEATURES,
+        *,
+        settings: dict[str, Any] | None = None,
+        **slack: Any,
+    ) -> Workspace:
         environ = {
             "SLACK_BOT_TOKEN": slack_api.bot_token,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": slack_api.api_url,
             **slack.pop("environ", {}),
         }
-        settings = load_settings(
-            None, environ=environ, database_url=database_url, data_dir=tmp_path, slack=slack
+        loaded = load_settings(
+            None,
+            environ=environ,
+            database_url=database_url,
+            data_dir=tmp_path,
+            slack=slack,
+            **(settings or {}),
         )
-        runtime = Runtime(settings, engine)
+        runtime = Runtime(loaded, engine)
         server = UvicornThread(create_web_app(runtime, features=features))
         url = server.start()
         requests = SignedRequests(SIGNING_SECRET, team_id=slack_api.team_id)
-        workspace = Workspace(url, slack_api, requests, settings.slack.command)
+        workspace = Workspace(url, slack_api, requests, loaded.slack.command)
         started.append((server, workspace))
         return workspace
 
