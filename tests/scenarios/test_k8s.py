@@ -388,3 +388,21 @@ def test_a_refused_post_is_reported_and_not_retried_by_the_next_sweep(kube: Kube
     assert "Slack refused the health alert for #search: channel_not_found" in outcome.failed[0][1]
     assert [c for c, _ in posts(ws)] == ["C0PAYMENTS"]
     assert kube.sweep().posted == 0  # at most once: state was committed before posting
+
+
+def test_a_service_with_many_workloads_is_paged_and_every_page_fits_slack(
+    kube: Kubernetes,
+) -> None:
+    labels = {k.KUBE_ID: "payments-api"}
+    api = kube.add_cluster("prod-eu")
+    api.add(*(k.deployment(f"worker-{i:02d}", labels=labels) for i in range(30)))
+    api.add(*crash("payments-api"))
+    ws = kube.serve()
+
+    first = ws.ask("k8s payments-api")
+
+    assert ws.buttons(first) == ["Show more", "Share in channel"]
+    assert "*3 problems*" in ws.text(first) and "Findings, worst first" not in ws.text(first)
+    second = ws.reply(ws.click(first, "Show more"))
+    assert "Findings, worst first" in ws.text(second) and "*3 problems*" in ws.text(second)
+    assert all(len(page["blocks"]) <= 50 for page in (first, second))
