@@ -6,6 +6,8 @@ WebClient. Its client retries 429s after ``Retry-After`` (bot/slack_client.py), 
 ``min_interval`` between two posts to the same channel, Slack's pace for chat.postMessage
 (about one message per second per channel). A message that cannot be sent raises
 ``AlertNotSent``; ``send_health_alerts`` carries on with the others and returns the failures.
+A channel hears about at most ``max_messages_per_channel`` services per sweep one by one; the
+rest come as one summary message, so an outage neither floods it nor takes minutes to post.
 """
 
 from __future__ import annotations
@@ -29,10 +31,17 @@ from catalog import GreenroomError
 if TYPE_CHECKING:
     from integrations.kubernetes import HealthNotification
 
-__all__ = ["AlertNotSent", "SlackHealthNotifier", "alert_message", "send_health_alerts"]
+__all__ = [
+    "AlertNotSent",
+    "SlackHealthNotifier",
+    "alert_message",
+    "overflow_message",
+    "send_health_alerts",
+]
 
 _CHANNEL = re.compile(r"^(#[^\s#<>|&@,]{1,80}|[CG][A-Z0-9]{2,20})$")
 _FINDINGS_SHOWN = 40
+_OVERFLOW_LINES = 300
 
 
 class AlertNotSent(GreenroomError):
@@ -62,8 +71,11 @@ class SlackHealthNotifier:
 
     def notify_group(self, notifications: Sequence[HealthNotification]) -> None:
         """Post the notifications of one service to their (shared) channel as one message."""
-        channel = _channel(notifications[0].channel)
-        message = alert_message(notifications, command=self.command)
+        self.post(notifications[0].channel, alert_message(notifications, command=self.command))
+
+    def post(self, channel_value: str | None, message: dict[str, Any]) -> None:
+        """Post ``message`` (``text`` + ``blocks``) to a channel, at Slack's pace."""
+        channel = _channel(channel_value)
         self._pace(channel)
         try:
             self.client.chat_postMessage(
@@ -88,10 +100,16 @@ class SlackHealthNotifier:
 
 
 def send_health_alerts(
-    notifier: SlackHealthNotifier, notifications: Sequence[HealthNotification]
+    notifier: SlackHealthNotifier,
+    notifications: Sequence[HealthNotification],
+    *,
+    max_messages_per_channel: int = 10,
 ) -> list[tuple[HealthNotification, str]]:
-    """Post every notification, grouped per channel and service, one channel after the other;
-    returns those that could not be sent, with why."""
+    """Post every notification, one message per channel and service, one channel after the
+    other; returns those that could not be sent, with why.
+
+    When more services than ``max_messages_per_channel`` changed for one channel (a cluster
+    outage), the last message lists the rest in one line each instead of flooding it."""
     groups: dict[str, dict[str, list[HealthNotification]]] = defaultdict(lambda: defaultdict(list))
     failed: list[tuple[HealthNotification, str]] = []
     for n in notifications:
@@ -100,12 +118,21 @@ def send_health_alerts(
         else:
             failed.append((n, f"no Slack channel for {n.owner or 'its owner'}"))
     for channel in sorted(groups):
-        for entity in sorted(groups[channel]):
-            group = groups[channel][entity]
+        services = [groups[channel][entity] for entity in sorted(groups[channel])]
+        full = max(max_messages_per_channel - 1, 0)
+        if len(services) <= max_messages_per_channel:
+            full = len(services)
+        for group in services[:full]:
             try:
                 notifier.notify_group(group)
             except GreenroomError as error:
                 failed.extend((n, error.user_message) for n in group)
+        rest = services[full:]
+        if rest:
+            try:
+                notifier.post(channel, overflow_message(rest, command=notifier.command))
+            except GreenroomError as error:
+                failed.extend((n, error.user_message) for group in rest for n in group)
     return failed
 
 
@@ -138,6 +165,28 @@ def alert_message(
     blocks.append(bk.context(f"{bk.code(f'{command} k8s {entity.short}')} shows it now."))
     text = f"{entity.short}: {', '.join(counts)} in Kubernetes"
     return {"text": bk.escape(text), "blocks": blocks}
+
+
+def overflow_message(
+    services: Sequence[Sequence[HealthNotification]], *, command: str = "/greenroom"
+) -> dict[str, Any]:
+    """One message summing up many services' changes, a line each."""
+    lines = []
+    for group in services[:_OVERFLOW_LINES]:
+        new = [n for n in group if n.change.value == "new"]
+        parts = [f"{len(new)} new"] if new else []
+        if len(group) > len(new):
+            parts.append(f"{len(group) - len(new)} resolved")
+        worst = f": {bk.escape(bk.truncate(new[0].finding.title, 120))}" if new else ""
+        mark = severity_mark(new[0].finding.severity.value) if new else ":white_check_mark:"
+        lines.append(f"{mark} {ref_text(group[0].entity)} {', '.join(parts)}{worst}")
+    if len(services) > _OVERFLOW_LINES:
+        lines.append(f"… and {len(services) - _OVERFLOW_LINES} more services")
+    head = f":rotating_light: *Kubernetes* · {len(services)} more services changed"
+    blocks: list[Block] = [bk.section(head)]
+    blocks += [bk.section(chunk) for chunk in bk.pack_lines(lines)][:45]
+    blocks.append(bk.context(f"{bk.code(f'{command} k8s <service>')} shows one."))
+    return {"text": f"{len(services)} more services changed in Kubernetes", "blocks": blocks}
 
 
 def _resolved_text(n: HealthNotification) -> str:

@@ -148,3 +148,27 @@ def test_a_resolved_note_says_what_cleared_and_for_how_long() -> None:
     assert ":white_check_mark: *Resolved:* Container app keeps crashing" in text
     assert "was critical" in text and "lasted about 30m" in text
     assert message["text"] == "component:payments-api: 1 resolved in Kubernetes"
+
+
+def test_an_outage_of_many_services_is_summed_up_instead_of_flooding_the_channel(
+    slack: LoopbackSlack, client: WebClient
+) -> None:
+    sleeps = Sleeps()
+    notes = [
+        note(parse_ref(f"component:svc-{i:02d}"), "#team", name=f"svc-{i:02d}") for i in range(25)
+    ]
+    notes.append(note(parse_ref("component:svc-24"), "#team", change=Change.RESOLVED))
+
+    failed = send_health_alerts(
+        SlackHealthNotifier(client, sleep=sleeps), notes, max_messages_per_channel=4
+    )
+
+    calls = slack.calls("chat.postMessage")
+    assert failed == [] and len(calls) == 4 and len(sleeps.waits) == 3
+    assert [c.args["text"] for c in calls[:3]] == [
+        f"component:svc-{i:02d}: 1 new problem in Kubernetes" for i in range(3)
+    ]
+    summary = render_text(calls[3].args)
+    assert calls[3].args["text"] == "22 more services changed in Kubernetes"
+    assert "`component:svc-03` 1 new: Container app keeps crashing" in summary
+    assert "`component:svc-24` 1 new, 1 resolved" in summary
