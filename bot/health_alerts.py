@@ -1,5 +1,5 @@
 """Health alerts in team channels: the sweep's new and resolved problems, posted with
-``chat.postMessage``, one message per channel and service, one channel at a time.
+``chat.postMessage``, one message per channel and service, one message at a time.
 
 ``SlackHealthNotifier`` is the ``HealthNotifier`` of integrations/kubernetes on a Slack
 WebClient. Its client retries 429s after ``Retry-After`` (bot/slack_client.py), and it waits
@@ -12,6 +12,7 @@ rest come as one summary message, so an outage neither floods it nor takes minut
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
 from collections import defaultdict
@@ -105,11 +106,13 @@ def send_health_alerts(
     *,
     max_messages_per_channel: int = 10,
 ) -> list[tuple[HealthNotification, str]]:
-    """Post every notification, one message per channel and service, one channel after the
-    other; returns those that could not be sent, with why.
+    """Post every notification, one message per channel and service; returns those that could
+    not be sent, with why.
 
-    When more services than ``max_messages_per_channel`` changed for one channel (a cluster
-    outage), the last message lists the rest in one line each instead of flooding it."""
+    Messages go one at a time, the channels taking turns, so each channel gets at most one a
+    second while the others are served. When more services than ``max_messages_per_channel``
+    changed for one channel (a cluster outage), its last message lists the rest in one line
+    each instead of flooding it."""
     groups: dict[str, dict[str, list[HealthNotification]]] = defaultdict(lambda: defaultdict(list))
     failed: list[tuple[HealthNotification, str]] = []
     for n in notifications:
@@ -117,22 +120,28 @@ def send_health_alerts(
             groups[n.channel.strip()][str(n.entity)].append(n)
         else:
             failed.append((n, f"no Slack channel for {n.owner or 'its owner'}"))
+    queues: dict[str, list[tuple[dict[str, Any], list[HealthNotification]]]] = {}
     for channel in sorted(groups):
         services = [groups[channel][entity] for entity in sorted(groups[channel])]
-        full = max(max_messages_per_channel - 1, 0)
-        if len(services) <= max_messages_per_channel:
-            full = len(services)
-        for group in services[:full]:
-            try:
-                notifier.notify_group(group)
-            except GreenroomError as error:
-                failed.extend((n, error.user_message) for n in group)
+        full = len(services)
+        if full > max_messages_per_channel:
+            full = max(max_messages_per_channel - 1, 0)
+        queue = [(alert_message(group, command=notifier.command), group) for group in services]
+        del queue[full:]
         rest = services[full:]
         if rest:
+            summary = overflow_message(rest, command=notifier.command)
+            queue.append((summary, [n for group in rest for n in group]))
+        queues[channel] = queue
+    for turn in itertools.zip_longest(*queues.values()):
+        for channel, item in zip(queues, turn, strict=True):
+            if item is None:
+                continue
+            message, covered = item
             try:
-                notifier.post(channel, overflow_message(rest, command=notifier.command))
+                notifier.post(channel, message)
             except GreenroomError as error:
-                failed.extend((n, error.user_message) for group in rest for n in group)
+                failed.extend((n, error.user_message) for n in covered)
     return failed
 
 

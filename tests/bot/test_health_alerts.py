@@ -172,3 +172,19 @@ def test_an_outage_of_many_services_is_summed_up_instead_of_flooding_the_channel
     assert calls[3].args["text"] == "22 more services changed in Kubernetes"
     assert "`component:svc-03` 1 new: Container app keeps crashing" in summary
     assert "`component:svc-24` 1 new, 1 resolved" in summary
+
+
+def test_channels_take_turns_so_one_busy_channel_does_not_hold_up_the_others(
+    slack: LoopbackSlack, client: WebClient
+) -> None:
+    notes = [
+        note(parse_ref(f"component:{team}-{i}"), f"#{team}", name=f"{team}-{i}")
+        for team in ("a", "b")
+        for i in range(3)
+    ]
+    notes.append(note(parse_ref("component:c-0"), "#c", name="c-0"))
+
+    send_health_alerts(SlackHealthNotifier(client, sleep=Sleeps()), notes)
+
+    order = [c.args["channel"] for c in slack.calls("chat.postMessage")]
+    assert order == ["#a", "#b", "#c", "#a", "#b", "#a", "#b"]
