@@ -106,15 +106,20 @@ def start_server(config: Path, slack: LoopbackSlack) -> tuple[subprocess.Popen[b
     raise SystemExit("greenroom serve did not start")
 
 
-def ask(base: str, slack: LoopbackSlack, key: str) -> tuple[float, float, str]:
+def sender_client(base: str) -> httpx.Client:
+    # uvicorn drops connections idle for 5 s; a sender waits ~2.5 s per answer
+    limits = httpx.Limits(keepalive_expiry=2)
+    return httpx.Client(base_url=base, timeout=30, trust_env=False, limits=limits)
+
+
+def ask(client: httpx.Client, slack: LoopbackSlack, key: str) -> tuple[float, float, str]:
     """(ack seconds, reply seconds, reply text) for one ``/greenroom k8s payments-api``."""
     signer = SignedRequests(SECRET, team_id=slack.team_id)
     request = signer.slash_command(
         "k8s payments-api", user_id="U0BENCH", response_url=slack.response_url(key)
     )
     started = time.monotonic()
-    with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
-        status = client.post("/slack/events", content=request.body, headers=request.headers)
+    status = client.post("/slack/events", content=request.body, headers=request.headers)
     ack = time.monotonic() - started if status.status_code == 200 else float("inf")
     call = slack.wait_for("response_url", key=key, timeout=30)[0]
     return ack, call.at - started, str(call.args.get("blocks"))
@@ -129,10 +134,11 @@ def measure(
     keys = iter(range(requests))
 
     def sender(index: int) -> None:
-        for n in keys:
-            result = ask(base, slack, f"s{senders}-{index}-{n}")
-            with lock:
-                results.append(result)
+        with sender_client(base) as client:
+            for n in keys:
+                result = ask(client, slack, f"s{senders}-{index}-{n}")
+                with lock:
+                    results.append(result)
 
     with ThreadPoolExecutor(senders) as pool:
         list(pool.map(sender, range(senders)))
@@ -146,7 +152,8 @@ def bench_command(requests: int, senders: list[int]) -> None:
             slack.add_user("U0BENCH", email="bench@example.com")
             server, base = start_server(write_config(Path(tmp), urls), slack)
             try:
-                first = ask(base, slack, "first")
+                with sender_client(base) as client:
+                    first = ask(client, slack, "first")
                 print(
                     f"first question after start: ack {first[0] * 1000:.0f} ms, "
                     f"reply {first[1]:.2f} s",
