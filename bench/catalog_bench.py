@@ -27,19 +27,9 @@ sys.path.insert(0, str(REPO))
 
 
 def _catalog_dir(size: int) -> Path:
-    from bench.synthetic import write_catalog
+    from bench.synthetic import cached_catalog
 
-    folder = OUT / f"catalog-{size}"
-    marker = folder / ".complete"
-    if not marker.exists():
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
-        started = time.perf_counter()
-        cat = write_catalog(folder, size)
-        marker.write_text(json.dumps({"counts": cat.counts, "files": len(cat.files)}))
-        print(f"  generated {size:,} entities in {time.perf_counter() - started:.1f}s", flush=True)
-    return folder
+    return cached_catalog(size, OUT)
 
 
 def _rss_mb() -> float:

@@ -42,19 +42,9 @@ DEADLINE = 3.0
 
 def catalog_dir(size: int) -> Path:
     """The synthetic catalog of ``size`` entities (generated once, shared with catalog_bench)."""
-    from bench.synthetic import write_catalog
+    from bench.synthetic import cached_catalog
 
-    folder = OUT / f"catalog-{size}"
-    marker = folder / ".complete"
-    if not marker.exists():
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
-        started = time.perf_counter()
-        cat = write_catalog(folder, size)
-        marker.write_text(json.dumps({"counts": cat.counts, "location": str(cat.location_file)}))
-        print(f"generated {size:,} entities in {time.perf_counter() - started:.0f}s", flush=True)
-    return folder
+    return cached_catalog(size, OUT)
 
 
 def synced_database(size: int, url: str | None) -> tuple[str, dict[str, list[str]]]:
@@ -62,7 +52,7 @@ def synced_database(size: int, url: str | None) -> tuple[str, dict[str, list[str
     from bot.runtime import open_runtime
 
     folder = catalog_dir(size)
-    location = json.loads((folder / ".complete").read_text())["location"]
+    location = str(folder / "catalog-info.yaml")
     url = url or f"sqlite:///{OUT / f'slack-bench-{size}.db'}"
     runtime = open_runtime(None, database_url=url)
     if sum(runtime.catalog.count_by_kind().values()) < size * 0.9:

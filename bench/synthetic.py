@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["SyntheticCatalog", "write_catalog"]
+__all__ = ["SyntheticCatalog", "cached_catalog", "write_catalog"]
 
 _WORDS = [
     "payments",
@@ -309,3 +309,19 @@ def write_catalog(root: Path, entities: int, *, seed: int = 7) -> SyntheticCatal
         "location": 1,
     }
     return cat
+
+
+def cached_catalog(size: int, out: Path) -> Path:
+    """The folder of a ``size``-entity catalog under ``out``, generated once and reused."""
+    import shutil
+    import time
+
+    folder = out / f"catalog-{size}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        cat = write_catalog(folder, size)
+        marker.write_text(json.dumps({"counts": cat.counts, "files": len(cat.files)}))
+        print(f"  generated {size:,} entities in {time.perf_counter() - started:.1f}s", flush=True)
+    return folder

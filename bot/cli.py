@@ -19,6 +19,7 @@ from bot.docs_view import (
     print_docs_overview,
     print_docs_search,
 )
+from bot.jobs_cli import jobs_group, sync_via_worker, worker_command
 from bot.runtime import Runtime, open_runtime
 from bot.settings import Settings, load_settings
 from bot.sync_view import SyncProgressBar, print_sync_report
@@ -100,10 +101,24 @@ def json_option(func: F) -> F:
     help="Ad-hoc source instead of the configured ones: a folder, a Location .yaml, "
     "git+URL or backstage+URL. Repeatable.",
 )
+@click.option(
+    "--via-worker",
+    is_flag=True,
+    help="Ask a running worker to sync (catalog.sync, with its after-sync jobs) and wait.",
+)
+@click.option("--timeout", type=click.FloatRange(1), default=900, help="With --via-worker.")
 @json_option
 @click.pass_context
-def sync(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+def sync(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    via_worker: bool,
+    timeout: float,
+    as_json: bool,
+) -> None:
     """Read every catalog source into the database and report what changed."""
+    if via_worker:
+        sys.exit(sync_via_worker(ctx, timeout))
     runtime = _runtime(ctx)
     progress = None if as_json else SyncProgressBar(err)
     with progress or _nullcontext():
@@ -645,6 +660,10 @@ def manifest(ctx: click.Context, url: str | None, socket_mode: bool, fmt: str) -
         else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
     )
     click.echo(text.rstrip())
+
+
+main.add_command(worker_command)
+main.add_command(jobs_group)
 
 
 def to_jsonable(value: Any) -> Any:

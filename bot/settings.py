@@ -10,9 +10,10 @@ import os
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -28,7 +29,7 @@ from integrations.repositories.config import RepositoriesSettings
 from integrations.scaffolder import ScaffolderSettings
 from integrations.techdocs.settings import TechDocsSettings
 
-__all__ = ["CatalogSettings", "Settings", "load_settings"]
+__all__ = ["CatalogSettings", "ScheduleConfig", "Settings", "WorkerSettings", "load_settings"]
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("greenroom_config_file", default=None)
 CONFIG_ENV = "GREENROOM_CONFIG"
@@ -47,6 +48,57 @@ class CatalogSettings(BaseModel):
     @property
     def yaml_limits(self) -> YamlLimits:
         return YamlLimits(max_bytes=self.max_file_bytes, max_documents=self.max_documents_per_file)
+
+
+class ScheduleConfig(BaseModel):
+    """A schedule written in greenroom.yaml (``worker.schedules.<id>``); see docs/worker.md."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: str | None = Field(default=None, description="job kind (default: the schedule id)")
+    when: str = Field(description='"mon 09:00", "every 15m", "0 9 * * 1", or "off"')
+    timezone: str | None = Field(default=None, description="IANA zone (default: worker's)")
+    params: dict[str, Any] = {}
+    grace_seconds: int | None = Field(default=None, ge=0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return value if value is None else _check_zone(value)
+
+
+class WorkerSettings(BaseModel):
+    """The worker process (``greenroom worker``): time zone, concurrency, schedules, retention."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    timezone: str = Field(default="UTC", description="IANA zone schedules are read in")
+    max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
+    misfire_grace_seconds: int = Field(default=300, ge=0, description="late runs allowed")
+    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    poll_seconds: float = Field(default=2.0, gt=0, le=60, description="requests, DB schedules")
+    heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
+    stale_after_seconds: float = Field(default=30.0, gt=0, description="heartbeat age = dead")
+    schedules: dict[str, str | ScheduleConfig] = Field(
+        default={}, description="overrides by schedule id (a string is the new 'when')"
+    )
+    retention_days: dict[str, float] = Field(default={}, description="per prune rule name")
+    job_modules: list[str] = Field(default=[], description="extra modules registering kinds")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        return _check_zone(value)
+
+
+def _check_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
+        ) from None
+    return name
 
 
 class _YamlFileSource(PydanticBaseSettingsSource):
@@ -111,6 +163,7 @@ class Settings(BaseSettings):
     techdocs: TechDocsSettings = TechDocsSettings()
     scaffolder: ScaffolderSettings = ScaffolderSettings()
     slack: SlackSettings = SlackSettings()
+    worker: WorkerSettings = WorkerSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -8,19 +8,19 @@ and an empty part is an error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
 
 from catalog.errors import InvalidRef
 
-__all__ = ["DEFAULT_NAMESPACE", "EntityRef", "format_ref", "parse_ref"]
+__all__ = ["DEFAULT_NAMESPACE", "EntityRef", "format_ref", "parse_ref", "ref_from_canonical"]
 
 DEFAULT_NAMESPACE = "default"
 _FORM = "[<kind>:][<namespace>/]<name>"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class EntityRef:
-    """A fully qualified, lowercased reference to an entity."""
+class EntityRef(NamedTuple):
+    """A fully qualified, lowercased reference to an entity (a tuple: hashing is cheap)."""
 
     kind: str
     namespace: str
@@ -87,3 +87,11 @@ def parse_ref(
 def format_ref(ref: EntityRef) -> str:
     """The canonical string form of a ref."""
     return str(ref)
+
+
+@lru_cache(maxsize=262_144)
+def ref_from_canonical(text: str) -> EntityRef:
+    """A ref from the canonical form the store wrote (no checks: hot paths read thousands)."""
+    kind, _, rest = text.partition(":")
+    namespace, _, name = rest.partition("/")
+    return EntityRef(kind, namespace, name)

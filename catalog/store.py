@@ -18,7 +18,7 @@ from sqlalchemy import Engine, Select, and_, func, or_, select
 
 from catalog.database import reader
 from catalog.model import Entity
-from catalog.refs import EntityRef, parse_ref
+from catalog.refs import EntityRef, parse_ref, ref_from_canonical
 from catalog.relations import CANONICAL, INVERSE
 from catalog.tables import catalog_state, entities, relations
 
@@ -138,12 +138,16 @@ class Catalog:
         )
         with self._read.connect() as conn:
             for chunk in _chunks(wanted):
-                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))):
-                    ref = parse_ref(row.ref)
+                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))).all():
+                    ref = ref_from_canonical(row.ref)
                     found[ref] = EntitySummary(
                         ref, row.title, row.description, row.spec_type, row.lifecycle
                     )
-        return {as_ref(r): found.get(as_ref(r)) or EntitySummary.missing(as_ref(r)) for r in wanted}
+        return {
+            ref_from_canonical(r): found.get(ref_from_canonical(r))
+            or EntitySummary.missing(ref_from_canonical(r))
+            for r in wanted
+        }
 
     def named(self, name: str, *, namespace: str | None = None) -> list[StoredEntity]:
         """Entities whose name is ``name`` (any case), optionally in one namespace; by ref."""
@@ -180,9 +184,9 @@ class Catalog:
             )
         with self._read.connect() as conn:
             for type_, target in conn.execute(out) if out is not None else ():
-                found.add(Relation(type_, parse_ref(target)))
+                found.add(Relation(type_, ref_from_canonical(target)))
             for type_, source in conn.execute(inn) if inn is not None else ():
-                found.add(Relation(INVERSE.get(type_, type_), parse_ref(source)))
+                found.add(Relation(INVERSE.get(type_, type_), ref_from_canonical(source)))
         return sorted(found)
 
     def neighbours(
@@ -204,17 +208,19 @@ class Catalog:
                         select(relations.c.subject, relations.c.type, relations.c.object).where(
                             relations.c.subject.in_(chunk), relations.c.type.in_(list(outgoing))
                         )
-                    )
+                    ).all()
                     for subject, type_, obj in rows:
-                        result[parse_ref(subject)].add((type_, parse_ref(obj)))
+                        result[ref_from_canonical(subject)].add((type_, ref_from_canonical(obj)))
                 if incoming:
                     rows = conn.execute(
                         select(relations.c.object, relations.c.type, relations.c.subject).where(
                             relations.c.object.in_(chunk), relations.c.type.in_(list(incoming))
                         )
-                    )
+                    ).all()
                     for obj, type_, subject in rows:
-                        result[parse_ref(obj)].add((INVERSE.get(type_, type_), parse_ref(subject)))
+                        result[ref_from_canonical(obj)].add(
+                            (INVERSE.get(type_, type_), ref_from_canonical(subject))
+                        )
         return result
 
     def entities(
@@ -254,9 +260,9 @@ class Catalog:
                     select(*columns).where(entities.c.owner_ref.in_(chunk)).order_by(entities.c.ref)
                 )
                 for row in conn.execute(query):
-                    result[parse_ref(row.owner_ref)].append(
+                    result[ref_from_canonical(row.owner_ref)].append(
                         EntitySummary(
-                            parse_ref(row.ref),
+                            ref_from_canonical(row.ref),
                             row.title,
                             row.description,
                             row.spec_type,
@@ -292,7 +298,7 @@ class Catalog:
         conditions = [entities.c.search_text.contains(w.lower(), autoescape=True) for w in words]
         query = select(entities.c.ref, entities.c.search_text).where(and_(*conditions)).limit(limit)
         with self._read.connect() as conn:
-            return [(parse_ref(r), t) for r, t in conn.execute(query)]
+            return [(ref_from_canonical(r), t) for r, t in conn.execute(query)]
 
     def names(self) -> list[tuple[str, str]]:
         """Every (name, ref) pair, for fuzzy matching."""
@@ -314,7 +320,7 @@ class Catalog:
             for ref, document in conn.execute(query):
                 profile = (json.loads(document).get("spec") or {}).get("profile") or {}
                 if str(profile.get("email", "")).strip().lower() == needle:
-                    found.append(parse_ref(ref))
+                    found.append(ref_from_canonical(ref))
         return found
 
     def with_annotation(self, key: str, value: str, *, kind: str | None = None) -> list[EntityRef]:
@@ -329,7 +335,7 @@ class Catalog:
             for ref, document in conn.execute(query):
                 annotations = (json.loads(document).get("metadata") or {}).get("annotations") or {}
                 if annotations.get(key) == value:
-                    found.append(parse_ref(ref))
+                    found.append(ref_from_canonical(ref))
         return sorted(found)
 
 

@@ -11,6 +11,7 @@ import catalog.tables
 import integrations.kubernetes.tables
 import integrations.scaffolder.tables
 import integrations.techdocs.tables
+import jobs.tables
 from catalog.database import metadata, upgrade_schema
 
 #: Every module that declares tables; the comparison below covers them all.
@@ -20,6 +21,7 @@ TABLE_MODULES = (
     integrations.kubernetes.tables,
     integrations.techdocs.tables,
     integrations.scaffolder.tables,
+    jobs.tables,
 )
 
 

@@ -1,0 +1,90 @@
+"""The child process a job body runs in (started by ``jobs.execution`` through forkserver).
+
+It leads its own process group, so cutting a job off also stops whatever it started (git,
+mkdocs), and a Ctrl-C meant for the worker does not hit the job: the worker decides.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection
+from typing import Any
+
+from bot.runtime import Runtime
+from bot.settings import Settings
+from catalog.database import create_database_engine
+from catalog.errors import GreenroomError
+from jobs.context import JobContext
+from jobs.registry import resolve_target
+
+__all__ = ["LOG_FORMAT", "ChildTask", "child_main"]
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+_MAX_ERROR = 4000
+
+
+@dataclass(frozen=True)
+class ChildTask:
+    """Everything the child needs, pickled across the process boundary."""
+
+    target: str
+    settings: Settings
+    kind: str
+    params: dict[str, Any]
+    slot: datetime
+    run_id: int
+    attempt: int
+    trigger: str
+    deadline: datetime
+    log_level: int
+    job_modules: Sequence[str]
+
+
+def child_main(task: ChildTask, conn: Connection) -> None:
+    """Run one job body and send ``("ok", result)`` or ``("error", text)`` to the parent."""
+    os.setpgrp()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the forkserver ignores it; jobs must not
+    logging.basicConfig(level=task.log_level, format=LOG_FORMAT, force=True)
+    logger = logging.getLogger(f"greenroom.job.{task.kind}")
+    engine = None
+    try:
+        from jobs.kinds import load_kinds
+
+        load_kinds(task.job_modules)
+        body = resolve_target(task.target)
+        engine = create_database_engine(task.settings.resolved_database_url)
+        context = JobContext(
+            runtime=Runtime(task.settings, engine),
+            kind=task.kind,
+            params=task.params,
+            slot=task.slot,
+            run_id=task.run_id,
+            attempt=task.attempt,
+            trigger=task.trigger,
+            deadline=task.deadline,
+            logger=logger,
+        )
+        result = body(context)
+        if result is not None and not isinstance(result, dict):
+            raise TypeError(f"job {task.kind} returned {type(result).__name__}, not a dict")
+        json.dumps(result)
+        conn.send(("ok", result))
+    except GreenroomError as error:
+        logger.error("run #%s failed: %s", task.run_id, error.user_message)
+        conn.send(("error", f"{type(error).__name__}: {error.user_message}"[:_MAX_ERROR]))
+    except BaseException as error:  # a bug: keep the traceback for whoever reads the run
+        logger.exception("run #%s crashed", task.run_id)
+        text = "".join(traceback.format_exception(error))
+        conn.send(("error", f"{type(error).__name__}: {error}\n{text[-_MAX_ERROR:]}"))
+    finally:
+        conn.close()
+        if engine is not None:
+            engine.dispose()
