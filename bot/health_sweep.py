@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
@@ -37,7 +37,7 @@ class HealthSweepOutcome:
     posted: int
     failed: tuple[tuple[HealthNotification, str], ...]
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> dict[str, Any]:
         """Small JSON for the job's run record."""
         return {
             "statuses": self.report.statuses,
