@@ -76,8 +76,8 @@ def register(app: App, deps: Deps) -> None:
     def badges(refs: Sequence[EntityRef]) -> dict[EntityRef, str]:
         return {ref: status_badge(b.status.value) for ref, b in _badges(deps, refs).items()}
 
-    deps.home.add_section("k8s", health_section, order=25, max_blocks=4)
-    deps.badges.add_source("k8s", badges, order=10)
+    deps.home.add_section("kubernetes health", health_section, order=25, max_blocks=4)
+    deps.badges.add_source("kubernetes health", badges, order=10)
 
 
 def _badges(deps: Deps, refs: Sequence[EntityRef]) -> Mapping[EntityRef, HealthBadge]:

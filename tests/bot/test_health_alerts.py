@@ -16,7 +16,6 @@ from bot.slack_client import retry_handlers
 from catalog import EntityRef, parse_ref
 from integrations.kubernetes import Change, Finding, HealthNotification, ObjectRef, Severity
 
-NOW = datetime.now(UTC)
 PAYMENTS = parse_ref("component:payments-api")
 CHECKOUT = parse_ref("component:checkout")
 TEAM = parse_ref("group:payments")
@@ -51,7 +50,8 @@ def note(
         "Read the logs.",
         detail=title,
     )
-    return HealthNotification(change, entity, TEAM, channel, finding, NOW - timedelta(minutes=30))
+    first_seen = datetime.now(UTC) - timedelta(minutes=30)
+    return HealthNotification(change, entity, TEAM, channel, finding, first_seen)
 
 
 class Sleeps:
