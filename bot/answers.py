@@ -24,6 +24,7 @@ from slack_sdk.webhook import WebhookClient
 from bot import blocks as bk
 from bot.deps import Deps
 from bot.grammar import clean_text
+from bot.modals import ModalView
 from bot.replies import RUN_ACTION, Reply, ReplyState, render_reply
 from bot.router import Ask, Via
 from bot.users import Caller
@@ -54,8 +55,10 @@ def answer(
     trigger_id: str | None = None,
     page: int = 0,
     via: Via = "command",
+    modal: ModalView | None = None,
 ) -> Answer:
-    """Run the subcommand that ``raw_text`` (Slack's escaped text) names."""
+    """Run the subcommand that ``raw_text`` (Slack's escaped text) names (``modal``: the
+    loading modal already opened for it, see bot/modals.py)."""
     name = "help"
     try:
         text = clean_text(raw_text, strip_leading_mention=via == "mention")
@@ -65,7 +68,7 @@ def answer(
         if sub is None:
             return _unknown(deps, first, rest, caller=caller, client=client)
         name = sub.name
-        ask = Ask(name, rest.strip(), caller, client, channel_id, trigger_id, page, via)
+        ask = Ask(name, rest.strip(), caller, client, channel_id, trigger_id, page, via, modal)
         state = ReplyState(ask.command, page)
         try:
             return Answer(name, "ok", state, sub.handler(ask))

@@ -18,7 +18,6 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.badges import BadgeRegistry
 from bot.deliveries import DeliveryLog
 from bot.deps import Deps
 from bot.features import FEATURES, Feature
@@ -51,7 +50,6 @@ def build_deps(runtime: Runtime, *, metrics: Metrics | None = None) -> Deps:
         home=HomeRegistry(),
         deliveries=DeliveryLog(runtime.engine),
         metrics=metrics or Metrics(),
-        badges=BadgeRegistry(),
         runtime=runtime,
     )
 

@@ -73,8 +73,19 @@ def _element(element: Mapping[str, Any], names: Mapping[str, str]) -> str:
         return f"[{_text(element.get('text'), names)}]"
     if kind == "image":
         return f"[image: {element.get('alt_text', '')}]"
+    shown = _initial(element, names)
+    if shown:
+        return f"[{kind}: {shown}]"
     placeholder = element.get("placeholder")
     return f"[{kind}{': ' + _text(placeholder, names) if placeholder else ''}]"
+
+
+def _initial(element: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    """What an input shows before anyone touches it: its value, or the options chosen."""
+    if element.get("initial_value"):
+        return str(element["initial_value"])
+    chosen = [element.get("initial_option"), *(element.get("initial_options") or [])]
+    return ", ".join(_text(o.get("text"), names) for o in chosen if isinstance(o, Mapping))
 
 
 def _text(obj: Any, names: Mapping[str, str]) -> str:

@@ -35,13 +35,11 @@ def entity_title(summary: EntitySummary) -> str:
     return f"*{bk.escape(bk.truncate(summary.display_name, 120))}* {ref_text(summary.ref)}{missing}"
 
 
-def entity_line(
-    summary: EntitySummary, *, detail: str = "", indent: int = 0, badge: str = ""
-) -> str:
-    """One list line: ``badge`` (escaped), title, ref, type and lifecycle, then ``detail``
-    (already escaped) or the start of the description."""
+def entity_line(summary: EntitySummary, *, detail: str = "", indent: int = 0) -> str:
+    """One list line: title, ref, type and lifecycle, then ``detail`` (already escaped) or the
+    start of the description."""
     facts = [bk.escape(f) for f in (summary.spec_type, summary.lifecycle) if f]
-    text = "  " * indent + "• " + (f"{badge} " if badge else "") + entity_title(summary)
+    text = "  " * indent + "• " + entity_title(summary)
     if facts:
         text += " · " + " · ".join(facts)
     if detail:

@@ -653,7 +653,9 @@ def manifest(ctx: click.Context, url: str | None, socket_mode: bool, fmt: str) -
     from bot.manifest import build_manifest
 
     lazy: _LazyRuntime = ctx.find_object(_LazyRuntime)
-    data = build_manifest(lazy.settings().slack, url=url, socket_mode=socket_mode)
+    settings = lazy.settings()
+    docs = (settings.techdocs.base_url, settings.techdocs.external_base_url)
+    data = build_manifest(settings.slack, url=url, socket_mode=socket_mode, docs_urls=docs)
     text = (
         json.dumps(data, indent=2)
         if fmt == "json"

@@ -47,6 +47,7 @@ _SHOWN = {
     "chat.postEphemeral",
     "chat.update",
     "views.open",
+    "views.update",
     "views.publish",
 }
 
@@ -74,12 +75,19 @@ class ConsoleAnswer:
             return f"The app did not take that request (HTTP {self.status})."
         if not self.replies:
             return "The app acknowledged but sent no reply."
-        parts = []
+        parts: list[str] = []
+        modal_at: int | None = None  # where the open modal is printed: updates replace it
         for call in self.replies:
             args = call.args
             if call.method.startswith("views."):
                 view = args.get("view") if isinstance(args.get("view"), dict) else {}
-                parts.append(render_view(view or {}, self.names, emphasis=False))
+                text = render_view(view or {}, self.names, emphasis=False)
+                if call.method == "views.update" and modal_at is not None:
+                    parts[modal_at] = text
+                    continue
+                if call.method == "views.open":
+                    modal_at = len(parts)
+                parts.append(text)
             else:
                 parts.append(render_text(args, self.names, emphasis=False))
         return "\n\n".join(parts)

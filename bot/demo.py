@@ -8,10 +8,12 @@ from pathlib import Path
 from rich.console import Console as Terminal
 
 from bot.console import Console
-from bot.runtime import open_runtime
+from bot.docs_view import DocsProgressBar, print_docs_summary
+from bot.runtime import Runtime, open_runtime
 from bot.sync_view import print_sync_report
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
+from integrations.techdocs import build_all_docs
 
 __all__ = ["EXAMPLES", "TOUR", "run_demo"]
 
@@ -23,6 +25,8 @@ TOUR = (
     "impact payments-api",
     "team",
     "find refund",
+    "docs payments-api",
+    "docs search refund",
     "whoami",
 )
 
@@ -35,6 +39,8 @@ def run_demo(out: Terminal, err: Terminal, config: Path = EXAMPLES / "greenroom.
     print_sync_report(out, report)
     if report.exit_code:
         return report.exit_code
+    out.rule("greenroom demo: building the example company's docs")
+    _build_docs(runtime, out, err)
     email = _tour_guide(runtime.catalog)
     command = runtime.settings.slack.command
     who = f" as {email}" if email else ""
@@ -51,6 +57,19 @@ def run_demo(out: Terminal, err: Terminal, config: Path = EXAMPLES / "greenroom.
     out.rule("Connect a real Slack workspace")
     out.print(_CONNECT.format(command=command), markup=False, highlight=False)
     return 1 if failed else 0
+
+
+def _build_docs(runtime: Runtime, out: Terminal, err: Terminal) -> None:
+    """Every docs site; unchanged sites are skipped, so a second demo takes a fraction of a
+    second here. A failed site is reported and the tour goes on."""
+    with DocsProgressBar(err) as progress:
+        report = build_all_docs(
+            runtime.catalog,
+            runtime.settings.techdocs,
+            progress=progress,
+            repositories=runtime.repository_cache,
+        )
+    print_docs_summary(out, report)
 
 
 def _tour_guide(catalog: object) -> str | None:

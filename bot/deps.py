@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 
-from bot.badges import BadgeRegistry
 from bot.deliveries import DeliveryLog
 from bot.home import HomeRegistry
 from bot.metrics import Metrics
 from bot.router import SubcommandRouter
 from bot.runtime import Runtime
 from bot.settings import Settings
+from bot.team_page import TeamPageRegistry
 from bot.users import Caller, UserResolver
 from catalog import Catalog, EntityRef
 from catalog.groups import ancestors, groups_of_user
@@ -32,8 +32,12 @@ class Deps:
     home: HomeRegistry
     deliveries: DeliveryLog
     metrics: Metrics
-    badges: BadgeRegistry
-    runtime: Runtime  # what the process builds lazily: Kubernetes clusters, the scaffolder
+    #: what the process builds once, lazily (``runtime.clusters``): touch heavy parts after
+    #: the ack or in a start-up thread, as commands/k8s.py does
+    runtime: Runtime
+    team_page: TeamPageRegistry = field(default_factory=TeamPageRegistry)
+    #: ``/greenroom admin <action>``: actions only ``slack.admins`` may run (commands/admin.py)
+    admin: SubcommandRouter = field(default_factory=SubcommandRouter)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

@@ -11,7 +11,13 @@ from rich.table import Table
 
 from integrations.techdocs import BuildOutcome, DocsBuildReport, DocsOverview, DocsSearchHit
 
-__all__ = ["DocsProgressBar", "print_docs_build", "print_docs_overview", "print_docs_search"]
+__all__ = [
+    "DocsProgressBar",
+    "print_docs_build",
+    "print_docs_overview",
+    "print_docs_search",
+    "print_docs_summary",
+]
 
 _COLOURS = {"built": "green", "unchanged": "dim", "failed": "red", "unavailable": "yellow"}
 
@@ -62,6 +68,21 @@ def print_docs_build(console: Console, report: DocsBuildReport) -> None:
     console.print(table)
     for ref in report.removed:
         console.print(f"removed the site of {ref.short} (no docs any more)", markup=False)
+
+
+def print_docs_summary(console: Console, report: DocsBuildReport) -> None:
+    """One line of counts (the demo), then the reason of every failure."""
+    counts = ", ".join(
+        f"{len(report.having(status))} {status}"
+        for status in ("built", "unchanged", "failed", "unavailable")
+        if report.having(status)
+    )
+    sites = len(report.outcomes) - len(report.having("no_docs"))
+    console.print(
+        f"Docs: {sites} sites ({counts or 'none'}) in {report.seconds:.1f} s", markup=False
+    )
+    for o in report.having("failed") + report.having("unavailable"):
+        console.print(f"  {o.ref.short}: {o.reason}", markup=False)
 
 
 def print_docs_search(console: Console, hits: list[DocsSearchHit]) -> None:

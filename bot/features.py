@@ -8,7 +8,7 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.deps import Deps
-from commands import dependencies, find, home, k8s, owner, team, whoami
+from commands import admin, dependencies, docs, find, home, k8s, owner, scaffold, team, whoami
 from commands import help as help_command
 
 __all__ = ["FEATURES", "Feature"]
@@ -20,8 +20,11 @@ FEATURES: tuple[Feature, ...] = (
     dependencies.register,
     team.register,
     find.register,
+    docs.register,
     k8s.register,
     whoami.register,
+    scaffold.register,
     home.register,
+    admin.register,
     help_command.register,
 )

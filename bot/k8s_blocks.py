@@ -1,4 +1,5 @@
-"""How Kubernetes health reads in Slack: the ``k8s`` answer, status badges, the Home section.
+"""How Kubernetes health reads in Slack: the ``k8s`` answer, status badges, the health section
+of the Home tab and team pages.
 
 Everything a cluster says (names, images, Kubernetes' messages, event text) is escaped:
 ``<!channel>`` in a Warning event shows as text. Statuses and severities are compared by
@@ -30,8 +31,8 @@ if TYPE_CHECKING:
 __all__ = [
     "finding_text",
     "format_age",
-    "health_home_section",
     "health_reply",
+    "health_section",
     "severity_mark",
     "status_badge",
 ]
@@ -170,7 +171,7 @@ def _workload_line(w: WorkloadSummary) -> str:
     return "• " + " · ".join(parts)
 
 
-def health_home_section(
+def health_section(
     owned: Sequence[EntitySummary],
     badges: Mapping[EntityRef, HealthBadge],
     *,
@@ -178,8 +179,8 @@ def health_home_section(
     sweep_every: timedelta,
     command: str,
 ) -> list[Block]:
-    """The Home tab's health of what the caller's teams own, from the latest sweep; nothing
-    when none of it has been swept."""
+    """The health of what a team owns (the Home tab, team pages), from the latest sweep:
+    problems first, healthy services on one line; nothing when none of it has been swept."""
     rows = [(s, badges[s.ref]) for s in owned if s.ref in badges]
     if not rows:
         return []

@@ -22,6 +22,7 @@ from bot.deliveries import delivery_key
 from bot.deps import Deps
 from bot.grammar import UsageError
 from bot.home import HomeContext
+from bot.modals import open_for_command
 from bot.replies import PAGE_ACTION, RUN_ACTION, SHARE_ACTION, ReplyState
 from bot.slack_client import retry_handlers
 from bot.users import Caller
@@ -56,6 +57,8 @@ def register_listeners(app: App, deps: Deps) -> None:
     def answer_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if not first_time(body):
             return
+        # Before anything slow: the trigger of a subcommand that opens a modal lasts 3 s.
+        modal = open_for_command(deps.router, client, body)
         caller = caller_of(client, context, body.get("user_id"))
         result = answer(
             deps,
@@ -64,6 +67,7 @@ def register_listeners(app: App, deps: Deps) -> None:
             client=client,
             channel_id=body.get("channel_id"),
             trigger_id=body.get("trigger_id"),
+            modal=modal,
         )
         target = _response_url(deps, body)
         if target is not None:

@@ -11,9 +11,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.loopback_slack import LoopbackSlack
 
-__all__ = ["METHODS", "blocks_problem", "message_problem"]
+__all__ = ["METHODS", "blocks_problem", "message_problem", "view_problem"]
 
 _MESSAGE_BLOCKS, _VIEW_BLOCKS = 50, 100
+_MODAL_TEXT, _METADATA, _ID = 24, 3000, 255
 
 
 def _auth_test(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
@@ -83,15 +84,50 @@ def _ok(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]
     return {"ok": True}
 
 
+def _unfurl(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    # Slack's chat.unfurl: the message (channel + ts) or the composer (unfurl_id + source), and
+    # a JSON object of URL -> attachment, here with Block Kit blocks.
+    if not (args.get("channel") and args.get("ts")) and not (
+        args.get("unfurl_id") and args.get("source")
+    ):
+        return {"ok": False, "error": "cannot_find_message"}
+    unfurls = _json_arg(args.get("unfurls"))
+    if not isinstance(unfurls, dict) or not unfurls:
+        return {"ok": False, "error": "invalid_unfurls_format"}
+    for attachment in unfurls.values():
+        blocks = attachment.get("blocks") if isinstance(attachment, dict) else None
+        if not isinstance(blocks, list) or len(blocks) > _MESSAGE_BLOCKS or blocks_problem(blocks):
+            return {"ok": False, "error": "invalid_blocks"}
+    return {"ok": True}
+
+
 def _view(slack: LoopbackSlack, args: dict[str, Any], team: str, method: str) -> dict[str, Any]:
     view = _json_arg(args.get("view"))
     if not isinstance(view, dict) or "type" not in view:
         return {"ok": False, "error": "invalid_arguments"}
-    if method in {"views.open", "views.push"} and not args.get("trigger_id"):
-        return {"ok": False, "error": "invalid_trigger_id"}
+    if method in {"views.open", "views.push"}:
+        trigger = str(args.get("trigger_id") or "")
+        if not trigger:
+            return {"ok": False, "error": "invalid_trigger_id"}
+        if trigger in slack._state.triggers:
+            return {"ok": False, "error": "exchanged_trigger_id"}
+        slack._state.triggers.add(trigger)
+    if method == "views.update":
+        stored = slack._state.views.get(str(args.get("view_id")))
+        if stored is None:
+            return {"ok": False, "error": "not_found"}
+        if args.get("hash") and args["hash"] != stored["hash"]:
+            return {"ok": False, "error": "hash_conflict"}
     limit = _VIEW_BLOCKS
     if len(view.get("blocks") or []) > limit or blocks_problem(view.get("blocks") or []):
         return {"ok": False, "error": "invalid_blocks"}
+    problem = view_problem(view)
+    if problem:
+        return {
+            "ok": False,
+            "error": "invalid_arguments",
+            "response_metadata": {"messages": [problem]},
+        }
     view_id = str(args.get("view_id") or f"V{next(slack._ids):08d}")
     stored = {
         **view,
@@ -142,7 +178,7 @@ METHODS: dict[str, Callable[[LoopbackSlack, dict[str, Any], str], dict[str, Any]
     "chat.postEphemeral": _post_ephemeral,
     "chat.update": _update,
     "chat.delete": _ok,
-    "chat.unfurl": _ok,
+    "chat.unfurl": _unfurl,
     "conversations.open": _conversations_open,
     "files.getUploadURLExternal": _upload_url,
     "files.completeUploadExternal": _complete_upload,
@@ -173,6 +209,56 @@ def message_problem(args: dict[str, Any]) -> str | None:
         return "no_text"
     if len(blocks) > _MESSAGE_BLOCKS or blocks_problem(blocks):
         return "invalid_blocks"
+    return None
+
+
+def view_problem(view: dict[str, Any]) -> str | None:
+    """What Slack would refuse in a modal (beyond the blocks' own limits), or None."""
+    if view.get("type") != "modal":
+        return None
+    for key in ("title", "submit", "close"):
+        text = (view.get(key) or {}).get("text", "")
+        if len(text) > _MODAL_TEXT or (key == "title" and not text):
+            return f"[ERROR] {key} must be 1 to {_MODAL_TEXT} characters [json-pointer:/view/{key}]"
+    if len(str(view.get("private_metadata") or "")) > _METADATA:
+        return "[ERROR] private_metadata must be at most 3000 characters"
+    if len(str(view.get("callback_id") or "")) > _ID:
+        return "[ERROR] callback_id must be at most 255 characters"
+    blocks = view.get("blocks") or []
+    ids = [b["block_id"] for b in blocks if isinstance(b, dict) and b.get("block_id")]
+    if len(ids) != len(set(ids)) or any(len(str(i)) > _ID for i in ids):
+        return "[ERROR] block_id must be unique and at most 255 characters"
+    inputs = [b for b in blocks if b.get("type") == "input"]
+    if inputs and not view.get("submit"):
+        return "[ERROR] a view with input blocks needs a submit button"
+    for block in inputs:
+        label = (block.get("label") or {}).get("text", "")
+        if not label or len(label) > 2000 or not isinstance(block.get("element"), dict):
+            return "[ERROR] an input block needs a label (at most 2000 characters) and an element"
+        problem = _element_problem(block["element"])
+        if problem:
+            return problem
+    return None
+
+
+def _element_problem(element: dict[str, Any]) -> str | None:
+    kind = element.get("type")
+    options = element.get("options") or []
+    shown = [*options, *element.get("initial_options", []), element.get("initial_option") or {}]
+    for option in (o for o in shown if o):
+        if len(option["text"]["text"]) > 75 or len(str(option.get("value", ""))) > 150:
+            return "[ERROR] option text must be at most 75 and values 150 characters"
+    if kind == "static_select" and not 1 <= len(options) <= 100:
+        return "[ERROR] a static_select has 1 to 100 options"
+    if kind in {"checkboxes", "radio_buttons"} and not 1 <= len(options) <= 10:
+        return f"[ERROR] {kind} have 1 to 10 options"
+    if kind == "plain_text_input":
+        limit = int(element.get("max_length") or 3000)
+        if limit > 3000 or len(str(element.get("initial_value") or "")) > limit:
+            return "[ERROR] plain_text_input: max_length at most 3000, initial_value within it"
+    placeholder = (element.get("placeholder") or {}).get("text", "")
+    if len(placeholder) > 150:
+        return "[ERROR] placeholder must be at most 150 characters"
     return None
 
 

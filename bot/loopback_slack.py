@@ -15,14 +15,18 @@ What it answers: ``auth.test``, ``users.info``, ``users.lookupByEmail``, ``chat.
 ``chat.postEphemeral``, ``chat.update``, ``chat.delete``, ``chat.unfurl``, ``views.open`` /
 ``push`` / ``update`` / ``publish``, ``conversations.open``, ``files.getUploadURLExternal`` (its
 ``upload_url`` points back here) + ``files.completeUploadExternal``, ``oauth.v2.access``.
+A trigger opens one view (``exchanged_trigger_id`` after); ``views.update`` with a stale
+``hash`` gets ``hash_conflict``, of a closed view ``not_found``; modals are checked against
+Slack's rules (titles, ``private_metadata``, input blocks, options) -> ``invalid_arguments``.
 Other methods answer ``unknown_method``. Bodies may be form-encoded, JSON or a GET query;
 tokens come from ``Authorization: Bearer`` or a ``token`` field; an unknown token gets
 ``invalid_auth``. Messages and views are checked against Block Kit's limits (``invalid_blocks``).
 
 The workspace: :meth:`add_user` (``users.info`` / ``users.lookupByEmail`` find them),
-:meth:`users`; :meth:`response_url` gives a response_url whose posts are recorded (method
-``"response_url"``, ``key``); :meth:`oauth_code` gives a code ``oauth.v2.access`` turns into a
-new workspace's bot token.
+:meth:`users`; :meth:`modal_ids`, :meth:`view` (a modal as it is now), :meth:`replace_view` (apply a
+``response_action: update``), :meth:`close_view` (the user closed it); :meth:`response_url`
+gives a response_url whose posts are recorded (method ``"response_url"``, ``key``);
+:meth:`oauth_code` gives a code ``oauth.v2.access`` turns into a new workspace's bot token.
 
 The call log, for assertions (every request, in order, also failed ones):
 
@@ -106,6 +110,7 @@ class _State:
     codes: dict[str, tuple[str, str]] = field(default_factory=dict)
     home_views: dict[str, dict[str, Any]] = field(default_factory=dict)
     views: dict[str, dict[str, Any]] = field(default_factory=dict)
+    triggers: set[str] = field(default_factory=set)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
 
@@ -211,6 +216,35 @@ class LoopbackSlack:
         """File id -> the bytes uploaded to its upload_url."""
         with self._changed:
             return dict(self._state.uploads)
+
+    def modal_ids(self) -> list[str]:
+        """The ids of the modals open now, oldest first."""
+        with self._changed:
+            return [i for i, v in self._state.views.items() if v.get("type") == "modal"]
+
+    def view(self, view_id: str) -> dict[str, Any]:
+        """The view as it is now (KeyError if it was never opened or was closed)."""
+        with self._changed:
+            return dict(self._state.views[view_id])
+
+    def replace_view(self, view_id: str, view: dict[str, Any]) -> dict[str, Any]:
+        """What Slack does with a ``response_action: update`` answer: the open view becomes
+        ``view`` (with a new hash)."""
+        with self._changed:
+            stored = {
+                **view,
+                "id": view_id,
+                "hash": f"{time.time():.0f}.{next(self._ids)}",
+                "team_id": self._state.views[view_id].get("team_id", self.team_id),
+            }
+            self._state.views[view_id] = stored
+            self._changed.notify_all()
+            return dict(stored)
+
+    def close_view(self, view_id: str) -> None:
+        """The user closed the modal: ``views.update`` of it now fails with ``not_found``."""
+        with self._changed:
+            self._state.views.pop(view_id, None)
 
     def store_upload(self, file_id: str, content: bytes) -> None:
         """Keep bytes posted to an upload_url (used by the HTTP handler)."""

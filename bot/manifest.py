@@ -3,6 +3,7 @@ https://api.slack.com/apps ("Create New App" -> "From an app manifest")."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -28,9 +29,16 @@ BOT_EVENTS = ("app_home_opened", "app_mention", "link_shared")
 
 
 def build_manifest(
-    settings: SlackSettings, *, url: str | None, socket_mode: bool = False
+    settings: SlackSettings,
+    *,
+    url: str | None,
+    socket_mode: bool = False,
+    docs_urls: Sequence[str | None] = (),
 ) -> dict[str, Any]:
-    """The manifest for an app served at ``url`` (HTTP mode) or over Socket Mode."""
+    """The manifest for an app served at ``url`` (HTTP mode) or over Socket Mode.
+
+    Links to the hosts of ``url`` and ``docs_urls`` (``techdocs.base_url``, and
+    ``external_base_url`` when set) are unfurled: Slack sends ``link_shared`` only for them."""
     endpoint = None
     if not socket_mode:
         if not url:
@@ -38,7 +46,7 @@ def build_manifest(
         endpoint = _base(url) + "/slack/events"
     command: dict[str, Any] = {
         "command": settings.command,
-        "description": "Ask the software catalog: owner, deps, team, find, help",
+        "description": "Ask the software catalog: owner, deps, team, find, docs, help",
         "usage_hint": "owner payments-api · deps checkout --reverse · team · help",
         "should_escape": True,
     }
@@ -53,7 +61,7 @@ def build_manifest(
         "features": {
             "app_home": {
                 "home_tab_enabled": True,
-                "messages_tab_enabled": False,
+                "messages_tab_enabled": True,  # direct messages (scaffold results, nudges)
                 "messages_tab_read_only_enabled": True,
             },
             "bot_user": {"display_name": settings.app_name, "always_online": True},
@@ -68,8 +76,10 @@ def build_manifest(
             "token_rotation_enabled": False,
         },
     }
+    hosts = [urlsplit(u).hostname for u in (url if endpoint else None, *docs_urls) if u]
+    if any(hosts):
+        manifest["features"]["unfurl_domains"] = list(dict.fromkeys(h for h in hosts if h))
     if endpoint and url:
-        manifest["features"]["unfurl_domains"] = [urlsplit(url).hostname]
         manifest["oauth_config"]["redirect_urls"] = [_base(url) + "/slack/oauth_redirect"]
         manifest["settings"]["event_subscriptions"]["request_url"] = endpoint
         manifest["settings"]["interactivity"]["request_url"] = endpoint

@@ -31,6 +31,7 @@ from bot.replies import Reply
 if TYPE_CHECKING:
     from slack_sdk import WebClient
 
+    from bot.modals import ModalView
     from bot.users import Caller
 
 __all__ = ["PLACEHOLDERS", "Ask", "Handler", "Subcommand", "SubcommandRouter"]
@@ -52,6 +53,7 @@ class Ask:
     trigger_id: str | None = None
     page: int = 0
     via: Via = "command"
+    modal: ModalView | None = None
 
     @property
     def command(self) -> str:
@@ -81,6 +83,7 @@ class Subcommand:
     usage: str
     examples: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    modal: str | None = None
 
 
 class SubcommandRouter:
@@ -99,9 +102,16 @@ class SubcommandRouter:
         usage: str,
         examples: Collection[str] = (),
         aliases: Collection[str] = (),
+        modal: str | None = None,
     ) -> Subcommand:
-        """Register a subcommand; a name or alias already taken is a bug and raises."""
-        entry = Subcommand(name.lower(), handler, summary, usage, tuple(examples), tuple(aliases))
+        """Register a subcommand; a name or alias already taken is a bug and raises.
+
+        ``modal`` (a title) marks a subcommand that opens a modal: the slash command gets a
+        loading modal of that title opened at once, and the handler finds it in ``ask.modal``
+        (see bot/modals.py)."""
+        entry = Subcommand(
+            name.lower(), handler, summary, usage, tuple(examples), tuple(aliases), modal
+        )
         for key in (entry.name, *(a.lower() for a in entry.aliases)):
             if key in self._names:
                 raise ValueError(f"subcommand {key!r} is already registered")

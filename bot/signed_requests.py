@@ -187,10 +187,17 @@ class SignedRequests:
         return self._interaction(payload)
 
     def block_suggestion(
-        self, action_id: str, value: str, *, user_id: str, block_id: str = "b"
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user_id: str,
+        block_id: str = "b",
+        view: dict[str, Any] | None = None,
     ) -> SignedRequest:
-        """An options request for an ``external_select`` (what the user typed so far)."""
-        payload = {
+        """An options request for an ``external_select`` (what the user typed so far), from a
+        modal's ``view`` when given (Slack sends the whole view, ``private_metadata`` too)."""
+        payload: dict[str, Any] = {
             "type": "block_suggestion",
             "user": {"id": user_id, "team_id": self.team_id},
             "team": {"id": self.team_id, "domain": "loopback"},
@@ -198,8 +205,10 @@ class SignedRequests:
             "action_id": action_id,
             "block_id": block_id,
             "value": value,
-            "container": {"type": "view", "view_id": "V0LOOP"},
+            "container": {"type": "view", "view_id": (view or {}).get("id", "V0LOOP")},
         }
+        if view is not None:
+            payload["view"] = view
         return self._interaction(payload)
 
     def event(
@@ -210,8 +219,10 @@ class SignedRequests:
         retry_num: int | None = None,
         retry_reason: str = "http_timeout",
         team_id: str | None = None,
+        ext_shared: bool = False,
     ) -> SignedRequest:
-        """An Events API callback; ``retry_num`` makes it one of Slack's retries."""
+        """An Events API callback; ``retry_num`` makes it one of Slack's retries,
+        ``ext_shared`` one from a channel shared with another organisation (Slack Connect)."""
         team = team_id or self.team_id
         envelope = {
             "token": "deprecated-verification-token",
@@ -229,7 +240,7 @@ class SignedRequests:
                     "is_enterprise_install": False,
                 }
             ],
-            "is_ext_shared_channel": False,
+            "is_ext_shared_channel": ext_shared,
         }
         headers = {}
         if retry_num is not None:

@@ -2,9 +2,10 @@
 
 Routes: ``POST /slack/events`` (slash commands, interactivity, options, events), the OAuth
 install pair ``/slack/install`` + ``/slack/oauth_redirect`` (multi-workspace mode),
-``/healthz`` (the process is up), ``/readyz`` (the database answers) and ``/metrics``
-(Prometheus). Bolt's ``App.dispatch`` blocks, so it runs in Starlette's thread pool and never
-on the event loop. Signatures are checked on the raw bytes before anything is parsed.
+``/healthz`` (the process is up), ``/readyz`` (the database answers), ``/metrics``
+(Prometheus) and the built TechDocs sites, ``/docs/<namespace>/<kind>/<name>/...``. Bolt's
+``App.dispatch`` blocks, so it runs in Starlette's thread pool and never on the event loop.
+Signatures are checked on the raw bytes before anything is parsed.
 
 Other capabilities add routes (TechDocs serves ``/docs/...``) by appending a function
 ``(Runtime) -> list[BaseRoute]`` to :data:`WEB_FEATURES`, or per app with ``extra_routes``.
@@ -31,6 +32,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import create_app
+from bot.docs_web import docs_routes
 from bot.features import FEATURES, Feature
 from bot.listeners import RECEIVED
 from bot.metrics import Metrics
@@ -42,7 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
 #: Functions adding routes to the web process, e.g. TechDocs' ``/docs/...``.
-WEB_FEATURES: tuple[Callable[[Runtime], Sequence[BaseRoute]], ...] = ()
+WEB_FEATURES: tuple[Callable[[Runtime], Sequence[BaseRoute]], ...] = (docs_routes,)
 
 
 def create_web_app(

@@ -1,6 +1,6 @@
 """``k8s <entity>``: a service's Kubernetes health across every cluster, asked after the ack
-and answered within ``kubernetes.timeout_seconds``; plus health badges (from the latest sweep)
-on the Home tab and team pages.
+and answered within ``kubernetes.timeout_seconds``; plus a health badge per owned service (from
+the latest sweep) on the Home tab and team pages.
 
 The ``kubernetes`` client takes about a second to import and each cluster's client is made
 once per process, so both happen in a background thread when the app starts, never in an ack.
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -20,14 +20,15 @@ from bot import blocks as bk
 from bot.deps import Deps
 from bot.grammar import UsageError
 from bot.home import HomeContext
-from bot.k8s_blocks import health_home_section, health_reply, status_badge
+from bot.k8s_blocks import health_reply, health_section
 from bot.replies import Reply
 from bot.router import Ask
-from catalog import EntityRef
+from catalog import EntitySummary
+from catalog.groups import Team, owned_by
 from catalog.lookup import find_entity
 
 if TYPE_CHECKING:
-    from integrations.kubernetes import ClusterSet, HealthBadge
+    from integrations.kubernetes import ClusterSet
 
 __all__ = ["register"]
 
@@ -38,7 +39,7 @@ _connecting = threading.Lock()
 
 
 def register(app: App, deps: Deps) -> None:
-    """Add the ``k8s`` subcommand, the Home tab's health section and the team-page badges."""
+    """Add the ``k8s`` subcommand and the health sections of the Home tab and team pages."""
     if deps.settings.kubernetes.clusters:
         threading.Thread(target=_warm_up, args=(deps,), name="k8s-connect", daemon=True).start()
 
@@ -61,29 +62,27 @@ def register(app: App, deps: Deps) -> None:
         aliases=("kubernetes",),
     )
 
-    def health_section(home: HomeContext) -> list[bk.Block]:
-        if not home.owned:
+    def health_of(owned: Sequence[EntitySummary]) -> list[bk.Block]:
+        if not owned:
             return []
-        found = _badges(deps, [s.ref for s in home.owned])
-        return health_home_section(
-            home.owned,
-            found,
+        from integrations.kubernetes import health_badges
+
+        return health_section(
+            owned,
+            health_badges(deps.engine, [s.ref for s in owned]),
             now=datetime.now(UTC),
             sweep_every=timedelta(minutes=deps.settings.kubernetes.sweep_interval_minutes),
             command=deps.settings.slack.command,
         )
 
-    def badges(refs: Sequence[EntityRef]) -> dict[EntityRef, str]:
-        return {ref: status_badge(b.status.value) for ref, b in _badges(deps, refs).items()}
+    def home_section(home: HomeContext) -> list[bk.Block]:
+        return health_of(home.owned)
 
-    deps.home.add_section("kubernetes health", health_section, order=25, max_blocks=4)
-    deps.badges.add_source("kubernetes health", badges, order=10)
+    def team_section(team: Team) -> list[bk.Block]:
+        return health_of(owned_by(deps.catalog, [team.ref]))
 
-
-def _badges(deps: Deps, refs: Sequence[EntityRef]) -> Mapping[EntityRef, HealthBadge]:
-    from integrations.kubernetes import health_badges
-
-    return health_badges(deps.engine, refs)
+    deps.home.add_section("kubernetes health", home_section, order=25, max_blocks=4)
+    deps.team_page.add_section("kubernetes health", team_section, order=20, max_blocks=4)
 
 
 def _clusters(deps: Deps) -> ClusterSet:

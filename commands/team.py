@@ -4,7 +4,6 @@ the caller's own teams."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
 
 from slack_bolt import App
 
@@ -22,7 +21,7 @@ from bot.deps import Deps
 from bot.grammar import UsageError
 from bot.replies import Reply
 from bot.router import Ask
-from catalog import EntityRef, EntitySummary
+from catalog import EntitySummary
 from catalog.groups import Team, ancestors, groups_of_user, owned_by, team_of
 from catalog.lookup import find_entity
 
@@ -73,9 +72,10 @@ def _team_page(deps: Deps, ask: Ask, team: Team) -> Reply:
         lines.append(f"*Contact:* {contacts}")
     head.append(bk.section("\n".join(lines)))
     owned = owned_by(deps.catalog, [team.ref])
+    extra = tuple(deps.team_page.render(team))
     if not owned:
         head.append(bk.section("*Owns:* _nothing in the catalog_"))
-        return Reply(f"{team.display_name}: {len(team.members)} members", tuple(head))
+        return Reply(f"{team.display_name}: {len(team.members)} members", (*head, *extra))
     counts = Counter(s.ref.kind for s in owned)
     head.append(
         bk.section("*Owns:* " + ", ".join(kind_label(k, n) for k, n in sorted(counts.items())))
@@ -83,7 +83,8 @@ def _team_page(deps: Deps, ask: Ask, team: Team) -> Reply:
     return Reply(
         f"{team.display_name}: {len(team.members)} members, owns {len(owned)} entities",
         tuple(head),
-        _owned_lines(owned, deps.badges.for_refs([s.ref for s in owned])),
+        _owned_lines(owned),
+        extra,
     )
 
 
@@ -120,7 +121,7 @@ def _team_summary(deps: Deps, team: Team, owned: list[EntitySummary]) -> str:
     )
 
 
-def _owned_lines(owned: list[EntitySummary], badges: Mapping[EntityRef, str]) -> tuple[str, ...]:
+def _owned_lines(owned: list[EntitySummary]) -> tuple[str, ...]:
     by_kind: dict[str, list[EntitySummary]] = defaultdict(list)
     for summary in owned:
         by_kind[summary.ref.kind].append(summary)
@@ -128,5 +129,5 @@ def _owned_lines(owned: list[EntitySummary], badges: Mapping[EntityRef, str]) ->
     for kind in sorted(by_kind):
         items = by_kind[kind]
         lines.append(f"*{kind_heading(kind)} ({len(items)})*")
-        lines.extend(entity_line(s, badge=badges.get(s.ref, "")) for s in items)
+        lines.extend(entity_line(s) for s in items)
     return tuple(lines)

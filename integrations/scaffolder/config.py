@@ -47,6 +47,9 @@ class ScaffolderSettings(BaseModel):
     token: SecretStr | None = Field(default=None, exclude=True)
     time_limit_seconds: float = Field(default=120.0, gt=0, le=3600)
     git_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    parallel_runs: int = Field(
+        default=4, ge=1, le=64, description="runs at once per web process; more wait their turn"
+    )
     allowed_users: list[str] = Field(default=[], description="emails or user refs; [] = everyone")
     allowed_groups: list[str] = Field(default=[], description="group refs (sub-groups included)")
     admins: list[str] = Field(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -97,4 +98,29 @@ def test_demo_syncs_the_example_company_and_takes_the_tour(
     assert "Payments Core" in output  # owner payments-api
     assert "If Payments API breaks" in output
     assert "your manage page" in output
+    assert re.search(r"Docs: \d+ sites \(\d+ built\)", output)  # every example site builds
+    assert (
+        "Docs: Payments API" in output
+        and "Runbook (/docs/default/component/payments-api/" in output
+    )
+    assert "Docs matching “refund”" in output and "#" in output.split("Docs matching")[1]
+    assert "Docs of your components" in output  # coverage on the Home tab
     assert "greenroom manifest --url" in output and "SLACK_SIGNING_SECRET" in output
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_ask_new_shows_the_template_picker(
+    synced: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the scaffolder keeps its work folders in ./.greenroom
+    result = CliRunner().invoke(
+        main, [*synced, "ask", "/greenroom new", "--user", "alice@acme.example"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "[New repository]" in result.output and "Pick a template" in result.output
+    assert "Python HTTP service" in result.output and "[Choose]" in result.output
+    assert "Loading" not in result.output  # the loading modal was replaced by the picker
+    form = CliRunner().invoke(
+        main, [*synced, "ask", "/greenroom new python-library", "--user", "alice@acme.example"]
+    )
+    assert "Owner: [static_select: Payments team]" in form.output

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
-from bot.k8s_blocks import health_home_section, health_reply, status_badge
+from bot.k8s_blocks import health_reply, health_section, status_badge
 from bot.replies import ReplyState, render_reply
 from catalog import EntityRef, EntitySummary, parse_ref
 from integrations.kubernetes import (
@@ -166,7 +166,7 @@ def test_home_section_lists_problems_first_and_collapses_healthy_services() -> N
         ]
     )
 
-    blocks = health_home_section(
+    blocks = health_section(
         owned,
         badges,
         now=NOW + timedelta(minutes=3),
@@ -191,14 +191,9 @@ def test_home_section_lists_problems_first_and_collapses_healthy_services() -> N
 def test_home_section_warns_when_the_last_sweep_is_old_and_is_empty_without_one() -> None:
     owned = [summary("a")]
     old = dict([badge("a", HealthStatus.HEALTHY, at=NOW - timedelta(hours=2))])
-    blocks = health_home_section(
-        owned, old, now=NOW, sweep_every=timedelta(minutes=5), command="/g"
-    )
+    blocks = health_section(owned, old, now=NOW, sweep_every=timedelta(minutes=5), command="/g")
     assert "The last health sweep was 2h ago; is the worker running?" in str(blocks)
-    assert (
-        health_home_section(owned, {}, now=NOW, sweep_every=timedelta(minutes=5), command="/g")
-        == []
-    )
+    assert health_section(owned, {}, now=NOW, sweep_every=timedelta(minutes=5), command="/g") == []
 
 
 def test_status_badges_are_fixed_emoji_and_words() -> None:

@@ -133,3 +133,41 @@ def test_oauth_codes_become_bot_tokens_once(slack: LoopbackSlack) -> None:
     assert WebClient(token=token, base_url=slack.api_url).auth_test()["team_id"] == "T0NEW"
     with pytest.raises(SlackApiError, match="invalid_code"):
         anonymous.oauth_v2_access(client_id="c", client_secret="s", code=code)
+
+
+def test_modals_follow_slacks_rules(slack: LoopbackSlack, client: WebClient) -> None:
+    title = {"type": "plain_text", "text": "T"}
+    view = {"type": "modal", "title": title, "blocks": []}
+    opened = client.views_open(trigger_id="9.9.9", view=view)["view"]
+    with pytest.raises(SlackApiError, match="exchanged_trigger_id"):
+        client.views_open(trigger_id="9.9.9", view=view)
+    client.views_update(view_id=opened["id"], hash=opened["hash"], view=view)
+    with pytest.raises(SlackApiError, match="hash_conflict"):
+        client.views_update(view_id=opened["id"], hash=opened["hash"], view=view)
+    text_input = {"type": "plain_text_input", "action_id": "v"}
+    wrong = [
+        view | {"title": {"type": "plain_text", "text": "x" * 25}},
+        view | {"private_metadata": "x" * 3001},
+        view | {"blocks": [{"type": "input", "label": title, "element": text_input}]},
+        view
+        | {
+            "submit": title,
+            "blocks": [
+                {
+                    "type": "input",
+                    "label": title,
+                    "element": {
+                        "type": "static_select",
+                        "action_id": "v",
+                        "options": [{"text": title, "value": str(i)} for i in range(101)],
+                    },
+                }
+            ],
+        },
+    ]
+    for bad in wrong:
+        with pytest.raises(SlackApiError, match="invalid_arguments"):
+            client.views_update(view_id=opened["id"], view=bad)
+    slack.close_view(opened["id"])
+    with pytest.raises(SlackApiError, match="not_found"):
+        client.views_update(view_id=opened["id"], view=view)

@@ -18,6 +18,8 @@ def test_http_manifest_points_every_url_at_the_events_route() -> None:
     assert manifest["features"]["slash_commands"][0]["command"] == "/greenroom"
     assert manifest["features"]["slash_commands"][0]["url"] == events
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    # People read the app's direct messages (scaffold results) in the read-only Messages tab.
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
     settings = manifest["settings"]
     assert settings["event_subscriptions"]["request_url"] == events
     assert set(settings["event_subscriptions"]["bot_events"]) >= {"app_home_opened", "app_mention"}
@@ -66,3 +68,32 @@ def test_a_url_slack_cannot_call_is_refused() -> None:
         assert result.exit_code == 1 and "https://" in result.output
     result = CliRunner().invoke(main, ["manifest"])
     assert result.exit_code == 1 and "--url" in result.output
+
+
+def test_docs_links_are_unfurled_on_the_docs_hosts(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "greenroom.yaml"
+    config.write_text(
+        "techdocs:\n  base_url: https://docs.example.com/docs\n"
+        "  external_base_url: https://backstage.example.com/docs\n"
+    )
+    http = CliRunner().invoke(
+        main, ["--config", str(config), "manifest", "--url", "https://bot.example.com"]
+    )
+    manifest = yaml.safe_load(http.output)
+    assert manifest["features"]["unfurl_domains"] == [
+        "bot.example.com",
+        "docs.example.com",
+        "backstage.example.com",
+    ]
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) >= {"link_shared"}
+    assert {"links:read", "links:write"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    socket = CliRunner().invoke(main, ["--config", str(config), "manifest", "--socket-mode"])
+    assert yaml.safe_load(socket.output)["features"]["unfurl_domains"] == [
+        "docs.example.com",
+        "backstage.example.com",
+    ]
+
+
+def test_docs_served_by_greenroom_itself_unfurl_on_its_own_host() -> None:
+    result = CliRunner().invoke(main, ["manifest", "--url", "https://bot.example.com"])
+    assert yaml.safe_load(result.output)["features"]["unfurl_domains"] == ["bot.example.com"]

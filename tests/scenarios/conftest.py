@@ -5,9 +5,10 @@
 - ``write_catalog(yaml_text)``: writes a catalog file in a temp folder and syncs it into the
   test database (``engine``: SQLite and PostgreSQL).
 - ``acme``: the small ACME catalog below, synced.
-- ``serve_greenroom(features=..., settings={...}, **slack_settings)``: starts ``greenroom
-  serve``'s web app on the test database, talking to ``slack_api``, with other settings
-  sections (``kubernetes=...``) from ``settings``; returns a :class:`Workspace`.
+- ``serve_greenroom(features=..., techdocs=..., config=..., **slack_settings)``: starts
+  ``greenroom serve``'s web app on the test database, talking to ``slack_api``; returns a
+  :class:`Workspace`. ``techdocs`` is the ``techdocs:`` settings (default: sites under tmp),
+  ``config`` any other settings (e.g. ``{"scaffolder": {...}}``).
 - ``workspace``: ``serve_greenroom()`` on the ACME catalog.
 """
 
@@ -217,7 +218,8 @@ def serve_greenroom(
     def serve(
         features: Sequence[Feature] = FEATURES,
         *,
-        settings: dict[str, Any] | None = None,
+        techdocs: dict[str, Any] | None = None,
+        config: dict[str, Any] | None = None,
         **slack: Any,
     ) -> Workspace:
         environ = {
@@ -226,19 +228,19 @@ def serve_greenroom(
             "SLACK_API_URL": slack_api.api_url,
             **slack.pop("environ", {}),
         }
-        loaded = load_settings(
+        settings = load_settings(
             None,
             environ=environ,
             database_url=database_url,
             data_dir=tmp_path,
             slack=slack,
-            **(settings or {}),
+            **({"techdocs": techdocs or {}} | (config or {})),
         )
-        runtime = Runtime(loaded, engine)
+        runtime = Runtime(settings, engine)
         server = UvicornThread(create_web_app(runtime, features=features))
         url = server.start()
         requests = SignedRequests(SIGNING_SECRET, team_id=slack_api.team_id)
-        workspace = Workspace(url, slack_api, requests, loaded.slack.command)
+        workspace = Workspace(url, slack_api, requests, settings.slack.command)
         started.append((server, workspace))
         return workspace
 

@@ -111,7 +111,7 @@ class Kubernetes:
         return {"kubernetes": {"clusters": clusters, **self.extra}}
 
     def serve(self) -> Workspace:
-        return self.serve_greenroom(settings=self.settings())
+        return self.serve_greenroom(config=self.settings())
 
     def sweep(self) -> HealthSweepOutcome:
         """What the worker does every few minutes."""
@@ -306,7 +306,7 @@ def test_home_shows_a_health_badge_per_owned_service_after_a_sweep(kube: Kuberne
     assert "billing-batch" not in text[text.index("Kubernetes health") :].split("\n")[1]
 
 
-def test_team_page_shows_a_health_badge_next_to_each_swept_service(kube: Kubernetes) -> None:
+def test_team_page_shows_a_health_badge_per_swept_service(kube: Kubernetes) -> None:
     kube.add_cluster("prod-eu").add(
         *crash("payments-api"), *k.healthy_service("checkout", labels=CHECKOUT)
     )
@@ -316,9 +316,13 @@ def test_team_page_shows_a_health_badge_next_to_each_swept_service(kube: Kuberne
     payments = ws.text(ws.ask("team payments"))
     search = ws.text(ws.ask("team search", user=CAROL))
 
-    assert "• :red_circle: _failing_ *Payments API* `component:payments-api`" in payments
-    assert "• *billing-batch* `component:billing-batch`" in payments  # not swept: no badge
-    assert "• :large_green_circle: _healthy_ *checkout* `component:checkout`" in search
+    start = payments.index("*Kubernetes health* (1 failing) · swept just now")
+    health = payments[start : payments.index("checks one service now", start)]
+    assert health.split("\n")[1].startswith(
+        ":red_circle: _failing_ *Payments API* `component:payments-api` — Container app keeps"
+    )
+    assert "billing-batch" not in health  # no annotations: never swept, no badge
+    assert ":large_green_circle: _healthy_: `component:checkout`" in search
 
 
 # -- the sweep's alerts --------------------------------------------------------------------

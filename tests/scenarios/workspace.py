@@ -3,6 +3,9 @@
 A :class:`Workspace` posts signed requests over real sockets to ``greenroom serve``'s Starlette
 app (uvicorn in a thread, port 0) and reads what greenroom sent back to the loopback Slack
 Web API. Fixtures in ``tests/scenarios/conftest.py`` build it (``workspace``, ``serve_greenroom``).
+Modals: :meth:`Workspace.wait_view` (a view once it shows some text), :meth:`~Workspace.act`
+(click or select in it), :meth:`~Workspace.submit` (``view_submission``, answer applied),
+:meth:`~Workspace.suggest` (an external select's options).
 """
 
 from __future__ import annotations
@@ -151,6 +154,76 @@ class Workspace:
         assert sent.response.status_code == 200, sent.response.text
         calls = self.slack.wait_for("views.publish", count=before + 1)
         return dict(calls[before].args["view"])
+
+    # -- modals --------------------------------------------------------------------------
+    def wait_view(
+        self, view_id: str, shows: str | tuple[str, ...], *, timeout: float = 30
+    ) -> dict[str, Any]:
+        """The modal ``view_id`` once its text contains ``shows`` (or one of them)."""
+        deadline = time.monotonic() + timeout
+        wanted = (shows,) if isinstance(shows, str) else shows
+        while True:
+            try:
+                view = self.slack.view(view_id)
+            except KeyError:
+                view = {}
+            if any(text in render_view(view) for text in wanted):
+                return view
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"view {view_id} never showed {shows!r}:\n{render_view(view)}")
+            time.sleep(0.02)
+
+    def act(self, view_id: str, action_id: str, *, value: str = "", user: str = ALICE) -> Sent:
+        """Click a button (or pick ``value`` in a select) with ``action_id`` in an open modal."""
+        view = self.slack.view(view_id)
+        for block in view.get("blocks", []):
+            for element in [*block.get("elements", []), block.get("accessory") or {}]:
+                if element.get("action_id") != action_id:
+                    continue
+                if element["type"] == "button" and value and element.get("value") != value:
+                    continue
+                action: dict[str, Any] = {
+                    "action_id": action_id,
+                    "block_id": block.get("block_id", ""),
+                    "type": element["type"],
+                }
+                if element["type"] == "button":
+                    action |= {"text": element["text"], "value": element.get("value", "")}
+                else:
+                    action["selected_option"] = {
+                        "text": {"type": "plain_text", "text": value},
+                        "value": value,
+                    }
+                return self._send(
+                    self.requests.block_actions([action], user_id=user, view=view), None
+                )
+        raise AssertionError(f"no {action_id!r} ({value!r}) in view {view_id}")
+
+    def submit(
+        self, view_id: str, values: dict[str, dict[str, Any]], *, user: str = ALICE
+    ) -> dict[str, Any]:
+        """Submit an open modal with ``values`` (``{block_id: {action_id: state}}``) and
+        return greenroom's answer; a ``response_action: update`` is applied as Slack would."""
+        sent = self._send(
+            self.requests.view_submission(self.slack.view(view_id), user_id=user, values=values),
+            None,
+        )
+        assert sent.response.status_code == 200, sent.response.text
+        answer: dict[str, Any] = sent.response.json() if sent.response.content else {}
+        if answer.get("response_action") == "update":
+            self.slack.replace_view(view_id, answer["view"])
+        return answer
+
+    def suggest(
+        self, view_id: str, block_id: str, action_id: str, typed: str, *, user: str = ALICE
+    ) -> list[dict[str, Any]]:
+        """What an external select in an open modal offers for ``typed``."""
+        request = self.requests.block_suggestion(
+            action_id, typed, user_id=user, block_id=block_id, view=self.slack.view(view_id)
+        )
+        response = self.post(request)
+        assert response.status_code == 200, response.text
+        return list(response.json()["options"])
 
     def _send(self, request: SignedRequest, key: str | None) -> Sent:
         started = time.monotonic()
