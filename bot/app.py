@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -74,7 +75,7 @@ def create_app(
     slack.require(socket_mode=socket_mode)
     deps = build_deps(runtime, metrics=metrics)
     secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
-    common = {
+    common: dict[str, Any] = {
         "name": slack.app_name,
         "signing_secret": secret,
         "request_verification_enabled": not socket_mode,
@@ -112,5 +113,5 @@ def _oauth(runtime: Runtime) -> OAuthSettings:
         state_expiration_seconds=slack.state_expiration_seconds,
     )
     # Remember auth.test per bot token instead of calling Slack before every ack.
-    settings.authorize.cache_enabled = True
+    settings.authorize.cache_enabled = True  # type: ignore[attr-defined]
     return settings

@@ -84,7 +84,8 @@ class _LazyRuntime:
 
 
 def _runtime(ctx: click.Context) -> Runtime:
-    lazy: _LazyRuntime = ctx.find_object(_LazyRuntime)
+    lazy = ctx.find_object(_LazyRuntime)
+    assert lazy is not None
     return lazy.get()
 
 
@@ -162,10 +163,7 @@ def catalog_owner(ctx: click.Context, ref: str, as_json: bool) -> None:
     cat = _runtime(ctx).catalog
     answer = owner_of(cat, find_entity(cat, ref))
     if as_json:
-        out.print_json(
-            data=to_jsonable(dataclasses.replace(answer, entity=None))
-            | {"entity": str(answer.entity.ref)}
-        )
+        out.print_json(data=to_jsonable(answer) | {"entity": str(answer.entity.ref)})
         return
     out.print(f"[bold]{answer.entity.ref.short}[/bold]  lifecycle: {answer.lifecycle or '-'}")
     if answer.team is not None:
@@ -628,7 +626,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, socket_mode: b
     if socket_mode:
         serve_socket_mode(runtime)
         return
-    lazy: _LazyRuntime = ctx.find_object(_LazyRuntime)
+    lazy = ctx.find_object(_LazyRuntime)
+    assert lazy is not None
     serve_http(
         runtime,
         host=host,
@@ -652,7 +651,8 @@ def manifest(ctx: click.Context, url: str | None, socket_mode: bool, fmt: str) -
 
     from bot.manifest import build_manifest
 
-    lazy: _LazyRuntime = ctx.find_object(_LazyRuntime)
+    lazy = ctx.find_object(_LazyRuntime)
+    assert lazy is not None
     settings = lazy.settings()
     docs = (settings.techdocs.base_url, settings.techdocs.external_base_url)
     data = build_manifest(settings.slack, url=url, socket_mode=socket_mode, docs_urls=docs)

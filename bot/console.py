@@ -21,7 +21,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -164,7 +164,8 @@ class Console:
         user_id = self._user(email)
         before = len(self.slack.calls())
         request = self._request(question.strip(), user_id, home=home)
-        bolt_request = BoltRequest(body=request.body.decode(), headers=request.headers)
+        headers: dict[str, str | Sequence[str]] = dict(request.headers)
+        bolt_request = BoltRequest(body=request.body.decode(), headers=headers)
         bolt_request.context[RECEIVED] = time.monotonic()
         response = self._app.dispatch(bolt_request)
         self._executor.drain()

@@ -17,6 +17,7 @@ from bot.replies import Reply
 from catalog import EntityRef
 from integrations.techdocs import (
     TECHDOCS_REF,
+    CoverageStatus,
     DocsCoverage,
     DocsCoverageItem,
     DocsOverview,
@@ -30,7 +31,7 @@ _REASON_LIMIT = 600
 _SNIPPET_LIMIT = 160
 _PROBLEMS_SHOWN = 8
 _ICONS = {"failing": ":x:", "no_docs": ":page_facing_up:", "not_built": ":hourglass:"}
-_WORST_FIRST = ("failing", "unavailable", "not_built", "no_docs")
+_WORST_FIRST: tuple[CoverageStatus, ...] = ("failing", "unavailable", "not_built", "no_docs")
 
 
 def overview_reply(view: DocsOverview, *, command: str) -> Reply:

@@ -8,7 +8,19 @@ from collections.abc import Callable
 from slack_bolt import App
 
 from bot.deps import Deps
-from commands import admin, dependencies, docs, find, home, k8s, owner, scaffold, team, whoami
+from commands import (
+    admin,
+    catalog_sync,
+    dependencies,
+    docs,
+    find,
+    home,
+    k8s,
+    owner,
+    scaffold,
+    team,
+    whoami,
+)
 from commands import help as help_command
 
 __all__ = ["FEATURES", "Feature"]
@@ -26,5 +38,6 @@ FEATURES: tuple[Feature, ...] = (
     scaffold.register,
     home.register,
     admin.register,
+    catalog_sync.register,
     help_command.register,
 )

@@ -92,7 +92,7 @@ def jobs_run(
     run_id = request_run(runtime.engine, kind, _params(params), requested_by="cli")
     out.print(f"Requested {kind} as run #{run_id}.")
     if wait:
-        record = wait_for_run(runtime, run_id, timeout=timeout)
+        record = wait_for_run(runtime.engine, run_id, timeout=timeout)
         print_run(out, record)
         sys.exit(0 if record.status == "succeeded" else 1)
 
@@ -109,7 +109,7 @@ def sync_via_worker(ctx: click.Context, timeout: float) -> int:
     runtime = _runtime(ctx)
     run_id = request_run(runtime.engine, CATALOG_SYNC, {}, requested_by="cli")
     err.print(f"Requested {CATALOG_SYNC} as run #{run_id}; waiting for a worker...")
-    record = wait_for_run(runtime, run_id, timeout=timeout)
+    record = wait_for_run(runtime.engine, run_id, timeout=timeout)
     print_run(out, record)
     return 0 if record.status == "succeeded" else 1
 

@@ -267,7 +267,7 @@ def blocks_problem(blocks: list[Any]) -> bool:
     for block in blocks:
         if not isinstance(block, dict) or "type" not in block:
             return True
-        texts = [block.get("text")] if isinstance(block.get("text"), dict) else []
+        texts: list[dict[str, Any]] = [block["text"]] if isinstance(block.get("text"), dict) else []
         if block["type"] == "header" and len(texts[0]["text"] if texts else "") > 150:
             return True
         texts.extend(

@@ -45,8 +45,8 @@ _DESCRIPTION = 400
 def picker_view(templates: Sequence[Template], state: WizardState) -> dict[str, Any]:
     """Every template the caller may use, each with a Choose button (a select past 40)."""
     if not templates:
-        blocks = [bk.section("There are no templates you may use. Ask your platform team.")]
-        return modal(TITLE, blocks, callback_id="scaffold.picker", close="Close")
+        empty = [bk.section("There are no templates you may use. Ask your platform team.")]
+        return modal(TITLE, empty, callback_id="scaffold.picker", close="Close")
     blocks: list[Block] = [bk.section("*Pick a template.* You fill in its settings next.")]
     if len(templates) <= _BUTTONS_SHOWN:
         for template in templates:

@@ -61,4 +61,4 @@ def serve_socket_mode(runtime: Runtime) -> None:
     assert slack.app_token is not None
     logging.basicConfig(level=logging.INFO)
     app = create_app(runtime, socket_mode=True)
-    SocketModeHandler(app, slack.app_token.get_secret_value()).start()
+    SocketModeHandler(app, slack.app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]

@@ -229,9 +229,10 @@ class Catalog:
         kinds: Collection[str] | None = None,
         owners: Collection[EntityRef] | None = None,
         refs: Collection[EntityRef] | None = None,
+        limit: int | None = None,
     ) -> Iterator[StoredEntity]:
         """Stored entities, filtered; streamed in ref order."""
-        query = _ENTITY_QUERY.order_by(entities.c.ref)
+        query = _ENTITY_QUERY.order_by(entities.c.ref).limit(limit)
         if kinds is not None:
             query = query.where(entities.c.kind.in_([k.lower() for k in kinds]))
         if owners is not None:

@@ -105,7 +105,7 @@ def register(app: App, deps: Deps) -> None:
         # Slack Connect: people of another organisation are in the channel; show them nothing.
         shared = bool(body.get("is_ext_shared_channel"))
         event = body.get("event") or {}
-        links = event.get("links") if isinstance(event.get("links"), list) else []
+        links: list[Any] = event["links"] if isinstance(event.get("links"), list) else []
         previews = {}
         for link in [] if shared else links[:_UNFURLS_PER_MESSAGE]:
             url = link.get("url") if isinstance(link, dict) else None

@@ -75,11 +75,7 @@ class _ExampleNames:
                 return self._cached[1]
         found: dict[str, str] = {}
         for kind in PLACEHOLDERS:
-            entities = self.catalog.entities(kinds=[kind])
-            try:
-                first = next(entities, None)
-            finally:
-                entities.close()
+            first = next(iter(self.catalog.entities(kinds=[kind], limit=1)), None)
             if first is not None:
                 found[kind] = first.ref.name
         with self._lock:

@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import Engine
+
 from bot.runtime import Runtime
 from jobs.heartbeats import WorkerHealth, WorkerRecord, check_health, list_workers
 from jobs.plan import PlannedSchedule, plan_schedules
@@ -66,11 +68,11 @@ def jobs_overview(
     )
 
 
-def wait_for_run(runtime: Runtime, run_id: int, *, timeout: float, poll: float = 0.5) -> RunRecord:
+def wait_for_run(engine: Engine, run_id: int, *, timeout: float, poll: float = 0.5) -> RunRecord:
     """The run once it has finished, or as it is when ``timeout`` seconds have passed."""
     deadline = time.monotonic() + timeout
     while True:
-        record = get_run(runtime.engine, run_id)
+        record = get_run(engine, run_id)
         if record is None:
             raise LookupError(f"no run #{run_id}")
         if record.status in FINISHED or time.monotonic() >= deadline:
