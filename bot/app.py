@@ -51,6 +51,7 @@ def build_deps(runtime: Runtime, *, metrics: Metrics | None = None) -> Deps:
         home=HomeRegistry(),
         deliveries=DeliveryLog(runtime.engine),
         metrics=metrics or Metrics(),
+        runtime=runtime,
     )
 
 

@@ -444,18 +444,31 @@ def k8s_show(ctx: click.Context, ref: str, as_json: bool) -> None:
 
 @k8s.command("sweep")
 @json_option
+@click.option("--post", is_flag=True, help="Post to the team channels, as the worker does.")
 @click.pass_context
-def k8s_sweep(ctx: click.Context, as_json: bool) -> None:
-    """Check every annotated service now; print what the team channels would be told."""
+def k8s_sweep(ctx: click.Context, as_json: bool, post: bool) -> None:
+    """Check every annotated service now; print (or --post) what the team channels are told.
+
+    Either way the problems count as told: a later sweep does not announce them again."""
     from bot.k8s_view import print_sweep
     from integrations.kubernetes import sweep_health
 
     runtime = _runtime(ctx)
-    report = sweep_health(runtime.catalog, runtime.clusters)
+    if post:
+        from bot.health_sweep import run_health_sweep
+
+        outcome = run_health_sweep(runtime)
+        report = outcome.report
+    else:
+        report = sweep_health(runtime.catalog, runtime.clusters)
     if as_json:
         out.print_json(data=to_jsonable(report))
     else:
         print_sweep(out, report)
+    if post:  # on stderr, so --json stays one document
+        err.print(f"Posted {outcome.posted} of {len(report.notifications)} notifications.")
+        for notification, reason in outcome.failed:
+            err.print(f"Not posted ({notification.entity.short}): {reason}", markup=False)
 
 
 class _ScaffoldGroup(click.Group):

@@ -10,6 +10,7 @@ from bot.deliveries import DeliveryLog
 from bot.home import HomeRegistry
 from bot.metrics import Metrics
 from bot.router import SubcommandRouter
+from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.team_page import TeamPageRegistry
 from bot.users import Caller, UserResolver
@@ -31,6 +32,9 @@ class Deps:
     home: HomeRegistry
     deliveries: DeliveryLog
     metrics: Metrics
+    #: what the process builds once, lazily (``runtime.clusters``): touch heavy parts after
+    #: the ack or in a start-up thread, as commands/k8s.py does
+    runtime: Runtime
     team_page: TeamPageRegistry = field(default_factory=TeamPageRegistry)
     #: ``/greenroom admin <action>``: actions only ``slack.admins`` may run (commands/admin.py)
     admin: SubcommandRouter = field(default_factory=SubcommandRouter)

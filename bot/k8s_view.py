@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.k8s_blocks import format_age
 from integrations.kubernetes import (
     ClusterState,
     HealthStatus,
@@ -14,7 +15,7 @@ from integrations.kubernetes import (
     SweepReport,
 )
 
-__all__ = ["format_age", "print_health", "print_sweep"]
+__all__ = ["print_health", "print_sweep"]
 
 _STATUS_STYLE = {
     HealthStatus.HEALTHY: "green",
@@ -81,13 +82,3 @@ def print_sweep(out: Console, report: SweepReport) -> None:
         out.print(f"{mark} {escape(channel)}  {n.entity.short}: {escape(n.finding.title)}")
     if not report.notifications:
         out.print("No new or resolved problems.")
-
-
-def format_age(seconds: int | None) -> str:
-    """``45s``, ``12m``, ``5h``, ``30d`` (as kubectl shows ages)."""
-    if seconds is None:
-        return "-"
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"

@@ -83,6 +83,9 @@ class KubernetesSettings(BaseModel):
     sweep_concurrency: int = Field(default=4, ge=1, le=64, description="calls per cluster")
     event_window_minutes: int = Field(default=60, ge=1, description="how recent is 'recent'")
     resolve_after_sweeps: int = Field(default=2, ge=1, description="clean sweeps to resolve")
+    sweep_interval_minutes: int = Field(
+        default=5, ge=1, le=1440, description="how often the worker sweeps every service"
+    )
     team_channels: dict[str, str] = Field(
         default_factory=dict, description="group ref -> Slack channel, when the group has none"
     )

@@ -127,3 +127,32 @@ def test_k8s_sweep_prints_what_each_channel_would_be_told(
     told = "NEW      #payments  component:payments-api: Deployment payments-api: 2 of 2 replicas"
     assert told in first.output
     assert "No new or resolved problems." in second.output
+
+
+def test_k8s_sweep_post_tells_the_team_channel_once(config: Path, api: FakeKubernetesApi) -> None:
+    from bot.loopback_slack import LoopbackSlack
+
+    api.add(k.deployment("payments-api", replicas=2, ready=0))
+    with LoopbackSlack() as slack:
+        env = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url}
+        runner = CliRunner(env=env)
+        args = ["--config", str(config), "k8s", "sweep", "--post"]
+        first = runner.invoke(main, args, catch_exceptions=False)
+        second = runner.invoke(main, args, catch_exceptions=False)
+
+        [posted] = slack.calls("chat.postMessage")
+    assert first.exit_code == 0 and "Posted 1 of 1 notifications." in first.output
+    assert posted.args["channel"] == "#payments"
+    assert "Posted 0 of 0 notifications." in second.output
+
+
+def test_k8s_sweep_post_without_slack_says_what_to_set(
+    config: Path, api: FakeKubernetesApi
+) -> None:
+    result = CliRunner(env={"SLACK_BOT_TOKEN": ""}).invoke(
+        main, ["--config", str(config), "k8s", "sweep", "--post"]
+    )
+
+    assert result.exit_code == 1
+    assert "ConfigError: The health sweep posts to Slack: set SLACK_BOT_TOKEN" in result.output
+    assert api.requests == []
