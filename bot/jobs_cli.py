@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.cli_context import err, out, runtime_of
 from bot.runtime import Runtime
 from jobs import (
     CATALOG_SYNC,
@@ -28,14 +29,6 @@ from jobs import (
 from jobs.child import LOG_FORMAT
 
 __all__ = ["jobs_group", "sync_via_worker", "worker_command"]
-
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
-
-
-def _runtime(ctx: click.Context) -> Runtime:
-    runtime: Runtime = ctx.find_root().obj.get()
-    return runtime
 
 
 @click.command("worker")
@@ -53,7 +46,7 @@ def _runtime(ctx: click.Context) -> Runtime:
 @click.pass_context
 def worker_command(ctx: click.Context, check: bool, log_level: str) -> None:
     """Run scheduled and requested jobs until SIGTERM (the Procfile's `worker`)."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     if check:
         sys.exit(_print_health(runtime))
     logging.basicConfig(level=log_level, format=LOG_FORMAT, stream=sys.stderr)
@@ -69,7 +62,7 @@ def jobs_group(ctx: click.Context, as_json: bool) -> None:
     """List schedules, their next and last runs, active runs and workers."""
     if ctx.invoked_subcommand is not None:
         return
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     overview = jobs_overview(runtime, load_kinds(runtime.settings.worker.job_modules))
     if as_json:
         out.print_json(data=overview_json(overview))
@@ -87,7 +80,7 @@ def jobs_run(
     ctx: click.Context, kind: str, params: tuple[str, ...], wait: bool, timeout: float
 ) -> None:
     """Ask a worker to run KIND now (picked up within a few seconds)."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     load_kinds(runtime.settings.worker.job_modules).get(kind)
     run_id = request_run(runtime.engine, kind, _params(params), requested_by="cli")
     out.print(f"Requested {kind} as run #{run_id}.")
@@ -101,12 +94,12 @@ def jobs_run(
 @click.pass_context
 def jobs_health(ctx: click.Context) -> None:
     """Exit 0 if a worker reported a heartbeat recently, 1 if not."""
-    sys.exit(_print_health(_runtime(ctx)))
+    sys.exit(_print_health(runtime_of(ctx)))
 
 
 def sync_via_worker(ctx: click.Context, timeout: float) -> int:
     """``greenroom sync --via-worker``: request catalog.sync and wait for its outcome."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     run_id = request_run(runtime.engine, CATALOG_SYNC, {}, requested_by="cli")
     err.print(f"Requested {CATALOG_SYNC} as run #{run_id}; waiting for a worker...")
     record = wait_for_run(runtime.engine, run_id, timeout=timeout)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from bot.cli_context import err, json_option, out, runtime_of, to_jsonable
 from bot.runtime import Runtime
 from catalog import EntityNotFound
 from catalog.groups import users_with_email
@@ -29,21 +28,6 @@ from catalog.tech_migrations import (
 )
 
 __all__ = ["load_configured", "migrations"]
-
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, highlight=False)
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-
-
-def _runtime(ctx: click.Context) -> Runtime:
-    runtime: Runtime = ctx.find_root().obj.get()
-    return runtime
-
-
-def to_jsonable(value: Any) -> Any:
-    from bot.cli import to_jsonable as convert  # bot.cli imports this module
-
-    return convert(value)
 
 
 def load_configured(runtime: Runtime) -> MigrationSet:
@@ -70,7 +54,7 @@ def migrations() -> None:
 @click.pass_context
 def list_migrations(ctx: click.Context, as_json: bool) -> None:
     """Every defined migration with its progress and deadline."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     loaded = load_configured(runtime)
     overview = progress_overview(runtime.engine, loaded.migrations)
     if as_json:
@@ -99,7 +83,7 @@ def list_migrations(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def evaluate(ctx: click.Context, migration_id: str | None, as_json: bool) -> None:
     """Evaluate every entity in scope of one migration (or all) and store the results."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     loaded = load_configured(runtime)
     chosen = [loaded.get(migration_id)] if migration_id else list(loaded.migrations)
     settings = runtime.settings.migrations
@@ -130,7 +114,7 @@ def evaluate(ctx: click.Context, migration_id: str | None, as_json: bool) -> Non
 @click.pass_context
 def show(ctx: click.Context, migration_id: str, level: str | None, as_json: bool) -> None:
     """Progress and the leaderboard of one migration."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     migration = load_configured(runtime).get(migration_id)
     level = level or runtime.settings.migrations.default_level
     progress = migration_progress(runtime.engine, migration)
@@ -158,7 +142,7 @@ def show(ctx: click.Context, migration_id: str, level: str | None, as_json: bool
 @click.pass_context
 def mine(ctx: click.Context, migration_id: str, email: str, as_json: bool) -> None:
     """What the user's teams still have to do, entity by entity."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     migration = load_configured(runtime).get(migration_id)
     people = users_with_email(runtime.catalog, email)
     if not people:
@@ -187,7 +171,7 @@ def mine(ctx: click.Context, migration_id: str, email: str, as_json: bool) -> No
 @click.pass_context
 def chart(ctx: click.Context, migration_id: str, output: Path, level: str | None) -> None:
     """Write the burn-up and per-group chart as a PNG file."""
-    runtime = _runtime(ctx)
+    runtime = runtime_of(ctx)
     migration = load_configured(runtime).get(migration_id)
     level = level or runtime.settings.migrations.default_level
     progress = migration_progress(runtime.engine, migration)

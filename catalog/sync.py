@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, Engine, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, Table, delete, insert, select, text, update
 from sqlalchemy.sql.expression import bindparam
 
 from catalog.database import writer
@@ -331,7 +331,7 @@ def apply_scan(
     for chunk in _chunks(removed):
         conn.execute(delete(entities).where(entities.c.ref.in_(chunk)))
     if inserts:
-        conn.execute(insert(entities), inserts)
+        _insert_many(conn, entities, inserts)
     if updates:
         conn.execute(
             update(entities)
@@ -340,12 +340,33 @@ def apply_scan(
             [u | {"b_ref": u["ref"]} for u in updates],
         )
     if relation_rows:
-        conn.execute(insert(relations), relation_rows)
+        _insert_many(conn, relations, relation_rows)
     report.removed = removed
 
     _store_files(conn, source, files, winners, kept_by_file, conflicted, complete=complete)
     if inserts or updates or removed:
         bump_generation(conn)
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """One executemany straight to the driver: on a large sync SQLAlchemy's per-row parameter
+    handling costs more than the inserts themselves. Values still go through each column
+    type's bind processor, so they are stored exactly as SQLAlchemy would store them."""
+    columns = list(rows[0])
+    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    # Table and column names come from our own Table objects, never from input.
+    sql = (
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
+        f"VALUES ({', '.join([marker] * len(columns))})"
+    )
+    conn.exec_driver_sql(
+        sql,
+        [
+            tuple(p(row[c]) if p else row[c] for c, p in zip(columns, processors, strict=True))
+            for row in rows
+        ],
+    )
 
 
 def _location(claim: tuple[int, PreparedEntity | None], current: str | None) -> str:

@@ -1,7 +1,7 @@
 """Tech migrations: results per entity, daily snapshots per group, last nudge per team.
 
 Revision ID: 0007_migrations
-Revises: 0003_worker
+Revises: 0006_worker
 Create Date: 2026-11-23
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007_migrations"
-down_revision = "0003_worker"
+down_revision = "0006_worker"
 branch_labels = None
 depends_on = None
 

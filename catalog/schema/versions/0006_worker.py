@@ -1,7 +1,7 @@
 """The worker: schedules, job runs (exactly-once claims), worker heartbeats.
 
-Revision ID: 0003_worker
-Revises: 0002_slack_app
+Revision ID: 0006_worker
+Revises: 0005_slack_app
 Create Date: 2026-11-23
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_worker"
-down_revision = "0002_slack_app"
+revision = "0006_worker"
+down_revision = "0005_slack_app"
 branch_labels = None
 depends_on = None
 

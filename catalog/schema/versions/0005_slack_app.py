@@ -4,8 +4,8 @@ The OAuth tables (``slack_installations``, ``slack_bots``, ``slack_oauth_states`
 columns of slack_sdk's ``SQLAlchemyInstallationStore`` / ``SQLAlchemyOAuthStateStore``, which
 read and write them; tests/test_schema.py fails if the two ever drift apart.
 
-Revision ID: 0002_slack_app
-Revises: 0006_techdocs
+Revision ID: 0005_slack_app
+Revises: 0004_techdocs
 Create Date: 2026-11-23
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_slack_app"
-down_revision = "0006_techdocs"
+revision = "0005_slack_app"
+down_revision = "0004_techdocs"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """TechDocs: build records per entity and the docs generation counter.
 
-Revision ID: 0006_techdocs
-Revises: 0005_scaffolder
+Revision ID: 0004_techdocs
+Revises: 0003_scaffolder
 Create Date: 2026-11-22
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_techdocs"
-down_revision = "0005_scaffolder"
+revision = "0004_techdocs"
+down_revision = "0003_scaffolder"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The scaffolder: scaffold runs and registered locations.
 
-Revision ID: 0005_scaffolder
-Revises: 0004_kubernetes
+Revision ID: 0003_scaffolder
+Revises: 0002_kubernetes
 Create Date: 2026-11-22
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005_scaffolder"
-down_revision = "0004_kubernetes"
+revision = "0003_scaffolder"
+down_revision = "0002_kubernetes"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """Kubernetes health sweep: latest status per entity, open problems per entity.
 
-Revision ID: 0004_kubernetes
+Revision ID: 0002_kubernetes
 Revises: 0001_catalog
 Create Date: 2026-11-22
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_kubernetes"
+revision = "0002_kubernetes"
 down_revision = "0001_catalog"
 branch_labels = None
 depends_on = None
