@@ -80,7 +80,15 @@ def _names(catalog: Catalog) -> tuple[list[str], list[str]]:
 
 def _fuzzy(catalog: Catalog, query: str, limit: int) -> list[tuple[EntityRef, float]]:
     names, refs = _names(catalog)
-    matches = process.extract(query, names, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+    # A cheap scorer picks candidates from every name; the thorough one ranks only those.
+    rough = process.extract(query, names, scorer=fuzz.QRatio, limit=limit * 20, score_cutoff=40)
+    chosen = [names[i] for _, _, i in rough]
+    matches = [
+        (name, score, rough[j][2])
+        for name, score, j in process.extract(
+            query, chosen, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60
+        )
+    ]
     seen: dict[EntityRef, float] = {}
     for _, score, index in matches:
         ref = parse_ref(refs[index])

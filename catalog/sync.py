@@ -49,6 +49,8 @@ __all__ = [
 ]
 
 _CHUNK = 500
+#: Searchable text kept per entity (fits any database's index entry size).
+SEARCH_TEXT_LIMIT = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -469,7 +471,7 @@ def _entity_row(sourced: SourcedEntity, now: datetime) -> dict[str, Any]:
         "spec_type": entity.spec_str("type"),
         "lifecycle": entity.spec_str("lifecycle"),
         "owner_ref": str(owner) if owner else None,
-        "search_text": " ".join(words).lower(),
+        "search_text": " ".join(words).lower()[:SEARCH_TEXT_LIMIT],
         "document": document,
         "content_hash": digest,
         "etag": digest,

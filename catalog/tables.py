@@ -52,6 +52,8 @@ entities = Table(
     Index("ix_entities_kind_name", "kind", "name"),
     Index("ix_entities_owner_ref", "owner_ref"),
     Index("ix_entities_source", "source"),
+    # covering: a substring search scans this small index instead of the wide table
+    Index("ix_entities_search", "search_text", "ref"),
 )
 
 relations = Table(

@@ -58,6 +58,7 @@ def upgrade() -> None:
     op.create_index("ix_entities_kind_name", "entities", ["kind", "name"])
     op.create_index("ix_entities_owner_ref", "entities", ["owner_ref"])
     op.create_index("ix_entities_source", "entities", ["source"])
+    op.create_index("ix_entities_search", "entities", ["search_text", "ref"])
     op.create_table(
         "relations",
         sa.Column("subject", REF, nullable=False),
