@@ -37,10 +37,14 @@ _REPO_PATH = re.compile(
 
 
 class UrlFolders(Protocol):
-    """Where a ``url:`` location is on disk (``integrations.repositories.RepositoryCache``)."""
+    """Where repositories are on disk (``integrations.repositories.RepositoryCache``)."""
 
     def folder_at(self, ref: EntityRef, url: str, *, max_age: float | None = None) -> RepoResult:
         """The folder ``url`` points at, cloned if needed, or why there is none."""
+        ...
+
+    def folder_for(self, stored: StoredEntity, *, max_age: float | None = None) -> RepoResult:
+        """The entity's own folder in its repository (from its source-location)."""
         ...
 
 
@@ -63,7 +67,7 @@ def resolve_docs_source(stored: StoredEntity, repositories: UrlFolders | None = 
     value = (stored.entity.annotation(TECHDOCS_REF) or "").strip()
     kind, _, target = value.partition(":")
     if kind == "dir" and target:
-        return DocsSource(_dir_target(stored, target), value)
+        return DocsSource(_dir_target(stored, target, repositories), value)
     if kind == "url" and target:
         return DocsSource(_url_target(stored, target, repositories), value)
     raise DocsBuildFailed(
@@ -71,7 +75,13 @@ def resolve_docs_source(stored: StoredEntity, repositories: UrlFolders | None = 
     )
 
 
-def _dir_target(stored: StoredEntity, target: str) -> Path:
+def _dir_target(stored: StoredEntity, target: str, repositories: UrlFolders | None) -> Path:
+    if stored.entity_dir is None and repositories is not None:
+        # Synced from Backstage's API: the files are in the repository its annotations name.
+        found = repositories.folder_for(stored)
+        if isinstance(found, RepoFolder):
+            return _inside(found.repo_root.resolve(), found.path / target, f"dir:{target}")
+        raise DocsSourceUnavailable(f"{TECHDOCS_REF} 'dir:{target}': {found.reason}")
     if stored.entity_dir is None:
         raise DocsSourceUnavailable(
             f"{TECHDOCS_REF} 'dir:{target}' is relative to the entity's catalog file, but "

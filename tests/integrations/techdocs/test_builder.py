@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 
-from catalog import parse_ref
+from catalog import Catalog, parse_ref
+from catalog.database import writer
+from catalog.ingest import parse_entity
+from catalog.sources import Origin, ScannedFile, SourcedEntity
+from catalog.sync import SourceReport, apply_scan
 from integrations.repositories import RepositoriesSettings, RepositoryCache, RepositoryHostSettings
 from integrations.techdocs import BuildOutcome, build_all_docs, load_builds
 from integrations.techdocs.mkdocs_process import build_environment
@@ -234,3 +238,47 @@ def test_url_ref_to_another_repository_is_cloned_and_built(tmp_path: Path) -> No
     assert "Cloned from the handbook repository." in site_text(tmp_path / "sites")
     assert missing.outcomes[0].status == "unavailable"
     assert "not listed" in (missing.outcomes[0].reason or "")
+
+
+def test_dir_ref_of_an_entity_from_backstages_api_is_built_from_its_repository(
+    tmp_path: Path,
+) -> None:
+    with FakeGitHub(tmp_path / "github") as github:
+        github.seed_repository(
+            "globex/svc",
+            {
+                "catalog-info.yaml": "# the entity itself comes from Backstage's API\n",
+                "mkdocs.yml": "site_name: Svc\n",
+                "docs/index.md": "# Svc\n\nRead from the clone of globex/svc.\n",
+            },
+            private=False,
+        )
+        host = RepositoryHostSettings(url=github.url, type="github")
+        cache = RepositoryCache(tmp_path / "clones", RepositoriesSettings(hosts=[host]))
+        engine = sqlite_engine(tmp_path / "db.sqlite")
+        document = {
+            "apiVersion": "backstage.io/v1alpha1",
+            "kind": "Component",
+            "metadata": {
+                "name": "svc",
+                "annotations": {
+                    "backstage.io/techdocs-ref": "dir:.",
+                    "backstage.io/source-location": f"url:{github.url}/globex/svc/tree/main/",
+                },
+            },
+            "spec": {"type": "service", "lifecycle": "production", "owner": "team-a"},
+        }
+        parsed = parse_entity(document, from_api=True)
+        origin = Origin("backstage", "https://backstage.example/catalog/default/component/svc")
+        scanned = ScannedFile(
+            "component:default/svc", "h", entities=[SourcedEntity(parsed, origin)]
+        )
+        with writer(engine).begin() as conn:
+            apply_scan(conn, "backstage", [scanned], {}, SourceReport("backstage"), complete=True)
+        catalog = Catalog(engine)
+        assert catalog.get(SVC).repo_dir is None  # type: ignore[union-attr]
+        without = build_all_docs(catalog, docs_settings(tmp_path / "sites"))
+        report = build_all_docs(catalog, docs_settings(tmp_path / "sites"), repositories=cache)
+    assert without.outcomes[0].status == "unavailable"
+    assert [o.status for o in report.outcomes] == ["built"], report
+    assert "Read from the clone of globex/svc." in site_text(tmp_path / "sites")
