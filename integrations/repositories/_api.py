@@ -13,7 +13,9 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
+from catalog.errors import ConfigError
 from integrations.errors import PublishFailed
+from integrations.repositories.config import RepositoryProviderSettings
 
 _log = logging.getLogger("integrations.repositories")
 
@@ -52,6 +54,37 @@ class ApiClient:
             timeout=timeout,
             transport=transport,
         )
+
+    @classmethod
+    def for_provider(
+        cls,
+        settings: RepositoryProviderSettings,
+        *,
+        platform: str,
+        headers: Mapping[str, str] = {},
+        max_wait: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> tuple[ApiClient, SecretStr]:
+        """The client for a configured provider, and its token; ``ConfigError`` without one."""
+        token = settings.token
+        if token is None or not token.get_secret_value():
+            raise ConfigError(
+                f"repositories provider {settings.name!r} needs a {platform} token in the "
+                f"environment variable {settings.token_env}"
+            )
+        client = cls(
+            platform=platform,
+            base_url=settings.resolved_api_url,
+            token=token,
+            token_env=settings.token_env,
+            headers=headers,
+            timeout=settings.timeout_seconds,
+            sleep=sleep,
+            max_wait=max_wait,
+            transport=transport,
+        )
+        return client, token
 
     def __repr__(self) -> str:
         return f"ApiClient({self.platform} at {self.base_url})"

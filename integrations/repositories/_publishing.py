@@ -12,9 +12,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import SecretStr
+
 from catalog.errors import GreenroomError
 from integrations.errors import PublishFailed
-from integrations.repositories._git import GitFailed, GitRunner, commit_folder
+from integrations.repositories._git import (
+    GitCredential,
+    GitFailed,
+    GitRunner,
+    commit_folder,
+    push_branch,
+    web_root,
+)
 from integrations.repositories.base import CommitAuthor, RepositoryRequest
 
 _log = logging.getLogger("integrations.repositories")
@@ -66,6 +75,36 @@ def prepared_commit(
         except GitFailed as error:
             raise PublishFailed(f"Could not commit the rendered files: {error.reason}") from None
         yield git, home / "commit.git"
+
+
+def finish_publishing(
+    platform: str,
+    created: Created,
+    *,
+    git: GitRunner,
+    commit: Path,
+    branch: str,
+    login: tuple[str, SecretStr],
+    configure: Callable[[], None],
+    delete: Callable[[], int | None],
+    how_to_delete: str,
+) -> None:
+    """Configure the new repository and push its first commit; if either fails, delete it
+    again (``undo_creation``) so a retry starts from nothing."""
+    try:
+        configure()
+        username, token = login
+        credential = GitCredential(web_root(created.clone_url), username, token)
+        pushing = git.with_credentials([credential])
+        try:
+            push_branch(pushing, commit, created.clone_url, branch)
+        except GitFailed as error:
+            raise PublishFailed(
+                f"{platform} refused the push of the first commit to {created.web_url}: "
+                f"{error.reason}"
+            ) from None
+    except Exception as error:
+        raise undo_creation(platform, created, error, delete, how_to_delete=how_to_delete) from None
 
 
 def undo_creation(

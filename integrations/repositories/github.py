@@ -14,16 +14,14 @@ from typing import Any
 import httpx
 from rapidfuzz import process
 
-from catalog.errors import ConfigError
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient, server_message
-from integrations.repositories._git import GitCredential, GitFailed, push_branch, web_root
 from integrations.repositories._publishing import (
     Created,
     check_name,
     check_request,
+    finish_publishing,
     prepared_commit,
-    undo_creation,
 )
 from integrations.repositories.base import CommitAuthor, PublishedRepository, RepositoryRequest
 from integrations.repositories.config import RepositoryProviderSettings
@@ -51,23 +49,14 @@ class GitHubPublisher:
         max_wait: float = 60.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        if settings.token is None or not settings.token.get_secret_value():
-            raise ConfigError(
-                f"repositories provider {settings.name!r} needs a GitHub token in the "
-                f"environment variable {settings.token_env}"
-            )
         self.settings = settings
-        self._token = settings.token
-        self._api = ApiClient(
+        self._api, self._token = ApiClient.for_provider(
+            settings,
             platform="GitHub",
-            base_url=settings.resolved_api_url,
-            token=settings.token,
-            token_env=settings.token_env,
             headers={
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
             },
-            timeout=settings.timeout_seconds,
             sleep=sleep,
             max_wait=max_wait,
             transport=transport,
@@ -103,29 +92,24 @@ class GitHubPublisher:
         team = self._team(request.owner_team_slug)
         with prepared_commit(source_dir, request, author) as (git, commit):
             created = self._create(request)
-            try:
+
+            def configure() -> None:
                 if request.topics:
                     self._set_topics(created, request.topics)
                 if team is not None:
                     self._grant(created, *team)
-                git = git.with_credentials(
-                    [GitCredential(web_root(created.clone_url), "x-access-token", self._token)]
-                )
-                try:
-                    push_branch(git, commit, created.clone_url, request.default_branch)
-                except GitFailed as error:
-                    raise PublishFailed(
-                        f"GitHub refused the push of the first commit to {created.web_url}: "
-                        f"{error.reason}"
-                    ) from None
-            except Exception as error:
-                raise undo_creation(
-                    "GitHub",
-                    created,
-                    error,
-                    lambda: self._delete(created),
-                    how_to_delete=_HOW_TO_DELETE,
-                ) from None
+
+            finish_publishing(
+                "GitHub",
+                created,
+                git=git,
+                commit=commit,
+                branch=request.default_branch,
+                login=("x-access-token", self._token),
+                configure=configure,
+                delete=lambda: self._delete(created),
+                how_to_delete=_HOW_TO_DELETE,
+            )
         _log.info("published %s", created.web_url)
         branch = request.default_branch
         return PublishedRepository(

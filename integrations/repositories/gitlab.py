@@ -14,16 +14,14 @@ from urllib.parse import quote
 import httpx
 from rapidfuzz import process
 
-from catalog.errors import ConfigError
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient
-from integrations.repositories._git import GitCredential, GitFailed, push_branch, web_root
 from integrations.repositories._publishing import (
     Created,
     check_name,
     check_request,
+    finish_publishing,
     prepared_commit,
-    undo_creation,
 )
 from integrations.repositories.base import CommitAuthor, PublishedRepository, RepositoryRequest
 from integrations.repositories.config import GITLAB_ACCESS_LEVELS, RepositoryProviderSettings
@@ -49,19 +47,10 @@ class GitLabPublisher:
         max_wait: float = 60.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        if settings.token is None or not settings.token.get_secret_value():
-            raise ConfigError(
-                f"repositories provider {settings.name!r} needs a GitLab token in the "
-                f"environment variable {settings.token_env}"
-            )
         self.settings = settings
-        self._token = settings.token
-        self._api = ApiClient(
+        self._api, self._token = ApiClient.for_provider(
+            settings,
             platform="GitLab",
-            base_url=settings.resolved_api_url,
-            token=settings.token,
-            token_env=settings.token_env,
-            timeout=settings.timeout_seconds,
             sleep=sleep,
             max_wait=max_wait,
             transport=transport,
@@ -92,27 +81,22 @@ class GitLabPublisher:
         group_id = self._group_id(request.owner_team_slug)
         with prepared_commit(source_dir, request, author) as (git, commit):
             project_id, created = self._create(request, namespace_id)
-            try:
+
+            def configure() -> None:
                 if group_id is not None:
                     self._share(project_id, created, group_id)
-                git = git.with_credentials(
-                    [GitCredential(web_root(created.clone_url), "oauth2", self._token)]
-                )
-                try:
-                    push_branch(git, commit, created.clone_url, request.default_branch)
-                except GitFailed as error:
-                    raise PublishFailed(
-                        f"GitLab refused the push of the first commit to {created.web_url}: "
-                        f"{error.reason}"
-                    ) from None
-            except Exception as error:
-                raise undo_creation(
-                    "GitLab",
-                    created,
-                    error,
-                    lambda: self._delete(project_id, created),
-                    how_to_delete=_HOW_TO_DELETE,
-                ) from None
+
+            finish_publishing(
+                "GitLab",
+                created,
+                git=git,
+                commit=commit,
+                branch=request.default_branch,
+                login=("oauth2", self._token),
+                configure=configure,
+                delete=lambda: self._delete(project_id, created),
+                how_to_delete=_HOW_TO_DELETE,
+            )
         _log.info("published %s", created.web_url)
         return PublishedRepository(
             web_url=created.web_url,
