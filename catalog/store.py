@@ -22,7 +22,15 @@ from catalog.refs import EntityRef, parse_ref, ref_from_canonical
 from catalog.relations import CANONICAL, INVERSE
 from catalog.tables import catalog_state, entities, relations
 
-__all__ = ["Catalog", "EntitySummary", "Relation", "StoredEntity", "as_ref"]
+__all__ = [
+    "ENTITY_QUERY",
+    "Catalog",
+    "EntitySummary",
+    "Relation",
+    "StoredEntity",
+    "as_ref",
+    "stored_entity",
+]
 
 _CHUNK = 500
 
@@ -120,8 +128,8 @@ class Catalog:
         found: dict[EntityRef, StoredEntity] = {}
         with self._read.connect() as conn:
             for chunk in _chunks(wanted):
-                for row in conn.execute(_ENTITY_QUERY.where(entities.c.ref.in_(chunk))):
-                    stored = _stored(row)
+                for row in conn.execute(ENTITY_QUERY.where(entities.c.ref.in_(chunk))):
+                    stored = stored_entity(row)
                     found[stored.ref] = stored
         return found
 
@@ -151,11 +159,11 @@ class Catalog:
 
     def named(self, name: str, *, namespace: str | None = None) -> list[StoredEntity]:
         """Entities whose name is ``name`` (any case), optionally in one namespace; by ref."""
-        query = _ENTITY_QUERY.where(entities.c.name == name.lower())
+        query = ENTITY_QUERY.where(entities.c.name == name.lower())
         if namespace:
             query = query.where(entities.c.namespace == namespace.lower())
         with self._read.connect() as conn:
-            return sorted((_stored(row) for row in conn.execute(query)), key=lambda s: s.ref)
+            return sorted((stored_entity(row) for row in conn.execute(query)), key=lambda s: s.ref)
 
     def relations(
         self, ref: EntityRef | str, types: Collection[str] | None = None
@@ -232,7 +240,7 @@ class Catalog:
         limit: int | None = None,
     ) -> Iterator[StoredEntity]:
         """Stored entities, filtered; streamed in ref order."""
-        query = _ENTITY_QUERY.order_by(entities.c.ref).limit(limit)
+        query = ENTITY_QUERY.order_by(entities.c.ref).limit(limit)
         if kinds is not None:
             query = query.where(entities.c.kind.in_([k.lower() for k in kinds]))
         if owners is not None:
@@ -241,7 +249,7 @@ class Catalog:
             query = query.where(entities.c.ref.in_([str(r) for r in refs]))
         with self._read.connect() as conn:
             for row in conn.execution_options(yield_per=1000).execute(query):
-                yield _stored(row)
+                yield stored_entity(row)
 
     def owned_refs(self, owners: Collection[EntityRef]) -> dict[EntityRef, list[EntitySummary]]:
         """What each owner owns (by ``spec.owner``), as summaries."""
@@ -340,7 +348,8 @@ class Catalog:
         return sorted(found)
 
 
-_ENTITY_QUERY: Select[Any] = select(
+#: The columns ``stored_entity`` reads; add columns or conditions to it as needed.
+ENTITY_QUERY: Select[Any] = select(
     entities.c.ref,
     entities.c.document,
     entities.c.source,
@@ -354,8 +363,9 @@ _ENTITY_QUERY: Select[Any] = select(
 )
 
 
-def _stored(row: Any) -> StoredEntity:
-    entity = Entity.model_validate(json.loads(row.document))
+def stored_entity(row: Any) -> StoredEntity:
+    """A row of ``ENTITY_QUERY`` (plus any further columns) as a ``StoredEntity``."""
+    entity = Entity.model_validate_json(row.document)
     return StoredEntity(
         ref=entity.ref,
         entity=entity,

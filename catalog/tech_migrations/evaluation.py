@@ -17,9 +17,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, select
 
 from catalog.database import writer
-from catalog.model import Entity
 from catalog.refs import EntityRef, parse_ref
-from catalog.store import Catalog, StoredEntity
+from catalog.store import ENTITY_QUERY, Catalog, StoredEntity, stored_entity
 from catalog.tables import entities
 from catalog.tech_migrations.custom_checks import CustomChecks
 from catalog.tech_migrations.definition import MigrationDefinition
@@ -183,38 +182,13 @@ def evaluate_migrations(
 def _entities(
     catalog: Catalog, kinds: list[str] | None
 ) -> Iterator[tuple[StoredEntity, str | None]]:
-    """Stored entities of ``kinds`` with their owner ref, in one pass (``Catalog.entities``
-    plus ``owner_ref``; this loop runs for every entity, so it parses JSON in pydantic)."""
-    query = select(
-        entities.c.ref,
-        entities.c.owner_ref,
-        entities.c.document,
-        entities.c.source,
-        entities.c.location,
-        entities.c.line,
-        entities.c.entity_dir,
-        entities.c.repo_dir,
-        entities.c.uid,
-        entities.c.etag,
-        entities.c.updated_at,
-    ).order_by(entities.c.ref)
+    """Stored entities of ``kinds`` with their owner ref, in one pass."""
+    query = ENTITY_QUERY.add_columns(entities.c.owner_ref).order_by(entities.c.ref)
     if kinds:
         query = query.where(entities.c.kind.in_(kinds))
     with catalog.engine.connect() as conn:
         for row in conn.execution_options(yield_per=1000).execute(query):
-            stored = StoredEntity(
-                ref=stored_ref(row.ref),
-                entity=Entity.model_validate_json(row.document),
-                source=row.source,
-                location=row.location,
-                line=row.line,
-                entity_dir=row.entity_dir,
-                repo_dir=row.repo_dir,
-                uid=row.uid,
-                etag=row.etag,
-                updated_at=row.updated_at,
-            )
-            yield stored, row.owner_ref
+            yield stored_entity(row), row.owner_ref
 
 
 @contextmanager
