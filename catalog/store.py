@@ -365,18 +365,20 @@ ENTITY_QUERY: Select[Any] = select(
 
 def stored_entity(row: Any) -> StoredEntity:
     """A row of ``ENTITY_QUERY`` (plus any further columns) as a ``StoredEntity``."""
-    entity = Entity.model_validate_json(row.document)
+    # Positional unpacking: this runs for every entity of an evaluation or a listing.
+    _, document, source, location, line, entity_dir, repo_dir, uid, etag, updated = row[:10]
+    entity = Entity.model_validate_json(document)
     return StoredEntity(
         ref=entity.ref,
         entity=entity,
-        source=row.source,
-        location=row.location,
-        line=row.line,
-        entity_dir=row.entity_dir,
-        repo_dir=row.repo_dir,
-        uid=row.uid,
-        etag=row.etag,
-        updated_at=row.updated_at,
+        source=source,
+        location=location,
+        line=line,
+        entity_dir=entity_dir,
+        repo_dir=repo_dir,
+        uid=uid,
+        etag=etag,
+        updated_at=updated,
     )
 
 
