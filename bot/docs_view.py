@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -22,11 +20,11 @@ __all__ = [
 _COLOURS = {"built": "green", "unchanged": "dim", "failed": "red", "unavailable": "yellow"}
 
 
-class DocsProgressBar:
+class DocsProgressBar(Progress):
     """One bar over all sites; the entity being finished is shown beside it."""
 
     def __init__(self, console: Console) -> None:
-        self._progress = Progress(
+        super().__init__(
             TextColumn("[bold]docs"),
             BarColumn(),
             MofNCompleteColumn(),
@@ -35,23 +33,11 @@ class DocsProgressBar:
             console=console,
             transient=True,
         )
-        self._task = self._progress.add_task("", total=None)
-
-    def __enter__(self) -> DocsProgressBar:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._progress.stop()
+        self._task = self.add_task("", total=None)
 
     def __call__(self, done: int, total: int, outcome: BuildOutcome | None) -> None:
         label = f"{outcome.ref.short}: {outcome.status}" if outcome else ""
-        self._progress.update(self._task, completed=done, total=total, description=escape(label))
+        self.update(self._task, completed=done, total=total, description=escape(label))
 
 
 def print_docs_build(console: Console, report: DocsBuildReport) -> None:

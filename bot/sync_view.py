@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import TracebackType
-
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -20,11 +18,11 @@ from catalog.sync import SourceReport, SyncReport
 __all__ = ["SyncProgressBar", "print_sync_report"]
 
 
-class SyncProgressBar:
+class SyncProgressBar(Progress):
     """Counts files per source while they are read."""
 
     def __init__(self, console: Console) -> None:
-        self._progress = Progress(
+        super().__init__(
             SpinnerColumn(),
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -33,29 +31,17 @@ class SyncProgressBar:
             console=console,
             transient=True,
         )
-        self._tasks: dict[str, TaskID] = {}
-
-    def __enter__(self) -> SyncProgressBar:
-        self._progress.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._progress.stop()
+        self._by_source: dict[str, TaskID] = {}
 
     def file_read(self, source: str, path: str) -> None:
-        if source not in self._tasks:
-            self._tasks[source] = self._progress.add_task(source, total=None)
-        self._progress.advance(self._tasks[source])
+        if source not in self._by_source:
+            self._by_source[source] = self.add_task(source, total=None)
+        self.advance(self._by_source[source])
 
     def source_done(self, report: SourceReport) -> None:
-        task = self._tasks.get(report.name)
+        task = self._by_source.get(report.name)
         if task is not None:
-            self._progress.update(task, total=report.files, completed=report.files)
+            self.update(task, total=report.files, completed=report.files)
 
 
 def print_sync_report(console: Console, report: SyncReport) -> None:
