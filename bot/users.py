@@ -7,12 +7,15 @@ the catalog half is redone whenever the catalog changes. When Slack cannot be as
 is still answered, unmapped, with the reason in ``Caller.problem``.
 
 Catalog person -> Slack id (for mentions): the annotation, then the cache, then
-``users.lookupByEmail`` for a bounded number of people per reply.
+``users.lookupByEmail`` for the first few people of a reply; the others are looked up by one
+background thread per process, so a big team's page is not held up by (rate-limited) lookups
+and shows their mentions from the next time on.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -32,7 +35,8 @@ from catalog.groups import SLACK_USER_ID, Person, person_of, users_with_email
 __all__ = ["Caller", "UserResolver"]
 
 log = logging.getLogger(__name__)
-_LOOKUPS_PER_REPLY = 20
+_INLINE_LOOKUPS = 5
+_BACKGROUND_QUEUE = 1000
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,11 @@ class UserResolver:
         self.ttl = ttl
         self._not_in_slack: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
+        self._later: queue.Queue[tuple[WebClient, str, str, Person]] = queue.Queue(
+            _BACKGROUND_QUEUE
+        )
+        self._queued: set[tuple[str, str]] = set()
+        self._worker: threading.Thread | None = None
 
     def resolve(self, client: WebClient, team_id: str, user_id: str) -> Caller:
         """The caller, from the cache when fresh, else by asking Slack."""
@@ -120,12 +129,46 @@ class UserResolver:
             for email, slack_id in rows:
                 if email in by_email:
                     found[by_email.pop(email).ref] = slack_id
-        for email, person in list(by_email.items())[:_LOOKUPS_PER_REPLY]:
+        waiting = list(by_email.items())
+        for email, person in waiting[:_INLINE_LOOKUPS]:
             slack_id = self._lookup_by_email(client, team_id, email, person)
-            if slack_id is None:
-                continue
-            found[person.ref] = slack_id
+            if slack_id is not None:
+                found[person.ref] = slack_id
+        for email, person in waiting[_INLINE_LOOKUPS:]:
+            self._look_up_later(client, team_id, email, person)
         return found
+
+    def idle(self) -> bool:
+        """Whether no background lookup is queued or running (for tests and shutdown)."""
+        with self._lock:
+            return not self._queued
+
+    def _look_up_later(self, client: WebClient, team_id: str, email: str, person: Person) -> None:
+        key = (team_id, email)
+        with self._lock:
+            if key in self._queued:
+                return
+            try:
+                self._later.put_nowait((client, team_id, email, person))
+            except queue.Full:
+                return  # asked again on a later reply
+            self._queued.add(key)
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._look_up_queued, name="slack-user-lookups", daemon=True
+                )
+                self._worker.start()
+
+    def _look_up_queued(self) -> None:
+        while True:
+            client, team_id, email, person = self._later.get()
+            try:
+                self._lookup_by_email(client, team_id, email, person)
+            except Exception:  # a bug must not stop later lookups
+                log.exception("looking up a Slack user by email failed")
+            finally:
+                with self._lock:
+                    self._queued.discard((team_id, email))
 
     def _ask_slack(self, client: WebClient, user_id: str) -> tuple[str | None, str | None]:
         try:

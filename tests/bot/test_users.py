@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -103,3 +104,27 @@ def test_people_are_found_in_slack_by_email_once(
         "alice@acme.example",
         "ghost@acme.example",
     ]
+
+
+def test_a_big_team_waits_for_five_lookups_and_the_rest_happen_in_the_background(
+    engine: Engine, slack: LoopbackSlack
+) -> None:
+    team = []
+    for i in range(8):
+        slack.add_user(f"U0P{i}", email=f"p{i}@acme.example")
+        team.append(Person(EntityRef("user", "default", f"p{i}"), f"P{i}", f"p{i}@acme.example"))
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
+
+    first = resolver.slack_ids(client, "T0LOOP", team)
+
+    assert first == {p.ref: f"U0P{i}" for i, p in enumerate(team[:5])}
+    slack.wait_for("users.lookupByEmail", count=8, timeout=10)
+    for _ in range(100):
+        if resolver.idle():
+            break
+        time.sleep(0.05)
+    assert resolver.slack_ids(client, "T0LOOP", team) == {
+        p.ref: f"U0P{i}" for i, p in enumerate(team)
+    }
+    assert len(slack.calls("users.lookupByEmail")) == 8  # the second reply asked nobody
