@@ -157,6 +157,22 @@ class Catalog:
             for r in wanted
         }
 
+    def annotations(self, refs: Iterable[EntityRef], key: str) -> dict[EntityRef, str]:
+        """The annotation ``key`` of those ``refs`` that have it (read without building the
+        entities: a team page asks this of every entity a tribe owns)."""
+        wanted = sorted({str(r) for r in refs})
+        found: dict[EntityRef, str] = {}
+        with self._read.connect() as conn:
+            for chunk in _chunks(wanted):
+                query = select(entities.c.ref, entities.c.document).where(
+                    entities.c.ref.in_(chunk), entities.c.document.contains(key, autoescape=True)
+                )
+                for ref, document in conn.execute(query):
+                    value = (json.loads(document)["metadata"].get("annotations") or {}).get(key)
+                    if isinstance(value, str):
+                        found[ref_from_canonical(ref)] = value
+        return found
+
     def named(self, name: str, *, namespace: str | None = None) -> list[StoredEntity]:
         """Entities whose name is ``name`` (any case), optionally in one namespace; by ref."""
         query = ENTITY_QUERY.where(entities.c.name == name.lower())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,7 +78,10 @@ def postgres_url(worker_id: str) -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{reason} (CI=true requires PostgreSQL)")
         pytest.skip(reason)
-    name = f"{os.environ.get('GREENROOM_TEST_DB_PREFIX', 'greenroom_test')}_{worker_id}"
+    # One database per xdist worker and test run: two runs at once (two checkouts) must not
+    # drop each other's databases.
+    prefix = os.environ.get("GREENROOM_TEST_DB_PREFIX", "greenroom_test")
+    name = f"{prefix}_{_RUN_ID}_{worker_id}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -88,6 +92,15 @@ def postgres_url(worker_id: str) -> Iterator[str]:
     yield url
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _RUN_ID
+    workerinput = getattr(config, "workerinput", None)
+    _RUN_ID = (workerinput or {}).get("testrunuid", uuid.uuid4().hex)[:8]
+
+
+_RUN_ID = "local"
 
 
 @pytest.fixture(scope="session")

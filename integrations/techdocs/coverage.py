@@ -12,7 +12,7 @@ from catalog.groups import owned_by
 from integrations.techdocs.links import DocsLinks
 from integrations.techdocs.records import load_builds
 from integrations.techdocs.settings import TechDocsSettings
-from integrations.techdocs.source import has_docs
+from integrations.techdocs.source import TECHDOCS_REF
 
 __all__ = ["CoverageStatus", "DocsCoverage", "DocsCoverageItem", "docs_coverage", "owner_coverage"]
 
@@ -57,14 +57,15 @@ def docs_coverage(
     catalog: Catalog, settings: TechDocsSettings, refs: Iterable[EntityRef]
 ) -> DocsCoverage:
     """Which of ``refs`` have docs that built, which failed (and why), which have none."""
-    found = catalog.get_many(refs)
+    found = {ref: s for ref, s in catalog.summaries(refs).items() if s.exists}
+    wanted = catalog.annotations(found, TECHDOCS_REF)
     builds = load_builds(catalog.engine, found)
     links = DocsLinks.from_settings(settings)
     items = []
-    for ref, stored in sorted(found.items()):
-        name = stored.entity.metadata.title or ref.name
+    for ref, summary in sorted(found.items()):
+        name = summary.display_name
         build = builds.get(ref)
-        if not has_docs(stored):
+        if not wanted.get(ref, "").strip():
             items.append(DocsCoverageItem(ref, name, "no_docs"))
             continue
         url = links.site_url(ref) if links.external or (build and build.has_site) else None

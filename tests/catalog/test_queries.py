@@ -180,3 +180,24 @@ def test_search_treats_sql_wildcards_literally(globex_catalog: Catalog) -> None:
         "%" in (h.summary.description or "") for h in search_entities(globex_catalog, "%")
     )
     assert search_entities(globex_catalog, "   ") == []
+
+
+def test_annotations_are_read_for_exactly_the_entities_that_have_them(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    key = "backstage.io/techdocs-ref"
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        f"metadata: {{name: documented, annotations: {{{key}: 'dir:.'}}}}\n"
+        "spec: {type: service, lifecycle: production, owner: t}\n---\n"
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        f"metadata: {{name: talks-about-it, description: 'no {key} here yet'}}\n"
+        "spec: {type: service, lifecycle: production, owner: t}\n"
+    )
+    sync_catalog(engine, [DirectorySource("s", tmp_path)])
+    refs = [
+        parse_ref(r) for r in ("component:documented", "component:talks-about-it", "component:gone")
+    ]
+
+    assert catalog.annotations(refs, key) == {parse_ref("component:documented"): "dir:."}
+    assert catalog.annotations(refs, "backstage.io/other") == {}
