@@ -14,7 +14,8 @@ and every test that talks to Slack uses it. Point a ``slack_sdk.WebClient`` (or
 What it answers: ``auth.test``, ``users.info``, ``users.lookupByEmail``, ``chat.postMessage``,
 ``chat.postEphemeral``, ``chat.update``, ``chat.delete``, ``chat.unfurl``, ``views.open`` /
 ``push`` / ``update`` / ``publish``, ``conversations.open``, ``files.getUploadURLExternal`` (its
-``upload_url`` points back here) + ``files.completeUploadExternal``, ``oauth.v2.access``.
+``upload_url`` points back here) + ``files.completeUploadExternal``, ``oauth.v2.access``, and
+``apps.connections.open`` (only with :attr:`app_token`; it hands out :attr:`socket_mode_url`).
 A trigger opens one view (``exchanged_trigger_id`` after); ``views.update`` with a stale
 ``hash`` gets ``hash_conflict``, of a closed view ``not_found``; modals are checked against
 Slack's rules (titles, ``private_metadata``, input blocks, options) -> ``invalid_arguments``.
@@ -125,6 +126,10 @@ class LoopbackSlack:
         self.team_name = team_name
         self.bot_token = bot_token
         self.bot_user_id = "U0GREENROOM"
+        #: The app-level token ``apps.connections.open`` accepts, and the WebSocket URL it
+        #: hands out (set by whoever runs a Socket Mode endpoint; None: Socket Mode is off).
+        self.app_token = f"xapp-1-{team_id.lower()}-loopback"
+        self.socket_mode_url: str | None = None
         self._state = _State(tokens={bot_token: team_id})
         self._calls: list[Call] = []
         self._ok: dict[tuple[str, str | None], list[Call]] = {}
@@ -341,6 +346,8 @@ class LoopbackSlack:
             return self._oauth_access(args)
         if token is None:
             return {"ok": False, "error": "not_authed"}
+        if method == "apps.connections.open" or token == self.app_token:
+            return self._connections_open(method, token)
         with self._changed:
             team_id = self._state.tokens.get(token)
         if team_id is None:
@@ -350,6 +357,16 @@ class LoopbackSlack:
             return {"ok": False, "error": "unknown_method"}
         with self._changed:
             return handler(self, args, team_id)
+
+    def _connections_open(self, method: str, token: str) -> dict[str, Any]:
+        # Only an app-level token opens a Socket Mode connection, and it can do nothing else.
+        if token != self.app_token:
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if method != "apps.connections.open":
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_mode_url is None:
+            return {"ok": False, "error": "socket_mode_not_enabled"}
+        return {"ok": True, "url": self.socket_mode_url}
 
     def _oauth_access(self, args: dict[str, Any]) -> dict[str, Any]:
         with self._changed:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from bot.runtime import Runtime
 
-__all__ = ["serve_http", "serve_socket_mode"]
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+__all__ = ["serve_http", "serve_socket_mode", "socket_mode_handler"]
 
 
 def serve_http(
@@ -50,8 +54,9 @@ def serve_http(
     )
 
 
-def serve_socket_mode(runtime: Runtime) -> None:
-    """Connect to Slack over Socket Mode (an ``xapp-`` app-level token) until interrupted."""
+def socket_mode_handler(runtime: Runtime) -> SocketModeHandler:
+    """The Bolt app behind a Socket Mode client (an ``xapp-`` app-level token), not yet
+    connected: ``connect()`` opens the WebSocket Slack hands out, ``close()`` ends it."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import create_app
@@ -59,6 +64,11 @@ def serve_socket_mode(runtime: Runtime) -> None:
     slack = runtime.settings.slack
     slack.require(socket_mode=True)
     assert slack.app_token is not None
-    logging.basicConfig(level=logging.INFO)
     app = create_app(runtime, socket_mode=True)
-    SocketModeHandler(app, slack.app_token.get_secret_value()).start()  # type: ignore[no-untyped-call]
+    return SocketModeHandler(app, slack.app_token.get_secret_value())
+
+
+def serve_socket_mode(runtime: Runtime) -> None:
+    """Connect to Slack over Socket Mode until interrupted."""
+    logging.basicConfig(level=logging.INFO)
+    socket_mode_handler(runtime).start()  # type: ignore[no-untyped-call]
