@@ -228,10 +228,13 @@ def _post_chart(
     except Exception:  # a broken matplotlib must not cost the text answer
         log.exception("Drawing the chart of %s failed", migration.id)
         return ":warning: The chart could not be drawn; the failure is logged."
-    problem = upload_chart(ask.client, channel=ask.channel_id, png=png, title=title)
+    problem = upload_chart(
+        ask.client, channel=ask.channel_id, png=png, title=title, thread_ts=ask.thread_ts
+    )
     if problem is not None:
         return f":warning: No chart: {bk.escape(problem)}."
-    return ":bar_chart: The chart (burn-up and one bar per group) is posted in this channel."
+    where = "this thread" if ask.thread_ts else "this channel"
+    return f":bar_chart: The chart (burn-up and one bar per group) is posted in {where}."
 
 
 def _mine(deps: Deps, ask: Ask, migration: MigrationDefinition) -> Reply:
