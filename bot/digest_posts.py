@@ -28,6 +28,7 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from bot import blocks as bk
 from bot.blocks import Block
 from bot.migration_blocks import upload_chart
 from bot.tables import digest_posts
@@ -64,7 +65,8 @@ class PreviousDigest:
 
 @dataclass(frozen=True)
 class DigestContent:
-    """What to post: the message, an optional chart for its thread, and counts to keep."""
+    """What to post: the message (``text`` is plain, escaped when sent), an optional chart for
+    its thread, and counts to keep for the next digest's comparison."""
 
     text: str
     blocks: list[Block]
@@ -174,7 +176,7 @@ def _post(
     try:
         response = client.chat_postMessage(
             channel=channel,
-            text=content.text,
+            text=bk.truncate(bk.escape(content.text), 3000),
             blocks=content.blocks,
             unfurl_links=False,
             unfurl_media=False,
@@ -243,5 +245,3 @@ def _set(engine: Engine, subscription: str, slot: datetime, **values: Any) -> No
             .where(digest_posts.c.subscription == subscription, digest_posts.c.slot == slot)
             .values(**values)
         )
-
-

@@ -81,7 +81,9 @@ def plan_schedules(
     worker = settings.worker
     zone = load_zone(worker.timezone)
     proposed = [(kind, d) for kind in registry.kinds() for d in kind.default_schedules(settings)]
-    defaults = {default.id: (kind, default.when, dict(default.params)) for kind, default in proposed}
+    defaults = {
+        default.id: (kind, default.when, dict(default.params)) for kind, default in proposed
+    }
     default_zones = {d.id: load_zone(d.timezone) for _, d in proposed if d.timezone}
     entries: dict[str, tuple[JobKind, str, dict[str, Any], ScheduleConfig | None]] = {
         schedule_id: (kind, when, params, None)

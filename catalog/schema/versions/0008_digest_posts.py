@@ -22,9 +22,7 @@ def upgrade() -> None:
         sa.Column(
             "subscription", sa.String(200), nullable=False, comment="digest:<channel>:<subject>"
         ),
-        sa.Column(
-            "slot", sa.DateTime(timezone=True), nullable=False, comment="the scheduled time"
-        ),
+        sa.Column("slot", sa.DateTime(timezone=True), nullable=False, comment="the scheduled time"),
         sa.Column("state", sa.String(12), nullable=False, comment="posting, posted, complete"),
         sa.Column("run_id", sa.Integer(), comment="the job run that claimed the slot"),
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=False),
