@@ -56,6 +56,7 @@ def answer(
     page: int = 0,
     via: Via = "command",
     modal: ModalView | None = None,
+    thread_ts: str | None = None,
 ) -> Answer:
     """Run the subcommand that ``raw_text`` (Slack's escaped text) names (``modal``: the
     loading modal already opened for it, see bot/modals.py)."""
@@ -68,7 +69,9 @@ def answer(
         if sub is None:
             return _unknown(deps, first, rest, caller=caller, client=client)
         name = sub.name
-        ask = Ask(name, rest.strip(), caller, client, channel_id, trigger_id, page, via, modal)
+        ask = Ask(
+            name, rest.strip(), caller, client, channel_id, trigger_id, page, via, modal, thread_ts
+        )
         state = ReplyState(ask.command, page)
         try:
             return Answer(name, "ok", state, sub.handler(ask))

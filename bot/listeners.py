@@ -85,6 +85,7 @@ def register_listeners(app: App, deps: Deps) -> None:
             client=client,
             channel_id=event.get("channel"),
             via="mention",
+            thread_ts=event.get("thread_ts"),
         )
         thread = event.get("thread_ts")
         target = Ephemeral(client, event.get("channel", ""), event["user"], thread)

@@ -32,7 +32,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot import blocks as bk
 from bot.blocks import Block
 from bot.catalog_blocks import ref_text
-from bot.replies import Reply
+from bot.replies import RUN_ACTION, Reply, ReplyState
 from catalog import EntityRef, StoredEntity, parse_ref
 from catalog.tech_migrations import (
     DefinitionProblem,
@@ -455,21 +455,26 @@ def mine_reply(
 # -- unknown ids ---------------------------------------------------------------------------
 def not_found_reply(
     wanted: str,
-    close: Sequence[str],
     known: Sequence[str],
     *,
+    suggestions: Mapping[str, str] | None = None,
     invalid: Sequence[str] = (),
-    buttons: Sequence[Block] = (),
     command: str,
 ) -> Reply:
-    """No migration has that id: close ids as buttons, else every known id; ``invalid``:
-    escaped problem lines when the id belongs to a definition that did not load."""
+    """No migration has the id ``wanted``: ``suggestions`` (close id -> the subcommand text to
+    run instead) become buttons, else every ``known`` id is listed; ``invalid``: escaped
+    :func:`problem_lines` when the id belongs to a definition that did not load."""
     if invalid:
         text = f"The definition of {bk.code(wanted)} is invalid, so it is left out until fixed:"
         blocks: list[Block] = [bk.section(text + "\n" + "\n".join(invalid))]
         return Reply(f"The definition of {wanted} is invalid", tuple(blocks), shareable=False)
     lead = f"No migration has the id {bk.code(wanted)}."
-    if close:
+    buttons = []
+    for i, (close, run) in enumerate((suggestions or {}).items()):
+        value = ReplyState(run).encode()
+        if value:
+            buttons.append(bk.button(close, f"{RUN_ACTION}:{i}", value))
+    if buttons:
         lead += " Did you mean:"
     elif known:
         lead += " Known: " + ", ".join(bk.code(k) for k in known[:20]) + "."

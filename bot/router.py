@@ -54,6 +54,8 @@ class Ask:
     page: int = 0
     via: Via = "command"
     modal: ModalView | None = None
+    #: the thread a mention was in (post follow-ups such as files there)
+    thread_ts: str | None = None
 
     @property
     def command(self) -> str:
