@@ -3,7 +3,7 @@ and ``digest remove``. Subjects and schedules are escaped like any user text."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,8 +21,10 @@ def subscriptions_reply(
     last_posted: Mapping[str, datetime],
     now: datetime,
     command: str,
+    known: Collection[str],
 ) -> Reply:
-    """The channel's digests: subject, schedule, next and last post, who added it."""
+    """The channel's digests: subject, schedule, next and last post, who added it; a subject
+    not in ``known`` (its migration was deleted) is marked, as its digests fail."""
     if not subscriptions:
         return Reply(
             "This channel has no digests",
@@ -34,7 +36,11 @@ def subscriptions_reply(
             ),
             shareable=False,
         )
-    lines = tuple(_line(s, last_posted.get(s.key), now) for s in subscriptions)
+    lines = tuple(
+        _line(s, last_posted.get(s.key), now)
+        + ("" if s.subject in known else " · :warning: _no migration has this id any more_")
+        for s in subscriptions
+    )
     head = (bk.header("Digests in this channel"),)
     footer = (
         bk.context(

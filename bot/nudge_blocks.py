@@ -37,8 +37,8 @@ def nudge_message(
         ),
         *(bk.section(chunk) for chunk in bk.pack_lines(lines)[:5]),
         bk.context(
-            f"{bk.code(f'{command} migrations {nudge.migration_id} mine')} shows why each "
-            f"check fails · this reminder comes at most {_every(nudge.interval)}"
+            f"{bk.code(f'{command} migrations {nudge.migration_id} mine')} lists what all "
+            f"your teams have left · this reminder comes at most {_every(nudge.interval)}"
         ),
     ]
     return text, blocks

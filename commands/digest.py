@@ -32,7 +32,7 @@ from bot.grammar import UsageError
 from bot.replies import Reply
 from bot.router import Ask
 from catalog import NotAuthorized
-from catalog.tech_migrations import load_migrations
+from catalog.tech_migrations import QUALITY_SUBJECT, load_migrations
 
 __all__ = ["register"]
 
@@ -57,6 +57,7 @@ def register(app: App, deps: Deps) -> None:
                 last_posted=last_posts(deps.engine, [s.key for s in subscriptions]),
                 now=datetime.now(UTC),
                 command=command,
+                known={QUALITY_SUBJECT, *_subjects(deps)},
             )
         if action == "remove":
             if not rest.strip():
@@ -96,7 +97,7 @@ def _add(deps: Deps, ask: Ask, channel: str, words: list[str]) -> Reply:
         zone = _caller_zone(ask)
         zone_source = "your Slack time zone" if zone else "the worker's time zone"
     settings = deps.settings
-    subjects = load_migrations(settings.migrations.folder(settings.config_dir)).ids
+    subjects = _subjects(deps)
     existing = [
         s
         for s in subscriptions_of(deps.engine, settings, channel)
@@ -117,6 +118,12 @@ def _add(deps: Deps, ask: Ask, channel: str, words: list[str]) -> Reply:
     return subscribed_reply(
         stored, zone_source=zone_source, replaced=bool(existing), now=datetime.now(UTC)
     )
+
+
+def _subjects(deps: Deps) -> list[str]:
+    """The ids of the migrations defined now (invalid definitions left out)."""
+    settings = deps.settings
+    return load_migrations(settings.migrations.folder(settings.config_dir)).ids
 
 
 def _channel(ask: Ask) -> str:

@@ -228,3 +228,13 @@ def test_the_worker_posts_a_subscribed_catalog_quality_digest_escaped(
     second = render_text(post_now())
     assert "change since" in second
     assert "*Owned by someone not in the catalog: 1* (no change)" in second
+
+
+def test_a_digest_whose_migration_was_deleted_is_marked_in_the_list(
+    ws: Workspace, migrations: dict[str, Any]
+) -> None:
+    answer(ws, "digest add techdocs mon 09:00 UTC")
+    (Path(migrations["path"]) / "techdocs.yaml").unlink()
+    listed = answer(ws, "digest list")
+    assert "*techdocs* `mon 09:00` UTC" in listed
+    assert "no migration has this id any more" in listed
