@@ -54,9 +54,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from http.server import ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.loopback_http import Call, serve_loopback
 from bot.loopback_methods import METHODS
@@ -76,13 +78,14 @@ class SlackUser:
     name: str | None = None
     team_id: str = "T0LOOP"
     is_bot: bool = False
+    tz: str | None = None
 
     def to_api(self) -> dict[str, Any]:
         name = self.name or self.id.lower()
         profile: dict[str, Any] = {"real_name": name, "display_name": name}
         if self.email:
             profile["email"] = self.email
-        return {
+        user: dict[str, Any] = {
             "id": self.id,
             "team_id": self.team_id,
             "name": name.lower().replace(" ", "."),
@@ -91,6 +94,10 @@ class SlackUser:
             "is_bot": self.is_bot,
             "profile": profile,
         }
+        if self.tz:
+            offset = datetime.now(ZoneInfo(self.tz)).utcoffset() or timedelta(0)
+            user |= {"tz": self.tz, "tz_label": self.tz, "tz_offset": int(offset.total_seconds())}
+        return user
 
 
 @dataclass
@@ -187,9 +194,11 @@ class LoopbackSlack:
         name: str | None = None,
         team_id: str | None = None,
         is_bot: bool = False,
+        tz: str | None = None,
     ) -> SlackUser:
-        """Add a workspace member (``users.info`` / ``users.lookupByEmail`` find them)."""
-        user = SlackUser(user_id, email, name, team_id or self.team_id, is_bot)
+        """Add a workspace member (``users.info`` / ``users.lookupByEmail`` find them);
+        ``tz`` is the IANA zone ``users.info`` reports (Slack's ``tz``), absent when None."""
+        user = SlackUser(user_id, email, name, team_id or self.team_id, is_bot, tz)
         with self._changed:
             self._state.users[user_id] = user
         return user

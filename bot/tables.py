@@ -1,16 +1,18 @@
 """The Slack app's tables: who a Slack user is (cached), which deliveries were already answered,
-and slack_sdk's OAuth installation and state tables (declared by slack_sdk's own builders, so
-its stores and our migrations agree)."""
+which digest posts went out (one claim per subscription and slot), and slack_sdk's OAuth
+installation and state tables (declared by slack_sdk's own builders, so its stores and our
+migrations agree)."""
 
 from __future__ import annotations
 
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
-from sqlalchemy import BigInteger, Column, DateTime, Index, String, Table
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String, Table
 
 from catalog.database import metadata
 
 __all__ = [
+    "digest_posts",
     "slack_bots",
     "slack_deliveries",
     "slack_installations",
@@ -37,6 +39,19 @@ slack_deliveries = Table(
     Column("key", String(255), primary_key=True, comment="event id, trigger id or body hash"),
     Column("received_at", DateTime(timezone=True), nullable=False),
     Index("ix_slack_deliveries_received_at", "received_at"),
+)
+
+digest_posts = Table(
+    "digest_posts",
+    metadata,
+    Column("subscription", String(200), primary_key=True, comment="digest:<channel>:<subject>"),
+    Column("slot", DateTime(timezone=True), primary_key=True, comment="the scheduled time"),
+    Column("state", String(12), nullable=False, comment="posting, posted, complete"),
+    Column("run_id", Integer, comment="the job run that claimed the slot"),
+    Column("claimed_at", DateTime(timezone=True), nullable=False),
+    Column("posted_at", DateTime(timezone=True)),
+    Column("ts", String(32), comment="the digest message's ts, once posted"),
+    Column("summary", JSON, comment="what the digest counted, for the next one's change"),
 )
 
 slack_installations = SQLAlchemyInstallationStore.build_installations_table(

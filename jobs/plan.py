@@ -80,11 +80,11 @@ def plan_schedules(
     schedule becomes a problem (the others still run)."""
     worker = settings.worker
     zone = load_zone(worker.timezone)
+    proposed = [(kind, d) for kind in registry.kinds() for d in kind.default_schedules(settings)]
     defaults = {
-        default.id: (kind, default.when, dict(default.params))
-        for kind in registry.kinds()
-        for default in kind.default_schedules(settings)
+        default.id: (kind, default.when, dict(default.params)) for kind, default in proposed
     }
+    default_zones = {d.id: load_zone(d.timezone) for _, d in proposed if d.timezone}
     entries: dict[str, tuple[JobKind, str, dict[str, Any], ScheduleConfig | None]] = {
         schedule_id: (kind, when, params, None)
         for schedule_id, (kind, when, params) in defaults.items()
@@ -104,7 +104,11 @@ def plan_schedules(
                 id=schedule_id,
                 kind=kind.name,
                 spec=spec,
-                zone=load_zone(config.timezone) if config and config.timezone else zone,
+                zone=(
+                    load_zone(config.timezone)
+                    if config and config.timezone
+                    else default_zones.get(schedule_id, zone)
+                ),
                 params=params,
                 grace=_grace(kind, config, worker.misfire_grace_seconds),
                 overlap=kind.overlap,

@@ -63,11 +63,13 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class DefaultSchedule:
-    """A schedule a kind proposes; ``worker.schedules.<id>`` in greenroom.yaml overrides it."""
+    """A schedule a kind proposes; ``worker.schedules.<id>`` in greenroom.yaml overrides it.
+    ``timezone`` (IANA) reads ``when`` in that zone instead of ``worker.timezone``."""
 
     id: str
     when: str
     params: Mapping[str, Any] = field(default_factory=dict)
+    timezone: str | None = None
 
 
 @dataclass(frozen=True)

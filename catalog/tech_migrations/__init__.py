@@ -51,10 +51,11 @@ from catalog.tech_migrations.remaining import (
     team_items,
 )
 from catalog.tech_migrations.repository_checks import REPOSITORY_UNAVAILABLE
-from catalog.tech_migrations.settings import MigrationsSettings
+from catalog.tech_migrations.settings import QUALITY_SUBJECT, DigestConfig, MigrationsSettings
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "QUALITY_SUBJECT",
     "REPOSITORY_UNAVAILABLE",
     "CheckFailure",
     "CheckOutcome",
@@ -63,6 +64,7 @@ __all__ = [
     "CustomCheckFunction",
     "CustomChecks",
     "DefinitionProblem",
+    "DigestConfig",
     "EntityResult",
     "EvaluationReport",
     "EvaluationRun",

@@ -32,16 +32,23 @@ PROCESS = {"poll_seconds": 0.5, "heartbeat_seconds": 1, "shutdown_grace_seconds"
 
 
 def make_runtime(
-    database_url: str, tmp_path: Path, *, catalog: dict[str, Any] | None = None, **worker: Any
+    database_url: str,
+    tmp_path: Path,
+    *,
+    catalog: dict[str, Any] | None = None,
+    config: dict[str, Any] | None = None,
+    environ: dict[str, str] | None = None,
+    **worker: Any,
 ) -> Runtime:
-    """A runtime over the test database with fast worker timings."""
+    """A runtime over the test database with fast worker timings; ``config``: other settings
+    (e.g. ``{"migrations": {...}}``), ``environ``: e.g. the loopback Slack's token and URL."""
     settings = load_settings(
         None,
-        environ={},
+        environ=environ or {},
         database_url=database_url,
         config_dir=str(tmp_path),
-        catalog=catalog or {},
         worker=FAST | worker,
+        **({"catalog": catalog or {}} | (config or {})),
     )
     return Runtime(settings, create_database_engine(database_url))
 
@@ -52,9 +59,16 @@ def start_worker(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Wo
     started: list[Worker] = []
 
     def start(
-        registry: JobRegistry | None = None, *, catalog: dict[str, Any] | None = None, **worker: Any
+        registry: JobRegistry | None = None,
+        *,
+        catalog: dict[str, Any] | None = None,
+        config: dict[str, Any] | None = None,
+        environ: dict[str, str] | None = None,
+        **worker: Any,
     ) -> Worker:
-        runtime = make_runtime(database_url, tmp_path, catalog=catalog, **worker)
+        runtime = make_runtime(
+            database_url, tmp_path, catalog=catalog, config=config, environ=environ, **worker
+        )
         instance = Worker(runtime, registry=registry or sample_registry())
         instance.start()
         started.append(instance)
@@ -66,11 +80,15 @@ def start_worker(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Wo
         instance.engine.dispose()
 
 
-def write_config(tmp_path: Path, database_url: str, **worker: Any) -> Path:
-    """A greenroom.yaml for a worker subprocess that loads the sample kinds."""
+def write_config(
+    tmp_path: Path, database_url: str, *, extra: dict[str, Any] | None = None, **worker: Any
+) -> Path:
+    """A greenroom.yaml for a worker subprocess that loads the sample kinds; ``extra``: other
+    settings (e.g. ``{"migrations": {...}}``)."""
     config = {
         "database_url": database_url,
         "worker": PROCESS | {"job_modules": ["tests.jobs.sample_kinds"]} | worker,
+        **(extra or {}),
     }
     path = tmp_path / "greenroom.yaml"
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
@@ -80,10 +98,10 @@ def write_config(tmp_path: Path, database_url: str, **worker: Any) -> Path:
 class WorkerProcess:
     """A real ``greenroom worker`` subprocess; stderr goes to a file for the test to read."""
 
-    def __init__(self, config: Path, log: Path) -> None:
+    def __init__(self, config: Path, log: Path, env: dict[str, str] | None = None) -> None:
         self.log = log
-        env = {k: v for k, v in os.environ.items() if not k.startswith("GREENROOM_")}
-        env["PYTHONPATH"] = str(REPO)
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("GREENROOM_")}
+        env = environ | {"PYTHONPATH": str(REPO)} | (env or {})
         self._stderr = log.open("wb")
         self.process = subprocess.Popen(
             [str(GREENROOM), "--config", str(config), "worker"],
@@ -113,12 +131,13 @@ class WorkerProcess:
 
 
 @pytest.fixture
-def spawn_worker(tmp_path: Path) -> Iterator[Callable[[Path], WorkerProcess]]:
-    """Start ``greenroom worker`` subprocesses; any still running are killed at the end."""
+def spawn_worker(tmp_path: Path) -> Iterator[Callable[..., WorkerProcess]]:
+    """Start ``greenroom worker`` subprocesses (``env``: extra environment variables); any
+    still running are killed at the end."""
     spawned: list[WorkerProcess] = []
 
-    def spawn(config: Path) -> WorkerProcess:
-        process = WorkerProcess(config, tmp_path / f"worker-{len(spawned)}.log")
+    def spawn(config: Path, env: dict[str, str] | None = None) -> WorkerProcess:
+        process = WorkerProcess(config, tmp_path / f"worker-{len(spawned)}.log", env)
         spawned.append(process)
         return process
 

@@ -1,0 +1,49 @@
+"""What a digest says: a migration's leaderboard (with its chart) or the catalog-quality
+report, compared with the subscription's previous digest."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.digest_posts import DigestContent, PreviousDigest
+from bot.migration_blocks import digest_blocks, digest_text
+from bot.quality_blocks import quality_message, quality_summary
+from bot.runtime import Runtime
+from catalog.quality import catalog_quality
+from catalog.tech_migrations import QUALITY_SUBJECT, load_migrations, migration_digest
+
+__all__ = ["digest_content"]
+
+
+def digest_content(
+    runtime: Runtime, subject: str, previous: PreviousDigest | None, *, today: date
+) -> DigestContent:
+    """The digest of ``subject`` as of ``today`` (the slot's day); "since" is the day of the
+    previous digest (a week ago for the first one). ``MigrationNotFound`` for an unknown id."""
+    settings = runtime.settings
+    command = settings.slack.command
+    if subject == QUALITY_SUBJECT:
+        quality = catalog_quality(runtime.engine)
+        text, blocks = quality_message(
+            quality,
+            previous=previous.summary if previous else None,
+            since=previous.slot if previous else None,
+            command=command,
+        )
+        return DigestContent(text, blocks, summary=quality_summary(quality))
+    migrations = load_migrations(settings.migrations.folder(settings.config_dir))
+    digest = migration_digest(
+        runtime.engine,
+        runtime.catalog,
+        migrations.get(subject),
+        since=previous.slot.date() if previous else None,
+        level=settings.migrations.default_level,
+        today=today,
+    )
+    return DigestContent(
+        digest_text(digest),
+        digest_blocks(digest, command=command),
+        chart_png=digest.chart_png,
+        chart_title=f"{digest.title}: progress on {today.isoformat()}",
+        summary={"done": digest.board.done, "total": digest.board.total},
+    )

@@ -1,0 +1,153 @@
+"""Sending nudges: each team that still has work in an opted-in migration hears about it at
+most once per the migration's interval, as a DM to each member or a post in its channel.
+
+A nudge is claimed (``claim_nudge``) before anything is sent, so several workers, or a run
+that fails half-way, never send it twice within the interval; a message Slack refuses is
+counted and logged, not retried. Members are found in Slack by their catalog
+``slack.com/user_id`` annotation or their email (``users.lookupByEmail``); members without a
+Slack account are skipped and counted.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot import blocks as bk
+from bot.migration_blocks import source_links
+from bot.nudge_blocks import nudge_message
+from bot.runtime import Runtime
+from bot.users import UserResolver
+from catalog import EntityRef
+from catalog.groups import Person
+from catalog.tech_migrations import MigrationDefinition, Nudge, claim_nudge, nudges_due
+
+__all__ = ["NudgeReport", "send_nudges"]
+
+log = logging.getLogger(__name__)
+
+#: People looked up in Slack per call (``UserResolver.slack_ids`` asks Slack for at most 20).
+_LOOKUP_BATCH = 20
+
+
+@dataclass
+class NudgeReport:
+    """What one round of nudges did."""
+
+    teams: int = 0
+    messages: int = 0
+    members_not_in_slack: int = 0
+    teams_without_channel: int = 0
+    failed: int = 0
+
+    def summary(self) -> dict[str, Any]:
+        """Small JSON for the job's run record."""
+        return {
+            "teams": self.teams,
+            "messages": self.messages,
+            "members_not_in_slack": self.members_not_in_slack,
+            "teams_without_channel": self.teams_without_channel,
+            "failed": self.failed,
+        }
+
+
+def send_nudges(
+    runtime: Runtime,
+    client: WebClient,
+    migrations: Iterable[MigrationDefinition],
+    *,
+    now: datetime | None = None,
+) -> NudgeReport:
+    """Send every nudge that is due for the opted-in ``migrations``."""
+    now = now or datetime.now(UTC)
+    report = NudgeReport()
+    resolver = UserResolver(
+        runtime.engine,
+        runtime.catalog,
+        ttl=timedelta(minutes=runtime.settings.slack.user_cache_minutes),
+    )
+    team_id: str | None = None
+    for migration in migrations:
+        for nudge in nudges_due(runtime.engine, runtime.catalog, migration, now=now):
+            if nudge.send_to == "channel" and not nudge.channel:
+                report.teams_without_channel += 1
+                log.warning(
+                    "nudge for %s about %s not sent: the group has no slack.com/channel",
+                    nudge.team.short,
+                    nudge.migration_id,
+                )
+                continue
+            if nudge.send_to == "members":  # before the claim: a failure here loses nothing
+                team_id = team_id or str(client.auth_test()["team_id"])
+            if not claim_nudge(runtime.engine, nudge, now=now):
+                continue  # another worker sent it
+            report.teams += 1
+            text, blocks = nudge_message(
+                nudge,
+                today=now.date(),
+                links=source_links(runtime.catalog.get_many(i.ref for i in nudge.items).values()),
+                command=runtime.settings.slack.command,
+            )
+            message = {"text": bk.escape(text), "blocks": blocks}
+            if nudge.send_to == "channel":
+                assert nudge.channel is not None
+                _post(client, nudge, nudge.channel, message, report)
+                continue
+            assert team_id is not None
+            ids = _slack_ids(resolver, client, team_id, nudge.members)
+            report.members_not_in_slack += len(nudge.members) - len(ids)
+            for person in nudge.members:
+                if person.ref in ids:
+                    _direct_message(client, nudge, ids[person.ref], message, report)
+    return report
+
+
+def _slack_ids(
+    resolver: UserResolver, client: WebClient, team_id: str, people: Sequence[Person]
+) -> dict[EntityRef, str]:
+    found: dict[EntityRef, str] = {}
+    for start in range(0, len(people), _LOOKUP_BATCH):
+        found |= resolver.slack_ids(client, team_id, people[start : start + _LOOKUP_BATCH])
+    return found
+
+
+def _direct_message(
+    client: WebClient, nudge: Nudge, user_id: str, message: dict[str, Any], report: NudgeReport
+) -> None:
+    try:
+        channel = str(client.conversations_open(users=user_id)["channel"]["id"])
+    except (SlackApiError, SlackClientError, OSError) as error:
+        report.failed += 1
+        log.warning("nudge DM to %s not opened: %s", user_id, _reason(error))
+        return
+    _post(client, nudge, channel, message, report)
+
+
+def _post(
+    client: WebClient, nudge: Nudge, channel: str, message: dict[str, Any], report: NudgeReport
+) -> None:
+    try:
+        client.chat_postMessage(channel=channel, unfurl_links=False, **message)
+    except (SlackApiError, SlackClientError, OSError) as error:
+        report.failed += 1
+        log.warning(
+            "nudge to %s about %s not sent to %s: %s",
+            nudge.team.short,
+            nudge.migration_id,
+            channel,
+            _reason(error),
+        )
+        return
+    report.messages += 1
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, SlackApiError):
+        return str(error.response.get("error") or error.response.status_code)
+    return type(error).__name__
