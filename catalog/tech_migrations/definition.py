@@ -26,6 +26,7 @@ from catalog.tech_migrations.repository_checks import (
     FileMatches,
     FileNotMatches,
 )
+from catalog.tech_migrations.settings import QUALITY_SUBJECT
 
 __all__ = ["Check", "MigrationDefinition", "Nudges", "Scope", "ScopeExclude"]
 
@@ -139,6 +140,15 @@ class MigrationDefinition(BaseModel):
     scope: Scope = Scope()
     checks: list[Check] = Field(min_length=1)
     nudges: Nudges | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if value == QUALITY_SUBJECT:
+            raise ValueError(
+                f"{QUALITY_SUBJECT!r} names the catalog-quality digest; choose another id"
+            )
+        return value
 
     @field_validator("owner")
     @classmethod

@@ -190,6 +190,18 @@ def test_a_bad_id_and_a_missing_title_are_both_reported(tmp_path: Path) -> None:
     assert any("lowercase letters, digits and dashes" in p.message for p in problems)
 
 
+def test_the_catalog_quality_digest_name_is_not_a_migration_id(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "m.yaml",
+        "id: catalog-quality\ntitle: Q\nowner: x\nchecks:\n  - {type: file-exists, path: x}\n",
+    )
+    loaded = load_migrations(tmp_path, custom=NO_CUSTOM)
+    assert loaded.migrations == ()
+    assert [(p.field, p.line) for p in loaded.problems] == [("id", 1)]
+    assert "catalog-quality digest" in loaded.problems[0].message
+
+
 def test_duplicate_ids_across_files_keep_the_first(tmp_path: Path) -> None:
     body = "title: T\nowner: x\nchecks:\n  - {type: file-exists, path: x}\n"
     first = write(tmp_path, "a.yaml", "id: same\n" + body)
