@@ -11,7 +11,7 @@ from bot import blocks as bk
 from bot.digest_subscriptions import Subscription
 from bot.replies import Reply
 
-__all__ = ["subscribed_reply", "subscriptions_reply", "unsubscribed_reply"]
+__all__ = ["paused_notice", "subscribed_reply", "subscriptions_reply", "unsubscribed_reply"]
 
 
 def subscriptions_reply(
@@ -78,6 +78,16 @@ def unsubscribed_reply(subscription: Subscription) -> Reply:
     )
 
 
+def paused_notice(subject: str, *, command: str) -> str:
+    """Told to a channel once, when the migration it follows has gone from the definitions."""
+    remove = bk.code(f"{command} digest remove {subject}")
+    add = bk.code(f"{command} digest add <migration> <schedule>")
+    return (
+        f"The {bk.escape(subject)} digest is paused: no migration has that id any more "
+        f"(its definition was deleted or renamed). {remove} drops it; {add} follows another."
+    )
+
+
 def _line(subscription: Subscription, last: datetime | None, now: datetime) -> str:
     name = f"#{subscription.id} " if subscription.id is not None else ""
     parts = [
@@ -85,6 +95,8 @@ def _line(subscription: Subscription, last: datetime | None, now: datetime) -> s
         f"next {_next(subscription, now)}",
         f"last posted {_local(last, subscription)}" if last else "not posted yet",
     ]
+    if not subscription.enabled:
+        parts.append(":double_vertical_bar: _paused_")
     if subscription.origin == "greenroom.yaml":
         parts.append("from greenroom.yaml")
     elif subscription.created_by:

@@ -65,6 +65,7 @@ class Subscription:
     origin: Origin
     id: int | None = None
     created_by: str | None = None
+    enabled: bool = True
 
     def next_post(self, after: datetime) -> datetime | None:
         """When the next digest is due after ``after`` (UTC)."""
@@ -114,6 +115,7 @@ def stored_subscriptions(engine: Engine, settings: Settings) -> list[Subscriptio
             origin="slack",
             id=row.id,
             created_by=row.created_by,
+            enabled=row.enabled,
         )
         for row in list_schedules(engine)
         if row.kind == DIGEST_KIND and row.key.startswith("digest:")

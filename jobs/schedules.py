@@ -100,11 +100,14 @@ def remove_schedule(engine: Engine, key: str) -> bool:
 def set_schedule_enabled(
     engine: Engine, key: str, enabled: bool, *, now: datetime | None = None
 ) -> bool:
-    """Pause or resume the schedule ``key``; False if there is none."""
+    """Pause or resume the schedule ``key``; False if there is none or it already was (so
+    of several workers pausing at once, one is told it did)."""
     now = as_utc(now or datetime.now(UTC))
     with writer(engine).begin() as conn:
         changed = conn.execute(
-            update(schedules).where(schedules.c.key == key).values(enabled=enabled, updated_at=now)
+            update(schedules)
+            .where(schedules.c.key == key, schedules.c.enabled != enabled)
+            .values(enabled=enabled, updated_at=now)
         )
         return changed.rowcount > 0
 

@@ -16,17 +16,21 @@ from typing import Any
 
 # Imported here so the worker's forkserver loads matplotlib once, not in every digest's child.
 import matplotlib.backends.backend_agg  # noqa: F401
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.bot_client import bot_client
+from bot.digest_blocks import paused_notice
 from bot.digest_content import digest_content
 from bot.digest_posts import publish_digest
 from bot.digest_subscriptions import DIGEST_KIND, check_digest_schedule, subscription_key
 from bot.nudge_sender import send_nudges
 from bot.settings import Settings
 from catalog.errors import ConfigError, GreenroomError
-from catalog.tech_migrations import evaluate_configured, load_migrations
+from catalog.tech_migrations import QUALITY_SUBJECT, evaluate_configured, load_migrations
 from jobs.context import JobContext, JobResult
 from jobs.registry import DefaultSchedule, JobKind, PruneRule, RetryPolicy, registry
+from jobs.schedules import set_schedule_enabled
 
 __all__ = [
     "MIGRATIONS_DIGEST",
@@ -95,6 +99,8 @@ def run_digest(ctx: JobContext) -> JobResult:
     subscription = str(ctx.params.get("subscription") or subscription_key(channel, subject))
     runtime = ctx.runtime
     client = bot_client(runtime, purpose="The digest")
+    if _migration_gone(runtime.settings, subject):
+        return _pause(ctx, client, subscription, channel, subject)
     today = ctx.slot.date()
     outcome = publish_digest(
         client,
@@ -107,6 +113,31 @@ def run_digest(ctx: JobContext) -> JobResult:
     )
     ctx.logger.info("digest %s for %s: %s", subscription, ctx.slot.isoformat(), outcome.status)
     return {"subscription": subscription, **outcome.summary()}
+
+
+def _migration_gone(settings: Settings, subject: str) -> bool:
+    """A migration subject that is neither defined nor merely broken (a broken definition
+    fails the run, visibly, until someone fixes the file)."""
+    if subject == QUALITY_SUBJECT:
+        return False
+    loaded = load_migrations(settings.migrations.folder(settings.config_dir))
+    return subject not in loaded.ids and all(p.migration != subject for p in loaded.problems)
+
+
+def _pause(
+    ctx: JobContext, client: WebClient, subscription: str, channel: str, subject: str
+) -> JobResult:
+    """Pause a Slack subscription whose migration is gone and tell its channel, once;
+    greenroom.yaml's cannot be paused from here, so they are only logged."""
+    paused = set_schedule_enabled(ctx.runtime.engine, subscription, False)
+    ctx.logger.warning("digest %s: migration %r is gone; paused=%s", subscription, subject, paused)
+    if paused:
+        text = paused_notice(subject, command=ctx.runtime.settings.slack.command)
+        try:
+            client.chat_postMessage(channel=channel, text=text)
+        except SlackApiError as error:
+            ctx.logger.warning("could not tell %s: %s", channel, error.response.get("error"))
+    return {"subscription": subscription, "status": "paused" if paused else "skipped"}
 
 
 def run_nudges(ctx: JobContext) -> JobResult:

@@ -59,6 +59,7 @@ def test_pausing_and_removing_change_the_version_workers_poll(engine: Engine) ->
     subscribe(engine, now=NOW)
     first = schedules_version(engine)
     assert set_schedule_enabled(engine, "migrations.digest:C0123", False, now=NOW + timedelta(1))
+    assert not set_schedule_enabled(engine, "migrations.digest:C0123", False)  # already paused
     paused = schedules_version(engine)
     assert paused != first
     assert not list_schedules(engine)[0].enabled

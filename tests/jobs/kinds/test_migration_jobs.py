@@ -21,7 +21,7 @@ from bot.digest_subscriptions import DIGEST_KIND, subscribe, subscription_key
 from bot.loopback_slack import Call, LoopbackSlack
 from bot.runtime import Runtime
 from bot.tables import digest_posts
-from catalog.errors import ConfigError
+from catalog.errors import ConfigError, GreenroomError
 from catalog.sync import sync_catalog
 from catalog.tech_migrations import evaluate_configured, migration_progress
 from jobs import (
@@ -450,3 +450,48 @@ def _client(slack: LoopbackSlack) -> Any:
     from slack_sdk import WebClient
 
     return WebClient(token=slack.bot_token, base_url=slack.api_url)
+
+
+def _subscribe(runtime: Runtime) -> str:
+    return subscribe(
+        runtime.engine,
+        runtime.settings,
+        channel=CHANNEL,
+        subject=MIGRATION,
+        when="mon 09:00",
+        timezone="Europe/Berlin",
+        created_by="U0ALICE",
+        subjects=[MIGRATION],
+    ).key
+
+
+def test_a_digest_whose_migration_was_deleted_is_paused_and_the_channel_told_once(
+    runtime: Runtime, slack: LoopbackSlack, tmp_path: Path
+) -> None:
+    key = _subscribe(runtime)
+    (tmp_path / "migrations" / f"{MIGRATION}.yaml").unlink()
+    params = PARAMS | {"subscription": key}
+
+    first = run_digest(job_context(runtime, DIGEST_KIND, params, slot=MONDAY))
+    second = run_digest(job_context(runtime, DIGEST_KIND, params, slot=MONDAY + timedelta(7)))
+
+    assert (first or {})["status"] == "paused" and (second or {})["status"] == "skipped"
+    [notice] = slack.calls("chat.postMessage")
+    assert notice.args["channel"] == CHANNEL and "digest is paused" in notice.args["text"]
+    assert f"digest remove {MIGRATION}" in notice.args["text"]
+    [schedule] = [s for s in list_schedules(runtime.engine) if s.key == key]
+    assert not schedule.enabled
+    assert posts(runtime.engine) == []
+
+
+def test_a_digest_whose_definition_is_broken_fails_visibly_and_stays_subscribed(
+    runtime: Runtime, slack: LoopbackSlack, tmp_path: Path
+) -> None:
+    key = _subscribe(runtime)
+    (tmp_path / "migrations" / f"{MIGRATION}.yaml").write_text(f"id: {MIGRATION}\ntitle: x\n")
+
+    with pytest.raises(GreenroomError):
+        run_digest(job_context(runtime, DIGEST_KIND, PARAMS | {"subscription": key}, slot=MONDAY))
+
+    assert slack.calls("chat.postMessage") == []
+    assert [s.enabled for s in list_schedules(runtime.engine) if s.key == key] == [True]
