@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
 from catalog.refs import EntityRef
 from catalog.tech_migrations.group_tree import GroupTree
-from catalog.tech_migrations.results import EntityResult
+from catalog.tech_migrations.results import CheckFailure, EntityResult
 from catalog.tech_migrations.tables import ALL_GROUPS, migration_results, migration_snapshots
 
 __all__ = ["store_results", "store_snapshots"]
@@ -34,29 +34,39 @@ def store_results(
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     changed = 0
+    # Many entities share an owner and the very same failures: each is written out once.
+    owner_texts: dict[EntityRef | None, str | None] = {None: None}
+    failure_texts: dict[tuple[CheckFailure, ...], str] = {(): "[]"}
     for result in results:
         key = str(result.ref)
+        owner = owner_texts.get(result.owner)
+        if owner is None and result.owner is not None:
+            owner = owner_texts[result.owner] = str(result.owner)
+        failures = failure_texts.get(result.failures)
+        if failures is None:
+            failures = failure_texts[result.failures] = _failures_json(result)
+        old = existing.pop(key, None)
+        if old is not None and (old.status, old.owner_ref, old.failures) == (
+            result.status,
+            owner,
+            failures,
+        ):
+            continue
         row = {
             "migration_id": migration_id,
             "entity_ref": key,
-            "owner_ref": str(result.owner) if result.owner else None,
+            "owner_ref": owner,
             "status": result.status,
-            "failures": _failures_json(result) if result.failures else "[]",
+            "failures": failures,
         }
-        old = existing.pop(key, None)
         if old is None:
             inserts.append(row | {"changed_at": now})
             changed += 1
-        elif (old.status, old.owner_ref, old.failures) != (
-            row["status"],
-            row["owner_ref"],
-            row["failures"],
-        ):
-            if old.status != result.status:
-                changed += 1
-                updates.append(row | {"changed_at": now})
-            else:
-                updates.append(row)
+        elif old.status != result.status:
+            changed += 1
+            updates.append(row | {"changed_at": now})
+        else:
+            updates.append(row)
     if inserts:
         conn.execute(insert(table), inserts)
     for with_time in (True, False):
