@@ -16,10 +16,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import Connection, Engine, Table, delete, insert, select, text, update
+from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.sql.expression import bindparam
 
-from catalog.database import writer
+from catalog.database import insert_many, writer
 from catalog.errors import SourceUnavailable
 from catalog.relations import OWNED_BY
 from catalog.sources import (
@@ -333,7 +333,7 @@ def apply_scan(
     for chunk in _chunks(removed):
         conn.execute(delete(entities).where(entities.c.ref.in_(chunk)))
     if inserts:
-        _insert_many(conn, entities, inserts)
+        insert_many(conn, entities, inserts)
     if updates:
         conn.execute(
             update(entities)
@@ -342,33 +342,12 @@ def apply_scan(
             [u | {"b_ref": u["ref"]} for u in updates],
         )
     if relation_rows:
-        _insert_many(conn, relations, relation_rows)
+        insert_many(conn, relations, relation_rows)
     report.removed = removed
 
     _store_files(conn, source, files, winners, kept_by_file, conflicted, complete=complete)
     if inserts or updates or removed:
         bump_generation(conn)
-
-
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """One executemany straight to the driver: on a large sync SQLAlchemy's per-row parameter
-    handling costs more than the inserts themselves. Values still go through each column
-    type's bind processor, so they are stored exactly as SQLAlchemy would store them."""
-    columns = list(rows[0])
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
-    marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    # Table and column names come from our own Table objects, never from input.
-    sql = (
-        f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
-        f"VALUES ({', '.join([marker] * len(columns))})"
-    )
-    conn.exec_driver_sql(
-        sql,
-        [
-            tuple(p(row[c]) if p else row[c] for c, p in zip(columns, processors, strict=True))
-            for row in rows
-        ],
-    )
 
 
 def _location(claim: tuple[int, PreparedEntity | None], current: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, select, update
 
+from catalog.database import insert_many
 from catalog.refs import EntityRef
 from catalog.tech_migrations.group_tree import GroupTree
 from catalog.tech_migrations.results import CheckFailure, EntityResult
@@ -68,7 +69,7 @@ def store_results(
         else:
             updates.append(row)
     if inserts:
-        conn.execute(insert(table), inserts)
+        insert_many(conn, table, inserts)
     for with_time in (True, False):
         batch = [u for u in updates if ("changed_at" in u) == with_time]
         if not batch:
