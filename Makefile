@@ -27,9 +27,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
+# Every benchmark in turn (about an hour on 2 cores); numbers go to docs/benchmarks.md.
 bench: $(STAMP)
-	$(BIN)/python bench/catalog_bench.py
-	$(BIN)/python bench/techdocs_bench.py
+	for script in bench/*_bench.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
