@@ -275,10 +275,8 @@ def test_a_retried_run_adds_the_missing_chart_and_posts_the_digest_once(
 # -- digest schedules -----------------------------------------------------------------------
 
 
-def test_a_digest_in_a_named_time_zone_fires_at_the_right_utc_instant_across_dst(
-    runtime: Runtime,
-) -> None:
-    subscribe(
+def _subscribe(runtime: Runtime) -> str:
+    return subscribe(
         runtime.engine,
         runtime.settings,
         channel=CHANNEL,
@@ -287,7 +285,13 @@ def test_a_digest_in_a_named_time_zone_fires_at_the_right_utc_instant_across_dst
         timezone="Europe/Berlin",
         created_by="U0ALICE",
         subjects=[MIGRATION],
-    )
+    ).key
+
+
+def test_a_digest_in_a_named_time_zone_fires_at_the_right_utc_instant_across_dst(
+    runtime: Runtime,
+) -> None:
+    _subscribe(runtime)
     plan = plan_schedules(load_kinds(), runtime.settings, list_schedules(runtime.engine))
     planned = plan.get(f"db:digest:{CHANNEL}:{MIGRATION}")
     assert planned is not None and planned.kind == DIGEST_KIND
@@ -450,19 +454,6 @@ def _client(slack: LoopbackSlack) -> Any:
     from slack_sdk import WebClient
 
     return WebClient(token=slack.bot_token, base_url=slack.api_url)
-
-
-def _subscribe(runtime: Runtime) -> str:
-    return subscribe(
-        runtime.engine,
-        runtime.settings,
-        channel=CHANNEL,
-        subject=MIGRATION,
-        when="mon 09:00",
-        timezone="Europe/Berlin",
-        created_by="U0ALICE",
-        subjects=[MIGRATION],
-    ).key
 
 
 def test_a_digest_whose_migration_was_deleted_is_paused_and_the_channel_told_once(
