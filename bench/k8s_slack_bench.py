@@ -29,8 +29,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.kubernetes_bench import percentile, start_fakes  # noqa: E402
-from bot.health_alerts import SlackHealthNotifier, send_health_alerts  # noqa: E402
-from bot.loopback_slack import LoopbackSlack  # noqa: E402
+from bot.k8s.alerts import SlackHealthNotifier, send_health_alerts  # noqa: E402
+from bot.loopback.slack import LoopbackSlack  # noqa: E402
 from bot.signed_requests import SignedRequests  # noqa: E402
 from bot.slack_client import retry_handlers  # noqa: E402
 from catalog import parse_ref  # noqa: E402
@@ -89,7 +89,7 @@ def start_server(config: Path, slack: LoopbackSlack) -> tuple[subprocess.Popen[b
     }
     for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         env.pop(proxy, None)
-    base_command = [sys.executable, "-m", "bot.cli", "--config", str(config)]
+    base_command = [sys.executable, "-m", "bot.cli.main", "--config", str(config)]
     subprocess.run([*base_command, "sync"], env=env, cwd=REPO, check=True, capture_output=True)
     command = [*base_command, "serve", "--host", "127.0.0.1", "--port", str(port)]
     log = (config.parent / "serve.log").open("wb")

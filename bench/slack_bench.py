@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 sys.path.insert(0, str(REPO))
 
-from bot.loopback_slack import LoopbackSlack  # noqa: E402
+from bot.loopback.slack import LoopbackSlack  # noqa: E402
 from bot.signed_requests import SignedRequests  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -101,7 +101,7 @@ def start_server(
     }
     for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
         env.pop(proxy, None)
-    command = [sys.executable, "-m", "bot.cli", "--database-url", url, "serve"]
+    command = [sys.executable, "-m", "bot.cli.main", "--database-url", url, "serve"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     log = (OUT / "slack-serve.log").open("wb")
     server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=log)

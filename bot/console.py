@@ -2,7 +2,7 @@
 
 A question goes through the real Bolt app exactly as from Slack: a request signed with a
 one-off signing secret is dispatched into the app, the real listeners answer, and their
-replies are captured from a loopback Slack Web API (``bot/loopback_slack.py``) and its
+replies are captured from a loopback Slack Web API (``bot/loopback/slack.py``) and its
 response_url sink. It works on the configured database (the catalog must be synced).
 
     with Console(runtime) as console:
@@ -33,7 +33,7 @@ from slack_bolt import App, BoltRequest
 from bot.app import create_app
 from bot.block_text import render_text, render_view
 from bot.listeners import RECEIVED
-from bot.loopback_slack import Call, LoopbackSlack
+from bot.loopback.slack import Call, LoopbackSlack
 from bot.runtime import Runtime
 from bot.signed_requests import SignedRequest, SignedRequests
 from catalog.groups import SLACK_USER_ID, person_of

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 
 import catalog.tables  # noqa: F401 - registers the catalog's tables on the shared metadata
 import integrations.scaffolder.tables  # noqa: F401 - the scaffolder's tables, likewise
-from bot.scaffolding import build_scaffolder, registered_source
+from bot.scaffold.setup import build_scaffolder, registered_source
 from bot.settings import Settings, load_settings
 from catalog import Catalog
 from catalog.database import create_database_engine, upgrade_schema

@@ -32,7 +32,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.app import create_app
-from bot.docs_web import docs_routes
+from bot.docs.web import docs_routes
 from bot.features import FEATURES, Feature
 from bot.listeners import RECEIVED
 from bot.metrics import Metrics

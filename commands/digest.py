@@ -19,16 +19,20 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deps import Deps
-from bot.digest_blocks import subscribed_reply, subscriptions_reply, unsubscribed_reply
-from bot.digest_posts import last_posts
-from bot.digest_subscriptions import (
+from bot.grammar import UsageError
+from bot.migrations.digest_posts import last_posts
+from bot.migrations.subscription_blocks import (
+    subscribed_reply,
+    subscriptions_reply,
+    unsubscribed_reply,
+)
+from bot.migrations.subscriptions import (
     Subscription,
     find_subscription,
     subscribe,
     subscriptions_of,
     unsubscribe,
 )
-from bot.grammar import UsageError
 from bot.replies import Reply
 from bot.router import Ask
 from catalog import NotAuthorized

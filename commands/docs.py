@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.blocks import Block
 from bot.deliveries import delivery_key
 from bot.deps import Deps
-from bot.docs_blocks import coverage_blocks, overview_reply, search_reply, unfurl_blocks
+from bot.docs.blocks import coverage_blocks, overview_reply, search_reply, unfurl_blocks
 from bot.grammar import UsageError, parse_options
 from bot.home import HomeContext
 from bot.listeners import ack_now

@@ -20,7 +20,7 @@ from bot import blocks as bk
 from bot.deps import Deps
 from bot.grammar import UsageError
 from bot.home import HomeContext
-from bot.k8s_blocks import health_reply, health_section
+from bot.k8s.blocks import health_reply, health_section
 from bot.replies import Reply
 from bot.router import Ask
 from catalog import EntitySummary

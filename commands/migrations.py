@@ -24,7 +24,7 @@ from bot.blocks import Block
 from bot.deps import Deps
 from bot.grammar import UsageError
 from bot.home import HomeContext
-from bot.migration_blocks import (
+from bot.migrations.blocks import (
     home_section,
     leaderboard_reply,
     mine_reply,

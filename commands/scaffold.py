@@ -1,7 +1,7 @@
 """``new [template]``: create a repository from a template in a modal; the Home tab's
 "Create a new service" button; ``admin scaffolds`` (recent runs, for admins).
 
-The modal's steps are in bot/scaffold_flow.py, the runs in bot/scaffold_runner.py; this
+The modal's steps are in bot/scaffold/flow.py, the runs in bot/scaffold/runner.py; this
 module wires them to Slack.
 """
 
@@ -20,10 +20,10 @@ from bot.listeners import ack_now
 from bot.modals import update_view
 from bot.replies import Reply
 from bot.router import Ask
-from bot.scaffold_flow import ScaffoldModal, not_opened_text
-from bot.scaffold_form_view import SEARCH_ACTION
-from bot.scaffold_messages import run_line
-from bot.scaffold_modal import (
+from bot.scaffold.flow import ScaffoldModal, not_opened_text
+from bot.scaffold.form import SEARCH_ACTION
+from bot.scaffold.messages import run_line
+from bot.scaffold.modal import (
     BACK_ACTION,
     CHOOSE_ACTION,
     FORM_CALLBACK,
@@ -31,7 +31,7 @@ from bot.scaffold_modal import (
     RETRY_ACTION,
     TITLE,
 )
-from bot.scaffolding import build_scaffolder
+from bot.scaffold.setup import build_scaffolder
 from catalog import GreenroomError
 from integrations.scaffolder import ScaffoldAccess, Scaffolder, caller_from_ref
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 # Imported here so the worker's forkserver loads the kubernetes client once (about a second)
 # instead of in every sweep's child process.
 import integrations.kubernetes.sweep  # noqa: F401
-from bot.health_sweep import run_health_sweep
+from bot.k8s.sweep import run_health_sweep
 from bot.settings import Settings
 from jobs.context import JobContext, JobResult
 from jobs.registry import DefaultSchedule, JobKind, RetryPolicy, registry

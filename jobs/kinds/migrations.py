@@ -4,7 +4,8 @@
   every successful catalog sync (repository files change without any entity changing) and on
   request (``greenroom jobs run migrations.evaluate``);
 - ``migrations.digest``: post one subscription's digest (a migration's leaderboard and chart,
-  or the catalog-quality report) to its channel, once per scheduled slot (bot/digest_posts.py);
+  or the catalog-quality report) to its channel, once per scheduled slot
+  (bot/migrations/digest_posts.py);
   schedules come from ``/greenroom digest add`` and from ``migrations.digests`` in greenroom.yaml;
 - ``migrations.nudges``: remind teams of what is left in opted-in migrations, hourly.
 """
@@ -20,11 +21,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.bot_client import bot_client
-from bot.digest_blocks import paused_notice
-from bot.digest_content import digest_content
-from bot.digest_posts import publish_digest
-from bot.digest_subscriptions import DIGEST_KIND, check_digest_schedule, subscription_key
-from bot.nudge_sender import send_nudges
+from bot.migrations.digest_content import digest_content
+from bot.migrations.digest_posts import publish_digest
+from bot.migrations.nudges import send_nudges
+from bot.migrations.subscription_blocks import paused_notice
+from bot.migrations.subscriptions import DIGEST_KIND, check_digest_schedule, subscription_key
 from bot.settings import Settings
 from catalog.errors import ConfigError, GreenroomError
 from catalog.tech_migrations import QUALITY_SUBJECT, evaluate_configured, load_migrations

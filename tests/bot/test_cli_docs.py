@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 
 PAGES = {
     "svc/catalog-info.yaml": """

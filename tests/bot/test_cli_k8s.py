@@ -12,7 +12,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.fakes import kubernetes_objects as k
 from tests.fakes.kubernetes_api import FakeKubernetesApi
 
@@ -130,7 +130,7 @@ def test_k8s_sweep_prints_what_each_channel_would_be_told(
 
 
 def test_k8s_sweep_post_tells_the_team_channel_once(config: Path, api: FakeKubernetesApi) -> None:
-    from bot.loopback_slack import LoopbackSlack
+    from bot.loopback.slack import LoopbackSlack
 
     api.add(k.deployment("payments-api", replicas=2, ready=0))
     with LoopbackSlack() as slack:

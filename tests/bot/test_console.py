@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from rich.console import Console as Terminal
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.demo import run_demo
 
 CATALOG = """

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 from starlette.applications import Starlette
 
-from bot.docs_web import docs_routes
+from bot.docs.web import docs_routes
 from bot.runtime import open_runtime
 from tests.scenarios.workspace import UvicornThread
 

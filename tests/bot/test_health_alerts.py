@@ -10,8 +10,8 @@ import pytest
 from slack_sdk import WebClient
 
 from bot.block_text import render_text
-from bot.health_alerts import SlackHealthNotifier, alert_message, send_health_alerts
-from bot.loopback_slack import LoopbackSlack
+from bot.k8s.alerts import SlackHealthNotifier, alert_message, send_health_alerts
+from bot.loopback.slack import LoopbackSlack
 from bot.slack_client import retry_handlers
 from catalog import EntityRef, parse_ref
 from integrations.kubernetes import Change, Finding, HealthNotification, ObjectRef, Severity

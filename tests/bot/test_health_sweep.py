@@ -12,8 +12,8 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, func, select
 
-from bot.health_sweep import run_health_sweep
-from bot.loopback_slack import LoopbackSlack
+from bot.k8s.sweep import run_health_sweep
+from bot.loopback.slack import LoopbackSlack
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from catalog import ConfigError

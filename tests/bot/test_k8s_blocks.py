@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
-from bot.k8s_blocks import health_reply, health_section, status_badge
+from bot.k8s.blocks import health_reply, health_section, status_badge
 from bot.replies import ReplyState, render_reply
 from catalog import EntityRef, EntitySummary, parse_ref
 from integrations.kubernetes import (

@@ -7,7 +7,7 @@ import json
 import yaml
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.cli.main import main
 
 
 def test_http_manifest_points_every_url_at_the_events_route() -> None:

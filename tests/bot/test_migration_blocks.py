@@ -13,9 +13,9 @@ from slack_sdk import WebClient
 from slack_sdk.models.blocks import Block
 
 from bot.block_text import render_text
-from bot.loopback_methods import message_problem
-from bot.loopback_slack import LoopbackSlack
-from bot.migration_blocks import (
+from bot.loopback.methods import message_problem
+from bot.loopback.slack import LoopbackSlack
+from bot.migrations.blocks import (
     digest_blocks,
     digest_text,
     leaderboard_reply,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from bot.cli import main
+from bot.cli.main import main
 
 COMPANY = Path(__file__).resolve().parent.parent / "integrations/scaffolder/fixtures/catalog"
 ADA = "ada.lovelace@globex.example"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.loopback_methods import view_problem
+from bot.loopback.methods import view_problem
 from bot.modals import modal
-from bot.scaffold_form_view import block_id_for, form_blocks, form_values, option_json
+from bot.scaffold.form import block_id_for, form_blocks, form_values, option_json
 from integrations.scaffolder import FormField, FormOption, TemplateForm
 
 LONG = "postgresql://" + "x" * 200

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from bot.modals import modal
-from bot.scaffold_runner import LiveModal
+from bot.scaffold.runner import LiveModal
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.scaffold_wizard import WizardState
+from bot.scaffold.wizard import WizardState
 
 
 def test_state_round_trips_through_private_metadata() -> None:

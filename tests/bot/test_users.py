@@ -12,7 +12,7 @@ import time_machine
 from slack_sdk import WebClient
 from sqlalchemy import Engine, func, select
 
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from bot.tables import slack_users
 from bot.users import UserResolver
 from catalog import Catalog, EntityRef

@@ -20,7 +20,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 
 __all__ = ["SocketModeEndpoint"]
 

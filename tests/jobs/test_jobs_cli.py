@@ -11,7 +11,7 @@ import time_machine
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from bot.cli import main
+from bot.cli.main import main
 from jobs import add_schedule, request_run
 from jobs.heartbeats import register_worker
 from jobs.runs import claim_slot, finish_run

@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import Engine
 
-from bot.cli import main
+from bot.cli.main import main
 from jobs import request_run
 from tests.jobs.conftest import (
     WorkerProcess,

@@ -1,6 +1,6 @@
 """Fixtures for Slack scenarios: a loopback Slack, a small catalog, greenroom served for real.
 
-- ``slack_api``: a started :class:`~bot.loopback_slack.LoopbackSlack` with the members of
+- ``slack_api``: a started :class:`~bot.loopback.slack.LoopbackSlack` with the members of
   ``workspace.SLACK_USERS`` (alice, bob, carol: in the catalog; nobody: not; no_email).
 - ``write_catalog(yaml_text)``: writes a catalog file in a temp folder and syncs it into the
   test database (``engine``: SQLite and PostgreSQL).
@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.features import FEATURES, Feature
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from bot.signed_requests import SignedRequests

@@ -14,7 +14,7 @@ import yaml
 from sqlalchemy import Engine
 
 from bot.block_text import render_text
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from catalog.database import create_database_engine

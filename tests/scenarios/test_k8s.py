@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.health_sweep import HealthSweepOutcome, run_health_sweep
+from bot.k8s.sweep import HealthSweepOutcome, run_health_sweep
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from tests.fakes import kubernetes_objects as k

@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import Engine
 
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from catalog.sources import LocationSource
 from catalog.sync import sync_catalog
 from catalog.tech_migrations import (

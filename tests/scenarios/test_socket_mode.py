@@ -12,7 +12,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from bot.block_text import render_text
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from bot.runtime import Runtime
 from bot.serve import socket_mode_handler
 from bot.settings import load_settings

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import to_jsonable
+from bot.cli.main import to_jsonable
 from catalog import InvalidEntity
 from integrations.kubernetes import (
     NOT_ANNOTATED,

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from bot.runtime import Runtime
 from jobs import JobContext
 from tests.catalog.tech_migrations.company import definition, write_company

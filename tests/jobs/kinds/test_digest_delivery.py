@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.digest_subscriptions import DIGEST_KIND, subscription_key
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
+from bot.migrations.subscriptions import DIGEST_KIND, subscription_key
 from bot.runtime import Runtime
 from bot.tables import digest_posts
 from catalog.sync import sync_catalog

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.loopback_slack import LoopbackSlack
+from bot.loopback.slack import LoopbackSlack
 from bot.runtime import Runtime
 from bot.settings import load_settings
 from catalog.database import create_database_engine

@@ -16,9 +16,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine, select
 
 from bot.block_text import render_text
-from bot.digest_posts import DigestNotPosted
-from bot.digest_subscriptions import DIGEST_KIND, subscribe, subscription_key
-from bot.loopback_slack import Call, LoopbackSlack
+from bot.loopback.slack import Call, LoopbackSlack
+from bot.migrations.digest_posts import DigestNotPosted
+from bot.migrations.subscriptions import DIGEST_KIND, subscribe, subscription_key
 from bot.runtime import Runtime
 from bot.tables import digest_posts
 from catalog.errors import ConfigError, GreenroomError
@@ -405,7 +405,7 @@ def nudged(database_url: str, tmp_path: Path, slack: LoopbackSlack) -> Iterator[
 def test_nudges_dm_each_member_once_per_interval_and_count_who_is_not_in_slack(
     nudged: Runtime, slack: LoopbackSlack
 ) -> None:
-    from bot.nudge_sender import send_nudges
+    from bot.migrations.nudges import send_nudges
 
     first = run_nudges(job_context(nudged, "migrations.nudges", {}))
     again = run_nudges(job_context(nudged, "migrations.nudges", {}))

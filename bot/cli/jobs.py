@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.cli_context import err, out, runtime_of
+from bot.cli.context import err, out, runtime_of
 from bot.runtime import Runtime
 from jobs import (
     CATALOG_SYNC,
@@ -51,8 +51,8 @@ def worker_command(ctx: click.Context, check: bool, log_level: str) -> None:
         sys.exit(_print_health(runtime))
     logging.basicConfig(level=log_level, format=LOG_FORMAT, stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # The `greenroom` script imports bot.cli; job processes re-run it, so have it preloaded.
-    sys.exit(Worker(runtime, preload=["bot.cli"]).run_forever())
+    # The `greenroom` script imports bot.cli.main; job processes re-run it, so have it preloaded.
+    sys.exit(Worker(runtime, preload=["bot.cli.main"]).run_forever())
 
 
 @click.group("jobs", invoke_without_command=True)

@@ -22,10 +22,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.metrics import Metrics
 from bot.modals import update_view
-from bot.scaffold_form_view import form_values
-from bot.scaffold_messages import failure_message, result_blocks, result_message
-from bot.scaffold_modal import failure_view, progress_view, result_view
-from bot.scaffold_wizard import WizardState
+from bot.scaffold.form import form_values
+from bot.scaffold.messages import failure_message, result_blocks, result_message
+from bot.scaffold.modal import failure_view, progress_view, result_view
+from bot.scaffold.wizard import WizardState
 from catalog import GreenroomError
 from integrations.errors import SubmissionInvalid
 from integrations.scaffolder import Caller, Scaffolder, ScaffoldStep, TemplateForm

@@ -26,7 +26,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot import blocks as bk
 from bot.blocks import Block
 from bot.catalog_blocks import ref_text
-from bot.k8s_blocks import finding_text, format_age, severity_mark
+from bot.k8s.blocks import finding_text, format_age, severity_mark
 from catalog import GreenroomError
 
 if TYPE_CHECKING:

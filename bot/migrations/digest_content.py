@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.digest_posts import DigestContent, PreviousDigest
-from bot.migration_blocks import digest_blocks, digest_text
-from bot.quality_blocks import quality_message, quality_summary
+from bot.migrations.blocks import digest_blocks, digest_text
+from bot.migrations.digest_posts import DigestContent, PreviousDigest
+from bot.migrations.quality_blocks import quality_message, quality_summary
 from bot.runtime import Runtime
 from catalog.quality import catalog_quality
 from catalog.tech_migrations import QUALITY_SUBJECT, load_migrations, migration_digest

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from slack_sdk import WebClient
 
 from bot.bot_client import bot_client
-from bot.health_alerts import SlackHealthNotifier, send_health_alerts
+from bot.k8s.alerts import SlackHealthNotifier, send_health_alerts
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:

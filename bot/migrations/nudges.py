@@ -20,8 +20,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot import blocks as bk
-from bot.migration_blocks import source_links
-from bot.nudge_blocks import nudge_message
+from bot.migrations.blocks import source_links
+from bot.migrations.nudge_blocks import nudge_message
 from bot.runtime import Runtime
 from bot.users import UserResolver
 from catalog import EntityRef

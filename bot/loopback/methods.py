@@ -1,4 +1,4 @@
-"""The Web API methods of the loopback Slack (``bot/loopback_slack.py``), in Slack's shapes,
+"""The Web API methods of the loopback Slack (``bot/loopback/slack.py``), in Slack's shapes,
 with the Block Kit limits Slack enforces (``invalid_blocks``)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from bot.loopback_slack import LoopbackSlack
+    from bot.loopback.slack import LoopbackSlack
 
 __all__ = ["METHODS", "blocks_problem", "message_problem", "view_problem"]
 

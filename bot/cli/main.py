@@ -14,15 +14,15 @@ from typing import Any
 import click
 from rich.table import Table
 
-from bot.cli_context import LazyRuntime, err, json_option, out, runtime_of, to_jsonable
-from bot.docs_cli import docs
-from bot.jobs_cli import jobs_group, sync_via_worker, worker_command
-from bot.k8s_cli import k8s
-from bot.migrations_cli import migrations
-from bot.repos_cli import repos
-from bot.scaffold_cli import scaffold
-from bot.slack_cli import ask, demo, manifest, serve
-from bot.sync_view import SyncProgressBar, print_sync_report
+from bot.cli.context import LazyRuntime, err, json_option, out, runtime_of, to_jsonable
+from bot.cli.docs import docs
+from bot.cli.jobs import jobs_group, sync_via_worker, worker_command
+from bot.cli.k8s import k8s
+from bot.cli.migrations import migrations
+from bot.cli.repos import repos
+from bot.cli.scaffold import scaffold
+from bot.cli.slack import ask, demo, manifest, serve
+from bot.cli.sync_view import SyncProgressBar, print_sync_report
 from catalog import GreenroomError
 from catalog.graph import blast_radius, dependencies
 from catalog.lookup import find_entity

@@ -8,7 +8,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import blocks as bk
-from bot.digest_subscriptions import Subscription
+from bot.migrations.subscriptions import Subscription
 from bot.replies import Reply
 
 __all__ = ["paused_notice", "subscribed_reply", "subscriptions_reply", "unsubscribed_reply"]

@@ -1,4 +1,4 @@
-"""The HTTP side of the loopback Slack (``bot/loopback_slack.py``): routes ``/api/<method>``
+"""The HTTP side of the loopback Slack (``bot/loopback/slack.py``): routes ``/api/<method>``
 (form, JSON or query arguments; Bearer or ``token`` auth), ``/response/<key>`` (the
 response_url sink) and ``/upload/<file id>`` (files' upload_url), applying injected faults."""
 
@@ -12,10 +12,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.loopback_methods import message_problem
+from bot.loopback.methods import message_problem
 
 if TYPE_CHECKING:
-    from bot.loopback_slack import Fault, LoopbackSlack
+    from bot.loopback.slack import Fault, LoopbackSlack
 
 __all__ = ["Call", "serve_loopback"]
 

@@ -7,8 +7,8 @@ from contextlib import nullcontext
 
 import click
 
-from bot.cli_context import err, json_option, out, runtime_of, to_jsonable
-from bot.docs_view import (
+from bot.cli.context import err, json_option, out, runtime_of, to_jsonable
+from bot.cli.docs_view import (
     DocsProgressBar,
     print_docs_build,
     print_docs_overview,

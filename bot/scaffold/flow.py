@@ -3,8 +3,8 @@
 loading modal (opened on the trigger at once) -> template picker -> the template's form ->
 submit: field errors (``response_action: errors``, checked within
 :data:`ACK_BUDGET_SECONDS`) or the progress view (``response_action: update``) while the run
-goes to its own pool (bot/scaffold_runner.py). The wizard's state lives in the view's
-``private_metadata`` (bot/scaffold_wizard.py), so any web replica can take any step.
+goes to its own pool (bot/scaffold/runner.py). The wizard's state lives in the view's
+``private_metadata`` (bot/scaffold/wizard.py), so any web replica can take any step.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from bot.deliveries import delivery_key
 from bot.deps import Deps
 from bot.listeners import RECEIVED
 from bot.modals import ModalView, loading_view, open_view, update_view
-from bot.scaffold_form_view import block_id_for, field_for_block, form_values, option_json
-from bot.scaffold_modal import (
+from bot.scaffold.form import block_id_for, field_for_block, form_values, option_json
+from bot.scaffold.modal import (
     BACK_ACTION,
     RETRY_ACTION,
     TITLE,
@@ -35,8 +35,8 @@ from bot.scaffold_modal import (
     picker_view,
     progress_view,
 )
-from bot.scaffold_runner import RunRequest, ScaffoldRunner
-from bot.scaffold_wizard import WizardState
+from bot.scaffold.runner import RunRequest, ScaffoldRunner
+from bot.scaffold.wizard import WizardState
 from bot.users import Caller as SlackCaller
 from catalog import GreenroomError, NotAuthorized
 from integrations.scaffolder import Caller, Scaffolder, TemplateForm

@@ -30,7 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from bot import blocks as bk
 from bot.blocks import Block
-from bot.migration_blocks import upload_chart
+from bot.migrations.blocks import upload_chart
 from bot.tables import digest_posts
 from catalog import GreenroomError
 from catalog.database import writer

@@ -60,8 +60,8 @@ from types import TracebackType
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.loopback_http import Call, serve_loopback
-from bot.loopback_methods import METHODS
+from bot.loopback.methods import METHODS
+from bot.loopback.server import Call, serve_loopback
 
 __all__ = ["BOT_TOKEN", "Call", "Fault", "LoopbackSlack", "SlackUser"]
 

@@ -10,7 +10,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from bot.cli_context import err, json_option, out, runtime_of, to_jsonable
+from bot.cli.context import err, json_option, out, runtime_of, to_jsonable
 from bot.runtime import Runtime
 from catalog import EntityNotFound
 from catalog.groups import users_with_email

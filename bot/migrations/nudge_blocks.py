@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from bot import blocks as bk
 from bot.blocks import Block
 from bot.catalog_blocks import ref_text
-from bot.migration_blocks import deadline_text
+from bot.migrations.blocks import deadline_text
 from catalog import EntityRef
 from catalog.tech_migrations import Nudge, RemainingItem
 

@@ -8,7 +8,7 @@ from datetime import datetime
 import click
 from rich.table import Table
 
-from bot.cli_context import json_option, out, runtime_of, to_jsonable
+from bot.cli.context import json_option, out, runtime_of, to_jsonable
 from catalog.lookup import find_entity
 from integrations.repositories import RepoFolder
 

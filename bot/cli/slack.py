@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from bot.cli_context import (
+from bot.cli.context import (
     LazyRuntime,
     err,
     json_option,

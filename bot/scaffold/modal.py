@@ -1,7 +1,7 @@
 """The views of the scaffolding modal: template picker, form, progress, result, failure.
 
 Every text from templates, the catalog or the user is escaped or ``plain_text``; links are
-built only from http(s) URLs (``bk.link``). Views carry the wizard state (bot/scaffold_wizard.py)
+built only from http(s) URLs (``bk.link``). Views carry the wizard state (bot/scaffold/wizard.py)
 in ``private_metadata``.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 from bot import blocks as bk
 from bot.blocks import Block
 from bot.modals import modal
-from bot.scaffold_form_view import form_blocks
-from bot.scaffold_wizard import WizardState
+from bot.scaffold.form import form_blocks
+from bot.scaffold.wizard import WizardState
 from integrations.scaffolder import STEPS, ScaffoldStep, Template, TemplateForm
 
 __all__ = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli_context import err, json_option, out, runtime_of, to_jsonable
+from bot.cli.context import err, json_option, out, runtime_of, to_jsonable
 from catalog.lookup import find_entity
 
 __all__ = ["k8s"]
@@ -32,7 +32,7 @@ def k8s() -> None:
 @click.pass_context
 def k8s_show(ctx: click.Context, ref: str, as_json: bool) -> None:
     """One service's workloads and findings across every cluster."""
-    from bot.k8s_view import print_health
+    from bot.cli.k8s_view import print_health
     from integrations.kubernetes import check_health
 
     runtime = runtime_of(ctx)
@@ -51,12 +51,12 @@ def k8s_sweep(ctx: click.Context, as_json: bool, post: bool) -> None:
     """Check every annotated service now; print (or --post) what the team channels are told.
 
     Either way the problems count as told: a later sweep does not announce them again."""
-    from bot.k8s_view import print_sweep
+    from bot.cli.k8s_view import print_sweep
     from integrations.kubernetes import sweep_health
 
     runtime = runtime_of(ctx)
     if post:
-        from bot.health_sweep import run_health_sweep
+        from bot.k8s.sweep import run_health_sweep
 
         outcome = run_health_sweep(runtime)
         report = outcome.report

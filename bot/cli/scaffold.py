@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from bot.cli_context import F, err, json_option, out, runtime_of, to_jsonable
+from bot.cli.context import F, err, json_option, out, runtime_of, to_jsonable
 
 __all__ = ["scaffold"]
 
@@ -54,7 +54,7 @@ def _caller_email(email: str | None) -> str:
 @click.pass_context
 def scaffold_list(ctx: click.Context, as_json: bool) -> None:
     """The templates on offer (configured folders, then the shipped ones)."""
-    from bot.scaffold_view import print_templates
+    from bot.cli.scaffold_view import print_templates
 
     index = runtime_of(ctx).scaffolder.index()
     if as_json:
@@ -70,7 +70,7 @@ def scaffold_list(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def scaffold_show(ctx: click.Context, template: str, email: str | None, as_json: bool) -> None:
     """A template's form: the keys --set accepts, defaults and choices."""
-    from bot.scaffold_view import print_form
+    from bot.cli.scaffold_view import print_form
 
     scaffolder = runtime_of(ctx).scaffolder
     form = scaffolder.form(template, scaffolder.caller(_caller_email(email)))
@@ -90,7 +90,7 @@ def scaffold_run(
     ctx: click.Context, template: str, pairs: tuple[str, ...], email: str | None, as_json: bool
 ) -> None:
     """Render TEMPLATE, publish the repository and register it in the catalog."""
-    from bot.scaffold_view import StepPrinter, print_result
+    from bot.cli.scaffold_view import StepPrinter, print_result
     from integrations.errors import SubmissionInvalid
 
     values: dict[str, str] = {}
@@ -121,7 +121,7 @@ def scaffold_run(
 @click.pass_context
 def scaffold_runs(ctx: click.Context, limit: int, as_json: bool) -> None:
     """Recent scaffold runs: who, what, status, outcome."""
-    from bot.scaffold_view import print_runs
+    from bot.cli.scaffold_view import print_runs
 
     runs = runtime_of(ctx).scaffolder.runs(limit=limit)
     if as_json:
