@@ -118,8 +118,12 @@ def my_items(
 def open_items_for_user(
     engine: Engine, catalog: Catalog, migrations: Iterable[MigrationDefinition], user: EntityRef
 ) -> list[MyItems]:
-    """For the Home tab: every migration where the user's teams still have something left."""
-    found = [my_items(engine, catalog, m, user) for m in migrations]
+    """For the Home tab: every migration where the user's teams still have something left
+    (one group tree for all of them: it is the costly part on a large catalog)."""
+    migrations = list(migrations)
+    users = {user}.union(*(_user_owners(engine, m.id) for m in migrations))
+    tree = GroupTree.load(catalog, users=users)
+    found = [my_items(engine, catalog, m, user, tree=tree) for m in migrations]
     return [items for items in found if items.remaining]
 
 
