@@ -94,7 +94,7 @@ def start_server(
 ) -> tuple[subprocess.Popen[bytes], str]:
     port = 3900 + os.getpid() % 1000
     env = os.environ | {
-        "GREENROOM_SLACK__LISTENER_THREADS": os.environ.get("LISTENER_THREADS", "8"),
+        "GREENROOM_SLACK__LISTENER_THREADS": os.environ.get("LISTENER_THREADS", "4"),
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_API_URL": slack.api_url,

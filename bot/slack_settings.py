@@ -41,7 +41,7 @@ class SlackSettings(BaseModel):
     api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
     user_cache_minutes: int = Field(default=60, ge=1, description="Slack user -> email cache")
     page_size: int = Field(default=20, ge=5, le=40, description="list lines per message")
-    listener_threads: int = Field(default=8, ge=2, le=256)
+    listener_threads: int = Field(default=4, ge=2, le=256)
     http_timeout_seconds: int = Field(default=10, ge=1, le=60)
     state_expiration_seconds: int = Field(default=600, ge=60)
     bot_token: SecretStr | None = None
