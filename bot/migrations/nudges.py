@@ -2,8 +2,9 @@
 most once per the migration's interval, as a DM to each member or a post in its channel.
 
 A nudge is claimed (``claim_nudge``) before anything is sent, so several workers, or a run
-that fails half-way, never send it twice within the interval; a message Slack refuses is
-counted and logged, not retried. Members are found in Slack by their catalog
+that fails half-way, never send it twice within the interval. A nudge none of whose
+messages Slack took (every post refused) is released again, so the next round retries it;
+one that reached anybody is not resent. Members are found in Slack by their catalog
 ``slack.com/user_id`` annotation or their email (``users.lookupByEmail``); members without a
 Slack account are skipped and counted.
 """
@@ -26,7 +27,13 @@ from bot.runtime import Runtime
 from bot.users import UserResolver
 from catalog import EntityRef
 from catalog.groups import Person
-from catalog.tech_migrations import MigrationDefinition, Nudge, claim_nudge, nudges_due
+from catalog.tech_migrations import (
+    MigrationDefinition,
+    Nudge,
+    claim_nudge,
+    nudges_due,
+    release_nudge,
+)
 
 __all__ = ["NudgeReport", "send_nudges"]
 
@@ -45,6 +52,7 @@ class NudgeReport:
     members_not_in_slack: int = 0
     teams_without_channel: int = 0
     failed: int = 0
+    retry_later: int = 0
 
     def summary(self) -> dict[str, Any]:
         """Small JSON for the job's run record."""
@@ -54,6 +62,7 @@ class NudgeReport:
             "members_not_in_slack": self.members_not_in_slack,
             "teams_without_channel": self.teams_without_channel,
             "failed": self.failed,
+            "retry_later": self.retry_later,
         }
 
 
@@ -95,16 +104,20 @@ def send_nudges(
                 command=runtime.settings.slack.command,
             )
             message = {"text": bk.escape(text), "blocks": blocks}
+            sent, failed = report.messages, report.failed
             if nudge.send_to == "channel":
                 assert nudge.channel is not None
                 _post(client, nudge, nudge.channel, message, report)
-                continue
-            assert team_id is not None
-            ids = _slack_ids(resolver, client, team_id, nudge.members)
-            report.members_not_in_slack += len(nudge.members) - len(ids)
-            for person in nudge.members:
-                if person.ref in ids:
-                    _direct_message(client, nudge, ids[person.ref], message, report)
+            else:
+                assert team_id is not None
+                ids = _slack_ids(resolver, client, team_id, nudge.members)
+                report.members_not_in_slack += len(nudge.members) - len(ids)
+                for person in nudge.members:
+                    if person.ref in ids:
+                        _direct_message(client, nudge, ids[person.ref], message, report)
+            if report.messages == sent and report.failed > failed:
+                release_nudge(runtime.engine, nudge, claimed_at=now)
+                report.retry_later += 1
     return report
 
 

@@ -34,7 +34,7 @@ from catalog.tech_migrations.facts import FileLimits, LocalFolders, RepositoryRe
 from catalog.tech_migrations.group_tree import GroupNode, GroupTree
 from catalog.tech_migrations.leaderboard import GroupProgress, Leaderboard, leaderboard
 from catalog.tech_migrations.loader import MigrationSet, load_migrations
-from catalog.tech_migrations.nudges import Nudge, claim_nudge, nudges_due
+from catalog.tech_migrations.nudges import Nudge, claim_nudge, nudges_due, release_nudge
 from catalog.tech_migrations.outcome import CheckOutcome, CheckStatus, CheckSubject
 from catalog.tech_migrations.progress import (
     HistoryPoint,
@@ -105,5 +105,6 @@ __all__ = [
     "nudges_due",
     "open_items_for_user",
     "progress_overview",
+    "release_nudge",
     "team_items",
 ]

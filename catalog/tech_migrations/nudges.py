@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from catalog.database import writer
@@ -18,7 +18,7 @@ from catalog.tech_migrations.group_tree import GroupTree
 from catalog.tech_migrations.remaining import RemainingItem, remaining_by_owner
 from catalog.tech_migrations.tables import migration_nudges, migration_results
 
-__all__ = ["Nudge", "claim_nudge", "nudges_due"]
+__all__ = ["Nudge", "claim_nudge", "nudges_due", "release_nudge"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,20 @@ def claim_nudge(engine: Engine, nudge: Nudge, *, now: datetime | None = None) ->
         except IntegrityError:
             return False
         return True
+
+
+def release_nudge(engine: Engine, nudge: Nudge, *, claimed_at: datetime) -> None:
+    """Undo the claim made at ``claimed_at`` (Slack took none of its messages), so the next
+    round sends it again instead of waiting out the interval."""
+    table = migration_nudges
+    with writer(engine).begin() as conn:
+        conn.execute(
+            delete(table).where(
+                table.c.migration_id == nudge.migration_id,
+                table.c.group_ref == str(nudge.team),
+                table.c.last_nudged_at == claimed_at.astimezone(UTC),
+            )
+        )
 
 
 def _aware(value: datetime) -> datetime:

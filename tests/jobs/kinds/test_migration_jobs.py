@@ -417,6 +417,7 @@ def test_nudges_dm_each_member_once_per_interval_and_count_who_is_not_in_slack(
         "members_not_in_slack": 2,  # carol and dave (search-squad) have no Slack account
         "teams_without_channel": 0,
         "failed": 0,
+        "retry_later": 0,  # search-squad reached nobody, but Slack refused nothing
     }
     assert again is not None and (again["teams"], again["messages"]) == (0, 0)
     opened = sorted(c.args["users"] for c in slack.calls("conversations.open"))
@@ -447,6 +448,30 @@ def test_nudges_to_channels_skip_teams_without_one(
         "C0PAYMENTS",
     ]
     assert slack.calls("conversations.open") == []
+    runtime.engine.dispose()
+
+
+def test_a_nudge_slack_refused_entirely_is_sent_again_next_round_and_not_one_that_reached_someone(
+    database_url: str, tmp_path: Path, slack: LoopbackSlack
+) -> None:
+    from bot.migrations.nudges import send_nudges
+
+    config = write_migrations(tmp_path, nudges={"interval": "1d", "send_to": "channel"})
+    runtime = make_runtime(database_url, tmp_path, config=config, environ=slack_environ(slack))
+    sync_catalog(runtime.engine, runtime.sources())
+    now = datetime.now(UTC)
+    evaluate(runtime, now)
+    slack.fail("chat.postMessage", error="channel_not_found", times=1)
+
+    first = send_nudges(runtime, _client(slack), [_definition(runtime)], now=now)
+    hour_later = send_nudges(
+        runtime, _client(slack), [_definition(runtime)], now=now + timedelta(hours=1)
+    )
+
+    assert (first.messages, first.failed, first.retry_later) == (1, 1, 1)
+    assert (hour_later.teams, hour_later.messages, hour_later.retry_later) == (1, 1, 0)
+    delivered = [c.args["channel"] for c in slack.calls("chat.postMessage") if c.ok]
+    assert sorted(delivered) == ["C0CHECKOUT", "C0PAYMENTS"]  # each team heard it once
     runtime.engine.dispose()
 
 
