@@ -104,8 +104,8 @@ def upgrade_schema(engine: Engine, revision: str = "head") -> None:
 def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert ``rows`` (dicts with the same keys) in one executemany straight to the driver: for
     tens of thousands of rows SQLAlchemy's per-row parameter handling costs more than the
-    inserts themselves. Values still go through each column
-    type's bind processor, so they are stored exactly as SQLAlchemy would store them."""
+    inserts themselves. Values still go through each column type's bind processor, so they
+    are stored exactly as SQLAlchemy would store them."""
     columns = list(rows[0])
     processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
