@@ -43,6 +43,7 @@ class ApiClient:
         self.token_env = token_env
         self._max_wait = max_wait
         self._sleep = sleep
+        self._user: dict[str, Any] | None = None
         # httpx masks Authorization in its reprs, which a custom header (PRIVATE-TOKEN) is not.
         self._client = httpx.Client(
             base_url=self.base_url + "/",
@@ -121,6 +122,15 @@ class ApiClient:
             _log.info("%s rate limit hit while %s; waiting %.0fs", self.platform, doing, wait)
             self._sleep(wait)
         raise AssertionError("unreachable")
+
+    def token_user(self, field: str) -> str:
+        """``field`` of the token's own user (``GET user``), asked once per client."""
+        if self._user is None:
+            response = self.call("GET", "user", doing="finding the token's user")
+            if response.status_code != 200:
+                raise self.failure(response, "finding the token's user")
+            self._user = dict(response.json())
+        return str(self._user[field])
 
     def pages(self, path: str, *, params: Mapping[str, Any], doing: str) -> Iterator[Any]:
         """The items of every page, following ``Link: <...>; rel="next"`` headers."""

@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 import re
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import SecretStr
+from rapidfuzz import process
 
 from catalog.errors import GreenroomError
 from integrations.errors import PublishFailed
@@ -38,6 +39,12 @@ class Created:
     full_path: str
     web_url: str
     clone_url: str
+
+
+def did_you_mean(wanted: str, candidates: Iterable[str]) -> str:
+    """`` Did you mean: a, b?`` with the (at most three) candidates close to ``wanted``, or ""."""
+    close = [m[0] for m in process.extract(wanted, list(candidates), limit=3, score_cutoff=70)]
+    return f" Did you mean: {', '.join(close)}?" if close else ""
 
 
 def check_name(name: str) -> None:

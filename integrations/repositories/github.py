@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from rapidfuzz import process
 
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient, server_message
@@ -20,6 +19,7 @@ from integrations.repositories._publishing import (
     Created,
     check_name,
     check_request,
+    did_you_mean,
     finish_publishing,
     prepared_commit,
 )
@@ -61,7 +61,6 @@ class GitHubPublisher:
             max_wait=max_wait,
             transport=transport,
         )
-        self._login: str | None = None
 
     def __repr__(self) -> str:
         return f"GitHubPublisher({self.settings.name!r}, {self._api.base_url})"
@@ -125,12 +124,7 @@ class GitHubPublisher:
     def _owner(self) -> str:
         if self.settings.owner:
             return self.settings.owner
-        if self._login is None:
-            response = self._api.call("GET", "user", doing="finding the token's user")
-            if response.status_code != 200:
-                raise self._api.failure(response, "finding the token's user")
-            self._login = str(response.json()["login"])
-        return self._login
+        return self._api.token_user("login")
 
     def _team(self, slug: str | None) -> tuple[str, str] | None:
         """``(org, team)`` once checked to exist, before anything is created."""
@@ -172,8 +166,7 @@ class GitHubPublisher:
             )
             if isinstance(t, dict) and "slug" in t
         ]
-        close = [m[0] for m in process.extract(team, slugs, limit=3, score_cutoff=70)]
-        return f" Did you mean: {', '.join(close)}?" if close else ""
+        return did_you_mean(team, slugs)
 
     def _create(self, request: RepositoryRequest) -> Created:
         org = self.settings.owner

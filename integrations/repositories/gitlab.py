@@ -12,7 +12,6 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from rapidfuzz import process
 
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient
@@ -20,6 +19,7 @@ from integrations.repositories._publishing import (
     Created,
     check_name,
     check_request,
+    did_you_mean,
     finish_publishing,
     prepared_commit,
 )
@@ -55,7 +55,6 @@ class GitLabPublisher:
             max_wait=max_wait,
             transport=transport,
         )
-        self._namespace_path: str | None = None
 
     def __repr__(self) -> str:
         return f"GitLabPublisher({self.settings.name!r}, {self._api.base_url})"
@@ -112,12 +111,7 @@ class GitLabPublisher:
         """The configured group's id and path, or (None, the token user's name)."""
         owner = self.settings.owner
         if owner is None:
-            if self._namespace_path is None:
-                response = self._api.call("GET", "user", doing="finding the token's user")
-                if response.status_code != 200:
-                    raise self._api.failure(response, "finding the token's user")
-                self._namespace_path = str(response.json()["username"])
-            return None, self._namespace_path
+            return None, self._api.token_user("username")
         doing = f"looking up namespace {owner!r}"
         response = self._api.call("GET", f"namespaces/{quote(owner, safe='')}", doing=doing)
         if response.status_code == 404:
@@ -154,8 +148,7 @@ class GitLabPublisher:
             )
             if isinstance(g, dict) and "full_path" in g
         ]
-        close = [m[0] for m in process.extract(path, paths, limit=3, score_cutoff=70)]
-        return f" Did you mean: {', '.join(close)}?" if close else ""
+        return did_you_mean(path, paths)
 
     def _create(self, request: RepositoryRequest, namespace_id: int | None) -> tuple[int, Created]:
         doing = f"creating project {request.name}"
