@@ -29,6 +29,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.kubernetes_bench import percentile, start_fakes  # noqa: E402
+from bench.serving import serve_env, start_serving  # noqa: E402
 from bot.k8s.alerts import SlackHealthNotifier, send_health_alerts  # noqa: E402
 from bot.loopback.slack import LoopbackSlack  # noqa: E402
 from bot.signed_requests import SignedRequests  # noqa: E402
@@ -42,24 +43,14 @@ from integrations.kubernetes import (  # noqa: E402
     Severity,
 )
 from tests.fakes.kubernetes_api import write_kubeconfig  # noqa: E402
+from tests.fakes.kubernetes_objects import ONE_SERVICE_CATALOG  # noqa: E402
 
 SECRET = "bench-signing-secret"
-CATALOG = """
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: {name: payments, annotations: {slack.com/channel: C0PAYMENTS}}
-spec: {type: team, children: []}
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata: {name: payments-api, annotations: {backstage.io/kubernetes-id: payments-api}}
-spec: {type: service, lifecycle: production, owner: payments}
-"""
 
 
 def write_config(folder: Path, urls: list[tuple[str, str]]) -> Path:
     (folder / "catalog").mkdir()
-    (folder / "catalog" / "catalog-info.yaml").write_text(CATALOG)
+    (folder / "catalog" / "catalog-info.yaml").write_text(ONE_SERVICE_CATALOG)
     write_kubeconfig(folder / "kubeconfig.yaml", {f"c{i}": url for i, url in enumerate(urls)})
     clusters = [
         {
@@ -81,29 +72,12 @@ def write_config(folder: Path, urls: list[tuple[str, str]]) -> Path:
 
 
 def start_server(config: Path, slack: LoopbackSlack) -> tuple[subprocess.Popen[bytes], str]:
+    env = serve_env(slack, SECRET)
+    cli = ["--config", str(config)]
+    sync = [sys.executable, "-m", "bot.cli.main", *cli, "sync"]
+    subprocess.run(sync, env=env, cwd=REPO, check=True, capture_output=True)
     port = 3800 + os.getpid() % 1000
-    env = os.environ | {
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-    }
-    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        env.pop(proxy, None)
-    base_command = [sys.executable, "-m", "bot.cli.main", "--config", str(config)]
-    subprocess.run([*base_command, "sync"], env=env, cwd=REPO, check=True, capture_output=True)
-    command = [*base_command, "serve", "--host", "127.0.0.1", "--port", str(port)]
-    log = (config.parent / "serve.log").open("wb")
-    server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.kill()
-    raise SystemExit("greenroom serve did not start")
+    return start_serving(cli, [], env=env, cwd=REPO, log=config.parent / "serve.log", port=port)
 
 
 def sender_client(base: str) -> httpx.Client:

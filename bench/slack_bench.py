@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 sys.path.insert(0, str(REPO))
 
+from bench.serving import serve_env, start_serving  # noqa: E402
 from bot.loopback.slack import LoopbackSlack  # noqa: E402
 from bot.signed_requests import SignedRequests  # noqa: E402
 
@@ -92,29 +93,16 @@ def question(rng: random.Random, names: dict[str, list[str]]) -> tuple[str, str]
 def start_server(
     url: str, slack: LoopbackSlack, workers: int
 ) -> tuple[subprocess.Popen[bytes], str]:
-    port = 3900 + os.getpid() % 1000
-    env = os.environ | {
-        "GREENROOM_SLACK__LISTENER_THREADS": os.environ.get("LISTENER_THREADS", "4"),
-        "SLACK_BOT_TOKEN": slack.bot_token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_API_URL": slack.api_url,
-    }
-    for proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"):
-        env.pop(proxy, None)
-    command = [sys.executable, "-m", "bot.cli.main", "--database-url", url, "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    log = (OUT / "slack-serve.log").open("wb")
-    server = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=log)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/readyz", timeout=1).status_code == 200:
-                return server, base
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    server.kill()
-    raise SystemExit("greenroom serve did not start")
+    threads = os.environ.get("LISTENER_THREADS", "4")
+    env = serve_env(slack, SECRET, GREENROOM_SLACK__LISTENER_THREADS=threads)
+    return start_serving(
+        ["--database-url", url],
+        ["--workers", str(workers)],
+        env=env,
+        cwd=REPO,
+        log=OUT / "slack-serve.log",
+        port=3900 + os.getpid() % 1000,
+    )
 
 
 def run(

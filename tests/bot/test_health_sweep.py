@@ -23,18 +23,6 @@ from integrations.kubernetes.tables import k8s_health
 from tests.fakes import kubernetes_objects as k
 from tests.fakes.kubernetes_api import FakeKubernetesApi
 
-CATALOG = """
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: {name: payments, annotations: {slack.com/channel: C0PAYMENTS}}
-spec: {type: team, children: []}
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata: {name: payments-api, annotations: {backstage.io/kubernetes-id: payments-api}}
-spec: {type: service, lifecycle: production, owner: payments}
-"""
-
 
 @pytest.fixture
 def api() -> Iterator[FakeKubernetesApi]:
@@ -62,7 +50,7 @@ def runtime_for(
 ) -> Iterator[Any]:
     folder = tmp_path / "catalog"
     folder.mkdir()
-    (folder / "catalog-info.yaml").write_text(CATALOG, encoding="utf-8")
+    (folder / "catalog-info.yaml").write_text(k.ONE_SERVICE_CATALOG, encoding="utf-8")
     sync_catalog(engine, [DirectorySource("test", folder)])
     kubeconfig = api.kubeconfig(tmp_path / "kubeconfig.yaml", context="eu")
     made: list[Runtime] = []

@@ -19,6 +19,19 @@ NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 SECRET_VALUE = "hunter2-s3cr3t-value"
 KUBE_ID = "backstage.io/kubernetes-id"
 
+#: One team (with a Slack channel) and its one service on Kubernetes, as catalog YAML.
+ONE_SERVICE_CATALOG = """
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata: {name: payments, annotations: {slack.com/channel: C0PAYMENTS}}
+spec: {type: team, children: []}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: payments-api, annotations: {backstage.io/kubernetes-id: payments-api}}
+spec: {type: service, lifecycle: production, owner: payments}
+"""
+
 
 def ts(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -22,18 +22,6 @@ from tests.fakes import kubernetes_objects as k
 from tests.fakes.kubernetes_api import FakeKubernetesApi
 from tests.jobs.conftest import FAST, eventually, runs
 
-CATALOG = """
-apiVersion: backstage.io/v1alpha1
-kind: Group
-metadata: {name: payments, annotations: {slack.com/channel: C0PAYMENTS}}
-spec: {type: team, children: []}
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata: {name: payments-api, annotations: {backstage.io/kubernetes-id: payments-api}}
-spec: {type: service, lifecycle: production, owner: payments}
-"""
-
 
 def settings_for(tmp_path: Path, database_url: str, **extra: Any) -> Any:
     return load_settings(None, environ={}, database_url=database_url, data_dir=tmp_path, **extra)
@@ -69,7 +57,7 @@ def test_a_worker_runs_the_sweep_and_posts_the_new_problem(
     tmp_path: Path, database_url: str, engine: Engine, cluster: FakeKubernetesApi
 ) -> None:
     (tmp_path / "catalog").mkdir()
-    (tmp_path / "catalog" / "catalog-info.yaml").write_text(CATALOG)
+    (tmp_path / "catalog" / "catalog-info.yaml").write_text(k.ONE_SERVICE_CATALOG)
     sync_catalog(engine, [DirectorySource("test", tmp_path / "catalog")])
     kubeconfig = cluster.kubeconfig(tmp_path / "kubeconfig.yaml")
     with LoopbackSlack() as slack:
