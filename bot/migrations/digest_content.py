@@ -10,19 +10,23 @@ from bot.migrations.digest_posts import DigestContent, PreviousDigest
 from bot.migrations.quality_blocks import quality_message, quality_summary
 from bot.runtime import Runtime
 from catalog.quality import catalog_quality
-from catalog.tech_migrations import QUALITY_SUBJECT, load_migrations, migration_digest
+from catalog.tech_migrations import MigrationDefinition, migration_digest
 
 __all__ = ["digest_content"]
 
 
 def digest_content(
-    runtime: Runtime, subject: str, previous: PreviousDigest | None, *, today: date
+    runtime: Runtime,
+    migration: MigrationDefinition | None,
+    previous: PreviousDigest | None,
+    *,
+    today: date,
 ) -> DigestContent:
-    """The digest of ``subject`` as of ``today`` (the slot's day); "since" is the day of the
-    previous digest (a week ago for the first one). ``MigrationNotFound`` for an unknown id."""
+    """The digest of ``migration`` (None: the catalog-quality report) as of ``today`` (the
+    slot's day); "since" is the day of the previous digest (a week ago for the first one)."""
     settings = runtime.settings
     command = settings.slack.command
-    if subject == QUALITY_SUBJECT:
+    if migration is None:
         quality = catalog_quality(runtime.engine)
         text, blocks = quality_message(
             quality,
@@ -31,11 +35,10 @@ def digest_content(
             command=command,
         )
         return DigestContent(text, blocks, summary=quality_summary(quality))
-    migrations = load_migrations(settings.migrations.folder(settings.config_dir))
     digest = migration_digest(
         runtime.engine,
         runtime.catalog,
-        migrations.get(subject),
+        migration,
         since=previous.slot.date() if previous else None,
         level=settings.migrations.default_level,
         today=today,

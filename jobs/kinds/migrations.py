@@ -28,7 +28,12 @@ from bot.migrations.subscription_blocks import paused_notice
 from bot.migrations.subscriptions import DIGEST_KIND, check_digest_schedule, subscription_key
 from bot.settings import Settings
 from catalog.errors import ConfigError, GreenroomError
-from catalog.tech_migrations import QUALITY_SUBJECT, evaluate_configured, load_migrations
+from catalog.tech_migrations import (
+    QUALITY_SUBJECT,
+    MigrationSet,
+    evaluate_configured,
+    load_migrations,
+)
 from jobs.context import JobContext, JobResult
 from jobs.registry import DefaultSchedule, JobKind, PruneRule, RetryPolicy, registry
 from jobs.schedules import set_schedule_enabled
@@ -100,8 +105,13 @@ def run_digest(ctx: JobContext) -> JobResult:
     subscription = str(ctx.params.get("subscription") or subscription_key(channel, subject))
     runtime = ctx.runtime
     client = bot_client(runtime, purpose="The digest")
-    if _migration_gone(runtime.settings, subject):
-        return _pause(ctx, client, subscription, channel, subject)
+    migration = None
+    if subject != QUALITY_SUBJECT:
+        settings = runtime.settings
+        loaded = load_migrations(settings.migrations.folder(settings.config_dir))
+        if _gone(loaded, subject):
+            return _pause(ctx, client, subscription, channel, subject)
+        migration = loaded.get(subject)  # a broken definition fails the run, naming the field
     today = ctx.slot.date()
     outcome = publish_digest(
         client,
@@ -110,18 +120,15 @@ def run_digest(ctx: JobContext) -> JobResult:
         channel=channel,
         slot=ctx.slot,
         run_id=ctx.run_id,
-        build=lambda previous: digest_content(runtime, subject, previous, today=today),
+        build=lambda previous: digest_content(runtime, migration, previous, today=today),
     )
     ctx.logger.info("digest %s for %s: %s", subscription, ctx.slot.isoformat(), outcome.status)
     return {"subscription": subscription, **outcome.summary()}
 
 
-def _migration_gone(settings: Settings, subject: str) -> bool:
-    """A migration subject that is neither defined nor merely broken (a broken definition
-    fails the run, visibly, until someone fixes the file)."""
-    if subject == QUALITY_SUBJECT:
-        return False
-    loaded = load_migrations(settings.migrations.folder(settings.config_dir))
+def _gone(loaded: MigrationSet, subject: str) -> bool:
+    """A migration that is neither defined nor merely broken (a broken definition fails the
+    run, visibly, until someone fixes the file)."""
     return subject not in loaded.ids and all(p.migration != subject for p in loaded.problems)
 
 
