@@ -72,7 +72,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(worker_id: str) -> Iterator[str]:
+def postgres_url(worker_id: str, request: pytest.FixtureRequest) -> Iterator[str]:
     reason = _postgres_reason()
     if reason is not None:
         if os.environ.get("CI") == "true":
@@ -81,7 +81,8 @@ def postgres_url(worker_id: str) -> Iterator[str]:
     # One database per xdist worker and test run: two runs at once (two checkouts) must not
     # drop each other's databases.
     prefix = os.environ.get("GREENROOM_TEST_DB_PREFIX", "greenroom_test")
-    name = f"{prefix}_{_RUN_ID}_{worker_id}"
+    run = getattr(request.config, "workerinput", {}).get("testrunuid") or uuid.uuid4().hex
+    name = f"{prefix}_{run[:8]}_{worker_id}"
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
@@ -92,15 +93,6 @@ def postgres_url(worker_id: str) -> Iterator[str]:
     yield url
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    global _RUN_ID
-    workerinput = getattr(config, "workerinput", None)
-    _RUN_ID = (workerinput or {}).get("testrunuid", uuid.uuid4().hex)[:8]
-
-
-_RUN_ID = "local"
 
 
 @pytest.fixture(scope="session")
