@@ -108,9 +108,16 @@ class UserResolver:
         return Caller(team_id, user_id, email, person, mapped_by, problem)
 
     def slack_ids(
-        self, client: WebClient, team_id: str, people: Iterable[Person]
+        self,
+        client: WebClient,
+        team_id: str,
+        people: Iterable[Person],
+        *,
+        wait_for: int | None = _INLINE_LOOKUPS,
     ) -> dict[EntityRef, str]:
-        """Slack user ids of those ``people`` that can be found (for mentions)."""
+        """Slack user ids of those ``people`` that can be found (for mentions). At most
+        ``wait_for`` are looked up now (None: all, for jobs that must reach everyone); the
+        rest in the background."""
         found: dict[EntityRef, str] = {}
         by_email: dict[str, Person] = {}
         for person in people:
@@ -130,11 +137,12 @@ class UserResolver:
                 if email in by_email:
                     found[by_email.pop(email).ref] = slack_id
         waiting = list(by_email.items())
-        for email, person in waiting[:_INLINE_LOOKUPS]:
+        now = len(waiting) if wait_for is None else wait_for
+        for email, person in waiting[:now]:
             slack_id = self._lookup_by_email(client, team_id, email, person)
             if slack_id is not None:
                 found[person.ref] = slack_id
-        for email, person in waiting[_INLINE_LOOKUPS:]:
+        for email, person in waiting[now:]:
             self._look_up_later(client, team_id, email, person)
         return found
 

@@ -12,7 +12,7 @@ Slack account are skipped and counted.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,8 +25,6 @@ from bot.migrations.blocks import source_links
 from bot.migrations.nudge_blocks import nudge_message
 from bot.runtime import Runtime
 from bot.users import UserResolver
-from catalog import EntityRef
-from catalog.groups import Person
 from catalog.tech_migrations import (
     MigrationDefinition,
     Nudge,
@@ -38,9 +36,6 @@ from catalog.tech_migrations import (
 __all__ = ["NudgeReport", "send_nudges"]
 
 log = logging.getLogger(__name__)
-
-#: People looked up in Slack per call (``UserResolver.slack_ids`` asks Slack for at most 20).
-_LOOKUP_BATCH = 20
 
 
 @dataclass
@@ -110,7 +105,7 @@ def send_nudges(
                 _post(client, nudge, nudge.channel, message, report)
             else:
                 assert team_id is not None
-                ids = _slack_ids(resolver, client, team_id, nudge.members)
+                ids = resolver.slack_ids(client, team_id, nudge.members, wait_for=None)
                 report.members_not_in_slack += len(nudge.members) - len(ids)
                 for person in nudge.members:
                     if person.ref in ids:
@@ -119,15 +114,6 @@ def send_nudges(
                 release_nudge(runtime.engine, nudge, claimed_at=now)
                 report.retry_later += 1
     return report
-
-
-def _slack_ids(
-    resolver: UserResolver, client: WebClient, team_id: str, people: Sequence[Person]
-) -> dict[EntityRef, str]:
-    found: dict[EntityRef, str] = {}
-    for start in range(0, len(people), _LOOKUP_BATCH):
-        found |= resolver.slack_ids(client, team_id, people[start : start + _LOOKUP_BATCH])
-    return found
 
 
 def _direct_message(
