@@ -16,6 +16,7 @@ later than Slack's 3 s deadline.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -39,6 +40,7 @@ from bot.signed_requests import SignedRequests  # noqa: E402
 
 SECRET = "bench-signing-secret"
 DEADLINE = 3.0
+_RUNS = itertools.count()
 
 
 def catalog_dir(size: int) -> Path:
@@ -123,6 +125,7 @@ def run(
     missing = 0
     lock = threading.Lock()
     counter = iter(range(requests))
+    run_id = f"run{next(_RUNS)}"
 
     def sender(index: int) -> None:
         nonlocal missing
@@ -133,7 +136,7 @@ def run(
         user_id, _ = users[index % len(users)]
         for n in counter:
             kind, text = question(rng, names)
-            key = f"s{seed}-{index}-{n}"
+            key = f"{run_id}-{index}-{n}"  # unique across runs: a reused key "answers" at once
             req = signer.slash_command(text, user_id=user_id, response_url=slack.response_url(key))
             started = time.monotonic()
             try:

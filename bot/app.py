@@ -63,13 +63,15 @@ def create_app(
     metrics: Metrics | None = None,
     features: Sequence[Feature] = FEATURES,
     socket_mode: bool = False,
+    verified: bool = False,
 ) -> App:
     """The Bolt app for ``runtime``'s settings; ConfigError when Slack settings are missing.
 
     ``client`` replaces the Web API client (the console passes one for its loopback API),
     ``executor`` the listener pool (whoever passes one may wait for it to drain), ``metrics``
     the Prometheus metrics the web layer also serves, ``features`` the capabilities.
-    With ``socket_mode`` no signing secret is needed (Socket Mode requests are not signed).
+    With ``socket_mode`` no signing secret is needed (Socket Mode requests are not signed);
+    ``verified`` requests had their signature checked before they got here (bot/answer_pool.py).
     """
     slack = runtime.settings.slack
     slack.require(socket_mode=socket_mode)
@@ -78,7 +80,7 @@ def create_app(
     common: dict[str, Any] = {
         "name": slack.app_name,
         "signing_secret": secret,
-        "request_verification_enabled": not socket_mode,
+        "request_verification_enabled": not (socket_mode or verified),
         "process_before_response": True,
         "listener_executor": executor
         or ThreadPoolExecutor(slack.listener_threads, thread_name_prefix="greenroom-listener"),

@@ -1,9 +1,13 @@
 """Prometheus metrics of the Slack app, on a registry of its own (one per web app), served at
-``/metrics``."""
+``/metrics``. Under ``greenroom serve`` (PROMETHEUS_MULTIPROC_DIR set) every process writes
+its metrics to files there and ``/metrics`` adds them all up."""
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
 
 __all__ = ["Metrics"]
 
@@ -48,4 +52,8 @@ class Metrics:
 
     def render(self) -> bytes:
         """The metrics in Prometheus' text format."""
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            shared = CollectorRegistry()
+            MultiProcessCollector(shared)  # type: ignore[no-untyped-call]
+            return generate_latest(shared)
         return generate_latest(self.registry)

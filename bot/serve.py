@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +17,8 @@ if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 __all__ = ["serve_http", "serve_socket_mode", "socket_mode_handler"]
+
+_METRICS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 
 
 def serve_http(
@@ -28,6 +32,7 @@ def serve_http(
 ) -> None:
     """Serve ``/slack/events`` and the health routes until interrupted."""
     runtime.settings.slack.require()
+    _share_metrics_between_processes(runtime.settings.data_path / f"metrics-{port}")
     options = {
         "host": host,
         "port": port,
@@ -37,9 +42,10 @@ def serve_http(
         "timeout_graceful_shutdown": 10,
     }
     if workers <= 1:
-        from bot.web import create_web_app
+        from bot.web import answer_pool_for, create_web_app
 
-        uvicorn.run(create_web_app(runtime), **options)  # type: ignore[arg-type]
+        app = create_web_app(runtime, answer_pool=answer_pool_for(runtime))
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
         return
     # Worker processes build their own app from the same configuration.
     if config_file is not None:
@@ -52,6 +58,21 @@ def serve_http(
         workers=workers,
         **options,  # type: ignore[arg-type]
     )
+
+
+def _share_metrics_between_processes(folder: Path) -> None:
+    """Have prometheus_client keep metrics in files in ``folder`` that every process of this
+    server writes (web workers, answering processes), so ``/metrics`` shows them all. Must run
+    before prometheus_client is imported. The folder is emptied here, at start (uvicorn ends
+    by re-raising its stop signal, so nothing runs at exit); an operator's own
+    PROMETHEUS_MULTIPROC_DIR is used as it is."""
+    if os.environ.get(_METRICS_DIR):
+        return
+    if "prometheus_client" in sys.modules:
+        raise RuntimeError("prometheus_client was imported before serve set up its metrics")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.environ[_METRICS_DIR] = str(folder)
 
 
 def socket_mode_handler(runtime: Runtime) -> SocketModeHandler:

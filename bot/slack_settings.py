@@ -42,6 +42,9 @@ class SlackSettings(BaseModel):
     user_cache_minutes: int = Field(default=60, ge=1, description="Slack user -> email cache")
     page_size: int = Field(default=20, ge=5, le=40, description="list lines per message")
     listener_threads: int = Field(default=4, ge=2, le=256)
+    answer_processes: int | None = Field(
+        default=None, ge=0, le=64, description="per web process; unset: one per CPU"
+    )
     http_timeout_seconds: int = Field(default=10, ge=1, le=60)
     state_expiration_seconds: int = Field(default=600, ge=60)
     bot_token: SecretStr | None = None

@@ -5,7 +5,9 @@ install pair ``/slack/install`` + ``/slack/oauth_redirect`` (multi-workspace mod
 ``/healthz`` (the process is up), ``/readyz`` (the database answers), ``/metrics``
 (Prometheus) and the built TechDocs sites, ``/docs/<namespace>/<kind>/<name>/...``. Bolt's
 ``App.dispatch`` blocks, so it runs in Starlette's thread pool and never on the event loop.
-Signatures are checked on the raw bytes before anything is parsed.
+Signatures are checked on the raw bytes before anything is parsed. With an answer pool
+(``greenroom serve``), commands, events and button clicks are acked here and answered in the
+pool's processes (bot/answer_pool.py), so no ack waits behind an answer.
 
 Other capabilities add routes (TechDocs serves ``/docs/...``) by appending a function
 ``(Runtime) -> list[BaseRoute]`` to :data:`WEB_FEATURES`, or per app with ``extra_routes``.
@@ -21,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import anyio
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
@@ -31,6 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from bot.answer_pool import AnswerPool, acked_by_web, default_processes
 from bot.app import create_app
 from bot.docs.web import docs_routes
 from bot.features import FEATURES, Feature
@@ -38,7 +42,13 @@ from bot.listeners import RECEIVED
 from bot.metrics import Metrics
 from bot.runtime import Runtime, open_runtime
 
-__all__ = ["MAX_BODY_BYTES", "WEB_FEATURES", "create_web_app", "web_app_from_environment"]
+__all__ = [
+    "MAX_BODY_BYTES",
+    "WEB_FEATURES",
+    "answer_pool_for",
+    "create_web_app",
+    "web_app_from_environment",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +64,11 @@ def create_web_app(
     features: Sequence[Feature] = FEATURES,
     metrics: Metrics | None = None,
     extra_routes: Sequence[BaseRoute] = (),
+    answer_pool: AnswerPool | None = None,
 ) -> Starlette:
     """The Starlette app for ``runtime``: the Bolt app (see ``create_app`` for ``client`` and
-    ``features``) behind the routes above, plus ``extra_routes``."""
+    ``features``) behind the routes above, plus ``extra_routes``. With ``answer_pool`` the
+    requests it can take are answered there (started with the app, stopped after it)."""
     slack = runtime.settings.slack
     metrics = metrics or Metrics()
     executor = ThreadPoolExecutor(slack.listener_threads, thread_name_prefix="greenroom-listener")
@@ -80,11 +92,11 @@ def create_web_app(
         if not isinstance(payload, dict):
             return _rejected(metrics, "malformed", 400)
         kind = request_kind(payload)
-        try:
-            response = to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))
-        except Exception:
-            log.exception("Dispatching a %s request failed", kind)
-            response = PlainTextResponse("error", status_code=500)
+        if answer_pool is not None and acked_by_web(payload, slack.command):
+            await answer_pool.submit(bolt_request.raw_body, bolt_request.headers, started)
+            response = Response(status_code=200)
+        else:
+            response = await _dispatch(app, bolt_request, kind)
         metrics.requests.labels(kind, str(response.status_code)).inc()
         metrics.ack_seconds.labels(kind).observe(time.monotonic() - started)
         return response
@@ -118,8 +130,12 @@ def create_web_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if answer_pool is not None:
+            await run_in_threadpool(answer_pool.warm)
         yield
         # Let answers already under way reach Slack before the process exits.
+        if answer_pool is not None:
+            await run_in_threadpool(answer_pool.shutdown)
         await run_in_threadpool(executor.shutdown, True)
 
     routes: list[BaseRoute] = [
@@ -138,7 +154,24 @@ def create_web_app(
 
 def web_app_from_environment() -> Starlette:
     """uvicorn's app factory for ``--workers N``: settings from GREENROOM_CONFIG and the env."""
-    return create_web_app(open_runtime(None))
+    runtime = open_runtime(None)
+    return create_web_app(runtime, answer_pool=answer_pool_for(runtime))
+
+
+def answer_pool_for(runtime: Runtime, features: Sequence[Feature] = FEATURES) -> AnswerPool | None:
+    """The answer pool ``slack.answer_processes`` asks for (None for 0: answer in-process)."""
+    processes = runtime.settings.slack.answer_processes
+    if processes == 0:
+        return None
+    return AnswerPool(runtime.settings, processes or default_processes(), features)
+
+
+async def _dispatch(app: App, request: BoltRequest, kind: str) -> Response:
+    try:
+        return to_starlette_response(await run_in_threadpool(app.dispatch, request))
+    except Exception:
+        log.exception("Dispatching a %s request failed", kind)
+        return PlainTextResponse("error", status_code=500)
 
 
 def request_kind(payload: dict[str, Any]) -> str:

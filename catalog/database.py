@@ -3,10 +3,28 @@ upgrades through Alembic (``catalog/schema``), serialised across processes on Po
 
 from __future__ import annotations
 
+import json
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, MetaData, Table, create_engine, event, text
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 
 __all__ = [
@@ -14,6 +32,7 @@ __all__ = [
     "create_database_engine",
     "insert_many",
     "metadata",
+    "one_of",
     "reader",
     "upgrade_schema",
     "writer",
@@ -85,6 +104,19 @@ def writer(engine: Engine) -> Engine:
 def reader(engine: Engine) -> Engine:
     """The same engine, for single-statement reads (no transaction around them on SQLite)."""
     return engine.execution_options(greenroom_read=True)
+
+
+def one_of(
+    column: ColumnElement[Any], values: Collection[str], dialect: str
+) -> ColumnElement[bool]:
+    """``column IN values`` with ``values`` as one bound parameter: a JSON array read by
+    ``json_each`` on SQLite, an array on PostgreSQL. The statement compiles once for any
+    number of values (an expanding IN is rendered anew for each list) and no driver limit on
+    parameters applies, so callers need not split long lists."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
+    listed = func.json_each(bindparam(None, json.dumps(list(values))))
+    return column.in_(select(literal_column("value")).select_from(listed))
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
 
-from catalog.database import reader
+from catalog.database import one_of, reader
 from catalog.model import Entity
 from catalog.refs import EntityRef, parse_ref, ref_from_canonical
 from catalog.relations import CANONICAL, INVERSE
@@ -31,8 +31,6 @@ __all__ = [
     "as_ref",
     "stored_entity",
 ]
-
-_CHUNK = 500
 
 
 def as_ref(ref: EntityRef | str) -> EntityRef:
@@ -110,6 +108,9 @@ class Catalog:
         self.engine = engine
         self._read = reader(engine)
 
+    def _one_of(self, column: ColumnElement[Any], values: Collection[str]) -> ColumnElement[bool]:
+        return one_of(column, values, self.engine.dialect.name)
+
     def generation(self) -> int:
         """A number that changes whenever the catalog does (0 before the first sync)."""
         with self._read.connect() as conn:
@@ -127,50 +128,59 @@ class Catalog:
         wanted = sorted({str(r) for r in refs})
         found: dict[EntityRef, StoredEntity] = {}
         with self._read.connect() as conn:
-            for chunk in _chunks(wanted):
-                for row in conn.execute(ENTITY_QUERY.where(entities.c.ref.in_(chunk))):
-                    stored = stored_entity(row)
-                    found[stored.ref] = stored
+            for row in conn.execute(ENTITY_QUERY.where(self._one_of(entities.c.ref, wanted))):
+                stored = stored_entity(row)
+                found[stored.ref] = stored
         return found
 
     def summaries(self, refs: Iterable[EntityRef]) -> dict[EntityRef, EntitySummary]:
         """A summary for every ref, marking the ones that do not exist."""
-        wanted = sorted({str(r) for r in refs})
-        found: dict[EntityRef, EntitySummary] = {}
+        return self.summaries_and_owners(refs)[0]
+
+    def summaries_and_owners(
+        self, refs: Iterable[EntityRef]
+    ) -> tuple[dict[EntityRef, EntitySummary], dict[EntityRef, EntityRef]]:
+        """``summaries``, and the owner (``spec.owner``) of each ref that has one, in one read:
+        a blast radius needs both for thousands of entities."""
+        wanted = {str(r): r if isinstance(r, EntityRef) else as_ref(r) for r in refs}
+        summaries: dict[EntityRef, EntitySummary] = {}
+        owners: dict[EntityRef, EntityRef] = {}
         columns = (
             entities.c.ref,
             entities.c.title,
             entities.c.description,
             entities.c.spec_type,
             entities.c.lifecycle,
+            entities.c.owner_ref,
         )
+        query = select(*columns).where(self._one_of(entities.c.ref, sorted(wanted)))
         with self._read.connect() as conn:
-            for chunk in _chunks(wanted):
-                for row in conn.execute(select(*columns).where(entities.c.ref.in_(chunk))).all():
-                    ref = ref_from_canonical(row.ref)
-                    found[ref] = EntitySummary(
-                        ref, row.title, row.description, row.spec_type, row.lifecycle
-                    )
-        return {
-            ref_from_canonical(r): found.get(ref_from_canonical(r))
-            or EntitySummary.missing(ref_from_canonical(r))
-            for r in wanted
+            rows = conn.execute(query).all()
+        for key, title, description, spec_type, lifecycle, owner in rows:
+            ref = wanted[key]
+            summaries[ref] = EntitySummary(ref, title, description, spec_type, lifecycle)
+            if owner:
+                owners[ref] = ref_from_canonical(owner)
+        ordered = {
+            ref: summaries.get(ref) or EntitySummary.missing(ref)
+            for ref in (wanted[key] for key in sorted(wanted))
         }
+        return ordered, owners
 
     def annotations(self, refs: Iterable[EntityRef], key: str) -> dict[EntityRef, str]:
         """The annotation ``key`` of those ``refs`` that have it (read without building the
         entities: a team page asks this of every entity a tribe owns)."""
         wanted = sorted({str(r) for r in refs})
         found: dict[EntityRef, str] = {}
+        query = select(entities.c.ref, entities.c.document).where(
+            self._one_of(entities.c.ref, wanted),
+            entities.c.document.contains(key, autoescape=True),
+        )
         with self._read.connect() as conn:
-            for chunk in _chunks(wanted):
-                query = select(entities.c.ref, entities.c.document).where(
-                    entities.c.ref.in_(chunk), entities.c.document.contains(key, autoescape=True)
-                )
-                for ref, document in conn.execute(query):
-                    value = (json.loads(document)["metadata"].get("annotations") or {}).get(key)
-                    if isinstance(value, str):
-                        found[ref_from_canonical(ref)] = value
+            for ref, document in conn.execute(query):
+                value = (json.loads(document)["metadata"].get("annotations") or {}).get(key)
+                if isinstance(value, str):
+                    found[ref_from_canonical(ref)] = value
         return found
 
     def named(self, name: str, *, namespace: str | None = None) -> list[StoredEntity]:
@@ -225,27 +235,52 @@ class Catalog:
         name as seen from the ref."""
         result: dict[EntityRef, set[tuple[str, EntityRef]]] = defaultdict(set)
         keys = [str(r) for r in refs]
-        with self._read.connect() as conn:
-            for chunk in _chunks(keys):
-                if outgoing:
-                    rows = conn.execute(
-                        select(relations.c.subject, relations.c.type, relations.c.object).where(
-                            relations.c.subject.in_(chunk), relations.c.type.in_(list(outgoing))
-                        )
-                    ).all()
-                    for subject, type_, obj in rows:
-                        result[ref_from_canonical(subject)].add((type_, ref_from_canonical(obj)))
-                if incoming:
-                    rows = conn.execute(
-                        select(relations.c.object, relations.c.type, relations.c.subject).where(
-                            relations.c.object.in_(chunk), relations.c.type.in_(list(incoming))
-                        )
-                    ).all()
-                    for obj, type_, subject in rows:
-                        result[ref_from_canonical(obj)].add(
-                            (INVERSE.get(type_, type_), ref_from_canonical(subject))
-                        )
+        for key, relation, target in self.edges(keys, outgoing=outgoing, incoming=incoming):
+            result[ref_from_canonical(key)].add((relation, ref_from_canonical(target)))
         return result
+
+    def edges(
+        self,
+        keys: Collection[str],
+        *,
+        outgoing: Collection[str] = (),
+        incoming: Collection[str] = (),
+    ) -> list[tuple[str, str, str]]:
+        """``neighbours`` on canonical ref strings, as (key, relation, target) rows: walks
+        over thousands of entities skip building refs for rows they have already seen."""
+        rows: list[tuple[str, str, str]] = []
+        with self._read.connect() as conn:
+            if outgoing:
+                query = select(relations.c.subject, relations.c.type, relations.c.object).where(
+                    self._one_of(relations.c.subject, keys), relations.c.type.in_(sorted(outgoing))
+                )
+                rows.extend((key, type_, obj) for key, type_, obj in conn.execute(query).all())
+            if incoming:
+                query = select(relations.c.object, relations.c.type, relations.c.subject).where(
+                    self._one_of(relations.c.object, keys), relations.c.type.in_(sorted(incoming))
+                )
+                rows.extend(
+                    (key, INVERSE.get(type_, type_), source)
+                    for key, type_, source in conn.execute(query).all()
+                )
+        return rows
+
+    def edges_of_type(self, types: Collection[str]) -> Iterator[tuple[str, str, str]]:
+        """Every stored (subject, type, object) of ``types``, canonical strings, streamed."""
+        query = select(relations.c.subject, relations.c.type, relations.c.object).where(
+            relations.c.type.in_(sorted(types))
+        )
+        with self._read.connect() as conn:
+            yield from conn.execution_options(yield_per=5000).execute(query)
+
+    def owners(self, refs: Collection[EntityRef]) -> dict[EntityRef, EntityRef]:
+        """The owner (``spec.owner``) of each of ``refs`` that has one."""
+        query = select(entities.c.ref, entities.c.owner_ref).where(
+            self._one_of(entities.c.ref, [str(r) for r in refs]), entities.c.owner_ref.is_not(None)
+        )
+        with self._read.connect() as conn:
+            rows = conn.execute(query).all()
+        return {ref_from_canonical(ref): ref_from_canonical(owner) for ref, owner in rows}
 
     def entities(
         self,
@@ -260,9 +295,9 @@ class Catalog:
         if kinds is not None:
             query = query.where(entities.c.kind.in_([k.lower() for k in kinds]))
         if owners is not None:
-            query = query.where(entities.c.owner_ref.in_([str(o) for o in owners]))
+            query = query.where(self._one_of(entities.c.owner_ref, [str(o) for o in owners]))
         if refs is not None:
-            query = query.where(entities.c.ref.in_([str(r) for r in refs]))
+            query = query.where(self._one_of(entities.c.ref, [str(r) for r in refs]))
         with self._read.connect() as conn:
             for row in conn.execution_options(yield_per=1000).execute(query):
                 yield stored_entity(row)
@@ -279,21 +314,16 @@ class Catalog:
             entities.c.spec_type,
             entities.c.lifecycle,
         )
+        query = (
+            select(*columns)
+            .where(self._one_of(entities.c.owner_ref, keys))
+            .order_by(entities.c.ref)
+        )
         with self._read.connect() as conn:
-            for chunk in _chunks(keys):
-                query = (
-                    select(*columns).where(entities.c.owner_ref.in_(chunk)).order_by(entities.c.ref)
+            for ref, owner, title, description, spec_type, lifecycle in conn.execute(query):
+                result[ref_from_canonical(owner)].append(
+                    EntitySummary(ref_from_canonical(ref), title, description, spec_type, lifecycle)
                 )
-                for row in conn.execute(query):
-                    result[ref_from_canonical(row.owner_ref)].append(
-                        EntitySummary(
-                            ref_from_canonical(row.ref),
-                            row.title,
-                            row.description,
-                            row.spec_type,
-                            row.lifecycle,
-                        )
-                    )
         return result
 
     def as_backstage(self, stored: StoredEntity) -> dict[str, Any]:
@@ -396,8 +426,3 @@ def stored_entity(row: Any) -> StoredEntity:
         etag=etag,
         updated_at=updated,
     )
-
-
-def _chunks(items: list[str]) -> Iterator[list[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]

@@ -11,7 +11,7 @@ import json
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
@@ -19,7 +19,7 @@ from typing import Any, Literal, Protocol
 from sqlalchemy import Connection, Engine, delete, insert, select, text, update
 from sqlalchemy.sql.expression import bindparam
 
-from catalog.database import insert_many, writer
+from catalog.database import insert_many, one_of, writer
 from catalog.errors import SourceUnavailable
 from catalog.relations import OWNED_BY
 from catalog.sources import (
@@ -48,7 +48,8 @@ __all__ = [
     "sync_catalog",
 ]
 
-_CHUNK = 500
+#: Up to this many refs are looked up one by one; more, and one scan is faster.
+_LOOKUPS_BEFORE_SCAN = 2000
 #: Searchable text kept per entity (fits any database's index entry size).
 SEARCH_TEXT_LIMIT = 500
 
@@ -328,10 +329,12 @@ def apply_scan(
             report.updated.append(ref)
         relation_rows.extend(claim.relation_rows)
 
-    for chunk in _chunks(removed + report.updated):
-        conn.execute(delete(relations).where(relations.c.origin.in_(chunk)))
-    for chunk in _chunks(removed):
-        conn.execute(delete(entities).where(entities.c.ref.in_(chunk)))
+    dialect = conn.dialect.name
+    if removed or report.updated:
+        origins = removed + report.updated
+        conn.execute(delete(relations).where(one_of(relations.c.origin, origins, dialect)))
+    if removed:
+        conn.execute(delete(entities).where(one_of(entities.c.ref, removed, dialect)))
     if inserts:
         insert_many(conn, entities, inserts)
     if updates:
@@ -362,11 +365,9 @@ def _claimed_elsewhere(
     query = select(entities.c.ref, entities.c.source, entities.c.location).where(
         entities.c.source != source
     )
-    if len(refs) <= _CHUNK * 4:
-        for chunk in _chunks(refs):
-            for row in conn.execute(query.where(entities.c.ref.in_(chunk))):
-                claimed[row.ref] = (row.source, row.location)
-        return claimed
+    if len(refs) <= _LOOKUPS_BEFORE_SCAN:
+        found = conn.execute(query.where(one_of(entities.c.ref, refs, conn.dialect.name)))
+        return {row.ref: (row.source, row.location) for row in found}
     wanted = set(refs)
     for row in conn.execute(query):
         if row.ref in wanted:
@@ -400,12 +401,12 @@ def _store_files(
     if complete:
         conn.execute(delete(source_files).where(source_files.c.source == source))
     else:
-        for chunk in _chunks(list(rows)):
-            conn.execute(
-                delete(source_files).where(
-                    source_files.c.source == source, source_files.c.path.in_(chunk)
-                )
+        conn.execute(
+            delete(source_files).where(
+                source_files.c.source == source,
+                one_of(source_files.c.path, list(rows), conn.dialect.name),
             )
+        )
     if rows:
         conn.execute(insert(source_files), list(rows.values()))
 
@@ -505,14 +506,3 @@ def _dangling_summary(
         if last and "dangling" in last:
             return [DanglingRef(**d) for d in last["dangling"]], int(last["dangling_total"])
     return find_dangling(conn, limit=50)
-
-
-def _chunks(items: Iterable[str]) -> Iterable[list[str]]:
-    batch: list[str] = []
-    for item in items:
-        batch.append(item)
-        if len(batch) == _CHUNK:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

@@ -107,12 +107,8 @@ def _depth(value: str | None) -> int | None:
 
 
 def _channels(deps: Deps, owners: list[EntitySummary]) -> dict[str, str]:
-    found = deps.catalog.get_many(o.ref for o in owners)
-    return {
-        str(ref): channel
-        for ref, stored in found.items()
-        if (channel := stored.entity.annotation(SLACK_CHANNEL))
-    }
+    found = deps.catalog.annotations((o.ref for o in owners), SLACK_CHANNEL)
+    return {str(ref): channel for ref, channel in found.items() if channel}
 
 
 def _team_line(owner: EntitySummary, refs: list[EntityRef], channel: str | None) -> str:

@@ -141,7 +141,11 @@ class LoopbackSlack:
         self._calls: list[Call] = []
         self._ok: dict[tuple[str, str | None], list[Call]] = {}
         self._faults: dict[str, deque[Fault]] = {}
-        self._changed = threading.Condition()
+        self._lock = threading.RLock()
+        self._changed = threading.Condition(self._lock)
+        # One condition per (method, key) waited for: waking every waiter on every call made
+        # fifty waiting senders spend more CPU than the server they measure.
+        self._arrivals: dict[tuple[str, str | None], threading.Condition] = {}
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -326,6 +330,7 @@ class LoopbackSlack:
         """Wait until ``count`` successful calls of ``method`` (with ``key``) arrived."""
         deadline = time.monotonic() + timeout
         with self._changed:
+            arrival = self._arrivals.setdefault((method, key), threading.Condition(self._lock))
             while True:
                 found = self._ok.get((method, key), [])
                 if len(found) >= count:
@@ -336,17 +341,18 @@ class LoopbackSlack:
                     raise TimeoutError(
                         f"{len(found)} of {count} {method} calls after {timeout}s; saw {seen}"
                     )
-                self._changed.wait(left)
+                arrival.wait(left)
 
     def record(self, call: Call) -> None:
-        """Log a call and wake ``wait_for`` (used by the HTTP handler)."""
+        """Log a call and wake whoever waits for it (used by the HTTP handler)."""
         with self._changed:
             self._calls.append(call)
-            if call.ok:
-                self._ok.setdefault((call.method, None), []).append(call)
-                if call.key is not None:
-                    self._ok.setdefault((call.method, call.key), []).append(call)
-            self._changed.notify_all()
+            if not call.ok:
+                return
+            for key in {None, call.key}:
+                self._ok.setdefault((call.method, key), []).append(call)
+                if (arrival := self._arrivals.get((call.method, key))) is not None:
+                    arrival.notify_all()
 
     # -- the Web API -----------------------------------------------------------------------
     def answer(self, method: str, args: dict[str, Any], token: str | None) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, delete, insert, select, text, update
 
 from catalog import Catalog, EntityRef, GreenroomError, parse_ref
-from catalog.database import writer
+from catalog.database import one_of, writer
 from integrations.kubernetes.clients import ClusterSet
 from integrations.kubernetes.config import KubernetesSettings
 from integrations.kubernetes.discovery import (
@@ -240,15 +240,17 @@ def _record(
     """Store statuses and problems; return what appeared and what cleared."""
     known = {parse_ref(r) for r in conn.execute(select(k8s_health.c.entity_ref)).scalars()}
     known |= {parse_ref(r) for r in conn.execute(select(k8s_problems.c.entity_ref)).scalars()}
+    dialect = conn.dialect.name
     gone = [str(r) for r in known - healths.keys()]
-    for chunk in _chunks(gone):
-        conn.execute(delete(k8s_health).where(k8s_health.c.entity_ref.in_(chunk)))
-        conn.execute(delete(k8s_problems).where(k8s_problems.c.entity_ref.in_(chunk)))
+    if gone:
+        conn.execute(delete(k8s_health).where(one_of(k8s_health.c.entity_ref, gone, dialect)))
+        conn.execute(delete(k8s_problems).where(one_of(k8s_problems.c.entity_ref, gone, dialect)))
     refs = [str(r) for r in healths]
     open_rows: dict[str, dict[str, Any]] = defaultdict(dict)
-    for chunk in _chunks(refs):
-        conn.execute(delete(k8s_health).where(k8s_health.c.entity_ref.in_(chunk)))
-        for row in conn.execute(select(k8s_problems).where(k8s_problems.c.entity_ref.in_(chunk))):
+    if refs:
+        conn.execute(delete(k8s_health).where(one_of(k8s_health.c.entity_ref, refs, dialect)))
+        problems = select(k8s_problems).where(one_of(k8s_problems.c.entity_ref, refs, dialect))
+        for row in conn.execute(problems):
             open_rows[row.entity_ref][row.key] = row
     if healths:
         conn.execute(insert(k8s_health), [_health_row(h) for h in healths.values()])
@@ -324,8 +326,3 @@ def _digest(key: str) -> str:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

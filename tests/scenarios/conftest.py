@@ -5,10 +5,11 @@
 - ``write_catalog(yaml_text)``: writes a catalog file in a temp folder and syncs it into the
   test database (``engine``: SQLite and PostgreSQL).
 - ``acme``: the small ACME catalog below, synced.
-- ``serve_greenroom(features=..., techdocs=..., config=..., **slack_settings)``: starts
-  ``greenroom serve``'s web app on the test database, talking to ``slack_api``; returns a
-  :class:`Workspace`. ``techdocs`` is the ``techdocs:`` settings (default: sites under tmp),
-  ``config`` any other settings (e.g. ``{"scaffolder": {...}}``).
+- ``serve_greenroom(features=..., techdocs=..., config=..., answer_processes=0,
+  **slack_settings)``: starts ``greenroom serve``'s web app on the test database, talking to
+  ``slack_api`` (with ``answer_processes``, answered by a pool of that many processes);
+  returns a :class:`Workspace`. ``techdocs`` is the ``techdocs:`` settings (default: sites
+  under tmp), ``config`` any other settings (e.g. ``{"scaffolder": {...}}``).
 - ``workspace``: ``serve_greenroom()`` on the ACME catalog.
 """
 
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.answer_pool import AnswerPool
 from bot.features import FEATURES, Feature
 from bot.loopback.slack import LoopbackSlack
 from bot.runtime import Runtime
@@ -220,6 +222,7 @@ def serve_greenroom(
         *,
         techdocs: dict[str, Any] | None = None,
         config: dict[str, Any] | None = None,
+        answer_processes: int = 0,
         **slack: Any,
     ) -> Workspace:
         environ = {
@@ -237,10 +240,11 @@ def serve_greenroom(
             **({"techdocs": techdocs or {}} | (config or {})),
         )
         runtime = Runtime(settings, engine)
-        server = UvicornThread(create_web_app(runtime, features=features))
+        pool = AnswerPool(settings, answer_processes, features) if answer_processes else None
+        server = UvicornThread(create_web_app(runtime, features=features, answer_pool=pool))
         url = server.start()
         requests = SignedRequests(SIGNING_SECRET, team_id=slack_api.team_id)
-        workspace = Workspace(url, slack_api, requests, settings.slack.command)
+        workspace = Workspace(url, slack_api, requests, settings.slack.command, stop=server.stop)
         started.append((server, workspace))
         return workspace
 

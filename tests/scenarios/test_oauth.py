@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from sqlalchemy import Engine, select
 
 from bot.signed_requests import SignedRequests
@@ -52,16 +53,19 @@ def test_install_then_answer_in_the_new_workspace(
     assert used == {teams[0][1]}
 
 
+@pytest.mark.parametrize("answer_processes", [0, 2], ids=["in-process", "answer-pool"])
 def test_a_workspace_that_never_installed_is_refused(
-    serve_greenroom: Callable[..., Workspace], acme: None
+    serve_greenroom: Callable[..., Workspace], acme: None, answer_processes: int
 ) -> None:
-    workspace = serve_greenroom(environ=OAUTH)
+    workspace = serve_greenroom(environ=OAUTH, answer_processes=answer_processes)
     workspace.requests = SignedRequests(SIGNING_SECRET, team_id="T0STRANGER")
     sent = workspace.command("whoami")
     assert sent.response.status_code == 200
     assert workspace.slack.calls("users.info") == []
     told = workspace.reply(sent)
     assert "install" in told["text"].lower() and "Alice" not in str(told)
+    workspace.stop_greenroom()
+    assert len(workspace.replies_to(sent)) == 1
 
 
 def test_an_install_with_a_forged_state_is_refused(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +75,16 @@ class Workspace:
     """A Slack workspace talking to one running greenroom."""
 
     def __init__(
-        self, url: str, slack: LoopbackSlack, requests: SignedRequests, command: str
+        self,
+        url: str,
+        slack: LoopbackSlack,
+        requests: SignedRequests,
+        command: str,
+        *,
+        stop: Callable[[], None] = lambda: None,
     ) -> None:
         self.url = url
+        self.stop_greenroom = stop
         self.slack = slack
         self.requests = requests
         self.command_name = command
