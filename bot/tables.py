@@ -15,6 +15,7 @@ __all__ = [
     "digest_posts",
     "slack_bots",
     "slack_deliveries",
+    "slack_email_misses",
     "slack_installations",
     "slack_oauth_states",
     "slack_users",
@@ -31,6 +32,14 @@ slack_users = Table(
     Column("catalog_generation", BigInteger, nullable=False),
     Column("checked_at", DateTime(timezone=True), nullable=False, comment="asked Slack at"),
     Index("ix_slack_users_team_id_email", "team_id", "email"),
+)
+
+slack_email_misses = Table(
+    "slack_email_misses",
+    metadata,
+    Column("team_id", String(32), primary_key=True),
+    Column("email", String(320), primary_key=True, comment="lowercased"),
+    Column("checked_at", DateTime(timezone=True), nullable=False, comment="users_not_found at"),
 )
 
 slack_deliveries = Table(

@@ -9,7 +9,8 @@ is still answered, unmapped, with the reason in ``Caller.problem``.
 Catalog person -> Slack id (for mentions): the annotation, then the cache, then
 ``users.lookupByEmail`` for the first few people of a reply; the others are looked up by one
 background thread per process, so a big team's page is not held up by (rate-limited) lookups
-and shows their mentions from the next time on.
+and shows their mentions from the next time on. An email Slack does not know is remembered in
+``slack_email_misses`` for as long as a mapping, so no replica or restart asks again.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from bot.tables import slack_users
+from bot.tables import slack_email_misses, slack_users
 from catalog import Catalog, EntityRef, parse_ref
 from catalog.database import writer
 from catalog.groups import SLACK_USER_ID, Person, person_of, users_with_email
@@ -62,7 +63,6 @@ class UserResolver:
         self.engine = engine
         self.catalog = catalog
         self.ttl = ttl
-        self._not_in_slack: dict[tuple[str, str], datetime] = {}
         self._lock = threading.Lock()
         self._later: queue.Queue[tuple[WebClient, str, str, Person]] = queue.Queue(
             _BACKGROUND_QUEUE
@@ -136,6 +136,15 @@ class UserResolver:
             for email, slack_id in rows:
                 if email in by_email:
                     found[by_email.pop(email).ref] = slack_id
+            misses = conn.execute(
+                select(slack_email_misses.c.email).where(
+                    slack_email_misses.c.team_id == team_id,
+                    slack_email_misses.c.email.in_(list(by_email)),
+                    slack_email_misses.c.checked_at > datetime.now(UTC) - self.ttl,
+                )
+            )
+            for (email,) in misses:
+                by_email.pop(email, None)
         waiting = list(by_email.items())
         now = len(waiting) if wait_for is None else wait_for
         for email, person in waiting[:now]:
@@ -195,16 +204,13 @@ class UserResolver:
         self, client: WebClient, team_id: str, email: str, person: Person
     ) -> str | None:
         now = datetime.now(UTC)
-        with self._lock:
-            missing_since = self._not_in_slack.get((team_id, email))
-        if missing_since is not None and missing_since > now - self.ttl:
-            return None
         try:
             user_id = str(client.users_lookupByEmail(email=email)["user"]["id"])
         except SlackApiError as error:
             if error.response.get("error") == "users_not_found":
-                with self._lock:
-                    self._not_in_slack[(team_id, email)] = now
+                miss = {"team_id": team_id, "email": email, "checked_at": now}
+                with writer(self.engine).begin() as conn:
+                    _upsert(conn, slack_email_misses, miss, keys={"team_id", "email"})
             else:
                 log.warning("users.lookupByEmail failed: %s", error.response.get("error"))
             return None
@@ -258,13 +264,12 @@ class UserResolver:
             "checked_at": checked_at,
         }
         with writer(self.engine).begin() as conn:
-            _upsert(conn, values)
+            _upsert(conn, slack_users, values, keys={"team_id", "user_id"})
 
 
-def _upsert(conn: Connection, values: dict[str, Any]) -> None:
+def _upsert(conn: Connection, table: Table, values: dict[str, Any], *, keys: set[str]) -> None:
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(slack_users).values(**values)
-    keys = {"team_id", "user_id"}
+    statement = dialect.insert(table).values(**values)
     conn.execute(
         statement.on_conflict_do_update(
             index_elements=sorted(keys),

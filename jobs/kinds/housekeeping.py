@@ -35,6 +35,10 @@ registry.add_prune_rule(
 registry.add_prune_rule(PruneRule("workers", "workers", "last_seen", timedelta(days=7)))
 # Slack user -> catalog user mappings of people not seen for a month (re-asked if they return)
 registry.add_prune_rule(PruneRule("slack_users", "slack_users", "checked_at", timedelta(days=30)))
+# Emails Slack did not know: trusted for slack.user_cache_minutes, kept a month at most
+registry.add_prune_rule(
+    PruneRule("slack_email_misses", "slack_email_misses", "checked_at", timedelta(days=30))
+)
 registry.add(
     JobKind(
         "housekeeping",

@@ -106,6 +106,29 @@ def test_people_are_found_in_slack_by_email_once(
     ]
 
 
+def test_people_slack_does_not_know_are_asked_about_again_only_after_the_ttl(
+    engine: Engine, slack: LoopbackSlack
+) -> None:
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    ghost = Person(EntityRef("user", "default", "ghost"), "Ghost", "Ghost@acme.example")
+    with time_machine.travel("2026-11-22 09:00Z", tick=False) as clock:
+        UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1)).slack_ids(
+            client, "T0LOOP", [ghost]
+        )
+        # Another process (a replica, or this one after a restart) trusts that answer...
+        other = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
+        assert other.slack_ids(client, "T0LOOP", [ghost]) == {}
+        assert len(slack.calls("users.lookupByEmail")) == 1
+        # ...for an hour; then the person may have joined Slack.
+        slack.add_user("U0GHOST", email="ghost@acme.example")
+        clock.shift(timedelta(minutes=61))
+        assert other.slack_ids(client, "T0LOOP", [ghost]) == {ghost.ref: "U0GHOST"}
+    assert [c.args["email"] for c in slack.calls("users.lookupByEmail")] == [
+        "ghost@acme.example",
+        "ghost@acme.example",
+    ]
+
+
 def test_a_big_team_waits_for_five_lookups_and_the_rest_happen_in_the_background(
     engine: Engine, slack: LoopbackSlack
 ) -> None:
