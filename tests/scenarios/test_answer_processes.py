@@ -7,6 +7,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from slack_bolt import App
@@ -99,7 +100,8 @@ def test_stopping_lets_queued_answers_reach_slack(pooled: Workspace) -> None:
 def test_a_killed_answering_process_is_replaced(pooled: Workspace) -> None:
     victim = _pid(pooled)
     os.kill(victim, signal.SIGKILL)
-    deadline = time.monotonic() + 30
+    _wait_until_dead(victim)  # a question it accepted while dying would be lost with it
+    deadline = time.monotonic() + 60
     seen: set[int] = set()
     while len(seen) < 2 and time.monotonic() < deadline:
         seen.add(_pid(pooled))
@@ -124,3 +126,16 @@ def test_only_requests_acked_empty_leave_the_web_process(
     payload: dict[str, object], expected: bool
 ) -> None:
     assert acked_by_web(payload, "/greenroom") is expected
+
+
+def _wait_until_dead(pid: int) -> None:
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return  # already reaped
+        if state in {"Z", "X"}:
+            return
+        assert time.monotonic() < deadline, f"process {pid} did not die"
+        time.sleep(0.01)
