@@ -160,7 +160,8 @@ class NeedsEdges:
     def around(
         self, keys: Iterable[str], *, outgoing: Collection[str], incoming: Collection[str]
     ) -> list[tuple[str, str, str]]:
-        """What ``Catalog.edges`` answers, from memory."""
+        """What ``Catalog.neighbours`` answers, from memory, as (key, relation, target) rows
+        of canonical strings."""
         found: list[tuple[str, str, str]] = []
         for key in keys:
             found.extend((key, t, o) for t, o in self._by_subject.get(key, ()) if t in outgoing)

@@ -142,7 +142,7 @@ class Catalog:
     ) -> tuple[dict[EntityRef, EntitySummary], dict[EntityRef, EntityRef]]:
         """``summaries``, and the owner (``spec.owner``) of each ref that has one, in one read:
         a blast radius needs both for thousands of entities."""
-        wanted = {str(r): r if isinstance(r, EntityRef) else as_ref(r) for r in refs}
+        wanted = {str(r): as_ref(r) for r in refs}
         summaries: dict[EntityRef, EntitySummary] = {}
         owners: dict[EntityRef, EntityRef] = {}
         columns = (
@@ -235,35 +235,22 @@ class Catalog:
         name as seen from the ref."""
         result: dict[EntityRef, set[tuple[str, EntityRef]]] = defaultdict(set)
         keys = [str(r) for r in refs]
-        for key, relation, target in self.edges(keys, outgoing=outgoing, incoming=incoming):
-            result[ref_from_canonical(key)].add((relation, ref_from_canonical(target)))
-        return result
-
-    def edges(
-        self,
-        keys: Collection[str],
-        *,
-        outgoing: Collection[str] = (),
-        incoming: Collection[str] = (),
-    ) -> list[tuple[str, str, str]]:
-        """``neighbours`` on canonical ref strings, as (key, relation, target) rows: walks
-        over thousands of entities skip building refs for rows they have already seen."""
-        rows: list[tuple[str, str, str]] = []
         with self._read.connect() as conn:
             if outgoing:
                 query = select(relations.c.subject, relations.c.type, relations.c.object).where(
                     self._one_of(relations.c.subject, keys), relations.c.type.in_(sorted(outgoing))
                 )
-                rows.extend((key, type_, obj) for key, type_, obj in conn.execute(query).all())
+                for subject, type_, obj in conn.execute(query).all():
+                    result[ref_from_canonical(subject)].add((type_, ref_from_canonical(obj)))
             if incoming:
                 query = select(relations.c.object, relations.c.type, relations.c.subject).where(
                     self._one_of(relations.c.object, keys), relations.c.type.in_(sorted(incoming))
                 )
-                rows.extend(
-                    (key, INVERSE.get(type_, type_), source)
-                    for key, type_, source in conn.execute(query).all()
-                )
-        return rows
+                for obj, type_, subject in conn.execute(query).all():
+                    result[ref_from_canonical(obj)].add(
+                        (INVERSE.get(type_, type_), ref_from_canonical(subject))
+                    )
+        return result
 
     def edges_of_type(self, types: Collection[str]) -> Iterator[tuple[str, str, str]]:
         """Every stored (subject, type, object) of ``types``, canonical strings, streamed."""
