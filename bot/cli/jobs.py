@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -97,10 +98,16 @@ def jobs_health(ctx: click.Context) -> None:
     sys.exit(_print_health(runtime_of(ctx)))
 
 
-def sync_via_worker(ctx: click.Context, timeout: float) -> int:
+def sync_via_worker(
+    ctx: click.Context, timeout: float, *, allow_removals: Sequence[str] = (), by: str = "cli"
+) -> int:
     """``greenroom sync --via-worker``: request catalog.sync and wait for its outcome."""
     runtime = runtime_of(ctx)
-    run_id = request_run(runtime.engine, CATALOG_SYNC, {}, requested_by="cli")
+    params: dict[str, Any] = {}
+    if allow_removals:
+        params = {"allow_removals": list(allow_removals), "allowed_by": by}
+    requested_by = by if allow_removals else "cli"
+    run_id = request_run(runtime.engine, CATALOG_SYNC, params, requested_by=requested_by)
     err.print(f"Requested {CATALOG_SYNC} as run #{run_id}; waiting for a worker...")
     record = wait_for_run(runtime.engine, run_id, timeout=timeout)
     print_run(out, record)

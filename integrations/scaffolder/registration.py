@@ -26,7 +26,7 @@ from catalog.errors import InvalidEntity, SourceUnavailable
 from catalog.ingest import parse_entity
 from catalog.sources import FileReader, GitSource, Origin, Problem, ScannedFile, SourcedEntity
 from catalog.sources.base import FileReaderLike
-from catalog.sync import SourceReport, apply_scan
+from catalog.sync import SourceReport, SourceScan, apply_scan
 from catalog.yaml_reader import YamlLimits
 from integrations.scaffolder.tables import registered_locations
 
@@ -143,7 +143,6 @@ def register_location(
     """Record the location and read it into the catalog now (without a full sync). The row
     is kept even if reading fails, so the next sync picks the repository up."""
     scanned = source.read(location, FileReader({}, limits))
-    report = SourceReport(source.name)
     with writer(engine).begin() as conn:
         conn.execute(
             delete(registered_locations).where(registered_locations.c.name == location.name)
@@ -162,8 +161,7 @@ def register_location(
                 created_at=datetime.now(UTC),
             )
         )
-        apply_scan(conn, source.name, [scanned], {}, report, complete=False)
-    return report
+        return apply_scan(conn, SourceScan.of(source.name, [scanned], {}), complete=False)
 
 
 def _annotated(sourced: SourcedEntity, annotations: tuple[tuple[str, str], ...]) -> SourcedEntity:
