@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -179,19 +179,20 @@ def hold_removals(conn: Connection, source: str, withheld: Withheld, *, run_id: 
 
 
 def hold_removed_source(
-    conn: Connection, source: str, *, stored: int, due_at: datetime, run_id: int | None
+    conn: Connection, source: str, *, stored: int, grace: timedelta, run_id: int | None
 ) -> Hold:
-    """Record (or refresh) that ``source`` left greenroom.yaml with ``stored`` entities."""
+    """Record (or refresh) that ``source`` left greenroom.yaml with ``stored`` entities; they
+    are due for removal ``grace`` after it was first noticed (as configured now)."""
     now = datetime.now(UTC)
     counts = {"stored": stored, "removing": stored, "run_id": run_id, "updated_at": now}
     current = open_hold(conn, source)
     if current is not None and current.reason == "source_removed":
-        _update(conn, current.id, counts)
+        _update(conn, current.id, counts | {"due_at": current.created_at + grace})
         return _reload(conn, current.id)
     if current is not None:
         resolve_hold(conn, current, "the source was removed from greenroom.yaml")
     values = counts | {"source": source, "reason": "source_removed", "created_at": now}
-    return _insert(conn, values | {"adding": 0, "updating": 0, "due_at": due_at})
+    return _insert(conn, values | {"adding": 0, "updating": 0, "due_at": now + grace})
 
 
 def resolve_hold(conn: Connection, hold: Hold, resolution: str) -> Hold:

@@ -71,8 +71,8 @@ def _review(
     conn: Connection, source: str, count: int, options: SyncOptions, run_id: int | None
 ) -> HoldNotice:
     lock_source(conn, source)
-    due = datetime.now(UTC) + options.removed_source_grace
-    hold = hold_removed_source(conn, source, stored=count, due_at=due, run_id=run_id)
+    grace = options.removed_source_grace
+    hold = hold_removed_source(conn, source, stored=count, grace=grace, run_id=run_id)
     reason = _removal_reason(hold, options)
     if reason is None:
         log.warning(

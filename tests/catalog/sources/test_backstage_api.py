@@ -382,3 +382,23 @@ def _silent_server() -> Iterator[str]:
     """Accepts connections and never answers."""
     with socket.create_server(("127.0.0.1", 0)) as listener:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+def test_an_empty_first_answer_holds_the_source_until_backstage_has_loaded(
+    engine: Engine, catalog: Catalog, fake: FakeBackstage
+) -> None:
+    with serve_backstage(fake):
+        sync_catalog(engine, [source(fake)])
+        fake.restart()
+        fake.empty_answers = 1
+        starting = sync_catalog(engine, [source(fake)])
+        loaded = sync_catalog(engine, [source(fake)])
+    assert starting.sources[0].status == "held"
+    assert starting.sources[0].hold is not None
+    assert (starting.sources[0].hold.removing, starting.sources[0].hold.stored) == (26, 26)
+    assert len(list(catalog.entities())) == 26
+    after = loaded.sources[0]
+    assert (after.status, after.added, after.updated, after.removed) == ("ok", [], [], [])
+    assert after.hold is not None and (after.hold.resolution or "").startswith(
+        "the source recovered"
+    )
