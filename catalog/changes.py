@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import bindparam
 
 from catalog.database import insert_many, one_of
@@ -214,13 +215,13 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
 
 def bump_generation(conn: Connection) -> None:
     """Tell every process that the catalog changed (their caches key on this number)."""
-    result = conn.execute(
-        update(catalog_state)
-        .where(catalog_state.c.key == "generation")
-        .values(value=catalog_state.c.value + 1)
+    # One statement: two sources syncing at once on a fresh database both insert otherwise.
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(catalog_state)
+        .values(key="generation", value=1)
+        .on_conflict_do_update(index_elements=["key"], set_={"value": catalog_state.c.value + 1})
     )
-    if result.rowcount == 0:
-        conn.execute(insert(catalog_state).values(key="generation", value=1))
 
 
 def _stored_rows(conn: Connection, source: str) -> dict[str, _StoredRow]:

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from bot.cli.context import err, out, runtime_of
 from bot.runtime import Runtime
+from catalog.sync_report import EXIT_FAILED, EXIT_HELD
 from jobs import (
     CATALOG_SYNC,
     JobsOverview,
@@ -111,7 +112,10 @@ def sync_via_worker(
     err.print(f"Requested {CATALOG_SYNC} as run #{run_id}; waiting for a worker...")
     record = wait_for_run(runtime.engine, run_id, timeout=timeout)
     print_run(out, record)
-    return 0 if record.status == "succeeded" else 1
+    if record.status != "succeeded":
+        return EXIT_FAILED
+    held = isinstance(record.result, dict) and record.result.get("held")
+    return EXIT_HELD if held else 0
 
 
 def _print_health(runtime: Runtime) -> int:
