@@ -280,7 +280,7 @@ def main() -> None:
             f"{s['added'] / s['seconds']:,.0f} | {r['ratio']:.2f}x | {a['seconds']:.2f} s | "
             f"{r['resync_ratio']:.3f}x | {max(s['rss_mb'], a['rss_mb']):.0f} MB |"
         )
-    print("\n| entities | removed (1% of files) | re-sync, guard on | guard off | held at 50% | applied |")
+    print("\n| entities | removed (1% of files) | guard on | guard off | held at 50% | applied |")
     print("|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         g = r["guard"]
