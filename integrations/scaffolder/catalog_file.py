@@ -76,8 +76,8 @@ def check_catalog_file(
         entity = sourced.parsed.entity
         if entity.kind.lower() not in allowed:
             raise ScaffoldFailed(
-                f"The template's {CATALOG_FILE} declares {entity.ref}, a {entity.kind}; this "
-                f"template may register only {', '.join(kinds)}. Nothing was created."
+                f"The template's {CATALOG_FILE} declares {entity.ref} (kind {entity.kind}); "
+                f"this template may register only {', '.join(kinds)}. Nothing was created."
             )
     refs = tuple(s.parsed.entity.ref for s in scanned.entities)
     existing = sorted(str(r) for r in catalog.get_many(refs))

@@ -225,8 +225,9 @@ def _keep_kinds(
         scanned.problems.append(
             Problem(
                 "error",
-                f"{entity.ref} is a {entity.kind}, which repositories made from {made_by} may "
-                f"not register (allowed: {', '.join(sorted(allowed))}); it was left out",
+                f"{entity.ref} is of kind {entity.kind}, which repositories made from "
+                f"{made_by} may not register (allowed: {', '.join(sorted(allowed))}); "
+                "it was left out",
                 scanned.path,
                 sourced.origin.line,
                 str(entity.ref),
