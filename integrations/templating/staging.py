@@ -194,9 +194,10 @@ class _Stager:
         """The file a link leads to, opened from the template's root without following any
         link, when it is a regular file inside the template."""
         real = os.path.realpath(Path(self.real_root, path))
-        if not _inside(real, self.real_root):
-            raise TemplateError(f"{path} is a link leading outside the template")
         parts = PurePosixPath(os.path.relpath(real, self.real_root)).parts
+        # What is not staged (a template's own .git, with its remote's URL) is outside too.
+        if not _inside(real, self.real_root) or (parts and parts[0] in _SKIPPED):
+            raise TemplateError(f"{path} is a link leading outside the template")
         fd = self.root_fd
         try:
             for index, part in enumerate(parts):

@@ -66,6 +66,15 @@ def test_a_chain_of_links_that_ends_outside_is_refused(world: TemplateWorld) -> 
     assert f"{PROJECT}/a.txt {OUTSIDE}" in world.refused("evil")
 
 
+def test_a_link_into_the_templates_own_git_folder_is_refused(world: TemplateWorld) -> None:
+    # A template kept as a git checkout: .git/config may hold the remote's URL with a token.
+    root = world.template("evil")
+    (root / ".git").mkdir()
+    (root / ".git" / "config").write_text(f"[remote]\n\turl = https://x:{SECRET}@git.example\n")
+    link(root / PROJECT / "config.txt", "../.git/config")
+    assert f"{PROJECT}/config.txt {OUTSIDE}" in world.refused("evil")
+
+
 def test_a_linked_folder_copied_without_rendering_is_refused(world: TemplateWorld) -> None:
     root = world.template("evil", context={"_copy_without_render": ["conf"]})
     link(root / PROJECT / "conf", world.host)
