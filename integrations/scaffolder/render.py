@@ -33,6 +33,7 @@ __all__ = ["RenderLimits", "RenderedProject", "render_project"]
 
 _SOURCE_ROOT = Path(integrations.__file__).resolve().parent.parent
 _SHOWN_LINES = 5
+_READ_BYTES = 64 * 1024
 _SHOWN_CHARS = 600
 _TRACEBACK_STARTS = ("Traceback (most recent call last):", "+ Exception Group Traceback")
 _CHAINING = frozenset(
@@ -75,7 +76,8 @@ def render_project(
     output, home, tmp = work_dir / "out", work_dir / "home", work_dir / "tmp"
     for folder in (output, home, tmp):
         folder.mkdir(parents=True)
-    staged = work_dir / "template"
+    files = _ChildFiles(work_dir)
+    staged = files.staged
     try:
         stage_template(
             template.path,
@@ -88,7 +90,6 @@ def render_project(
         raise TemplateInvalid(
             f"The template {template.id!r} cannot be used: {error}. Nothing was created."
         ) from None
-    files = _ChildFiles(work_dir)
     files.job.write_text(
         json.dumps(
             {
@@ -153,6 +154,7 @@ class _ChildFiles:
 
     def __init__(self, work_dir: Path) -> None:
         self.work_dir = work_dir
+        self.staged = work_dir / "template"
         self.job = work_dir / "job.json"
         self.result = work_dir / "result.json"
         self.stdout = work_dir / "render.out"
@@ -167,23 +169,24 @@ class _ChildFiles:
         """Tracebacks and cookiecutter's warnings: for the server log, not for users."""
         text = self._read(self.diagnostics).strip()
         if text:
-            logger.warning("rendering template %s logged:\n%s", template.id, text[-20_000:])
+            logger.warning("rendering template %s logged:\n%s", template.id, text)
 
     def log_output(self, template: Template) -> None:
         """Everything the child and the hooks wrote, when a render failed."""
         for path in (self.stderr, self.stdout):
             text = self._read(path).strip()
             if text:
-                logger.info(
-                    "rendering template %s, %s:\n%s", template.id, path.name, text[-20_000:]
-                )
+                logger.info("rendering template %s, %s:\n%s", template.id, path.name, text)
 
     def _read(self, path: Path) -> str:
+        """The end of the file (a hook may write gigabytes; the last lines say why it failed)."""
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
+            with path.open("rb") as file:
+                file.seek(max(0, path.stat().st_size - _READ_BYTES))
+                data = file.read(_READ_BYTES)
         except FileNotFoundError:
             return ""
-        return text.replace(str(self.work_dir), ".")
+        return data.decode("utf-8", errors="replace").replace(str(self.work_dir), ".")
 
 
 def _meaningful(text: str) -> str:
@@ -212,7 +215,9 @@ def _meaningful(text: str) -> str:
 
 
 def _explain(template: Template, result: dict[str, Any], files: _ChildFiles) -> str:
-    error = str(result["error"]).replace(str(files.work_dir), ".")
+    # Paths in the staged copy are told relative to the template.
+    error = str(result["error"]).replace(f"{files.staged}{os.sep}", "")
+    error = error.replace(str(files.work_dir), ".")
     reason = result["reason"]
     if reason == "hook":
         status = _EXIT_STATUS.search(error)
