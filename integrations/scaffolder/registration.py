@@ -31,7 +31,7 @@ from catalog.errors import InvalidEntity, SourceUnavailable
 from catalog.ingest import parse_entity
 from catalog.sources import FileReader, GitSource, Origin, Problem, ScannedFile, SourcedEntity
 from catalog.sources.base import FileReaderLike
-from catalog.sync import SourceReport, apply_scan
+from catalog.sync import SourceReport, SourceScan, apply_scan
 from catalog.yaml_reader import YamlLimits
 from integrations.scaffolder.metadata import DEFAULT_KINDS
 from integrations.scaffolder.tables import registered_locations, scaffold_runs
@@ -186,7 +186,6 @@ def register_location(
     its template registers (default: as the source's ``declared_kinds`` says)."""
     declared = None if kinds is None else {location.template or "": kinds}
     scanned = source.read(location, FileReader({}, limits), declared=declared)
-    report = SourceReport(source.name)
     with writer(engine).begin() as conn:
         conn.execute(
             delete(registered_locations).where(registered_locations.c.name == location.name)
@@ -205,8 +204,7 @@ def register_location(
                 created_at=datetime.now(UTC),
             )
         )
-        apply_scan(conn, source.name, [scanned], {}, report, complete=False)
-    return report
+        return apply_scan(conn, SourceScan.of(source.name, [scanned], {}), complete=False)
 
 
 def _keep_kinds(

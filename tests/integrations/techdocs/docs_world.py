@@ -18,7 +18,7 @@ from starlette.routing import Mount
 from catalog import Catalog
 from catalog.database import create_database_engine, upgrade_schema
 from catalog.sources.directory import DirectorySource
-from catalog.sync import sync_catalog
+from catalog.sync import SyncOptions, sync_catalog
 from integrations.techdocs import TechDocsSettings, create_docs_app
 
 ORG = """
@@ -113,7 +113,7 @@ def make_repo(base: Path, name: str, files: dict[str, str], **entity: object) ->
 def sync_folder(engine: Engine, folder: Path) -> Catalog:
     """Sync every catalog-info.yaml under ``folder`` (plus the test org) into ``engine``."""
     write_files(folder, {"org/catalog-info.yaml": ORG})
-    report = sync_catalog(engine, [DirectorySource("repos", folder)], trigger="test")
+    report = sync_catalog(engine, [DirectorySource("repos", folder)], SyncOptions(trigger="test"))
     assert report.exit_code == 0, report
     return Catalog(engine)
 

@@ -13,7 +13,7 @@ from catalog import Catalog, parse_ref
 from catalog.database import writer
 from catalog.ingest import parse_entity
 from catalog.sources import Origin, ScannedFile, SourcedEntity
-from catalog.sync import SourceReport, apply_scan
+from catalog.sync import SourceScan, apply_scan
 from integrations.repositories import RepositoriesSettings, RepositoryCache, RepositoryHostSettings
 from integrations.techdocs import BuildOutcome, build_all_docs, load_builds
 from integrations.techdocs.mkdocs_process import build_environment
@@ -274,7 +274,7 @@ def test_dir_ref_of_an_entity_from_backstages_api_is_built_from_its_repository(
             "component:default/svc", "h", entities=[SourcedEntity(parsed, origin)]
         )
         with writer(engine).begin() as conn:
-            apply_scan(conn, "backstage", [scanned], {}, SourceReport("backstage"), complete=True)
+            apply_scan(conn, SourceScan.of("backstage", [scanned], {}))
         catalog = Catalog(engine)
         assert catalog.get(SVC).repo_dir is None  # type: ignore[union-attr]
         without = build_all_docs(catalog, docs_settings(tmp_path / "sites"))
