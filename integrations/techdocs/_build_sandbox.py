@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["GRAPHVIZ_PROGRAMS", "BuildSandbox", "enter_network_namespace"]
+__all__ = ["GRAPHVIZ_PROGRAMS", "BuildSandbox", "NetworkRefused", "enter_network_namespace"]
 
 #: The programs markdown_inline_graphviz may start (its own allowlist, by bare name).
 GRAPHVIZ_PROGRAMS = frozenset({"dot", "neato", "fdp", "sfdp", "twopi", "circo"})
@@ -63,6 +63,10 @@ _WRITES = {
 }  # fmt: skip
 #: Refused without failing the build: urllib3 probes for IPv6 by binding a socket at import.
 _QUIET = {"socket.bind"}
+
+
+class NetworkRefused(RuntimeError):
+    """The build tried to use the network."""
 
 
 def enter_network_namespace() -> str:
@@ -128,7 +132,11 @@ class BuildSandbox:
             return
         if event not in _QUIET and len(self.refused) < 20 and refusal not in self.refused:
             self.refused.append(refusal)
-        raise PermissionError(f"greenroom TechDocs build: {refusal} is not allowed")
+        message = f"greenroom TechDocs build: {refusal} is not allowed"
+        if event in _NETWORK:
+            # Not an OSError: HTTP clients would retry those, with back-off, before giving up.
+            raise NetworkRefused(message)
+        raise PermissionError(message)
 
     def _judge(self, event: str, args: tuple[Any, ...]) -> str | None:
         if event == "open":

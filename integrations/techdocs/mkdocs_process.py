@@ -36,11 +36,13 @@ _warned_no_namespace: list[bool] = []
 
 @dataclass(frozen=True, slots=True)
 class MkdocsResult:
-    """A successful build: mkdocs' navigation and pages (paths relative to the site)."""
+    """A successful build: mkdocs' navigation and pages (paths relative to the site), and
+    which network isolation held (``network namespace``, or why there was none)."""
 
     nav: tuple[dict[str, Any], ...]
     pages: tuple[dict[str, str], ...]
     warnings: tuple[str, ...]
+    network: str = ""
 
 
 def build_environment(scratch: Path, docs: Path) -> dict[str, str]:
@@ -109,14 +111,20 @@ def run_mkdocs(
     if not data.get("ok"):
         raise DocsBuildFailed(describe_failure(records, data.get("abort")))
     warnings = tuple(friendly_message(r.get("message", "")) for r in records)
-    return MkdocsResult(tuple(data.get("nav") or ()), tuple(data.get("pages") or ()), warnings)
+    return MkdocsResult(
+        tuple(data.get("nav") or ()),
+        tuple(data.get("pages") or ()),
+        warnings,
+        network=str(data.get("network") or ""),
+    )
 
 
 def _refusal_message(refused: list[str]) -> str:
     hints = [hint for key, hint in _HINTS.items() if any(r.startswith(key) for r in refused)]
     return (
         f"the build tried {'; '.join(refused)}, which TechDocs builds may not do: they read "
-        "only the repository's docs and never use the network" + "".join(f". {h}" for h in hints)
+        "only the repository's docs, write only the site, run no program but Graphviz and "
+        "never use the network" + "".join(f". {h}" for h in hints)
     )
 
 
