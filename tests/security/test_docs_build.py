@@ -125,8 +125,9 @@ def test_host_file_reaches_no_page_index_or_slack_search(
             "pymdownx.snippets.restrict_base_path is not allowed: snippets must stay inside",
         ),
         (
-            "  - pymdownx.emoji:\n      emoji_index: !!python/name:material.extensions.emoji.twemoji"
-            "\n      options: {custom_icons: [/etc]}\n",
+            "  - pymdownx.emoji:\n"
+            "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+            "      options: {custom_icons: [/etc]}\n",
             "pymdownx.emoji.options.custom_icons '/etc' points outside the repository",
         ),
         (
@@ -252,7 +253,10 @@ def test_build_cannot_read_host_files_even_when_a_config_skips_the_checks(
 
 def test_build_starts_no_program_but_graphviz(tmp_path: Path) -> None:
     marker = tmp_path / "ran"
-    config = f"site_name: S\nmarkdown_extensions:\n  - plantuml_markdown: {{plantuml_cmd: 'touch {marker}'}}\n"
+    config = (
+        "site_name: S\nmarkdown_extensions:\n"
+        f"  - plantuml_markdown: {{plantuml_cmd: 'touch {marker}'}}\n"
+    )
     diagram = "```plantuml\n@startuml\nAlice -> Bob: hi\n@enduml\n```\n"
     with pytest.raises(DocsBuildFailed, match="the build tried running the program touch"):
         run_staged(tmp_path, config, {"docs/index.md": "# S\n\n" + diagram})
