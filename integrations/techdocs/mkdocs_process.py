@@ -64,14 +64,15 @@ def run_mkdocs(
     site_dir: Path,
     *,
     scratch: Path,
-    docs: Path,
     strict: bool,
     timeout: float,
+    docs: Path | None = None,
     network_namespace: bool = True,
 ) -> MkdocsResult:
-    """Build the staged config into ``site_dir`` (its pages in ``docs``); DocsBuildFailed carries
-    mkdocs' reasons, or what the sandbox refused. Without ``network_namespace`` only the audit
-    hook keeps the build off the network (as on platforms without namespaces)."""
+    """Build the staged config into ``site_dir``; DocsBuildFailed carries mkdocs' reasons, or
+    what the sandbox refused. Graphviz may load images from ``docs`` (default: the staged
+    folder). Without ``network_namespace`` only the audit hook keeps the build off the
+    network (as on platforms without namespaces)."""
     result_file = scratch / "result.json"
     for folder in ("home", "tmp"):
         (scratch / folder).mkdir(exist_ok=True)
@@ -88,7 +89,7 @@ def run_mkdocs(
     process = subprocess.Popen(
         command,
         cwd=config_file.parent,
-        env=build_environment(scratch, docs),
+        env=build_environment(scratch, docs or config_file.parent),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -8,6 +8,7 @@ import pytest
 
 from integrations.errors import DocsBuildFailed
 from integrations.techdocs.mkdocs_config import SanitizedConfig, inside_path, sanitize_mkdocs_config
+from integrations.techdocs.mkdocs_options import EXTENSION_SCHEMAS
 from integrations.techdocs.mkdocs_yaml import load_mkdocs_yaml
 
 
@@ -150,3 +151,52 @@ def test_inside_path_normalises_and_refuses_escapes() -> None:
     assert inside_path("..") is None
     assert inside_path("C:/windows") is None
     assert inside_path("a\\..\\b") is None
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        (
+            "markdown_extensions:\n  - toc: {permalinks: true}\n",
+            "mkdocs.yml: markdown extension toc: unknown option 'permalinks' (allowed: anchorlink,",
+        ),
+        (
+            "markdown_extensions:\n  - pymdownx.snippets: {restrict_base_path: false}\n",
+            "pymdownx.snippets.restrict_base_path is not allowed: snippets must stay inside",
+        ),
+        (
+            "plugins:\n  - material/search: {jieba_dict: /etc/passwd}\n",
+            "plugin material/search.jieba_dict '/etc/passwd' points outside the repository",
+        ),
+        (
+            "markdown_extensions:\n  - toc: {slugify: my.module.slug}\n",
+            "toc.slugify must be one of the allowed !!python/name: helpers",
+        ),
+        (
+            "markdown_extensions:\n  - pymdownx.keys: {separator: 'https://evil.example/'}\n",
+            "pymdownx.keys.separator cannot be a URL",
+        ),
+        (
+            "plugins:\n  - awesome-pages: {collapse: 'http://evil.example/x'}\n",
+            "plugin awesome-pages.collapse cannot be a URL",
+        ),
+    ],
+    ids=["unknown", "snippets-anywhere", "path", "callable", "url-in-text", "operator-plugin"],
+)
+def test_options_outside_their_schema_are_refused_naming_the_option(
+    config: str, reason: str
+) -> None:
+    with pytest.raises(DocsBuildFailed) as refused:
+        sanitize("site_name: x\n" + config, extra_plugins=["awesome-pages"])
+    assert reason in refused.value.user_message
+
+
+def test_every_schema_option_is_one_the_extension_really_has() -> None:
+    import markdown
+
+    md = markdown.Markdown()
+    for name, schema in EXTENSION_SCHEMAS.items():
+        if name.endswith("extra"):
+            continue  # its options are the sub-extensions' names
+        known = md.build_extension(name, {}).getConfigs()
+        assert set(schema) <= set(known), (name, set(schema) - set(known))
