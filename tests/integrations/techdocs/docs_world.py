@@ -3,12 +3,15 @@ real mkdocs, served by a real uvicorn."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import uvicorn
 import yaml
 from sqlalchemy import Engine
@@ -165,3 +168,12 @@ def serve(settings: TechDocsSettings) -> Iterator[Server]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def require_graphviz() -> None:
+    """Skip without Graphviz's ``dot`` (a failure with CI=true: setup_system.py installs it)."""
+    if shutil.which("dot"):
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("graphviz is not installed (tests/setup_system.py installs it as root)")
+    pytest.skip("graphviz is not installed; run tests/setup_system.py as root to install it")
