@@ -7,7 +7,7 @@
 2. Build a leaderboard over 2,000 groups (org -> 40 tribes -> 1,959 squads, 40k components).
    Target: p99 <= 200 ms, for squads (1,959 rows) and tribes (40 rows). Measured for the
    domain call alone, and as ``/greenroom migrations <id> --by LEVEL`` builds its answer:
-   progress + leaderboard + Block Kit (bot/migrations/blocks.py) + the first page rendered.
+   progress + leaderboard + Block Kit (commands/migrations/blocks.py) + the first page rendered.
 
     .venv/bin/python bench/migrations_bench.py [--postgres postgresql://postgres@127.0.0.1/test]
 """
@@ -30,8 +30,6 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import Engine, delete  # noqa: E402
 
 from bench.synthetic import write_catalog  # noqa: E402
-from bot.migrations.blocks import leaderboard_reply  # noqa: E402
-from bot.replies import ReplyState, render_reply  # noqa: E402
 from catalog import Catalog  # noqa: E402
 from catalog.database import create_database_engine, upgrade_schema, writer  # noqa: E402
 from catalog.sources import DirectorySource, LocationSource  # noqa: E402
@@ -44,6 +42,8 @@ from catalog.tech_migrations import (  # noqa: E402
     migration_progress,
 )
 from catalog.tech_migrations.tables import migration_results  # noqa: E402
+from commands.migrations.blocks import leaderboard_reply  # noqa: E402
+from slackkit.replies import ReplyState, render_reply  # noqa: E402
 
 MIGRATION = MigrationDefinition.model_validate(
     {

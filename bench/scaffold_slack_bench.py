@@ -34,8 +34,8 @@ sys.path.insert(0, str(REPO))
 
 from bench.slack_bench import OUT, SECRET, _pct, start_server, synced_database  # noqa: E402
 from bot.block_text import render_view  # noqa: E402
+from bot.loopback.signed_requests import SignedRequests  # noqa: E402
 from bot.loopback.slack import LoopbackSlack  # noqa: E402
-from bot.signed_requests import SignedRequests  # noqa: E402
 
 
 class Driver:

@@ -35,8 +35,8 @@ OUT = REPO / "bench" / "out"
 sys.path.insert(0, str(REPO))
 
 from bench.serving import serve_env, start_serving  # noqa: E402
+from bot.loopback.signed_requests import SignedRequests  # noqa: E402
 from bot.loopback.slack import LoopbackSlack  # noqa: E402
-from bot.signed_requests import SignedRequests  # noqa: E402
 
 SECRET = "bench-signing-secret"
 DEADLINE = 3.0
@@ -52,7 +52,7 @@ def catalog_dir(size: int) -> Path:
 
 def synced_database(size: int, url: str | None) -> tuple[str, dict[str, list[str]]]:
     """A database holding the catalog, and names to ask about."""
-    from bot.runtime import open_runtime
+    from runtime.process import open_runtime
 
     folder = catalog_dir(size)
     location = str(folder / "catalog-info.yaml")

@@ -27,17 +27,17 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
+from jobs.kinds import kind_modules
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime
-from bot.settings import load_settings
 from catalog.database import create_database_engine, upgrade_schema
 from jobs.child import ChildTask, child_main
 from jobs.context import JobContext, JobResult
 from jobs.execution import ChildRunner
-from jobs.kinds import kind_modules
 from jobs.runs import claim_slot
 from jobs.tables import job_runs
+from runtime.process import Runtime
+from runtime.settings import load_settings
 
 PG_ADMIN = os.environ.get("GREENROOM_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test")
 BASE = datetime(2030, 1, 1, tzinfo=UTC)

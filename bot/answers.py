@@ -21,14 +21,19 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from bot import blocks as bk
-from bot.deps import Deps
-from bot.grammar import clean_text
-from bot.modals import ModalView
-from bot.replies import RUN_ACTION, Reply, ReplyState, render_reply
-from bot.router import Ask, Via
-from bot.users import Caller
 from catalog import AmbiguousEntity, EntityNotFound, GreenroomError
+from slackkit import blocks as bk
+from slackkit.deps import Deps
+from slackkit.grammar import clean_text
+from slackkit.modals import ModalView
+from slackkit.replies import (
+    RUN_ACTION,
+    Reply,
+    ReplyState,
+    render_reply,
+)
+from slackkit.router import Ask, Via
+from slackkit.users import Caller
 
 __all__ = ["Answer", "Ephemeral", "ReplyTarget", "ResponseUrl", "answer", "deliver"]
 
@@ -59,7 +64,7 @@ def answer(
     thread_ts: str | None = None,
 ) -> Answer:
     """Run the subcommand that ``raw_text`` (Slack's escaped text) names (``modal``: the
-    loading modal already opened for it, see bot/modals.py)."""
+    loading modal already opened for it, see slackkit/modals.py)."""
     name = "help"
     try:
         text = clean_text(raw_text, strip_leading_mention=via == "mention")

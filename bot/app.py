@@ -1,5 +1,5 @@
 """The Bolt app: single-workspace (bot token) or multi-workspace (OAuth install), with every
-capability of ``bot/features.py`` registered.
+capability of ``bot/capabilities.py`` registered.
 
 Listeners ack first and answer on a listener pool (``slack.listener_threads``) through lazy
 listeners; the app runs with ``process_before_response=True`` so the ack of a request never
@@ -19,18 +19,18 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.deliveries import DeliveryLog
-from bot.deps import Deps
-from bot.features import FEATURES, Feature
-from bot.home import HomeRegistry
+from bot.capabilities import FEATURES, Feature
 from bot.listeners import register_listeners
 from bot.manifest import BOT_SCOPES
-from bot.metrics import Metrics
-from bot.router import SubcommandRouter
-from bot.runtime import Runtime
-from bot.slack_client import build_client
-from bot.users import UserResolver
 from catalog.database import writer
+from runtime.process import Runtime
+from slackkit.deliveries import DeliveryLog
+from slackkit.deps import Deps
+from slackkit.home import HomeRegistry
+from slackkit.metrics import Metrics
+from slackkit.router import SubcommandRouter
+from slackkit.slack_client import build_client
+from slackkit.users import UserResolver
 
 __all__ = ["build_deps", "create_app"]
 
@@ -71,7 +71,7 @@ def create_app(
     ``executor`` the listener pool (whoever passes one may wait for it to drain), ``metrics``
     the Prometheus metrics the web layer also serves, ``features`` the capabilities.
     With ``socket_mode`` no signing secret is needed (Socket Mode requests are not signed);
-    ``verified`` requests had their signature checked before they got here (bot/answer_pool.py).
+    ``verified`` requests had their signature checked before they got here (bot/web/answer_pool.py).
     """
     slack = runtime.settings.slack
     slack.require(socket_mode=socket_mode)

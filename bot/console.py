@@ -33,10 +33,10 @@ from slack_bolt import App, BoltRequest
 from bot.app import create_app
 from bot.block_text import render_text, render_view
 from bot.listeners import RECEIVED
+from bot.loopback.signed_requests import SignedRequest, SignedRequests
 from bot.loopback.slack import Call, LoopbackSlack
-from bot.runtime import Runtime
-from bot.signed_requests import SignedRequest, SignedRequests
 from catalog.groups import SLACK_USER_ID, person_of
+from runtime.process import Runtime
 
 __all__ = ["Console", "ConsoleAnswer"]
 

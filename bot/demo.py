@@ -10,10 +10,10 @@ from rich.console import Console as Terminal
 from bot.cli.docs_view import DocsProgressBar, print_docs_summary
 from bot.cli.sync_view import print_sync_report
 from bot.console import Console
-from bot.runtime import Runtime, open_runtime
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
 from integrations.techdocs import build_all_docs
+from runtime.process import Runtime, open_runtime
 
 __all__ = ["EXAMPLES", "TOUR", "run_demo"]
 

@@ -18,14 +18,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.answers import Ephemeral, ResponseUrl, answer, deliver
-from bot.deliveries import delivery_key
-from bot.deps import Deps
-from bot.grammar import UsageError
-from bot.home import HomeContext
-from bot.modals import open_for_command
-from bot.replies import PAGE_ACTION, RUN_ACTION, SHARE_ACTION, ReplyState
-from bot.slack_client import retry_handlers
-from bot.users import Caller
+from slackkit.deliveries import delivery_key
+from slackkit.deps import Deps
+from slackkit.grammar import UsageError
+from slackkit.home import HomeContext
+from slackkit.modals import open_for_command
+from slackkit.replies import (
+    PAGE_ACTION,
+    RUN_ACTION,
+    SHARE_ACTION,
+    ReplyState,
+)
+from slackkit.slack_client import retry_handlers
+from slackkit.users import Caller
 
 __all__ = ["RECEIVED", "ack_now", "register_listeners"]
 

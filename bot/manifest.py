@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.slack_settings import SlackSettings
 from catalog import ConfigError
+from runtime.slack_settings import SlackSettings
 
 __all__ = ["BOT_EVENTS", "BOT_SCOPES", "build_manifest"]
 

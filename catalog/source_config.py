@@ -1,7 +1,7 @@
 """How greenroom.yaml describes catalog sources, and turning those descriptions into sources.
 
 Paths are relative to the folder of greenroom.yaml. Secrets are never written here: a source
-names the environment variable that holds its token, and ``bot/settings.py`` fills it in.
+names the environment variable that holds its token, and ``runtime/settings.py`` fills it in.
 """
 
 from __future__ import annotations

@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot import blocks as bk
-from bot.blocks import Block
-from bot.deps import Deps
-from bot.grammar import UsageError
-from bot.replies import RUN_ACTION, Reply, ReplyState
-from bot.router import Ask
 from catalog.holds import HoldChanged, HoldNotice, NothingHeld, confirm_hold, list_open_holds
 from jobs import CATALOG_SYNC, check_health, request_run, wait_for_run
+from slackkit import blocks as bk
+from slackkit.blocks import Block
+from slackkit.deps import Deps
+from slackkit.grammar import UsageError
+from slackkit.replies import RUN_ACTION, Reply, ReplyState
+from slackkit.router import Ask
 
 __all__ = ["hold_blocks", "open_hold_notices", "register"]
 

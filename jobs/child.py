@@ -17,12 +17,12 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
-from bot.runtime import Runtime
-from bot.settings import Settings
 from catalog.database import create_database_engine
 from catalog.errors import GreenroomError
 from jobs.context import JobContext
 from jobs.registry import resolve_target
+from runtime.process import Runtime
+from runtime.settings import Settings
 
 __all__ = ["LOG_FORMAT", "ChildTask", "child_main"]
 

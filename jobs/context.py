@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.runtime import Runtime
+from runtime.process import Runtime
 
 __all__ = ["JobContext", "JobResult"]
 

@@ -16,7 +16,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.runtime import Runtime
 from jobs.child import ChildTask
 from jobs.execution import ChildRunner, Outcome
 from jobs.plan import PlannedSchedule
@@ -30,6 +29,7 @@ from jobs.runs import (
     request_run,
     retry_later,
 )
+from runtime.process import Runtime
 
 __all__ = ["SKIPS_RECORDED", "Dispatcher"]
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
-from bot.runtime import Runtime
 from jobs.heartbeats import WorkerHealth, WorkerRecord, check_health, list_workers
 from jobs.plan import PlannedSchedule, plan_schedules
 from jobs.registry import JobRegistry
 from jobs.runs import ACTIVE, FINISHED, RunRecord, get_run, last_runs, runs_where
 from jobs.schedules import list_schedules
+from runtime.process import Runtime
 
 __all__ = ["JobsOverview", "ScheduleView", "jobs_overview", "wait_for_run"]
 

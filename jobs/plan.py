@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.settings import ScheduleConfig, Settings
 from catalog.errors import ConfigError, GreenroomError
 from jobs.cron import ScheduleSpec, parse_schedule
 from jobs.fire_times import load_zone, next_fire_time
 from jobs.registry import JobKind, JobRegistry
 from jobs.schedules import StoredSchedule
+from runtime.settings import ScheduleConfig, Settings
 
 __all__ = ["Plan", "PlannedSchedule", "plan_schedules"]
 

@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from bot.settings import Settings
 from jobs.context import JobContext, JobResult
 from jobs.cron import parse_schedule
 from jobs.errors import UnknownJobKind
+from runtime.settings import Settings
 
 __all__ = [
     "CATALOG_SYNC",

@@ -19,7 +19,6 @@ from typing import Any
 from apscheduler.executors.base import BaseExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.runtime import Runtime
 from jobs.dispatch import SKIPS_RECORDED, Dispatcher
 from jobs.execution import ChildRunner
 from jobs.fire_times import SpecTrigger, newest_fire_times
@@ -29,6 +28,7 @@ from jobs.plan import Plan, plan_schedules
 from jobs.registry import JobRegistry
 from jobs.runs import last_slots, take_runs
 from jobs.schedules import list_schedules, schedules_version
+from runtime.process import Runtime
 
 __all__ = ["Worker"]
 

@@ -6,18 +6,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
-import bot.tables
 import catalog.tables
 import catalog.tech_migrations.tables
 import integrations.kubernetes.tables
 import integrations.scaffolder.tables
 import integrations.techdocs.tables
 import jobs.tables
+import slackkit.tables
 from catalog.database import metadata, upgrade_schema
 
 #: Every module that declares tables; the comparison below covers them all.
 TABLE_MODULES = (
-    bot.tables,
+    slackkit.tables,
     catalog.tables,
     catalog.tech_migrations.tables,
     integrations.kubernetes.tables,

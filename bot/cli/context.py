@@ -13,9 +13,9 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from bot.runtime import Runtime, open_runtime
-from bot.settings import Settings, load_settings
 from catalog import EntityRef
+from runtime.process import Runtime, open_runtime
+from runtime.settings import Settings, load_settings
 
 __all__ = [
     "F",

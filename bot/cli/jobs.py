@@ -15,7 +15,6 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.context import err, out, runtime_of
-from bot.runtime import Runtime
 from catalog.sync_report import EXIT_FAILED, EXIT_HELD
 from jobs import (
     CATALOG_SYNC,
@@ -29,6 +28,7 @@ from jobs import (
     wait_for_run,
 )
 from jobs.child import LOG_FORMAT
+from runtime.process import Runtime
 
 __all__ = ["jobs_group", "sync_via_worker", "worker_command"]
 

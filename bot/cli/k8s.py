@@ -56,7 +56,7 @@ def k8s_sweep(ctx: click.Context, as_json: bool, post: bool) -> None:
 
     runtime = runtime_of(ctx)
     if post:
-        from bot.k8s.sweep import run_health_sweep
+        from commands.k8s.sweep import run_health_sweep
 
         outcome = run_health_sweep(runtime)
         report = outcome.report

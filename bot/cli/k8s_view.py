@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.k8s.blocks import format_age
+from commands.k8s.blocks import format_age
 from integrations.kubernetes import (
     ClusterState,
     HealthStatus,

@@ -11,7 +11,6 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import err, json_option, out, runtime_of, to_jsonable
-from bot.runtime import Runtime
 from catalog import EntityNotFound
 from catalog.groups import users_with_email
 from catalog.tech_migrations import (
@@ -26,6 +25,7 @@ from catalog.tech_migrations import (
     my_items,
     progress_overview,
 )
+from runtime.process import Runtime
 
 __all__ = ["load_configured", "migrations"]
 

@@ -58,7 +58,7 @@ def ask(ctx: click.Context, question: str, email: str | None, home: bool, as_jso
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int, socket_mode: bool) -> None:
     """Run the Slack app: the web process (HTTP) or a Socket Mode client."""
-    from bot.serve import serve_http, serve_socket_mode
+    from bot.web.serve import serve_http, serve_socket_mode
 
     runtime = runtime_of(ctx)
     if socket_mode:

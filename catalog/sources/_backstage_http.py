@@ -10,7 +10,7 @@ import httpx
 from catalog.errors import SourceUnavailable
 from catalog.sources.git import redact_url
 
-#: Where ``greenroom sync --source backstage+URL`` takes its token from (bot/settings.py).
+#: Where ``greenroom sync --source backstage+URL`` takes its token from (runtime/settings.py).
 ADHOC_BACKSTAGE_TOKEN_ENV = "GREENROOM_BACKSTAGE_TOKEN"  # noqa: S105 - a variable's name
 #: What ``base_url`` must look like (greenroom adds ``/api/catalog/...``).
 EXPECTED_BASE_URL = (

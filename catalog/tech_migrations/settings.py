@@ -1,4 +1,4 @@
-"""``migrations:`` in greenroom.yaml (read by bot/settings.py, handed down frozen)."""
+"""``migrations:`` in greenroom.yaml (read by runtime/settings.py, handed down frozen)."""
 
 from __future__ import annotations
 

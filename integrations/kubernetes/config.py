@@ -2,7 +2,7 @@
 
 A cluster is reached one of three ways: a kubeconfig file + context, the pod's own service
 account (in-cluster), or a URL + bearer token. Tokens never live in the file: a cluster names
-the environment variable that holds its token and ``bot/settings.py`` fills ``token`` in.
+the environment variable that holds its token and ``runtime/settings.py`` fills ``token`` in.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """How greenroom.yaml describes repository hosting: where new repositories are created
 (``providers``), which hosts existing repositories may be cloned from (``hosts``), and the
 clone cache. Tokens are never written here: each entry names the environment variable that
-holds it, and ``bot/settings.py`` fills ``token`` in as a ``SecretStr``.
+holds it, and ``runtime/settings.py`` fills ``token`` in as a ``SecretStr``.
 """
 
 from __future__ import annotations

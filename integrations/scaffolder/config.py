@@ -1,7 +1,7 @@
-"""How greenroom.yaml configures scaffolding (``scaffolder:``); read by ``bot/settings.py``.
+"""How greenroom.yaml configures scaffolding (``scaffolder:``); read by ``runtime/settings.py``.
 
 The git token is never written here: ``token_env`` names the environment variable that holds
-it and ``bot/settings.py`` fills ``token`` in.
+it and ``runtime/settings.py`` fills ``token`` in.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Where a template's repositories go: a publisher (the plain git remote, or a GitHub/GitLab
 provider of ``repositories.providers``), how the owning team is named there, and the
-visibility new repositories get. ``bot/scaffold/setup.py`` chooses one per template."""
+visibility new repositories get. ``runtime/scaffolding.py`` chooses one per template."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ __all__ = ["TechDocsSettings"]
 class TechDocsSettings(BaseModel):
     """Where sites are stored and linked from, and how builds are limited.
 
-    ``storage_dir`` is resolved by ``bot/settings.py`` (default: ``<data_dir>/techdocs``).
+    ``storage_dir`` is resolved by ``runtime/settings.py`` (default: ``<data_dir>/techdocs``).
     ``base_url`` is the public URL of the bot's ``/docs`` mount; ``external_base_url`` points
     links at a company's own TechDocs (Backstage's ``/docs/<ns>/<kind>/<name>/`` scheme)
     instead, e.g. ``https://backstage.example.com/docs``. With ``separate_host`` the web
@@ -66,7 +66,7 @@ class TechDocsSettings(BaseModel):
     def root(self) -> Path:
         """The folder holding every built site."""
         if self.storage_dir is None:
-            raise ValueError("techdocs.storage_dir was not resolved (use bot.settings)")
+            raise ValueError("techdocs.storage_dir was not resolved (use runtime.settings)")
         return self.storage_dir
 
 

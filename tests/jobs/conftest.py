@@ -17,11 +17,11 @@ import pytest
 import yaml
 from sqlalchemy import Engine, select
 
-from bot.runtime import Runtime
-from bot.settings import load_settings
 from catalog.database import create_database_engine
 from jobs import JobRegistry, Worker
 from jobs.tables import job_runs, workers
+from runtime.process import Runtime
+from runtime.settings import load_settings
 from tests.jobs.sample_kinds import sample_registry
 
 REPO = Path(__file__).resolve().parents[2]

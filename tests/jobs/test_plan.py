@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from bot.settings import Settings, load_settings
 from catalog.errors import ConfigError
+from commands.sync.jobs import run_catalog_sync, sync_schedules
 from jobs import JobKind, JobRegistry, plan_schedules
-from jobs.kinds.catalog_sync import run_catalog_sync, sync_schedules
 from jobs.schedules import StoredSchedule
+from runtime.settings import Settings, load_settings
 from tests.jobs.sample_kinds import record, sample_registry
 
 NOW = datetime(2026, 11, 23, tzinfo=UTC)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
 from jobs import InvalidSchedule, JobKind, JobRegistry, RetryPolicy, UnknownJobKind
+from runtime.settings import load_settings
 from tests.jobs.sample_kinds import flaky, record
 
 

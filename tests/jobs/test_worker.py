@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from commands.sync.jobs import run_catalog_sync
 from jobs import JobKind, Worker, add_schedule, request_run
-from jobs.kinds.catalog_sync import run_catalog_sync
 from tests.jobs.conftest import eventually, pid_alive, runs
 from tests.jobs.sample_kinds import sample_registry
 

@@ -23,15 +23,15 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.answer_pool import AnswerPool
-from bot.features import FEATURES, Feature
+from bot.capabilities import FEATURES, Feature
+from bot.loopback.signed_requests import SignedRequests
 from bot.loopback.slack import LoopbackSlack
-from bot.runtime import Runtime
-from bot.settings import load_settings
-from bot.signed_requests import SignedRequests
 from bot.web import create_web_app
+from bot.web.answer_pool import AnswerPool
 from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
+from runtime.process import Runtime
+from runtime.settings import load_settings
 from tests.scenarios.workspace import SLACK_USERS, UvicornThread, Workspace
 
 SIGNING_SECRET = "test-signing-secret"

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from slack_bolt import App
 
-from bot.answer_pool import acked_by_web
-from bot.deps import Deps
-from bot.features import FEATURES
-from bot.replies import Reply
-from bot.router import Ask
+from bot.capabilities import FEATURES
+from bot.web.answer_pool import acked_by_web
+from slackkit.deps import Deps
+from slackkit.replies import Reply
+from slackkit.router import Ask
 from tests.scenarios.workspace import ALICE, Workspace
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import Engine
 
 from bot.block_text import render_text
 from bot.loopback.slack import LoopbackSlack
-from bot.runtime import Runtime
-from bot.settings import load_settings
 from catalog.database import create_database_engine
 from jobs import Worker, list_schedules, load_kinds, request_run
+from runtime.process import Runtime
+from runtime.settings import load_settings
 from tests.jobs.conftest import FAST, eventually, runs
 from tests.scenarios.conftest import ACME
 from tests.scenarios.workspace import ALICE, BOB, CAROL, Workspace

@@ -7,14 +7,14 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App
 
-from bot import blocks as bk
-from bot.deps import Deps
-from bot.features import FEATURES
-from bot.home import HomeContext
-from bot.replies import Reply
-from bot.router import Ask
+from bot.capabilities import FEATURES
 from catalog import EntityNotFound
 from catalog.groups import Team
+from slackkit import blocks as bk
+from slackkit.deps import Deps
+from slackkit.home import HomeContext
+from slackkit.replies import Reply
+from slackkit.router import Ask
 from tests.scenarios.workspace import ALICE, Workspace
 
 

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.k8s.sweep import HealthSweepOutcome, run_health_sweep
-from bot.runtime import Runtime
-from bot.settings import load_settings
+from commands.k8s.sweep import HealthSweepOutcome, run_health_sweep
+from runtime.process import Runtime
+from runtime.settings import load_settings
 from tests.fakes import kubernetes_objects as k
 from tests.fakes.kubernetes_api import FakeKubernetesApi, write_kubeconfig
 from tests.scenarios.conftest import SIGNING_SECRET

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.signed_requests import SignedRequests
-from bot.tables import slack_bots, slack_oauth_states
+from bot.loopback.signed_requests import SignedRequests
+from slackkit.tables import slack_bots, slack_oauth_states
 from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.workspace import ALICE, Workspace
 

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 from sqlalchemy import Engine, event
 
-from bot.signed_requests import FORM, JSON
+from bot.loopback.signed_requests import FORM, JSON
 from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.workspace import ALICE, Workspace
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bot.loopback.signed_requests import SignedRequests
 from bot.loopback.slack import LoopbackSlack
-from bot.signed_requests import SignedRequests
 from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.workspace import Workspace
 

@@ -12,12 +12,12 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from sqlalchemy import Engine
 
 from bot.block_text import render_text
+from bot.loopback.signed_requests import SignedRequests
 from bot.loopback.slack import LoopbackSlack
-from bot.runtime import Runtime
-from bot.serve import socket_mode_handler
-from bot.settings import load_settings
-from bot.signed_requests import SignedRequests
+from bot.web.serve import socket_mode_handler
 from catalog.errors import ConfigError
+from runtime.process import Runtime
+from runtime.settings import load_settings
 from tests.fakes.slack_socket_mode import SocketModeEndpoint
 from tests.scenarios.workspace import ALICE
 

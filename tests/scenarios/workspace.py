@@ -23,8 +23,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from starlette.applications import Starlette
 
 from bot.block_text import render_text, render_view
+from bot.loopback.signed_requests import SignedRequest, SignedRequests
 from bot.loopback.slack import Call, LoopbackSlack
-from bot.signed_requests import SignedRequest, SignedRequests
 
 __all__ = ["ALICE", "BOB", "CAROL", "NOBODY", "NO_EMAIL", "Sent", "UvicornThread", "Workspace"]
 

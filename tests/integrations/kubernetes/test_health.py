@@ -264,7 +264,7 @@ def _token_clusters(api: FakeKubernetesApi, token: str | None) -> ClusterSet:
     settings = KubernetesSettings.model_validate(
         {"clusters": [{"name": "edge", "type": "token", "url": api.url, "token_env": "EDGE_TOKEN"}]}
     )
-    if token is not None:  # as bot/settings.py fills it in from the environment
+    if token is not None:  # as runtime/settings.py fills it in from the environment
         from pydantic import SecretStr
 
         config = settings.clusters[0].model_copy(update={"token": SecretStr(token)})

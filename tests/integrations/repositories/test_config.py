@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import load_settings
 from catalog.errors import ConfigError
+from runtime.settings import load_settings
 
 YAML = """
 repositories:

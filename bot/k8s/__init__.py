@@ -1,1 +1,0 @@
-"""Kubernetes health in Slack: the answer and badges, and the sweep's alerts to team channels."""

@@ -1,2 +1,0 @@
-"""The scaffolding modal in Slack: its views, steps and runs, and the scaffolder built
-from settings."""

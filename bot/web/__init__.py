@@ -1,0 +1,1 @@
+"""The web process: Starlette app, uvicorn serving, the answer pool."""

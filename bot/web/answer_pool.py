@@ -1,0 +1,243 @@
+"""Answering processes: the web process verifies and acks, a pool of processes answers.
+
+Python runs one thread of a process at a time. When the web process also answered, every ack
+waited for the interpreter behind the answers under way, and all answers shared one core.
+Slash commands, events and button clicks are acked with an empty 200 whatever their listeners
+go on to do, so the web process acks those itself and queues the verified request for the
+pool. Each pool process runs the same Bolt app, lazy listeners included, on
+``slack.listener_threads`` threads that all take requests from that one queue: a request
+waits only until some thread anywhere is free (a queue per process let one process pile up
+work while another idled), and threads waiting on Slack leave the core to the others.
+Requests whose ack carries content (modal submissions, options, ``url_verification``) are
+still dispatched in the web process.
+
+The pool is per web process (``slack.answer_processes``, default: one per CPU); web processes
+stay stateless. A pool process that dies is replaced on the next request; what it was
+answering is lost, as it would be if the web process died.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, Future
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
+from pathlib import Path
+from typing import Any
+
+import anyio
+from slack_bolt import App, BoltRequest
+
+from runtime.settings import Settings
+
+__all__ = ["AnswerPool", "acked_by_web", "default_processes"]
+
+log = logging.getLogger(__name__)
+
+#: Payload types whose listeners all ack with an empty 200.
+_FORWARDED_TYPES = frozenset({"event_callback", "block_actions"})
+_BACKLOG = 4096
+_SHORT_PATH = 80
+
+
+def default_processes() -> int:
+    """One answering process per CPU this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def acked_by_web(payload: dict[str, Any], command: str) -> bool:
+    """Whether the web process may ack ``payload`` itself and leave the rest to the pool."""
+    if "command" in payload:
+        return bool(payload["command"] == command)
+    return payload.get("type") in _FORWARDED_TYPES
+
+
+class AnswerPool:
+    """Processes that run the Bolt app on requests the web process already verified and acked.
+
+    Requests travel over a Unix socket in a private folder that every pool thread accepts on:
+    the kernel's accept queue is the one FIFO queue, hands each request to a thread that is
+    free, and, unlike a lock-guarded pipe, is not wedged when a process is killed mid-read.
+    ``features`` are module-level functions (they are sent to the processes by name).
+    """
+
+    def __init__(self, settings: Settings, processes: int, features: Sequence[Any]) -> None:
+        self.settings = settings
+        self.features = tuple(features)
+        self._folder = _private_folder()
+        self.address = str(self._folder / "requests.sock")
+        self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._listener.bind(self.address)
+        self._listener.listen(_BACKLOG)
+        self._context = multiprocessing.get_context("spawn")
+        # A pipe, not a Queue: a Queue's semaphores outlive the pool in the resource tracker.
+        self._ready, self._started = self._context.Pipe(duplex=False)
+        self._lock = threading.Lock()
+        self._processes: list[SpawnProcess] = [self._spawn() for _ in range(processes)]
+
+    def _spawn(self) -> SpawnProcess:
+        threads = self.settings.slack.listener_threads
+        args = (self.settings, self.features, threads, self._listener, self._started)
+        process = self._context.Process(target=_run, args=args, name="greenroom-answers")
+        process.start()
+        return process
+
+    def warm(self, timeout: float = 120) -> list[int]:
+        """Wait until every process has built its app; their pids. RuntimeError when one
+        exits first (its error is in the log) or ``timeout`` passes."""
+        pids: list[int] = []
+        deadline = time.monotonic() + timeout
+        while len(pids) < len(self._processes):
+            if self._ready.poll(0.5):
+                pids.append(self._ready.recv())
+                continue
+            dead = [p for p in self._processes if not p.is_alive()]
+            if dead or time.monotonic() > deadline:
+                reason = f"exited with {dead[0].exitcode}" if dead else "did not start"
+                raise RuntimeError(f"an answering process {reason}; see the log")
+        return sorted(pids)
+
+    async def submit(
+        self, body: str, headers: Mapping[str, Sequence[str]], received: float
+    ) -> None:
+        """Queue a verified request for the pool (its ack is sent by the caller)."""
+        self._replace_dead()
+        message = {"body": body, "headers": {k: list(v) for k, v in headers.items()}}
+        async with await anyio.connect_unix(self.address) as stream:
+            await stream.send(json.dumps(message | {"received": received}).encode())
+
+    def _replace_dead(self) -> None:
+        with self._lock:
+            for index, process in enumerate(self._processes):
+                if not process.is_alive():
+                    log.error(
+                        "answering process %s exited (%s); starting another",
+                        process.pid,
+                        process.exitcode,
+                    )
+                    self._processes[index] = self._spawn()
+
+    def shutdown(self, timeout: float = 30) -> None:
+        """Let queued and running answers finish, then stop the processes."""
+        # An empty request stops a thread; it queues behind every real one.
+        for _ in range(len(self._processes) * self.settings.slack.listener_threads):
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stop:
+                stop.connect(self.address)
+        for process in self._processes:
+            process.join(timeout)
+            if process.is_alive():
+                log.error("answering process %s did not stop; terminating it", process.pid)
+                process.terminate()
+        self._listener.close()
+        self._ready.close()
+        self._started.close()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+def _private_folder() -> Path:
+    """A folder only this user can enter (so only it can queue requests, which the pool
+    answers without checking signatures), with a path short enough for a Unix socket
+    (108 bytes on Linux; a deep TMPDIR is not)."""
+    folder = Path(tempfile.mkdtemp(prefix="greenroom-answers-"))
+    if len(str(folder)) > _SHORT_PATH:
+        folder.rmdir()
+        folder = Path(tempfile.mkdtemp(prefix="greenroom-answers-", dir="/tmp"))
+    return folder
+
+
+# -- inside a pool process ------------------------------------------------------------------
+class _Inline(Executor):
+    """Runs Bolt's lazy listeners in the thread that dispatched, so a thread takes the next
+    request only when it has finished answering this one."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as error:  # handed to whoever reads the future
+            future.set_exception(error)
+        return future
+
+
+def _run(
+    settings: Settings,
+    features: Sequence[Any],
+    threads: int,
+    listener: socket.socket,
+    started: Connection,
+) -> None:
+    """A pool process: build the Bolt app (signatures were checked by the web process), then
+    answer requests on ``threads`` threads until each takes a stop marker."""
+    from bot.app import create_app
+    from catalog.database import create_database_engine
+    from catalog.graph import needs_edges
+    from runtime.process import Runtime
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(levelname)s [answers %(process)d] %(name)s: %(message)s"
+    )
+    threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
+    runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
+    app = create_app(runtime, features=features, executor=_Inline(), verified=True)
+    needs_edges(runtime.catalog)  # before the first question, not during it (1.5 s at 100k)
+    # What exists now (modules, the app) lives as long as the process: keep it out of every
+    # later full collection, which otherwise stops all answers here for tens of milliseconds.
+    gc.collect()
+    gc.freeze()
+    workers = [
+        threading.Thread(target=_answer_from, args=(app, listener), name=f"answers-{n}")
+        for n in range(threads)
+    ]
+    for worker in workers:
+        worker.start()
+    started.send(os.getpid())
+    for worker in workers:
+        worker.join()
+
+
+def _exit_with_parent() -> None:
+    """A web process that was killed cannot send stop markers: go with it."""
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        parent.join()
+        os._exit(1)
+
+
+def _answer_from(app: App, listener: socket.socket) -> None:
+    from bot.listeners import RECEIVED
+
+    while message := _next_request(listener):
+        request = BoltRequest(
+            body=message["body"],
+            headers=message["headers"],
+            context={RECEIVED: message["received"]},
+        )
+        try:
+            response = app.dispatch(request)
+        except Exception:
+            log.exception("answering a Slack request failed")
+            continue
+        if response.status != 200 or response.body:
+            # The web process acked with an empty 200: a listener that acks with content
+            # belongs in acked_by_web's exceptions.
+            log.warning("ack of %s lost: %.200s", response.status, response.body)
+
+
+def _next_request(listener: socket.socket) -> dict[str, Any] | None:
+    """The next queued request; None for a stop marker (an empty one)."""
+    connection, _ = listener.accept()
+    with connection:
+        data = b"".join(iter(lambda: connection.recv(65536), b""))
+    return json.loads(data) if data else None

@@ -1,0 +1,48 @@
+"""``kubernetes.sweep``: check every annotated service, refresh the health badges, and post new
+and resolved problems to the owning teams' channels, every ``kubernetes.sweep_interval_minutes``
+(only when clusters are configured)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# Imported here so the worker's forkserver loads the kubernetes client once (about a second)
+# instead of in every sweep's child process.
+import integrations.kubernetes.sweep  # noqa: F401
+from commands.k8s.sweep import run_health_sweep
+from jobs.context import JobContext, JobResult
+from jobs.registry import DefaultSchedule, JobKind, RetryPolicy, registry
+from runtime.settings import Settings
+
+__all__ = ["KUBERNETES_SWEEP", "run_kubernetes_sweep", "sweep_schedules"]
+
+KUBERNETES_SWEEP = "kubernetes.sweep"
+
+
+def run_kubernetes_sweep(ctx: JobContext) -> JobResult:
+    """One sweep and its alerts; the result counts statuses, posts and failures."""
+    outcome = run_health_sweep(ctx.runtime)
+    for notification, reason in outcome.failed:
+        ctx.logger.warning("alert about %s not posted: %s", notification.entity.short, reason)
+    return outcome.summary()
+
+
+def sweep_schedules(settings: Settings) -> list[DefaultSchedule]:
+    """Every ``sweep_interval_minutes``, when there is a cluster to sweep."""
+    kubernetes = settings.kubernetes
+    if not kubernetes.clusters:
+        return []
+    return [DefaultSchedule(KUBERNETES_SWEEP, f"every {kubernetes.sweep_interval_minutes}m")]
+
+
+registry.add(
+    JobKind(
+        KUBERNETES_SWEEP,
+        run_kubernetes_sweep,
+        schedules=sweep_schedules,
+        timeout=timedelta(minutes=10),
+        # a failed sweep is not retried: the next one is minutes away, and alerts go out once
+        retry=RetryPolicy(attempts=1),
+        description="Check every service's Kubernetes health and tell teams what changed",
+    )
+)

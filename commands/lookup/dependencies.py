@@ -1,0 +1,119 @@
+"""``deps <entity> [--reverse] [--depth N|all]`` and ``impact <entity>`` (the blast radius)."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from catalog import EntityRef, EntitySummary
+from catalog.graph import blast_radius, dependencies
+from catalog.groups import SLACK_CHANNEL
+from catalog.lookup import find_entity
+from slackkit import blocks as bk
+from slackkit.catalog_blocks import entity_line, entity_title, ref_text
+from slackkit.deps import Deps
+from slackkit.grammar import UsageError
+from slackkit.replies import Reply
+from slackkit.router import Ask
+
+__all__ = ["register"]
+
+DEFAULT_DEPTH = 2
+MAX_DEPTH = 10
+_NAMES_PER_TEAM = 12
+
+
+def register(app: App, deps: Deps) -> None:
+    """Add the ``deps`` and ``impact`` subcommands."""
+
+    def answer_deps(ask: Ask) -> Reply:
+        opts = ask.options(flags={"reverse"}, values={"depth"})
+        if not opts.rest:
+            raise UsageError("Which entity? For example `deps checkout --reverse`.")
+        depth = _depth(opts.values.get("depth"))
+        stored = find_entity(deps.catalog, opts.rest)
+        reverse = "reverse" in opts.flags
+        nodes = dependencies(deps.catalog, stored.ref, reverse=reverse, depth=depth)
+        levels = "all levels" if depth is None else f"{depth} level{'s' * (depth != 1)}"
+        verb = "is needed by" if reverse else "depends on"
+        title = f"{stored.entity.display_name} {verb} {len(nodes)} entities ({levels})"
+        head = [bk.header(title), bk.context(entity_title(stored.summary))]
+        if not nodes:
+            empty = (
+                "Nothing in the catalog depends on it." if reverse else "It has no dependencies."
+            )
+            return Reply(title, (*head, bk.section(empty)))
+        lines = tuple(
+            entity_line(
+                node.summary,
+                indent=node.depth - 1,
+                detail=f"_{bk.escape(node.relation)}_"
+                + (f" · owner {ref_text(node.owner)}" if node.owner else ""),
+            )
+            for node in nodes
+        )
+        return Reply(title, tuple(head), lines)
+
+    def answer_impact(ask: Ask) -> Reply:
+        name = ask.options().rest
+        if not name:
+            raise UsageError("Which entity? For example `impact payments-api`.")
+        stored = find_entity(deps.catalog, name)
+        radius = blast_radius(deps.catalog, stored.ref)
+        teams = len(radius.owners)
+        title = (
+            f"If {stored.entity.display_name} breaks: {len(radius.dependents)} dependents, "
+            f"{teams} team{'s' * (teams != 1)} to tell"
+        )
+        head = [bk.header(bk.truncate(title, 150)), bk.context(entity_title(stored.summary))]
+        if not radius.dependents:
+            return Reply(title, (*head, bk.section("Nothing in the catalog depends on it.")))
+        channels = _channels(deps, [owner for owner, _ in radius.owners])
+        lines = [
+            _team_line(owner, refs, channels.get(str(owner.ref))) for owner, refs in radius.owners
+        ]
+        if radius.unowned:
+            names = ", ".join(ref_text(r) for r in radius.unowned[:_NAMES_PER_TEAM])
+            more = len(radius.unowned) - _NAMES_PER_TEAM
+            names += f" and {more} more" if more > 0 else ""
+            lines.append(f"• :warning: *No owner* ({len(radius.unowned)}): {names}")
+        return Reply(title, tuple(head), tuple(lines))
+
+    deps.router.add(
+        "deps",
+        answer_deps,
+        summary="What an entity depends on, or with --reverse what depends on it",
+        usage="deps <entity> [--reverse] [--depth N|all]",
+        examples=("deps {component}", "deps {component} --reverse --depth all"),
+        aliases=("dependencies",),
+    )
+    deps.router.add(
+        "impact",
+        answer_impact,
+        summary="The blast radius: everything that breaks with it, and which teams to tell",
+        usage="impact <entity>",
+        examples=("impact {resource}",),
+        aliases=("blast",),
+    )
+
+
+def _depth(value: str | None) -> int | None:
+    if value is None:
+        return DEFAULT_DEPTH
+    if value.lower() == "all":
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= MAX_DEPTH:
+        raise UsageError(f"--depth takes a number from 1 to {MAX_DEPTH}, or `all`.")
+    return int(value)
+
+
+def _channels(deps: Deps, owners: list[EntitySummary]) -> dict[str, str]:
+    found = deps.catalog.annotations((o.ref for o in owners), SLACK_CHANNEL)
+    return {str(ref): channel for ref, channel in found.items() if channel}
+
+
+def _team_line(owner: EntitySummary, refs: list[EntityRef], channel: str | None) -> str:
+    names = ", ".join(ref_text(r) for r in refs[:_NAMES_PER_TEAM])
+    more = len(refs) - _NAMES_PER_TEAM
+    names += f" and {more} more" if more > 0 else ""
+    where = f" {bk.channel(channel)}" if channel else ""
+    return f"• Tell {entity_title(owner)}{where} ({len(refs)}): {names}"

@@ -1,0 +1,136 @@
+"""What a greenroom process holds: settings, the database engine and the catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Engine
+
+import catalog.tables  # noqa: F401 - registers the catalog's tables on the shared metadata
+import integrations.scaffolder.tables  # noqa: F401 - the scaffolder's tables, likewise
+from catalog import Catalog, ConfigError
+from catalog.database import create_database_engine, upgrade_schema
+from catalog.removed_sources import sources_with_entities
+from catalog.source_config import build_source, source_from_cli
+from catalog.sources import CatalogSource
+from catalog.sync import SyncOptions, SyncProgress, SyncReport, sync_catalog
+from integrations.repositories import RepositoryCache
+from integrations.scaffolder import Scaffolder, registered
+from runtime.scaffolding import build_scaffolder, registered_source
+from runtime.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from integrations.kubernetes import ClusterSet
+
+__all__ = ["Runtime", "open_runtime"]
+
+
+@dataclass
+class Runtime:
+    """Settings plus the things built from them, created once per process."""
+
+    settings: Settings
+    engine: Engine
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog(self.engine)
+
+    @cached_property
+    def clusters(self) -> ClusterSet:
+        """The configured Kubernetes clusters (clients are made on first use, then reused)."""
+        from integrations.kubernetes import ClusterSet
+
+        return ClusterSet(self.settings.kubernetes)
+
+    @cached_property
+    def repository_cache(self) -> RepositoryCache:
+        """Entities' files on disk: local folders, or clones under ``data_dir/repos/``."""
+        return RepositoryCache(self.settings.data_path / "repos", self.settings.repositories)
+
+    @cached_property
+    def scaffolder(self) -> Scaffolder:
+        return build_scaffolder(self.settings, self.engine, self.catalog)
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema."""
+        upgrade_schema(self.engine)
+
+    def sources(self, specs: Sequence[str] = ()) -> list[CatalogSource]:
+        """The configured sources (plus repositories the scaffolder registered), or ad-hoc
+        ones from ``--source`` specs."""
+        token = self.settings.catalog.adhoc_backstage_token
+        configs = (
+            [source_from_cli(s, backstage_token=token) for s in specs]
+            if specs
+            else self.settings.catalog.sources
+        )
+        cache = self.settings.data_path / "cache"
+        sources = [
+            build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
+        ]
+        if not specs and registered(self.engine):
+            sources.append(registered_source(self.settings, self.engine))
+        return sources
+
+    def sync_options(
+        self,
+        trigger: str,
+        *,
+        configured: Collection[str] | None,
+        allow_removals: Collection[str] = (),
+        allowed_by: str = "cli",
+    ) -> SyncOptions:
+        """How a sync of this installation runs; ``configured`` names every configured source
+        (None for ad-hoc sources, whose runs do not review removed sources)."""
+        catalog = self.settings.catalog
+        return SyncOptions(
+            trigger=trigger,
+            limits=catalog.yaml_limits,
+            guard=catalog.removal_guard,
+            source_guards={s.name: s.removal_guard for s in catalog.sources if s.removal_guard},
+            configured=frozenset(configured) if configured is not None else None,
+            removed_source_grace=timedelta(days=catalog.removed_source_grace_days),
+            allow_removals=frozenset(allow_removals),
+            allowed_by=allowed_by,
+        )
+
+    def sync(
+        self,
+        specs: Sequence[str] = (),
+        *,
+        trigger: str,
+        progress: SyncProgress | None = None,
+        allow_removals: Collection[str] = (),
+        allowed_by: str = "cli",
+    ) -> SyncReport:
+        """Sync the configured (or given) sources; ``allow_removals`` lets this run remove
+        what those sources no longer emit, whatever the removal guard says."""
+        sources = self.sources(specs)
+        names = None if specs else [s.name for s in sources]
+        known_here = {s.name for s in sources} | sources_with_entities(self.engine)
+        unknown = set(allow_removals) - known_here
+        if unknown:
+            known = ", ".join(sorted({s.name for s in sources})) or "none"
+            raise ConfigError(
+                f"--allow-removals: no catalog source named {', '.join(sorted(unknown))} in this "
+                f"sync or in the catalog (sources: {known})"
+            )
+        options = self.sync_options(
+            trigger, configured=names, allow_removals=allow_removals, allowed_by=allowed_by
+        )
+        return sync_catalog(self.engine, sources, options, progress=progress)
+
+
+def open_runtime(config_file: Path | None = None, **overrides: Any) -> Runtime:
+    """Load settings, connect to the database and bring its schema up to date."""
+    settings = load_settings(config_file, **overrides)
+    engine = create_database_engine(settings.resolved_database_url)
+    runtime = Runtime(settings, engine)
+    runtime.upgrade()
+    return runtime

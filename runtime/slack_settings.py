@@ -1,0 +1,96 @@
+"""The ``slack:`` section of greenroom.yaml, plus the Slack secrets from the environment.
+
+Secrets (``SLACK_BOT_TOKEN``, ``SLACK_SIGNING_SECRET``, ``SLACK_CLIENT_SECRET``,
+``SLACK_APP_TOKEN``) can only come from the environment: ``runtime/settings.py`` fills them in, and
+writing them into greenroom.yaml is refused.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from catalog import ConfigError
+
+__all__ = ["SLACK_ENV", "SlackSettings"]
+
+#: Environment variable -> SlackSettings field (secrets and the two plain values Slack's docs
+#: tell people to export).
+SLACK_ENV = {
+    "SLACK_BOT_TOKEN": "bot_token",
+    "SLACK_SIGNING_SECRET": "signing_secret",
+    "SLACK_CLIENT_ID": "client_id",
+    "SLACK_CLIENT_SECRET": "client_secret",
+    "SLACK_APP_TOKEN": "app_token",
+    "SLACK_API_URL": "api_url",
+}
+_SECRETS = {"bot_token", "signing_secret", "client_secret", "app_token"}
+
+
+class SlackSettings(BaseModel):
+    """How the Slack app behaves and how it reaches Slack (see docs/slack.md)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    command: str = Field(default="/greenroom", pattern=r"^/[a-z0-9_-]{1,31}$")
+    app_name: str = Field(default="greenroom", min_length=1, max_length=35)
+    admins: tuple[str, ...] = Field(
+        default=(), description="Slack user IDs (U...) or catalog refs (group:x, user:y)"
+    )
+    api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
+    user_cache_minutes: int = Field(default=60, ge=1, description="Slack user -> email cache")
+    page_size: int = Field(default=20, ge=5, le=40, description="list lines per message")
+    listener_threads: int = Field(default=4, ge=2, le=256)
+    answer_processes: int | None = Field(
+        default=None, ge=0, le=64, description="per web process; unset: one per CPU"
+    )
+    http_timeout_seconds: int = Field(default=10, ge=1, le=60)
+    state_expiration_seconds: int = Field(default=600, ge=60)
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    client_id: str | None = None
+    client_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets_in_files(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in sorted(_SECRETS & set(data)):
+                env = next(name for name, field in SLACK_ENV.items() if field == key)
+                raise ValueError(f"slack.{key} is a secret: set {env} in the environment instead")
+        return data
+
+    @field_validator("api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def mode(self) -> Literal["oauth", "single"]:
+        """``oauth`` (multi-workspace install) when a client id and secret are set."""
+        return "oauth" if self.client_id and self.client_secret else "single"
+
+    def require(self, *, socket_mode: bool = False) -> None:
+        """Raise ConfigError naming the variables to set when the app cannot start."""
+        missing = []
+        if self.mode == "single" and self.bot_token is None:
+            missing.append("SLACK_BOT_TOKEN (or SLACK_CLIENT_ID + SLACK_CLIENT_SECRET for OAuth)")
+        if socket_mode and self.app_token is None:
+            missing.append("SLACK_APP_TOKEN (an xapp- token with connections:write)")
+        if not socket_mode and self.signing_secret is None:
+            missing.append("SLACK_SIGNING_SECRET")
+        if missing:
+            raise ConfigError("The Slack app needs " + ", ".join(missing) + " in the environment.")
+
+    def with_env(self, env: Any) -> SlackSettings:
+        """A copy with the SLACK_* environment variables applied."""
+        update: dict[str, Any] = {}
+        for name, field in SLACK_ENV.items():
+            value = env.get(name)
+            if value:
+                update[field] = SecretStr(value) if field in _SECRETS else value
+        if "api_url" in update:
+            update["api_url"] = self._trailing_slash(str(update["api_url"]))
+        return self.model_copy(update=update) if update else self

@@ -1,0 +1,46 @@
+"""The Web API client the worker posts with (health alerts, digests, nudges): the bot token
+from ``SLACK_BOT_TOKEN``, or in OAuth mode the one workspace greenroom is installed in."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from sqlalchemy import select
+
+from catalog import ConfigError
+from runtime.process import Runtime
+from slackkit.slack_client import build_client
+
+__all__ = ["bot_client"]
+
+
+def bot_client(runtime: Runtime, *, purpose: str) -> WebClient:
+    """A client with the bot token; ``ConfigError`` naming ``purpose`` (e.g. "The health
+    sweep") when greenroom has no way to post, so the job fails before doing any work."""
+    slack = runtime.settings.slack
+    if slack.mode == "single":
+        if slack.bot_token is None:
+            raise ConfigError(
+                f"{purpose} posts to Slack: set SLACK_BOT_TOKEN (or install the app "
+                "with SLACK_CLIENT_ID + SLACK_CLIENT_SECRET)."
+            )
+        return build_client(slack, token=slack.bot_token.get_secret_value())
+    assert slack.client_id is not None
+    store = SQLAlchemyInstallationStore(client_id=slack.client_id, engine=runtime.engine)
+    with runtime.engine.connect() as conn:
+        columns = store.bots.c
+        workspaces = conn.execute(
+            select(columns.enterprise_id, columns.team_id)
+            .where(columns.client_id == slack.client_id)
+            .distinct()
+        ).all()
+    if len(workspaces) != 1:
+        raise ConfigError(
+            f"{purpose} posts to one workspace; greenroom is installed in "
+            f"{len(workspaces)}. Install it in exactly one, or use SLACK_BOT_TOKEN."
+        )
+    enterprise_id, team_id = workspaces[0]
+    bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+    if bot is None or not bot.bot_token:
+        raise ConfigError("The installed workspace has no bot token; reinstall the app.")
+    return build_client(slack, token=bot.bot_token)

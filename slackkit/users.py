@@ -1,0 +1,282 @@
+"""Who is asking: a Slack user mapped to a catalog User, and catalog people mapped back to Slack.
+
+Slack user -> catalog User: a User whose ``slack.com/user_id`` annotation is the Slack id wins;
+otherwise Slack's ``users.info`` gives the email, matched to ``spec.profile.email``. What Slack
+said is cached in ``slack_users`` for ``slack.user_cache_minutes`` (shared by every replica);
+the catalog half is redone whenever the catalog changes. When Slack cannot be asked the caller
+is still answered, unmapped, with the reason in ``Caller.problem``.
+
+Catalog person -> Slack id (for mentions): the annotation, then the cache, then
+``users.lookupByEmail`` for the first few people of a reply; the others are looked up by one
+background thread per process, so a big team's page is not held up by (rate-limited) lookups
+and shows their mentions from the next time on. An email Slack does not know is remembered in
+``slack_email_misses`` for as long as a mapping, so no replica or restart asks again.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from catalog import Catalog, EntityRef, parse_ref
+from catalog.database import writer
+from catalog.groups import SLACK_USER_ID, Person, person_of, users_with_email
+from slackkit.tables import slack_email_misses, slack_users
+
+__all__ = ["Caller", "UserResolver"]
+
+log = logging.getLogger(__name__)
+_INLINE_LOOKUPS = 5
+_BACKGROUND_QUEUE = 1000
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The Slack user behind a request, and the catalog User they map to (if any)."""
+
+    team_id: str
+    user_id: str
+    email: str | None = None
+    person: Person | None = None
+    mapped_by: str | None = None
+    problem: str | None = None
+
+    @property
+    def mapped(self) -> bool:
+        return self.person is not None
+
+
+class UserResolver:
+    """Resolves callers and finds Slack ids for catalog people, with a shared DB cache."""
+
+    def __init__(self, engine: Engine, catalog: Catalog, *, ttl: timedelta) -> None:
+        self.engine = engine
+        self.catalog = catalog
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._later: queue.Queue[tuple[WebClient, str, str, Person]] = queue.Queue(
+            _BACKGROUND_QUEUE
+        )
+        self._queued: set[tuple[str, str]] = set()
+        self._worker: threading.Thread | None = None
+
+    def resolve(self, client: WebClient, team_id: str, user_id: str) -> Caller:
+        """The caller, from the cache when fresh, else by asking Slack."""
+        now = datetime.now(UTC)
+        generation = self.catalog.generation()
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(slack_users).where(
+                    slack_users.c.team_id == team_id, slack_users.c.user_id == user_id
+                )
+            ).first()
+        fresh = row is not None and _aware(row.checked_at) > now - self.ttl
+        if row is not None and fresh and row.catalog_generation == generation:
+            person = self._person(row.user_ref)
+            return Caller(team_id, user_id, row.email, person, row.mapped_by if person else None)
+        problem = None
+        checked_at = _aware(row.checked_at) if row is not None and fresh else now
+        if row is not None and fresh:
+            email = row.email
+        else:
+            email, problem = self._ask_slack(client, user_id)
+            if problem is not None and row is not None:
+                # Slack did not answer: a stale answer beats none; it stays stale, so the
+                # next request asks again.
+                email, problem, checked_at = row.email, None, _aware(row.checked_at)
+        person, mapped_by = self._map(user_id, email)
+        if problem is None or person is not None:
+            self._save(
+                team_id,
+                user_id,
+                email=email,
+                person=person,
+                mapped_by=mapped_by,
+                generation=generation,
+                checked_at=checked_at,
+            )
+        return Caller(team_id, user_id, email, person, mapped_by, problem)
+
+    def slack_ids(
+        self,
+        client: WebClient,
+        team_id: str,
+        people: Iterable[Person],
+        *,
+        wait_for: int | None = _INLINE_LOOKUPS,
+    ) -> dict[EntityRef, str]:
+        """Slack user ids of those ``people`` that can be found (for mentions). At most
+        ``wait_for`` are looked up now (None: all, for jobs that must reach everyone); the
+        rest in the background."""
+        found: dict[EntityRef, str] = {}
+        by_email: dict[str, Person] = {}
+        for person in people:
+            if person.slack_user_id and person.slack_user_id[:1] in {"U", "W"}:
+                found[person.ref] = person.slack_user_id
+            elif person.email:
+                by_email[person.email.strip().lower()] = person
+        if not by_email:
+            return found
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(slack_users.c.email, slack_users.c.user_id).where(
+                    slack_users.c.team_id == team_id, slack_users.c.email.in_(list(by_email))
+                )
+            )
+            for email, slack_id in rows:
+                if email in by_email:
+                    found[by_email.pop(email).ref] = slack_id
+            misses = conn.execute(
+                select(slack_email_misses.c.email).where(
+                    slack_email_misses.c.team_id == team_id,
+                    slack_email_misses.c.email.in_(list(by_email)),
+                    slack_email_misses.c.checked_at > datetime.now(UTC) - self.ttl,
+                )
+            )
+            for (email,) in misses:
+                by_email.pop(email, None)
+        waiting = list(by_email.items())
+        now = len(waiting) if wait_for is None else wait_for
+        for email, person in waiting[:now]:
+            slack_id = self._lookup_by_email(client, team_id, email, person)
+            if slack_id is not None:
+                found[person.ref] = slack_id
+        for email, person in waiting[now:]:
+            self._look_up_later(client, team_id, email, person)
+        return found
+
+    def idle(self) -> bool:
+        """Whether no background lookup is queued or running (for tests and shutdown)."""
+        with self._lock:
+            return not self._queued
+
+    def _look_up_later(self, client: WebClient, team_id: str, email: str, person: Person) -> None:
+        key = (team_id, email)
+        with self._lock:
+            if key in self._queued:
+                return
+            try:
+                self._later.put_nowait((client, team_id, email, person))
+            except queue.Full:
+                return  # asked again on a later reply
+            self._queued.add(key)
+            if self._worker is None:
+                self._worker = threading.Thread(
+                    target=self._look_up_queued, name="slack-user-lookups", daemon=True
+                )
+                self._worker.start()
+
+    def _look_up_queued(self) -> None:
+        while True:
+            client, team_id, email, person = self._later.get()
+            try:
+                self._lookup_by_email(client, team_id, email, person)
+            except Exception:  # a bug must not stop later lookups
+                log.exception("looking up a Slack user by email failed")
+            finally:
+                with self._lock:
+                    self._queued.discard((team_id, email))
+
+    def _ask_slack(self, client: WebClient, user_id: str) -> tuple[str | None, str | None]:
+        try:
+            user = client.users_info(user=user_id)["user"]
+        except SlackApiError as error:
+            code = str(error.response.get("error") or error.response.status_code)
+            log.warning("users.info failed for %s: %s", user_id, code)
+            return None, code
+        except (SlackClientError, OSError) as error:
+            log.warning("users.info failed for %s: %s", user_id, type(error).__name__)
+            return None, "no answer from Slack"
+        email = (user.get("profile") or {}).get("email")
+        return (str(email).strip().lower() if email else None), None
+
+    def _lookup_by_email(
+        self, client: WebClient, team_id: str, email: str, person: Person
+    ) -> str | None:
+        now = datetime.now(UTC)
+        try:
+            user_id = str(client.users_lookupByEmail(email=email)["user"]["id"])
+        except SlackApiError as error:
+            if error.response.get("error") == "users_not_found":
+                miss = {"team_id": team_id, "email": email, "checked_at": now}
+                with writer(self.engine).begin() as conn:
+                    _upsert(conn, slack_email_misses, miss, keys={"team_id", "email"})
+            else:
+                log.warning("users.lookupByEmail failed: %s", error.response.get("error"))
+            return None
+        except (SlackClientError, OSError, KeyError):
+            return None
+        self._save(
+            team_id,
+            user_id,
+            email=email,
+            person=person,
+            mapped_by="email",
+            generation=self.catalog.generation(),
+            checked_at=now,
+        )
+        return user_id
+
+    def _map(self, user_id: str, email: str | None) -> tuple[Person | None, str | None]:
+        refs = self.catalog.with_annotation(SLACK_USER_ID, user_id, kind="user")
+        if refs:
+            return self._person(str(refs[0])), "annotation"
+        if email:
+            people = sorted(users_with_email(self.catalog, email), key=lambda p: str(p.ref))
+            if people:
+                return people[0], "email"
+        return None, None
+
+    def _person(self, ref: str | None) -> Person | None:
+        if not ref:
+            return None
+        stored = self.catalog.get(parse_ref(ref))
+        return person_of(stored) if stored else None
+
+    def _save(
+        self,
+        team_id: str,
+        user_id: str,
+        *,
+        email: str | None,
+        person: Person | None,
+        mapped_by: str | None,
+        generation: int,
+        checked_at: datetime,
+    ) -> None:
+        values = {
+            "team_id": team_id,
+            "user_id": user_id,
+            "email": email,
+            "user_ref": str(person.ref) if person else None,
+            "mapped_by": mapped_by if person else None,
+            "catalog_generation": generation,
+            "checked_at": checked_at,
+        }
+        with writer(self.engine).begin() as conn:
+            _upsert(conn, slack_users, values, keys={"team_id", "user_id"})
+
+
+def _upsert(conn: Connection, table: Table, values: dict[str, Any], *, keys: set[str]) -> None:
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table).values(**values)
+    conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=sorted(keys),
+            set_={k: statement.excluded[k] for k in values if k not in keys},
+        )
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
