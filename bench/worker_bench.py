@@ -27,13 +27,14 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg
-from jobs.kinds import kind_modules
 from sqlalchemy import func, select
 
+from bot.capabilities import job_registry
 from catalog.database import create_database_engine, upgrade_schema
 from jobs.child import ChildTask, child_main
 from jobs.context import JobContext, JobResult
 from jobs.execution import ChildRunner
+from jobs.registry import JobRegistry
 from jobs.runs import claim_slot
 from jobs.tables import job_runs
 from runtime.process import Runtime
@@ -124,7 +125,7 @@ def _task(settings: Any, run_id: int) -> ChildTask:
         trigger="request",
         deadline=now + timedelta(minutes=1),
         log_level=30,
-        job_modules=(),
+        registry=JobRegistry(),
     )
 
 
@@ -135,7 +136,9 @@ def bench_jobs(jobs: int) -> dict[str, float]:
     settings = load_settings(None, environ={}, database_url=url, config_dir=str(folder))
     # as ``greenroom worker`` does: the forkserver preloads the job machinery, the database
     # driver, the kind modules and what the main script imports (children re-run it)
-    modules = ("jobs.child", "sqlalchemy.dialects.sqlite.pysqlite", *kind_modules(), "psycopg")
+    kinds = job_registry(settings).kinds()
+    bodies = sorted({kind.run.__module__ for kind in kinds})
+    modules = ("jobs.child", "sqlalchemy.dialects.sqlite.pysqlite", *bodies, "psycopg")
     runner = ChildRunner(preload=modules)
 
     started = time.perf_counter()
@@ -177,6 +180,7 @@ def bench_jobs(jobs: int) -> dict[str, float]:
                 trigger="request",
                 deadline=datetime.now(UTC),
                 logger=None,  # type: ignore[arg-type]
+                registry=JobRegistry(),
             )
         )
         engine.dispose()

@@ -19,10 +19,12 @@ from slack_sdk import WebClient
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-from bot.capabilities import FEATURES, Feature
+from bot.capabilities import CAPABILITIES, site_capabilities
 from bot.listeners import register_listeners
 from bot.manifest import BOT_SCOPES
 from catalog.database import writer
+from commands import Capability, Setup, SlackSetup
+from jobs import JobRegistry
 from runtime.process import Runtime
 from slackkit.deliveries import DeliveryLog
 from slackkit.deps import Deps
@@ -32,7 +34,7 @@ from slackkit.router import SubcommandRouter
 from slackkit.slack_client import build_client
 from slackkit.users import UserResolver
 
-__all__ = ["build_deps", "create_app"]
+__all__ = ["assemble", "build_deps", "create_app"]
 
 
 def build_deps(runtime: Runtime, *, metrics: Metrics | None = None) -> Deps:
@@ -61,15 +63,39 @@ def create_app(
     client: WebClient | None = None,
     executor: Executor | None = None,
     metrics: Metrics | None = None,
-    features: Sequence[Feature] = FEATURES,
+    capabilities: Sequence[Capability] = CAPABILITIES,
     socket_mode: bool = False,
     verified: bool = False,
 ) -> App:
-    """The Bolt app for ``runtime``'s settings; ConfigError when Slack settings are missing.
+    """The Bolt app for ``runtime``'s settings; ConfigError when Slack settings are missing."""
+    app, _ = assemble(
+        runtime,
+        client=client,
+        executor=executor,
+        metrics=metrics,
+        capabilities=capabilities,
+        socket_mode=socket_mode,
+        verified=verified,
+    )
+    return app
+
+
+def assemble(
+    runtime: Runtime,
+    *,
+    client: WebClient | None = None,
+    executor: Executor | None = None,
+    metrics: Metrics | None = None,
+    capabilities: Sequence[Capability] = CAPABILITIES,
+    socket_mode: bool = False,
+    verified: bool = False,
+) -> tuple[App, Setup]:
+    """The Bolt app with every capability registered, and what they registered besides.
 
     ``client`` replaces the Web API client (the console passes one for its loopback API),
     ``executor`` the listener pool (whoever passes one may wait for it to drain), ``metrics``
-    the Prometheus metrics the web layer also serves, ``features`` the capabilities.
+    the Prometheus metrics the web layer also serves, ``capabilities`` what to register (the
+    site's own, ``worker.job_modules``, are added).
     With ``socket_mode`` no signing secret is needed (Socket Mode requests are not signed);
     ``verified`` requests had their signature checked before they got here (bot/web/answer_pool.py).
     """
@@ -94,9 +120,10 @@ def create_app(
         client = client or build_client(slack, token=slack.bot_token.get_secret_value())
         app = App(client=client, token_verification_enabled=False, **common)
     register_listeners(app, deps)
-    for feature in features:
-        feature(app, deps)
-    return app
+    setup = Setup(jobs=JobRegistry(), slack=SlackSetup(app, deps))
+    for capability in (*capabilities, *site_capabilities(runtime.settings)):
+        capability(setup)
+    return app, setup
 
 
 def _oauth(runtime: Runtime) -> OAuthSettings:

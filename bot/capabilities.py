@@ -1,53 +1,63 @@
-"""Every capability the Slack app has: each module's ``register(app, deps)``, in the order their
-subcommands appear in ``help``. A new capability adds one line here."""
+"""Every capability greenroom has, in the order their subcommands appear in ``help``, and the
+job registry they fill. A new capability adds one line to :data:`CAPABILITIES`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+from collections.abc import Sequence
+from datetime import timedelta
 
-from slack_bolt import App
-
-from commands import (
-    admin,
-    docs,
-    k8s,
-    migrations,
-    scaffold,
-)
+from catalog import ConfigError
+from commands import Capability, Setup, admin, docs, k8s, lookup, migrations, scaffold, sync
 from commands import help as help_command
-from commands.lookup import (
-    dependencies,
-    find,
-    home,
-    owner,
-    team,
-    whoami,
-)
-from commands.migrations import (
-    digest,
-)
-from commands.sync import (
-    command as catalog_sync,
-)
-from slackkit.deps import Deps
+from jobs import JobRegistry, PruneRule, register_housekeeping
+from runtime import Settings
 
-__all__ = ["FEATURES", "Feature"]
+__all__ = ["CAPABILITIES", "job_registry", "site_capabilities"]
 
-Feature = Callable[[App, Deps], None]
-
-FEATURES: tuple[Feature, ...] = (
-    owner.register,
-    dependencies.register,
-    team.register,
-    find.register,
+CAPABILITIES: tuple[Capability, ...] = (
+    lookup.register,
     docs.register,
     k8s.register,
     migrations.register,
-    digest.register,
-    whoami.register,
     scaffold.register,
-    home.register,
     admin.register,
-    catalog_sync.register,
+    sync.register,
     help_command.register,
 )
+
+
+def site_capabilities(settings: Settings) -> list[Capability]:
+    """The site's own capabilities (``worker.job_modules``): modules with ``register(setup)``."""
+    found: list[Capability] = []
+    for name in settings.worker.job_modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as error:
+            raise ConfigError(f"worker.job_modules: cannot import {name}: {error}") from None
+        register = getattr(module, "register", None)
+        if not callable(register):
+            raise ConfigError(f"worker.job_modules: {name} has no register(setup) function")
+        found.append(register)
+    return found
+
+
+def job_registry(
+    settings: Settings | None = None, capabilities: Sequence[Capability] = CAPABILITIES
+) -> JobRegistry:
+    """Every job kind: the engine's housekeeping, then each capability's, then the site's."""
+    registry = JobRegistry()
+    register_housekeeping(registry)
+    # the Slack user cache: re-asked when someone returns after a month
+    registry.add_prune_rule(
+        PruneRule("slack_users", "slack_users", "checked_at", timedelta(days=30))
+    )
+    # emails Slack did not know: trusted for slack.user_cache_minutes, kept a month at most
+    registry.add_prune_rule(
+        PruneRule("slack_email_misses", "slack_email_misses", "checked_at", timedelta(days=30))
+    )
+    setup = Setup(jobs=registry)
+    site = site_capabilities(settings) if settings is not None else []
+    for capability in (*capabilities, *site):
+        capability(setup)
+    return registry

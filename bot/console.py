@@ -32,11 +32,11 @@ from slack_bolt import App, BoltRequest
 
 from bot.app import create_app
 from bot.block_text import render_text, render_view
-from bot.listeners import RECEIVED
 from bot.loopback.signed_requests import SignedRequest, SignedRequests
 from bot.loopback.slack import Call, LoopbackSlack
 from catalog.groups import SLACK_USER_ID, person_of
 from runtime.process import Runtime
+from slackkit.incoming import RECEIVED
 
 __all__ = ["Console", "ConsoleAnswer"]
 

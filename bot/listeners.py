@@ -2,26 +2,27 @@
 the buttons every reply carries ("Show more", "Share in channel", "did you mean").
 
 Each listener acks at once (touching neither the database nor Slack) and does the work in a
-lazy listener on the listener pool. The lazy part first claims the delivery, so a retried or
-duplicated request never answers twice, then resolves the caller and answers.
+lazy listener on the listener pool. The lazy part first claims the delivery (the middleware's
+``Incoming``), so a retried or duplicated request never answers twice, then resolves the caller
+and answers.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.answers import Ephemeral, ResponseUrl, answer, deliver
-from slackkit.deliveries import delivery_key
+from bot.middleware import install_middleware
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError
 from slackkit.home import HomeContext
+from slackkit.incoming import RECEIVED, ack_now, incoming
 from slackkit.modals import open_for_command
 from slackkit.replies import (
     PAGE_ACTION,
@@ -30,41 +31,24 @@ from slackkit.replies import (
     ReplyState,
 )
 from slackkit.slack_client import retry_handlers
-from slackkit.users import Caller
 
-__all__ = ["RECEIVED", "ack_now", "register_listeners"]
+__all__ = ["register_listeners"]
 
 log = logging.getLogger(__name__)
-
-#: Context key the web layer (and the console) sets to ``time.monotonic()`` on receipt.
-RECEIVED = "greenroom_received"
-
-
-def ack_now(ack: Ack) -> None:
-    """Acknowledge with an empty 200: the answer follows via response_url or the Web API."""
-    ack()
 
 
 def register_listeners(app: App, deps: Deps) -> None:
     """Wire the umbrella command, mentions, the Home tab and the reply buttons."""
     slack = deps.settings.slack
-
-    def first_time(body: dict[str, Any]) -> bool:
-        if deps.deliveries.claim(delivery_key(body)):
-            return True
-        deps.metrics.duplicates.inc()
-        return False
-
-    def caller_of(client: WebClient, context: BoltContext, user_id: str | None) -> Caller:
-        team = context.team_id or context.enterprise_id or ""
-        return deps.users.resolve(client, team, user_id or context.user_id or "")
+    install_middleware(app, deps)
 
     def answer_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if not first_time(body):
+        delivery = incoming(context)
+        if not delivery.first_time():
             return
         # Before anything slow: the trigger of a subcommand that opens a modal lasts 3 s.
         modal = open_for_command(deps.router, client, body)
-        caller = caller_of(client, context, body.get("user_id"))
+        caller = delivery.caller(client)
         result = answer(
             deps,
             body.get("text") or "",
@@ -80,9 +64,10 @@ def register_listeners(app: App, deps: Deps) -> None:
 
     def answer_mention(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
-        if event.get("bot_id") or not event.get("user") or not first_time(body):
+        delivery = incoming(context)
+        if event.get("bot_id") or not event.get("user") or not delivery.first_time():
             return
-        caller = caller_of(client, context, event["user"])
+        caller = delivery.caller(client)
         result = answer(
             deps,
             event.get("text") or "",
@@ -98,9 +83,12 @@ def register_listeners(app: App, deps: Deps) -> None:
 
     def publish_home(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
-        if event.get("tab", "home") != "home" or not event.get("user") or not first_time(body):
+        delivery = incoming(context)
+        if event.get("tab", "home") != "home" or not event.get("user"):
             return
-        caller = caller_of(client, context, event["user"])
+        if not delivery.first_time():
+            return
+        caller = delivery.caller(client)
         view = deps.home.build(
             HomeContext(caller, deps.catalog, client),
             app_name=slack.app_name,
@@ -114,10 +102,10 @@ def register_listeners(app: App, deps: Deps) -> None:
         deps.metrics.replies.labels("home", "ok").inc()
 
     def run_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _on_button(deps, body, client, context, share=False, first_time=first_time)
+        _on_button(deps, body, client, context, share=False)
 
     def share_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        _on_button(deps, body, client, context, share=True, first_time=first_time)
+        _on_button(deps, body, client, context, share=True)
 
     app.command(slack.command)(ack=ack_now, lazy=[answer_command])
     app.event("app_mention")(ack=ack_now, lazy=[answer_mention])
@@ -135,14 +123,13 @@ def _on_button(
     context: BoltContext,
     *,
     share: bool,
-    first_time: Callable[[dict[str, Any]], bool],
 ) -> None:
     target = _response_url(deps, body)
     action = (body.get("actions") or [{}])[0]
-    user_id = (body.get("user") or {}).get("id") or context.user_id or ""
-    if target is None or not first_time(body):
+    delivery = incoming(context)
+    if target is None or not delivery.first_time():
         return
-    caller = deps.users.resolve(client, context.team_id or "", user_id)
+    caller = delivery.caller(client)
     try:
         state = ReplyState.decode(action.get("value"))
     except UsageError as error:

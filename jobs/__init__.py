@@ -2,9 +2,9 @@
 
 What other features use (see docs/worker.md):
 
-- ``registry.add(JobKind(...))`` in a module under ``jobs/kinds/``: a new kind of job;
-- ``registry.after_sync(kind)``: request a kind after every catalog sync that changed things;
-- ``registry.add_prune_rule(PruneRule(...))``: let housekeeping delete old rows;
+- ``setup.jobs.add(JobKind(...))`` in a capability's ``register(setup)``: a new kind of job;
+- ``setup.jobs.after_sync(kind)``: request a kind after every catalog sync that changed things;
+- ``setup.jobs.add_prune_rule(PruneRule(...))``: let housekeeping delete old rows;
 - ``add_schedule(engine, key=..., kind=..., when=...)``: a schedule created at runtime;
 - ``request_run(engine, kind, params, requested_by=...)``: run a kind now, on some worker.
 """
@@ -16,7 +16,7 @@ from jobs.cron import ScheduleSpec, parse_schedule
 from jobs.errors import InvalidSchedule, UnknownJobKind
 from jobs.fire_times import next_fire_time
 from jobs.heartbeats import WorkerHealth, check_health
-from jobs.kinds import load_kinds
+from jobs.housekeeping import register_housekeeping
 from jobs.overview import JobsOverview, ScheduleView, jobs_overview, wait_for_run
 from jobs.plan import Plan, PlannedSchedule, plan_schedules
 from jobs.registry import (
@@ -27,7 +27,6 @@ from jobs.registry import (
     JobRegistry,
     PruneRule,
     RetryPolicy,
-    registry,
 )
 from jobs.runs import RunRecord, get_run, request_run
 from jobs.schedules import (
@@ -65,11 +64,10 @@ __all__ = [
     "get_run",
     "jobs_overview",
     "list_schedules",
-    "load_kinds",
     "next_fire_time",
     "parse_schedule",
     "plan_schedules",
-    "registry",
+    "register_housekeeping",
     "remove_schedule",
     "request_run",
     "set_schedule_enabled",

@@ -11,7 +11,6 @@ import logging
 import os
 import signal
 import traceback
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.connection import Connection
@@ -20,7 +19,7 @@ from typing import Any
 from catalog.database import create_database_engine
 from catalog.errors import GreenroomError
 from jobs.context import JobContext
-from jobs.registry import resolve_target
+from jobs.registry import JobRegistry, resolve_target
 from runtime.process import Runtime
 from runtime.settings import Settings
 
@@ -44,7 +43,7 @@ class ChildTask:
     trigger: str
     deadline: datetime
     log_level: int
-    job_modules: Sequence[str]
+    registry: JobRegistry
 
 
 def child_main(task: ChildTask, conn: Connection) -> None:
@@ -56,9 +55,6 @@ def child_main(task: ChildTask, conn: Connection) -> None:
     logger = logging.getLogger(f"greenroom.job.{task.kind}")
     engine = None
     try:
-        from jobs.kinds import load_kinds
-
-        load_kinds(task.job_modules)
         body = resolve_target(task.target)
         engine = create_database_engine(task.settings.resolved_database_url)
         context = JobContext(
@@ -71,6 +67,7 @@ def child_main(task: ChildTask, conn: Connection) -> None:
             trigger=task.trigger,
             deadline=task.deadline,
             logger=logger,
+            registry=task.registry,
         )
         result = body(context)
         if result is not None and not isinstance(result, dict):

@@ -6,9 +6,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from runtime.process import Runtime
+
+if TYPE_CHECKING:
+    from jobs.registry import JobRegistry
 
 __all__ = ["JobContext", "JobResult"]
 
@@ -33,6 +36,8 @@ class JobContext:
     trigger: str
     deadline: datetime
     logger: logging.Logger
+    #: every job kind the worker knows (housekeeping reads their prune rules)
+    registry: JobRegistry
 
     def time_left(self) -> float:
         """Seconds until the run is cut off (negative once past)."""

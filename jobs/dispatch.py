@@ -195,7 +195,7 @@ class Dispatcher:
                 trigger=run.trigger,
                 deadline=started + kind.timeout,
                 log_level=logging.getLogger("greenroom").getEffectiveLevel(),
-                job_modules=tuple(self._settings.worker.job_modules),
+                registry=self._registry,
             )
             self._record(run, kind, self._runner.run(task, timeout=kind.timeout.total_seconds()))
         finally:

@@ -1,10 +1,10 @@
-"""The typed registry of job kinds: how a feature adds a job without touching the scheduler.
+"""The typed registry of job kinds: how a capability adds a job without touching the scheduler.
 
-A feature module in ``jobs/kinds/`` (imported by every worker) calls, at import time::
+A capability's ``register(setup)`` (see ``commands/__init__.py``) fills ``setup.jobs``::
 
-    registry.add(JobKind("migrations.digest", post_digest, timeout=timedelta(minutes=2)))
-    registry.after_sync("docs.build")                       # run after every catalog change
-    registry.add_prune_rule(PruneRule("slack_users", "slack_users", "cached_at", timedelta(1)))
+    setup.jobs.add(JobKind("migrations.digest", post_digest, timeout=timedelta(minutes=2)))
+    setup.jobs.after_sync("docs.build")                     # run after every catalog change
+    setup.jobs.add_prune_rule(PruneRule("slack_users", "slack_users", "cached_at", timedelta(1)))
 
 The body must be a module-level function: it is imported by name in the child process that
 runs it, so a hanging body can be killed without taking the worker down.
@@ -33,7 +33,6 @@ __all__ = [
     "JobRegistry",
     "PruneRule",
     "RetryPolicy",
-    "registry",
     "resolve_target",
 ]
 
@@ -216,7 +215,3 @@ def resolve_target(target: str) -> Callable[[JobContext], JobResult]:
     if not callable(value):
         raise ValueError(f"job body {target} cannot be imported by that name")
     return value  # type: ignore[no-any-return]
-
-
-#: The registry every worker loads (see ``jobs.kinds.load_kinds``).
-registry = JobRegistry()

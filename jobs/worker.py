@@ -23,7 +23,6 @@ from jobs.dispatch import SKIPS_RECORDED, Dispatcher
 from jobs.execution import ChildRunner
 from jobs.fire_times import SpecTrigger, newest_fire_times
 from jobs.heartbeats import beat, new_worker_id, reap_dead_workers, register_worker, stop_worker
-from jobs.kinds import kind_modules, load_kinds
 from jobs.plan import Plan, plan_schedules
 from jobs.registry import JobRegistry
 from jobs.runs import last_slots, take_runs
@@ -46,19 +45,21 @@ class Worker:
         self,
         runtime: Runtime,
         *,
-        registry: JobRegistry | None = None,
+        registry: JobRegistry,
         worker_id: str | None = None,
         preload: Sequence[str] = (),
     ) -> None:
-        """``preload``: modules job processes should find imported, such as the ones the
-        main script imports (multiprocessing re-runs the main script in every child)."""
+        """``registry``: the job kinds the capabilities registered (``bot.capabilities``).
+        ``preload``: modules job processes should find imported, such as the ones the main
+        script imports (multiprocessing re-runs the main script in every child)."""
         self.runtime = runtime
         self.engine = runtime.engine
         self.config = runtime.settings.worker
-        self.registry = registry or load_kinds(self.config.job_modules)
+        self.registry = registry
         self.id = worker_id or new_worker_id()
         dialect = type(self.engine.dialect).__module__  # e.g. psycopg: not imported per job
-        modules = ("jobs.child", dialect, *kind_modules(self.config.job_modules), *preload)
+        bodies = sorted({kind.run.__module__ for kind in registry.kinds()})
+        modules = ("jobs.child", dialect, *bodies, *preload)
         self._runner = ChildRunner(preload=modules)
         self._dispatcher = Dispatcher(runtime, self.registry, self.id, self._runner)
         self._scheduler = BackgroundScheduler(

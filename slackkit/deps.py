@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -10,6 +11,7 @@ from catalog import Catalog, EntityRef
 from catalog.groups import ancestors, groups_of_user
 from runtime.process import Runtime
 from runtime.settings import Settings
+from slackkit.blocks import Block
 from slackkit.deliveries import DeliveryLog
 from slackkit.home import HomeRegistry
 from slackkit.metrics import Metrics
@@ -38,6 +40,8 @@ class Deps:
     team_page: TeamPageRegistry = field(default_factory=TeamPageRegistry)
     #: ``/greenroom admin <action>``: actions only ``slack.admins`` may run (commands/admin.py)
     admin: SubcommandRouter = field(default_factory=SubcommandRouter)
+    #: what waits for an admin's decision, shown atop ``/greenroom admin`` (held sources, ...)
+    admin_waiting: list[Callable[[], Sequence[Block]]] = field(default_factory=list)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

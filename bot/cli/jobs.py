@@ -14,6 +14,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.capabilities import job_registry
 from bot.cli.context import err, out, runtime_of
 from catalog.sync_report import EXIT_FAILED, EXIT_HELD
 from jobs import (
@@ -23,7 +24,6 @@ from jobs import (
     Worker,
     check_health,
     jobs_overview,
-    load_kinds,
     request_run,
     wait_for_run,
 )
@@ -54,7 +54,8 @@ def worker_command(ctx: click.Context, check: bool, log_level: str) -> None:
     logging.basicConfig(level=log_level, format=LOG_FORMAT, stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # The `greenroom` script imports bot.cli.main; job processes re-run it, so have it preloaded.
-    sys.exit(Worker(runtime, preload=["bot.cli.main"]).run_forever())
+    registry = job_registry(runtime.settings)
+    sys.exit(Worker(runtime, registry=registry, preload=["bot.cli.main"]).run_forever())
 
 
 @click.group("jobs", invoke_without_command=True)
@@ -65,7 +66,7 @@ def jobs_group(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     runtime = runtime_of(ctx)
-    overview = jobs_overview(runtime, load_kinds(runtime.settings.worker.job_modules))
+    overview = jobs_overview(runtime, job_registry(runtime.settings))
     if as_json:
         out.print_json(data=overview_json(overview))
     else:
@@ -83,7 +84,7 @@ def jobs_run(
 ) -> None:
     """Ask a worker to run KIND now (picked up within a few seconds)."""
     runtime = runtime_of(ctx)
-    load_kinds(runtime.settings.worker.job_modules).get(kind)
+    job_registry(runtime.settings).get(kind)
     run_id = request_run(runtime.engine, kind, _params(params), requested_by="cli")
     out.print(f"Requested {kind} as run #{run_id}.")
     if wait:

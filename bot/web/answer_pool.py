@@ -70,12 +70,12 @@ class AnswerPool:
     Requests travel over a Unix socket in a private folder that every pool thread accepts on:
     the kernel's accept queue is the one FIFO queue, hands each request to a thread that is
     free, and, unlike a lock-guarded pipe, is not wedged when a process is killed mid-read.
-    ``features`` are module-level functions (they are sent to the processes by name).
+    ``capabilities`` are module-level functions (they are sent to the processes by name).
     """
 
-    def __init__(self, settings: Settings, processes: int, features: Sequence[Any]) -> None:
+    def __init__(self, settings: Settings, processes: int, capabilities: Sequence[Any]) -> None:
         self.settings = settings
-        self.features = tuple(features)
+        self.capabilities = tuple(capabilities)
         self._folder = _private_folder()
         self.address = str(self._folder / "requests.sock")
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -89,7 +89,7 @@ class AnswerPool:
 
     def _spawn(self) -> SpawnProcess:
         threads = self.settings.slack.listener_threads
-        args = (self.settings, self.features, threads, self._listener, self._started)
+        args = (self.settings, self.capabilities, threads, self._listener, self._started)
         process = self._context.Process(target=_run, args=args, name="greenroom-answers")
         process.start()
         return process
@@ -173,7 +173,7 @@ class _Inline(Executor):
 
 def _run(
     settings: Settings,
-    features: Sequence[Any],
+    capabilities: Sequence[Any],
     threads: int,
     listener: socket.socket,
     started: Connection,
@@ -190,7 +190,7 @@ def _run(
     )
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
-    app = create_app(runtime, features=features, executor=_Inline(), verified=True)
+    app = create_app(runtime, capabilities=capabilities, executor=_Inline(), verified=True)
     needs_edges(runtime.catalog)  # before the first question, not during it (1.5 s at 100k)
     # What exists now (modules, the app) lives as long as the process: keep it out of every
     # later full collection, which otherwise stops all answers here for tens of milliseconds.
@@ -216,7 +216,7 @@ def _exit_with_parent() -> None:
 
 
 def _answer_from(app: App, listener: socket.socket) -> None:
-    from bot.listeners import RECEIVED
+    from slackkit.incoming import RECEIVED
 
     while message := _next_request(listener):
         request = BoltRequest(

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -34,17 +34,16 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from bot.app import create_app
-from bot.capabilities import FEATURES, Feature
-from bot.listeners import RECEIVED
+from bot.app import assemble
+from bot.capabilities import CAPABILITIES
 from bot.web.answer_pool import AnswerPool, acked_by_web, default_processes
-from commands.docs.web import docs_middleware, docs_routes
+from commands import Capability
 from runtime.process import Runtime, open_runtime
+from slackkit.incoming import RECEIVED
 from slackkit.metrics import Metrics
 
 __all__ = [
     "MAX_BODY_BYTES",
-    "WEB_FEATURES",
     "answer_pool_for",
     "create_web_app",
     "web_app_from_environment",
@@ -53,26 +52,27 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
-#: Functions adding routes to the web process, e.g. TechDocs' ``/docs/...``.
-WEB_FEATURES: tuple[Callable[[Runtime], Sequence[BaseRoute]], ...] = (docs_routes,)
 
 
 def create_web_app(
     runtime: Runtime,
     *,
     client: WebClient | None = None,
-    features: Sequence[Feature] = FEATURES,
+    capabilities: Sequence[Capability] = CAPABILITIES,
     metrics: Metrics | None = None,
     extra_routes: Sequence[BaseRoute] = (),
     answer_pool: AnswerPool | None = None,
 ) -> Starlette:
-    """The Starlette app for ``runtime``: the Bolt app (see ``create_app`` for ``client`` and
-    ``features``) behind the routes above, plus ``extra_routes``. With ``answer_pool`` the
-    requests it can take are answered there (started with the app, stopped after it)."""
+    """The Starlette app for ``runtime``: the Bolt app (see ``assemble`` for ``client`` and
+    ``capabilities``) behind the routes above, the capabilities' routes, and ``extra_routes``.
+    With ``answer_pool`` the requests it can take are answered there (started with the app,
+    stopped after it)."""
     slack = runtime.settings.slack
     metrics = metrics or Metrics()
     executor = ThreadPoolExecutor(slack.listener_threads, thread_name_prefix="greenroom-listener")
-    app = create_app(runtime, client=client, executor=executor, metrics=metrics, features=features)
+    app, setup = assemble(
+        runtime, client=client, executor=executor, metrics=metrics, capabilities=capabilities
+    )
     assert slack.signing_secret is not None
     verifier = SignatureVerifier(slack.signing_secret.get_secret_value())
 
@@ -146,10 +146,11 @@ def create_web_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_page, methods=["GET"]),
     ]
-    for feature in WEB_FEATURES:
-        routes.extend(feature(runtime))
+    for route_factory in setup.routes:
+        routes.extend(route_factory(runtime))
     routes.extend(extra_routes)
-    return Starlette(routes=routes, lifespan=lifespan, middleware=docs_middleware(runtime))
+    middleware = [m for factory in setup.middleware for m in factory(runtime)]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 def web_app_from_environment() -> Starlette:
@@ -158,12 +159,14 @@ def web_app_from_environment() -> Starlette:
     return create_web_app(runtime, answer_pool=answer_pool_for(runtime))
 
 
-def answer_pool_for(runtime: Runtime, features: Sequence[Feature] = FEATURES) -> AnswerPool | None:
+def answer_pool_for(
+    runtime: Runtime, capabilities: Sequence[Capability] = CAPABILITIES
+) -> AnswerPool | None:
     """The answer pool ``slack.answer_processes`` asks for (None for 0: answer in-process)."""
     processes = runtime.settings.slack.answer_processes
     if processes == 0:
         return None
-    return AnswerPool(runtime.settings, processes or default_processes(), features)
+    return AnswerPool(runtime.settings, processes or default_processes(), capabilities)
 
 
 async def _dispatch(app: App, request: BoltRequest, kind: str) -> Response:

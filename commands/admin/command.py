@@ -18,7 +18,6 @@ from dataclasses import replace
 from slack_bolt import App
 
 from catalog import NotAuthorized
-from commands.catalog_holds import hold_blocks, open_hold_notices
 from slackkit import blocks as bk
 from slackkit.blocks import Block
 from slackkit.deps import Deps
@@ -60,10 +59,10 @@ def register(app: App, deps: Deps) -> None:
 
 def _actions(deps: Deps, command: str) -> Reply:
     actions = deps.admin.all()
-    waiting = open_hold_notices(deps)
+    waiting = [block for notices in deps.admin_waiting for block in notices()]
     head: tuple[Block, ...] = ()
     if waiting:
-        head = (bk.header("Waiting for an admin"), *hold_blocks(waiting), bk.divider())
+        head = (bk.header("Waiting for an admin"), *waiting, bk.divider())
     if not actions:
         none = bk.section("No admin actions are installed.")
         return Reply("No admin actions", (*head, none), shareable=False)

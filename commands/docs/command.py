@@ -6,11 +6,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.listeners import ack_now
 from catalog import EntityRef, GreenroomError
 from catalog.groups import Team
 from catalog.lookup import find_entity
@@ -28,10 +27,10 @@ from integrations.techdocs import (
     unfurl_docs_url,
 )
 from slackkit.blocks import Block
-from slackkit.deliveries import delivery_key
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError, parse_options
 from slackkit.home import HomeContext
+from slackkit.incoming import ack_now, incoming
 from slackkit.replies import Reply
 from slackkit.router import Ask
 
@@ -104,8 +103,8 @@ def register(app: App, deps: Deps) -> None:
     deps.home.add_section("docs", home_coverage, order=40, max_blocks=2)
     deps.team_page.add_section("docs", team_coverage, order=40, max_blocks=2)
 
-    def unfurl(body: dict[str, Any], client: WebClient) -> None:
-        if not _claim(deps, body):
+    def unfurl(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if not incoming(context).first_time():
             return
         # Slack Connect: people of another organisation are in the channel; show them nothing.
         shared = bool(body.get("is_ext_shared_channel"))
@@ -140,13 +139,6 @@ def _empty_search_hint(deps: Deps) -> str:
     except GreenroomError:
         return hint
     return f"{hint} For the docs of {named.ref.short}, type `docs {named.ref.short}`."
-
-
-def _claim(deps: Deps, body: dict[str, Any]) -> bool:
-    if deps.deliveries.claim(delivery_key(body)):
-        return True
-    deps.metrics.duplicates.inc()
-    return False
 
 
 def _send_unfurls(

@@ -13,9 +13,9 @@ from datetime import timedelta
 
 from integrations.techdocs import build_all_docs
 from jobs.context import JobContext, JobResult
-from jobs.registry import JobKind, registry
+from jobs.registry import JobKind, JobRegistry
 
-__all__ = ["DOCS_BUILD", "run_docs_build"]
+__all__ = ["DOCS_BUILD", "register_jobs", "run_docs_build"]
 
 DOCS_BUILD = "docs.build"
 _LISTED = 50
@@ -42,12 +42,14 @@ def run_docs_build(ctx: JobContext) -> JobResult:
     }
 
 
-registry.add(
-    JobKind(
-        DOCS_BUILD,
-        run_docs_build,
-        timeout=timedelta(minutes=30),
-        description="Rebuild the TechDocs sites whose sources changed",
+def register_jobs(registry: JobRegistry) -> None:
+    """Add this capability's job kinds to the worker's registry."""
+    registry.add(
+        JobKind(
+            DOCS_BUILD,
+            run_docs_build,
+            timeout=timedelta(minutes=30),
+            description="Rebuild the TechDocs sites whose sources changed",
+        )
     )
-)
-registry.after_sync(DOCS_BUILD, only_if_changed=False)
+    registry.after_sync(DOCS_BUILD, only_if_changed=False)

@@ -11,10 +11,10 @@ from datetime import timedelta
 import integrations.kubernetes.sweep  # noqa: F401
 from commands.k8s.sweep import run_health_sweep
 from jobs.context import JobContext, JobResult
-from jobs.registry import DefaultSchedule, JobKind, RetryPolicy, registry
+from jobs.registry import DefaultSchedule, JobKind, JobRegistry, RetryPolicy
 from runtime.settings import Settings
 
-__all__ = ["KUBERNETES_SWEEP", "run_kubernetes_sweep", "sweep_schedules"]
+__all__ = ["KUBERNETES_SWEEP", "register_jobs", "run_kubernetes_sweep", "sweep_schedules"]
 
 KUBERNETES_SWEEP = "kubernetes.sweep"
 
@@ -35,14 +35,16 @@ def sweep_schedules(settings: Settings) -> list[DefaultSchedule]:
     return [DefaultSchedule(KUBERNETES_SWEEP, f"every {kubernetes.sweep_interval_minutes}m")]
 
 
-registry.add(
-    JobKind(
-        KUBERNETES_SWEEP,
-        run_kubernetes_sweep,
-        schedules=sweep_schedules,
-        timeout=timedelta(minutes=10),
-        # a failed sweep is not retried: the next one is minutes away, and alerts go out once
-        retry=RetryPolicy(attempts=1),
-        description="Check every service's Kubernetes health and tell teams what changed",
+def register_jobs(registry: JobRegistry) -> None:
+    """Add this capability's job kinds to the worker's registry."""
+    registry.add(
+        JobKind(
+            KUBERNETES_SWEEP,
+            run_kubernetes_sweep,
+            schedules=sweep_schedules,
+            timeout=timedelta(minutes=10),
+            # a failed sweep is not retried: the next one is minutes away, and alerts go out once
+            retry=RetryPolicy(attempts=1),
+            description="Check every service's Kubernetes health and tell teams what changed",
+        )
     )
-)

@@ -33,7 +33,7 @@ from commands.migrations.nudges import send_nudges
 from commands.migrations.subscription_blocks import paused_notice
 from commands.migrations.subscriptions import DIGEST_KIND, check_digest_schedule, subscription_key
 from jobs.context import JobContext, JobResult
-from jobs.registry import DefaultSchedule, JobKind, PruneRule, RetryPolicy, registry
+from jobs.registry import DefaultSchedule, JobKind, JobRegistry, PruneRule, RetryPolicy
 from jobs.schedules import set_schedule_enabled
 from runtime.settings import Settings
 from slackkit.bot_client import bot_client
@@ -44,6 +44,7 @@ __all__ = [
     "MIGRATIONS_NUDGES",
     "digest_schedules",
     "nudge_schedules",
+    "register_jobs",
     "run_digest",
     "run_evaluate",
     "run_nudges",
@@ -196,46 +197,48 @@ def nudge_schedules(settings: Settings) -> list[DefaultSchedule]:
     return [DefaultSchedule(MIGRATIONS_NUDGES, "hourly")]
 
 
-registry.add(
-    JobKind(
-        MIGRATIONS_EVALUATE,
-        run_evaluate,
-        timeout=timedelta(minutes=30),
-        retry=RetryPolicy(attempts=2, backoff=timedelta(minutes=2)),
-        description="Check every entity in scope of every tech migration",
+def register_jobs(registry: JobRegistry) -> None:
+    """Add this capability's job kinds to the worker's registry."""
+    registry.add(
+        JobKind(
+            MIGRATIONS_EVALUATE,
+            run_evaluate,
+            timeout=timedelta(minutes=30),
+            retry=RetryPolicy(attempts=2, backoff=timedelta(minutes=2)),
+            description="Check every entity in scope of every tech migration",
+        )
     )
-)
-# after every sync, changed or not: repository checks read files that change without any
-# entity changing (a Dockerfile's base image)
-registry.after_sync(MIGRATIONS_EVALUATE, only_if_changed=False)
-registry.add(
-    JobKind(
-        MIGRATIONS_DIGEST,
-        run_digest,
-        schedules=digest_schedules,
-        timeout=timedelta(minutes=5),
-        # retries are safe: the post is claimed per slot and a retry only finishes what its
-        # attempt left (the chart)
-        retry=RetryPolicy(attempts=3, backoff=timedelta(minutes=1)),
-        grace=timedelta(hours=1),
-        description="Post a channel's migration leaderboard or catalog-quality digest",
+    # after every sync, changed or not: repository checks read files that change without any
+    # entity changing (a Dockerfile's base image)
+    registry.after_sync(MIGRATIONS_EVALUATE, only_if_changed=False)
+    registry.add(
+        JobKind(
+            MIGRATIONS_DIGEST,
+            run_digest,
+            schedules=digest_schedules,
+            timeout=timedelta(minutes=5),
+            # retries are safe: the post is claimed per slot and a retry only finishes what its
+            # attempt left (the chart)
+            retry=RetryPolicy(attempts=3, backoff=timedelta(minutes=1)),
+            grace=timedelta(hours=1),
+            description="Post a channel's migration leaderboard or catalog-quality digest",
+        )
     )
-)
-registry.add(
-    JobKind(
-        MIGRATIONS_NUDGES,
-        run_nudges,
-        schedules=nudge_schedules,
-        timeout=timedelta(minutes=15),
-        description="Remind teams of what is left in migrations that opt in to nudges",
+    registry.add(
+        JobKind(
+            MIGRATIONS_NUDGES,
+            run_nudges,
+            schedules=nudge_schedules,
+            timeout=timedelta(minutes=15),
+            description="Remind teams of what is left in migrations that opt in to nudges",
+        )
     )
-)
-registry.add_prune_rule(
-    PruneRule(
-        "digest_posts",
-        "digest_posts",
-        "claimed_at",
-        timedelta(days=400),
-        keep_latest_by="subscription",
+    registry.add_prune_rule(
+        PruneRule(
+            "digest_posts",
+            "digest_posts",
+            "claimed_at",
+            timedelta(days=400),
+            keep_latest_by="subscription",
+        )
     )
-)

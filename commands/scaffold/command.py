@@ -11,7 +11,6 @@ import functools
 
 from slack_bolt import App
 
-from bot.listeners import ack_now
 from catalog import GreenroomError
 from commands.scaffold.flow import ScaffoldModal, not_opened_text
 from commands.scaffold.form import SEARCH_ACTION
@@ -31,6 +30,7 @@ from slackkit.blocks import Block
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError
 from slackkit.home import HomeContext
+from slackkit.incoming import ack_now
 from slackkit.modals import update_view
 from slackkit.replies import Reply
 from slackkit.router import Ask

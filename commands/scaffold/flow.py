@@ -19,7 +19,6 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 
-from bot.listeners import RECEIVED
 from catalog import GreenroomError, NotAuthorized
 from commands.scaffold.form import (
     block_id_for,
@@ -42,8 +41,8 @@ from commands.scaffold.wizard import WizardState
 from integrations.scaffolder import Caller, Scaffolder, TemplateForm
 from integrations.techdocs import DocsLinks
 from slackkit import blocks as bk
-from slackkit.deliveries import delivery_key
 from slackkit.deps import Deps
+from slackkit.incoming import RECEIVED, incoming
 from slackkit.modals import (
     ModalView,
     loading_view,
@@ -116,25 +115,26 @@ class ScaffoldModal:
         self, body: dict[str, Any], client: WebClient, context: BoltContext
     ) -> None:
         """The Home tab's (or a message's) button: loading modal first, then the picker."""
-        if not self._first_time(body):
+        delivery = incoming(context)
+        if not delivery.first_time():
             return
-        user_id = _user_id(body)
         opened = open_view(client, body.get("trigger_id"), loading_view(TITLE))
         if not opened.ok or opened.view_id is None:
-            _message(client, user_id, not_opened_text(opened, self.command))
+            _message(client, delivery.user_id, not_opened_text(opened, self.command))
             return
-        who = self.deps.users.resolve(client, _team_id(body, context), user_id)
+        who = delivery.caller(client)
         update_view(client, opened.view_id, self.start_view(who, None), hash=opened.hash)
 
     # -- moving between steps ----------------------------------------------------------------
     def change_view(self, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         """Choose (picker -> form), Other template (form -> picker), Edit and try again."""
-        if not self._first_time(body):
+        delivery = incoming(context)
+        if not delivery.first_time():
             return
         view = body.get("view") or {}
         action = (body.get("actions") or [{}])[0]
         wizard = WizardState.decode(view.get("private_metadata"))
-        who = self.deps.users.resolve(client, _team_id(body, context), _user_id(body))
+        who = delivery.caller(client)
         if action.get("action_id") == BACK_ACTION:
             shown = self.start_view(who, None)
         elif action.get("action_id") == RETRY_ACTION:
@@ -163,7 +163,8 @@ class ScaffoldModal:
         view = body.get("view") or {}
         wizard = WizardState.decode(view.get("private_metadata"))
         state = (view.get("state") or {}).get("values") or {}
-        team_id, user_id = _team_id(body, context), _user_id(body)
+        delivery = incoming(context)
+        team_id, user_id = delivery.team_id, delivery.user_id
         template_id = wizard.template_id
         if not template_id:
             ack(response_action="update", view=message_view(_STALE))
@@ -188,7 +189,7 @@ class ScaffoldModal:
         wizard = WizardState(template_id, checked.values if checked else None)
         name = str(checked.values.get("name", "")) if checked else _typed_name(state)
         title = checked.form.title if checked else template_id
-        if self._first_time(body):
+        if delivery.first_time():
             run = RunRequest(
                 client, team_id, user_id, template_id, str(view.get("id")), state, wizard
             )
@@ -211,7 +212,8 @@ class ScaffoldModal:
         options: list[dict[str, Any]] = []
         try:
             if wizard.template_id:
-                caller = self.caller_of(client, _team_id(body, context), _user_id(body))
+                delivery = incoming(context)
+                caller = self.caller(delivery.caller(client))
                 form = self.scaffolder().form(wizard.template_id, caller)
                 field = field_for_block(form, str(body.get("block_id") or ""))
                 if field is not None:
@@ -220,12 +222,6 @@ class ScaffoldModal:
         except GreenroomError as error:
             log.info("no options for a scaffold field: %s", error.user_message)
         ack(options=options)
-
-    def _first_time(self, body: dict[str, Any]) -> bool:
-        if self.deps.deliveries.claim(delivery_key(body)):
-            return True
-        self.deps.metrics.duplicates.inc()
-        return False
 
 
 def not_opened_text(opened: ModalView, command: str) -> str:
@@ -262,11 +258,3 @@ def _typed_name(state: dict[str, Any]) -> str:
     element = next(iter((state.get(block_id_for("name")) or {}).values()), None)
     value = element.get("value") if isinstance(element, dict) else None
     return str(value or "your repository")
-
-
-def _user_id(body: dict[str, Any]) -> str:
-    return str((body.get("user") or {}).get("id") or "")
-
-
-def _team_id(body: dict[str, Any], context: BoltContext) -> str:
-    return str(context.team_id or (body.get("team") or {}).get("id") or context.enterprise_id or "")

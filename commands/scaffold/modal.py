@@ -1,8 +1,8 @@
 """The views of the scaffolding modal: template picker, form, progress, result, failure.
 
 Every text from templates, the catalog or the user is escaped or ``plain_text``; links are
-built only from http(s) URLs (``bk.link``). Views carry the wizard state (commands/scaffold/wizard.py)
-in ``private_metadata``.
+built only from http(s) URLs (``bk.link``). Views carry the wizard state
+(commands/scaffold/wizard.py) in ``private_metadata``.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from commands import catalog_holds
+from commands.sync import holds as catalog_holds
 from jobs import CATALOG_SYNC, check_health, request_run, wait_for_run
 from slackkit import blocks as bk
 from slackkit.deps import Deps

@@ -13,10 +13,10 @@ from datetime import timedelta
 from catalog.errors import ConfigError, SourceUnavailable
 from catalog.sync import sync_catalog
 from jobs.context import JobContext, JobResult
-from jobs.registry import CATALOG_SYNC, DefaultSchedule, JobKind, RetryPolicy, registry
+from jobs.registry import CATALOG_SYNC, DefaultSchedule, JobKind, JobRegistry, RetryPolicy
 from runtime.settings import Settings
 
-__all__ = ["run_catalog_sync", "sync_schedules"]
+__all__ = ["register_jobs", "run_catalog_sync", "sync_schedules"]
 
 
 def run_catalog_sync(ctx: JobContext) -> JobResult:
@@ -75,13 +75,15 @@ def sync_schedules(settings: Settings) -> list[DefaultSchedule]:
     return schedules
 
 
-registry.add(
-    JobKind(
-        CATALOG_SYNC,
-        run_catalog_sync,
-        schedules=sync_schedules,
-        timeout=timedelta(minutes=20),
-        retry=RetryPolicy(attempts=3, backoff=timedelta(minutes=1)),
-        description="Read every catalog source into the database",
+def register_jobs(registry: JobRegistry) -> None:
+    """Add this capability's job kinds to the worker's registry."""
+    registry.add(
+        JobKind(
+            CATALOG_SYNC,
+            run_catalog_sync,
+            schedules=sync_schedules,
+            timeout=timedelta(minutes=20),
+            retry=RetryPolicy(attempts=3, backoff=timedelta(minutes=1)),
+            description="Read every catalog source into the database",
+        )
     )
-)

@@ -9,7 +9,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from jobs import JobContext, JobKind, JobRegistry, JobResult, RetryPolicy, registry
+from commands import Setup
+from jobs import JobContext, JobKind, JobRegistry, JobResult, RetryPolicy
 
 
 def _append(path: str, line: str) -> None:
@@ -70,5 +71,7 @@ def sample_registry() -> JobRegistry:
     return fresh
 
 
-for _kind in KINDS:
-    registry.add(_kind)
+def register(setup: Setup) -> None:
+    """As a site's own module in ``worker.job_modules``: add these kinds."""
+    for kind in KINDS:
+        setup.jobs.add(kind)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, insert, select
 
+from bot.capabilities import job_registry
 from catalog.tables import sync_runs
 from jobs import JobContext
 from jobs.housekeeping import run_housekeeping
@@ -33,6 +34,7 @@ def housekeeping(database_url: str, tmp_path: Path, **worker: Any) -> dict[str, 
         trigger="request",
         deadline=NOW + timedelta(minutes=1),
         logger=logging.getLogger("test"),
+        registry=job_registry(),
     )
     try:
         result = run_housekeeping(context)

@@ -5,7 +5,7 @@
 - ``write_catalog(yaml_text)``: writes a catalog file in a temp folder and syncs it into the
   test database (``engine``: SQLite and PostgreSQL).
 - ``acme``: the small ACME catalog below, synced.
-- ``serve_greenroom(features=..., techdocs=..., config=..., answer_processes=0,
+- ``serve_greenroom(capabilities=..., techdocs=..., config=..., answer_processes=0,
   **slack_settings)``: starts ``greenroom serve``'s web app on the test database, talking to
   ``slack_api`` (with ``answer_processes``, answered by a pool of that many processes);
   returns a :class:`Workspace`. ``techdocs`` is the ``techdocs:`` settings (default: sites
@@ -23,13 +23,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from bot.capabilities import FEATURES, Feature
+from bot.capabilities import CAPABILITIES
 from bot.loopback.signed_requests import SignedRequests
 from bot.loopback.slack import LoopbackSlack
 from bot.web import create_web_app
 from bot.web.answer_pool import AnswerPool
 from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
+from commands import Capability
 from runtime.process import Runtime
 from runtime.settings import load_settings
 from tests.scenarios.workspace import SLACK_USERS, UvicornThread, Workspace
@@ -218,7 +219,7 @@ def serve_greenroom(
     started: list[tuple[UvicornThread, Workspace]] = []
 
     def serve(
-        features: Sequence[Feature] = FEATURES,
+        capabilities: Sequence[Capability] = CAPABILITIES,
         *,
         techdocs: dict[str, Any] | None = None,
         config: dict[str, Any] | None = None,
@@ -240,8 +241,8 @@ def serve_greenroom(
             **({"techdocs": techdocs or {}} | (config or {})),
         )
         runtime = Runtime(settings, engine)
-        pool = AnswerPool(settings, answer_processes, features) if answer_processes else None
-        server = UvicornThread(create_web_app(runtime, features=features, answer_pool=pool))
+        pool = AnswerPool(settings, answer_processes, capabilities) if answer_processes else None
+        server = UvicornThread(create_web_app(runtime, capabilities=capabilities, answer_pool=pool))
         url = server.start()
         requests = SignedRequests(SIGNING_SECRET, team_id=slack_api.team_id)
         workspace = Workspace(url, slack_api, requests, settings.slack.command, stop=server.stop)

@@ -10,18 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from slack_bolt import App
 
-from bot.capabilities import FEATURES
+from bot.capabilities import CAPABILITIES
 from bot.web.answer_pool import acked_by_web
-from slackkit.deps import Deps
+from commands import Setup
 from slackkit.replies import Reply
 from slackkit.router import Ask
 from tests.scenarios.workspace import ALICE, Workspace
 
 
-def answering_process(app: App, deps: Deps) -> None:
+def answering_process(setup: Setup) -> None:
     """``pid``: which process answered; ``slow <seconds>``: an answer that takes its time."""
+    assert setup.slack is not None
+    deps = setup.slack.deps
 
     def pid(ask: Ask) -> Reply:
         return Reply.simple(f"answered by process {os.getpid()}")
@@ -37,7 +38,9 @@ def answering_process(app: App, deps: Deps) -> None:
 @pytest.fixture
 def pooled(serve_greenroom: Callable[..., Workspace], acme: None) -> Workspace:
     """greenroom on the ACME catalog, answered by two processes of two threads each."""
-    return serve_greenroom((*FEATURES, answering_process), answer_processes=2, listener_threads=2)
+    return serve_greenroom(
+        (*CAPABILITIES, answering_process), answer_processes=2, listener_threads=2
+    )
 
 
 def _pid(workspace: Workspace) -> int:

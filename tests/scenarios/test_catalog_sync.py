@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from bot.capabilities import job_registry
 from catalog import Catalog
 from catalog.holds import list_open_holds
 from catalog.sources import DirectorySource
 from catalog.sync import SyncOptions, SyncReport, sync_catalog
-from jobs import Worker, load_kinds
+from jobs import Worker
 from tests.jobs.conftest import make_runtime
 from tests.scenarios.workspace import ALICE, CAROL, Workspace
 
@@ -48,7 +49,7 @@ def ws(
 @pytest.fixture
 def worker(database_url: str, tmp_path: Path, sources: dict[str, object]) -> Iterator[Worker]:
     runtime = make_runtime(database_url, tmp_path / "worker", catalog=sources)
-    instance = Worker(runtime, registry=load_kinds())
+    instance = Worker(runtime, registry=job_registry())
     instance.start()
     yield instance
     instance.stop(grace=0)

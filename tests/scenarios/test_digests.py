@@ -14,9 +14,10 @@ import yaml
 from sqlalchemy import Engine
 
 from bot.block_text import render_text
+from bot.capabilities import job_registry
 from bot.loopback.slack import LoopbackSlack
 from catalog.database import create_database_engine
-from jobs import Worker, list_schedules, load_kinds, request_run
+from jobs import Worker, list_schedules, request_run
 from runtime.process import Runtime
 from runtime.settings import load_settings
 from tests.jobs.conftest import FAST, eventually, runs
@@ -180,7 +181,9 @@ def worker(
         migrations=migrations,
         worker=FAST | {"schedules": {"housekeeping": "off", "migrations.nudges": "off"}},
     )
-    started = Worker(Runtime(settings, create_database_engine(database_url)), registry=load_kinds())
+    started = Worker(
+        Runtime(settings, create_database_engine(database_url)), registry=job_registry()
+    )
     started.start()
     yield started
     started.stop(grace=0)

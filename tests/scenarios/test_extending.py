@@ -5,21 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
-from bot.capabilities import FEATURES
+from bot.capabilities import CAPABILITIES
 from catalog import EntityNotFound
 from catalog.groups import Team
+from commands import Setup
 from slackkit import blocks as bk
-from slackkit.deps import Deps
 from slackkit.home import HomeContext
 from slackkit.replies import Reply
 from slackkit.router import Ask
 from tests.scenarios.workspace import ALICE, Workspace
 
 
-def notes_feature(app: App, deps: Deps) -> None:
+def notes_feature(setup: Setup) -> None:
     """A capability as a later feature would write it."""
+    assert setup.slack is not None
+    app, deps = setup.slack.app, setup.slack.deps
 
     def answer_notes(ask: Ask) -> Reply:
         name = ask.options().rest
@@ -65,7 +67,7 @@ def notes_feature(app: App, deps: Deps) -> None:
 def test_a_registered_subcommand_is_answered_paged_and_listed_in_help(
     serve_greenroom: Callable[..., Workspace], acme: None
 ) -> None:
-    workspace = serve_greenroom(features=(*FEATURES, notes_feature))
+    workspace = serve_greenroom(capabilities=(*CAPABILITIES, notes_feature))
     reply = workspace.ask("notes payments-api", user=ALICE)
     text = workspace.text(reply)
     assert "Notes for payments-api by Alice Archer" in text and "Showing 1-20 of 45" in text
@@ -77,7 +79,7 @@ def test_a_registered_subcommand_is_answered_paged_and_listed_in_help(
 def test_not_found_in_a_registered_subcommand_becomes_did_you_mean(
     serve_greenroom: Callable[..., Workspace], acme: None
 ) -> None:
-    workspace = serve_greenroom(features=(*FEATURES, notes_feature))
+    workspace = serve_greenroom(capabilities=(*CAPABILITIES, notes_feature))
     reply = workspace.ask("notes missing")
     answer = workspace.reply(workspace.click(reply, "component:payments-api"))
     assert "Notes for component:payments-api" in workspace.text(answer)
@@ -86,7 +88,7 @@ def test_not_found_in_a_registered_subcommand_becomes_did_you_mean(
 def test_a_subcommand_that_opens_a_modal_and_its_submission(
     serve_greenroom: Callable[..., Workspace], acme: None
 ) -> None:
-    workspace = serve_greenroom(features=(*FEATURES, notes_feature))
+    workspace = serve_greenroom(capabilities=(*CAPABILITIES, notes_feature))
     sent = workspace.command("newnotes")
     opened = workspace.slack.wait_for("views.open")[0]
     assert opened.args["trigger_id"] == sent.request.trigger_id
@@ -102,7 +104,7 @@ def test_a_subcommand_that_opens_a_modal_and_its_submission(
 def test_slack_failing_a_subcommand_call_is_told_to_the_user(
     serve_greenroom: Callable[..., Workspace], acme: None
 ) -> None:
-    workspace = serve_greenroom(features=(*FEATURES, notes_feature))
+    workspace = serve_greenroom(capabilities=(*CAPABILITIES, notes_feature))
     workspace.slack.fail("views.open", status=500, times=None)
     reply = workspace.ask("newnotes")
     assert "Slack returned an error while I was answering (internal_error)" in workspace.text(reply)
@@ -111,7 +113,7 @@ def test_slack_failing_a_subcommand_call_is_told_to_the_user(
 def test_home_sections_are_ordered_and_one_failing_does_not_hide_the_rest(
     serve_greenroom: Callable[..., Workspace], acme: None
 ) -> None:
-    workspace = serve_greenroom(features=(*FEATURES, notes_feature))
+    workspace = serve_greenroom(capabilities=(*CAPABILITIES, notes_feature))
     text = workspace.view_text(workspace.open_home(ALICE))
     assert "The k8s section could not load." in text
     assert "*Notes coverage* for 7 entities" in text
@@ -121,7 +123,10 @@ def test_home_sections_are_ordered_and_one_failing_does_not_hide_the_rest(
 def test_team_page_sections_follow_the_page_and_one_failing_does_not_hide_it(
     serve_greenroom: Callable[..., Workspace], acme: None
 ) -> None:
-    def sections(app: App, deps: Deps) -> None:
+    def sections(setup: Setup) -> None:
+        assert setup.slack is not None
+        deps = setup.slack.deps
+
         def members(team: Team) -> list[bk.Block]:
             return [bk.section(f"*Roll call*: {len(team.members)} people")]
 
@@ -131,7 +136,7 @@ def test_team_page_sections_follow_the_page_and_one_failing_does_not_hide_it(
         deps.team_page.add_section("roll-call", members, order=50)
         deps.team_page.add_section("pager", broken, order=45)
 
-    workspace = serve_greenroom(features=(*FEATURES, sections))
+    workspace = serve_greenroom(capabilities=(*CAPABILITIES, sections))
     reply = workspace.ask("team payments")
     text = workspace.text(reply)
     assert "*Roll call*: 2 people" in text and "The pager section could not load." in text
@@ -141,11 +146,13 @@ def test_team_page_sections_follow_the_page_and_one_failing_does_not_hide_it(
 def test_a_name_taken_twice_is_a_bug_caught_at_startup(
     serve_greenroom: Callable[..., Workspace], acme: None
 ) -> None:
-    def clash(app: App, deps: Deps) -> None:
+    def clash(setup: Setup) -> None:
+        assert setup.slack is not None
+        deps = setup.slack.deps
         deps.router.add("owners", lambda ask: None, summary="x", usage="x")
 
     try:
-        serve_greenroom(features=(*FEATURES, clash))
+        serve_greenroom(capabilities=(*CAPABILITIES, clash))
     except ValueError as error:
         assert "'owners' is already registered" in str(error)
     else:

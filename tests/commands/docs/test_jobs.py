@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs.kinds import load_kinds
 
+from bot.capabilities import job_registry
 from catalog import parse_ref
 from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
@@ -49,6 +49,7 @@ def _run(runtime: Runtime, **params: Any) -> dict[str, Any]:
         trigger="request",
         deadline=now + timedelta(minutes=5),
         logger=logging.getLogger("test.docs"),
+        registry=job_registry(),
     )
     result: JobResult = run_docs_build(context)
     assert result is not None
@@ -85,7 +86,7 @@ def test_docs_build_builds_what_changed_and_records_failures_on_the_entity(
 def test_the_worker_builds_docs_after_every_catalog_sync(
     start_worker: Callable[..., Worker], tmp_path: Path
 ) -> None:
-    real = load_kinds()
+    real = job_registry()
     [hook] = [h for h in real.after_sync_hooks if h.kind == DOCS_BUILD]
     assert hook.only_if_changed is False  # Markdown changes without any entity changing
     registry = JobRegistry()

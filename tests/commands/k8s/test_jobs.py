@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.capabilities import job_registry
 from bot.loopback.slack import LoopbackSlack
 from catalog.database import create_database_engine
 from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
 from commands.k8s.jobs import KUBERNETES_SWEEP
-from jobs import JobRegistry, Worker, load_kinds, plan_schedules, request_run
+from jobs import JobRegistry, Worker, plan_schedules, request_run
 from runtime.process import Runtime
 from runtime.settings import load_settings
 from tests.fakes import kubernetes_objects as k
@@ -30,7 +31,7 @@ def settings_for(tmp_path: Path, database_url: str, **extra: Any) -> Any:
 def test_the_sweep_runs_every_interval_when_clusters_are_configured(
     tmp_path: Path, database_url: str
 ) -> None:
-    registry: JobRegistry = load_kinds()
+    registry: JobRegistry = job_registry()
     cluster = {"name": "prod", "type": "kubeconfig", "kubeconfig": "kubeconfig.yaml"}
     configured = settings_for(
         tmp_path,

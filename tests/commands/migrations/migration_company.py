@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from bot.capabilities import job_registry
 from bot.loopback.slack import LoopbackSlack
 from jobs import JobContext
 from runtime.process import Runtime
@@ -60,4 +61,5 @@ def job_context(
         trigger="schedule",
         deadline=now + timedelta(minutes=5),
         logger=logging.getLogger(f"test.{kind}"),
+        registry=job_registry(),
     )

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from jobs.kinds import load_kinds
 from sqlalchemy import Engine, select
 
+from bot.capabilities import job_registry
 from bot.loopback.slack import LoopbackSlack
 from catalog.sync import sync_catalog
 from catalog.tech_migrations import evaluate_configured
@@ -23,6 +23,7 @@ from jobs import JobRegistry, Worker, add_schedule
 from jobs.runs import claim_slot, finish_run
 from runtime.process import Runtime
 from slackkit.tables import digest_posts
+from tests.commands.migrations.migration_company import MIGRATION, slack_environ, write_migrations
 from tests.jobs.conftest import (
     WorkerProcess,
     eventually,
@@ -31,7 +32,6 @@ from tests.jobs.conftest import (
     runs,
     write_config,
 )
-from tests.jobs.kinds.migration_company import MIGRATION, slack_environ, write_migrations
 
 CHANNEL = "C0LEADERS"
 KEY = subscription_key(CHANNEL, MIGRATION)
@@ -138,7 +138,7 @@ def test_after_downtime_the_newest_missed_slot_is_posted_once_late_older_ones_sk
     assert claim.run is not None
     finish_run(runtime.engine, claim.run.id, status="succeeded", now=last_run)
     registry = JobRegistry()
-    registry.add(load_kinds().get(DIGEST_KIND))
+    registry.add(job_registry().get(DIGEST_KIND))
 
     with caplog.at_level(logging.INFO, logger="greenroom.worker"):
         worker = start_worker(registry, config=config, environ=slack_environ(slack))

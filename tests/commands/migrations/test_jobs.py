@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import time_machine
 from apscheduler.schedulers.background import BackgroundScheduler
-from jobs.kinds import load_kinds
 from sqlalchemy import Engine, select
 
 from bot.block_text import render_text
+from bot.capabilities import job_registry
 from bot.loopback.slack import Call, LoopbackSlack
 from catalog.errors import ConfigError, GreenroomError
 from catalog.sync import sync_catalog
@@ -42,13 +42,13 @@ from jobs import (
 from jobs.fire_times import SpecTrigger
 from runtime.process import Runtime
 from slackkit.tables import digest_posts
-from tests.jobs.conftest import eventually, make_runtime, runs
-from tests.jobs.kinds.migration_company import (
+from tests.commands.migrations.migration_company import (
     MIGRATION,
     job_context,
     slack_environ,
     write_migrations,
 )
+from tests.jobs.conftest import eventually, make_runtime, runs
 
 CHANNEL = "C0LEADERS"
 PARAMS = {"channel": CHANNEL, "subject": MIGRATION}
@@ -110,7 +110,7 @@ def test_evaluate_runs_after_every_sync_and_reports_invalid_definitions(
     start_worker: Callable[..., Worker], tmp_path: Path, company: dict[str, Any]
 ) -> None:
     (tmp_path / "migrations" / "broken.yaml").write_text("id: Not An Id\ntitle: x\n")
-    real = load_kinds()
+    real = job_registry()
     [hook] = [h for h in real.after_sync_hooks if h.kind == MIGRATIONS_EVALUATE]
     assert hook.only_if_changed is False  # a Dockerfile changes without any entity changing
     registry = JobRegistry()
@@ -292,7 +292,7 @@ def test_a_digest_in_a_named_time_zone_fires_at_the_right_utc_instant_across_dst
     runtime: Runtime,
 ) -> None:
     _subscribe(runtime)
-    plan = plan_schedules(load_kinds(), runtime.settings, list_schedules(runtime.engine))
+    plan = plan_schedules(job_registry(), runtime.settings, list_schedules(runtime.engine))
     planned = plan.get(f"db:digest:{CHANNEL}:{MIGRATION}")
     assert planned is not None and planned.kind == DIGEST_KIND
     assert planned.params == PARAMS
@@ -324,7 +324,7 @@ def test_digests_in_greenroom_yaml_become_schedules_in_their_time_zone(
     ]
     config = company | {"migrations": company["migrations"] | {"digests": digests}}
     runtime = make_runtime(database_url, tmp_path, config=config, timezone="Europe/Berlin")
-    plan = plan_schedules(load_kinds(), runtime.settings)
+    plan = plan_schedules(job_registry(), runtime.settings)
     tokyo = plan.get(f"digest:{CHANNEL}:{MIGRATION}")
     quality = plan.get(f"digest:{CHANNEL}:catalog-quality")
     assert tokyo is not None and quality is not None
@@ -362,7 +362,7 @@ def test_a_wrong_digest_in_greenroom_yaml_stops_the_worker_naming_the_setting(
 ) -> None:
     runtime = make_runtime(database_url, tmp_path, config={"migrations": {"digests": digests}})
     with pytest.raises(ConfigError) as raised:
-        plan_schedules(load_kinds(), runtime.settings)
+        plan_schedules(job_registry(), runtime.settings)
     assert message in raised.value.user_message
     runtime.engine.dispose()
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.capabilities import job_registry
 from catalog.errors import ConfigError, SourceUnavailable
 from commands.sync.jobs import run_catalog_sync
 from jobs import JobContext, JobResult
@@ -44,6 +45,7 @@ def sync(database_url: str, tmp_path: Path, params: dict[str, Any]) -> JobResult
         trigger="schedule",
         deadline=now + timedelta(minutes=1),
         logger=logging.getLogger("test"),
+        registry=job_registry(),
     )
     try:
         return run_catalog_sync(context)

@@ -58,6 +58,7 @@ def register(app: App, deps: Deps) -> None:
         summary="Removals waiting for an admin (held or removed catalog sources); allow one",
         usage=_USAGE,
     )
+    deps.admin_waiting.append(lambda: hold_blocks(open_hold_notices(deps)))
 
 
 def _listing(deps: Deps) -> Reply:
