@@ -78,6 +78,10 @@ class Incoming:
         self._first: bool | None = None
         self._caller: Caller | None = None
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> Incoming:
+        # Bolt copies the context for lazy listeners: they must share this delivery's claim.
+        return self
+
     def first_time(self) -> bool:
         """True for the first delivery of this request anywhere; duplicates are counted."""
         with self._lock:
