@@ -14,7 +14,6 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from bot.capabilities import job_registry
 from bot.cli.context import err, out, runtime_of
 from catalog.sync_report import EXIT_FAILED, EXIT_HELD
 from jobs import (
@@ -54,6 +53,8 @@ def worker_command(ctx: click.Context, check: bool, log_level: str) -> None:
     logging.basicConfig(level=log_level, format=LOG_FORMAT, stream=sys.stderr)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # The `greenroom` script imports bot.cli.main; job processes re-run it, so have it preloaded.
+    from bot.capabilities import job_registry  # every capability: only when needed
+
     registry = job_registry(runtime.settings)
     sys.exit(Worker(runtime, registry=registry, preload=["bot.cli.main"]).run_forever())
 
@@ -66,6 +67,8 @@ def jobs_group(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     runtime = runtime_of(ctx)
+    from bot.capabilities import job_registry  # every capability: only when needed
+
     overview = jobs_overview(runtime, job_registry(runtime.settings))
     if as_json:
         out.print_json(data=overview_json(overview))
@@ -84,6 +87,8 @@ def jobs_run(
 ) -> None:
     """Ask a worker to run KIND now (picked up within a few seconds)."""
     runtime = runtime_of(ctx)
+    from bot.capabilities import job_registry  # every capability: only when needed
+
     job_registry(runtime.settings).get(kind)
     run_id = request_run(runtime.engine, kind, _params(params), requested_by="cli")
     out.print(f"Requested {kind} as run #{run_id}.")

@@ -42,7 +42,7 @@ def serve_http(
         "timeout_graceful_shutdown": 10,
     }
     if workers <= 1:
-        from bot.web import answer_pool_for, create_web_app
+        from bot.web.app import answer_pool_for, create_web_app
 
         app = create_web_app(runtime, answer_pool=answer_pool_for(runtime))
         uvicorn.run(app, **options)  # type: ignore[arg-type]
@@ -53,7 +53,7 @@ def serve_http(
     if database_url is not None:
         os.environ["DATABASE_URL"] = database_url
     uvicorn.run(
-        "bot.web:web_app_from_environment",
+        "bot.web.app:web_app_from_environment",
         factory=True,
         workers=workers,
         **options,  # type: ignore[arg-type]

@@ -26,8 +26,8 @@ from sqlalchemy import Engine
 from bot.capabilities import CAPABILITIES
 from bot.loopback.signed_requests import SignedRequests
 from bot.loopback.slack import LoopbackSlack
-from bot.web import create_web_app
 from bot.web.answer_pool import AnswerPool
+from bot.web.app import create_web_app
 from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
 from commands import Capability

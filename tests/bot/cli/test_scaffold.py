@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 
 from bot.cli.main import main
 
-COMPANY = Path(__file__).resolve().parent.parent / "integrations/scaffolder/fixtures/catalog"
+COMPANY = Path(__file__).resolve().parents[2] / "integrations/scaffolder/fixtures/catalog"
 ADA = "ada.lovelace@globex.example"
 
 Greenroom = Callable[..., Result]

@@ -72,7 +72,8 @@ def test_a_worker_runs_the_sweep_and_posts_the_new_problem(
             },
             worker=FAST | {"schedules": {KUBERNETES_SWEEP: "off"}},
         )
-        worker = Worker(Runtime(settings, create_database_engine(database_url)))
+        runtime = Runtime(settings, create_database_engine(database_url))
+        worker = Worker(runtime, registry=job_registry(settings))
         worker.start()
         try:
             run_id = request_run(worker.engine, KUBERNETES_SWEEP, {}, requested_by="test")
