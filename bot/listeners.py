@@ -17,6 +17,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import blocks as bk
 from bot.answers import Ephemeral, ResponseUrl, answer, deliver
 from bot.deliveries import delivery_key
 from bot.deps import Deps
@@ -140,7 +141,7 @@ def _on_button(
     try:
         state = ReplyState.decode(action.get("value"))
     except UsageError as error:
-        target.send({"text": error.user_message}, replace=False)
+        target.send({"text": bk.escape(error.user_message)}, replace=False)
         return
     result = answer(
         deps, state.command, caller=caller, client=client, page=state.page, via="button"

@@ -133,7 +133,6 @@ _EVENT = _fields(
         "message_ts": _TEXT,
         "unfurl_id": _TEXT,
         "source": _TEXT,
-        "links": _list_of(_fields({"url": _TEXT, "domain": _TEXT})),
         "message": _is(dict),
         "previous_message": _is(dict),
     },
