@@ -61,35 +61,40 @@ _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
 _SAFE_URL = re.compile(r"^(https?|mailto):[^\s<>|]+$", re.IGNORECASE)
 ZERO_WIDTH_SPACE = "\u200b"
-_DOUBLE_ZWSP = ZERO_WIDTH_SPACE * 2
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
+#: Anything escape has more to do for than the three entities (a fast path skips it).
+_SPECIAL = re.compile(f"[*_~`>{_BIDI_CONTROLS}]")
 _MARKER = re.compile(r"[*_~`]")
 _QUOTE = re.compile(r"^(\s*)(?=>)", re.MULTILINE)
-#: Bidi embeddings, overrides, isolates and marks (Unicode's Bidi_Control characters).
-_BIDI = dict.fromkeys(
-    [0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)], None
-)
+_DOUBLE_ZWSP = ZERO_WIDTH_SPACE * 2
 
 
 def escape(text: object) -> str:
     """Text made inert for mrkdwn: ``&`` -> ``&amp;``, ``<`` -> ``&lt;``, ``>`` -> ``&gt;``,
-    formatting markers kept from formatting, bidi controls removed."""
-    inert = _MARKER.sub(_guard_marker, strip_bidi(str(text)))
-    inert = _QUOTE.sub("\\1" + ZERO_WIDTH_SPACE, inert.replace(_DOUBLE_ZWSP, ZERO_WIDTH_SPACE))
+    formatting markers and line-starting quotes kept from formatting, bidi controls removed."""
+    inert = str(text)
+    if _SPECIAL.search(inert):
+        inert = _MARKER.sub(_guard_marker, strip_bidi(inert)).replace(
+            _DOUBLE_ZWSP, ZERO_WIDTH_SPACE
+        )
+        if ">" in inert:
+            inert = _QUOTE.sub("\\1" + ZERO_WIDTH_SPACE, inert)
     return inert.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def strip_bidi(text: str) -> str:
-    """``text`` without the characters that reorder how it is displayed."""
-    return text.translate(_BIDI)
 
 
 def _guard_marker(match: re.Match[str]) -> str:
     # Slack formats only at word boundaries (snake_case stays as it is): a marker with a
-    # word character on both sides, the zero-width space counting as one, formats nothing.
+    # letter or digit on both sides, a zero-width space counting as one, formats nothing.
     text, start, end = match.string, match.start(), match.end()
     before = "" if start > 0 and text[start - 1].isalnum() else ZERO_WIDTH_SPACE
     after = "" if end < len(text) and text[end].isalnum() else ZERO_WIDTH_SPACE
     return before + match.group() + after
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without the characters that reorder how it is displayed."""
+    return _BIDI.sub("", text) if _BIDI.search(text) else text
 
 
 def truncate(text: str, limit: int) -> str:

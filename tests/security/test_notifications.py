@@ -229,3 +229,11 @@ def test_scaffold_results_keep_template_and_hook_text_inert() -> None:
     assert live_markup(result_message(result, command="/greenroom", docs=docs)) == []
     failed = failure_message(f"name {ONE_LINE}", f"the hook said: {HOSTILE}", errors=(HOSTILE,))
     assert live_markup(failed) == []
+
+
+def test_honest_text_is_left_as_it_was() -> None:
+    # Names and prose people copy from answers keep their characters: snake_case, paths,
+    # arithmetic, emoji codes and right-to-left scripts are not touched.
+    for text in ("legacy_batch_v2", "a*b", "s3://bucket/key", ":rotating_light:", "שלום עולם"):
+        assert bk.escape(text) == text
+    assert bk.escape("Fish & <chips>") == "Fish &amp; &lt;chips&gt;"
