@@ -8,14 +8,21 @@ import copy
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from sqlalchemy import Engine
 
+from bot.loopback.slack import LoopbackSlack
+from bot.runtime import Runtime
 from bot.scaffold.form import SEARCH_ACTION
 from bot.scaffold.modal import FORM_CALLBACK
+from bot.serve import socket_mode_handler
+from bot.settings import load_settings
 from bot.signed_requests import FORM, JSON, SignedRequest, SignedRequests
+from tests.fakes.slack_socket_mode import SocketModeEndpoint
 from tests.scenarios.workspace import ALICE, Workspace
 
 #: Values of the wrong type put in place of each field (those of the field's own type skipped).
@@ -162,4 +169,36 @@ def test_signed_payloads_of_every_wrong_shape_get_a_clean_answer(
     # Whatever was acked has been answered (or dropped) by now.
     workspace.ask("whoami")
     assert refused == []
+    assert _tracebacks(quiet_log) == []
+
+
+def test_malformed_payloads_over_socket_mode_are_acked_and_dropped(
+    engine: Engine,
+    database_url: str,
+    slack_api: LoopbackSlack,
+    tmp_path: Path,
+    acme: None,
+    quiet_log: pytest.LogCaptureFixture,
+) -> None:
+    environ = {"SLACK_BOT_TOKEN": slack_api.bot_token, "SLACK_API_URL": slack_api.api_url}
+    environ["SLACK_APP_TOKEN"] = slack_api.app_token
+    settings = load_settings(None, environ=environ, database_url=database_url, data_dir=tmp_path)
+    requests = SignedRequests("unused", team_id=slack_api.team_id)
+    view = {"id": "V0FUZZ", "callback_id": FORM_CALLBACK, "hash": "1.x", "private_metadata": ""}
+    malformed = [
+        ("interactive", dict(requests.view_submission(view, user_id=ALICE).payload)),
+        ("interactive", {"type": "block_actions", "user": {"id": ALICE}, "actions": "x"}),
+        ("events_api", {"type": "event_callback", "event": "app_mention"}),
+        ("events_api", {"type": "event_callback", "authorizations": "x", "event": {"type": "x"}}),
+    ]
+    with SocketModeEndpoint(slack_api) as endpoint:
+        handler = socket_mode_handler(Runtime(settings, engine))
+        handler.connect()  # type: ignore[no-untyped-call]
+        endpoint.wait_connected()
+        try:
+            for kind, payload in malformed:
+                envelope = endpoint.send(kind, payload, accepts_response=kind == "interactive")
+                endpoint.wait_for_ack(envelope)
+        finally:
+            handler.close()  # type: ignore[no-untyped-call]
     assert _tracebacks(quiet_log) == []
