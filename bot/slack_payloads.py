@@ -4,9 +4,10 @@ A signature proves who sent a body, not that it has the fields Bolt indexes into
 ``body["view"]["type"]``, ``body["actions"][0]``, ``body["event"]["type"]``. A signed
 ``view_submission`` without ``view.type`` made Bolt raise KeyError, which became a 500 and a
 traceback. :func:`payload_problem` checks the fields Bolt and greenroom's listeners use
-against the types Slack documents for them (fields it does not know are left alone), so a
-malformed payload gets a 400 from the web process (before it is queued for the answer pool
-or dispatched) and a bare ack over Socket Mode, never an exception.
+against the types Slack documents for them (fields it does not know are left alone; event
+fields as in the events the manifest subscribes to), so a malformed payload gets a 400 from
+the web process (before it is queued for the answer pool or dispatched) and a bare ack over
+Socket Mode, never an exception.
 """
 
 from __future__ import annotations
@@ -81,12 +82,14 @@ def _one_of(*checks: Check) -> Check:
 
 
 _TEXT = _is(str)
+#: Ids Slack leaves null for organisation-wide (Enterprise Grid) installs.
+_MAYBE_TEXT = _is(str, type(None))
 _FLAG = _is(bool, str)
 _ID_OBJECT = _fields(
     {
         "id": _TEXT,
-        "team_id": _TEXT,
-        "enterprise_id": _is(str, type(None)),
+        "team_id": _MAYBE_TEXT,
+        "enterprise_id": _MAYBE_TEXT,
         "name": _TEXT,
         "domain": _TEXT,
     }
@@ -108,8 +111,8 @@ _VIEW = _fields(
         "type": _TEXT,
         "callback_id": _TEXT,
         "hash": _TEXT,
-        "team_id": _TEXT,
-        "app_installed_team_id": _TEXT,
+        "team_id": _MAYBE_TEXT,
+        "app_installed_team_id": _MAYBE_TEXT,
         "private_metadata": _TEXT,
         "external_id": _TEXT,
         "blocks": _list_of(_is(dict)),
@@ -148,7 +151,7 @@ _COMMON = _fields(
         "user_id": _TEXT,
         "team_id": _TEXT,
         "channel_id": _TEXT,
-        "enterprise_id": _TEXT,
+        "enterprise_id": _MAYBE_TEXT,
         "api_app_id": _TEXT,
         "response_url": _TEXT,
         "trigger_id": _TEXT,
@@ -175,7 +178,7 @@ _COMMON = _fields(
         "actions": _list_of(_ACTION, min_items=1),
         "event": _EVENT,
         "authorizations": _list_of(
-            _fields({"team_id": _TEXT, "user_id": _TEXT, "enterprise_id": _is(str, type(None))})
+            _fields({"team_id": _MAYBE_TEXT, "user_id": _TEXT, "enterprise_id": _MAYBE_TEXT})
         ),
         "response_urls": _list_of(_fields({"response_url": _TEXT}, required=("response_url",))),
     }
