@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,11 +15,12 @@ import catalog.tables  # noqa: F401 - registers the catalog's tables on the shar
 import integrations.scaffolder.tables  # noqa: F401 - the scaffolder's tables, likewise
 from bot.scaffold.setup import build_scaffolder, registered_source
 from bot.settings import Settings, load_settings
-from catalog import Catalog
+from catalog import Catalog, ConfigError
 from catalog.database import create_database_engine, upgrade_schema
+from catalog.removed_sources import sources_with_entities
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
-from catalog.sync import SyncProgress, SyncReport, sync_catalog
+from catalog.sync import SyncOptions, SyncProgress, SyncReport, sync_catalog
 from integrations.repositories import RepositoryCache
 from integrations.scaffolder import Scaffolder, registered
 
@@ -62,7 +64,12 @@ class Runtime:
     def sources(self, specs: Sequence[str] = ()) -> list[CatalogSource]:
         """The configured sources (plus repositories the scaffolder registered), or ad-hoc
         ones from ``--source`` specs."""
-        configs = [source_from_cli(s) for s in specs] if specs else self.settings.catalog.sources
+        token = self.settings.catalog.adhoc_backstage_token
+        configs = (
+            [source_from_cli(s, backstage_token=token) for s in specs]
+            if specs
+            else self.settings.catalog.sources
+        )
         cache = self.settings.data_path / "cache"
         sources = [
             build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
@@ -71,21 +78,53 @@ class Runtime:
             sources.append(registered_source(self.settings, self.engine))
         return sources
 
+    def sync_options(
+        self,
+        trigger: str,
+        *,
+        configured: Collection[str] | None,
+        allow_removals: Collection[str] = (),
+        allowed_by: str = "cli",
+    ) -> SyncOptions:
+        """How a sync of this installation runs; ``configured`` names every configured source
+        (None for ad-hoc sources, whose runs do not review removed sources)."""
+        catalog = self.settings.catalog
+        return SyncOptions(
+            trigger=trigger,
+            limits=catalog.yaml_limits,
+            guard=catalog.removal_guard,
+            source_guards={s.name: s.removal_guard for s in catalog.sources if s.removal_guard},
+            configured=frozenset(configured) if configured is not None else None,
+            removed_source_grace=timedelta(days=catalog.removed_source_grace_days),
+            allow_removals=frozenset(allow_removals),
+            allowed_by=allowed_by,
+        )
+
     def sync(
         self,
         specs: Sequence[str] = (),
         *,
         trigger: str,
         progress: SyncProgress | None = None,
+        allow_removals: Collection[str] = (),
+        allowed_by: str = "cli",
     ) -> SyncReport:
-        """Sync the configured (or given) sources."""
-        return sync_catalog(
-            self.engine,
-            self.sources(specs),
-            trigger=trigger,
-            limits=self.settings.catalog.yaml_limits,
-            progress=progress,
+        """Sync the configured (or given) sources; ``allow_removals`` lets this run remove
+        what those sources no longer emit, whatever the removal guard says."""
+        sources = self.sources(specs)
+        names = None if specs else [s.name for s in sources]
+        known_here = {s.name for s in sources} | sources_with_entities(self.engine)
+        unknown = set(allow_removals) - known_here
+        if unknown:
+            known = ", ".join(sorted({s.name for s in sources})) or "none"
+            raise ConfigError(
+                f"--allow-removals: no catalog source named {', '.join(sorted(unknown))} in this "
+                f"sync or in the catalog (sources: {known})"
+            )
+        options = self.sync_options(
+            trigger, configured=names, allow_removals=allow_removals, allowed_by=allowed_by
         )
+        return sync_catalog(self.engine, sources, options, progress=progress)
 
 
 def open_runtime(config_file: Path | None = None, **overrides: Any) -> Runtime:

@@ -43,7 +43,7 @@ from starlette.routing import BaseRoute, Route
 from bot.answer_pool import AnswerPool, acked_by_web, default_processes
 from bot.app import create_app
 from bot.body_limit import BodyLimit
-from bot.docs.web import docs_routes
+from bot.docs.web import docs_middleware, docs_routes
 from bot.features import FEATURES, Feature
 from bot.listeners import RECEIVED
 from bot.metrics import Metrics
@@ -167,11 +167,9 @@ def create_web_app(
     for feature in WEB_FEATURES:
         routes.extend(feature(runtime))
     routes.extend(extra_routes)
-    return Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)],
-    )
+    # Bodies are bounded first, whichever host (app or docs-only) the request is for.
+    middleware = [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES), *docs_middleware(runtime)]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 def web_app_from_environment() -> Starlette:

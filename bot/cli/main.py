@@ -6,6 +6,7 @@ main group, ``sync``, ``catalog`` and ``db``, and adds the others.
 
 from __future__ import annotations
 
+import getpass
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -75,6 +76,14 @@ def main(ctx: click.Context, config_file: Path | None, database_url: str | None)
     help="Ask a running worker to sync (catalog.sync, with its after-sync jobs) and wait.",
 )
 @click.option("--timeout", type=click.FloatRange(1), default=900, help="With --via-worker.")
+@click.option(
+    "--allow-removals",
+    "allow_removals",
+    multiple=True,
+    metavar="SOURCE",
+    help="Let this sync remove what SOURCE no longer emits (a source held by the removal guard, "
+    "or one removed from greenroom.yaml), however much it is. Repeatable.",
+)
 @json_option
 @click.pass_context
 def sync(
@@ -82,20 +91,39 @@ def sync(
     sources: tuple[str, ...],
     via_worker: bool,
     timeout: float,
+    allow_removals: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Read every catalog source into the database and report what changed."""
+    """Read every catalog source into the database and report what changed.
+
+    Exits 1 when no source could be read, 3 when a source is held for an admin (it would
+    remove more than catalog.removal_guard allows; nothing of it changed), else 0.
+    """
+    allowed_by = f"cli:{_os_user()}"
     if via_worker:
-        sys.exit(sync_via_worker(ctx, timeout))
+        sys.exit(sync_via_worker(ctx, timeout, allow_removals=allow_removals, by=allowed_by))
     runtime = runtime_of(ctx)
     progress = None if as_json else SyncProgressBar(err)
     with progress or nullcontext():
-        report = runtime.sync(list(sources), trigger="cli", progress=progress)
+        report = runtime.sync(
+            list(sources),
+            trigger="cli",
+            progress=progress,
+            allow_removals=allow_removals,
+            allowed_by=allowed_by,
+        )
     if as_json:
         out.print_json(data=report.to_json())
     else:
         print_sync_report(out, report)
     sys.exit(report.exit_code)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in a bare container
+        return "unknown"
 
 
 @main.group()

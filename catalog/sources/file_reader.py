@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,13 +97,24 @@ class FileReader:
             scanned.refs.append(ref)
         return scanned
 
-    def read_document(self, path: str, document: dict[str, Any], *, origin: Origin) -> ScannedFile:
-        """One entity already parsed (from Backstage's API); skipped when its hash is unchanged."""
-        digest = content_hash(json.dumps(document, sort_keys=True, default=str).encode())
+    def read_document(
+        self,
+        path: str,
+        document: dict[str, Any],
+        *,
+        origin: Origin,
+        problems: Sequence[Problem] = (),
+    ) -> ScannedFile:
+        """One entity already parsed (from Backstage's API), with the ``problems`` its source
+        found on it; skipped when neither changed."""
+        fingerprint = [document, [asdict(p) for p in problems]]
+        digest = content_hash(json.dumps(fingerprint, sort_keys=True, default=str).encode())
         prev = self._previous.get(path)
         if prev is not None and prev.content_hash == digest:
-            return ScannedFile(path, digest, unchanged=True, refs=list(prev.refs))
-        scanned = ScannedFile(path, digest)
+            return ScannedFile(
+                path, digest, unchanged=True, refs=list(prev.refs), problems=list(prev.problems)
+            )
+        scanned = ScannedFile(path, digest, problems=list(problems))
         try:
             parsed = parse_entity(document, from_api=True)
         except InvalidEntity as error:
