@@ -107,8 +107,9 @@ spec:
 
 
 def test_answers_and_the_home_tab_keep_catalog_text_inert(
-    workspace: Workspace, write_catalog: Callable[[str], None]
+    serve_greenroom: Callable[..., Workspace], write_catalog: Callable[[str], None]
 ) -> None:
+    workspace = serve_greenroom()
     write_catalog(
         ACME.replace(
             "children: [payments, search, lonely]",

@@ -43,8 +43,10 @@ def _channel_posts(workspace: Workspace) -> list[dict[str, object]]:
 
 
 def test_sharing_an_answer_whose_entity_is_gone_posts_nothing_in_the_channel(
-    workspace: Workspace, write_catalog: Callable[[str], None]
+    serve_greenroom: Callable[..., Workspace], write_catalog: Callable[[str], None]
 ) -> None:
+    write_catalog(ACME)
+    workspace = serve_greenroom()
     reply = workspace.ask("owner payments-api")
     assert "Share in channel" in workspace.buttons(reply)
     write_catalog(ACME.replace("name: payments-api", "name: payments-api-v2"))
