@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from bot.settings import Settings
+from bot.slack_request import SlackRequest
 
 __all__ = ["AnswerPool", "acked_by_web", "default_processes"]
 
@@ -219,7 +220,7 @@ def _answer_from(app: App, listener: socket.socket) -> None:
     from bot.listeners import RECEIVED
 
     while message := _next_request(listener):
-        request = BoltRequest(
+        request = SlackRequest(
             body=message["body"],
             headers=message["headers"],
             context={RECEIVED: message["received"]},

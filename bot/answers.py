@@ -207,13 +207,17 @@ def deliver(
     if result.reply is None:
         return True
     page_size = deps.settings.slack.page_size
-    if mode == "share" and isinstance(target, ResponseUrl):
+    if mode == "share" and isinstance(target, ResponseUrl) and _shareable(result):
         message = render_reply(
             result.reply, result.state, page_size=page_size, shared_by=caller.user_id
         )
         sent = target.share(message)
     else:
         notes = () if caller.mapped else (_unmapped_note(caller, deps.settings.slack.command),)
+        if mode == "share":
+            # Asked again, the answer is an error (or not meant for a channel): the channel
+            # sees nothing, the clicker sees why and what it says now.
+            notes = (_not_shared_note(result), *notes)
         message = render_reply(result.reply, result.state, page_size=page_size, notes=notes)
         sent = target.send(message, replace=mode == "replace")
     if not sent:
@@ -221,6 +225,18 @@ def deliver(
     if received is not None:
         metrics.reply_seconds.labels(result.command).observe(time.monotonic() - received)
     return sent
+
+
+def _shareable(result: Answer) -> bool:
+    """Whether ``result`` is an answer to post for a channel: never an error or a refusal."""
+    return result.outcome == "ok" and result.reply is not None and result.reply.shareable
+
+
+def _not_shared_note(result: Answer) -> str:
+    return (
+        f":warning: Not shared: asked again just now, {bk.code(result.state.command)} "
+        "no longer has an answer to share. This is what it says now, for you only."
+    )
 
 
 def _unmapped_note(caller: Caller, command: str) -> str:

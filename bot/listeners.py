@@ -17,6 +17,7 @@ from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import blocks as bk
 from bot.answers import Ephemeral, ResponseUrl, answer, deliver
 from bot.deliveries import delivery_key
 from bot.deps import Deps
@@ -55,7 +56,8 @@ def register_listeners(app: App, deps: Deps) -> None:
         return deps.users.resolve(client, team, user_id or context.user_id or "")
 
     def answer_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if not first_time(body):
+        target = _response_url(deps, body)
+        if target is None or not first_time(body):
             return
         # Before anything slow: the trigger of a subcommand that opens a modal lasts 3 s.
         modal = open_for_command(deps.router, client, body)
@@ -69,9 +71,7 @@ def register_listeners(app: App, deps: Deps) -> None:
             trigger_id=body.get("trigger_id"),
             modal=modal,
         )
-        target = _response_url(deps, body)
-        if target is not None:
-            deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
+        deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
 
     def answer_mention(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
@@ -141,7 +141,7 @@ def _on_button(
     try:
         state = ReplyState.decode(action.get("value"))
     except UsageError as error:
-        target.send({"text": error.user_message}, replace=False)
+        target.send({"text": bk.escape(error.user_message)}, replace=False)
         return
     result = answer(
         deps, state.command, caller=caller, client=client, page=state.page, via="button"
@@ -154,8 +154,11 @@ def _on_button(
 
 def _response_url(deps: Deps, body: dict[str, Any]) -> ResponseUrl | None:
     url = body.get("response_url")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        log.warning("request without a usable response_url; not answered")
+    slack = deps.settings.slack
+    if not isinstance(url, str) or not slack.allows_response_url(url):
+        # Only Slack's hosts (slack.response_url_origins): a response_url elsewhere would
+        # have greenroom post answers to wherever a request said.
+        log.warning("request without a response_url on Slack's hosts; not answered")
         return None
-    timeout = deps.settings.slack.http_timeout_seconds
+    timeout = slack.http_timeout_seconds
     return ResponseUrl(url, timeout=timeout, retry_handlers=retry_handlers())

@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,8 @@ import uvicorn
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.features import Feature
+    from bot.socket_mode import CheckedSocketModeHandler
 
 __all__ = ["serve_http", "serve_socket_mode", "socket_mode_handler"]
 
@@ -33,6 +35,9 @@ def serve_http(
     """Serve ``/slack/events`` and the health routes until interrupted."""
     runtime.settings.slack.require()
     _share_metrics_between_processes(runtime.settings.data_path / f"metrics-{port}")
+    from bot.metrics_access import serve_metrics
+
+    serve_metrics(runtime.settings.web)
     options = {
         "host": host,
         "port": port,
@@ -75,18 +80,21 @@ def _share_metrics_between_processes(folder: Path) -> None:
     os.environ[_METRICS_DIR] = str(folder)
 
 
-def socket_mode_handler(runtime: Runtime) -> SocketModeHandler:
-    """The Bolt app behind a Socket Mode client (an ``xapp-`` app-level token), not yet
-    connected: ``connect()`` opens the WebSocket Slack hands out, ``close()`` ends it."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+def socket_mode_handler(
+    runtime: Runtime, features: Sequence[Feature] | None = None
+) -> CheckedSocketModeHandler:
+    """The Bolt app (``features``: every capability by default) behind a Socket Mode client
+    (an ``xapp-`` app-level token), not yet connected: ``connect()`` opens the WebSocket Slack
+    hands out, ``close()`` ends it."""
     from bot.app import create_app
+    from bot.features import FEATURES
+    from bot.socket_mode import CheckedSocketModeHandler
 
     slack = runtime.settings.slack
     slack.require(socket_mode=True)
     assert slack.app_token is not None
-    app = create_app(runtime, socket_mode=True)
-    return SocketModeHandler(app, slack.app_token.get_secret_value())
+    app = create_app(runtime, socket_mode=True, features=FEATURES if features is None else features)
+    return CheckedSocketModeHandler(app, slack.app_token.get_secret_value())
 
 
 def serve_socket_mode(runtime: Runtime) -> None:

@@ -21,6 +21,7 @@ from pydantic_settings import (
 )
 
 from bot.slack_settings import SlackSettings
+from bot.web_settings import WebSettings
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.removal_guard import RemovalGuard
@@ -173,6 +174,7 @@ class Settings(BaseSettings):
     techdocs: TechDocsSettings = TechDocsSettings()
     scaffolder: ScaffolderSettings = ScaffolderSettings()
     slack: SlackSettings = SlackSettings()
+    web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
     migrations: MigrationsSettings = MigrationsSettings()
 
@@ -249,7 +251,9 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
         settings = settings.model_copy(
             update={"scaffolder": scaffolder.model_copy(update={"token": token})}
         )
-    return settings.model_copy(update={"slack": settings.slack.with_env(env)})
+    return settings.model_copy(
+        update={"slack": settings.slack.with_env(env), "web": settings.web.with_env(env)}
+    )
 
 
 def _with_repository_tokens(

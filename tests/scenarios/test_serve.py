@@ -34,6 +34,7 @@ def served(
         "SLACK_BOT_TOKEN": slack_api.bot_token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack_api.api_url,
+        "GREENROOM_SLACK__RESPONSE_URL_ORIGINS": f'["{slack_api.url}"]',
         "GREENROOM_SLACK__ANSWER_PROCESSES": "2",
         "GREENROOM_DATA_DIR": str(tmp_path / "data"),
         "TMPDIR": str(tmp_path),
