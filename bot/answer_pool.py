@@ -38,6 +38,7 @@ from typing import Any
 import anyio
 from slack_bolt import App, BoltRequest
 
+from bot.child_imports import isolate_child_imports
 from bot.settings import Settings
 
 __all__ = ["AnswerPool", "acked_by_web", "default_processes"]
@@ -81,6 +82,7 @@ class AnswerPool:
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(self.address)
         self._listener.listen(_BACKLOG)
+        isolate_child_imports()  # spawned interpreters never import from the current folder
         self._context = multiprocessing.get_context("spawn")
         # A pipe, not a Queue: a Queue's semaphores outlive the pool in the resource tracker.
         self._ready, self._started = self._context.Pipe(duplex=False)

@@ -6,6 +6,7 @@ mkdocs), and a Ctrl-C meant for the worker does not hit the job: the worker deci
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import os
@@ -47,8 +48,14 @@ class ChildTask:
     job_modules: Sequence[str]
 
 
-def child_main(task: ChildTask, conn: Connection) -> None:
-    """Run one job body and send ``("ok", result)`` or ``("error", text)`` to the parent."""
+def child_main(task: ChildTask, conn: Connection, output: Connection | None = None) -> None:
+    """Run one job body and send ``("ok", result)`` or ``("error", text)`` to the parent;
+    ``output`` becomes stdout and stderr (the parent keeps its tail, see jobs.child_output)."""
+    if output is not None:
+        os.dup2(output.fileno(), 1)
+        os.dup2(output.fileno(), 2)
+        output.close()
+    faulthandler.enable()  # a crash in native code leaves a Python traceback in that tail
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the forkserver ignores it; jobs must not
