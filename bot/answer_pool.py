@@ -183,13 +183,12 @@ def _run(
     """A pool process: build the Bolt app (signatures were checked by the web process), then
     answer requests on ``threads`` threads until each takes a stop marker."""
     from bot.app import create_app
+    from bot.logs import log_as
     from bot.runtime import Runtime
     from catalog.database import create_database_engine
     from catalog.graph import needs_edges
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s [answers %(process)d] %(name)s: %(message)s"
-    )
+    log_as("answers", settings)
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
     app = create_app(runtime, features=features, executor=_Inline(), verified=True)

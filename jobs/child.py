@@ -18,6 +18,7 @@ from datetime import datetime
 from multiprocessing.connection import Connection
 from typing import Any
 
+from bot.logs import log_as
 from bot.runtime import Runtime
 from bot.settings import Settings
 from catalog.database import create_database_engine
@@ -25,9 +26,8 @@ from catalog.errors import GreenroomError
 from jobs.context import JobContext
 from jobs.registry import resolve_target
 
-__all__ = ["LOG_FORMAT", "ChildTask", "child_main"]
+__all__ = ["ChildTask", "child_main"]
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _MAX_ERROR = 4000
 
 
@@ -59,7 +59,7 @@ def child_main(task: ChildTask, conn: Connection, output: Connection | None = No
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the forkserver ignores it; jobs must not
-    logging.basicConfig(level=task.log_level, format=LOG_FORMAT, force=True)
+    log_as("job", task.settings, level=task.log_level)
     logger = logging.getLogger(f"greenroom.job.{task.kind}")
     engine = None
     try:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bot.cli.context import err, out, runtime_of
+from bot.logs import log_as
 from bot.runtime import Runtime
 from catalog.sync_report import EXIT_FAILED, EXIT_HELD
 from jobs import (
@@ -29,7 +30,6 @@ from jobs import (
     request_run,
     wait_for_run,
 )
-from jobs.child import LOG_FORMAT
 
 __all__ = ["jobs_group", "sync_via_worker", "worker_command"]
 
@@ -43,16 +43,15 @@ __all__ = ["jobs_group", "sync_via_worker", "worker_command"]
 @click.option(
     "--log-level",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    default="INFO",
-    show_default=True,
+    help="Overrides the log_level setting (default INFO).",
 )
 @click.pass_context
-def worker_command(ctx: click.Context, check: bool, log_level: str) -> None:
+def worker_command(ctx: click.Context, check: bool, log_level: str | None) -> None:
     """Run scheduled and requested jobs until SIGTERM (the Procfile's `worker`)."""
     runtime = runtime_of(ctx)
     if check:
         sys.exit(_print_health(runtime))
-    logging.basicConfig(level=log_level, format=LOG_FORMAT, stream=sys.stderr)
+    log_as("worker", runtime.settings, level=log_level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # The `greenroom` script imports bot.cli.main; job processes re-run it, so have it preloaded.
     sys.exit(Worker(runtime, preload=["bot.cli.main"]).run_forever())
