@@ -16,6 +16,7 @@ import click
 from rich.table import Table
 
 from bot.child_imports import isolate_child_imports
+from bot.cli.config import config
 from bot.cli.context import LazyRuntime, err, json_option, out, runtime_of, to_jsonable
 from bot.cli.docs import docs
 from bot.cli.jobs import jobs_group, sync_via_worker, worker_command
@@ -274,6 +275,7 @@ def db_upgrade(ctx: click.Context) -> None:
 
 
 for _command in (
+    config,
     docs,
     repos,
     k8s,

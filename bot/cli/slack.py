@@ -49,9 +49,20 @@ def ask(ctx: click.Context, question: str, email: str | None, home: bool, as_jso
 
 
 @click.command()
-@click.option("--host", default="0.0.0.0", show_default=True, envvar="HOST")  # noqa: S104
 @click.option(
-    "--port", type=click.IntRange(1, 65535), default=3000, show_default=True, envvar="PORT"
+    "--host",
+    default="0.0.0.0",  # noqa: S104 - a server in a container listens on every interface
+    show_default=True,
+    envvar="HOST",
+    help="Address to listen on.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=3000,
+    show_default=True,
+    envvar="PORT",
+    help="Port to listen on (/slack/events, /docs, /healthz, /readyz, /metrics).",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
 @click.option("--socket-mode", is_flag=True, help="Connect out to Slack (needs SLACK_APP_TOKEN).")
