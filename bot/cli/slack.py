@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -19,12 +20,22 @@ __all__ = ["ask", "demo", "manifest", "serve"]
 
 
 @click.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run the demo on a copy of the example company in this folder "
+    "(default: examples/ in a source checkout, else ~/.local/share/greenroom/demo).",
+)
 @click.pass_context
-def demo(ctx: click.Context) -> None:
+def demo(ctx: click.Context, folder: Path | None) -> None:
     """Load the bundled example company into SQLite and ask the real app a few questions."""
     from bot.demo import run_demo
+    from bot.demo_company import demo_folder
 
-    sys.exit(run_demo(out, err))
+    company = demo_folder(folder)
+    err.print(f"The example company is in {company}", markup=False, highlight=False)
+    sys.exit(run_demo(out, err, company / "greenroom.yaml"))
 
 
 @click.command()

@@ -36,13 +36,13 @@ def test_json_format_writes_one_object_per_record_with_extra_fields(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     configure_logging(log_format="json", component="worker")
-    logging.getLogger("greenroom.test").info("took %d ms", 12, extra={"request_id": "r-1"})
-    logging.getLogger("greenroom.test").warning("second")
+    logging.getLogger("tests.logs").info("took %d ms", 12, extra={"request_id": "r-1"})
+    logging.getLogger("tests.logs").warning("second")
 
     lines = capsys.readouterr().err.splitlines()
     first, second = (json.loads(line) for line in lines)
     assert first["message"] == "took 12 ms"
-    assert (first["level"], first["logger"]) == ("INFO", "greenroom.test")
+    assert (first["level"], first["logger"]) == ("INFO", "tests.logs")
     assert first["component"] == "worker"
     assert first["request_id"] == "r-1"
     assert first["time"].endswith("+00:00")
@@ -51,11 +51,11 @@ def test_json_format_writes_one_object_per_record_with_extra_fields(
 
 def test_text_format_is_one_readable_line_per_record(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging(log_format="text", level="WARNING", component="web")
-    logging.getLogger("greenroom.test").info("not shown")
-    logging.getLogger("greenroom.test").warning("disk %s is full", "/data")
+    logging.getLogger("tests.logs").info("not shown")
+    logging.getLogger("tests.logs").warning("disk %s is full", "/data")
 
     [line] = capsys.readouterr().err.splitlines()
-    assert line.endswith(f"WARNING [web {os.getpid()}] greenroom.test: disk /data is full")
+    assert line.endswith(f"WARNING [web {os.getpid()}] tests.logs: disk /data is full")
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
@@ -63,7 +63,7 @@ def test_secrets_from_the_settings_and_token_shapes_are_redacted(
     capsys: pytest.CaptureFixture[str], log_format: str
 ) -> None:
     log_as("web", settings_with_secrets(log_format))
-    log = logging.getLogger("greenroom.test")
+    log = logging.getLogger("tests.logs")
     log.warning("token %s and secret %s", BOT_TOKEN, SIGNING_SECRET)
     log.warning("posting to https://hooks.slack.com/commands/T1/123/AbCdEf failed")
     log.warning("app token xapp-1-A0-123-abc, user token xoxp-9-8-7")
