@@ -43,7 +43,7 @@ class _Section:
 
 def reference_markdown(model: type[BaseModel], *, variables: Iterable[EnvVariable]) -> str:
     """The whole page for the settings ``model`` and the ``variables`` read outside it."""
-    sections = list(_sections(model, path=(), title="Top-level keys", doc=_TOP_DOC))
+    sections = _unique(_sections(model, path=(), title="Top-level keys", doc=_TOP_DOC))
     lines = [_HEADER.rstrip(), "", "## Environment variables", "", _ENV_DOC.rstrip(), ""]
     lines += ["| variable | sets | description |", "|---|---|---|"]
     for variable in sorted(variables, key=lambda v: v.name):
@@ -61,6 +61,14 @@ def reference_markdown(model: type[BaseModel], *, variables: Iterable[EnvVariabl
     return "\n".join(lines) + "\n"
 
 
+def _unique(sections: Iterable[_Section]) -> list[_Section]:
+    """Each section once (kinds that share a nested setting list it once)."""
+    seen: dict[str, _Section] = {}
+    for section in sections:
+        seen.setdefault(section.title, section)
+    return list(seen.values())
+
+
 def _sections(
     model: type[BaseModel], *, path: tuple[str, ...], title: str, doc: str, in_list: bool = False
 ) -> Iterator[_Section]:
@@ -73,8 +81,8 @@ def _sections(
         key = (*path, name)
         dotted = ".".join(key)
         models = _models_in(annotation)
-        if models and _origin(annotation) is None and len(models) == 1:
-            # a nested section: its keys get their own table
+        if len(models) == 1 and _origin(annotation) not in _CONTAINERS:
+            # a nested section (or an optional one): its keys get their own table
             later.extend(
                 _sections(
                     models[0],
@@ -107,7 +115,8 @@ def _item_sections(
     """The items of a list of settings (``catalog.sources[]``) or the values of a map
     (``worker.schedules.<id>``): one section per kind of item, with an example."""
     in_map = _origin(annotation) is dict
-    path = (*key, "<id>") if in_map else (*key[:-1], key[-1] + "[]")
+    in_list = _origin(annotation) in _CONTAINERS and not in_map
+    path = (*key, "<id>") if in_map else (*key[:-1], key[-1] + "[]") if in_list else key
     for model in models:
         kind = _discriminator(model) if len(models) > 1 else None
         title = ".".join(path) + (f" (`type: {kind}`)" if kind else "")
@@ -240,6 +249,7 @@ def _limits(metadata: Iterable[Any]) -> str:
     return ", ".join(f"{words[name]} {value}" for name, value in bounds.items())
 
 
+_CONTAINERS = (list, tuple, set, frozenset, dict, Sequence)
 _SCALARS: dict[Any, str] = {
     str: "string",
     int: "integer",
