@@ -18,7 +18,7 @@ import annotated_types
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
-__all__ = ["EnvVariable", "reference_markdown"]
+__all__ = ["EnvVariable", "reference_markdown", "setting_variables"]
 
 _ENV_PREFIX = "GREENROOM_"
 _BARE = re.compile(r"^[A-Za-z0-9_./:{}-]+$")
@@ -61,6 +61,20 @@ def reference_markdown(model: type[BaseModel], *, variables: Iterable[EnvVariabl
     return "\n".join(lines) + "\n"
 
 
+def setting_variables(model: type[BaseModel]) -> dict[str, str]:
+    """Every ``GREENROOM_<KEY>`` variable that sets a key of ``model``, and the key."""
+    variables: dict[str, str] = {}
+    for section in _sections(model, path=(), title="", doc=""):
+        for key, _type, _default, env, _doc in section.rows:
+            if env:
+                variables[env.strip("`")] = key.strip("`")
+    return variables
+
+
+def _env_name(key: tuple[str, ...]) -> str:
+    return _ENV_PREFIX + "__".join(part.upper() for part in key)
+
+
 def _unique(sections: Iterable[_Section]) -> list[_Section]:
     """Each section once (kinds that share a nested setting list it once)."""
     seen: dict[str, _Section] = {}
@@ -93,7 +107,7 @@ def _sections(
                 )
             )
             continue
-        env = "" if in_list else f"`{_ENV_PREFIX}{'__'.join(k.upper() for k in key)}`"
+        env = "" if in_list else f"`{_env_name(key)}`"
         section.rows.append(
             (
                 f"`{dotted}`",
