@@ -49,9 +49,10 @@ def reference_markdown(model: type[BaseModel], *, variables: Iterable[EnvVariabl
     for variable in sorted(variables, key=lambda v: v.name):
         lines.append(f"| `{variable.name}` | {variable.sets} | {_cell(variable.description)} |")
     for section in sections:
-        lines += ["", f"## {section.title}" if "." not in section.title else f"### {section.title}"]
+        level = "##" if "." not in section.title else "###"
+        lines += ["", f"{level} {_cell(section.title)}"]
         if section.doc:
-            lines += ["", section.doc]
+            lines += ["", _cell(section.doc)]
         if section.rows:
             lines += ["", "| key | type | default | environment variable | description |"]
             lines.append("|---|---|---|---|---|")
@@ -251,7 +252,7 @@ def _name_of(annotation: Any) -> str:
 
 
 def _limits(metadata: Iterable[Any]) -> str:
-    """Numeric bounds: ``1-64``, ``>= 1``, ``> 0, <= 600``."""
+    """Numeric bounds: ``1-64``, ``≥ 1``, ``above 0, ≤ 600``."""
     bounds: dict[str, Any] = {}
     for item in metadata:
         for name in ("ge", "gt", "le", "lt"):
@@ -259,7 +260,7 @@ def _limits(metadata: Iterable[Any]) -> str:
                 bounds[name] = getattr(item, name)
     if "ge" in bounds and "le" in bounds:
         return f"{bounds['ge']}-{bounds['le']}"
-    words = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    words = {"ge": "≥", "gt": "above", "le": "≤", "lt": "below"}
     return ", ".join(f"{words[name]} {value}" for name, value in bounds.items())
 
 
@@ -303,7 +304,11 @@ def _discriminator(model: type[BaseModel]) -> str | None:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Text for a table cell or heading: ``<id>`` shown, not taken for an HTML tag."""
+    parts = text.replace("|", "\\|").replace("\n", " ").split("`")
+    for i in range(0, len(parts), 2):  # outside code spans
+        parts[i] = parts[i].replace("<", "&lt;").replace(">", "&gt;")
+    return "`".join(parts)
 
 
 _HEADER = """\

@@ -86,7 +86,7 @@ def test_a_setting_added_to_a_model_appears_by_itself() -> None:
     page = reference_markdown(ExtendedSettings, variables=[])
     assert "## pager\n\nWho is paged when a service is down." in page
     row = rows(page)["pager.escalation_minutes"]
-    assert (row["type"], row["default"]) == ("integer (>= 1)", "`15`")
+    assert (row["type"], row["default"]) == ("integer (≥ 1)", "`15`")
     assert row["env"] == "`GREENROOM_PAGER__ESCALATION_MINUTES`"
 
 
