@@ -175,6 +175,8 @@ def test_service_budget_and_autoscaler_all_point_at_the_web_pods(rendered: list[
         "name": "greenroom-web",
     }
     assert 2 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    # an apply must not fight the autoscaler over the pod count
+    assert web["spec"]["replicas"] == hpa["spec"]["minReplicas"]
 
 
 # -- the configuration and the environment --------------------------------------------------
