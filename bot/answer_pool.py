@@ -38,6 +38,7 @@ from typing import Any
 import anyio
 from slack_bolt import App
 
+from bot.child_imports import isolate_child_imports
 from bot.settings import Settings
 from bot.slack_request import SlackRequest
 
@@ -82,6 +83,7 @@ class AnswerPool:
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(self.address)
         self._listener.listen(_BACKLOG)
+        isolate_child_imports()  # spawned interpreters never import from the current folder
         self._context = multiprocessing.get_context("spawn")
         # A pipe, not a Queue: a Queue's semaphores outlive the pool in the resource tracker.
         self._ready, self._started = self._context.Pipe(duplex=False)
@@ -182,13 +184,12 @@ def _run(
     """A pool process: build the Bolt app (signatures were checked by the web process), then
     answer requests on ``threads`` threads until each takes a stop marker."""
     from bot.app import create_app
+    from bot.logs import log_as
     from bot.runtime import Runtime
     from catalog.database import create_database_engine
     from catalog.graph import needs_edges
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s [answers %(process)d] %(name)s: %(message)s"
-    )
+    log_as("answers", settings)
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
     app = create_app(runtime, features=features, executor=_Inline(), verified=True)

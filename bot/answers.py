@@ -26,6 +26,7 @@ from bot.deps import Deps
 from bot.grammar import clean_text
 from bot.modals import ModalView
 from bot.replies import RUN_ACTION, Reply, ReplyState, render_reply
+from bot.request_log import log_answer
 from bot.router import Ask, Via
 from bot.users import Caller
 from catalog import AmbiguousEntity, EntityNotFound, GreenroomError
@@ -197,15 +198,41 @@ def deliver(
     caller: Caller,
     received: float | None = None,
     mode: Literal["reply", "replace", "share"] = "reply",
+    request_id: str | None = None,
 ) -> bool:
-    """Render ``result`` for ``target``, send it, and count it; False when Slack refused.
+    """Render ``result`` for ``target``, send it, count it and log it; False when Slack
+    refused.
 
     ``replace`` swaps the message a button was on; ``share`` posts it for the channel.
     """
     metrics = deps.metrics
     metrics.replies.labels(result.command, result.outcome).inc()
-    if result.reply is None:
-        return True
+    sent = True
+    if result.reply is not None:  # None: the subcommand answered by itself (a modal)
+        sent = _send(deps, result, target, caller=caller, mode=mode)
+        if received is not None:
+            metrics.reply_seconds.labels(result.command).observe(time.monotonic() - received)
+    log_answer(
+        request_id=request_id,
+        team_id=caller.team_id,
+        user_id=caller.user_id,
+        command=result.command,
+        outcome=result.outcome,
+        received=received,
+        delivered=sent,
+    )
+    return sent
+
+
+def _send(
+    deps: Deps,
+    result: Answer,
+    target: ReplyTarget,
+    *,
+    caller: Caller,
+    mode: Literal["reply", "replace", "share"],
+) -> bool:
+    assert result.reply is not None
     page_size = deps.settings.slack.page_size
     if mode == "share" and isinstance(target, ResponseUrl) and _shareable(result):
         message = render_reply(
@@ -221,9 +248,7 @@ def deliver(
         message = render_reply(result.reply, result.state, page_size=page_size, notes=notes)
         sent = target.send(message, replace=mode == "replace")
     if not sent:
-        metrics.send_failures.labels(type(target).__name__).inc()
-    if received is not None:
-        metrics.reply_seconds.labels(result.command).observe(time.monotonic() - received)
+        deps.metrics.send_failures.labels(type(target).__name__).inc()
     return sent
 
 

@@ -26,6 +26,7 @@ from bot.home import HomeRegistry
 from bot.listeners import register_listeners
 from bot.manifest import BOT_SCOPES
 from bot.metrics import Metrics
+from bot.request_log import assign_request_id
 from bot.router import SubcommandRouter
 from bot.runtime import Runtime
 from bot.slack_client import build_client
@@ -93,6 +94,7 @@ def create_app(
         assert slack.bot_token is not None
         client = client or build_client(slack, token=slack.bot_token.get_secret_value())
         app = App(client=client, token_verification_enabled=False, **common)
+    app.use(assign_request_id)
     register_listeners(app, deps)
     for feature in features:
         feature(app, deps)

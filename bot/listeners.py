@@ -25,6 +25,7 @@ from bot.grammar import UsageError
 from bot.home import HomeContext
 from bot.modals import open_for_command
 from bot.replies import PAGE_ACTION, RUN_ACTION, SHARE_ACTION, ReplyState
+from bot.request_log import REQUEST_ID, log_answer
 from bot.slack_client import retry_handlers
 from bot.users import Caller
 
@@ -71,7 +72,14 @@ def register_listeners(app: App, deps: Deps) -> None:
             trigger_id=body.get("trigger_id"),
             modal=modal,
         )
-        deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
+        deliver(
+            deps,
+            result,
+            target,
+            caller=caller,
+            received=context.get(RECEIVED),
+            request_id=context.get(REQUEST_ID),
+        )
 
     def answer_mention(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
@@ -89,7 +97,14 @@ def register_listeners(app: App, deps: Deps) -> None:
         )
         thread = event.get("thread_ts")
         target = Ephemeral(client, event.get("channel", ""), event["user"], thread)
-        deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
+        deliver(
+            deps,
+            result,
+            target,
+            caller=caller,
+            received=context.get(RECEIVED),
+            request_id=context.get(REQUEST_ID),
+        )
 
     def publish_home(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
@@ -106,7 +121,19 @@ def register_listeners(app: App, deps: Deps) -> None:
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("views.publish failed: %s", error)
             deps.metrics.send_failures.labels("views.publish").inc()
+            published = False
+        else:
+            published = True
         deps.metrics.replies.labels("home", "ok").inc()
+        log_answer(
+            request_id=context.get(REQUEST_ID),
+            team_id=caller.team_id,
+            user_id=caller.user_id,
+            command="home",
+            outcome="ok",
+            received=context.get(RECEIVED),
+            delivered=published,
+        )
 
     def run_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         _on_button(deps, body, client, context, share=False, first_time=first_time)
@@ -148,7 +175,13 @@ def _on_button(
     )
     received = context.get(RECEIVED)
     deliver(
-        deps, result, target, caller=caller, received=received, mode="share" if share else "replace"
+        deps,
+        result,
+        target,
+        caller=caller,
+        received=received,
+        mode="share" if share else "replace",
+        request_id=context.get(REQUEST_ID),
     )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import sys
@@ -12,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import uvicorn
 
+from bot.logs import log_as
 from bot.runtime import Runtime
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ def serve_http(
 ) -> None:
     """Serve ``/slack/events`` and the health routes until interrupted."""
     runtime.settings.slack.require()
+    log_as("web", runtime.settings)
     _share_metrics_between_processes(runtime.settings.data_path / f"metrics-{port}")
     from bot.metrics_access import serve_metrics
 
@@ -42,6 +43,7 @@ def serve_http(
         "host": host,
         "port": port,
         "log_level": "info",
+        "log_config": None,  # uvicorn's records go through bot/logs.py's handler
         "access_log": False,  # /metrics counts requests; Slack traffic would flood the log
         "proxy_headers": True,
         "timeout_graceful_shutdown": 10,
@@ -99,5 +101,5 @@ def socket_mode_handler(
 
 def serve_socket_mode(runtime: Runtime) -> None:
     """Connect to Slack over Socket Mode until interrupted."""
-    logging.basicConfig(level=logging.INFO)
+    log_as("web", runtime.settings)
     socket_mode_handler(runtime).start()  # type: ignore[no-untyped-call]

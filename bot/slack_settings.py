@@ -37,30 +37,44 @@ class SlackSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    command: str = Field(default="/greenroom", pattern=r"^/[a-z0-9_-]{1,31}$")
-    app_name: str = Field(default="greenroom", min_length=1, max_length=35)
+    command: str = Field(
+        default="/greenroom", pattern=r"^/[a-z0-9_-]{1,31}$", description="the slash command"
+    )
+    app_name: str = Field(
+        default="greenroom", min_length=1, max_length=35, description="shown in Slack"
+    )
     admins: tuple[str, ...] = Field(
         default=(), description="Slack user IDs (U...) or catalog refs (group:x, user:y)"
     )
-    api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
+    api_url: str = Field(
+        default="https://slack.com/api/", pattern=r"^https?://", description="Slack's Web API"
+    )
     user_cache_minutes: int = Field(default=60, ge=1, description="Slack user -> email cache")
     page_size: int = Field(default=20, ge=5, le=40, description="list lines per message")
-    listener_threads: int = Field(default=4, ge=2, le=256)
+    listener_threads: int = Field(
+        default=4, ge=2, le=256, description="answers under way at once, per process"
+    )
     answer_processes: int | None = Field(
         default=None, ge=0, le=64, description="per web process; unset: one per CPU"
     )
-    http_timeout_seconds: int = Field(default=10, ge=1, le=60)
-    state_expiration_seconds: int = Field(default=600, ge=60)
+    http_timeout_seconds: int = Field(default=10, ge=1, le=60, description="one call to Slack")
+    state_expiration_seconds: int = Field(
+        default=600, ge=60, description="how long an OAuth install link works"
+    )
     response_url_origins: tuple[str, ...] = Field(
         default=SLACK_RESPONSE_URL_ORIGINS,
         min_length=1,
         description="scheme://host[:port] a response_url may point at (tests: a loopback Slack)",
     )
-    bot_token: SecretStr | None = None
-    signing_secret: SecretStr | None = None
-    client_id: str | None = None
-    client_secret: SecretStr | None = None
-    app_token: SecretStr | None = None
+    bot_token: SecretStr | None = Field(default=None, description="the bot's xoxb- token")
+    signing_secret: SecretStr | None = Field(
+        default=None, description="verifies that requests come from Slack"
+    )
+    client_id: str | None = Field(default=None, description="OAuth app (multi-workspace)")
+    client_secret: SecretStr | None = Field(default=None, description="OAuth app's secret")
+    app_token: SecretStr | None = Field(
+        default=None, description="xapp- token, for Socket Mode (serve --socket-mode)"
+    )
 
     @model_validator(mode="before")
     @classmethod

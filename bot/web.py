@@ -46,6 +46,7 @@ from bot.body_limit import BodyLimit
 from bot.docs.web import docs_middleware, docs_routes
 from bot.features import FEATURES, Feature
 from bot.listeners import RECEIVED
+from bot.logs import log_as
 from bot.metrics import Metrics
 from bot.metrics_access import metrics_routes
 from bot.runtime import Runtime, open_runtime
@@ -175,6 +176,7 @@ def create_web_app(
 def web_app_from_environment() -> Starlette:
     """uvicorn's app factory for ``--workers N``: settings from GREENROOM_CONFIG and the env."""
     runtime = open_runtime(None)
+    log_as("web", runtime.settings)
     return create_web_app(runtime, answer_pool=answer_pool_for(runtime))
 
 
