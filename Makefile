@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck bench clean install
+.PHONY: demo test lint typecheck bench clean install image image-check
 
 install: $(STAMP)
 
@@ -23,6 +23,14 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+# The container image (needs Docker); image-check runs the same steps without Docker (CI runs
+# them too, in tests/deploy/test_build.py): wheel, fresh virtualenv, demo/worker/serve checks.
+image:
+	docker build -t greenroom .
+
+image-check: $(STAMP)
+	rm -rf build/image-check && $(BIN)/python deploy/build.py all --work build/image-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy

@@ -22,6 +22,7 @@ def serve_env(slack: LoopbackSlack, signing_secret: str, **extra: str) -> dict[s
         "SLACK_BOT_TOKEN": slack.bot_token,
         "SLACK_SIGNING_SECRET": signing_secret,
         "SLACK_API_URL": slack.api_url,
+        "GREENROOM_SLACK__RESPONSE_URL_ORIGINS": f'["{slack.url}"]',
         **extra,
     }
     for proxy in _PROXIES:

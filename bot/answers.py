@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
+from bot.request_log import log_answer
 from catalog import AmbiguousEntity, EntityNotFound, GreenroomError
 from slackkit import blocks as bk
 from slackkit.deps import Deps
@@ -202,30 +203,70 @@ def deliver(
     caller: Caller,
     received: float | None = None,
     mode: Literal["reply", "replace", "share"] = "reply",
+    request_id: str | None = None,
 ) -> bool:
-    """Render ``result`` for ``target``, send it, and count it; False when Slack refused.
+    """Render ``result`` for ``target``, send it, count it and log it; False when Slack
+    refused.
 
     ``replace`` swaps the message a button was on; ``share`` posts it for the channel.
     """
     metrics = deps.metrics
     metrics.replies.labels(result.command, result.outcome).inc()
-    if result.reply is None:
-        return True
+    sent = True
+    if result.reply is not None:  # None: the subcommand answered by itself (a modal)
+        sent = _send(deps, result, target, caller=caller, mode=mode)
+        if received is not None:
+            metrics.reply_seconds.labels(result.command).observe(time.monotonic() - received)
+    log_answer(
+        request_id=request_id,
+        team_id=caller.team_id,
+        user_id=caller.user_id,
+        command=result.command,
+        outcome=result.outcome,
+        received=received,
+        delivered=sent,
+    )
+    return sent
+
+
+def _send(
+    deps: Deps,
+    result: Answer,
+    target: ReplyTarget,
+    *,
+    caller: Caller,
+    mode: Literal["reply", "replace", "share"],
+) -> bool:
+    assert result.reply is not None
     page_size = deps.settings.slack.page_size
-    if mode == "share" and isinstance(target, ResponseUrl):
+    if mode == "share" and isinstance(target, ResponseUrl) and _shareable(result):
         message = render_reply(
             result.reply, result.state, page_size=page_size, shared_by=caller.user_id
         )
         sent = target.share(message)
     else:
         notes = () if caller.mapped else (_unmapped_note(caller, deps.settings.slack.command),)
+        if mode == "share":
+            # Asked again, the answer is an error (or not meant for a channel): the channel
+            # sees nothing, the clicker sees why and what it says now.
+            notes = (_not_shared_note(result), *notes)
         message = render_reply(result.reply, result.state, page_size=page_size, notes=notes)
         sent = target.send(message, replace=mode == "replace")
     if not sent:
-        metrics.send_failures.labels(type(target).__name__).inc()
-    if received is not None:
-        metrics.reply_seconds.labels(result.command).observe(time.monotonic() - received)
+        deps.metrics.send_failures.labels(type(target).__name__).inc()
     return sent
+
+
+def _shareable(result: Answer) -> bool:
+    """Whether ``result`` is an answer to post for a channel: never an error or a refusal."""
+    return result.outcome == "ok" and result.reply is not None and result.reply.shareable
+
+
+def _not_shared_note(result: Answer) -> str:
+    return (
+        f":warning: Not shared: asked again just now, {bk.code(result.state.command)} "
+        "no longer has an answer to share. This is what it says now, for you only."
+    )
 
 
 def _unmapped_note(caller: Caller, command: str) -> str:

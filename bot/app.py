@@ -22,6 +22,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from bot.capabilities import CAPABILITIES, site_capabilities
 from bot.listeners import register_listeners
 from bot.manifest import BOT_SCOPES
+from bot.request_log import assign_request_id
 from catalog.database import writer
 from commands import Capability, Setup, SlackSetup
 from jobs import JobRegistry
@@ -119,6 +120,7 @@ def assemble(
         assert slack.bot_token is not None
         client = client or build_client(slack, token=slack.bot_token.get_secret_value())
         app = App(client=client, token_verification_enabled=False, **common)
+    app.use(assign_request_id)
     register_listeners(app, deps)
     setup = Setup(jobs=JobRegistry(), slack=SlackSetup(app, deps))
     for capability in (*capabilities, *site_capabilities(runtime.settings)):

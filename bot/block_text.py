@@ -11,11 +11,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from slackkit.blocks import ZERO_WIDTH_SPACE
+
 __all__ = ["render_text", "render_view"]
 
 _TOKEN = re.compile(r"<([^<>|]+)(?:\|([^<>]*))?>")
-_BOLD = re.compile(r"(?<![\w*])\*(\S(?:[^*\n]*\S)?)\*(?![\w*])")
-_ITALIC = re.compile(r"(?<![\w_])_(\S(?:[^_\n]*\S)?)_(?![\w_])")
+# A zero-width space beside a marker keeps it from formatting, as in Slack (slackkit/blocks.py).
+_BOLD = re.compile(r"(?<![\w*\u200b])\*(\S(?:[^*\n]*\S)?)\*(?![\w*\u200b])")
+_ITALIC = re.compile(r"(?<![\w_\u200b])_(\S(?:[^_\n]*\S)?)_(?![\w_\u200b])")
 
 
 def render_text(
@@ -28,7 +31,8 @@ def render_text(
         text = _mrkdwn(str(message.get("text") or ""), names or {})
     else:
         text = "\n".join(_block(b, names or {}) for b in blocks if isinstance(b, dict)).rstrip()
-    return text if emphasis else _BOLD.sub(r"\1", _ITALIC.sub(r"\1", text))
+    shown = text if emphasis else _BOLD.sub(r"\1", _ITALIC.sub(r"\1", text))
+    return shown.replace(ZERO_WIDTH_SPACE, "")
 
 
 def render_view(

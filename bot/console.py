@@ -28,13 +28,16 @@ from types import TracebackType
 from typing import Any
 
 from pydantic import SecretStr
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
 from bot.app import create_app
 from bot.block_text import render_text, render_view
+from bot.capabilities import CAPABILITIES
 from bot.loopback.signed_requests import SignedRequest, SignedRequests
 from bot.loopback.slack import Call, LoopbackSlack
+from bot.web.slack_request import SlackRequest
 from catalog.groups import SLACK_USER_ID, person_of
+from commands import Capability
 from runtime.process import Runtime
 from slackkit.incoming import RECEIVED
 
@@ -126,9 +129,12 @@ class _DrainableExecutor(ThreadPoolExecutor):
 class Console:
     """The real Bolt app wired to a loopback Slack, for asking questions from a terminal."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(
+        self, runtime: Runtime, *, capabilities: Sequence[Capability] = CAPABILITIES
+    ) -> None:
         self.slack = LoopbackSlack()
         self._runtime = runtime
+        self._capabilities = tuple(capabilities)
         self._secret = secrets.token_hex(16)
         self._executor = _DrainableExecutor()
         self._app: App | None = None
@@ -143,10 +149,15 @@ class Console:
                 "client_id": None,
                 "client_secret": None,
                 "api_url": self.slack.api_url,
+                "response_url_origins": (self.slack.url,),
             }
         )
         settings = self._runtime.settings.model_copy(update={"slack": slack_settings})
-        self._app = create_app(Runtime(settings, self._runtime.engine), executor=self._executor)
+        self._app = create_app(
+            Runtime(settings, self._runtime.engine),
+            executor=self._executor,
+            capabilities=self._capabilities,
+        )
         return self
 
     def __exit__(
@@ -165,7 +176,7 @@ class Console:
         before = len(self.slack.calls())
         request = self._request(question.strip(), user_id, home=home)
         headers: dict[str, str | Sequence[str]] = dict(request.headers)
-        bolt_request = BoltRequest(body=request.body.decode(), headers=headers)
+        bolt_request = SlackRequest(body=request.body.decode(), headers=headers)
         bolt_request.context[RECEIVED] = time.monotonic()
         response = self._app.dispatch(bolt_request)
         self._executor.drain()

@@ -15,9 +15,8 @@ from catalog.ownership import owner_of
 from integrations.techdocs import build_all_docs
 from runtime.process import Runtime, open_runtime
 
-__all__ = ["EXAMPLES", "TOUR", "run_demo"]
+__all__ = ["TOUR", "run_demo"]
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 TOUR = (
     "help",
     "owner payments-api",
@@ -31,8 +30,9 @@ TOUR = (
 )
 
 
-def run_demo(out: Terminal, err: Terminal, config: Path = EXAMPLES / "greenroom.yaml") -> int:
-    """Sync the example company and take the tour; returns the exit code."""
+def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
+    """Sync the example company (``config``: its greenroom.yaml, see bot/demo_company.py)
+    and take the tour; returns the exit code."""
     runtime = open_runtime(config)
     out.rule("greenroom demo: syncing the example company (Globex Commerce)")
     report = runtime.sync(trigger="demo")

@@ -19,6 +19,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.answers import Ephemeral, ResponseUrl, answer, deliver
 from bot.middleware import install_middleware
+from bot.request_log import REQUEST_ID, log_answer
+from slackkit import blocks as bk
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError
 from slackkit.home import HomeContext
@@ -43,8 +45,9 @@ def register_listeners(app: App, deps: Deps) -> None:
     install_middleware(app, deps)
 
     def answer_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        target = _response_url(deps, body)
         delivery = incoming(context)
-        if not delivery.first_time():
+        if target is None or not delivery.first_time():
             return
         # Before anything slow: the trigger of a subcommand that opens a modal lasts 3 s.
         modal = open_for_command(deps.router, client, body)
@@ -58,9 +61,14 @@ def register_listeners(app: App, deps: Deps) -> None:
             trigger_id=body.get("trigger_id"),
             modal=modal,
         )
-        target = _response_url(deps, body)
-        if target is not None:
-            deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
+        deliver(
+            deps,
+            result,
+            target,
+            caller=caller,
+            received=context.get(RECEIVED),
+            request_id=context.get(REQUEST_ID),
+        )
 
     def answer_mention(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
@@ -79,7 +87,14 @@ def register_listeners(app: App, deps: Deps) -> None:
         )
         thread = event.get("thread_ts")
         target = Ephemeral(client, event.get("channel", ""), event["user"], thread)
-        deliver(deps, result, target, caller=caller, received=context.get(RECEIVED))
+        deliver(
+            deps,
+            result,
+            target,
+            caller=caller,
+            received=context.get(RECEIVED),
+            request_id=context.get(REQUEST_ID),
+        )
 
     def publish_home(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
@@ -99,7 +114,19 @@ def register_listeners(app: App, deps: Deps) -> None:
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("views.publish failed: %s", error)
             deps.metrics.send_failures.labels("views.publish").inc()
+            published = False
+        else:
+            published = True
         deps.metrics.replies.labels("home", "ok").inc()
+        log_answer(
+            request_id=context.get(REQUEST_ID),
+            team_id=caller.team_id,
+            user_id=caller.user_id,
+            command="home",
+            outcome="ok",
+            received=context.get(RECEIVED),
+            delivered=published,
+        )
 
     def run_button(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         _on_button(deps, body, client, context, share=False)
@@ -133,21 +160,30 @@ def _on_button(
     try:
         state = ReplyState.decode(action.get("value"))
     except UsageError as error:
-        target.send({"text": error.user_message}, replace=False)
+        target.send({"text": bk.escape(error.user_message)}, replace=False)
         return
     result = answer(
         deps, state.command, caller=caller, client=client, page=state.page, via="button"
     )
     received = context.get(RECEIVED)
     deliver(
-        deps, result, target, caller=caller, received=received, mode="share" if share else "replace"
+        deps,
+        result,
+        target,
+        caller=caller,
+        received=received,
+        mode="share" if share else "replace",
+        request_id=context.get(REQUEST_ID),
     )
 
 
 def _response_url(deps: Deps, body: dict[str, Any]) -> ResponseUrl | None:
     url = body.get("response_url")
-    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
-        log.warning("request without a usable response_url; not answered")
+    slack = deps.settings.slack
+    if not isinstance(url, str) or not slack.allows_response_url(url):
+        # Only Slack's hosts (slack.response_url_origins): a response_url elsewhere would
+        # have greenroom post answers to wherever a request said.
+        log.warning("request without a response_url on Slack's hosts; not answered")
         return None
-    timeout = deps.settings.slack.http_timeout_seconds
+    timeout = slack.http_timeout_seconds
     return ResponseUrl(url, timeout=timeout, retry_handlers=retry_handlers())

@@ -52,16 +52,20 @@ class DirectorySourceConfig(_Base):
     """A folder walked for catalog files."""
 
     type: Literal["directory"] = "directory"
-    path: Path
-    include: list[str] = list(DEFAULT_INCLUDE)
-    exclude: list[str] = list(DEFAULT_EXCLUDE)
+    path: Path = Field(description="the folder", examples=["catalog"])
+    include: list[str] = Field(
+        default=list(DEFAULT_INCLUDE), description="gitignore-style patterns of files read"
+    )
+    exclude: list[str] = Field(
+        default=list(DEFAULT_EXCLUDE), description="gitignore-style patterns skipped"
+    )
 
 
 class LocationSourceConfig(_Base):
     """A Backstage Location file, followed recursively."""
 
     type: Literal["location"] = "location"
-    path: Path
+    path: Path = Field(description="the Location file", examples=["catalog/catalog-info.yaml"])
     root: Path | None = Field(default=None, description="folder targets may not leave")
 
 
@@ -69,12 +73,19 @@ class GitSourceConfig(_Base):
     """A git repository, cloned shallowly into the cache."""
 
     type: Literal["git"] = "git"
-    url: str
-    branch: str | None = None
-    subpath: str = "."
+    url: str = Field(
+        description="clone URL (https, ssh or a local path)",
+        examples=["https://github.com/globex/catalog.git"],
+    )
+    branch: str | None = Field(default=None, description="default: the remote's default branch")
+    subpath: str = Field(default=".", description="folder inside the repository to read")
     location: str | None = Field(default=None, description="a Location file inside the repo")
-    include: list[str] = list(DEFAULT_INCLUDE)
-    exclude: list[str] = list(DEFAULT_EXCLUDE)
+    include: list[str] = Field(
+        default=list(DEFAULT_INCLUDE), description="gitignore-style patterns of files read"
+    )
+    exclude: list[str] = Field(
+        default=list(DEFAULT_EXCLUDE), description="gitignore-style patterns skipped"
+    )
     token_env: str | None = Field(default=None, description="env var with an HTTPS token")
     token: SecretStr | None = Field(default=None, exclude=True)
     timeout_seconds: float = Field(default=120, gt=0, le=3600, description="per git command")
@@ -84,9 +95,13 @@ class BackstageSourceConfig(_Base):
     """A running Backstage's catalog API."""
 
     type: Literal["backstage"] = "backstage"
-    base_url: str
-    filters: list[str] = []
-    page_size: int = Field(default=500, ge=1, le=10_000)
+    base_url: str = Field(
+        description="Backstage's backend URL", examples=["https://backstage.example.com"]
+    )
+    filters: list[str] = Field(
+        default=[], description="catalog API filters, e.g. kind=component (default: all)"
+    )
+    page_size: int = Field(default=500, ge=1, le=10_000, description="entities per API call")
     token_env: str | None = Field(default=None, description="env var with a static token")
     token: SecretStr | None = Field(default=None, exclude=True)
     timeout_seconds: float = Field(default=30, gt=0, le=600, description="per HTTP request")

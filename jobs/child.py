@@ -6,6 +6,7 @@ mkdocs), and a Ctrl-C meant for the worker does not hit the job: the worker deci
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import logging
 import os
@@ -20,12 +21,12 @@ from catalog.database import create_database_engine
 from catalog.errors import GreenroomError
 from jobs.context import JobContext
 from jobs.registry import JobRegistry, resolve_target
+from runtime.logs import log_as
 from runtime.process import Runtime
 from runtime.settings import Settings
 
-__all__ = ["LOG_FORMAT", "ChildTask", "child_main"]
+__all__ = ["ChildTask", "child_main"]
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 _MAX_ERROR = 4000
 
 
@@ -46,12 +47,18 @@ class ChildTask:
     registry: JobRegistry
 
 
-def child_main(task: ChildTask, conn: Connection) -> None:
-    """Run one job body and send ``("ok", result)`` or ``("error", text)`` to the parent."""
+def child_main(task: ChildTask, conn: Connection, output: Connection | None = None) -> None:
+    """Run one job body and send ``("ok", result)`` or ``("error", text)`` to the parent;
+    ``output`` becomes stdout and stderr (the parent keeps its tail, see jobs.child_output)."""
+    if output is not None:
+        os.dup2(output.fileno(), 1)
+        os.dup2(output.fileno(), 2)
+        output.close()
+    faulthandler.enable()  # a crash in native code leaves a Python traceback in that tail
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the forkserver ignores it; jobs must not
-    logging.basicConfig(level=task.log_level, format=LOG_FORMAT, force=True)
+    log_as("job", task.settings, level=task.log_level)
     logger = logging.getLogger(f"greenroom.job.{task.kind}")
     engine = None
     try:

@@ -2,7 +2,10 @@
 
 Children come from a forkserver that has already imported greenroom (``preload``), so starting
 one costs a fork, not a fresh interpreter (numbers in docs/benchmarks.md). A child that outlives
-its time limit, or the worker's shutdown grace, is killed with its whole process group.
+its time limit, or the worker's shutdown grace, is killed with its whole process group. What a
+child writes to stdout and stderr passes through the worker's stderr, and its tail is kept: a
+child that dies without a result (a crash, an out-of-memory kill) is recorded with how it
+ended and what it said last.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from multiprocessing.process import BaseProcess
 from typing import Any, Literal
 
 from jobs.child import ChildTask, child_main
+from jobs.child_output import ChildOutput
+from runtime.child_imports import isolate_child_imports
 
 __all__ = ["ChildRunner", "Outcome"]
 
@@ -38,6 +43,7 @@ class ChildRunner:
     """Starts job children, waits for them with a time limit, kills them when told to."""
 
     def __init__(self, *, preload: Sequence[str] = ("jobs.child",)) -> None:
+        isolate_child_imports()  # the forkserver must not import from the current folder
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(preload))
         self._lock = threading.Lock()
@@ -49,20 +55,26 @@ class ChildRunner:
         """Run the task's body and report how it ended (never raises for the body's faults)."""
         message: tuple[str, Any] | None = None
         reader, writer = self._context.Pipe(duplex=False)
+        output = ChildOutput(f"job {task.kind} #{task.run_id}")
         process = self._context.Process(
-            target=child_main, args=(task, writer), name=f"job {task.kind} #{task.run_id}"
+            target=child_main,
+            args=(task, writer, output.child_end),
+            name=f"job {task.kind} #{task.run_id}",
         )
         with self._lock:
             if self._abandon_reason:
+                output.close()
                 return Outcome("abandoned", error=self._abandon_reason)
             try:
                 process.start()
             except (OSError, EOFError) as error:
                 reader.close()
                 writer.close()
+                output.close()
                 return Outcome("failed", error=f"could not start the job process: {error!r}")
             self._live[task.run_id] = process
         writer.close()
+        output.started()
         try:
             message, timed_out = self._wait(process, reader, timeout)
         finally:
@@ -73,14 +85,13 @@ class ChildRunner:
             with self._lock:
                 self._live.pop(task.run_id, None)
                 abandoned = task.run_id in self._abandoned
+            output.finish()
         if abandoned:
             return Outcome("abandoned", error=self._abandon_reason)
         if timed_out:
             return Outcome("timed_out", error=f"cut off at its time limit of {timeout:g}s")
         if message is None:
-            return Outcome(
-                "failed", error=f"job process exited with code {process.exitcode} without a result"
-            )
+            return Outcome("failed", error=output.death_report(process.exitcode))
         status, payload = message
         if status == "ok":
             return Outcome("succeeded", result=payload)

@@ -12,11 +12,24 @@ from sqlalchemy import Engine
 from jobs.heartbeats import WorkerHealth, WorkerRecord, check_health, list_workers
 from jobs.plan import PlannedSchedule, plan_schedules
 from jobs.registry import JobRegistry
-from jobs.runs import ACTIVE, FINISHED, RunRecord, get_run, last_runs, runs_where
+from jobs.runs import (
+    ABANDONED,
+    ACTIVE,
+    FAILED,
+    FINISHED,
+    TIMED_OUT,
+    RunRecord,
+    get_run,
+    last_runs,
+    runs_where,
+)
 from jobs.schedules import list_schedules
 from runtime.process import Runtime
 
 __all__ = ["JobsOverview", "ScheduleView", "jobs_overview", "wait_for_run"]
+
+_FAILURES = (FAILED, TIMED_OUT, ABANDONED)
+_FAILURES_SHOWN = 5
 
 
 @dataclass(frozen=True)
@@ -35,6 +48,7 @@ class JobsOverview:
     timezone: str
     schedules: list[ScheduleView]
     active: list[RunRecord]
+    failures: list[RunRecord]
     workers: list[WorkerRecord]
     health: WorkerHealth
     problems: list[str]
@@ -62,6 +76,7 @@ def jobs_overview(
         timezone=runtime.settings.worker.timezone,
         schedules=views,
         active=runs_where(runtime.engine, statuses=ACTIVE),
+        failures=runs_where(runtime.engine, statuses=_FAILURES, limit=_FAILURES_SHOWN),
         workers=list_workers(runtime.engine),
         health=check_health(runtime.engine, stale_after=stale, now=now),
         problems=plan.problems,

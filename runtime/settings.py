@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -31,6 +31,7 @@ from integrations.repositories.config import RepositoriesSettings
 from integrations.scaffolder import ScaffolderSettings
 from integrations.techdocs.settings import TechDocsSettings
 from runtime.slack_settings import SlackSettings
+from runtime.web_settings import WebSettings
 
 __all__ = ["CatalogSettings", "ScheduleConfig", "Settings", "WorkerSettings", "load_settings"]
 
@@ -44,10 +45,14 @@ class CatalogSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    sources: list[SourceConfig] = []
-    interval_minutes: int = Field(default=30, ge=1)
-    max_file_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
-    max_documents_per_file: int = Field(default=10_000, ge=1)
+    sources: list[SourceConfig] = Field(default=[], description="where entities are read from")
+    interval_minutes: int = Field(default=30, ge=1, description="how often the worker syncs")
+    max_file_bytes: int = Field(
+        default=2 * 1024 * 1024, ge=1024, description="larger catalog files are refused"
+    )
+    max_documents_per_file: int = Field(
+        default=10_000, ge=1, description="YAML documents read from one file at most"
+    )
     removal_guard: RemovalGuard = RemovalGuard()
     removed_source_grace_days: float = Field(
         default=7, ge=0, description="a source gone from greenroom.yaml keeps its entities so long"
@@ -68,8 +73,10 @@ class ScheduleConfig(BaseModel):
     kind: str | None = Field(default=None, description="job kind (default: the schedule id)")
     when: str = Field(description='"mon 09:00", "every 15m", "0 9 * * 1", or "off"')
     timezone: str | None = Field(default=None, description="IANA zone (default: worker's)")
-    params: dict[str, Any] = {}
-    grace_seconds: int | None = Field(default=None, ge=0)
+    params: dict[str, Any] = Field(default={}, description="passed to the job")
+    grace_seconds: int | None = Field(
+        default=None, ge=0, description="how late a run may start (default: the worker's)"
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -83,11 +90,15 @@ class WorkerSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timezone: str = Field(default="UTC", description="IANA zone schedules are read in")
-    max_concurrent_jobs: int = Field(default=2, ge=1, le=64)
+    max_concurrent_jobs: int = Field(default=2, ge=1, le=64, description="per worker process")
     misfire_grace_seconds: int = Field(default=300, ge=0, description="late runs allowed")
-    shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    shutdown_grace_seconds: float = Field(
+        default=20.0, ge=0, description="running jobs get this long after SIGTERM"
+    )
     poll_seconds: float = Field(default=2.0, gt=0, le=60, description="requests, DB schedules")
-    heartbeat_seconds: float = Field(default=5.0, gt=0, le=300)
+    heartbeat_seconds: float = Field(
+        default=5.0, gt=0, le=300, description="how often a worker reports it is alive"
+    )
     stale_after_seconds: float = Field(default=30.0, gt=0, description="heartbeat age = dead")
     schedules: dict[str, str | ScheduleConfig] = Field(
         default={}, description="overrides by schedule id (a string is the new 'when')"
@@ -164,15 +175,29 @@ class Settings(BaseSettings):
         env_prefix="GREENROOM_", env_nested_delimiter="__", extra="forbid", frozen=True
     )
 
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the database (PostgreSQL in production; a relative "
+        "SQLite path starts at the config folder)",
+        examples=["postgresql+psycopg://greenroom@db.example.com/greenroom"],
+    )
     config_dir: Path = Field(default_factory=Path.cwd, description="folder of greenroom.yaml")
     data_dir: Path = Field(default=Path(".greenroom"), description="caches and built files")
+    log_format: Literal["text", "json"] = Field(
+        default="text",
+        description="text: one readable line per record; json: one JSON object per line "
+        "(for a log pipeline), for serve, worker and their processes",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="the least severe records written"
+    )
     catalog: CatalogSettings = CatalogSettings()
     repositories: RepositoriesSettings = RepositoriesSettings()
     kubernetes: KubernetesSettings = KubernetesSettings()
     techdocs: TechDocsSettings = TechDocsSettings()
     scaffolder: ScaffolderSettings = ScaffolderSettings()
     slack: SlackSettings = SlackSettings()
+    web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
     migrations: MigrationsSettings = MigrationsSettings()
 
@@ -249,7 +274,9 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
         settings = settings.model_copy(
             update={"scaffolder": scaffolder.model_copy(update={"token": token})}
         )
-    return settings.model_copy(update={"slack": settings.slack.with_env(env)})
+    return settings.model_copy(
+        update={"slack": settings.slack.with_env(env), "web": settings.web.with_env(env)}
+    )
 
 
 def _with_repository_tokens(

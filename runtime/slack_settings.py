@@ -8,12 +8,13 @@ writing them into greenroom.yaml is refused.
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from catalog import ConfigError
 
-__all__ = ["SLACK_ENV", "SlackSettings"]
+__all__ = ["SLACK_ENV", "SLACK_RESPONSE_URL_ORIGINS", "SlackSettings"]
 
 #: Environment variable -> SlackSettings field (secrets and the two plain values Slack's docs
 #: tell people to export).
@@ -26,6 +27,9 @@ SLACK_ENV = {
     "SLACK_API_URL": "api_url",
 }
 _SECRETS = {"bot_token", "signing_secret", "client_secret", "app_token"}
+#: Where Slack's ``response_url``s point: Slack (Enterprise Grid included) and GovSlack.
+SLACK_RESPONSE_URL_ORIGINS = ("https://hooks.slack.com", "https://hooks.slack-gov.com")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class SlackSettings(BaseModel):
@@ -33,25 +37,44 @@ class SlackSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    command: str = Field(default="/greenroom", pattern=r"^/[a-z0-9_-]{1,31}$")
-    app_name: str = Field(default="greenroom", min_length=1, max_length=35)
+    command: str = Field(
+        default="/greenroom", pattern=r"^/[a-z0-9_-]{1,31}$", description="the slash command"
+    )
+    app_name: str = Field(
+        default="greenroom", min_length=1, max_length=35, description="shown in Slack"
+    )
     admins: tuple[str, ...] = Field(
         default=(), description="Slack user IDs (U...) or catalog refs (group:x, user:y)"
     )
-    api_url: str = Field(default="https://slack.com/api/", pattern=r"^https?://")
+    api_url: str = Field(
+        default="https://slack.com/api/", pattern=r"^https?://", description="Slack's Web API"
+    )
     user_cache_minutes: int = Field(default=60, ge=1, description="Slack user -> email cache")
     page_size: int = Field(default=20, ge=5, le=40, description="list lines per message")
-    listener_threads: int = Field(default=4, ge=2, le=256)
+    listener_threads: int = Field(
+        default=4, ge=2, le=256, description="answers under way at once, per process"
+    )
     answer_processes: int | None = Field(
         default=None, ge=0, le=64, description="per web process; unset: one per CPU"
     )
-    http_timeout_seconds: int = Field(default=10, ge=1, le=60)
-    state_expiration_seconds: int = Field(default=600, ge=60)
-    bot_token: SecretStr | None = None
-    signing_secret: SecretStr | None = None
-    client_id: str | None = None
-    client_secret: SecretStr | None = None
-    app_token: SecretStr | None = None
+    http_timeout_seconds: int = Field(default=10, ge=1, le=60, description="one call to Slack")
+    state_expiration_seconds: int = Field(
+        default=600, ge=60, description="how long an OAuth install link works"
+    )
+    response_url_origins: tuple[str, ...] = Field(
+        default=SLACK_RESPONSE_URL_ORIGINS,
+        min_length=1,
+        description="scheme://host[:port] a response_url may point at (tests: a loopback Slack)",
+    )
+    bot_token: SecretStr | None = Field(default=None, description="the bot's xoxb- token")
+    signing_secret: SecretStr | None = Field(
+        default=None, description="verifies that requests come from Slack"
+    )
+    client_id: str | None = Field(default=None, description="OAuth app (multi-workspace)")
+    client_secret: SecretStr | None = Field(default=None, description="OAuth app's secret")
+    app_token: SecretStr | None = Field(
+        default=None, description="xapp- token, for Socket Mode (serve --socket-mode)"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -66,6 +89,24 @@ class SlackSettings(BaseModel):
     @classmethod
     def _trailing_slash(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("response_url_origins")
+    @classmethod
+    def _origins(cls, values: tuple[str, ...]) -> tuple[str, ...]:
+        origins = []
+        for value in values:
+            origin = _origin(value)
+            parts = urlsplit(value)
+            if origin is None or parts.path not in {"", "/"} or parts.query or parts.fragment:
+                raise ValueError(f"{value!r} is not an origin like https://hooks.slack.com")
+            origins.append(origin)
+        return tuple(origins)
+
+    def allows_response_url(self, url: str) -> bool:
+        """Whether ``url`` points at one of ``response_url_origins`` (a response_url anywhere
+        else would make greenroom post answers, and fetch, wherever a request says)."""
+        origin = _origin(url)
+        return origin is not None and origin in self.response_url_origins
 
     @property
     def mode(self) -> Literal["oauth", "single"]:
@@ -94,3 +135,17 @@ class SlackSettings(BaseModel):
         if "api_url" in update:
             update["api_url"] = self._trailing_slash(str(update["api_url"]))
         return self.model_copy(update=update) if update else self
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host[:port]`` of an http(s) URL without credentials; None for anything else."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in _DEFAULT_PORTS or not parts.hostname or "@" in parts.netloc:
+        return None
+    if port is None or port == _DEFAULT_PORTS[parts.scheme]:
+        return f"{parts.scheme}://{parts.hostname}"
+    return f"{parts.scheme}://{parts.hostname}:{port}"

@@ -4,9 +4,13 @@ Rules every reply follows:
 
 - Text from the catalog (or from the user) goes through :func:`escape` before it is put into
   mrkdwn: ``&``, ``<`` and ``>`` become entities, so ``<!channel>`` or ``<@U123>`` in a
-  description render as text. Mention and link tokens are built only here, only from
-  validated ids and URLs (:func:`mention`, :func:`channel`, :func:`link`).
-- Free text that needs no formatting goes into ``plain_text`` (:func:`plain`).
+  description render as text; formatting markers (``*_~`` and backticks) that could open or
+  close formatting get an invisible zero-width space beside them, and a ``>`` starting a
+  line one before it, so ``*URGENT*`` or a quote render as typed; bidi controls (an RTL
+  override turning ``exe.txt`` around) are removed. Mention and link tokens are built only
+  here, only from validated ids and URLs (:func:`mention`, :func:`channel`, :func:`link`).
+- Free text that needs no formatting goes into ``plain_text`` (:func:`plain`), also without
+  bidi controls.
 - mrkdwn objects are ``verbatim`` so Slack does not auto-link names either.
 - Every builder truncates to Block Kit's limits (section 3000 chars, header 150, button text
   75 / value 2000, ids 255) instead of letting Slack reject the whole message.
@@ -22,6 +26,7 @@ __all__ = [
     "MAX_MESSAGE_BLOCKS",
     "MAX_VIEW_BLOCKS",
     "SECTION_LIMIT",
+    "ZERO_WIDTH_SPACE",
     "Block",
     "actions",
     "button",
@@ -37,6 +42,7 @@ __all__ = [
     "pack_lines",
     "plain",
     "section",
+    "strip_bidi",
     "truncate",
 ]
 
@@ -54,11 +60,41 @@ _ID_LIMIT = 255
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 _CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,20}$")
 _SAFE_URL = re.compile(r"^(https?|mailto):[^\s<>|]+$", re.IGNORECASE)
+ZERO_WIDTH_SPACE = "\u200b"
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
+#: Anything escape has more to do for than the three entities (a fast path skips it).
+_SPECIAL = re.compile(f"[*_~`>{_BIDI_CONTROLS}]")
+_MARKER = re.compile(r"[*_~`]")
+_QUOTE = re.compile(r"^(\s*)(?=>)", re.MULTILINE)
+_DOUBLE_ZWSP = ZERO_WIDTH_SPACE * 2
 
 
 def escape(text: object) -> str:
-    """Text made inert for mrkdwn: ``&`` -> ``&amp;``, ``<`` -> ``&lt;``, ``>`` -> ``&gt;``."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text made inert for mrkdwn: ``&`` -> ``&amp;``, ``<`` -> ``&lt;``, ``>`` -> ``&gt;``,
+    formatting markers and line-starting quotes kept from formatting, bidi controls removed."""
+    inert = str(text)
+    if _SPECIAL.search(inert):
+        inert = _MARKER.sub(_guard_marker, strip_bidi(inert)).replace(
+            _DOUBLE_ZWSP, ZERO_WIDTH_SPACE
+        )
+        if ">" in inert:
+            inert = _QUOTE.sub("\\1" + ZERO_WIDTH_SPACE, inert)
+    return inert.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _guard_marker(match: re.Match[str]) -> str:
+    # Slack formats only at word boundaries (snake_case stays as it is): a marker with a
+    # letter or digit on both sides, a zero-width space counting as one, formats nothing.
+    text, start, end = match.string, match.start(), match.end()
+    before = "" if start > 0 and text[start - 1].isalnum() else ZERO_WIDTH_SPACE
+    after = "" if end < len(text) and text[end].isalnum() else ZERO_WIDTH_SPACE
+    return before + match.group() + after
+
+
+def strip_bidi(text: str) -> str:
+    """``text`` without the characters that reorder how it is displayed."""
+    return _BIDI.sub("", text) if _BIDI.search(text) else text
 
 
 def truncate(text: str, limit: int) -> str:
@@ -67,8 +103,10 @@ def truncate(text: str, limit: int) -> str:
 
 
 def code(text: object) -> str:
-    """Escaped text as inline code (a backtick inside would end the code span)."""
-    return "`" + escape(str(text).replace("`", "\u02cb")) + "`"
+    """Escaped text as inline code (a backtick inside would end the code span; nothing else
+    formats inside one)."""
+    inert = strip_bidi(str(text)).replace("`", "\u02cb")
+    return "`" + inert.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "`"
 
 
 def mention(user_id: str) -> str:
@@ -95,7 +133,11 @@ def link(url: str, label: str | None = None) -> str:
 
 def plain(text: object, limit: int = SECTION_LIMIT) -> dict[str, Any]:
     """A plain_text object (emoji on), truncated."""
-    return {"type": "plain_text", "text": truncate(str(text) or " ", limit), "emoji": True}
+    return {
+        "type": "plain_text",
+        "text": truncate(strip_bidi(str(text)) or " ", limit),
+        "emoji": True,
+    }
 
 
 def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict[str, Any]:

@@ -29,7 +29,8 @@ class UsageError(GreenroomError):
 
 def clean_text(raw: str, *, strip_leading_mention: bool = False) -> str:
     """Slack's escaped text as the user typed it: tokens to their labels, entities decoded,
-    control and format characters dropped, compatibility forms folded (NFKC)."""
+    control characters read as spaces, invisible format characters (bidi controls, zero-width
+    spaces) dropped but emoji joiners kept, compatibility forms folded (NFKC)."""
     text = _LEADING_MENTION.sub("", raw, count=1) if strip_leading_mention else raw
     text = _TOKEN.sub(_token_text, text)
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
@@ -37,7 +38,7 @@ def clean_text(raw: str, *, strip_leading_mention: bool = False) -> str:
     text = "".join(
         " " if unicodedata.category(c) == "Cc" else c
         for c in text
-        if unicodedata.category(c) != "Cf"
+        if unicodedata.category(c) != "Cf" or _joins(c)
     )
     text = text.strip()
     if len(text) > MAX_TEXT:
@@ -45,6 +46,13 @@ def clean_text(raw: str, *, strip_leading_mention: bool = False) -> str:
             f"That is {len(text)} characters long; ask in under {MAX_TEXT} characters."
         )
     return text
+
+
+def _joins(char: str) -> bool:
+    """Format characters that are part of what was typed: the joiners of emoji sequences and
+    scripts (ZWJ, ZWNJ) and the tags of subdivision flags; other format characters (bidi
+    controls, zero-width spaces) are dropped."""
+    return char in "\u200c\u200d" or "\U000e0020" <= char <= "\U000e007f"
 
 
 def _token_text(match: re.Match[str]) -> str:

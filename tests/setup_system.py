@@ -2,8 +2,9 @@
 
 With CI=true the PostgreSQL half of the suite is mandatory: start the local server if it is
 down, and fail loudly if it still cannot be reached. Headless Chromium (Debian's ``chromium``,
-for the TechDocs rendering tests) and Graphviz (``graphviz``, the diagram renderer TechDocs
-builds may run) are installed with apt when missing and we run as root.
+for the TechDocs rendering tests), Graphviz (``graphviz``, the diagram renderer TechDocs
+builds may run) and kubectl (whose kustomize renders deploy/kubernetes) are installed with
+apt when missing and we run as root.
 """
 
 from __future__ import annotations
@@ -39,21 +40,44 @@ def start_postgres() -> None:
         )
 
 
-#: Debian package -> the program that shows it is installed.
-PACKAGES = {"chromium": "chromium", "graphviz": "dot"}
+#: The program that shows it is installed -> the Debian packages that provide it, best first
+#: (kubectl: the Kubernetes project's package where its apt repository is set up, else
+#: Debian's own, for the manifests' tests in tests/deploy).
+PROGRAMS = {
+    "chromium": ("chromium",),
+    "dot": ("graphviz",),
+    "kubectl": ("kubectl", "kubernetes-client"),
+}
 
 
 def install_packages() -> None:
-    missing = [package for package, program in PACKAGES.items() if not shutil.which(program)]
+    missing = [program for program in PROGRAMS if not shutil.which(program)]
     if not missing or os.geteuid() != 0 or not shutil.which("apt-get"):
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-        if done.returncode != 0:
-            print(f"setup: {' '.join(command)} failed: {done.stderr.strip()[-500:]}")
-            return
-    print(f"setup: installed {', '.join(missing)}")
+    if not _apt(["apt-get", "update", "-qq"], env):
+        return
+    packages = [package for p in missing if (package := _available(PROGRAMS[p], env))]
+    if packages and _apt(["apt-get", "install", "-y", "-qq", *packages], env):
+        print(f"setup: installed {', '.join(packages)}")
+
+
+def _available(candidates: tuple[str, ...], env: dict[str, str]) -> str | None:
+    for package in candidates:
+        shown = subprocess.run(
+            ["apt-cache", "show", package], env=env, capture_output=True, timeout=60, check=False
+        )
+        if shown.returncode == 0 and shown.stdout.strip():
+            return package
+    print(f"setup: none of {', '.join(candidates)} can be installed with apt")
+    return None
+
+
+def _apt(command: list[str], env: dict[str, str]) -> bool:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    if done.returncode != 0:
+        print(f"setup: {' '.join(command)} failed: {done.stderr.strip()[-500:]}")
+    return done.returncode == 0
 
 
 def main() -> int:

@@ -22,11 +22,12 @@ from jobs import (
     RunRecord,
     Worker,
     check_health,
+    get_run,
     jobs_overview,
     request_run,
     wait_for_run,
 )
-from jobs.child import LOG_FORMAT
+from runtime.logs import log_as
 from runtime.process import Runtime
 
 __all__ = ["jobs_group", "sync_via_worker", "worker_command"]
@@ -41,16 +42,15 @@ __all__ = ["jobs_group", "sync_via_worker", "worker_command"]
 @click.option(
     "--log-level",
     type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"]),
-    default="INFO",
-    show_default=True,
+    help="Overrides the log_level setting (default INFO).",
 )
 @click.pass_context
-def worker_command(ctx: click.Context, check: bool, log_level: str) -> None:
+def worker_command(ctx: click.Context, check: bool, log_level: str | None) -> None:
     """Run scheduled and requested jobs until SIGTERM (the Procfile's `worker`)."""
     runtime = runtime_of(ctx)
     if check:
         sys.exit(_print_health(runtime))
-    logging.basicConfig(level=log_level, format=LOG_FORMAT, stream=sys.stderr)
+    log_as("worker", runtime.settings, level=log_level)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     # The `greenroom` script imports bot.cli.main; job processes re-run it, so have it preloaded.
     from bot.capabilities import job_registry  # every capability: only when needed
@@ -96,6 +96,22 @@ def jobs_run(
         record = wait_for_run(runtime.engine, run_id, timeout=timeout)
         print_run(out, record)
         sys.exit(0 if record.status == "succeeded" else 1)
+
+
+@jobs_group.command("show")
+@click.argument("run_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def jobs_show(ctx: click.Context, run_id: int, as_json: bool) -> None:
+    """One run's whole record: status, result, and the error with a dead process's output."""
+    record = get_run(runtime_of(ctx).engine, run_id)
+    if record is None:
+        err.print(f"No run #{run_id}.")
+        sys.exit(1)
+    if as_json:
+        out.print_json(data=_run_json(record))
+    else:
+        print_run(out, record)
 
 
 @jobs_group.command("health")
@@ -165,6 +181,17 @@ def print_overview(console: Console, overview: JobsOverview) -> None:
                 f"  #{run.id} {run.kind} {run.status} ({run.trigger}{who}, attempt {run.attempt})",
                 markup=False,
             )
+            if run.error:
+                console.print(f"      last error: {_first_line(run.error)}", markup=False)
+    if overview.failures:
+        zone = ZoneInfo(overview.timezone)
+        console.print("Recent failures (`greenroom jobs show ID` for the whole record):")
+        for run in overview.failures:
+            ended = (run.finished_at or run.started_at or run.slot).astimezone(zone)
+            console.print(
+                f"  #{run.id} {run.kind} {run.status} {_when(ended)}: {_first_line(run.error)}",
+                markup=False,
+            )
     for problem in overview.problems:
         console.print(f"[yellow]problem[/yellow]: {problem}", markup=True)
 
@@ -177,6 +204,30 @@ def print_run(console: Console, record: RunRecord) -> None:
         console.print(json.dumps(record.result, sort_keys=True), markup=False)
     if record.error:
         console.print(record.error, markup=False)
+
+
+def _run_json(record: RunRecord) -> dict[str, Any]:
+    def stamp(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": record.id,
+        "kind": record.kind,
+        "schedule_id": record.schedule_id,
+        "slot": stamp(record.slot),
+        "trigger": record.trigger,
+        "status": record.status,
+        "attempt": record.attempt,
+        "started_at": stamp(record.started_at),
+        "finished_at": stamp(record.finished_at),
+        "error": record.error,
+        "result": record.result,
+    }
+
+
+def _first_line(error: str | None) -> str:
+    lines = (error or "").strip().splitlines()
+    return lines[0][:200] if lines else "no reason recorded"
 
 
 def _when(moment: datetime) -> str:
@@ -205,21 +256,7 @@ def overview_json(overview: JobsOverview) -> dict[str, Any]:
         return value.isoformat() if value else None
 
     def run(record: RunRecord | None) -> dict[str, Any] | None:
-        if record is None:
-            return None
-        return {
-            "id": record.id,
-            "kind": record.kind,
-            "schedule_id": record.schedule_id,
-            "slot": stamp(record.slot),
-            "trigger": record.trigger,
-            "status": record.status,
-            "attempt": record.attempt,
-            "started_at": stamp(record.started_at),
-            "finished_at": stamp(record.finished_at),
-            "error": record.error,
-            "result": record.result,
-        }
+        return None if record is None else _run_json(record)
 
     return {
         "timezone": overview.timezone,
@@ -239,6 +276,7 @@ def overview_json(overview: JobsOverview) -> dict[str, Any]:
             for v in overview.schedules
         ],
         "active": [run(r) for r in overview.active],
+        "failures": [run(r) for r in overview.failures],
         "workers": [
             {"id": w.id, "last_seen": stamp(w.last_seen), "current": w.current}
             for w in overview.workers

@@ -15,6 +15,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from bot.cli.config import config
 from bot.cli.context import LazyRuntime, err, json_option, out, runtime_of, to_jsonable
 from bot.cli.docs import docs
 from bot.cli.jobs import jobs_group, sync_via_worker, worker_command
@@ -29,6 +30,7 @@ from catalog.graph import blast_radius, dependencies
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
 from catalog.search import search_entities
+from runtime.child_imports import isolate_child_imports
 
 __all__ = ["main", "to_jsonable"]
 
@@ -57,6 +59,7 @@ class GreenroomGroup(click.Group):
 @click.pass_context
 def main(ctx: click.Context, config_file: Path | None, database_url: str | None) -> None:
     """greenroom: the developer portal that lives in Slack."""
+    isolate_child_imports()  # job, answer and web worker processes import as this one does
     overrides = {"database_url": database_url} if database_url else {}
     ctx.obj = LazyRuntime(config_file, overrides)
 
@@ -272,6 +275,7 @@ def db_upgrade(ctx: click.Context) -> None:
 
 
 for _command in (
+    config,
     docs,
     repos,
     k8s,

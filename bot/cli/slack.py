@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -19,12 +20,22 @@ __all__ = ["ask", "demo", "manifest", "serve"]
 
 
 @click.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Run the demo on a copy of the example company in this folder "
+    "(default: examples/ in a source checkout, else ~/.local/share/greenroom/demo).",
+)
 @click.pass_context
-def demo(ctx: click.Context) -> None:
+def demo(ctx: click.Context, folder: Path | None) -> None:
     """Load the bundled example company into SQLite and ask the real app a few questions."""
     from bot.demo import run_demo
+    from bot.demo_company import demo_folder
 
-    sys.exit(run_demo(out, err))
+    company = demo_folder(folder)
+    err.print(f"The example company is in {company}", markup=False, highlight=False)
+    sys.exit(run_demo(out, err, company / "greenroom.yaml"))
 
 
 @click.command()
@@ -49,9 +60,20 @@ def ask(ctx: click.Context, question: str, email: str | None, home: bool, as_jso
 
 
 @click.command()
-@click.option("--host", default="0.0.0.0", show_default=True, envvar="HOST")  # noqa: S104
 @click.option(
-    "--port", type=click.IntRange(1, 65535), default=3000, show_default=True, envvar="PORT"
+    "--host",
+    default="0.0.0.0",  # noqa: S104 - a server in a container listens on every interface
+    show_default=True,
+    envvar="HOST",
+    help="Address to listen on.",
+)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=3000,
+    show_default=True,
+    envvar="PORT",
+    help="Port to listen on (/slack/events, /docs, /healthz, /readyz, /metrics).",
 )
 @click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True)
 @click.option("--socket-mode", is_flag=True, help="Connect out to Slack (needs SLACK_APP_TOKEN).")

@@ -36,8 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
+from bot.web.slack_request import SlackRequest
+from runtime.child_imports import isolate_child_imports
 from runtime.settings import Settings
 
 __all__ = ["AnswerPool", "acked_by_web", "default_processes"]
@@ -81,6 +83,7 @@ class AnswerPool:
         self._listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._listener.bind(self.address)
         self._listener.listen(_BACKLOG)
+        isolate_child_imports()  # spawned interpreters never import from the current folder
         self._context = multiprocessing.get_context("spawn")
         # A pipe, not a Queue: a Queue's semaphores outlive the pool in the resource tracker.
         self._ready, self._started = self._context.Pipe(duplex=False)
@@ -183,11 +186,10 @@ def _run(
     from bot.app import create_app
     from catalog.database import create_database_engine
     from catalog.graph import needs_edges
+    from runtime.logs import log_as
     from runtime.process import Runtime
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(levelname)s [answers %(process)d] %(name)s: %(message)s"
-    )
+    log_as("answers", settings)
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
     app = create_app(runtime, capabilities=capabilities, executor=_Inline(), verified=True)
@@ -219,7 +221,7 @@ def _answer_from(app: App, listener: socket.socket) -> None:
     from slackkit.incoming import RECEIVED
 
     while message := _next_request(listener):
-        request = BoltRequest(
+        request = SlackRequest(
             body=message["body"],
             headers=message["headers"],
             context={RECEIVED: message["received"]},

@@ -3,14 +3,19 @@
 Routes: ``POST /slack/events`` (slash commands, interactivity, options, events), the OAuth
 install pair ``/slack/install`` + ``/slack/oauth_redirect`` (multi-workspace mode),
 ``/healthz`` (the process is up), ``/readyz`` (the database answers), ``/metrics``
-(Prometheus) and the built TechDocs sites, ``/docs/<namespace>/<kind>/<name>/...``. Bolt's
-``App.dispatch`` blocks, so it runs in Starlette's thread pool and never on the event loop.
-Signatures are checked on the raw bytes before anything is parsed. With an answer pool
-(``greenroom serve``), commands, events and button clicks are acked here and answered in the
-pool's processes (bot/web/answer_pool.py), so no ack waits behind an answer.
+(Prometheus; who may read it: bot/web/metrics_access.py) and the built TechDocs sites,
+``/docs/<namespace>/<kind>/<name>/...``. Bolt's ``App.dispatch`` blocks, so it runs in
+Starlette's thread pool and never on the event loop.
 
-Other capabilities add routes (TechDocs serves ``/docs/...``) by appending a function
-``(Runtime) -> list[BaseRoute]`` to :data:`WEB_FEATURES`, or per app with ``extra_routes``.
+Every body is bounded before it is read (bot/web/body_limit.py); signatures are checked on the
+raw bytes before anything is parsed; payloads are parsed by their structure
+(bot/web/slack_request.py) and refused unless they have Slack's shape (bot/web/slack_payloads.py).
+With an answer pool (``greenroom serve``), commands, events and button clicks are acked
+here and answered in the pool's processes (bot/web/answer_pool.py), so no ack waits behind an
+answer.
+
+Capabilities add routes and ASGI middleware (TechDocs serves ``/docs/...``) in their
+``register(setup)`` (``setup.routes``, ``setup.middleware``); tests add ``extra_routes``.
 """
 
 from __future__ import annotations
@@ -24,12 +29,13 @@ from typing import Any
 
 import anyio
 from slack_bolt import App, BoltRequest
-from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from slack_bolt.adapter.starlette.handler import to_starlette_response
 from slack_sdk import WebClient
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -37,7 +43,12 @@ from starlette.routing import BaseRoute, Route
 from bot.app import assemble
 from bot.capabilities import CAPABILITIES
 from bot.web.answer_pool import AnswerPool, acked_by_web, default_processes
+from bot.web.body_limit import BodyLimit
+from bot.web.metrics_access import metrics_routes
+from bot.web.slack_payloads import payload_problem
+from bot.web.slack_request import SlackRequest
 from commands import Capability
+from runtime.logs import log_as
 from runtime.process import Runtime, open_runtime
 from slackkit.incoming import RECEIVED
 from slackkit.metrics import Metrics
@@ -52,6 +63,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1024 * 1024
+_SIGNATURE_MAX_AGE = 60 * 5  # slack_sdk's SignatureVerifier refuses older timestamps too
 
 
 def create_web_app(
@@ -78,18 +90,24 @@ def create_web_app(
 
     async def events(request: Request) -> Response:
         started = time.monotonic()
-        body = await request.body()
-        if len(body) > MAX_BODY_BYTES:
-            return _rejected(metrics, "too_large", 413)
+        if not _fresh(verifier, request):  # refused before its body is read
+            return _rejected(metrics, "unsigned", 401)
+        body = await request.body()  # at most MAX_BODY_BYTES: see BodyLimit
         if not _signed(verifier, body, request):
             return _rejected(metrics, "unsigned", 401)
         try:
-            bolt_request = to_bolt_request(request, body, {RECEIVED: started})
-            payload = bolt_request.body
-        except Exception as error:  # Bolt's parser on a signed body that is not Slack's shape
+            bolt_request = SlackRequest(
+                body=body.decode(),
+                headers=request.headers,
+                context={RECEIVED: started},
+                query=request.url.query,
+            )
+        except Exception as error:  # a signed body that is not Slack's shape
             log.info("malformed Slack request: %s", type(error).__name__)
             return _rejected(metrics, "malformed", 400)
-        if not isinstance(payload, dict):
+        payload = bolt_request.body
+        if problem := payload_problem(payload):
+            log.info("malformed Slack request: %s", problem)
             return _rejected(metrics, "malformed", 400)
         kind = request_kind(payload)
         if answer_pool is not None and acked_by_web(payload, slack.command):
@@ -105,7 +123,11 @@ def create_web_app(
         flow = app.oauth_flow
         if flow is None:
             return PlainTextResponse("This app is installed with a bot token.", status_code=404)
-        bolt_request = to_bolt_request(request, await request.body())
+        bolt_request = SlackRequest(
+            body=(await request.body()).decode(errors="replace"),
+            headers=request.headers,
+            query=request.url.query,
+        )
         handle = (
             flow.handle_installation
             if request.url.path == flow.install_path
@@ -125,9 +147,6 @@ def create_web_app(
             return JSONResponse({"database": "unreachable"}, status_code=503)
         return JSONResponse({"database": "ok"})
 
-    async def metrics_page(request: Request) -> Response:
-        return Response(metrics.render(), media_type="text/plain; version=0.0.4")
-
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if answer_pool is not None:
@@ -144,18 +163,21 @@ def create_web_app(
         Route("/slack/oauth_redirect", oauth, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics_page, methods=["GET"]),
+        *metrics_routes(metrics, runtime.settings.web),
     ]
     for route_factory in setup.routes:
         routes.extend(route_factory(runtime))
     routes.extend(extra_routes)
-    middleware = [m for factory in setup.middleware for m in factory(runtime)]
+    # Bodies are bounded first, whichever host (app or docs-only) the request is for.
+    middleware = [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)]
+    middleware += [m for factory in setup.middleware for m in factory(runtime)]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
 def web_app_from_environment() -> Starlette:
     """uvicorn's app factory for ``--workers N``: settings from GREENROOM_CONFIG and the env."""
     runtime = open_runtime(None)
+    log_as("web", runtime.settings)
     return create_web_app(runtime, answer_pool=answer_pool_for(runtime))
 
 
@@ -194,6 +216,17 @@ def request_kind(payload: dict[str, Any]) -> str:
         "url_verification": "url_verification",
         "ssl_check": "ssl_check",
     }.get(kind, "other")
+
+
+def _fresh(verifier: SignatureVerifier, request: Request) -> bool:
+    """Whether the request carries a signature and a timestamp Slack could have sent now."""
+    if not request.headers.get("x-slack-signature"):
+        return False
+    try:
+        stamp = int(request.headers.get("x-slack-request-timestamp", ""))
+    except ValueError:
+        return False
+    return abs(verifier.clock.now() - stamp) <= _SIGNATURE_MAX_AGE
 
 
 def _signed(verifier: SignatureVerifier, body: bytes, request: Request) -> bool:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import uvicorn
 
+from runtime.logs import log_as
 from runtime.process import Runtime
 
 if TYPE_CHECKING:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from bot.web.socket_mode import CheckedSocketModeHandler
+    from commands import Capability
 
 __all__ = ["serve_http", "serve_socket_mode", "socket_mode_handler"]
 
@@ -32,11 +34,16 @@ def serve_http(
 ) -> None:
     """Serve ``/slack/events`` and the health routes until interrupted."""
     runtime.settings.slack.require()
+    log_as("web", runtime.settings)
     _share_metrics_between_processes(runtime.settings.data_path / f"metrics-{port}")
+    from bot.web.metrics_access import serve_metrics
+
+    serve_metrics(runtime.settings.web)
     options = {
         "host": host,
         "port": port,
         "log_level": "info",
+        "log_config": None,  # uvicorn's records go through runtime/logs.py's handler
         "access_log": False,  # /metrics counts requests; Slack traffic would flood the log
         "proxy_headers": True,
         "timeout_graceful_shutdown": 10,
@@ -75,21 +82,28 @@ def _share_metrics_between_processes(folder: Path) -> None:
     os.environ[_METRICS_DIR] = str(folder)
 
 
-def socket_mode_handler(runtime: Runtime) -> SocketModeHandler:
-    """The Bolt app behind a Socket Mode client (an ``xapp-`` app-level token), not yet
-    connected: ``connect()`` opens the WebSocket Slack hands out, ``close()`` ends it."""
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
+def socket_mode_handler(
+    runtime: Runtime, capabilities: Sequence[Capability] | None = None
+) -> CheckedSocketModeHandler:
+    """The Bolt app (``capabilities``: every one by default) behind a Socket Mode client
+    (an ``xapp-`` app-level token), not yet connected: ``connect()`` opens the WebSocket Slack
+    hands out, ``close()`` ends it."""
     from bot.app import create_app
+    from bot.capabilities import CAPABILITIES
+    from bot.web.socket_mode import CheckedSocketModeHandler
 
     slack = runtime.settings.slack
     slack.require(socket_mode=True)
     assert slack.app_token is not None
-    app = create_app(runtime, socket_mode=True)
-    return SocketModeHandler(app, slack.app_token.get_secret_value())
+    app = create_app(
+        runtime,
+        socket_mode=True,
+        capabilities=CAPABILITIES if capabilities is None else capabilities,
+    )
+    return CheckedSocketModeHandler(app, slack.app_token.get_secret_value())
 
 
 def serve_socket_mode(runtime: Runtime) -> None:
     """Connect to Slack over Socket Mode until interrupted."""
-    logging.basicConfig(level=logging.INFO)
+    log_as("web", runtime.settings)
     socket_mode_handler(runtime).start()  # type: ignore[no-untyped-call]

@@ -65,12 +65,25 @@ class MigrationsSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     path: Path | None = Field(default=None, description="folder of definition files")
-    snapshot_retention_days: int = Field(default=730, ge=14)
-    default_level: str = Field(default="tribe", min_length=1)
-    trend_days: int = Field(default=28, ge=7, le=365)
-    max_file_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
-    max_files_per_glob: int = Field(default=200, ge=1, le=100_000)
-    regex_timeout_seconds: float = Field(default=1.0, gt=0, le=30)
+    snapshot_retention_days: int = Field(
+        default=730, ge=14, description="daily progress kept this long"
+    )
+    default_level: str = Field(
+        default="tribe", min_length=1, description="group type leaderboards rank by default"
+    )
+    trend_days: int = Field(default=28, ge=7, le=365, description="window of the trend line")
+    max_file_bytes: int = Field(
+        default=1024 * 1024,
+        ge=1024,
+        le=64 * 1024 * 1024,
+        description="larger repository files are not read by checks",
+    )
+    max_files_per_glob: int = Field(
+        default=200, ge=1, le=100_000, description="files one check's glob may match"
+    )
+    regex_timeout_seconds: float = Field(
+        default=1.0, gt=0, le=30, description="one check's regular expression on one file"
+    )
     digests: list[DigestConfig] = Field(default=[], description="channel digest subscriptions")
 
     def folder(self, base_dir: Path) -> Path | None:

@@ -249,7 +249,8 @@ def _errors_response(view: dict[str, Any], checked: _Checked, template_id: str) 
 
 def _message(client: WebClient, user_id: str, text: str) -> None:
     try:
-        client.chat_postMessage(channel=user_id, text=text, blocks=[bk.section(bk.escape(text))])
+        inert = bk.escape(text)
+        client.chat_postMessage(channel=user_id, text=inert, blocks=[bk.section(inert)])
     except Exception as error:  # the user can click again; nothing else to do
         log.warning("could not tell %s the form did not open: %s", user_id, type(error).__name__)
 

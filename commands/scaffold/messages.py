@@ -44,7 +44,7 @@ def result_blocks(result: ScaffoldResult, *, command: str, docs: DocsLinks) -> l
 def result_message(result: ScaffoldResult, *, command: str, docs: DocsLinks) -> dict[str, Any]:
     """The message the user gets when a run succeeded."""
     return {
-        "text": f"Created {result.name}: {result.repository.web_url}",
+        "text": bk.escape(f"Created {result.name}: {result.repository.web_url}"),
         "blocks": result_blocks(result, command=command, docs=docs),
     }
 
@@ -58,7 +58,7 @@ def failure_message(
     blocks: list[Block] = [bk.section("\n".join(lines))]
     if nothing_made:
         blocks.append(bk.context("Nothing was created: no repository, no catalog entry."))
-    return {"text": f"Could not create {name}: {reason}", "blocks": blocks}
+    return {"text": bk.escape(f"Could not create {name}: {reason}"), "blocks": blocks}
 
 
 def run_line(run: ScaffoldRun) -> str:

@@ -39,8 +39,8 @@ class KubeconfigClusterConfig(_Cluster):
     """A cluster from a kubeconfig file; ``context`` None means the file's current context."""
 
     type: Literal["kubeconfig"] = "kubeconfig"
-    kubeconfig: Path
-    context: str | None = None
+    kubeconfig: Path = Field(description="path of the kubeconfig file", examples=["~/.kube/config"])
+    context: str | None = Field(default=None, description="default: the file's current context")
 
 
 class InClusterConfig(_Cluster):
@@ -53,11 +53,17 @@ class TokenClusterConfig(_Cluster):
     """An API server URL and a bearer token read from the environment variable ``token_env``."""
 
     type: Literal["token"] = "token"
-    url: str = Field(pattern=r"^https?://\S+$")
-    token_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    url: str = Field(
+        pattern=r"^https?://\S+$",
+        description="the API server",
+        examples=["https://k8s.prod-eu.example.com:6443"],
+    )
+    token_env: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="env var with the bearer token"
+    )
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
     ca_data: str | None = Field(default=None, description="PEM, or base64 of PEM (as caData)")
-    skip_tls_verify: bool = False
+    skip_tls_verify: bool = Field(default=False, description="for test clusters only")
 
     @field_validator("token")
     @classmethod
@@ -77,9 +83,11 @@ class KubernetesSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    clusters: tuple[ClusterConfig, ...] = ()
+    clusters: tuple[ClusterConfig, ...] = Field(default=(), description="every cluster read")
     timeout_seconds: float = Field(default=2.5, gt=0, le=60, description="whole answer, Slack")
-    sweep_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    sweep_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=300, description="one cluster, in the worker's health sweep"
+    )
     sweep_concurrency: int = Field(default=4, ge=1, le=64, description="calls per cluster")
     event_window_minutes: int = Field(default=60, ge=1, description="how recent is 'recent'")
     resolve_after_sweeps: int = Field(default=2, ge=1, description="clean sweeps to resolve")
@@ -89,7 +97,9 @@ class KubernetesSettings(BaseModel):
     team_channels: dict[str, str] = Field(
         default_factory=dict, description="group ref -> Slack channel, when the group has none"
     )
-    default_channel: str | None = None
+    default_channel: str | None = Field(
+        default=None, description="health alerts for teams with no channel go here"
+    )
 
     @field_validator("team_channels")
     @classmethod

@@ -39,7 +39,7 @@ class RepositoryProviderSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,49}$", description="chosen by templates")
-    type: HostType
+    type: HostType = Field(description="github or gitlab")
     api_url: str | None = Field(
         default=None,
         description="REST API base, e.g. https://ghe.example.com/api/v3 or "
@@ -49,7 +49,9 @@ class RepositoryProviderSettings(BaseModel):
         default=None,
         description="GitHub organisation or GitLab group path; empty: the token's own user",
     )
-    token_env: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    token_env: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="env var with the API token"
+    )
     token: SecretStr | None = Field(default=None, exclude=True)
     visibility: Visibility = Field(default="private", description="when the template sets none")
     team_permission: str | None = Field(
@@ -57,7 +59,7 @@ class RepositoryProviderSettings(BaseModel):
         description="access given to the owning team: GitHub pull/triage/push/maintain/admin "
         "(default push), GitLab guest/reporter/developer/maintainer (default developer)",
     )
-    timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    timeout_seconds: float = Field(default=30.0, gt=0, le=600, description="per API call")
 
     @field_validator("api_url")
     @classmethod
@@ -95,7 +97,9 @@ class RepositoryHostSettings(BaseModel):
     type: HostType | None = Field(
         default=None, description="resolves github.com/ or gitlab.com/project-slug annotations"
     )
-    token_env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    token_env: str | None = Field(
+        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="env var with a read token"
+    )
     token: SecretStr | None = Field(default=None, exclude=True)
     username: str | None = Field(
         default=None, description="HTTP user sent with the token (x-access-token / oauth2)"
@@ -122,9 +126,13 @@ class RepositoryCacheSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    max_megabytes: float = Field(default=2048, gt=0)
+    max_megabytes: float = Field(
+        default=2048, gt=0, description="least recently used clones go beyond this"
+    )
     refresh_minutes: int = Field(default=30, ge=0, description="0: fetch on every use")
-    git_timeout_seconds: float = Field(default=120.0, gt=0, le=3600)
+    git_timeout_seconds: float = Field(
+        default=120.0, gt=0, le=3600, description="one clone or fetch"
+    )
     parallel: int = Field(default=4, ge=1, le=32, description="repositories cloned at once")
 
 
@@ -136,11 +144,16 @@ class RepositoriesSettings(BaseModel):
     default_provider: str | None = Field(
         default=None, description="provider used when a template names none"
     )
-    providers: list[RepositoryProviderSettings] = []
-    hosts: list[RepositoryHostSettings] = [
-        RepositoryHostSettings(url="https://github.com", type="github"),
-        RepositoryHostSettings(url="https://gitlab.com", type="gitlab"),
-    ]
+    providers: list[RepositoryProviderSettings] = Field(
+        default=[], description="accounts new repositories are created on"
+    )
+    hosts: list[RepositoryHostSettings] = Field(
+        description="hosts existing repositories are cloned from",
+        default=[
+            RepositoryHostSettings(url="https://github.com", type="github"),
+            RepositoryHostSettings(url="https://gitlab.com", type="gitlab"),
+        ],
+    )
     cache: RepositoryCacheSettings = RepositoryCacheSettings()
 
     @field_validator("providers")

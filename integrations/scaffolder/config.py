@@ -20,8 +20,8 @@ class TemplateDirSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    path: Path
-    trusted: bool = False
+    path: Path = Field(description="relative paths start at greenroom.yaml's folder")
+    trusted: bool = Field(default=False, description="let its hooks and extensions run")
     registers_identity: bool = Field(
         default=False,
         description="its templates may declare User and Group in `registers` (their "
@@ -34,7 +34,9 @@ class ScaffolderSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    template_dirs: list[TemplateDirSettings] = []
+    template_dirs: list[TemplateDirSettings] = Field(
+        default=[], description="folders of the company's own templates"
+    )
     shipped_templates: bool = Field(default=True, description="offer greenroom's own templates")
     remote_url_template: str = Field(
         default="file://{data_dir}/git/{name}.git",
@@ -47,12 +49,23 @@ class ScaffolderSettings(BaseModel):
         description="a repositories.providers entry to create repositories on (GitHub, GitLab); "
         "'git': the remote above; empty: the default provider if any is configured, else 'git'",
     )
-    default_branch: str = Field(default="main", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$")
+    default_branch: str = Field(
+        default="main",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$",
+        description="branch of new repositories",
+    )
     token_env: str | None = Field(default=None, description="env var with the git HTTPS token")
-    token_username: str = "x-access-token"  # noqa: S105 - a user name, not a secret
+    token_username: str = Field(
+        default="x-access-token",
+        description="HTTP user sent with the token",
+    )
     token: SecretStr | None = Field(default=None, exclude=True)
-    time_limit_seconds: float = Field(default=120.0, gt=0, le=3600)
-    git_timeout_seconds: float = Field(default=60.0, gt=0, le=3600)
+    time_limit_seconds: float = Field(
+        default=120.0, gt=0, le=3600, description="one template's render"
+    )
+    git_timeout_seconds: float = Field(
+        default=60.0, gt=0, le=3600, description="one git push of a new repository"
+    )
     parallel_runs: int = Field(
         default=4, ge=1, le=64, description="runs at once per web process; more wait their turn"
     )

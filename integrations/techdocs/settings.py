@@ -24,19 +24,36 @@ class TechDocsSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    storage_dir: Path | None = None
-    base_url: str | None = None
-    external_base_url: str | None = None
-    build_timeout_seconds: float = Field(default=120, gt=0, le=3600)
-    parallel_builds: int = Field(default=2, ge=1, le=32)
-    strict: bool = True
+    storage_dir: Path | None = Field(
+        default=None, description="where built sites are kept (default: <data_dir>/techdocs)"
+    )
+    base_url: str | None = Field(
+        default=None,
+        description="public URL of greenroom's /docs, for absolute links in Slack",
+        examples=["https://greenroom.example.com/docs"],
+    )
+    external_base_url: str | None = Field(
+        default=None,
+        description="link to a company's own TechDocs instead (Backstage's URL scheme)",
+        examples=["https://backstage.example.com/docs"],
+    )
+    build_timeout_seconds: float = Field(default=120, gt=0, le=3600, description="one site")
+    parallel_builds: int = Field(default=2, ge=1, le=32, description="sites built at once")
+    strict: bool = Field(default=True, description="mkdocs' strict mode: warnings fail a build")
     extra_plugins: tuple[str, ...] = Field(
         default=(), description="mkdocs plugins an admin installed and vouches for"
     )
-    extra_markdown_extensions: tuple[str, ...] = ()
-    max_source_files: int = Field(default=5_000, ge=1)
-    max_source_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
-    separate_host: bool = False
+    extra_markdown_extensions: tuple[str, ...] = Field(
+        default=(), description="Markdown extensions an admin installed and vouches for"
+    )
+    max_source_files: int = Field(default=5_000, ge=1, description="a larger site is refused")
+    max_source_bytes: int = Field(
+        default=50 * 1024 * 1024, ge=1024, description="a larger site is refused"
+    )
+    separate_host: bool = Field(
+        default=False,
+        description="serve docs only on base_url's host name, and nothing else there",
+    )
 
     @field_validator("base_url", "external_base_url")
     @classmethod

@@ -3,8 +3,11 @@ into real ``greenroom worker`` processes, and ``sample_registry()`` into in-proc
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import subprocess
+import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -51,6 +54,18 @@ def nap(ctx: JobContext) -> JobResult:
     return {"slept": ctx.params["seconds"]}
 
 
+def die(ctx: JobContext) -> JobResult:
+    """Say params.say on stderr, then die the way params.how says: ``kill`` (SIGKILL, as the
+    OOM killer does), ``segfault`` (a crash in native code) or ``exit`` (os._exit(3))."""
+    print(ctx.params.get("say", ""), file=sys.stderr, flush=True)
+    how = ctx.params["how"]
+    if how == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    elif how == "segfault":
+        ctypes.string_at(0)
+    os._exit(3)
+
+
 KINDS = (
     JobKind("test.record", record, overlap=True, timeout=timedelta(seconds=60)),
     JobKind(
@@ -60,6 +75,7 @@ KINDS = (
     ),
     JobKind("test.hang", hang, timeout=timedelta(seconds=1.5)),
     JobKind("test.nap", nap, timeout=timedelta(minutes=5)),
+    JobKind("test.die", die),
 )
 
 

@@ -4,6 +4,7 @@ run`` requests a run; ``jobs health`` / ``worker --check`` tell whether a worker
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,10 +13,10 @@ from click.testing import CliRunner
 from sqlalchemy import Engine
 
 from bot.cli.main import main
-from jobs import add_schedule, request_run
+from jobs import Worker, add_schedule, request_run
 from jobs.heartbeats import register_worker
 from jobs.runs import claim_slot, finish_run
-from tests.jobs.conftest import runs, write_config
+from tests.jobs.conftest import eventually, runs, write_config
 
 # Friday 27 March 2026, 11:00 UTC: 12:00 in Berlin (CET), 07:00 in New York (EDT)
 FRIDAY = datetime(2026, 3, 27, 11, 0, tzinfo=UTC)
@@ -78,6 +79,38 @@ def test_jobs_lists_next_runs_in_each_zone_and_last_outcomes(
         "db:digest:C1 test.record weekdays 08:30 (America/New_York) Fri 2026-03-27 08:30 EDT -"
     )
     assert "#3 test.record queued (request by U7, attempt 1)" in result.output
+
+
+def test_a_job_process_killed_by_the_kernel_shows_in_jobs_with_its_last_words(
+    start_worker: Callable[..., Worker], database_url: str, tmp_path: Path
+) -> None:
+    worker = start_worker()
+    say = "loading 40 million rows"
+    run_id = request_run(worker.engine, "test.die", {"how": "kill", "say": say}, requested_by="U1")
+    eventually(lambda: runs(worker.engine, id=run_id)[0].status == "failed")
+    config = write_config(tmp_path, database_url)
+
+    listed = CliRunner().invoke(main, ["--config", str(config), "jobs"])
+    shown = CliRunner().invoke(main, ["--config", str(config), "jobs", "show", str(run_id)])
+    as_json = CliRunner().invoke(main, ["--config", str(config), "jobs", "--json"])
+
+    assert listed.exit_code == 0, listed.output
+    reason = "job process was killed by SIGKILL (out of memory? the kernel's OOM killer"
+    [line] = [line for line in listed.output.splitlines() if line.strip().startswith(f"#{run_id}")]
+    assert f"#{run_id} test.die failed" in line
+    assert reason in line
+    assert shown.exit_code == 0, shown.output
+    assert f"Run #{run_id} test.die: failed" in shown.output
+    assert "--- the job process's last output ---\n" + say in shown.output
+    [failure] = json.loads(as_json.output)["failures"]
+    assert failure["id"] == run_id
+    assert failure["error"].startswith(reason)
+
+
+def test_jobs_show_says_when_there_is_no_such_run(database_url: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path, database_url)
+    result = CliRunner().invoke(main, ["--config", str(config), "jobs", "show", "999"])
+    assert (result.exit_code, result.output.strip()) == (1, "No run #999.")
 
 
 def test_jobs_json_has_the_same_facts(engine: Engine, database_url: str, tmp_path: Path) -> None:

@@ -87,3 +87,27 @@ def test_sigterm_lets_short_jobs_finish_and_abandons_long_ones(
     assert unhealthy.exit_code == 1
     assert "no worker is running" in unhealthy.output
     engine.dispose()
+
+
+def test_a_worker_started_in_a_folder_that_shadows_our_packages_still_runs_jobs(
+    sqlite_url: str, tmp_path: Path, spawn_worker: Callable[[Path], WorkerProcess]
+) -> None:
+    # `cd examples && greenroom worker`: examples/ holds a catalog/ folder. Here every name a
+    # job process imports first is a package in the current folder that refuses to load.
+    from catalog.database import create_database_engine
+
+    project = tmp_path / "project"
+    for name in ("catalog", "bot", "jobs", "multiprocessing"):
+        (project / name).mkdir(parents=True)
+        (project / name / "__init__.py").write_text("raise ImportError('the decoy was imported')\n")
+    engine = create_database_engine(sqlite_url)
+    worker = spawn_worker(write_config(project, sqlite_url))
+    eventually(lambda: live_workers(engine) == 1, timeout=120)
+    run_id = request_run(engine, "test.record", {"path": str(tmp_path / "ran")}, requested_by="cli")
+
+    eventually(lambda: runs(engine, id=run_id)[0].status not in {"queued", "running"}, timeout=60)
+    [run] = runs(engine, id=run_id)
+    assert (run.status, run.error) == ("succeeded", None)
+    assert worker.terminate() == 0
+    assert "decoy" not in worker.output
+    engine.dispose()

@@ -232,6 +232,7 @@ def serve_greenroom(
             "SLACK_API_URL": slack_api.api_url,
             **slack.pop("environ", {}),
         }
+        slack.setdefault("response_url_origins", [slack_api.url])
         settings = load_settings(
             None,
             environ=environ,

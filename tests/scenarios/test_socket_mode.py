@@ -26,7 +26,13 @@ def _runtime(
     engine: Engine, database_url: str, slack: LoopbackSlack, tmp_path: Path, **env: str
 ) -> Runtime:
     environ = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url, **env}
-    settings = load_settings(None, environ=environ, database_url=database_url, data_dir=tmp_path)
+    settings = load_settings(
+        None,
+        environ=environ,
+        database_url=database_url,
+        data_dir=tmp_path,
+        slack={"response_url_origins": [slack.url]},
+    )
     return Runtime(settings, engine)
 
 
