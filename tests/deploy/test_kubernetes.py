@@ -25,7 +25,7 @@ from bot.cli.config import environment_variables
 from bot.cli.config_reference import setting_variables
 from bot.cli.main import main
 from bot.cli.slack import serve
-from bot.web import create_web_app
+from bot.web.app import create_web_app
 from catalog.database import create_database_engine
 from runtime.process import Runtime
 from runtime.settings import Settings, load_settings

@@ -12,6 +12,7 @@ import pytest
 
 from jobs.child import ChildTask
 from jobs.execution import ChildRunner
+from jobs.registry import JobRegistry
 from runtime.settings import load_settings
 
 
@@ -36,7 +37,7 @@ def task(tmp_path: Path, target: str, **params: Any) -> ChildTask:
         trigger="request",
         deadline=now + timedelta(minutes=1),
         log_level=20,
-        job_modules=(),
+        registry=JobRegistry(),
     )
 
 

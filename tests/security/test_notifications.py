@@ -27,7 +27,7 @@ from integrations.scaffolder import ScaffoldResult
 from integrations.techdocs import DocsLinks
 from integrations.techdocs.settings import TechDocsSettings
 from slackkit import blocks as bk
-from tests.bot.test_migration_blocks import digest
+from tests.commands.migrations.test_blocks import digest
 from tests.scenarios.conftest import ACME
 from tests.scenarios.workspace import Workspace
 

@@ -7,11 +7,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from slack_bolt import App
 
 from bot.capabilities import CAPABILITIES
 from catalog import GreenroomError
-from slackkit.deps import Deps
+from commands import Setup
 from slackkit.replies import Reply
 from slackkit.router import Ask
 from tests.scenarios.conftest import ACME
@@ -21,8 +20,10 @@ from tests.scenarios.workspace import Workspace
 NEXT = {"answer": "ok"}
 
 
-def flaky_feature(app: App, deps: Deps) -> None:
+def flaky_feature(setup: Setup) -> None:
     """``flaky``: a good answer, then whatever :data:`NEXT` says."""
+    assert setup.slack is not None
+    deps = setup.slack.deps
 
     def flaky(ask: Ask) -> Reply:
         if NEXT["answer"] == "user_error":

@@ -20,7 +20,7 @@ import httpx
 import pytest
 
 from bot.loopback.slack import LoopbackSlack
-from bot.web import MAX_BODY_BYTES
+from bot.web.app import MAX_BODY_BYTES
 from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.workspace import Workspace
 
