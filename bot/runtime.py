@@ -8,14 +8,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 import catalog.tables  # noqa: F401 - registers the catalog's tables on the shared metadata
 import integrations.scaffolder.tables  # noqa: F401 - the scaffolder's tables, likewise
 from bot.scaffold.setup import build_scaffolder, registered_source
 from bot.settings import Settings, load_settings
-from catalog import Catalog
+from catalog import Catalog, ConfigError, SourceConfig
 from catalog.database import create_database_engine, upgrade_schema
+from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
 from catalog.sync import SyncProgress, SyncReport, sync_catalog
@@ -59,10 +61,12 @@ class Runtime:
         """Create or upgrade the schema."""
         upgrade_schema(self.engine)
 
-    def sources(self, specs: Sequence[str] = ()) -> list[CatalogSource]:
+    def sources(
+        self, specs: Sequence[str] = (), *, allow: Sequence[str] = ()
+    ) -> list[CatalogSource]:
         """The configured sources (plus repositories the scaffolder registered), or ad-hoc
         ones from ``--source`` specs."""
-        configs = [source_from_cli(s) for s in specs] if specs else self.settings.catalog.sources
+        configs = self._source_configs(specs, allow)
         cache = self.settings.data_path / "cache"
         sources = [
             build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
@@ -76,16 +80,32 @@ class Runtime:
         specs: Sequence[str] = (),
         *,
         trigger: str,
+        allow: Sequence[str] = (),
         progress: SyncProgress | None = None,
     ) -> SyncReport:
-        """Sync the configured (or given) sources."""
+        """Sync the configured (or given) sources; ad-hoc ones may also define ``allow`` kinds."""
+        configs = self._source_configs(specs, allow)
         return sync_catalog(
             self.engine,
-            self.sources(specs),
+            self.sources(specs, allow=allow),
             trigger=trigger,
             limits=self.settings.catalog.yaml_limits,
+            rules=CatalogRules.of(
+                self.settings.catalog.rules, ((c.name, c.rules) for c in configs)
+            ),
             progress=progress,
         )
+
+    def _source_configs(self, specs: Sequence[str], allow: Sequence[str]) -> list[SourceConfig]:
+        if not specs:
+            return list(self.settings.catalog.sources)
+        try:
+            rules = [CatalogRule.model_validate({"allow": list(allow)})] if allow else []
+        except ValidationError as error:
+            raise ConfigError(
+                f"--allow takes kinds, like User: {error.errors()[0]['msg']}"
+            ) from None
+        return [source_from_cli(s).model_copy(update={"rules": rules}) for s in specs]
 
 
 def open_runtime(config_file: Path | None = None, **overrides: Any) -> Runtime:

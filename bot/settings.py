@@ -23,6 +23,7 @@ from pydantic_settings import (
 from bot.slack_settings import SlackSettings
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
+from catalog.rules import CatalogRule, CatalogRules
 from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
@@ -37,18 +38,36 @@ CONFIG_ENV = "GREENROOM_CONFIG"
 
 
 class CatalogSettings(BaseModel):
-    """Where the catalog comes from and how much YAML one file may hold."""
+    """Where the catalog comes from, which kinds each source may define (catalog rules), and
+    how much YAML one file may hold."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sources: list[SourceConfig] = []
+    rules: list[CatalogRule] | None = Field(
+        default=None, description="kinds every source may define (default: all but User, Group)"
+    )
     interval_minutes: int = Field(default=30, ge=1)
     max_file_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_documents_per_file: int = Field(default=10_000, ge=1)
 
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"source names must be unique; used more than once: {twice}")
+        return sources
+
     @property
     def yaml_limits(self) -> YamlLimits:
         return YamlLimits(max_bytes=self.max_file_bytes, max_documents=self.max_documents_per_file)
+
+    @property
+    def rule_set(self) -> CatalogRules:
+        """The catalog rules of the configured sources (see docs/catalog.md)."""
+        return CatalogRules.of(self.rules, ((s.name, s.rules) for s in self.sources))
 
 
 class ScheduleConfig(BaseModel):

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from catalog.errors import ConfigError
+from catalog.rules import CatalogRule
 from catalog.sources import (
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
@@ -40,6 +41,9 @@ class _Base(BaseModel):
 
     name: str = _NAME
     interval_minutes: int | None = Field(default=None, ge=1, description="own sync interval")
+    rules: list[CatalogRule] = Field(
+        default=[], description="kinds this source may define besides catalog.rules"
+    )
 
 
 class DirectorySourceConfig(_Base):

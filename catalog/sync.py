@@ -22,6 +22,7 @@ from sqlalchemy.sql.expression import bindparam
 from catalog.database import insert_many, one_of, writer
 from catalog.errors import SourceUnavailable
 from catalog.relations import OWNED_BY
+from catalog.rules import CatalogRules
 from catalog.sources import (
     CatalogSource,
     FileReader,
@@ -160,9 +161,14 @@ def sync_catalog(
     *,
     trigger: str = "cli",
     limits: YamlLimits = YamlLimits(),
+    rules: CatalogRules | None = None,
     progress: SyncProgress | None = None,
 ) -> SyncReport:
-    """Read every source and store the result; a source that fails keeps its entities."""
+    """Read every source and store the result; a source that fails keeps its entities.
+
+    ``rules`` say which kinds each source may define (greenroom's processes pass the
+    operator's); None lets every source define every kind, for catalogs the caller wrote.
+    """
     report = SyncReport(trigger=trigger, started_at=datetime.now(UTC))
     with writer(engine).begin() as conn:
         report.run_id = conn.execute(
@@ -175,7 +181,8 @@ def sync_catalog(
         source_report = SourceReport(source.name)
         try:
             previous = _previous_files(engine, source.name)
-            reader = FileReader(previous, limits)
+            own_rules = rules.for_source(source.name) if rules is not None else None
+            reader = FileReader(previous, limits, rules=own_rules)
             files, prepared = [], []
             now = datetime.now(UTC)
             for scanned in source.scan(reader):

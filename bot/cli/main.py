@@ -70,6 +70,14 @@ def main(ctx: click.Context, config_file: Path | None, database_url: str | None)
     "git+URL or backstage+URL. Repeatable.",
 )
 @click.option(
+    "--allow",
+    "allow",
+    multiple=True,
+    metavar="KIND",
+    help="With --source: a kind those sources may define besides catalog.rules (e.g. "
+    "--allow User --allow Group for a trusted org chart). Repeatable.",
+)
+@click.option(
     "--via-worker",
     is_flag=True,
     help="Ask a running worker to sync (catalog.sync, with its after-sync jobs) and wait.",
@@ -80,17 +88,20 @@ def main(ctx: click.Context, config_file: Path | None, database_url: str | None)
 def sync(
     ctx: click.Context,
     sources: tuple[str, ...],
+    allow: tuple[str, ...],
     via_worker: bool,
     timeout: float,
     as_json: bool,
 ) -> None:
     """Read every catalog source into the database and report what changed."""
+    if allow and not sources:
+        raise click.UsageError("--allow applies to --source only; configured sources have rules")
     if via_worker:
         sys.exit(sync_via_worker(ctx, timeout))
     runtime = runtime_of(ctx)
     progress = None if as_json else SyncProgressBar(err)
     with progress or nullcontext():
-        report = runtime.sync(list(sources), trigger="cli", progress=progress)
+        report = runtime.sync(list(sources), trigger="cli", allow=allow, progress=progress)
     if as_json:
         out.print_json(data=report.to_json())
     else:

@@ -1,5 +1,9 @@
 """Turns a file's bytes into entities for the sync: skips files that did not change since the
-last run, else YAML -> placeholders -> validation, keeping every problem with its line."""
+last run, else YAML -> placeholders -> validation, keeping every problem with its line.
+
+With catalog rules (``catalog/rules.py``), what a source may not define is refused and not kept,
+and a change of the rules makes every file be read again (their fingerprint is in the hash).
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import InvalidEntity
+from catalog.errors import InvalidEntity, KindNotAllowed
 from catalog.ingest import parse_entity
 from catalog.placeholders import resolve_placeholders
+from catalog.policies import DEFAULT_POLICY, EntityPolicy, all_of
 from catalog.refs import DEFAULT_NAMESPACE, EntityRef
+from catalog.rules import SourceRules
 from catalog.sources.base import Origin, Problem, ScannedFile, SourcedEntity
 from catalog.yaml_reader import YamlLimits, read_yaml_documents
 
@@ -37,11 +43,21 @@ class PreviousFile:
 
 
 class FileReader:
-    """Reads files for one source during one sync."""
+    """Reads files for one source during one sync; ``rules`` None lets every kind in."""
 
-    def __init__(self, previous: dict[str, PreviousFile], limits: YamlLimits) -> None:
+    def __init__(
+        self,
+        previous: dict[str, PreviousFile],
+        limits: YamlLimits,
+        *,
+        rules: SourceRules | None = None,
+    ) -> None:
         self._previous = previous
         self.limits = limits
+        self._salt = rules.fingerprint.encode() if rules is not None else b""
+        self._policy: EntityPolicy = (
+            all_of(rules, DEFAULT_POLICY) if rules is not None else DEFAULT_POLICY
+        )
 
     def previous_refs(self, path: str) -> list[str]:
         """The refs a file yielded last time (empty when unknown)."""
@@ -58,7 +74,7 @@ class FileReader:
         force_parse: bool = False,
     ) -> ScannedFile:
         """The file's entities and problems; unchanged files are not parsed again."""
-        digest = content_hash(data)
+        digest = content_hash(self._salt + data)
         prev = self._previous.get(path)
         if prev is not None and prev.content_hash == digest and digest and not force_parse:
             return ScannedFile(
@@ -78,7 +94,12 @@ class FileReader:
                     document, warnings = resolve_placeholders(
                         document, base_dir=base_dir, root=root_dir, limits=self.limits
                     )
-                parsed = parse_entity(document)
+                parsed = parse_entity(document, policy=self._policy)
+            except KindNotAllowed as error:
+                scanned.problems.append(
+                    Problem("error", error.message, path, doc.line, _guess_ref(doc.data), "kind")
+                )
+                continue
             except InvalidEntity as error:
                 ref = _guess_ref(doc.data)
                 scanned.problems.append(
@@ -98,13 +119,20 @@ class FileReader:
 
     def read_document(self, path: str, document: dict[str, Any], *, origin: Origin) -> ScannedFile:
         """One entity already parsed (from Backstage's API); skipped when its hash is unchanged."""
-        digest = content_hash(json.dumps(document, sort_keys=True, default=str).encode())
+        text = json.dumps(document, sort_keys=True, default=str).encode()
+        digest = content_hash(self._salt + text)
         prev = self._previous.get(path)
         if prev is not None and prev.content_hash == digest:
-            return ScannedFile(path, digest, unchanged=True, refs=list(prev.refs))
+            return ScannedFile(
+                path, digest, unchanged=True, refs=list(prev.refs), problems=list(prev.problems)
+            )
         scanned = ScannedFile(path, digest)
         try:
-            parsed = parse_entity(document, from_api=True)
+            parsed = parse_entity(document, from_api=True, policy=self._policy)
+        except KindNotAllowed as error:
+            ref = _guess_ref(document)
+            scanned.problems.append(Problem("error", error.message, path, None, ref, "kind"))
+            return scanned
         except InvalidEntity as error:
             ref = _guess_ref(document)
             scanned.problems.append(Problem("error", error.message, path, None, ref, error.field))

@@ -34,6 +34,7 @@ def run_catalog_sync(ctx: JobContext) -> JobResult:
         sources,
         trigger=f"worker:{ctx.trigger}",
         limits=ctx.runtime.settings.catalog.yaml_limits,
+        rules=ctx.runtime.settings.catalog.rule_set,
     )
     unreadable = [s for s in report.sources if s.status != "ok"]
     if report.status == "failed":

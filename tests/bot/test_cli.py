@@ -27,7 +27,8 @@ def run(database_url: str, examples_dir: Path) -> Invoke:
 def test_sync_prints_a_summary_and_every_problem(run: Invoke) -> None:
     result = run("sync")
     assert result.exit_code == 0, result.output
-    assert "globex" in result.output and "117" in result.output
+    assert "globex" in result.output and "69" in result.output
+    assert "globex-org" in result.output and "48" in result.output  # the org chart
     assert 'apis/reports-export.yaml:4: "spec.definition" is required' in result.output
     missing = "component:default/loyalty-service ownedBy group:default/ghost-squad (missing)"
     assert missing in result.output
@@ -36,10 +37,11 @@ def test_sync_prints_a_summary_and_every_problem(run: Invoke) -> None:
 def test_sync_json_is_the_stored_report(run: Invoke) -> None:
     report = json.loads(run("sync", "--json").output)
     assert report["status"] == "ok"
-    assert report["sources"][0]["name"] == "globex"
-    assert len(report["sources"][0]["added"]) == 117
+    assert [s["name"] for s in report["sources"]] == ["globex", "globex-org"]
+    assert [len(s["added"]) for s in report["sources"]] == [69, 48]
     again = json.loads(run("sync", "--json").output)
-    assert again["sources"][0]["unchanged"] == 117 and again["sources"][0]["added"] == []
+    assert [s["unchanged"] for s in again["sources"]] == [69, 48]
+    assert all(s["added"] == [] for s in again["sources"])
 
 
 def test_sync_exits_non_zero_only_when_no_source_could_be_read(run: Invoke, tmp_path: Path) -> None:
