@@ -8,10 +8,11 @@ only source whose rules allow Users and Groups. Alice is a greenroom admin throu
 
 from __future__ import annotations
 
-import textwrap
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from textwrap import dedent
 from typing import Any
 
 import pytest
@@ -29,8 +30,11 @@ from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import BackstageSourceConfig, GitSourceConfig, build_source
 from catalog.sources import DirectorySource, LocationSource
 from catalog.sync import SyncReport, sync_catalog
+from jobs import JobContext
+from jobs.kinds.catalog_sync import run_catalog_sync
 from tests.catalog.sources.test_git import git
 from tests.fakes.backstage_api import FakeBackstage, serve_backstage
+from tests.jobs.conftest import make_runtime
 from tests.scenarios.workspace import ALICE, Workspace
 
 MALLORY = "U0MALLORY"
@@ -81,7 +85,7 @@ spec: {profile: {email: mallory@acme.example}, memberOf: [admins]}
 
 def write(path: Path, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    path.write_text(dedent(text).lstrip(), encoding="utf-8")
     return path
 
 
@@ -120,6 +124,13 @@ def mallory(slack_api: LoopbackSlack) -> str:
 
 def errors_of(report: SyncReport) -> list[str]:
     return [str(p) for s in report.sources for p in s.errors]
+
+
+def refused(report: SyncReport) -> list[str | None]:
+    """The refs the sync refused for their kind; any other error fails the test."""
+    errors = [p for s in report.sources for p in s.errors]
+    assert all(p.field == "kind" for p in errors), errors
+    return [p.ref for p in errors]
 
 
 def is_admin(ws: Workspace, user: str) -> bool:
@@ -167,7 +178,7 @@ def test_a_user_in_a_team_repository_does_not_make_its_author_an_admin(
     assert not is_admin(ws, mallory)
     assert is_admin(ws, ALICE)  # the org chart still makes its admins
     assert "Mallory" in ws.text(ws.ask("whoami", user=mallory))  # mapped to her real User
-    assert [e for e in errors_of(report) if "user:default/mallory-admin" in e]
+    assert refused(report) == ["user:default/mallory-admin"]
 
 
 def test_a_group_in_a_team_repository_cannot_pull_anyone_into_the_admin_group(
@@ -185,12 +196,13 @@ def test_a_group_in_a_team_repository_cannot_pull_anyone_into_the_admin_group(
     metadata: {name: mallory-crew}
     spec: {type: team, parent: admins, children: [platform], members: [mallory]}
     """
-    write(company / "repos" / "mallory-service" / "catalog-info.yaml", SERVICE + crew)
+    write(company / "repos" / "mallory-service" / "catalog-info.yaml", SERVICE + dedent(crew))
     config = catalog_config(company, org_rules=TRUSTED)
-    sync(engine, database_url, tmp_path, config)
+    report = sync(engine, database_url, tmp_path, config)
     ws = serve_greenroom(admins=ADMINS, config={"catalog": config})
 
     assert not is_admin(ws, mallory)
+    assert refused(report) == ["group:default/mallory-crew"]
     catalog = Catalog(engine)
     assert groups_of_user(catalog, parse_ref("user:mallory"), transitive=True) == [
         parse_ref("group:platform")
@@ -213,7 +225,7 @@ def test_a_team_repository_cannot_redefine_the_admin_group(
     metadata: {name: admins}
     spec: {type: team, children: [], members: [mallory]}
     """
-    write(company / "repos" / "mallory-service" / "catalog-info.yaml", SERVICE + admins)
+    write(company / "repos" / "mallory-service" / "catalog-info.yaml", SERVICE + dedent(admins))
     config = catalog_config(company, org_rules=TRUSTED)
     report = sync(engine, database_url, tmp_path, config)
     ws = serve_greenroom(admins=ADMINS, config={"catalog": config})
@@ -222,6 +234,7 @@ def test_a_team_repository_cannot_redefine_the_admin_group(
     stored = Catalog(engine).get("group:admins")
     assert stored is not None and stored.source == "org"
     assert [p.ref.name for p in members_of(Catalog(engine), stored.ref)] == ["alice"]
+    assert refused(report) == ["group:default/admins"]
     assert not [c for s in report.sources for c in s.conflicts]  # refused, not a conflict
 
 
@@ -574,3 +587,31 @@ def test_whoami_says_why_a_shared_email_maps_nobody(
     text = ws.text(ws.ask("whoami", user=ALICE))
     assert "Several catalog users have your email" in text
     assert "user:alice-twin" in text and f"slack.com/user_id: {ALICE}" in text
+
+
+def test_the_workers_scheduled_sync_applies_the_same_rules(
+    database_url: str, catalog: Catalog, company: Path, tmp_path: Path
+) -> None:
+    write(company / "repos" / "mallory-service" / "catalog-info.yaml", SERVICE + FAKE_ADMIN)
+    runtime = make_runtime(
+        database_url, tmp_path, catalog=catalog_config(company, org_rules=TRUSTED)
+    )
+    now = datetime.now(UTC)
+    context = JobContext(
+        runtime=runtime,
+        kind="catalog.sync",
+        params={},
+        slot=now,
+        run_id=1,
+        attempt=1,
+        trigger="schedule",
+        deadline=now + timedelta(minutes=1),
+        logger=logging.getLogger("test"),
+    )
+    try:
+        result = run_catalog_sync(context)
+    finally:
+        runtime.engine.dispose()
+    assert result is not None and result["errors"] == 1
+    assert catalog.get("user:mallory-admin") is None
+    assert catalog.get("user:mallory") is not None
