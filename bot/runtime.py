@@ -66,14 +66,7 @@ class Runtime:
     ) -> list[CatalogSource]:
         """The configured sources (plus repositories the scaffolder registered), or ad-hoc
         ones from ``--source`` specs."""
-        configs = self._source_configs(specs, allow)
-        cache = self.settings.data_path / "cache"
-        sources = [
-            build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
-        ]
-        if not specs and registered(self.engine):
-            sources.append(registered_source(self.settings, self.engine))
-        return sources
+        return self._sources(self._source_configs(specs, allow), registered_too=not specs)
 
     def sync(
         self,
@@ -85,16 +78,26 @@ class Runtime:
     ) -> SyncReport:
         """Sync the configured (or given) sources; ad-hoc ones may also define ``allow`` kinds."""
         configs = self._source_configs(specs, allow)
+        rules = CatalogRules.of(self.settings.catalog.rules, ((c.name, c.rules) for c in configs))
         return sync_catalog(
             self.engine,
-            self.sources(specs, allow=allow),
+            self._sources(configs, registered_too=not specs),
             trigger=trigger,
             limits=self.settings.catalog.yaml_limits,
-            rules=CatalogRules.of(
-                self.settings.catalog.rules, ((c.name, c.rules) for c in configs)
-            ),
+            rules=rules,
             progress=progress,
         )
+
+    def _sources(
+        self, configs: Sequence[SourceConfig], *, registered_too: bool
+    ) -> list[CatalogSource]:
+        cache = self.settings.data_path / "cache"
+        sources = [
+            build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
+        ]
+        if registered_too and registered(self.engine):
+            sources.append(registered_source(self.settings, self.engine))
+        return sources
 
     def _source_configs(self, specs: Sequence[str], allow: Sequence[str]) -> list[SourceConfig]:
         if not specs:

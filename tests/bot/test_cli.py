@@ -50,6 +50,21 @@ def test_sync_exits_non_zero_only_when_no_source_could_be_read(run: Invoke, tmp_
     assert "could not be read" in result.output
 
 
+def test_an_ad_hoc_source_defines_people_only_with_allow(
+    run: Invoke, tmp_path: Path, examples_dir: Path
+) -> None:
+    org = str(examples_dir / "catalog" / "org" / "organisation.yaml")
+    refused = json.loads(run("sync", "--source", org, "--json").output)
+    assert refused["sources"][0]["added"] == ["location:default/globex-org"]
+    assert refused["sources"][0]["errors"] == 47  # 33 users and 14 groups, each reported
+    allowed = json.loads(
+        run("sync", "--source", org, "--allow", "User", "--allow", "Group", "--json").output
+    )
+    assert len(allowed["sources"][0]["added"]) == 47
+    assert "--allow applies to --source only" in run("sync", "--allow", "User").output
+    assert "--allow takes kinds" in run("sync", "--source", org, "--allow", "").output
+
+
 def test_catalog_get_owner_deps_impact_search(run: Invoke) -> None:
     run("sync")
     entity = json.loads(run("catalog", "get", "payments-api", "--json").output)
