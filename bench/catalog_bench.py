@@ -1,5 +1,6 @@
 """Catalog benchmark: sync speed against the YAML parse floor, no-change re-sync, peak memory,
-and query latency (owner lookup, search, depth-3 dependents) on synthetic catalogs.
+query latency (owner lookup, search, depth-3 dependents), and what the removal guard costs, on
+synthetic catalogs.
 
     .venv/bin/python bench/catalog_bench.py                 # 1k, 10k and 100k on SQLite
     .venv/bin/python bench/catalog_bench.py --sizes 10000 --postgres postgresql://postgres@127.0.0.1/test
@@ -7,6 +8,10 @@ and query latency (owner lookup, search, depth-3 dependents) on synthetic catalo
 Each measured step runs in its own child process, so peak RSS is that step's alone.
 Targets (issue 2): 100k full sync <= 3x the parse floor on SQLite; no-change re-sync <= 0.25x a
 full sync; owner lookup p99 <= 10 ms; depth-3 dependents p99 <= 50 ms; peak RSS <= 1 GB.
+Target (issue 15): the removal guard and the review of removed sources cost nothing
+measurable: a re-sync that removes 1% of the catalog takes as long with them as without
+(the best of ``--repeat`` runs each, from copies of the same database); a sync held at 50%
+is no slower than one that applies.
 """
 
 from __future__ import annotations
@@ -66,6 +71,78 @@ def step_sync(folder: str, url: str) -> dict[str, float]:
         "unchanged": source.unchanged,
         "errors": len(source.errors),
         "rss_mb": _rss_mb(),
+    }
+
+
+class _Thinned:
+    """The bench source minus every ``every``-th file (their entities are removed)."""
+
+    def __init__(self, inner: object, every: int) -> None:
+        self.inner = inner
+        self.name = "bench"
+        self.every = every
+
+    def scan(self, reader: object) -> object:
+        for i, scanned in enumerate(self.inner.scan(reader)):  # type: ignore[attr-defined]
+            if i % self.every != self.every - 1:
+                yield scanned
+
+
+def step_guard(folder: str, url: str, mode: str, every: str) -> dict[str, float]:
+    """A re-sync without every ``every``-th file: ``on`` with the guard and the review of
+    removed sources (as the worker runs), ``off`` with neither (as before issue 15)."""
+    import catalog.tables  # noqa: F401
+    from catalog.database import create_database_engine
+    from catalog.removal_guard import RemovalGuard
+    from catalog.sources import LocationSource
+    from catalog.sync import SyncOptions, sync_catalog
+
+    engine = create_database_engine(url)
+    root = Path(folder)
+    source = _Thinned(LocationSource("bench", root / "catalog-info.yaml", root=root), int(every))
+    if mode == "on":
+        options = SyncOptions(trigger="bench", configured=frozenset({"bench"}))
+    else:
+        options = SyncOptions(trigger="bench", guard=RemovalGuard(share=1))
+    started = time.perf_counter()
+    report = sync_catalog(engine, [source], options)  # type: ignore[list-item]
+    seconds = time.perf_counter() - started
+    result = report.sources[0]
+    removing = result.hold.removing if result.hold and result.status == "held" else 0
+    return {
+        "seconds": seconds,
+        "removed": len(result.removed),
+        "held": removing,
+        "status": result.status,  # type: ignore[dict-item]
+    }
+
+
+def _guard_costs(folder: Path, db: Path, repeat: int) -> dict[str, object]:
+    """Best-of-``repeat`` re-syncs removing 1% with and without the guard, and one held at 50%."""
+    import shutil
+
+    def fresh_copy(name: str) -> str:
+        copy = db.with_name(f"{db.stem}-{name}.db")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        shutil.copy(db, copy)
+        return f"sqlite:///{copy}"
+
+    runs: dict[str, list[dict[str, float]]] = {"on": [], "off": []}
+    for _ in range(repeat):
+        for mode in ("off", "on"):
+            runs[mode].append(_child("guard", str(folder), fresh_copy(mode), mode, "100"))
+    best = {mode: min(r["seconds"] for r in rs) for mode, rs in runs.items()}
+    held = _child("guard", str(folder), fresh_copy("held"), "on", "2")
+    applied = _child("guard", str(folder), fresh_copy("applied"), "off", "2")
+    return {
+        "removed_1pct": runs["on"][0]["removed"],
+        "guard_on_s": best["on"],
+        "guard_off_s": best["off"],
+        "held_50pct_s": held["seconds"],
+        "held_status": held["status"],
+        "held_removing": held["held"],
+        "applied_50pct_s": applied["seconds"],
     }
 
 
@@ -142,13 +219,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--postgres", help="also sync into this PostgreSQL database")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per removal-guard timing")
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         name, *rest = args.step
         print(
             json.dumps(
-                {"floor": step_floor, "sync": step_sync, "queries": step_queries}[name](*rest)
+                {
+                    "floor": step_floor,
+                    "sync": step_sync,
+                    "queries": step_queries,
+                    "guard": step_guard,
+                }[name](*rest)
             )
         )
         return
@@ -181,6 +264,7 @@ def main() -> None:
             pg_url = args.postgres.replace("postgresql://", "postgresql+psycopg://", 1)
             row["pg_full"] = _child("sync", str(folder), pg_url)
             row["pg_again"] = _child("sync", str(folder), pg_url)
+        row["guard"] = _guard_costs(folder, db, args.repeat)
         if size == max(args.sizes):
             row["queries"] = _child("queries", str(folder), url)
         rows.append(row)
@@ -195,6 +279,15 @@ def main() -> None:
             f"| {r['size']:,} | {f['seconds']:.2f} s | {s['seconds']:.2f} s | "
             f"{s['added'] / s['seconds']:,.0f} | {r['ratio']:.2f}x | {a['seconds']:.2f} s | "
             f"{r['resync_ratio']:.3f}x | {max(s['rss_mb'], a['rss_mb']):.0f} MB |"
+        )
+    print("\n| entities | removed (1% of files) | guard on | guard off | held at 50% | applied |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        g = r["guard"]
+        print(
+            f"| {r['size']:,} | {g['removed_1pct']:,} | {g['guard_on_s']:.2f} s | "
+            f"{g['guard_off_s']:.2f} s | {g['held_50pct_s']:.2f} s ({g['held_status']}, "
+            f"{g['held_removing']:,}) | {g['applied_50pct_s']:.2f} s |"
         )
     for r in rows:
         if "pg_full" in r:

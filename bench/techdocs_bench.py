@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from catalog import Catalog, EntityRef
 from catalog.database import create_database_engine, upgrade_schema
 from catalog.sources.directory import DirectorySource
-from catalog.sync import sync_catalog
+from catalog.sync import SyncOptions, sync_catalog
 from integrations.techdocs import TechDocsSettings, build_all_docs, search_docs
 from integrations.techdocs.records import DocsBuild, save_build
 from integrations.techdocs.search import load_search_index
@@ -73,7 +73,7 @@ def bench_builds(work: Path, examples: Path | None) -> list[str]:
         generated_repos(work / "repos", 20)
         source = DirectorySource("generated", work / "repos")
         label = "20 generated sites"
-    sync_catalog(engine, [source], trigger="bench")
+    sync_catalog(engine, [source], SyncOptions(trigger="bench"))
     catalog = Catalog(engine)
     settings = TechDocsSettings(storage_dir=work / "sites", parallel_builds=2)
     full = build_all_docs(catalog, settings)

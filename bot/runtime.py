@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,10 +18,11 @@ from bot.scaffold.setup import build_scaffolder, registered_source
 from bot.settings import Settings, load_settings
 from catalog import Catalog, ConfigError, SourceConfig
 from catalog.database import create_database_engine, upgrade_schema
+from catalog.removed_sources import sources_with_entities
 from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
-from catalog.sync import SyncProgress, SyncReport, sync_catalog
+from catalog.sync import SyncOptions, SyncProgress, SyncReport, sync_catalog
 from integrations.repositories import RepositoryCache
 from integrations.scaffolder import Scaffolder, registered
 
@@ -65,8 +67,33 @@ class Runtime:
         self, specs: Sequence[str] = (), *, allow: Sequence[str] = ()
     ) -> list[CatalogSource]:
         """The configured sources (plus repositories the scaffolder registered), or ad-hoc
-        ones from ``--source`` specs."""
+        ones from ``--source`` specs (which may also define the ``allow`` kinds)."""
         return self._sources(self._source_configs(specs, allow), registered_too=not specs)
+
+    def sync_options(
+        self,
+        trigger: str,
+        *,
+        configured: Collection[str] | None,
+        allow_removals: Collection[str] = (),
+        allowed_by: str = "cli",
+        rules: CatalogRules | None = None,
+    ) -> SyncOptions:
+        """How a sync of this installation runs; ``configured`` names every configured source
+        (None for ad-hoc sources, whose runs do not review removed sources); ``rules``
+        default to the configured sources' catalog rules."""
+        catalog = self.settings.catalog
+        return SyncOptions(
+            trigger=trigger,
+            limits=catalog.yaml_limits,
+            guard=catalog.removal_guard,
+            source_guards={s.name: s.removal_guard for s in catalog.sources if s.removal_guard},
+            configured=frozenset(configured) if configured is not None else None,
+            removed_source_grace=timedelta(days=catalog.removed_source_grace_days),
+            allow_removals=frozenset(allow_removals),
+            allowed_by=allowed_by,
+            rules=rules or catalog.rule_set,
+        )
 
     def sync(
         self,
@@ -75,18 +102,32 @@ class Runtime:
         trigger: str,
         allow: Sequence[str] = (),
         progress: SyncProgress | None = None,
+        allow_removals: Collection[str] = (),
+        allowed_by: str = "cli",
     ) -> SyncReport:
-        """Sync the configured (or given) sources; ad-hoc ones may also define ``allow`` kinds."""
+        """Sync the configured (or given) sources; ad-hoc ones may also define the ``allow``
+        kinds; ``allow_removals`` lets this run remove what those sources no longer emit,
+        whatever the removal guard says."""
         configs = self._source_configs(specs, allow)
+        sources = self._sources(configs, registered_too=not specs)
+        names = None if specs else [s.name for s in sources]
+        known_here = {s.name for s in sources} | sources_with_entities(self.engine)
+        unknown = set(allow_removals) - known_here
+        if unknown:
+            known = ", ".join(sorted({s.name for s in sources})) or "none"
+            raise ConfigError(
+                f"--allow-removals: no catalog source named {', '.join(sorted(unknown))} in this "
+                f"sync or in the catalog (sources: {known})"
+            )
         rules = CatalogRules.of(self.settings.catalog.rules, ((c.name, c.rules) for c in configs))
-        return sync_catalog(
-            self.engine,
-            self._sources(configs, registered_too=not specs),
-            trigger=trigger,
-            limits=self.settings.catalog.yaml_limits,
+        options = self.sync_options(
+            trigger,
+            configured=names,
+            allow_removals=allow_removals,
+            allowed_by=allowed_by,
             rules=rules,
-            progress=progress,
         )
+        return sync_catalog(self.engine, sources, options, progress=progress)
 
     def _sources(
         self, configs: Sequence[SourceConfig], *, registered_too: bool
@@ -106,9 +147,13 @@ class Runtime:
             rules = [CatalogRule.model_validate({"allow": list(allow)})] if allow else []
         except ValidationError as error:
             raise ConfigError(
-                f"--allow takes kinds, like User: {error.errors()[0]['msg']}"
+                f"--allow-kind takes kinds, like User: {error.errors()[0]['msg']}"
             ) from None
-        return [source_from_cli(s).model_copy(update={"rules": rules}) for s in specs]
+        token = self.settings.catalog.adhoc_backstage_token
+        return [
+            source_from_cli(s, backstage_token=token).model_copy(update={"rules": rules})
+            for s in specs
+        ]
 
 
 def open_runtime(config_file: Path | None = None, **overrides: Any) -> Runtime:

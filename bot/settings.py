@@ -23,7 +23,9 @@ from pydantic_settings import (
 from bot.slack_settings import SlackSettings
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
+from catalog.removal_guard import RemovalGuard
 from catalog.rules import CatalogRule, CatalogRules
+from catalog.sources import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
@@ -38,8 +40,8 @@ CONFIG_ENV = "GREENROOM_CONFIG"
 
 
 class CatalogSettings(BaseModel):
-    """Where the catalog comes from, which kinds each source may define (catalog rules), and
-    how much YAML one file may hold."""
+    """Where the catalog comes from, which kinds each source may define (catalog rules), how
+    much YAML one file may hold, and what a sync may remove without an admin."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -50,6 +52,12 @@ class CatalogSettings(BaseModel):
     interval_minutes: int = Field(default=30, ge=1)
     max_file_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
     max_documents_per_file: int = Field(default=10_000, ge=1)
+    removal_guard: RemovalGuard = RemovalGuard()
+    removed_source_grace_days: float = Field(
+        default=7, ge=0, description="a source gone from greenroom.yaml keeps its entities so long"
+    )
+    #: ``greenroom sync --source backstage+URL``'s token, from $GREENROOM_BACKSTAGE_TOKEN only
+    adhoc_backstage_token: SecretStr | None = Field(default=None, exclude=True)
 
     @field_validator("sources")
     @classmethod
@@ -244,7 +252,10 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
         if token_env and getattr(source, "token", None) is None and env.get(token_env):
             source = source.model_copy(update={"token": SecretStr(env[token_env])})
         sources.append(source)
-    catalog = settings.catalog.model_copy(update={"sources": sources})
+    adhoc = env.get(ADHOC_BACKSTAGE_TOKEN_ENV)
+    catalog = settings.catalog.model_copy(
+        update={"sources": sources, "adhoc_backstage_token": SecretStr(adhoc) if adhoc else None}
+    )
     repositories = _with_repository_tokens(settings.repositories, env)
     kubernetes = _kubernetes_secrets(settings, env)
     settings = settings.model_copy(

@@ -36,7 +36,7 @@ from starlette.routing import BaseRoute, Route
 
 from bot.answer_pool import AnswerPool, acked_by_web, default_processes
 from bot.app import create_app
-from bot.docs.web import docs_routes
+from bot.docs.web import docs_middleware, docs_routes
 from bot.features import FEATURES, Feature
 from bot.listeners import RECEIVED
 from bot.metrics import Metrics
@@ -149,7 +149,7 @@ def create_web_app(
     for feature in WEB_FEATURES:
         routes.extend(feature(runtime))
     routes.extend(extra_routes)
-    return Starlette(routes=routes, lifespan=lifespan)
+    return Starlette(routes=routes, lifespan=lifespan, middleware=docs_middleware(runtime))
 
 
 def web_app_from_environment() -> Starlette:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from catalog.errors import InvalidEntity, InvalidRef
-from catalog.kinds import kind_schema
+from catalog.kinds import COMMON_REFS, RefField, kind_schema
 from catalog.model import Entity, describe_validation_error
 from catalog.policies import DEFAULT_POLICY, EntityPolicy
 from catalog.refs import parse_ref
@@ -53,18 +53,17 @@ def parse_entity(
 
 
 def emit_edges(entity: Entity) -> tuple[Edge, ...]:
-    """The relations a built-in kind's spec declares; refs default to the entity's namespace."""
+    """The relations an entity's spec declares; refs default to the entity's namespace.
+
+    A kind without a schema of its own emits what Backstage's common fields imply
+    (``COMMON_REFS``), checked as strictly as a built-in kind's.
+    """
     schema = kind_schema(entity.kind)
-    if schema is None:
-        return ()
+    fields = schema.ref_fields(entity.spec) if schema is not None else COMMON_REFS
     source = entity.ref
     edges: dict[Edge, None] = {}
-    for ref_field in schema.refs:
-        value = entity.spec.get(ref_field.field)
-        if value is None:
-            continue
-        values = value if ref_field.many else [value]
-        for i, text in enumerate(values):
+    for ref_field in fields:
+        for where, text in _ref_values(entity, ref_field):
             try:
                 target = parse_ref(
                     text,
@@ -72,7 +71,6 @@ def emit_edges(entity: Entity) -> tuple[Edge, ...]:
                     default_namespace=entity.metadata.namespace,
                 )
             except InvalidRef as error:
-                where = f"spec.{ref_field.field}" + (f"[{i}]" if ref_field.many else "")
                 raise InvalidEntity(
                     f'"{where}" is not a valid reference: {error}',
                     field=where,
@@ -81,6 +79,34 @@ def emit_edges(entity: Entity) -> tuple[Edge, ...]:
                 ) from None
             edges[canonical_edge(Edge(source, ref_field.relation, target))] = None
     return tuple(edges)
+
+
+def _ref_values(entity: Entity, ref_field: RefField) -> list[tuple[str, str]]:
+    """``(field path, ref text)`` of each value; the type is checked here for kinds whose spec
+    no model validated."""
+    where = f"spec.{ref_field.field}"
+    value = entity.spec.get(ref_field.field)
+    if value is None:
+        return []
+    if not ref_field.many:
+        if not isinstance(value, str):
+            raise _wrong_type(where, "a string", value)
+        return [(where, value)]
+    if not isinstance(value, list):
+        raise _wrong_type(where, "a list of references", value)
+    found = []
+    for i, item in enumerate(value):
+        if not isinstance(item, str):
+            raise _wrong_type(f"{where}[{i}]", "a string", item)
+        found.append((f"{where}[{i}]", item))
+    return found
+
+
+def _wrong_type(where: str, expected: str, found: object) -> InvalidEntity:
+    shown = repr(found) if len(repr(found)) <= 80 else repr(found)[:77] + "..."
+    return InvalidEntity(
+        f'"{where}" must be {expected}, found {shown}', field=where, expected=expected, found=found
+    )
 
 
 def _api_edges(entity: Entity) -> tuple[Edge, ...]:

@@ -110,7 +110,7 @@ def _last_sync(row: Any, limit: int) -> LastSync:
     errors: list[str] = []
     total = 0
     for source in report.get("sources", []):
-        if source.get("status") == "unavailable":
+        if source.get("status") in {"unavailable", "failed"}:
             unavailable.append(f"{source.get('name')}: {source.get('error')}")
         for problem in source.get("problems", []):
             if problem.get("level") != "error":

@@ -98,6 +98,13 @@ class SourceRules:
             return True
         return any(rule.allows(entity) for rule in self._rules)
 
+    def allows_kind(self, kind: str) -> bool:
+        """Whether some entity of ``kind`` may come from this source (for what a broken file
+        keeps, where only the ref's kind is known)."""
+        if self._default and kind.lower() not in IDENTITY_KINDS:
+            return True
+        return any(m.kind.lower() == kind.lower() for rule in self._rules for m in rule.allow)
+
     def enforce(self, entity: Entity) -> Entity:
         """The entity, or KindNotAllowed (the entity is refused, not kept)."""
         if self.allows(entity):

@@ -12,8 +12,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from catalog.errors import ConfigError
+from catalog.removal_guard import RemovalGuard
 from catalog.rules import CatalogRule
 from catalog.sources import (
+    ADHOC_BACKSTAGE_TOKEN_ENV,
     DEFAULT_EXCLUDE,
     DEFAULT_INCLUDE,
     BackstageApiSource,
@@ -24,6 +26,7 @@ from catalog.sources import (
 )
 
 __all__ = [
+    "ADHOC_BACKSTAGE_TOKEN_ENV",
     "BackstageSourceConfig",
     "DirectorySourceConfig",
     "GitSourceConfig",
@@ -43,6 +46,9 @@ class _Base(BaseModel):
     interval_minutes: int | None = Field(default=None, ge=1, description="own sync interval")
     rules: list[CatalogRule] = Field(
         default=[], description="kinds this source may define besides catalog.rules"
+    )
+    removal_guard: RemovalGuard | None = Field(
+        default=None, description="own removal guard (default: catalog.removal_guard)"
     )
 
 
@@ -75,6 +81,7 @@ class GitSourceConfig(_Base):
     exclude: list[str] = list(DEFAULT_EXCLUDE)
     token_env: str | None = Field(default=None, description="env var with an HTTPS token")
     token: SecretStr | None = Field(default=None, exclude=True)
+    timeout_seconds: float = Field(default=120, gt=0, le=3600, description="per git command")
 
 
 class BackstageSourceConfig(_Base):
@@ -86,6 +93,7 @@ class BackstageSourceConfig(_Base):
     page_size: int = Field(default=500, ge=1, le=10_000)
     token_env: str | None = Field(default=None, description="env var with a static token")
     token: SecretStr | None = Field(default=None, exclude=True)
+    timeout_seconds: float = Field(default=30, gt=0, le=600, description="per HTTP request")
 
 
 SourceConfig = Annotated[
@@ -120,6 +128,7 @@ def build_source(config: SourceConfig, *, base_dir: Path, cache_dir: Path) -> Ca
             include=config.include,
             exclude=config.exclude,
             auth_header=header,
+            timeout=config.timeout_seconds,
         )
     token = config.token.get_secret_value() if config.token else None
     if config.token_env and token is None:
@@ -130,21 +139,29 @@ def build_source(config: SourceConfig, *, base_dir: Path, cache_dir: Path) -> Ca
         config.name,
         config.base_url,
         token=token,
+        token_env=config.token_env,
         filters=config.filters,
         page_size=config.page_size,
+        timeout=config.timeout_seconds,
     )
 
 
-def source_from_cli(spec: str) -> SourceConfig:
+def source_from_cli(spec: str, *, backstage_token: SecretStr | None = None) -> SourceConfig:
     """An ad-hoc source from ``--source``: a folder, a Location file, a git URL or Backstage URL.
 
-    ``git+https://host/repo.git``, ``backstage+https://backstage.example.com``, a ``.yaml``
-    file (read as a Location), or a folder (walked for catalog-info.yaml).
+    ``git+https://host/repo.git``, ``backstage+https://backstage.example.com`` (with
+    ``backstage_token``, from ``$GREENROOM_BACKSTAGE_TOKEN``), a ``.yaml`` file (read as a
+    Location), or a folder (walked for catalog-info.yaml).
     """
     if spec.startswith("git+"):
         return GitSourceConfig(name="cli-git", url=spec.removeprefix("git+"))
     if spec.startswith("backstage+"):
-        return BackstageSourceConfig(name="cli-backstage", base_url=spec.removeprefix("backstage+"))
+        return BackstageSourceConfig(
+            name="cli-backstage",
+            base_url=spec.removeprefix("backstage+"),
+            token=backstage_token,
+            token_env=ADHOC_BACKSTAGE_TOKEN_ENV if backstage_token else None,
+        )
     path = Path(spec)
     if path.suffix in {".yaml", ".yml"}:
         return LocationSourceConfig(name=f"cli-{path.stem}"[:100], path=path.resolve())

@@ -1,6 +1,6 @@
 """The catalog's tables: entities (full document + indexed columns), relations, the files each
-source read last time (for no-change re-syncs), sync runs, and a generation counter that tells
-every process when its caches are stale."""
+source read last time (for no-change re-syncs), sync runs, removals held for an admin, and a
+generation counter that tells every process when its caches are stale."""
 
 from __future__ import annotations
 
@@ -14,11 +14,19 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
 )
 
 from catalog.database import metadata
 
-__all__ = ["catalog_state", "entities", "relations", "source_files", "sync_runs"]
+__all__ = [
+    "catalog_state",
+    "entities",
+    "relations",
+    "source_files",
+    "source_holds",
+    "sync_runs",
+]
 
 REF = String(400)
 
@@ -82,11 +90,45 @@ sync_runs = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("trigger", String(32), nullable=False),
-    Column("status", String(16), nullable=False, comment="running, ok, partial, failed"),
+    Column(
+        "status",
+        String(16),
+        nullable=False,
+        comment="running, ok, partial, held, failed, abandoned",
+    ),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
     Column("report", JSON),
     Index("ix_sync_runs_started_at", "started_at"),
+)
+
+source_holds = Table(
+    "source_holds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(255), nullable=False),
+    Column("reason", String(32), nullable=False, comment="removals or source_removed"),
+    Column("stored", Integer, nullable=False, comment="the source's entities when held"),
+    Column("removing", Integer, nullable=False),
+    Column("adding", Integer, nullable=False),
+    Column("updating", Integer, nullable=False),
+    Column("refs", JSON, comment="the refs the held sync would remove (reason removals)"),
+    Column("run_id", Integer, comment="the sync run that last saw it"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("due_at", DateTime(timezone=True), comment="removed then without a confirmation"),
+    Column("confirmed_by", String(255)),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolution", Text),
+    # at most one open hold per source
+    Index(
+        "ix_source_holds_open",
+        "source",
+        unique=True,
+        sqlite_where=text("resolved_at IS NULL"),
+        postgresql_where=text("resolved_at IS NULL"),
+    ),
 )
 
 catalog_state = Table(

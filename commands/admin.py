@@ -18,11 +18,13 @@ from dataclasses import replace
 from slack_bolt import App
 
 from bot import blocks as bk
+from bot.blocks import Block
 from bot.deps import Deps
 from bot.grammar import UsageError
 from bot.replies import Reply
 from bot.router import Ask
 from catalog import NotAuthorized
+from commands.catalog_holds import hold_blocks, open_hold_notices
 
 __all__ = ["register"]
 
@@ -58,10 +60,16 @@ def register(app: App, deps: Deps) -> None:
 
 def _actions(deps: Deps, command: str) -> Reply:
     actions = deps.admin.all()
+    waiting = open_hold_notices(deps)
+    head: tuple[Block, ...] = ()
+    if waiting:
+        head = (bk.header("Waiting for an admin"), *hold_blocks(waiting), bk.divider())
     if not actions:
-        return Reply.simple("No admin actions are installed.")
+        none = bk.section("No admin actions are installed.")
+        return Reply("No admin actions", (*head, none), shareable=False)
     lines = [
         f"*{bk.escape(a.name)}* — {bk.escape(a.summary)}\n{bk.code(command + ' ' + a.usage)}"
         for a in actions
     ]
-    return Reply("Admin actions", (bk.header("Admin actions"),), tuple(lines), shareable=False)
+    blocks = (*head, bk.header("Admin actions"))
+    return Reply("Admin actions", blocks, tuple(lines), shareable=False)

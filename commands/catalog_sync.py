@@ -7,6 +7,7 @@ stays valid for 30 minutes) and reports its outcome; with no live worker the use
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -14,8 +15,10 @@ from slack_bolt import App
 from bot import blocks as bk
 from bot.deps import Deps
 from bot.grammar import UsageError
+from bot.metrics import CatalogHoldsCollector
 from bot.replies import Reply
 from bot.router import Ask
+from commands import catalog_holds
 from jobs import CATALOG_SYNC, check_health, request_run, wait_for_run
 
 __all__ = ["register"]
@@ -24,7 +27,9 @@ WAIT_SECONDS = 600.0
 
 
 def register(app: App, deps: Deps) -> None:
-    """Add the ``sync`` admin action."""
+    """Add the ``sync`` and ``allow-removals`` admin actions, and the held sources' metrics."""
+    catalog_holds.register(app, deps)
+    deps.metrics.watch(CatalogHoldsCollector(deps.engine))
 
     def answer_sync(ask: Ask) -> Reply:
         configured = [s.name for s in deps.settings.catalog.sources]
@@ -44,7 +49,11 @@ def register(app: App, deps: Deps) -> None:
                 "It runs as soon as a worker starts (`greenroom worker`)."
             )
         record = wait_for_run(deps.engine, run_id, timeout=WAIT_SECONDS)
-        return _outcome(run_id, record.status, record.error, record.result)
+        reply = _outcome(run_id, record.status, record.error, record.result)
+        waiting = catalog_holds.open_hold_notices(deps)
+        if not waiting:
+            return reply
+        return replace(reply, blocks=(*reply.blocks, *catalog_holds.hold_blocks(waiting)))
 
     deps.admin.add(
         "sync",
@@ -64,6 +73,9 @@ def _outcome(run_id: int, status: str, error: str | None, result: Any) -> Reply:
         if result.get("unavailable"):
             names = ", ".join(bk.escape(str(n)) for n in result["unavailable"])
             lines.append(f"Could not be read (kept as they were): {names}")
+        if result.get("held"):
+            names = ", ".join(bk.escape(str(h.get("source"))) for h in result["held"])
+            lines.append(f"Held for an admin (nothing of them changed): {names}")
         lines.append("`greenroom sync --json` on the server shows every problem with file:line.")
         return Reply(lines[0], tuple(bk.section(line) for line in lines), shareable=False)
     if status in {"queued", "running", "retrying"}:

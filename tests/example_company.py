@@ -14,6 +14,7 @@ from catalog import SourceConfig
 from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import build_source
 from catalog.sync import SyncReport, sync_catalog
+from catalog.sync_options import SyncOptions
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -26,4 +27,4 @@ def sync_example_company(engine: Engine, folder: Path = EXAMPLES) -> SyncReport:
     rules = CatalogRules.of(global_rules, ((c.name, c.rules) for c in configs))
     cache = folder / ".greenroom" / "cache"
     sources = [build_source(c, base_dir=folder, cache_dir=cache) for c in configs]
-    return sync_catalog(engine, sources, rules=rules)
+    return sync_catalog(engine, sources, SyncOptions(rules=rules))

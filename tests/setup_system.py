@@ -2,7 +2,8 @@
 
 With CI=true the PostgreSQL half of the suite is mandatory: start the local server if it is
 down, and fail loudly if it still cannot be reached. Headless Chromium (Debian's ``chromium``,
-for the TechDocs rendering tests) is installed with apt when missing and we run as root.
+for the TechDocs rendering tests) and Graphviz (``graphviz``, the diagram renderer TechDocs
+builds may run) are installed with apt when missing and we run as root.
 """
 
 from __future__ import annotations
@@ -38,20 +39,25 @@ def start_postgres() -> None:
         )
 
 
-def install_chromium() -> None:
-    if shutil.which("chromium") or os.geteuid() != 0 or not shutil.which("apt-get"):
+#: Debian package -> the program that shows it is installed.
+PACKAGES = {"chromium": "chromium", "graphviz": "dot"}
+
+
+def install_packages() -> None:
+    missing = [package for package, program in PACKAGES.items() if not shutil.which(program)]
+    if not missing or os.geteuid() != 0 or not shutil.which("apt-get"):
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "chromium"]):
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", *missing]):
         done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
         if done.returncode != 0:
             print(f"setup: {' '.join(command)} failed: {done.stderr.strip()[-500:]}")
             return
-    print("setup: installed chromium")
+    print(f"setup: installed {', '.join(missing)}")
 
 
 def main() -> int:
-    install_chromium()
+    install_packages()
     if postgres_ready():
         return 0
     start_postgres()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from bot.cli.context import err, out, runtime_of
 from bot.runtime import Runtime
+from catalog.sync_report import EXIT_FAILED, EXIT_HELD
 from jobs import (
     CATALOG_SYNC,
     JobsOverview,
@@ -97,14 +99,23 @@ def jobs_health(ctx: click.Context) -> None:
     sys.exit(_print_health(runtime_of(ctx)))
 
 
-def sync_via_worker(ctx: click.Context, timeout: float) -> int:
+def sync_via_worker(
+    ctx: click.Context, timeout: float, *, allow_removals: Sequence[str] = (), by: str = "cli"
+) -> int:
     """``greenroom sync --via-worker``: request catalog.sync and wait for its outcome."""
     runtime = runtime_of(ctx)
-    run_id = request_run(runtime.engine, CATALOG_SYNC, {}, requested_by="cli")
+    params: dict[str, Any] = {}
+    if allow_removals:
+        params = {"allow_removals": list(allow_removals), "allowed_by": by}
+    requested_by = by if allow_removals else "cli"
+    run_id = request_run(runtime.engine, CATALOG_SYNC, params, requested_by=requested_by)
     err.print(f"Requested {CATALOG_SYNC} as run #{run_id}; waiting for a worker...")
     record = wait_for_run(runtime.engine, run_id, timeout=timeout)
     print_run(out, record)
-    return 0 if record.status == "succeeded" else 1
+    if record.status != "succeeded":
+        return EXIT_FAILED
+    held = isinstance(record.result, dict) and record.result.get("held")
+    return EXIT_HELD if held else 0
 
 
 def _print_health(runtime: Runtime) -> int:

@@ -6,6 +6,7 @@ main group, ``sync``, ``catalog`` and ``db``, and adds the others.
 
 from __future__ import annotations
 
+import getpass
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -70,12 +71,12 @@ def main(ctx: click.Context, config_file: Path | None, database_url: str | None)
     "git+URL or backstage+URL. Repeatable.",
 )
 @click.option(
-    "--allow",
+    "--allow-kind",
     "allow",
     multiple=True,
     metavar="KIND",
     help="With --source: a kind those sources may define besides catalog.rules (e.g. "
-    "--allow User --allow Group for a trusted org chart). Repeatable.",
+    "--allow-kind User --allow-kind Group for a trusted org chart). Repeatable.",
 )
 @click.option(
     "--via-worker",
@@ -83,6 +84,14 @@ def main(ctx: click.Context, config_file: Path | None, database_url: str | None)
     help="Ask a running worker to sync (catalog.sync, with its after-sync jobs) and wait.",
 )
 @click.option("--timeout", type=click.FloatRange(1), default=900, help="With --via-worker.")
+@click.option(
+    "--allow-removals",
+    "allow_removals",
+    multiple=True,
+    metavar="SOURCE",
+    help="Let this sync remove what SOURCE no longer emits (a source held by the removal guard, "
+    "or one removed from greenroom.yaml), however much it is. Repeatable.",
+)
 @json_option
 @click.pass_context
 def sync(
@@ -91,22 +100,44 @@ def sync(
     allow: tuple[str, ...],
     via_worker: bool,
     timeout: float,
+    allow_removals: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Read every catalog source into the database and report what changed."""
+    """Read every catalog source into the database and report what changed.
+
+    Exits 1 when no source could be read, 3 when a source is held for an admin (it would
+    remove more than catalog.removal_guard allows; nothing of it changed), else 0.
+    """
     if allow and not sources:
-        raise click.UsageError("--allow applies to --source only; configured sources have rules")
+        raise click.UsageError(
+            "--allow-kind applies to --source only; configured sources have rules"
+        )
+    allowed_by = f"cli:{_os_user()}"
     if via_worker:
-        sys.exit(sync_via_worker(ctx, timeout))
+        sys.exit(sync_via_worker(ctx, timeout, allow_removals=allow_removals, by=allowed_by))
     runtime = runtime_of(ctx)
     progress = None if as_json else SyncProgressBar(err)
     with progress or nullcontext():
-        report = runtime.sync(list(sources), trigger="cli", allow=allow, progress=progress)
+        report = runtime.sync(
+            list(sources),
+            trigger="cli",
+            allow=allow,
+            progress=progress,
+            allow_removals=allow_removals,
+            allowed_by=allowed_by,
+        )
     if as_json:
         out.print_json(data=report.to_json())
     else:
         print_sync_report(out, report)
     sys.exit(report.exit_code)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in a bare container
+        return "unknown"
 
 
 @main.group()

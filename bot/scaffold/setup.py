@@ -25,6 +25,7 @@ from integrations.scaffolder import (
     RegisteredLocationsSource,
     Scaffolder,
     TargetChooser,
+    discover_templates,
 )
 
 __all__ = ["build_scaffolder", "registered_source", "target_chooser"]
@@ -75,7 +76,8 @@ def target_chooser(settings: Settings) -> TargetChooser:
 
 def registered_source(settings: Settings, engine: Engine) -> RegisteredLocationsSource:
     """The catalog source that re-reads every repository greenroom created, each with the
-    credentials of the host it was published to."""
+    credentials of the host it was published to, keeping only the kinds its template
+    registers."""
     credentials = {}
     config = settings.scaffolder
     if config.token is not None:
@@ -83,11 +85,19 @@ def registered_source(settings: Settings, engine: Engine) -> RegisteredLocations
     for provider in settings.repositories.providers:
         if provider.token is not None:
             credentials[provider.name] = _basic(_GIT_USERNAMES[provider.type], provider.token)
+
+    def declared_kinds() -> dict[str, frozenset[str]]:
+        index = discover_templates(
+            config.template_dirs, base_dir=settings.config_dir, shipped=config.shipped_templates
+        )
+        return index.kinds()
+
     return RegisteredLocationsSource(
         engine,
         cache_dir=settings.data_path / "cache",
         credentials=credentials,
         timeout=config.git_timeout_seconds,
+        declared_kinds=declared_kinds,
     )
 
 

@@ -36,7 +36,12 @@ class KindSchema:
     spec: type[SpecModel]
     refs: tuple[RefField, ...] = ()
     pick_spec: Callable[[dict[str, Any]], type[SpecModel]] | None = None
+    pick_refs: Callable[[dict[str, Any]], tuple[RefField, ...]] | None = None
 
     def spec_model(self, spec: dict[str, Any]) -> type[SpecModel]:
         """The model that validates this spec (some kinds vary by ``spec.type``)."""
         return self.pick_spec(spec) if self.pick_spec else self.spec
+
+    def ref_fields(self, spec: dict[str, Any]) -> tuple[RefField, ...]:
+        """The fields whose refs emit relations (some kinds vary by ``spec.type``)."""
+        return self.pick_refs(spec) if self.pick_refs else self.refs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from catalog.sources._backstage_http import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.sources.backstage_api import BackstageApiSource
 from catalog.sources.base import CatalogSource, Origin, Problem, ScannedFile, SourcedEntity
 from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DirectorySource
@@ -10,6 +11,7 @@ from catalog.sources.git import GitSource, redact_url
 from catalog.sources.location import LocationSource
 
 __all__ = [
+    "ADHOC_BACKSTAGE_TOKEN_ENV",
     "DEFAULT_EXCLUDE",
     "DEFAULT_INCLUDE",
     "BackstageApiSource",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -89,7 +89,12 @@ class FileReaderLike(Protocol):
     ) -> ScannedFile: ...
 
     def read_document(
-        self, path: str, document: dict[str, Any], *, origin: Origin
+        self,
+        path: str,
+        document: dict[str, Any],
+        *,
+        origin: Origin,
+        problems: Sequence[Problem] = (),
     ) -> ScannedFile: ...
 
     def previous_refs(self, path: str) -> list[str]: ...

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,7 @@ class FileReader:
     ) -> None:
         self._previous = previous
         self.limits = limits
+        self._rules = rules
         self._salt = rules.fingerprint.encode() if rules is not None else b""
         self._policy: EntityPolicy = (
             all_of(rules, DEFAULT_POLICY) if rules is not None else DEFAULT_POLICY
@@ -63,6 +65,11 @@ class FileReader:
         """The refs a file yielded last time (empty when unknown)."""
         prev = self._previous.get(path)
         return prev.refs if prev else []
+
+    def _may_keep(self, ref: str) -> bool:
+        """An invalid entity keeps its last version only if the source may still define its
+        kind (else breaking a file would keep what the rules now refuse)."""
+        return self._rules is None or self._rules.allows_kind(_kind_of(ref))
 
     def read(
         self,
@@ -105,7 +112,7 @@ class FileReader:
                 scanned.problems.append(
                     Problem("error", error.message, path, doc.line, ref, error.field)
                 )
-                if ref:
+                if ref and self._may_keep(ref):
                     scanned.kept_refs.append(ref)
                 continue
             ref = str(parsed.entity.ref)
@@ -117,16 +124,25 @@ class FileReader:
             scanned.refs.append(ref)
         return scanned
 
-    def read_document(self, path: str, document: dict[str, Any], *, origin: Origin) -> ScannedFile:
-        """One entity already parsed (from Backstage's API); skipped when its hash is unchanged."""
-        text = json.dumps(document, sort_keys=True, default=str).encode()
+    def read_document(
+        self,
+        path: str,
+        document: dict[str, Any],
+        *,
+        origin: Origin,
+        problems: Sequence[Problem] = (),
+    ) -> ScannedFile:
+        """One entity already parsed (from Backstage's API), with the ``problems`` its source
+        found on it; skipped when neither changed (nor the rules)."""
+        fingerprint = [document, [asdict(p) for p in problems]]
+        text = json.dumps(fingerprint, sort_keys=True, default=str).encode()
         digest = content_hash(self._salt + text)
         prev = self._previous.get(path)
         if prev is not None and prev.content_hash == digest:
             return ScannedFile(
                 path, digest, unchanged=True, refs=list(prev.refs), problems=list(prev.problems)
             )
-        scanned = ScannedFile(path, digest)
+        scanned = ScannedFile(path, digest, problems=list(problems))
         try:
             parsed = parse_entity(document, from_api=True, policy=self._policy)
         except KindNotAllowed as error:
@@ -136,12 +152,16 @@ class FileReader:
         except InvalidEntity as error:
             ref = _guess_ref(document)
             scanned.problems.append(Problem("error", error.message, path, None, ref, error.field))
-            if ref:
+            if ref and self._may_keep(ref):
                 scanned.kept_refs.append(ref)
             return scanned
         scanned.entities.append(SourcedEntity(parsed, origin))
         scanned.refs.append(str(parsed.entity.ref))
         return scanned
+
+
+def _kind_of(ref: str) -> str:
+    return ref.partition(":")[0]
 
 
 def _guess_ref(data: Any) -> str | None:

@@ -28,6 +28,8 @@ from integrations.scaffolder.form import (
     build_form,
 )
 from integrations.scaffolder.metadata import (
+    DEFAULT_KINDS,
+    IDENTITY_KINDS,
     METADATA_FILE,
     StandardVariables,
     TemplateAccess,
@@ -43,6 +45,7 @@ from integrations.scaffolder.pipeline import (
 )
 from integrations.scaffolder.registration import (
     REGISTERED_SOURCE,
+    DeclaredKinds,
     RegisteredLocation,
     RegisteredLocationsSource,
     register_location,
@@ -67,7 +70,9 @@ from integrations.scaffolder.targets import (
 )
 
 __all__ = [
+    "DEFAULT_KINDS",
     "GIT_TARGET",
+    "IDENTITY_KINDS",
     "METADATA_FILE",
     "NAME_RULE",
     "REGISTERED_SOURCE",
@@ -76,6 +81,7 @@ __all__ = [
     "STEPS",
     "Caller",
     "CatalogFile",
+    "DeclaredKinds",
     "DefaultEntity",
     "FieldKind",
     "FormField",

@@ -1,9 +1,12 @@
 """The new project's ``catalog-info.yaml``, checked before anything is published: it must be
-valid (read exactly as the sync will read it) and name nothing that already exists. A
-template without one gets a plain Component from the standard fields."""
+valid (read exactly as the sync will read it), declare only the kinds its template registers
+(``registers`` in ``greenroom-template.yaml``: a template's output must not make someone a
+member of a team, nor a Location pulling in other files) and name nothing that already
+exists. A template without one gets a plain Component from the standard fields."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +16,7 @@ from catalog import Catalog, EntityRef
 from catalog.sources import FileReader, Origin
 from catalog.yaml_reader import YamlLimits
 from integrations.errors import ScaffoldFailed
+from integrations.scaffolder.metadata import DEFAULT_KINDS
 
 __all__ = ["CATALOG_FILE", "CatalogFile", "DefaultEntity", "check_catalog_file"]
 
@@ -42,9 +46,15 @@ class CatalogFile:
 
 
 def check_catalog_file(
-    project: Path, *, catalog: Catalog, default: DefaultEntity, limits: YamlLimits
+    project: Path,
+    *,
+    catalog: Catalog,
+    default: DefaultEntity,
+    limits: YamlLimits,
+    kinds: Sequence[str] = DEFAULT_KINDS,
 ) -> CatalogFile:
-    """Check (or write) ``project/catalog-info.yaml``; ScaffoldFailed when it is unusable."""
+    """Check (or write) ``project/catalog-info.yaml``; ScaffoldFailed when it is unusable or
+    declares an entity of a kind not in ``kinds`` (what the template registers)."""
     path = project / CATALOG_FILE
     generated = not path.is_file()
     if generated:
@@ -61,6 +71,14 @@ def check_catalog_file(
         raise ScaffoldFailed(f"The template produced an invalid {CATALOG_FILE}: {shown}")
     if not scanned.entities:
         raise ScaffoldFailed(f"The template's {CATALOG_FILE} declares no entity.")
+    allowed = {kind.lower() for kind in kinds}
+    for sourced in scanned.entities:
+        entity = sourced.parsed.entity
+        if entity.kind.lower() not in allowed:
+            raise ScaffoldFailed(
+                f"The template's {CATALOG_FILE} declares {entity.ref} (kind {entity.kind}); "
+                f"this template may register only {', '.join(kinds)}. Nothing was created."
+            )
     refs = tuple(s.parsed.entity.ref for s in scanned.entities)
     existing = sorted(str(r) for r in catalog.get_many(refs))
     if existing:

@@ -15,12 +15,18 @@ __all__ = ["ScaffolderSettings", "TemplateDirSettings"]
 
 
 class TemplateDirSettings(BaseModel):
-    """A folder of templates (or one template); ``trusted`` lets its hooks and extensions run."""
+    """A folder of templates (or one template); ``trusted`` lets its hooks and extensions run,
+    ``registers_identity`` lets its templates register Users and Groups."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     path: Path
     trusted: bool = False
+    registers_identity: bool = Field(
+        default=False,
+        description="its templates may declare User and Group in `registers` (their "
+        "repositories then say who people are and which teams they are in)",
+    )
 
 
 class ScaffolderSettings(BaseModel):

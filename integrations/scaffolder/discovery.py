@@ -1,7 +1,8 @@
 """Which templates exist: the configured folders first (each trusted or not), then the ones
 greenroom ships. A folder holding ``cookiecutter.json`` is a template; otherwise each of its
 sub-folders that holds one is. The first template with an id wins, so a company can replace
-a shipped template by adding its own of the same name."""
+a shipped template by adding its own of the same name. A template folder that is a link
+leading out of its configured folder is refused (its files are not the operator's to offer)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 import scaffold_templates
 from integrations.errors import ScaffoldFailed, TemplateInvalid
 from integrations.scaffolder.config import TemplateDirSettings
-from integrations.scaffolder.metadata import TemplateMetadata, load_metadata
+from integrations.scaffolder.metadata import IDENTITY_KINDS, TemplateMetadata, load_metadata
 from integrations.templating import CONTEXT_FILE, TemplateError, load_spec
 
 __all__ = ["SHIPPED_TEMPLATES", "Template", "TemplateIndex", "discover_templates"]
@@ -66,18 +67,22 @@ class TemplateIndex:
         known = ", ".join(t.id for t in self.templates) or "none"
         raise ScaffoldFailed(f"No template named {template_id!r} (known: {known}).")
 
+    def kinds(self) -> dict[str, frozenset[str]]:
+        """The kinds each usable template's repositories may register, by template id."""
+        return {t.id: t.metadata.registered_kinds for t in self.templates}
+
 
 def discover_templates(
     dirs: Sequence[TemplateDirSettings], *, base_dir: Path, shipped: bool = True
 ) -> TemplateIndex:
     """Templates in ``dirs`` (relative paths start at ``base_dir``), then the shipped ones."""
-    roots = [(base_dir / d.path, d.trusted, str(d.path)) for d in dirs]
+    roots = [(base_dir / d.path, d.trusted, d.registers_identity, str(d.path)) for d in dirs]
     if shipped:
-        roots.append((SHIPPED_TEMPLATES, True, "shipped"))
+        roots.append((SHIPPED_TEMPLATES, True, False, "shipped"))
     found: dict[str, Template] = {}
     problems: list[str] = []
     broken: dict[str, str] = {}
-    for root, trusted, origin in roots:
+    for root, trusted, identity, origin in roots:
         if not root.is_dir():
             problems.append(f"template folder {root} does not exist")
             continue
@@ -91,23 +96,36 @@ def discover_templates(
                 continue
             if template_id in found or template_id in broken:
                 continue
-            try:
-                metadata = load_metadata(folder)
-                extensions = _extensions(folder)
-            except TemplateError as error:
-                problems.append(str(error))
-                broken[template_id] = str(error)
+            loaded = _load(folder, root, trusted=trusted, identity=identity)
+            if isinstance(loaded, str):
+                problems.append(loaded)
+                broken[template_id] = loaded
                 continue
-            if extensions and not trusted:
-                reason = (
-                    f"{folder} loads Jinja extensions ({', '.join(extensions)}), "
-                    "which only run for template folders marked trusted"
-                )
-                problems.append(reason)
-                broken[template_id] = reason
-                continue
-            found[template_id] = Template(template_id, folder.resolve(), trusted, metadata, origin)
+            found[template_id] = Template(template_id, folder.resolve(), trusted, loaded, origin)
     return TemplateIndex(tuple(found.values()), tuple(problems), broken)
+
+
+def _load(folder: Path, root: Path, *, trusted: bool, identity: bool) -> TemplateMetadata | str:
+    """The template's metadata, or why its folder may not offer it."""
+    if folder != root and not folder.resolve().is_relative_to(root.resolve()):
+        return f"{folder} is a link leading outside {root}"
+    try:
+        metadata = load_metadata(folder)
+        extensions = _extensions(folder)
+    except TemplateError as error:
+        return str(error)
+    if extensions and not trusted:
+        return (
+            f"{folder} loads Jinja extensions ({', '.join(extensions)}), "
+            "which only run for template folders marked trusted"
+        )
+    people = sorted(k for k in metadata.registers if k.lower() in IDENTITY_KINDS)
+    if people and not identity:
+        return (
+            f"{folder} registers {' and '.join(people)} entities, which say who people are and "
+            "which teams they are in; only template folders marked registers_identity may"
+        )
+    return metadata
 
 
 def _extensions(folder: Path) -> tuple[str, ...]:

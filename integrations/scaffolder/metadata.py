@@ -9,11 +9,14 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from integrations.templating import TemplateError
+from catalog.validation import is_valid_kind
+from integrations.templating import TemplateError, read_template_file
 
 __all__ = [
+    "DEFAULT_KINDS",
+    "IDENTITY_KINDS",
     "METADATA_FILE",
     "StandardVariables",
     "TemplateAccess",
@@ -23,6 +26,11 @@ __all__ = [
 
 METADATA_FILE = "greenroom-template.yaml"
 _MAX_BYTES = 64 * 1024
+#: What a template registers unless it says otherwise.
+DEFAULT_KINDS = ("Component",)
+#: Kinds that say who people are and which teams they are in: only templates in folders the
+#: operator marks ``registers_identity`` may declare them.
+IDENTITY_KINDS = frozenset({"user", "group"})
 
 _GUESSES = {
     "name": ("project_slug", "repo_name", "repository_name", "service_name", "app_name", "name"),
@@ -74,6 +82,12 @@ class TemplateMetadata(BaseModel):
     required: list[str] = Field(default=[], description="template variables that must be filled")
     allowed: TemplateAccess = TemplateAccess()
     component_type: str = Field(default="service", description="for a missing catalog-info.yaml")
+    registers: list[str] = Field(
+        default=list(DEFAULT_KINDS),
+        min_length=1,
+        max_length=20,
+        description="the entity kinds the new repository's catalog-info.yaml may declare",
+    )
     provider: str | None = Field(
         default=None, description="a repositories.providers entry, or 'git' for the git remote"
     )
@@ -82,12 +96,30 @@ class TemplateMetadata(BaseModel):
         default=[], description="shown after success; {name}, {clone_url}, {web_url} are filled"
     )
 
+    @field_validator("registers")
+    @classmethod
+    def _registrable(cls, kinds: list[str]) -> list[str]:
+        for kind in kinds:
+            if not is_valid_kind(kind):
+                raise ValueError(f"{kind!r} is not a kind (a letter, then letters and digits)")
+            if kind.lower() == "location":
+                raise ValueError(
+                    "a new repository may not register a Location: its catalog file is read "
+                    "on its own, and a Location would bring other files into the catalog"
+                )
+        return kinds
+
+    @property
+    def registered_kinds(self) -> frozenset[str]:
+        """The kinds the new repository may register, lowercased (kinds ignore case)."""
+        return frozenset(kind.lower() for kind in self.registers)
+
 
 def load_metadata(template_dir: Path) -> TemplateMetadata:
     """The template's metadata (defaults when the file is absent); TemplateError if broken."""
     path = template_dir / METADATA_FILE
     try:
-        stat = path.stat()
+        stat = path.lstat()
     except FileNotFoundError:
         return TemplateMetadata()
     except OSError as error:
@@ -101,7 +133,7 @@ def load_metadata(template_dir: Path) -> TemplateMetadata:
 def _parse(path: Path, mtime_ns: int, size: int) -> TemplateMetadata:
     """Parsed once per version of the file (the picker lists templates on every open)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(read_template_file(path, max_bytes=_MAX_BYTES).decode()) or {}
     except (OSError, UnicodeDecodeError) as error:
         raise TemplateError(f"{path} cannot be read: {error}") from None
     except yaml.YAMLError as error:

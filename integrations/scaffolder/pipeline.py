@@ -169,7 +169,11 @@ def run_pipeline(
                 type=template.metadata.component_type,
             )
             catalog_file = check_catalog_file(
-                project.path, catalog=parts.catalog, default=default, limits=parts.yaml_limits
+                project.path,
+                catalog=parts.catalog,
+                default=default,
+                limits=parts.yaml_limits,
+                kinds=template.metadata.registers,
             )
             step(run_id, "publishing")
             owner_entity = parts.catalog.get(owner)
@@ -191,6 +195,7 @@ def run_pipeline(
             web_url=repository.web_url,
             provider=target.name,
             annotations=repository.annotations,
+            template=template.id,
         )
         try:
             report = register_location(
@@ -200,6 +205,7 @@ def run_pipeline(
                 registered_by=str(caller.ref),
                 run_id=run_id,
                 limits=parts.yaml_limits,
+                kinds=template.metadata.registered_kinds,
             )
         except Exception as error:
             raise ScaffoldFailed(

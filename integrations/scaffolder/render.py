@@ -1,13 +1,22 @@
 """Rendering a template off the request path: in a child process (so a hang can be killed),
 in a temporary folder, with a time limit, HOME inside that folder (cookiecutter's replay and
-cache folders never reach the user's home) and no secrets in its environment. What comes
-out is checked again: one project folder, no link leading outside it, sane size."""
+cache folders never reach the user's home) and no secrets in its environment.
+
+The child renders a staged copy of the template (its own files and folders only, see
+``integrations/templating/staging.py``), and what comes out is checked again before anything
+is published: one project folder, nothing but files, folders and links staying inside it,
+sane size. A hook's failure is told in the hook's own words (the last lines it wrote, a
+Python hook's exception message); tracebacks and cookiecutter's own logging go to the server
+log only, never to the person running the template.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,18 +25,31 @@ from pathlib import Path
 from typing import Any
 
 import integrations
-from integrations.errors import ScaffoldFailed
+from integrations.errors import ScaffoldFailed, TemplateInvalid
 from integrations.scaffolder.discovery import Template
+from integrations.templating import TemplateError, check_output, stage_template
 
 __all__ = ["RenderLimits", "RenderedProject", "render_project"]
 
 _SOURCE_ROOT = Path(integrations.__file__).resolve().parent.parent
-_LOG_TAIL = 1500
+_SHOWN_LINES = 5
+_READ_BYTES = 64 * 1024
+_SHOWN_CHARS = 600
+_TRACEBACK_STARTS = ("Traceback (most recent call last):", "+ Exception Group Traceback")
+_CHAINING = frozenset(
+    {
+        "During handling of the above exception, another exception occurred:",
+        "The above exception was the direct cause of the following exception:",
+    }
+)
+_FRAME = re.compile(r'^\s+File "')
+_EXIT_STATUS = re.compile(r"exit status: (-?\d+)")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class RenderLimits:
-    """How long a render may take and how much it may write."""
+    """How long a render may take and how much it (and the template) may hold."""
 
     seconds: float = 120.0
     max_files: int = 5000
@@ -54,15 +76,29 @@ def render_project(
     output, home, tmp = work_dir / "out", work_dir / "home", work_dir / "tmp"
     for folder in (output, home, tmp):
         folder.mkdir(parents=True)
-    job, result_file, log = work_dir / "job.json", work_dir / "result.json", work_dir / "render.log"
-    job.write_text(
+    files = _ChildFiles(work_dir)
+    staged = files.staged
+    try:
+        stage_template(
+            template.path,
+            staged,
+            hard_links=template.trusted,
+            max_files=limits.max_files,
+            max_bytes=limits.max_bytes,
+        )
+    except TemplateError as error:
+        raise TemplateInvalid(
+            f"The template {template.id!r} cannot be used: {error}. Nothing was created."
+        ) from None
+    files.job.write_text(
         json.dumps(
             {
-                "template_dir": str(template.path),
+                "template_dir": str(staged),
                 "answers": answers,
                 "output_dir": str(output),
                 "trusted": template.trusted,
-                "result": str(result_file),
+                "result": str(files.result),
+                "log": str(files.diagnostics),
             }
         ),
         encoding="utf-8",
@@ -77,15 +113,15 @@ def render_project(
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONNOUSERSITE": "1",
     }
-    command = [sys.executable, "-m", "integrations.templating.child", str(job)]
-    with log.open("wb") as out:
+    command = [sys.executable, "-m", "integrations.templating.child", str(files.job)]
+    with files.stdout.open("wb") as stdout, files.stderr.open("wb") as stderr:
         process = subprocess.Popen(
             command,
             cwd=work_dir,
             env=env,
             stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
+            stdout=stdout,
+            stderr=stderr,
             start_new_session=True,
         )
         try:
@@ -98,24 +134,97 @@ def render_project(
             ) from None
         finally:
             _kill_group(process)
-    tail = _tail(log, work_dir)
-    if not result_file.is_file():
+            files.log_diagnostics(template)
+    if not files.result.is_file():
+        files.log_output(template)
+        said = files.said()
         raise ScaffoldFailed(
             f"The template {template.id!r} stopped unexpectedly "
-            f"(exit code {process.returncode}). {tail}".strip()
+            f"(exit code {process.returncode}){f': {said}' if said else '.'}"
         )
-    result = json.loads(result_file.read_text(encoding="utf-8"))
+    result = json.loads(files.result.read_text(encoding="utf-8"))
     if not result["ok"]:
-        raise ScaffoldFailed(_explain(template, result, tail, work_dir))
-    return _checked(Path(result["project_dir"]), output, limits)
+        files.log_output(template)
+        raise ScaffoldFailed(_explain(template, result, files))
+    return _checked(template, Path(result["project_dir"]), output, limits)
 
 
-def _explain(template: Template, result: dict[str, Any], tail: str, work_dir: Path) -> str:
-    error = str(result["error"]).replace(str(work_dir), ".")
+class _ChildFiles:
+    """The render child's job, result, and what it and the template's hooks wrote."""
+
+    def __init__(self, work_dir: Path) -> None:
+        self.work_dir = work_dir
+        self.staged = work_dir / "template"
+        self.job = work_dir / "job.json"
+        self.result = work_dir / "result.json"
+        self.stdout = work_dir / "render.out"
+        self.stderr = work_dir / "render.err"
+        self.diagnostics = work_dir / "render.log"
+
+    def said(self) -> str:
+        """The last meaningful lines the hooks wrote: their errors, else their output."""
+        return _meaningful(self._read(self.stderr)) or _meaningful(self._read(self.stdout))
+
+    def log_diagnostics(self, template: Template) -> None:
+        """Tracebacks and cookiecutter's warnings: for the server log, not for users."""
+        text = self._read(self.diagnostics).strip()
+        if text:
+            logger.warning("rendering template %s logged:\n%s", template.id, text)
+
+    def log_output(self, template: Template) -> None:
+        """Everything the child and the hooks wrote, when a render failed."""
+        for path in (self.stderr, self.stdout):
+            text = self._read(path).strip()
+            if text:
+                logger.info("rendering template %s, %s:\n%s", template.id, path.name, text)
+
+    def _read(self, path: Path) -> str:
+        """The end of the file (a hook may write gigabytes; the last lines say why it failed)."""
+        try:
+            with path.open("rb") as file:
+                file.seek(max(0, path.stat().st_size - _READ_BYTES))
+                data = file.read(_READ_BYTES)
+        except FileNotFoundError:
+            return ""
+        return data.decode("utf-8", errors="replace").replace(str(self.work_dir), ".")
+
+
+def _meaningful(text: str) -> str:
+    """The last lines of a hook's output without Python tracebacks, so people see the hook's
+    own message and no server paths: of an exception (and the ones it was chained from),
+    only the last exception's line stays."""
+    kept: list[str] = []
+    in_traceback = False
+    traceback_start = 0
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(_TRACEBACK_STARTS):
+            in_traceback = True
+            continue
+        if stripped in _CHAINING:
+            del kept[traceback_start:]
+            continue
+        if in_traceback and (not stripped or line[:1] in {" ", "\t"}):
+            continue
+        if in_traceback:
+            traceback_start = len(kept)
+        in_traceback = False
+        if stripped and not _FRAME.match(line):
+            kept.append(stripped[:300])
+    return "\n".join(kept[-_SHOWN_LINES:])[-_SHOWN_CHARS:]
+
+
+def _explain(template: Template, result: dict[str, Any], files: _ChildFiles) -> str:
+    # Paths in the staged copy are told relative to the template.
+    error = str(result["error"]).replace(f"{files.staged}{os.sep}", "")
+    error = error.replace(str(files.work_dir), ".")
     reason = result["reason"]
     if reason == "hook":
-        text = f"A hook of the template {template.id!r} failed ({error})."
-        return f"{text} Its output: {tail}" if tail else text
+        status = _EXIT_STATUS.search(error)
+        how = f"exit status {status.group(1)}" if status else error.rstrip(".")
+        said = files.said()
+        text = f"A hook of the template {template.id!r} failed ({how})"
+        return f"{text}: {said}" if said else f"{text}."
     if reason == "undefined":
         return f"The template {template.id!r} uses a variable it does not define: {error}"
     if reason == "sandbox":
@@ -125,27 +234,26 @@ def _explain(template: Template, result: dict[str, Any], tail: str, work_dir: Pa
     return f"The template {template.id!r} failed: {error}"
 
 
-def _checked(project: Path, output: Path, limits: RenderLimits) -> RenderedProject:
+def _checked(
+    template: Template, project: Path, output: Path, limits: RenderLimits
+) -> RenderedProject:
     root = output.resolve()
     made = list(root.iterdir())
     if len(made) != 1 or made[0] != project.resolve() or not project.is_dir():
         raise ScaffoldFailed("The template did not produce exactly one project folder.")
-    files = size = 0
-    for folder, dirs, names in os.walk(project):
-        for entry in [*dirs, *names]:
-            path = Path(folder, entry)
-            if path.is_symlink() and not path.resolve().is_relative_to(project.resolve()):
-                relative = path.relative_to(project)
-                raise ScaffoldFailed(f"The template created {relative}, a link leading outside it.")
-        for name in names:
-            files += 1
-            size += Path(folder, name).lstat().st_size
-    if files > limits.max_files or size > limits.max_bytes:
+    try:
+        size = check_output(project)
+    except TemplateError as error:
         raise ScaffoldFailed(
-            f"The template produced {files} files ({size // 1024} KiB), more than allowed "
-            f"({limits.max_files} files, {limits.max_bytes // 1024} KiB)."
+            f"The template {template.id!r} produced something that may not be published: "
+            f"{error}. Nothing was created."
+        ) from None
+    if size.files > limits.max_files or size.bytes > limits.max_bytes:
+        raise ScaffoldFailed(
+            f"The template produced {size.files} files ({size.bytes // 1024} KiB), more than "
+            f"allowed ({limits.max_files} files, {limits.max_bytes // 1024} KiB)."
         )
-    return RenderedProject(project, files, size)
+    return RenderedProject(project, size.files, size.bytes)
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -153,9 +261,3 @@ def _kill_group(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-
-
-def _tail(log: Path, work_dir: Path) -> str:
-    text = log.read_text(encoding="utf-8", errors="replace").replace(str(work_dir), ".")
-    lines = [ln for ln in text.strip().splitlines() if ln.strip()]
-    return "\n".join(lines[-15:])[-_LOG_TAIL:]

@@ -14,6 +14,7 @@ from integrations.techdocs.coverage import (
     docs_coverage,
     owner_coverage,
 )
+from integrations.techdocs.docs_host import DocsHostSplit, docs_host_app, redirect_to_docs_host
 from integrations.techdocs.links import DocsLinks
 from integrations.techdocs.overview import DocsLink, DocsOverview, docs_overview
 from integrations.techdocs.records import DocsBuild, NavItem, docs_generation, load_builds
@@ -32,6 +33,7 @@ __all__ = [
     "DocsBuildReport",
     "DocsCoverage",
     "DocsCoverageItem",
+    "DocsHostSplit",
     "DocsLink",
     "DocsLinks",
     "DocsOverview",
@@ -43,9 +45,11 @@ __all__ = [
     "create_docs_app",
     "docs_coverage",
     "docs_generation",
+    "docs_host_app",
     "docs_overview",
     "load_builds",
     "owner_coverage",
+    "redirect_to_docs_host",
     "search_docs",
     "unfurl_docs_url",
     "warm_search_index",

@@ -1,22 +1,33 @@
-"""The build subprocess: ``python -I _mkdocs_runner.py CONFIG SITE_DIR RESULT strict|lenient``.
+"""The build subprocess:
+``python -I _mkdocs_runner.py CONFIG SITE_DIR RESULT strict|lenient namespace|no-namespace``.
 
 Runs as a script (not ``-m``), isolated (``-I``: no PYTHON* variables, no user site, and the
-current folder is not importable), so nothing in the staged docs can shadow a module. mkdocs
+current folder is not importable), so nothing in the staged docs can shadow a module. Before
+mkdocs is imported it walls itself in (``_build_sandbox``): its own network namespace when the
+kernel allows, and an audit hook refusing the network, files outside the staged repository,
+the site and the scratch folder (RESULT's folder), and programs other than Graphviz. mkdocs
 logs configuration errors instead of raising them, so every warning and error is captured and
-written to RESULT as JSON together with the navigation mkdocs built.
+written to RESULT as JSON together with the navigation mkdocs built, which isolation held, and
+what the sandbox refused.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import resource
 import sys
+import sysconfig
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 _MAX_RECORDS = 200
 _MEMORY_BYTES = 4 * 1024**3
+_HERE = Path(__file__).resolve().parent
+#: Read-only system files the standard library opens during a build (time zones, devices).
+_SYSTEM_FILES = ("/usr/share/zoneinfo", "/etc/localtime", "/dev/null", "/dev/urandom")
 
 
 class _Capture(logging.Handler):
@@ -76,13 +87,46 @@ def _limit_resources() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (_MEMORY_BYTES, hard))
 
 
+def _load_sandbox() -> ModuleType:
+    """``_build_sandbox`` from beside this file (``-I`` keeps this folder off sys.path)."""
+    spec = importlib.util.spec_from_file_location("_build_sandbox", _HERE / "_build_sandbox.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _python_roots() -> list[str]:
+    """Where this interpreter's own modules live: the standard library and site-packages."""
+    paths = sysconfig.get_paths()
+    roots = [paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")]
+    return [*roots, *(p for p in sys.path if Path(p).is_absolute())]
+
+
 def main(argv: list[str]) -> int:
     config_file, site_dir, result_file, mode = argv[1:5]
+    isolation = argv[5] if len(argv) > 5 else "namespace"
     _limit_resources()
+    sandbox_module = _load_sandbox()
+    network = (
+        sandbox_module.enter_network_namespace() if isolation == "namespace" else "not requested"
+    )
+    scratch = str(Path(result_file).parent)
+    sandbox = sandbox_module.BuildSandbox(
+        read=[str(Path(config_file).parent), *_python_roots(), str(_HERE), *_SYSTEM_FILES],
+        write=[site_dir, scratch],
+    )
+    sandbox.install()
     capture = _Capture()
     logging.getLogger().addHandler(capture)
     logging.getLogger().setLevel(logging.WARNING)
-    result: dict[str, Any] = {"ok": False, "abort": None, "log": capture.records}
+    result: dict[str, Any] = {
+        "ok": False,
+        "abort": None,
+        "log": capture.records,
+        "network": network,
+        "refused": sandbox.refused,
+    }
     try:
         from mkdocs.commands.build import build
         from mkdocs.config import load_config

@@ -29,7 +29,7 @@ from integrations.techdocs.storage import SiteBusy, SiteStorage
 
 __all__ = ["BuildOutcome", "OutcomeStatus", "build_site"]
 
-_RECIPE_VERSION = "1"
+_RECIPE_VERSION = "2"  # 2: option schemas and the build sandbox
 OutcomeStatus = Literal["built", "unchanged", "failed", "unavailable", "busy", "no_docs"]
 
 
@@ -112,6 +112,7 @@ def _build_locked(
             staged.config_file,
             site,
             scratch=scratch,
+            docs=staged.config_file.parent / config.docs_dir,
             strict=settings.strict,
             timeout=settings.build_timeout_seconds,
         )

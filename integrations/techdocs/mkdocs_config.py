@@ -1,22 +1,30 @@
 """Turning an untrusted ``mkdocs.yml`` into a config that is safe to build.
 
-Modelled on Backstage's ``sanitizeMkdocsYml``: only known keys survive (others are dropped with
-a warning), ``hooks:`` and ``INHERIT`` are refused, plugins and Markdown extensions must be on
-an allowlist (never ``module:callable``), themes cannot bring their own templates, every path
-(``docs_dir``, ``nav``, ``extra_css``, extension base paths) must stay inside the repository,
-and ``site_dir``/``site_url``/``strict`` are ours. What comes out is plain data for
-``mkdocs_yaml.dump_mkdocs_yaml``.
+Modelled on Backstage's ``sanitizeMkdocsYml``, and stricter: only known keys survive (others
+are dropped with a warning), ``hooks:`` and ``INHERIT`` are refused, plugins and Markdown
+extensions must be on an allowlist (never ``module:callable``) and every option they are given
+must pass its schema (``mkdocs_options``: no URLs to fetch, no programs, no paths outside the
+repository), themes cannot bring their own templates, every path (``docs_dir``, ``nav``,
+``extra_css``) must stay inside the repository, and ``site_dir``/``site_url``/``strict`` are
+ours. What comes out is plain data for ``mkdocs_yaml.dump_mkdocs_yaml``. The build itself runs
+without network and reading only the repository (``_build_sandbox``), whatever gets past this.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from integrations.errors import DocsBuildFailed
+from integrations.techdocs.mkdocs_options import (
+    EXTENSION_SCHEMAS,
+    PLUGIN_SCHEMAS,
+    check_options,
+    check_unlisted_options,
+    inside_path,
+)
 from integrations.techdocs.mkdocs_yaml import PythonName, RelativePath
 
 __all__ = [
@@ -27,39 +35,12 @@ __all__ = [
     "sanitize_mkdocs_config",
 ]
 
-ALLOWED_PLUGINS = frozenset(
-    {
-        "search",
-        "techdocs-core",
-        "redirects",
-        "gh-admonitions",
-        "material/search",
-        "material/tags",
-        "material/offline",
-        "material/typeset",
-    }
-)
-_PYTHON_MARKDOWN = {
-    "abbr", "admonition", "attr_list", "codehilite", "def_list", "extra", "fenced_code",
-    "footnotes", "legacy_attrs", "legacy_em", "md_in_html", "meta", "nl2br", "sane_lists",
-    "smarty", "tables", "toc", "wikilinks",
-}  # fmt: skip
-_PYMDOWNX = {
-    "arithmatex", "betterem", "blocks.admonition", "blocks.details", "blocks.html",
-    "blocks.tab", "caret", "critic", "details", "emoji", "escapeall", "extra", "highlight",
-    "inlinehilite", "keys", "magiclink", "mark", "progressbar", "saneheaders", "smartsymbols",
-    "snippets", "striphtml", "superfences", "tabbed", "tasklist", "tilde",
-}  # fmt: skip
-ALLOWED_MARKDOWN_EXTENSIONS = frozenset(
-    _PYTHON_MARKDOWN
-    | {f"markdown.extensions.{name}" for name in _PYTHON_MARKDOWN}
-    | {f"pymdownx.{name}" for name in _PYMDOWNX}
-    | {"markdown_inline_graphviz", "plantuml_markdown", "mdx_truly_sane_lists"}
-)
+#: Plugins a repository may use; each has an option schema in mkdocs_options.
+ALLOWED_PLUGINS = frozenset(PLUGIN_SCHEMAS)
+#: Markdown extensions a repository may use, by name; each has an option schema too.
+ALLOWED_MARKDOWN_EXTENSIONS = frozenset(EXTENSION_SCHEMAS)
 _THEMES = frozenset({"mkdocs", "readthedocs", "material"})
 _THEME_FORBIDDEN = {"custom_dir": "custom templates", "static_templates": "custom templates"}
-_EXTENSION_FORBIDDEN = {"plantuml_cmd": "runs a command", "url_download": "fetches URLs"}
-_PATH_OPTIONS = {"base_path", "base_dir", "auto_append"}
 _KEPT_KEYS = frozenset(
     {
         "site_name", "site_description", "site_author", "copyright", "repo_url", "repo_name",
@@ -89,18 +70,6 @@ class _Policy:
     plugins: frozenset[str]
     extensions: frozenset[str]
     warnings: list[str] = field(default_factory=list)
-
-
-def inside_path(value: object) -> str | None:
-    """``value`` as a normalised relative POSIX path that stays inside its folder, else None."""
-    if not isinstance(value, str) or not value or "\x00" in value or "\\" in value:
-        return None
-    if value.startswith("/") or re.match(r"^[a-zA-Z]:", value):
-        return None
-    normal = posixpath.normpath(value)
-    if normal == ".." or normal.startswith("../"):
-        return None
-    return normal
 
 
 def sanitize_mkdocs_config(
@@ -169,6 +138,7 @@ def _theme(value: Any, policy: _Policy) -> dict[str, Any]:
         raise DocsBuildFailed(
             f"mkdocs.yml: theme {name!r} is not available; use one of {', '.join(sorted(_THEMES))}"
         )
+    _check_plain(theme, "theme")
     for key, why in _THEME_FORBIDDEN.items():
         if theme.pop(key, None) is not None:
             policy.warnings.append(f"mkdocs.yml: theme.{key} was removed ({why} can run code)")
@@ -202,8 +172,7 @@ def _plugins(value: Any, policy: _Policy) -> list[Any]:
                 f"mkdocs.yml: plugin {name!r} is not allowed on this server "
                 f"(allowed: {', '.join(sorted(policy.plugins))})"
             )
-        _check_plain(options, f"plugin {name}")
-        _check_paths(options, f"plugin {name}")
+        options = _options(f"plugin {name}", options, PLUGIN_SCHEMAS.get(name))
         names.add(name)
         plugins.append({name: options} if options else name)
     if not names & {"search", "techdocs-core", "material/search"}:
@@ -221,26 +190,22 @@ def _extensions(value: Any, policy: _Policy) -> list[Any]:
             )
         if name not in policy.extensions:
             raise DocsBuildFailed(f"mkdocs.yml: markdown extension {name!r} is not allowed")
-        if options is not None and not isinstance(options, dict):
-            raise DocsBuildFailed(f"mkdocs.yml: options of {name} must be a mapping")
-        options = _extension_options(name, dict(options or {}), policy)
+        options = _options(f"markdown extension {name}", options, EXTENSION_SCHEMAS.get(name))
+        if name == "pymdownx.snippets":
+            options["restrict_base_path"] = True
         extensions.append({name: options} if options else name)
     return extensions
 
 
-def _extension_options(name: str, options: dict[str, Any], policy: _Policy) -> dict[str, Any]:
-    for key, why in _EXTENSION_FORBIDDEN.items():
-        if options.pop(key, None) not in (None, False):
-            policy.warnings.append(f"mkdocs.yml: {name}.{key} was removed (it {why})")
-    for key in _PATH_OPTIONS & options.keys():
-        for path in options[key] if isinstance(options[key], list) else [options[key]]:
-            if not isinstance(path, RelativePath) and inside_path(path) is None:
-                raise DocsBuildFailed(
-                    f"mkdocs.yml: {name}.{key} {path!r} points outside the repository"
-                )
-    if name == "pymdownx.snippets":
-        options["restrict_base_path"] = True
-    return options
+def _options(where: str, options: Any, schema: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Options checked against the schema, or (for what an operator added) as plain data."""
+    if options is None:
+        return {}
+    if not isinstance(options, dict):
+        raise DocsBuildFailed(f"mkdocs.yml: options of {where} must be a mapping")
+    if schema is None:
+        return dict(check_unlisted_options(where, options))
+    return check_options(where, options, schema)
 
 
 def _check_plain(value: Any, where: str) -> None:
@@ -252,24 +217,6 @@ def _check_plain(value: Any, where: str) -> None:
     elif isinstance(value, list):
         for item in value:
             _check_plain(item, where)
-
-
-def _check_paths(value: Any, where: str) -> None:
-    """Plugin options (and mapping keys, e.g. redirect_maps) name files the plugin reads or
-    writes: none may be absolute or climb out with ``..``."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            _check_paths(key, where)
-            _check_paths(item, where)
-    elif isinstance(value, list):
-        for item in value:
-            _check_paths(item, where)
-    elif isinstance(value, str) and not _URL.match(value) and _escapes(value):
-        raise DocsBuildFailed(f"mkdocs.yml: {where} option {value!r} points outside the repository")
-
-
-def _escapes(path: str) -> bool:
-    return path.startswith(("/", "\\")) or ".." in re.split(r"[/\\]", path)
 
 
 def _nav_files(nav: Any) -> Iterator[str]:

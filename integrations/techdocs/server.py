@@ -5,6 +5,11 @@ Requests never leave the entity's site folder: ``..``, dot-files, backslashes, e
 and symlinks are refused (Starlette has already percent-decoded the path, so ``%2e%2e`` arrives
 as ``..``). HTML revalidates on every view (a rebuild shows at once); assets are cached for an
 hour; ETag / Last-Modified answer conditional requests with 304.
+
+Pages hold a repository's own HTML and scripts, so every response (304s and 404s included)
+carries ``Content-Security-Policy: sandbox`` without ``allow-same-origin``: the browser runs a
+page's scripts in an opaque origin of their own, which can read no cookie, no storage and no
+response of greenroom's routes (``/metrics``, the OAuth pair), nor of other sites' pages.
 """
 
 from __future__ import annotations
@@ -44,19 +49,27 @@ _TYPES = {
     ".woff": "font/woff",
     ".woff2": "font/woff2",
     ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".eot": "application/vnd.ms-fontobject",
     ".xml": "application/xml",
     ".gz": "application/gzip",
     ".txt": "text/plain",
     ".pdf": "application/pdf",
 }
 _REVALIDATE = {"text/html", "application/json", "application/xml"}
+_FONTS = {"font/woff", "font/woff2", "font/ttf", "font/otf", "application/vnd.ms-fontobject"}
+#: Scripts, forms, links that open a tab, downloads; never ``allow-same-origin``.
+_SANDBOX = (
+    "sandbox allow-scripts allow-forms allow-popups allow-popups-to-escape-sandbox allow-downloads"
+)
 _SECURITY_HEADERS = {
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",
     "content-security-policy": (
-        "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
-        "script-src 'self' 'unsafe-inline'; font-src 'self' data:; connect-src 'self'; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+        f"{_SANDBOX}; default-src 'self'; img-src 'self' data: https:; "
+        "style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; "
+        "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'self'"
     ),
 }
 
@@ -66,7 +79,7 @@ def create_docs_app(settings: TechDocsSettings) -> Starlette:
     storage = SiteStorage(settings.root)
 
     async def site_root(request: Request) -> Response:
-        return RedirectResponse(str(request.url.path) + "/", status_code=301)
+        return _redirect(str(request.url.path) + "/")
 
     async def page(request: Request) -> Response:
         params = request.path_params
@@ -83,7 +96,7 @@ def create_docs_app(settings: TechDocsSettings) -> Starlette:
             return _not_found(site)
         if target.is_dir():
             if rest and not rest.endswith("/"):
-                return RedirectResponse(str(request.url.path) + "/", status_code=301)
+                return _redirect(str(request.url.path) + "/")
             target = target / "index.html"
             if not target.is_file():
                 return _not_found(site)
@@ -128,13 +141,22 @@ def _file(request: Request, path: Path, status_code: int = 200) -> Response:
     media_type = _media_type(path)
     cache = "no-cache" if media_type in _REVALIDATE else "public, max-age=3600"
     headers = {"cache-control": cache, **_SECURITY_HEADERS}
+    if media_type in _FONTS:
+        # Browsers fetch fonts with CORS, and a sandboxed page has no origin: without this the
+        # themes' icon fonts would not load. Fonts carry no one's data.
+        headers["access-control-allow-origin"] = "*"
     response = FileResponse(
         path, status_code, headers, media_type=media_type, stat_result=path.stat()
     )
     if status_code == 200 and _not_modified(request, response):
+        # A 304 refreshes the stored headers: it must carry the sandbox as well.
         keep = {k: response.headers[k] for k in ("etag", "last-modified", "cache-control")}
-        return Response(status_code=304, headers=keep)
+        return Response(status_code=304, headers={**keep, **_SECURITY_HEADERS})
     return response
+
+
+def _redirect(location: str) -> Response:
+    return RedirectResponse(location, status_code=301, headers=_SECURITY_HEADERS)
 
 
 def _not_modified(request: Request, response: Response) -> bool:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = ["TechDocsSettings"]
 
@@ -15,7 +16,10 @@ class TechDocsSettings(BaseModel):
     ``storage_dir`` is resolved by ``bot/settings.py`` (default: ``<data_dir>/techdocs``).
     ``base_url`` is the public URL of the bot's ``/docs`` mount; ``external_base_url`` points
     links at a company's own TechDocs (Backstage's ``/docs/<ns>/<kind>/<name>/`` scheme)
-    instead, e.g. ``https://backstage.example.com/docs``.
+    instead, e.g. ``https://backstage.example.com/docs``. With ``separate_host`` the web
+    process serves docs only on ``base_url``'s host name and nothing else there (app routes
+    are 404; ``/docs`` on other hosts redirects), so a repository's page never shares an
+    origin with greenroom's own routes even where a browser ignores the sandbox.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -32,6 +36,7 @@ class TechDocsSettings(BaseModel):
     extra_markdown_extensions: tuple[str, ...] = ()
     max_source_files: int = Field(default=5_000, ge=1)
     max_source_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    separate_host: bool = False
 
     @field_validator("base_url", "external_base_url")
     @classmethod
@@ -43,9 +48,29 @@ class TechDocsSettings(BaseModel):
             raise ValueError("must be an http(s) URL or a path starting with /")
         return value
 
+    @model_validator(mode="after")
+    def _separate_host_needs_a_host(self) -> TechDocsSettings:
+        if self.separate_host and _host(self.base_url) is None:
+            raise ValueError(
+                "separate_host needs base_url to be a full URL on the docs host name, "
+                "e.g. https://docs.greenroom.example.com"
+            )
+        return self
+
+    @property
+    def separate_docs_host(self) -> str | None:
+        """The host name that serves docs and nothing else, when ``separate_host`` is on."""
+        return _host(self.base_url) if self.separate_host else None
+
     @property
     def root(self) -> Path:
         """The folder holding every built site."""
         if self.storage_dir is None:
             raise ValueError("techdocs.storage_dir was not resolved (use bot.settings)")
         return self.storage_dir
+
+
+def _host(url: str | None) -> str | None:
+    if not url or "://" not in url:
+        return None
+    return (urlsplit(url).hostname or "").lower() or None

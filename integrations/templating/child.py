@@ -2,15 +2,18 @@
 
 The parent (``integrations/scaffolder/render.py``) gives it a temporary folder, a minimal
 environment (HOME inside that folder, no secrets) and a time limit, and kills its whole
-process group when the limit passes. The job file says what to render; the outcome is
-written as JSON to the job's ``result`` path (stdout belongs to the template's hooks).
+process group when the limit passes. The job file says what to render (a staged copy of
+the template); the outcome is written as JSON to the job's ``result`` path. stdout and stderr
+belong to the template's hooks: what people are shown of a failing hook comes from there, so
+the child's own logging (cookiecutter's, with its tracebacks) goes to the job's ``log`` file,
+which only the server log receives.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
-import traceback
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
@@ -26,8 +29,9 @@ from jinja2.exceptions import SecurityError
 from jinja2.exceptions import TemplateError as JinjaError
 
 from integrations.templating.environment import make_environment, template_imports
+from integrations.templating.errors import TemplateError
 from integrations.templating.paths import check_paths
-from integrations.templating.spec import TemplateError, load_spec
+from integrations.templating.spec import load_spec
 from integrations.templating.values import resolve_values
 
 __all__ = ["main", "render"]
@@ -69,6 +73,10 @@ def render(template_dir: Path, answers: dict[str, Any], output_dir: Path, *, tru
 def main(argv: list[str]) -> int:
     """Run the job in ``argv[1]``; exit 0 whatever happened (the result file says)."""
     job = json.loads(Path(argv[1]).read_text(encoding="utf-8"))
+    logging.basicConfig(
+        filename=job["log"], level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.captureWarnings(True)
     result: dict[str, Any]
     try:
         project = render(
@@ -90,7 +98,7 @@ def main(argv: list[str]) -> int:
     except (CookiecutterException, JinjaError, OSError) as error:
         result = {"ok": False, "reason": "template", "error": f"{type(error).__name__}: {error}"}
     except Exception as error:  # a bug in a template's extension, or ours: keep the trace
-        traceback.print_exc()
+        logging.getLogger(__name__).exception("rendering crashed")
         result = {"ok": False, "reason": "crash", "error": f"{type(error).__name__}: {error}"}
     Path(job["result"]).write_text(json.dumps(result), encoding="utf-8")
     return 0

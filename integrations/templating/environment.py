@@ -20,7 +20,7 @@ from cookiecutter.utils import create_env_with_context
 from jinja2 import Environment, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 
-from integrations.templating.spec import TemplateError
+from integrations.templating.errors import TemplateError
 
 __all__ = ["SandboxedCookiecutterEnvironment", "make_environment", "template_imports"]
 

@@ -13,7 +13,7 @@ from cookiecutter.find import find_template
 from jinja2 import Environment
 from jinja2.exceptions import TemplateError as JinjaError
 
-from integrations.templating.spec import TemplateError
+from integrations.templating.errors import TemplateError
 
 __all__ = ["check_paths"]
 

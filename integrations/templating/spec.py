@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from integrations.templating.errors import TemplateError
+from integrations.templating.staging import read_template_file
+
 __all__ = [
     "CONTEXT_FILE",
     "MAX_CONTEXT_BYTES",
     "CookiecutterSpec",
-    "TemplateError",
     "Variable",
     "VariableKind",
     "load_spec",
@@ -29,10 +31,6 @@ MAX_CONTEXT_BYTES = 1024 * 1024
 VariableKind = Literal["text", "choice", "boolean", "yes_no", "dict"]
 
 _YES_NO = {"y", "n"}
-
-
-class TemplateError(Exception):
-    """A template is broken or refused, or rendering it failed; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +77,7 @@ def load_spec(template_dir: Path) -> CookiecutterSpec:
     """Read ``template_dir/cookiecutter.json``; raises TemplateError naming the file."""
     path = template_dir / CONTEXT_FILE
     try:
-        if path.stat().st_size > MAX_CONTEXT_BYTES:
-            raise TemplateError(f"{path} is larger than {MAX_CONTEXT_BYTES // 1024} KiB")
-        text = path.read_text(encoding="utf-8")
+        text = read_template_file(path, max_bytes=MAX_CONTEXT_BYTES).decode("utf-8")
     except FileNotFoundError:
         raise TemplateError(f"{template_dir} has no {CONTEXT_FILE}") from None
     except (OSError, UnicodeDecodeError) as error:

@@ -15,7 +15,8 @@ from jinja2 import Environment, Template
 from jinja2.exceptions import TemplateError as JinjaError
 from jinja2.exceptions import UndefinedError
 
-from integrations.templating.spec import CookiecutterSpec, TemplateError
+from integrations.templating.errors import TemplateError
+from integrations.templating.spec import CookiecutterSpec
 
 __all__ = ["choice_options", "resolve_values"]
 

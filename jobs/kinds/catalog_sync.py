@@ -7,6 +7,7 @@ catalog, the worker requests every after-sync hook (docs builds, migration evalu
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 
 from bot.settings import Settings
@@ -19,36 +20,41 @@ __all__ = ["run_catalog_sync", "sync_schedules"]
 
 
 def run_catalog_sync(ctx: JobContext) -> JobResult:
-    """Sync the sources named in ``params["sources"]`` (default: all configured)."""
-    sources = ctx.runtime.sources()
+    """Sync the sources named in ``params["sources"]`` (default: all configured; an empty list
+    only reviews removed sources); the removal guard applies, except to sources in
+    ``params["allow_removals"]`` (allowed by ``params["allowed_by"]``)."""
+    configured = ctx.runtime.sources()
+    sources = configured
     wanted = ctx.params.get("sources")
     if wanted is not None:
         unknown = sorted(set(wanted) - {s.name for s in sources})
         if unknown:
             raise ConfigError(f"no catalog source named {', '.join(unknown)} in greenroom.yaml")
         sources = [s for s in sources if s.name in wanted]
-    if not sources:
+    if not configured and wanted is None:
         raise ConfigError("no catalog sources are configured (catalog.sources in greenroom.yaml)")
-    report = sync_catalog(
-        ctx.runtime.engine,
-        sources,
-        trigger=f"worker:{ctx.trigger}",
-        limits=ctx.runtime.settings.catalog.yaml_limits,
-        rules=ctx.runtime.settings.catalog.rule_set,
+    options = ctx.runtime.sync_options(
+        f"worker:{ctx.trigger}",
+        configured=[s.name for s in configured],
+        allow_removals=ctx.params.get("allow_removals") or (),
+        allowed_by=str(ctx.params.get("allowed_by") or "worker"),
     )
-    unreadable = [s for s in report.sources if s.status != "ok"]
-    if report.status == "failed":
+    report = sync_catalog(ctx.runtime.engine, sources, options)
+    unreadable = [s for s in report.sources if s.status in {"unavailable", "failed"}]
+    if sources and report.status == "failed":
         details = "; ".join(f"{s.name}: {s.error}" for s in unreadable)
         raise SourceUnavailable(f"no catalog source could be read ({details})")
     return {
         "sync_run_id": report.run_id,
-        "status": report.status,
-        "changed": any(s.added or s.updated or s.removed for s in report.sources),
+        "status": report.status if sources else "ok",  # a review of removed sources only
+        "changed": report.changed,
         "added": sum(len(s.added) for s in report.sources),
-        "updated": sum(len(s.updated) for s in report.sources),
+        "updated": sum(len(s.updated) + len(s.adopted) for s in report.sources),
         "removed": sum(len(s.removed) for s in report.sources),
         "errors": sum(len(s.errors) for s in report.sources),
         "unavailable": [s.name for s in unreadable],
+        "held": [asdict(s.hold) for s in report.held if s.hold is not None],
+        "removed_sources": [asdict(n) for n in report.removed_sources],
     }
 
 

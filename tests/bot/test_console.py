@@ -31,7 +31,7 @@ metadata: {name: payments-api, description: "Takes <!channel> money & more"}
 spec: {type: service, lifecycle: production, owner: payments}
 """
 
-TRUSTED_FOR_PEOPLE = ["--allow", "User", "--allow", "Group"]
+TRUSTED_FOR_PEOPLE = ["--allow-kind", "User", "--allow-kind", "Group"]
 
 
 @pytest.fixture

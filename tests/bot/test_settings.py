@@ -43,11 +43,39 @@ def test_tokens_come_from_the_named_environment_variable(tmp_path: Path) -> None
     assert "t0ken" not in repr(settings) and "t0ken" not in settings.model_dump_json()
 
 
+def test_the_ad_hoc_backstage_token_comes_only_from_its_variable(tmp_path: Path) -> None:
+    config = write(tmp_path / "greenroom.yaml", "catalog:\n  adhoc_backstage_token: in-yaml\n")
+    settings = load_settings(config, environ={"GREENROOM_BACKSTAGE_TOKEN": "t0ken"})
+    token = settings.catalog.adhoc_backstage_token
+    assert token is not None and token.get_secret_value() == "t0ken"
+    assert load_settings(config, environ={}).catalog.adhoc_backstage_token is None
+    assert "t0ken" not in settings.model_dump_json()
+
+
+def test_the_removal_guard_and_grace_are_settings_with_a_per_source_guard(
+    tmp_path: Path,
+) -> None:
+    config = write(
+        tmp_path / "greenroom.yaml",
+        "catalog:\n  removal_guard: {share: 0.5, floor: 100}\n  removed_source_grace_days: 1\n"
+        "  sources:\n    - {name: c, type: backstage, base_url: 'https://bs', timeout_seconds: 5,"
+        " removal_guard: {share: 0.05, floor: 3}}\n",
+    )
+    catalog = load_settings(config, environ={}).catalog
+    assert (catalog.removal_guard.share, catalog.removal_guard.floor) == (0.5, 100)
+    assert catalog.removed_source_grace_days == 1
+    (source,) = catalog.sources
+    assert isinstance(source, BackstageSourceConfig) and source.timeout_seconds == 5
+    assert source.removal_guard is not None and source.removal_guard.floor == 3
+
+
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
         ("catalog: [1, 2]", "catalog"),
         ("unknown_key: 1", "unknown_key"),
+        ("catalog: {removal_guard: {share: 0}}", "catalog.removal_guard.share"),
+        ("catalog: {removal_guard: {floor: -1}}", "catalog.removal_guard.floor"),
         ("catalog:\n  sources:\n    - {name: 'bad name!', type: directory, path: .}", "name"),
         ("catalog:\n  max_file_bytes: 10", "max_file_bytes"),
         ("- just a list", "must hold a mapping"),

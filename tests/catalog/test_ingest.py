@@ -54,10 +54,98 @@ def test_each_required_spec_field_is_required(kind: str, field: str) -> None:
     assert f'"spec.{field}"' in str(caught.value)
 
 
-def test_unknown_kinds_are_kept_generically_without_relations() -> None:
-    parsed = parse_entity(doc("AiResource", {"owner": "team-a", "anything": [1, 2]}))
-    assert parsed.entity.kind == "AiResource"
-    assert parsed.edges == ()
+def test_other_kinds_are_kept_generically_with_the_relations_common_fields_imply() -> None:
+    spec = {
+        "type": "dataset",
+        "owner": "data-team",
+        "system": "analytics",
+        "domain": "finance/ledger",
+        "dependsOn": ["resource:warehouse"],
+        "dependencyOf": ["component:reports"],
+        "anything": [1, 2],
+    }
+    parsed = parse_entity(doc("Dataset", spec, namespace="data"))
+    assert parsed.entity.spec_str("type") == "dataset"
+    assert edges(doc("Dataset", spec, namespace="data")) == {
+        ("dataset:data/x", "ownedBy", "group:data/data-team"),
+        ("dataset:data/x", "partOf", "system:data/analytics"),
+        ("dataset:data/x", "partOf", "domain:finance/ledger"),
+        ("dataset:data/x", "dependsOn", "resource:data/warehouse"),
+        ("component:data/reports", "dependsOn", "dataset:data/x"),
+    }
+
+
+def test_other_kinds_without_those_fields_emit_nothing() -> None:
+    assert parse_entity(doc("Pipeline", {"schedule": "@daily", "owner_team": 3})).edges == ()
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "message"),
+    [
+        ({"owner": "group:"}, "spec.owner", '"spec.owner" is not a valid reference'),
+        ({"dependsOn": ["warehouse"]}, "spec.dependsOn[0]", "is not a valid reference"),
+        ({"owner": {"team": "a"}}, "spec.owner", '"spec.owner" must be a string'),
+        ({"dependsOn": "resource:x"}, "spec.dependsOn", "must be a list of references"),
+        ({"dependencyOf": ["component:a", 7]}, "spec.dependencyOf[1]", "must be a string"),
+    ],
+)
+def test_other_kinds_with_invalid_refs_are_rejected_as_built_in_kinds_are(
+    spec: dict[str, Any], field: str, message: str
+) -> None:
+    with pytest.raises(InvalidEntity) as caught:
+        parse_entity(doc("Dataset", spec))
+    assert caught.value.field == field
+    assert message in caught.value.message
+
+
+def test_ai_resources_relate_as_the_ai_model_module_declares() -> None:
+    skill = {
+        "type": "skill",
+        "lifecycle": "production",
+        "owner": "user:jane",
+        "system": "portal",
+        "dependsOn": ["base-skill", "airesource:other/shared"],
+    }
+    assert edges(doc("AiResource", skill)) == {
+        ("airesource:default/x", "ownedBy", "user:default/jane"),
+        ("airesource:default/x", "partOf", "system:default/portal"),
+        ("airesource:default/x", "dependsOn", "airesource:default/base-skill"),
+        ("airesource:default/x", "dependsOn", "airesource:other/shared"),
+    }
+    rule = {
+        "type": "rule",
+        "lifecycle": "production",
+        "owner": "team-a",
+        "category": "architecture",
+        "rationale": "consistent clients",
+        "dependsOn": ["base-skill"],
+    }
+    assert edges(doc("AiResource", rule)) == {
+        ("airesource:default/x", "ownedBy", "group:default/team-a")
+    }
+
+
+@pytest.mark.parametrize(
+    ("spec", "field"),
+    [
+        ({"type": "skill", "lifecycle": "production"}, "spec.owner"),
+        (
+            {"type": "rule", "lifecycle": "production", "owner": "a", "category": "x"},
+            "spec.rationale",
+        ),
+    ],
+)
+def test_ai_resources_are_validated_like_the_module_validates_them(
+    spec: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(InvalidEntity) as caught:
+        parse_entity(doc("AiResource", spec))
+    assert caught.value.field == field
+
+
+def test_the_older_ai_resource_spelling_is_an_other_kind() -> None:
+    parsed = parse_entity(doc("AIResource", {"owner": "team-a", "dependsOn": ["resource:db"]}))
+    assert {e.type for e in parsed.edges} == {"ownedBy", "dependsOn"}
 
 
 def test_builtin_kinds_are_matched_case_sensitively_with_a_hint() -> None:

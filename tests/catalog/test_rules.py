@@ -60,6 +60,14 @@ def test_a_rule_may_name_a_spec_type_which_must_match_exactly() -> None:
     assert not repos.allows(entity("Resource"))
 
 
+def test_what_a_broken_file_may_keep_is_judged_by_kind_alone() -> None:
+    trusted = CatalogRules.of(None, [("org", rules({"kind": "User", "spec.type": "staff"}))])
+    assert trusted.for_source("org").allows_kind("user")
+    assert trusted.for_source("org").allows_kind("component")
+    assert not trusted.for_source("repos").allows_kind("group")
+    assert not CatalogRules.of(rules("Component")).for_source("repos").allows_kind("system")
+
+
 def test_a_refusal_names_the_entity_the_source_and_what_it_may_define() -> None:
     repos = CatalogRules.of(None, [("org", rules("User", "Group"))]).for_source("repos")
     with pytest.raises(KindNotAllowed) as caught:

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, select
+import pytest
+from sqlalchemy import Engine, insert, select
 
-from catalog import Catalog
-from catalog.sources import DirectorySource, LocationSource
-from catalog.sync import SyncReport, sync_catalog
+from catalog import Catalog, parse_ref
+from catalog.lookup import find_entity
+from catalog.ownership import owner_of
+from catalog.sources import DirectorySource, LocationSource, ScannedFile
+from catalog.sources.base import FileReaderLike
+from catalog.sync import SourceReport, SyncReport, sync_catalog
 from catalog.tables import entities, sync_runs
 
 
@@ -328,3 +334,117 @@ def test_location_missing_target_keeps_what_it_had(
     report = sync_catalog(engine, [source])  # and again: still kept, still reported
     assert refs(catalog) == {"location:default/root", "component:default/a", "component:default/b"}
     assert report.sources[0].errors
+
+
+class _BrokenSource:
+    """A source greenroom itself fails on (a bug while reading, not an unreachable source)."""
+
+    name = "broken"
+
+    def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
+        yield from ()
+        raise KeyError("spec")
+
+
+class _BrokenProgress:
+    def file_read(self, source: str, path: str) -> None:
+        return None
+
+    def source_done(self, report: SourceReport) -> None:
+        raise RuntimeError("terminal went away")
+
+
+def test_a_source_greenroom_fails_on_is_reported_and_the_others_still_sync(
+    engine: Engine, catalog: Catalog, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    write(tmp_path, "a/catalog-info.yaml", component("a"))
+    sources = [_BrokenSource(), DirectorySource("src", tmp_path)]
+    report = sync_catalog(engine, sources)
+    broken, fine = report.sources
+    assert (broken.status, broken.error) == ("failed", "greenroom failed on it (KeyError: 'spec')")
+    assert fine.added == ["component:default/a"]
+    assert report.status == "partial"
+    assert "catalog sync of source 'broken' failed" in caplog.text
+    assert "Traceback" in caplog.text
+    with engine.connect() as conn:
+        row = conn.execute(select(sync_runs).where(sync_runs.c.id == report.run_id)).one()
+    assert row.status == "partial" and row.finished_at is not None
+    assert row.report["sources"][0]["error"] == "greenroom failed on it (KeyError: 'spec')"
+
+
+def test_a_sync_that_breaks_off_still_ends_its_run_with_the_error(
+    engine: Engine, tmp_path: Path
+) -> None:
+    write(tmp_path, "a/catalog-info.yaml", component("a"))
+    with pytest.raises(RuntimeError, match="terminal went away"):
+        sync_catalog(engine, [DirectorySource("src", tmp_path)], progress=_BrokenProgress())
+    with engine.connect() as conn:
+        row = conn.execute(select(sync_runs)).one()
+    assert row.status == "failed" and row.finished_at is not None
+    assert row.report == {"error": "RuntimeError: terminal went away"}
+
+
+def test_runs_whose_process_died_are_marked_abandoned(engine: Engine, tmp_path: Path) -> None:
+    long_ago = datetime.now(UTC) - timedelta(hours=7)
+    recent = datetime.now(UTC) - timedelta(minutes=5)
+    with engine.begin() as conn:
+        for started in (long_ago, recent):
+            conn.execute(
+                insert(sync_runs).values(trigger="worker", status="running", started_at=started)
+            )
+    sync(engine, tmp_path)
+    with engine.connect() as conn:
+        statuses = conn.execute(select(sync_runs.c.status).order_by(sync_runs.c.id)).scalars().all()
+    assert statuses == ["abandoned", "running", "ok"]
+
+
+def test_a_custom_kind_relates_through_its_common_fields(
+    engine: Engine, catalog: Catalog, tmp_path: Path
+) -> None:
+    write(
+        tmp_path,
+        "data/catalog-info.yaml",
+        "apiVersion: acme.com/v1\nkind: Dataset\nmetadata: {name: orders}\n"
+        "spec: {type: table, owner: team-a, system: shop, dependsOn: [resource:warehouse]}\n",
+    )
+    write(tmp_path, "team/catalog-info.yaml", GROUP_TEAM_A)
+    sync(engine, tmp_path)
+    answer = owner_of(catalog, find_entity(catalog, "orders"))
+    assert answer.team is not None and answer.team.ref.name == "team-a"
+    parts = catalog.relations("system:shop", types={"hasPart"})
+    assert [str(r.target) for r in parts] == ["dataset:default/orders"]
+    assert (
+        catalog.summaries([parse_ref("dataset:orders")])[parse_ref("dataset:orders")].spec_type
+        == "table"
+    )
+
+
+def test_a_custom_kind_with_an_invalid_ref_is_reported_and_keeps_its_last_version(
+    engine: Engine, catalog: Catalog, tmp_path: Path
+) -> None:
+    path = write(
+        tmp_path,
+        "data/catalog-info.yaml",
+        "apiVersion: acme.com/v1\nkind: Dataset\nmetadata: {name: orders}\nspec: {owner: team-a}\n",
+    )
+    sync(engine, tmp_path)
+    path.write_text(
+        "apiVersion: acme.com/v1\nkind: Dataset\nmetadata: {name: orders}\n"
+        "spec: {owner: team-b, dependsOn: [warehouse]}\n"
+    )
+    report = sync(engine, tmp_path)
+    [error] = report.sources[0].errors
+    assert (error.file, error.line, error.field) == (
+        "data/catalog-info.yaml",
+        1,
+        "spec.dependsOn[0]",
+    )
+    assert "is not a valid reference" in error.message
+    stored = catalog.get("dataset:orders")
+    assert stored is not None and stored.entity.spec["owner"] == "team-a"
+
+
+GROUP_TEAM_A = (
+    "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: team-a}\n"
+    "spec: {type: team, children: []}\n"
+)

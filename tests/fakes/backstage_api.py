@@ -1,10 +1,18 @@
-"""A loopback fake of Backstage's catalog REST API (``/api/catalog/entities/by-query``).
+"""A loopback fake of a Backstage backend's catalog API, answering what a real one does.
 
-Speaks the real shapes: ``{items, totalItems, pageInfo: {nextCursor}}`` pages; the cursor
-carries the query, so follow-up requests send only ``cursor`` and ``limit``; ``filter``
-params (``kind=component``) are ANDed within one value and ORed across values; errors are
-``{error: {name, message}, request, response: {statusCode}}``; a static bearer token is
-required when ``token`` is set. ``fail_with`` makes every request answer that status.
+- ``GET /api/catalog/entities/by-query``: ``{items, totalItems, pageInfo: {nextCursor}}``
+  pages; the cursor carries the query, so follow-up requests send only ``cursor`` and
+  ``limit``; ``filter`` params (``kind=component``) are ANDed within one value and ORed
+  across values. Items carry ``metadata.uid``/``etag``, ``relations`` and ``status``.
+- The unprocessed-entities module (``/entities/unprocessed/failed`` and ``/pending``:
+  ``{type, entities: [{entity_id, entity_ref, unprocessed_entity, errors, ...}]}``) when
+  ``unprocessed`` is set; without it, as without the module, those paths are unknown routes.
+- Unknown routes: 404 with an empty body (the backend's ``notFound`` middleware), after auth.
+- Errors: ``{error: {name, message}, request: {method, url}, response: {statusCode}}``;
+  401 ``AuthenticationError`` without a token or with the wrong one (``token`` set).
+- ``restart()``: Backstage restarted on a fresh database: new uids and etags, relations in
+  another order. ``empty_answers``: that many first pages answer 200 with no items, as a
+  backend does in its first seconds. ``fail_with``/``fail_on_page``: errors on demand.
 """
 
 from __future__ import annotations
@@ -12,12 +20,16 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+QUERY = "/api/catalog/entities/by-query"
+UNPROCESSED = "/api/catalog/entities/unprocessed/"
 
 
 @dataclass
@@ -26,8 +38,18 @@ class FakeBackstage:
     token: str | None = None
     fail_with: int | None = None
     fail_on_page: int | None = None
+    #: ``{"failed": [...], "pending": [...]}`` refresh states; None: module not installed
+    unprocessed: dict[str, list[dict[str, Any]]] | None = None
+    empty_answers: int = 0
     requests: list[dict[str, Any]] = field(default_factory=list)
     url: str = ""
+
+    def restart(self) -> None:
+        """A fresh database: every uid and etag regenerated, relations stitched anew."""
+        for entity in self.entities:
+            entity["metadata"]["uid"] = str(uuid.uuid4())
+            entity["metadata"]["etag"] = uuid.uuid4().hex
+            entity["relations"] = list(reversed(entity.get("relations", [])))
 
     def _matches(self, entity: dict[str, Any], filters: list[str]) -> bool:
         if not filters:
@@ -53,12 +75,15 @@ class FakeBackstage:
             state = json.loads(base64.b64decode(query["cursor"][0]))
         else:
             state = {"filters": query.get("filter", []), "offset": 0}
+            if self.empty_answers > 0:
+                self.empty_answers -= 1
+                return 200, {"items": [], "totalItems": 0, "pageInfo": {}}
         limit = int(query.get("limit", ["20"])[0])
         matching = [e for e in self.entities if self._matches(e, state["filters"])]
         start = state["offset"]
         page_number = start // max(limit, 1)
         if self.fail_on_page is not None and page_number == self.fail_on_page:
-            return 500, _error("Error", "database went away", 500)
+            return 500, error_body("Error", "database went away", 500)
         items = matching[start : start + limit]
         page_info: dict[str, Any] = {}
         if start + limit < len(matching):
@@ -66,13 +91,41 @@ class FakeBackstage:
             page_info["nextCursor"] = base64.b64encode(json.dumps(next_state).encode()).decode()
         return 200, {"items": items, "totalItems": len(matching), "pageInfo": page_info}
 
+    def refusal(self, authorization: str | None) -> tuple[int, dict[str, Any]] | None:
+        if self.token is None or authorization == f"Bearer {self.token}":
+            return None
+        message = "Missing credentials" if authorization is None else "Illegal token"
+        return 401, error_body("AuthenticationError", message, 401)
 
-def _error(name: str, message: str, status: int) -> dict[str, Any]:
+
+def error_body(name: str, message: str, status: int, url: str = QUERY) -> dict[str, Any]:
     return {
         "error": {"name": name, "message": message},
-        "request": {"method": "GET", "url": "/api/catalog/entities/by-query"},
+        "request": {"method": "GET", "url": url},
         "response": {"statusCode": status},
     }
+
+
+def refresh_state(
+    entity: dict[str, Any], errors: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """A row of ``refresh_state`` as the unprocessed-entities module returns it."""
+    metadata = entity["metadata"]
+    ref = f"{entity['kind']}:{metadata.get('namespace', 'default')}/{metadata['name']}".lower()
+    state: dict[str, Any] = {
+        "entity_id": str(uuid.uuid4()),
+        "entity_ref": ref,
+        "unprocessed_entity": entity,
+        "unprocessed_hash": uuid.uuid4().hex,
+        "next_update_at": "2026-11-29T10:00:00.000Z",
+        "last_discovery_at": "2026-11-29T09:58:00.000Z",
+    }
+    if errors is not None:
+        state["errors"] = errors
+        state["location_key"] = metadata.get("annotations", {}).get(
+            "backstage.io/managed-by-location"
+        )
+    return state
 
 
 @contextmanager
@@ -86,22 +139,27 @@ def serve_backstage(fake: FakeBackstage) -> Iterator[FakeBackstage]:
         def do_GET(self) -> None:
             parts = urlsplit(self.path)
             query = parse_qs(parts.query)
-            fake.requests.append(
-                {"path": parts.path, "query": query, "auth": self.headers.get("Authorization")}
-            )
-            if parts.path != "/api/catalog/entities/by-query":
-                return self._send(404, _error("NotFoundError", "Not found", 404))
-            if fake.token and self.headers.get("Authorization") != f"Bearer {fake.token}":
-                return self._send(401, _error("AuthenticationError", "Missing credentials", 401))
+            authorization = self.headers.get("Authorization")
+            fake.requests.append({"path": parts.path, "query": query, "auth": authorization})
+            refused = fake.refusal(authorization)
+            if refused is not None:
+                return self._send(*refused)
             if fake.fail_with:
-                return self._send(fake.fail_with, _error("Error", "Internal error", fake.fail_with))
-            status, body = fake.page(query)
-            return self._send(status, body)
+                status = fake.fail_with
+                return self._send(status, error_body("Error", "Internal error", status))
+            if parts.path == QUERY:
+                return self._send(*fake.page(query))
+            reason = parts.path.removeprefix(UNPROCESSED)
+            if fake.unprocessed is not None and reason in {"failed", "pending"}:
+                entities = fake.unprocessed.get(reason, [])
+                return self._send(200, {"type": reason, "entities": entities})
+            return self._send(404, None)
 
-        def _send(self, status: int, body: dict[str, Any]) -> None:
-            data = json.dumps(body).encode()
+        def _send(self, status: int, body: dict[str, Any] | None) -> None:
+            data = json.dumps(body).encode() if body is not None else b""
             self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
+            if body is not None:
+                self.send_header("Content-Type", "application/json; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)

@@ -28,7 +28,7 @@ from sqlalchemy import Engine, delete, insert, select
 from catalog import Catalog, parse_ref
 from catalog.database import create_database_engine, upgrade_schema, writer
 from catalog.sources import DirectorySource
-from catalog.sync import sync_catalog
+from catalog.sync import SyncOptions, sync_catalog
 from integrations.techdocs import TechDocsSettings, build_all_docs
 from integrations.techdocs.tables import docs_builds, docs_state
 
@@ -194,7 +194,7 @@ def load_docs_company(engine: Engine, company: DocsCompany) -> Catalog:
 
 
 def _sync(engine: Engine, repos: Path) -> Catalog:
-    report = sync_catalog(engine, [DirectorySource("repos", repos)], trigger="test")
+    report = sync_catalog(engine, [DirectorySource("repos", repos)], SyncOptions(trigger="test"))
     assert report.exit_code == 0, report
     return Catalog(engine)
 

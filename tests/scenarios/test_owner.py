@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
+
+from tests.scenarios.conftest import ACME
 from tests.scenarios.workspace import ALICE, CAROL, NOBODY, Workspace
 
 
@@ -88,3 +93,28 @@ def test_caller_asked_twice_costs_one_users_info_call(workspace: Workspace) -> N
     workspace.ask("owner web", user=ALICE)
     workspace.ask("owner checkout", user=ALICE)
     assert [c.args["user"] for c in workspace.slack.calls("users.info")] == [ALICE]
+
+
+AI_SKILL = """
+---
+apiVersion: backstage.io/v1alpha1
+kind: AiResource
+metadata: {name: refund-rules, description: How agents may touch refunds.}
+spec: {type: skill, lifecycle: production, owner: payments, system: money}
+---
+apiVersion: acme.com/v1
+kind: Dataset
+metadata: {name: ledger-entries}
+spec: {type: table, owner: payments, system: money}
+"""
+
+
+@pytest.mark.parametrize("name", ["refund-rules", "ledger-entries"])
+def test_owner_answers_for_ai_resources_and_custom_kinds(
+    serve_greenroom: Callable[..., Workspace], write_catalog: Callable[[str], None], name: str
+) -> None:
+    write_catalog(ACME + AI_SKILL)
+    ws = serve_greenroom()
+    text = ws.text(ws.ask(f"owner {name}"))
+    assert "Payments team" in text and "group:payments" in text
+    assert "system:money" in text and "domain:commerce" in text

@@ -30,17 +30,21 @@ SQLITE_ONLY = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 Serve = Callable[..., Workspace]
 
 
-def serve(serve_greenroom: Serve, **scaffolder: Any) -> Workspace:
+def serve(
+    serve_greenroom: Serve, *, admins: list[str] | None = None, **scaffolder: Any
+) -> Workspace:
     return serve_greenroom(
         config={
             "scaffolder": {"template_dirs": TEMPLATE_DIRS, "time_limit_seconds": 30} | scaffolder
-        }
+        },
+        admins=admins or [],
     )
 
 
 @pytest.fixture
 def ws(serve_greenroom: Serve, acme: None) -> Workspace:
-    return serve(serve_greenroom)
+    """Bob is an admin (he lists the runs)."""
+    return serve(serve_greenroom, admins=[BOB])
 
 
 def runs(engine: Engine) -> list[tuple[str, str, str | None]]:
@@ -109,7 +113,16 @@ def test_wrong_values_are_shown_on_their_fields_and_nothing_runs(
 @pytest.mark.parametrize(
     ("template", "reason"),
     [
-        ("hook-fails", "A hook of the template 'hook-fails' failed"),
+        (
+            "hook-fails",
+            "A hook of the template 'hook-fails' failed (exit status 3): "
+            "database quota exceeded for team payments",
+        ),
+        (
+            "hook-raises",
+            "A hook of the template 'hook-raises' failed (exit status 1): "
+            "RuntimeError: the payments database is read-only until Monday",
+        ),
         ("undefined-var", "uses a variable it does not define"),
     ],
 )
@@ -119,8 +132,13 @@ def test_a_failing_template_is_explained_and_the_form_comes_back_filled_in(
     view_id = open_form(ws, template)
     ws.submit(view_id, state(ws.slack.view(view_id), name="ledger", description="Books."))
     failed = ws.view_text(ws.wait_view(view_id, "Nothing was created"))
-    assert reason in failed
     message = ws.text(ws.slack.wait_for("chat.postMessage")[0].args)
+    listed = ws.text(ws.ask("admin scaffolds", user=BOB))
+    # The hook's own words; cookiecutter's traceback (server paths) stays in the server log.
+    for shown in (failed, message, listed):
+        assert "Traceback" not in shown and "site-packages" not in shown
+        assert 'File "' not in shown
+    assert reason in failed and reason in listed
     assert "I could not create ledger." in message and reason in message
     nothing_made(tmp_path, catalog)
     assert [(n, s) for n, s, _ in runs(engine)] == [("ledger", "failed")]

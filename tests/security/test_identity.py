@@ -30,6 +30,7 @@ from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import BackstageSourceConfig, GitSourceConfig, build_source
 from catalog.sources import DirectorySource, LocationSource
 from catalog.sync import SyncReport, sync_catalog
+from catalog.sync_options import SyncOptions
 from jobs import JobContext
 from jobs.kinds.catalog_sync import run_catalog_sync
 from tests.catalog.sources.test_git import git
@@ -254,7 +255,7 @@ def test_people_reached_through_a_location_in_an_untrusted_source_are_refused(
     write(root / "service.yaml", SERVICE)
     write(root / "people" / "mallory.yaml", FAKE_ADMIN)
     source = LocationSource("repo", root / "catalog-info.yaml")
-    report = sync_catalog(engine, [source], rules=CatalogRules())
+    report = sync_catalog(engine, [source], SyncOptions(rules=CatalogRules()))
 
     assert {str(s.ref) for s in catalog.entities()} == {
         "location:default/everything",
@@ -311,7 +312,7 @@ def sync_backstage(engine: Engine, fake: FakeBackstage, rules: list[Any]) -> Syn
     )
     source = build_source(config, base_dir=Path("."), cache_dir=Path("."))
     return sync_catalog(
-        engine, [source], rules=CatalogRules.of(None, [(config.name, config.rules)])
+        engine, [source], SyncOptions(rules=CatalogRules.of(None, [(config.name, config.rules)]))
     )
 
 
@@ -375,7 +376,8 @@ def test_a_git_repository_defines_people_only_when_its_rules_say_so(
     def sync_git(rules: list[Any]) -> SyncReport:
         config = GitSourceConfig.model_validate({"name": "git", "url": str(work), "rules": rules})
         source = build_source(config, base_dir=tmp_path, cache_dir=tmp_path / "cache")
-        return sync_catalog(engine, [source], rules=CatalogRules.of(None, [("git", config.rules)]))
+        rules = CatalogRules.of(None, [("git", config.rules)])
+        return sync_catalog(engine, [source], SyncOptions(rules=rules))
 
     report = sync_git([])
     assert catalog.get("user:mallory-admin") is None
@@ -395,10 +397,10 @@ def test_withdrawn_trust_removes_people_at_the_next_sync_though_no_file_changed(
     engine: Engine, catalog: Catalog, company: Path
 ) -> None:
     org = DirectorySource("org", company / "org")
-    sync_catalog(engine, [org], rules=trusted("org"))
+    sync_catalog(engine, [org], SyncOptions(rules=trusted("org")))
     assert catalog.get("user:alice") is not None
 
-    report = sync_catalog(engine, [org], rules=CatalogRules())
+    report = sync_catalog(engine, [org], SyncOptions(rules=CatalogRules()))
 
     assert catalog.count_by_kind() == {}
     assert set(report.sources[0].removed) == {
@@ -418,11 +420,49 @@ def test_people_stored_before_catalog_rules_are_removed_by_the_first_sync_under_
     sync_catalog(engine, [repos])  # every kind from every source, as before catalog rules
     assert catalog.get("user:mallory-admin") is not None
 
-    report = sync_catalog(engine, [repos], rules=CatalogRules())
+    report = sync_catalog(engine, [repos], SyncOptions(rules=CatalogRules()))
 
     assert catalog.get("user:mallory-admin") is None
     assert report.sources[0].removed == ["user:default/mallory-admin"]
     assert report.sources[0].files_unchanged == 0  # read again: the rules changed
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        "yaml",  # the file no longer parses: its other entities keep their last version
+        "document",  # the User's document is no entity at all: an invalid entity is kept
+    ],
+)
+def test_breaking_the_file_does_not_keep_people_the_rules_refuse(
+    engine: Engine, catalog: Catalog, company: Path, breakage: str
+) -> None:
+    file = company / "repos" / "mallory-service" / "catalog-info.yaml"
+    write(file, SERVICE + FAKE_ADMIN)
+    repos = DirectorySource("repos", company / "repos")
+    sync_catalog(engine, [repos])  # stored before catalog rules
+    if breakage == "yaml":
+        write(file, SERVICE + FAKE_ADMIN + "\n---\nkind: [unclosed\n")
+    else:
+        write(file, SERVICE + FAKE_ADMIN.replace("spec: {", "status: x\nspec: {"))
+
+    report = sync_catalog(engine, [repos], SyncOptions(rules=CatalogRules()))
+
+    assert catalog.get("user:mallory-admin") is None
+    assert catalog.get("component:mallory-service") is not None
+    assert report.sources[0].errors
+
+
+def test_withdrawn_trust_is_not_held_by_the_removal_guard(
+    engine: Engine, catalog: Catalog, tmp_path: Path
+) -> None:
+    people(engine, tmp_path, *(user(f"person-{i}", f"p{i}@acme.example") for i in range(30)))
+    org = DirectorySource("org", tmp_path / "people")
+
+    report = sync_catalog(engine, [org], SyncOptions(rules=CatalogRules()))
+
+    assert report.sources[0].status == "ok" and len(report.sources[0].removed) == 30
+    assert catalog.count_by_kind() == {}
 
 
 # Slack user -> catalog User: Slack's email decides; the annotation never overrides it.
@@ -440,7 +480,9 @@ def user(name: str, email: str | None = None, slack_id: str | None = None) -> st
 def people(engine: Engine, tmp_path: Path, *users: str) -> None:
     """Users from a trusted source (the org chart), as an HR export would write them."""
     write(tmp_path / "people" / "catalog-info.yaml", "".join(users))
-    sync_catalog(engine, [DirectorySource("org", tmp_path / "people")], rules=trusted("org"))
+    sync_catalog(
+        engine, [DirectorySource("org", tmp_path / "people")], SyncOptions(rules=trusted("org"))
+    )
 
 
 def resolver(engine: Engine) -> UserResolver:

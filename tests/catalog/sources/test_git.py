@@ -128,3 +128,23 @@ def test_a_deleted_remote_keeps_the_entities(
 def test_redact_url_removes_userinfo_only() -> None:
     assert redact_url("https://x:tok@github.com:8443/a.git") == "https://github.com:8443/a.git"
     assert redact_url("git@github.com:acme/a.git") == "git@github.com:acme/a.git"
+
+
+def test_a_branch_force_pushed_empty_is_held_not_emptied(
+    engine: Engine, catalog: Catalog, remote: Path, tmp_path: Path
+) -> None:
+    for i in range(12):
+        push_change(remote, tmp_path, f"svc-{i:02d}")
+    source = GitSource("git", str(remote), cache_dir=tmp_path / "cache", branch="main")
+    assert len(sync_catalog(engine, [source]).sources[0].added) == 13
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "README.md").write_text("moved elsewhere\n")
+    git("init", "-q", "-b", "main", cwd=empty)
+    git("add", ".", cwd=empty)
+    git("commit", "-q", "-m", "start over", cwd=empty)
+    git("push", "-q", "--force", str(remote), "main", cwd=empty)
+    report = sync_catalog(engine, [source])
+    assert report.sources[0].status == "held"
+    assert report.sources[0].hold is not None and report.sources[0].hold.removing == 13
+    assert len(list(catalog.entities())) == 13

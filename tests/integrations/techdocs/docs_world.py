@@ -3,12 +3,15 @@ real mkdocs, served by a real uvicorn."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 import uvicorn
 import yaml
 from sqlalchemy import Engine
@@ -18,7 +21,7 @@ from starlette.routing import Mount
 from catalog import Catalog
 from catalog.database import create_database_engine, upgrade_schema
 from catalog.sources.directory import DirectorySource
-from catalog.sync import sync_catalog
+from catalog.sync import SyncOptions, sync_catalog
 from integrations.techdocs import TechDocsSettings, create_docs_app
 
 ORG = """
@@ -113,7 +116,7 @@ def make_repo(base: Path, name: str, files: dict[str, str], **entity: object) ->
 def sync_folder(engine: Engine, folder: Path) -> Catalog:
     """Sync every catalog-info.yaml under ``folder`` (plus the test org) into ``engine``."""
     write_files(folder, {"org/catalog-info.yaml": ORG})
-    report = sync_catalog(engine, [DirectorySource("repos", folder)], trigger="test")
+    report = sync_catalog(engine, [DirectorySource("repos", folder)], SyncOptions(trigger="test"))
     assert report.exit_code == 0, report
     return Catalog(engine)
 
@@ -165,3 +168,12 @@ def serve(settings: TechDocsSettings) -> Iterator[Server]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def require_graphviz() -> None:
+    """Skip without Graphviz's ``dot`` (a failure with CI=true: setup_system.py installs it)."""
+    if shutil.which("dot"):
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("graphviz is not installed (tests/setup_system.py installs it as root)")
+    pytest.skip("graphviz is not installed; run tests/setup_system.py as root to install it")

@@ -13,14 +13,14 @@ from catalog import Catalog, parse_ref
 from catalog.database import writer
 from catalog.ingest import parse_entity
 from catalog.sources import Origin, ScannedFile, SourcedEntity
-from catalog.sync import SourceReport, apply_scan
+from catalog.sync import SourceScan, apply_scan
 from integrations.repositories import RepositoriesSettings, RepositoryCache, RepositoryHostSettings
 from integrations.techdocs import BuildOutcome, build_all_docs, load_builds
 from integrations.techdocs.mkdocs_process import build_environment
 from integrations.techdocs.storage import SiteStorage
 from tests.fakes.github_api import FakeGitHub
 
-from .docs_world import docs_settings, make_repo, sqlite_engine, sync_folder
+from .docs_world import docs_settings, make_repo, require_graphviz, sqlite_engine, sync_folder
 
 SVC = parse_ref("component:default/svc")
 Build = Callable[..., BuildOutcome]
@@ -185,8 +185,9 @@ def test_secrets_in_the_environment_never_reach_the_site(
     assert outcome.status == "built"
     html = site_text(tmp_path / "sites")
     assert "Safe name" in html and "xoxb-very-secret" not in html
-    env = build_environment(tmp_path)
-    assert sorted(env) == ["HOME", "LANG", "PATH"] and env["HOME"] == str(tmp_path)
+    env = build_environment(tmp_path, tmp_path / "src" / "docs")
+    assert sorted(env) == ["GV_FILE_PATH", "HOME", "LANG", "PATH", "SERVER_NAME", "TMPDIR"]
+    assert env["HOME"] == str(tmp_path / "home") and env["TMPDIR"] == str(tmp_path / "tmp")
 
 
 def test_build_over_the_time_limit_is_stopped(build: Build) -> None:
@@ -274,7 +275,7 @@ def test_dir_ref_of_an_entity_from_backstages_api_is_built_from_its_repository(
             "component:default/svc", "h", entities=[SourcedEntity(parsed, origin)]
         )
         with writer(engine).begin() as conn:
-            apply_scan(conn, "backstage", [scanned], {}, SourceReport("backstage"), complete=True)
+            apply_scan(conn, SourceScan.of("backstage", [scanned], {}))
         catalog = Catalog(engine)
         assert catalog.get(SVC).repo_dir is None  # type: ignore[union-attr]
         without = build_all_docs(catalog, docs_settings(tmp_path / "sites"))
@@ -282,3 +283,35 @@ def test_dir_ref_of_an_entity_from_backstages_api_is_built_from_its_repository(
     assert without.outcomes[0].status == "unavailable"
     assert [o.status for o in report.outcomes] == ["built"], report
     assert "Read from the clone of globex/svc." in site_text(tmp_path / "sites")
+
+
+GRAPH = "```graphviz dot flow.svg\ndigraph G { checkout -> payments; }\n```\n"
+PLANTUML = "```plantuml\n@startuml\nAlice -> Bob: hi\n@enduml\n```\n"
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        "site_name: S\nmarkdown_extensions: [markdown_inline_graphviz]\n",
+        "site_name: S\nplugins: [techdocs-core]\n",  # which adds the extension itself
+    ],
+)
+def test_graphviz_diagrams_render_as_svg_in_the_page(
+    build: Build, tmp_path: Path, config: str
+) -> None:
+    require_graphviz()
+    outcome = build({"mkdocs.yml": config, "docs/index.md": "# S\n\n" + GRAPH})
+    assert outcome.status == "built", outcome.reason
+    html = site_text(tmp_path / "sites")
+    assert "<svg" in html and ">checkout</text>" in html and "digraph" not in html
+
+
+def test_plantuml_diagram_fails_the_build_saying_to_use_graphviz(build: Build) -> None:
+    outcome = build(
+        {"mkdocs.yml": "site_name: S\nplugins: [techdocs-core]\n", "docs/index.md": PLANTUML}
+    )
+    assert outcome.status == "failed"
+    assert outcome.reason is not None
+    assert outcome.reason.startswith("the build tried running the program plantuml")
+    assert "PlantUML diagrams are not rendered on this server" in outcome.reason
+    assert "```graphviz dot name.svg" in outcome.reason

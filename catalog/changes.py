@@ -1,0 +1,348 @@
+"""One source's scan turned into changes to the store: planned first (nothing written), then
+written in the caller's transaction.
+
+Planning settles who owns each ref (the same ref from two places is a conflict: whoever
+already stores it keeps it, else the first file), keeps the last good version of whatever
+broke, and lists what to add, update, adopt and remove. The sync looks at the plan before
+writing it: a plan that removes too much is held (``catalog/sync.py``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import bindparam
+
+from catalog.database import insert_many, one_of
+from catalog.entity_rows import PreparedEntity, prepare_entity
+from catalog.holds import Withheld
+from catalog.sources import PreviousFile, ScannedFile
+from catalog.sync_report import Conflict, SourceReport
+from catalog.tables import catalog_state, entities, relations, source_files
+
+__all__ = [
+    "ChangePlan",
+    "SourceScan",
+    "apply_scan",
+    "bump_generation",
+    "lock_source",
+    "plan_changes",
+    "write_changes",
+]
+
+#: Up to this many refs are looked up one by one; more, and one scan is faster.
+_LOOKUPS_BEFORE_SCAN = 2000
+
+
+@dataclass(frozen=True)
+class SourceScan:
+    """One source as read in this run: its files, their entities already turned into rows,
+    and what each file yielded last time."""
+
+    source: str
+    files: Sequence[ScannedFile]
+    prepared: Sequence[Sequence[PreparedEntity]]
+    previous: Mapping[str, PreviousFile] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls, source: str, files: Sequence[ScannedFile], previous: Mapping[str, PreviousFile]
+    ) -> SourceScan:
+        """A scan whose entities are still in ``files`` (prepared here)."""
+        now = datetime.now(UTC)
+        prepared = [[prepare_entity(s, now) for s in f.entities] for f in files]
+        return cls(source, files, prepared, previous)
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredRow:
+    ref: str
+    content_hash: str
+    location: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Claim:
+    """File ``file`` emits the ref; ``entity`` is None when that file was unchanged."""
+
+    file: int
+    entity: PreparedEntity | None
+    location: str
+
+
+@dataclass
+class _Settlement:
+    winners: dict[str, _Claim] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    conflicted: set[int] = field(default_factory=set)
+
+
+@dataclass
+class _Rows:
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    relations: list[dict[str, str]] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    adopted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+
+@dataclass(frozen=True)
+class ChangePlan:
+    """Everything one scan would change; ``stored`` is how many entities the source had."""
+
+    scan: SourceScan
+    complete: bool
+    stored: int
+    rows: _Rows
+    removed: list[str]
+    conflicts: list[Conflict]
+    file_rows: list[dict[str, Any]]
+
+    @property
+    def changes_entities(self) -> bool:
+        rows = self.rows
+        return bool(rows.inserts or rows.updates or self.removed)
+
+    @property
+    def withheld(self) -> Withheld:
+        """The plan as a hold records it."""
+        rows = self.rows
+        updating = len(rows.updated) + len(rows.adopted)
+        return Withheld(tuple(self.removed), self.stored, len(rows.added), updating)
+
+    def report(self) -> SourceReport:
+        """What applying the plan does, as the source's report."""
+        files = self.scan.files
+        return SourceReport(
+            self.scan.source,
+            files=len(files),
+            files_unchanged=sum(1 for f in files if f.unchanged),
+            added=self.rows.added,
+            updated=self.rows.updated,
+            removed=self.removed,
+            adopted=self.rows.adopted,
+            unchanged=self.rows.unchanged,
+            problems=[p for f in files for p in f.problems],
+            conflicts=self.conflicts,
+        )
+
+
+def lock_source(conn: Connection, source: str) -> None:
+    """Serialise writers of one source (PostgreSQL; SQLite has one writer anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"sync:{source}"})
+
+
+def apply_scan(conn: Connection, scan: SourceScan, *, complete: bool = True) -> SourceReport:
+    """Store one source's scan in the caller's transaction and say what changed.
+
+    ``complete`` scans replace the source (what is not emitted is removed); incomplete ones
+    only add or update (used to register a single new file at once).
+    """
+    lock_source(conn, scan.source)
+    plan = plan_changes(conn, scan, complete=complete)
+    write_changes(conn, plan)
+    return plan.report()
+
+
+def plan_changes(
+    conn: Connection,
+    scan: SourceScan,
+    *,
+    complete: bool = True,
+    adoptable: frozenset[str] = frozenset(),
+) -> ChangePlan:
+    """What storing ``scan`` would change, read in the caller's transaction (nothing written).
+
+    Entities stored by an ``adoptable`` source (one removed from the configuration) are taken
+    over instead of conflicting, so renaming a source keeps its entities and their uids.
+    """
+    stored = _stored_rows(conn, scan.source)
+    own = len(stored)
+    emitted = {p.ref for entities_of_file in scan.prepared for p in entities_of_file}
+    others = _claimed_elsewhere(conn, scan.source, list(emitted))
+    for ref, row in list(others.items()):
+        if row.source in adoptable:
+            stored[ref] = others.pop(ref)
+    settled = _settle(scan, _claims(scan, stored), stored, others)
+    kept = _kept(scan, stored, settled.winners)
+    keep = set(settled.winners).union(*kept.values())
+    removed = sorted(r for r in stored if r not in keep) if complete else []
+    return ChangePlan(
+        scan=scan,
+        complete=complete,
+        stored=own,
+        rows=_rows(scan.source, settled.winners, stored),
+        removed=removed,
+        conflicts=settled.conflicts,
+        file_rows=_file_rows(scan, settled, kept),
+    )
+
+
+def write_changes(conn: Connection, plan: ChangePlan) -> None:
+    """Write a plan in the caller's transaction."""
+    dialect, rows = conn.dialect.name, plan.rows
+    rewritten = plan.removed + rows.updated + rows.adopted
+    if rewritten:
+        conn.execute(delete(relations).where(one_of(relations.c.origin, rewritten, dialect)))
+    if plan.removed:
+        conn.execute(delete(entities).where(one_of(entities.c.ref, plan.removed, dialect)))
+    if rows.inserts:
+        insert_many(conn, entities, rows.inserts)
+    if rows.updates:
+        conn.execute(
+            update(entities)
+            .where(entities.c.ref == bindparam("b_ref"))
+            .values({k: bindparam(k) for k in rows.updates[0] if k != "ref"}),
+            [u | {"b_ref": u["ref"]} for u in rows.updates],
+        )
+    if rows.relations:
+        insert_many(conn, relations, rows.relations)
+    _write_files(conn, plan)
+    if plan.changes_entities:
+        bump_generation(conn)
+
+
+def bump_generation(conn: Connection) -> None:
+    """Tell every process that the catalog changed (their caches key on this number)."""
+    # One statement: two sources syncing at once on a fresh database both insert otherwise.
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(catalog_state)
+        .values(key="generation", value=1)
+        .on_conflict_do_update(index_elements=["key"], set_={"value": catalog_state.c.value + 1})
+    )
+
+
+def _stored_rows(conn: Connection, source: str) -> dict[str, _StoredRow]:
+    columns = (entities.c.ref, entities.c.content_hash, entities.c.location, entities.c.source)
+    rows = conn.execute(select(*columns).where(entities.c.source == source))
+    return {row.ref: _StoredRow(*row) for row in rows}
+
+
+def _claimed_elsewhere(conn: Connection, source: str, refs: list[str]) -> dict[str, _StoredRow]:
+    columns = (entities.c.ref, entities.c.content_hash, entities.c.location, entities.c.source)
+    query = select(*columns).where(entities.c.source != source)
+    if len(refs) <= _LOOKUPS_BEFORE_SCAN:
+        found = conn.execute(query.where(one_of(entities.c.ref, refs, conn.dialect.name)))
+        return {row.ref: _StoredRow(*row) for row in found}
+    wanted = set(refs)
+    return {row.ref: _StoredRow(*row) for row in conn.execute(query) if row.ref in wanted}
+
+
+def _claims(scan: SourceScan, stored: Mapping[str, _StoredRow]) -> dict[str, list[_Claim]]:
+    """Every file's claim on every ref it emits (an unchanged file claims what it stored)."""
+    claims: dict[str, list[_Claim]] = defaultdict(list)
+    for i, scanned in enumerate(scan.files):
+        if scanned.unchanged:
+            for ref in scanned.refs:
+                if ref in stored:
+                    claims[ref].append(_Claim(i, None, stored[ref].location))
+        else:
+            for entity in scan.prepared[i]:
+                claims[entity.ref].append(_Claim(i, entity, entity.location))
+    return claims
+
+
+def _settle(
+    scan: SourceScan,
+    claims: Mapping[str, list[_Claim]],
+    stored: Mapping[str, _StoredRow],
+    others: Mapping[str, _StoredRow],
+) -> _Settlement:
+    """One winner per ref; every other claim is a conflict."""
+    settled = _Settlement()
+    for ref, claimants in claims.items():
+        holder = others.get(ref)
+        if holder is None:
+            current = stored[ref].location if ref in stored else None
+            winner = next((c for c in claimants if c.location == current), claimants[0])
+            settled.winners[ref] = winner
+            kept_at, losers = winner.location, [c for c in claimants if c is not winner]
+        else:
+            kept_at, losers = holder.location, claimants
+        for loser in losers:
+            settled.conflicted.add(loser.file)
+            settled.conflicts.append(Conflict(ref, kept_at, loser.location, scan.source))
+    return settled
+
+
+def _kept(
+    scan: SourceScan, stored: Mapping[str, _StoredRow], winners: Mapping[str, _Claim]
+) -> dict[int, list[str]]:
+    """Per file, the stored entities it must keep although it did not yield them (it broke)."""
+    kept: dict[int, list[str]] = {}
+    for i, scanned in enumerate(scan.files):
+        candidates = list(scanned.kept_refs)
+        previous = scan.previous.get(scanned.path)
+        if scanned.keep_all_previous and previous is not None:
+            candidates += previous.refs
+        kept[i] = [r for r in dict.fromkeys(candidates) if r in stored and r not in winners]
+    return kept
+
+
+def _rows(source: str, winners: Mapping[str, _Claim], stored: Mapping[str, _StoredRow]) -> _Rows:
+    """The entity and relation rows to write for the winning claims."""
+    rows, now = _Rows(), datetime.now(UTC)
+    for ref, claim in winners.items():
+        old = stored.get(ref)
+        entity = claim.entity
+        adopting = old is not None and old.source != source
+        if entity is None or (old and old.content_hash == entity.content_hash and not adopting):
+            rows.unchanged += 1
+            continue
+        row = dict(entity.row)
+        if old is None:
+            rows.inserts.append(row | {"uid": str(uuid.uuid4()), "created_at": now})
+            rows.added.append(ref)
+        else:
+            rows.updates.append(row)
+            (rows.adopted if adopting else rows.updated).append(ref)
+        rows.relations.extend(entity.relation_rows)
+    return rows
+
+
+def _file_rows(
+    scan: SourceScan, settled: _Settlement, kept: Mapping[int, list[str]]
+) -> list[dict[str, Any]]:
+    """What each file yielded, for the next run's no-change check."""
+    rows: dict[str, dict[str, Any]] = {}
+    winners = settled.winners
+    for i, scanned in enumerate(scan.files):
+        owned = [r for r in scanned.refs if r in winners and winners[r].file == i]
+        owned += [r for r in kept[i] if r not in owned]
+        reread = i in settled.conflicted or scanned.keep_all_previous
+        rows[scanned.path] = {
+            "source": scan.source,
+            "path": scanned.path,
+            "content_hash": "" if reread else scanned.content_hash,
+            "refs": owned,
+            "problems": [asdict(p) for p in scanned.problems],
+        }
+    return list(rows.values())
+
+
+def _write_files(conn: Connection, plan: ChangePlan) -> None:
+    source = plan.scan.source
+    if plan.complete:
+        conn.execute(delete(source_files).where(source_files.c.source == source))
+    else:
+        paths = [r["path"] for r in plan.file_rows]
+        conn.execute(
+            delete(source_files).where(
+                source_files.c.source == source,
+                one_of(source_files.c.path, paths, conn.dialect.name),
+            )
+        )
+    if plan.file_rows:
+        conn.execute(insert(source_files), plan.file_rows)
