@@ -10,6 +10,7 @@ from catalog.errors import (
     GreenroomError,
     InvalidEntity,
     InvalidRef,
+    KindNotAllowed,
     NotAuthorized,
     SourceUnavailable,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "GreenroomError",
     "InvalidEntity",
     "InvalidRef",
+    "KindNotAllowed",
     "NotAuthorized",
     "Relation",
     "SourceConfig",

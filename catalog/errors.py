@@ -5,6 +5,7 @@
     │   ├── EntityNotFound          with ``suggestions`` ("did you mean")
     │   ├── AmbiguousEntity         with ``candidates``
     │   ├── InvalidEntity           with file:line, field, expected, found
+    │   │   └── KindNotAllowed      the source may not define this kind (refused, not kept)
     │   └── InvalidRef
     ├── SourceUnavailable           a catalog source could not be read at all
     ├── NotAuthorized
@@ -26,6 +27,7 @@ __all__ = [
     "GreenroomError",
     "InvalidEntity",
     "InvalidRef",
+    "KindNotAllowed",
     "NotAuthorized",
     "SourceUnavailable",
 ]
@@ -98,6 +100,11 @@ class InvalidEntity(CatalogError):
         where = f"{self.file}:{self.line}: " if self.file and self.line else ""
         where = where or (f"{self.file}: " if self.file else "")
         return f"{where}{self.message}"
+
+
+class KindNotAllowed(InvalidEntity):
+    """The entity's source may not define its kind (catalog rules); unlike other invalid
+    entities, no earlier version of it is kept."""
 
 
 class InvalidRef(CatalogError):

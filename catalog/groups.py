@@ -1,4 +1,10 @@
-"""Teams and people: the group tree, a user's groups, members, and what a group owns."""
+"""Teams and people: the group tree, a user's groups, members, and what a group owns.
+
+Membership (``memberOf``/``hasMember``) counts only between a User and a Group, and the tree
+(``childOf``/``parentOf``) only between Groups: whatever relations another kind carries (a
+Backstage API source serves any relation an entity has), they never make anyone a member of
+anything. Catalog rules (``catalog/rules.py``) let only trusted sources define Users and Groups.
+"""
 
 from __future__ import annotations
 
@@ -70,7 +76,8 @@ def person_of(stored: StoredEntity) -> Person:
 
 def members_of(catalog: Catalog, group: EntityRef) -> list[Person]:
     """Direct members of a group (from ``members`` and from users' ``memberOf``)."""
-    refs = {t for _, t in catalog.neighbours([group], incoming=[MEMBER_OF]).get(group, set())}
+    near = catalog.neighbours([group], incoming=[MEMBER_OF]).get(group, set())
+    refs = {t for _, t in near if t.kind == "user"}
     found = catalog.get_many(refs)
     people = [person_of(found[r]) if r in found else Person(r, r.name, exists=False) for r in refs]
     return sorted(people, key=lambda p: (p.display_name.lower(), str(p.ref)))
@@ -89,8 +96,8 @@ def team_of(
     incoming = [CHILD_OF] if with_children else []
     near = catalog.neighbours([group], outgoing=[CHILD_OF], incoming=incoming).get(group, set())
 
-    parents = sorted(t for rel, t in near if rel == CHILD_OF)
-    children = sorted(t for rel, t in near if rel != CHILD_OF)
+    parents = sorted(t for rel, t in near if rel == CHILD_OF and t.kind == "group")
+    children = sorted(t for rel, t in near if rel != CHILD_OF and t.kind == "group")
     summaries = catalog.summaries([*parents, *children])
     return Team(
         ref=group,
@@ -113,7 +120,7 @@ def ancestors(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
     seen = {group}
     while frontier and len(chain) < _MAX_TREE:
         near = catalog.neighbours(frontier, outgoing=[CHILD_OF])
-        frontier = sorted({t for r in frontier for _, t in near.get(r, set())} - seen)
+        frontier = sorted(_groups(t for r in frontier for _, t in near.get(r, set())) - seen)
         seen.update(frontier)
         chain.extend(frontier)
     return chain
@@ -126,7 +133,7 @@ def descendants(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
     seen = {group}
     while frontier and len(found) < _MAX_TREE:
         near = catalog.neighbours(frontier, incoming=[CHILD_OF])
-        frontier = sorted({t for r in frontier for _, t in near.get(r, set())} - seen)
+        frontier = sorted(_groups(t for r in frontier for _, t in near.get(r, set())) - seen)
         seen.update(frontier)
         found.extend(frontier)
     return found
@@ -136,7 +143,10 @@ def groups_of_user(
     catalog: Catalog, user: EntityRef, *, transitive: bool = False
 ) -> list[EntityRef]:
     """The groups a user is a member of; with ``transitive``, their ancestors too."""
-    direct = sorted(t for _, t in catalog.neighbours([user], outgoing=[MEMBER_OF]).get(user, set()))
+    if user.kind != "user":
+        return []
+    near = catalog.neighbours([user], outgoing=[MEMBER_OF]).get(user, set())
+    direct = sorted(_groups(t for _, t in near))
     if not transitive:
         return direct
     result = list(direct)
@@ -162,3 +172,7 @@ def users_with_email(catalog: Catalog, email: str) -> list[Person]:
     """Users whose ``spec.profile.email`` is ``email``."""
     found = catalog.get_many(catalog.with_user_email(email))
     return [person_of(s) for s in found.values()]
+
+
+def _groups(refs: Iterable[EntityRef]) -> set[EntityRef]:
+    return {r for r in refs if r.kind == "group"}

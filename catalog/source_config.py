@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from catalog.errors import ConfigError
 from catalog.removal_guard import RemovalGuard
+from catalog.rules import CatalogRule
 from catalog.sources import (
     ADHOC_BACKSTAGE_TOKEN_ENV,
     DEFAULT_EXCLUDE,
@@ -43,6 +44,9 @@ class _Base(BaseModel):
 
     name: str = _NAME
     interval_minutes: int | None = Field(default=None, ge=1, description="own sync interval")
+    rules: list[CatalogRule] = Field(
+        default=[], description="kinds this source may define besides catalog.rules"
+    )
     removal_guard: RemovalGuard | None = Field(
         default=None, description="own removal guard (default: catalog.removal_guard)"
     )

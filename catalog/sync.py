@@ -33,6 +33,7 @@ from catalog.entity_rows import PreparedEntity, prepare_entity
 from catalog.errors import GreenroomError
 from catalog.holds import Hold, HoldNotice, hold_removals, open_hold, resolve_hold
 from catalog.removed_sources import removed_source_names, review_removed_sources
+from catalog.rules import SourceRules
 from catalog.sources import CatalogSource, FileReader, PreviousFile, Problem
 from catalog.sync_options import SyncOptions
 from catalog.sync_report import Conflict, DanglingRef, SourceReport, SyncReport
@@ -138,8 +139,9 @@ def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) ->
 
 
 def _read(run: _Run, source: CatalogSource) -> SourceScan:
-    previous = _previous_files(run.engine, source.name)
-    reader = FileReader(previous, run.options.limits)
+    rules = _rules_of(run.options, source.name)
+    previous = _previous_files(run.engine, source.name, rules)
+    reader = FileReader(previous, run.options.limits, rules=rules)
     files, prepared = [], []
     now = datetime.now(UTC)
     for scanned in source.scan(reader):
@@ -152,8 +154,15 @@ def _read(run: _Run, source: CatalogSource) -> SourceScan:
     return SourceScan(source.name, files, prepared, previous)
 
 
-def _previous_files(engine: Engine, source: str) -> dict[str, PreviousFile]:
-    """Last run's files; one whose entities are not all stored any more must be read again."""
+def _rules_of(options: SyncOptions, source: str) -> SourceRules | None:
+    return options.rules.for_source(source) if options.rules is not None else None
+
+
+def _previous_files(
+    engine: Engine, source: str, rules: SourceRules | None
+) -> dict[str, PreviousFile]:
+    """Last run's files; one whose entities are not all stored any more must be read again.
+    A file that breaks keeps its last entities, except kinds the source may no longer define."""
     with engine.connect() as conn:
         query = select(entities.c.ref).where(entities.c.source == source)
         stored = set(conn.execute(query).scalars())
@@ -162,7 +171,8 @@ def _previous_files(engine: Engine, source: str) -> dict[str, PreviousFile]:
             intact = all(ref in stored for ref in row.refs)
             problems = [Problem(**p) for p in row.problems]
             digest = row.content_hash if intact else ""
-            previous[row.path] = PreviousFile(digest, list(row.refs), problems)
+            refs = [r for r in row.refs if rules is None or rules.allows_kind(_kind(r))]
+            previous[row.path] = PreviousFile(digest, refs, problems)
         return previous
 
 
@@ -191,7 +201,11 @@ def _needs_admin(options: SyncOptions, plan: ChangePlan, hold: Hold | None) -> b
     if not plan.removed or source in options.allow_removals:
         return False
     confirmed = set(hold.refs) if hold is not None and hold.confirmed_by else set()
-    unconfirmed = sum(1 for ref in plan.removed if ref not in confirmed)
+    rules = _rules_of(options, source)
+    # What the catalog rules refuse goes as policy, not as a sign of a broken source: a
+    # source whose trust was withdrawn loses its people at once.
+    refused = {r for r in plan.removed if rules is not None and not rules.allows_kind(_kind(r))}
+    unconfirmed = sum(1 for ref in plan.removed if ref not in confirmed and ref not in refused)
     return options.guard_of(source).holds(unconfirmed, plan.stored)
 
 
@@ -303,3 +317,7 @@ def _dangling_summary(
         if last and "dangling" in last:
             return [DanglingRef(**d) for d in last["dangling"]], int(last["dangling_total"])
     return find_dangling(conn, limit=50)
+
+
+def _kind(ref: str) -> str:
+    return ref.partition(":")[0]

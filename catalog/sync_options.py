@@ -1,5 +1,6 @@
-"""How a sync treats its sources: YAML limits, the removal guard, removals an operator allowed,
-and sources that left the configuration. Built from the settings at the edge (CLI, worker)."""
+"""How a sync treats its sources: YAML limits, the kinds each may define (catalog rules), the
+removal guard, removals an operator allowed, and sources that left the configuration. Built
+from the settings at the edge (CLI, worker)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from catalog.removal_guard import RemovalGuard
+from catalog.rules import CatalogRules
 from catalog.yaml_reader import YamlLimits
 
 __all__ = ["SyncOptions"]
@@ -22,6 +24,8 @@ class SyncOptions:
     leave it None: they cannot tell a removed source from one that is merely not given.
     ``allow_removals`` are sources whose removals an operator allowed for this run,
     whatever the guard says; ``allowed_by`` is who (recorded on the hold it ends).
+    ``rules`` say which kinds each source may define (greenroom's processes pass the
+    operator's); None lets every source define every kind, for catalogs the caller wrote.
     """
 
     trigger: str = "cli"
@@ -32,6 +36,7 @@ class SyncOptions:
     removed_source_grace: timedelta = timedelta(days=7)
     allow_removals: frozenset[str] = frozenset()
     allowed_by: str = "cli"
+    rules: CatalogRules | None = None
 
     def guard_of(self, source: str) -> RemovalGuard:
         """The guard for ``source`` (its own, else the catalog's)."""

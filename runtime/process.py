@@ -9,13 +9,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from sqlalchemy import Engine
 
 import catalog.tables  # noqa: F401 - registers the catalog's tables on the shared metadata
 import integrations.scaffolder.tables  # noqa: F401 - the scaffolder's tables, likewise
-from catalog import Catalog, ConfigError
+from catalog import Catalog, ConfigError, SourceConfig
 from catalog.database import create_database_engine, upgrade_schema
 from catalog.removed_sources import sources_with_entities
+from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
 from catalog.sync import SyncOptions, SyncProgress, SyncReport, sync_catalog
@@ -61,22 +63,12 @@ class Runtime:
         """Create or upgrade the schema."""
         upgrade_schema(self.engine)
 
-    def sources(self, specs: Sequence[str] = ()) -> list[CatalogSource]:
+    def sources(
+        self, specs: Sequence[str] = (), *, allow: Sequence[str] = ()
+    ) -> list[CatalogSource]:
         """The configured sources (plus repositories the scaffolder registered), or ad-hoc
-        ones from ``--source`` specs."""
-        token = self.settings.catalog.adhoc_backstage_token
-        configs = (
-            [source_from_cli(s, backstage_token=token) for s in specs]
-            if specs
-            else self.settings.catalog.sources
-        )
-        cache = self.settings.data_path / "cache"
-        sources = [
-            build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
-        ]
-        if not specs and registered(self.engine):
-            sources.append(registered_source(self.settings, self.engine))
-        return sources
+        ones from ``--source`` specs (which may also define the ``allow`` kinds)."""
+        return self._sources(self._source_configs(specs, allow), registered_too=not specs)
 
     def sync_options(
         self,
@@ -85,9 +77,11 @@ class Runtime:
         configured: Collection[str] | None,
         allow_removals: Collection[str] = (),
         allowed_by: str = "cli",
+        rules: CatalogRules | None = None,
     ) -> SyncOptions:
         """How a sync of this installation runs; ``configured`` names every configured source
-        (None for ad-hoc sources, whose runs do not review removed sources)."""
+        (None for ad-hoc sources, whose runs do not review removed sources); ``rules``
+        default to the configured sources' catalog rules."""
         catalog = self.settings.catalog
         return SyncOptions(
             trigger=trigger,
@@ -98,6 +92,7 @@ class Runtime:
             removed_source_grace=timedelta(days=catalog.removed_source_grace_days),
             allow_removals=frozenset(allow_removals),
             allowed_by=allowed_by,
+            rules=rules or catalog.rule_set,
         )
 
     def sync(
@@ -105,13 +100,16 @@ class Runtime:
         specs: Sequence[str] = (),
         *,
         trigger: str,
+        allow: Sequence[str] = (),
         progress: SyncProgress | None = None,
         allow_removals: Collection[str] = (),
         allowed_by: str = "cli",
     ) -> SyncReport:
-        """Sync the configured (or given) sources; ``allow_removals`` lets this run remove
-        what those sources no longer emit, whatever the removal guard says."""
-        sources = self.sources(specs)
+        """Sync the configured (or given) sources; ad-hoc ones may also define the ``allow``
+        kinds; ``allow_removals`` lets this run remove what those sources no longer emit,
+        whatever the removal guard says."""
+        configs = self._source_configs(specs, allow)
+        sources = self._sources(configs, registered_too=not specs)
         names = None if specs else [s.name for s in sources]
         known_here = {s.name for s in sources} | sources_with_entities(self.engine)
         unknown = set(allow_removals) - known_here
@@ -121,10 +119,41 @@ class Runtime:
                 f"--allow-removals: no catalog source named {', '.join(sorted(unknown))} in this "
                 f"sync or in the catalog (sources: {known})"
             )
+        rules = CatalogRules.of(self.settings.catalog.rules, ((c.name, c.rules) for c in configs))
         options = self.sync_options(
-            trigger, configured=names, allow_removals=allow_removals, allowed_by=allowed_by
+            trigger,
+            configured=names,
+            allow_removals=allow_removals,
+            allowed_by=allowed_by,
+            rules=rules,
         )
         return sync_catalog(self.engine, sources, options, progress=progress)
+
+    def _sources(
+        self, configs: Sequence[SourceConfig], *, registered_too: bool
+    ) -> list[CatalogSource]:
+        cache = self.settings.data_path / "cache"
+        sources = [
+            build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
+        ]
+        if registered_too and registered(self.engine):
+            sources.append(registered_source(self.settings, self.engine))
+        return sources
+
+    def _source_configs(self, specs: Sequence[str], allow: Sequence[str]) -> list[SourceConfig]:
+        if not specs:
+            return list(self.settings.catalog.sources)
+        try:
+            rules = [CatalogRule.model_validate({"allow": list(allow)})] if allow else []
+        except ValidationError as error:
+            raise ConfigError(
+                f"--allow-kind takes kinds, like User: {error.errors()[0]['msg']}"
+            ) from None
+        token = self.settings.catalog.adhoc_backstage_token
+        return [
+            source_from_cli(s, backstage_token=token).model_copy(update={"rules": rules})
+            for s in specs
+        ]
 
 
 def open_runtime(config_file: Path | None = None, **overrides: Any) -> Runtime:

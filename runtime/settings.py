@@ -23,6 +23,7 @@ from pydantic_settings import (
 from catalog import ConfigError, SourceConfig
 from catalog.database import DEFAULT_DATABASE_URL
 from catalog.removal_guard import RemovalGuard
+from catalog.rules import CatalogRule, CatalogRules
 from catalog.sources import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
@@ -40,12 +41,15 @@ CONFIG_ENV = "GREENROOM_CONFIG"
 
 
 class CatalogSettings(BaseModel):
-    """Where the catalog comes from, how much YAML one file may hold, and what a sync may remove
-    without an admin."""
+    """Where the catalog comes from, which kinds each source may define (catalog rules), how
+    much YAML one file may hold, and what a sync may remove without an admin."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     sources: list[SourceConfig] = Field(default=[], description="where entities are read from")
+    rules: list[CatalogRule] | None = Field(
+        default=None, description="kinds every source may define (default: all but User, Group)"
+    )
     interval_minutes: int = Field(default=30, ge=1, description="how often the worker syncs")
     max_file_bytes: int = Field(
         default=2 * 1024 * 1024, ge=1024, description="larger catalog files are refused"
@@ -60,9 +64,23 @@ class CatalogSettings(BaseModel):
     #: ``greenroom sync --source backstage+URL``'s token, from $GREENROOM_BACKSTAGE_TOKEN only
     adhoc_backstage_token: SecretStr | None = Field(default=None, exclude=True)
 
+    @field_validator("sources")
+    @classmethod
+    def _unique_names(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [s.name for s in sources]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"source names must be unique; used more than once: {twice}")
+        return sources
+
     @property
     def yaml_limits(self) -> YamlLimits:
         return YamlLimits(max_bytes=self.max_file_bytes, max_documents=self.max_documents_per_file)
+
+    @property
+    def rule_set(self) -> CatalogRules:
+        """The catalog rules of the configured sources (see docs/catalog.md)."""
+        return CatalogRules.of(self.rules, ((s.name, s.rules) for s in self.sources))
 
 
 class ScheduleConfig(BaseModel):

@@ -119,8 +119,8 @@ def _greeting(caller: Caller, command: str) -> list[Block]:
             bk.header("Your manage page"),
             bk.section(
                 f"I could not match your Slack account to a catalog user{why}, so this page "
-                "cannot show your teams. Add your Slack email as `spec.profile.email` (or a "
-                "`slack.com/user_id` annotation) to your User entity; "
+                "cannot show your teams. Add your Slack email as `spec.profile.email` to your "
+                "User entity; "
                 f"{bk.code(command + ' whoami')} shows what I see."
             ),
         ]

@@ -1,10 +1,14 @@
 """Who is asking: a Slack user mapped to a catalog User, and catalog people mapped back to Slack.
 
-Slack user -> catalog User: a User whose ``slack.com/user_id`` annotation is the Slack id wins;
-otherwise Slack's ``users.info`` gives the email, matched to ``spec.profile.email``. What Slack
-said is cached in ``slack_users`` for ``slack.user_cache_minutes`` (shared by every replica);
-the catalog half is redone whenever the catalog changes. When Slack cannot be asked the caller
-is still answered, unmapped, with the reason in ``Caller.problem``.
+Slack user -> catalog User: Slack's ``users.info`` gives the account's (confirmed) email, and
+the User whose ``spec.profile.email`` is that email is the caller. Slack vouches for the email;
+the catalog only says which User has it. A ``slack.com/user_id`` annotation never overrides
+that: it only picks among several Users that share the caller's email (one of them must carry
+the caller's id), and a User whose annotation names the caller but whose email is not the
+caller's is ignored. Without an email from Slack, nobody is mapped. What Slack said is cached
+in ``slack_users`` for ``slack.user_cache_minutes`` (shared by every replica); the catalog half
+is redone whenever the catalog changes. When Slack cannot be asked the caller is still
+answered, unmapped, with the reason in ``Caller.problem``.
 
 Catalog person -> Slack id (for mentions): the annotation, then the cache, then
 ``users.lookupByEmail`` for the first few people of a reply; the others are looked up by one
@@ -25,7 +29,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from catalog import Catalog, EntityRef, parse_ref
@@ -38,6 +42,11 @@ __all__ = ["Caller", "UserResolver"]
 log = logging.getLogger(__name__)
 _INLINE_LOOKUPS = 5
 _BACKGROUND_QUEUE = 1000
+#: How a caller was mapped (``Caller.mapped_by``); cached rows saying anything else (the old
+#: "annotation") are mapped again.
+BY_EMAIL = "email"
+BY_EMAIL_AND_ID = "email+slack_id"
+_MAPPINGS = frozenset({BY_EMAIL, BY_EMAIL_AND_ID})
 
 
 @dataclass(frozen=True)
@@ -64,9 +73,7 @@ class UserResolver:
         self.catalog = catalog
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._later: queue.Queue[tuple[WebClient, str, str, Person]] = queue.Queue(
-            _BACKGROUND_QUEUE
-        )
+        self._later: queue.Queue[tuple[WebClient, str, str]] = queue.Queue(_BACKGROUND_QUEUE)
         self._queued: set[tuple[str, str]] = set()
         self._worker: threading.Thread | None = None
 
@@ -81,7 +88,7 @@ class UserResolver:
                 )
             ).first()
         fresh = row is not None and _aware(row.checked_at) > now - self.ttl
-        if row is not None and fresh and row.catalog_generation == generation:
+        if row is not None and fresh and _still_valid(row, generation):
             person = self._person(row.user_ref)
             return Caller(team_id, user_id, row.email, person, row.mapped_by if person else None)
         problem = None
@@ -148,11 +155,11 @@ class UserResolver:
         waiting = list(by_email.items())
         now = len(waiting) if wait_for is None else wait_for
         for email, person in waiting[:now]:
-            slack_id = self._lookup_by_email(client, team_id, email, person)
+            slack_id = self._lookup_by_email(client, team_id, email)
             if slack_id is not None:
                 found[person.ref] = slack_id
-        for email, person in waiting[now:]:
-            self._look_up_later(client, team_id, email, person)
+        for email, _ in waiting[now:]:
+            self._look_up_later(client, team_id, email)
         return found
 
     def idle(self) -> bool:
@@ -160,13 +167,13 @@ class UserResolver:
         with self._lock:
             return not self._queued
 
-    def _look_up_later(self, client: WebClient, team_id: str, email: str, person: Person) -> None:
+    def _look_up_later(self, client: WebClient, team_id: str, email: str) -> None:
         key = (team_id, email)
         with self._lock:
             if key in self._queued:
                 return
             try:
-                self._later.put_nowait((client, team_id, email, person))
+                self._later.put_nowait((client, team_id, email))
             except queue.Full:
                 return  # asked again on a later reply
             self._queued.add(key)
@@ -178,9 +185,9 @@ class UserResolver:
 
     def _look_up_queued(self) -> None:
         while True:
-            client, team_id, email, person = self._later.get()
+            client, team_id, email = self._later.get()
             try:
-                self._lookup_by_email(client, team_id, email, person)
+                self._lookup_by_email(client, team_id, email)
             except Exception:  # a bug must not stop later lookups
                 log.exception("looking up a Slack user by email failed")
             finally:
@@ -198,14 +205,16 @@ class UserResolver:
             log.warning("users.info failed for %s: %s", user_id, type(error).__name__)
             return None, "no answer from Slack"
         email = (user.get("profile") or {}).get("email")
+        if email and user.get("is_email_confirmed") is False:
+            log.warning("Slack user %s has an unconfirmed email; not used to map them", user_id)
+            return None, None
         return (str(email).strip().lower() if email else None), None
 
-    def _lookup_by_email(
-        self, client: WebClient, team_id: str, email: str, person: Person
-    ) -> str | None:
+    def _lookup_by_email(self, client: WebClient, team_id: str, email: str) -> str | None:
         now = datetime.now(UTC)
         try:
-            user_id = str(client.users_lookupByEmail(email=email)["user"]["id"])
+            user = client.users_lookupByEmail(email=email)["user"]
+            user_id = str(user["id"])
         except SlackApiError as error:
             if error.response.get("error") == "users_not_found":
                 miss = {"team_id": team_id, "email": email, "checked_at": now}
@@ -216,25 +225,39 @@ class UserResolver:
             return None
         except (SlackClientError, OSError, KeyError):
             return None
+        if user.get("is_email_confirmed") is False:
+            return user_id  # fine to mention, but not who they are
+        generation = self.catalog.generation()
+        mapped, mapped_by = self._map(user_id, email)
         self._save(
             team_id,
             user_id,
             email=email,
-            person=person,
-            mapped_by="email",
-            generation=self.catalog.generation(),
+            person=mapped,
+            mapped_by=mapped_by,
+            generation=generation,
             checked_at=now,
         )
         return user_id
 
     def _map(self, user_id: str, email: str | None) -> tuple[Person | None, str | None]:
-        refs = self.catalog.with_annotation(SLACK_USER_ID, user_id, kind="user")
-        if refs:
-            return self._person(str(refs[0])), "annotation"
-        if email:
-            people = sorted(users_with_email(self.catalog, email), key=lambda p: str(p.ref))
-            if people:
-                return people[0], "email"
+        if not email:
+            return None, None
+        people = users_with_email(self.catalog, email)
+        if len(people) == 1:
+            return people[0], BY_EMAIL
+        chosen = [p for p in people if p.slack_user_id == user_id]
+        if len(chosen) == 1:
+            return chosen[0], BY_EMAIL_AND_ID
+        if people:
+            refs = ", ".join(sorted(str(p.ref) for p in people))
+            log.warning(
+                "Slack user %s is not mapped: several catalog users have their email (%s) and "
+                "not exactly one of them has their id as %s",
+                user_id,
+                refs,
+                SLACK_USER_ID,
+            )
         return None, None
 
     def _person(self, ref: str | None) -> Person | None:
@@ -275,6 +298,14 @@ def _upsert(conn: Connection, table: Table, values: dict[str, Any], *, keys: set
             index_elements=sorted(keys),
             set_={k: statement.excluded[k] for k in values if k not in keys},
         )
+    )
+
+
+def _still_valid(row: Row[Any], generation: int) -> bool:
+    """A cached mapping made for this catalog, by a rule that still holds."""
+    return bool(
+        row.catalog_generation == generation
+        and (row.user_ref is None or row.mapped_by in _MAPPINGS)
     )
 
 

@@ -74,6 +74,14 @@ def main(ctx: click.Context, config_file: Path | None, database_url: str | None)
     "git+URL or backstage+URL. Repeatable.",
 )
 @click.option(
+    "--allow-kind",
+    "allow",
+    multiple=True,
+    metavar="KIND",
+    help="With --source: a kind those sources may define besides catalog.rules (e.g. "
+    "--allow-kind User --allow-kind Group for a trusted org chart). Repeatable.",
+)
+@click.option(
     "--via-worker",
     is_flag=True,
     help="Ask a running worker to sync (catalog.sync, with its after-sync jobs) and wait.",
@@ -92,6 +100,7 @@ def main(ctx: click.Context, config_file: Path | None, database_url: str | None)
 def sync(
     ctx: click.Context,
     sources: tuple[str, ...],
+    allow: tuple[str, ...],
     via_worker: bool,
     timeout: float,
     allow_removals: tuple[str, ...],
@@ -102,6 +111,10 @@ def sync(
     Exits 1 when no source could be read, 3 when a source is held for an admin (it would
     remove more than catalog.removal_guard allows; nothing of it changed), else 0.
     """
+    if allow and not sources:
+        raise click.UsageError(
+            "--allow-kind applies to --source only; configured sources have rules"
+        )
     allowed_by = f"cli:{_os_user()}"
     if via_worker:
         sys.exit(sync_via_worker(ctx, timeout, allow_removals=allow_removals, by=allowed_by))
@@ -111,6 +124,7 @@ def sync(
         report = runtime.sync(
             list(sources),
             trigger="cli",
+            allow=allow,
             progress=progress,
             allow_removals=allow_removals,
             allowed_by=allowed_by,

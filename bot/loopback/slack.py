@@ -79,6 +79,7 @@ class SlackUser:
     team_id: str = "T0LOOP"
     is_bot: bool = False
     tz: str | None = None
+    email_confirmed: bool = True
 
     def to_api(self) -> dict[str, Any]:
         name = self.name or self.id.lower()
@@ -92,6 +93,7 @@ class SlackUser:
             "real_name": name,
             "deleted": False,
             "is_bot": self.is_bot,
+            "is_email_confirmed": self.email_confirmed,
             "profile": profile,
         }
         if self.tz:
@@ -199,10 +201,12 @@ class LoopbackSlack:
         team_id: str | None = None,
         is_bot: bool = False,
         tz: str | None = None,
+        email_confirmed: bool = True,
     ) -> SlackUser:
         """Add a workspace member (``users.info`` / ``users.lookupByEmail`` find them);
-        ``tz`` is the IANA zone ``users.info`` reports (Slack's ``tz``), absent when None."""
-        user = SlackUser(user_id, email, name, team_id or self.team_id, is_bot, tz)
+        ``tz`` is the IANA zone ``users.info`` reports (Slack's ``tz``), absent when None;
+        ``email_confirmed`` is Slack's ``is_email_confirmed``."""
+        user = SlackUser(user_id, email, name, team_id or self.team_id, is_bot, tz, email_confirmed)
         with self._changed:
             self._state.users[user_id] = user
         return user

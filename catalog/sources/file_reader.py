@@ -1,5 +1,9 @@
 """Turns a file's bytes into entities for the sync: skips files that did not change since the
-last run, else YAML -> placeholders -> validation, keeping every problem with its line."""
+last run, else YAML -> placeholders -> validation, keeping every problem with its line.
+
+With catalog rules (``catalog/rules.py``), what a source may not define is refused and not kept,
+and a change of the rules makes every file be read again (their fingerprint is in the hash).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import InvalidEntity
+from catalog.errors import InvalidEntity, KindNotAllowed
 from catalog.ingest import parse_entity
 from catalog.placeholders import resolve_placeholders
+from catalog.policies import DEFAULT_POLICY, EntityPolicy, all_of
 from catalog.refs import DEFAULT_NAMESPACE, EntityRef
+from catalog.rules import SourceRules
 from catalog.sources.base import Origin, Problem, ScannedFile, SourcedEntity
 from catalog.yaml_reader import YamlLimits, read_yaml_documents
 
@@ -38,16 +44,32 @@ class PreviousFile:
 
 
 class FileReader:
-    """Reads files for one source during one sync."""
+    """Reads files for one source during one sync; ``rules`` None lets every kind in."""
 
-    def __init__(self, previous: dict[str, PreviousFile], limits: YamlLimits) -> None:
+    def __init__(
+        self,
+        previous: dict[str, PreviousFile],
+        limits: YamlLimits,
+        *,
+        rules: SourceRules | None = None,
+    ) -> None:
         self._previous = previous
         self.limits = limits
+        self._rules = rules
+        self._salt = rules.fingerprint.encode() if rules is not None else b""
+        self._policy: EntityPolicy = (
+            all_of(rules, DEFAULT_POLICY) if rules is not None else DEFAULT_POLICY
+        )
 
     def previous_refs(self, path: str) -> list[str]:
         """The refs a file yielded last time (empty when unknown)."""
         prev = self._previous.get(path)
         return prev.refs if prev else []
+
+    def _may_keep(self, ref: str) -> bool:
+        """An invalid entity keeps its last version only if the source may still define its
+        kind (else breaking a file would keep what the rules now refuse)."""
+        return self._rules is None or self._rules.allows_kind(_kind_of(ref))
 
     def read(
         self,
@@ -59,7 +81,7 @@ class FileReader:
         force_parse: bool = False,
     ) -> ScannedFile:
         """The file's entities and problems; unchanged files are not parsed again."""
-        digest = content_hash(data)
+        digest = content_hash(self._salt + data)
         prev = self._previous.get(path)
         if prev is not None and prev.content_hash == digest and digest and not force_parse:
             return ScannedFile(
@@ -79,13 +101,18 @@ class FileReader:
                     document, warnings = resolve_placeholders(
                         document, base_dir=base_dir, root=root_dir, limits=self.limits
                     )
-                parsed = parse_entity(document)
+                parsed = parse_entity(document, policy=self._policy)
+            except KindNotAllowed as error:
+                scanned.problems.append(
+                    Problem("error", error.message, path, doc.line, _guess_ref(doc.data), "kind")
+                )
+                continue
             except InvalidEntity as error:
                 ref = _guess_ref(doc.data)
                 scanned.problems.append(
                     Problem("error", error.message, path, doc.line, ref, error.field)
                 )
-                if ref:
+                if ref and self._may_keep(ref):
                     scanned.kept_refs.append(ref)
                 continue
             ref = str(parsed.entity.ref)
@@ -106,9 +133,10 @@ class FileReader:
         problems: Sequence[Problem] = (),
     ) -> ScannedFile:
         """One entity already parsed (from Backstage's API), with the ``problems`` its source
-        found on it; skipped when neither changed."""
+        found on it; skipped when neither changed (nor the rules)."""
         fingerprint = [document, [asdict(p) for p in problems]]
-        digest = content_hash(json.dumps(fingerprint, sort_keys=True, default=str).encode())
+        text = json.dumps(fingerprint, sort_keys=True, default=str).encode()
+        digest = content_hash(self._salt + text)
         prev = self._previous.get(path)
         if prev is not None and prev.content_hash == digest:
             return ScannedFile(
@@ -116,16 +144,24 @@ class FileReader:
             )
         scanned = ScannedFile(path, digest, problems=list(problems))
         try:
-            parsed = parse_entity(document, from_api=True)
+            parsed = parse_entity(document, from_api=True, policy=self._policy)
+        except KindNotAllowed as error:
+            ref = _guess_ref(document)
+            scanned.problems.append(Problem("error", error.message, path, None, ref, "kind"))
+            return scanned
         except InvalidEntity as error:
             ref = _guess_ref(document)
             scanned.problems.append(Problem("error", error.message, path, None, ref, error.field))
-            if ref:
+            if ref and self._may_keep(ref):
                 scanned.kept_refs.append(ref)
             return scanned
         scanned.entities.append(SourcedEntity(parsed, origin))
         scanned.refs.append(str(parsed.entity.ref))
         return scanned
+
+
+def _kind_of(ref: str) -> str:
+    return ref.partition(":")[0]
 
 
 def _guess_ref(data: Any) -> str | None:

@@ -1,5 +1,11 @@
 """A Backstage Location file, followed through ``target``/``targets`` (relative paths and globs),
-recursively, reading each file once (so cycles end)."""
+recursively, reading each file once (so cycles end).
+
+Targets are read only from inside the source's root. A target that is missing, that leads out
+of the root (``../``, an absolute path, a symlink) or both gets the same error, which names the
+target as written and nothing of the host: what exists outside the source is never revealed,
+and whether a path leaves the root is decided from its text before anything outside is touched.
+"""
 
 from __future__ import annotations
 
@@ -81,17 +87,14 @@ def _resolve(
         )
     if target.endswith("/"):
         return [], f"target {target!r} is a folder; a file target must name a file"
-    base = os.path.dirname(file)
+    not_found = f"target {target} does not exist in this source (targets are files inside it)"
+    path = os.path.normpath(os.path.join(os.path.dirname(file), target))
+    if not path.startswith(tree.root + os.sep):
+        return [], not_found  # decided from the text alone
     if _GLOB_CHARS & set(target):
-        relative = sorted(glob.glob(target, root_dir=base, recursive=True))
-        matches = [os.path.normpath(os.path.join(base, r)) for r in relative]
-        matches = [m for m in matches if os.path.isfile(m)]
-    else:
-        candidate = os.path.normpath(os.path.join(base, target))
-        matches = [candidate] if os.path.isfile(candidate) else []
-        if not matches and spec.presence != "optional":
-            return [], f"target {target} does not exist"
-    inside = [m for m in matches if tree.contains(m)]
-    if len(inside) < len(matches):
-        return inside, f"target {target!r} points outside the source folder {tree.root}; not read"
-    return inside, None
+        # A match outside the root (through a symlink, or "**/..") counts as no match.
+        matches = sorted(glob.glob(path, recursive=True))
+        return [m for m in matches if os.path.isfile(m) and tree.contains(m)], None
+    if os.path.isfile(path) and tree.contains(path):
+        return [path], None
+    return [], None if spec.presence == "optional" else not_found

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from catalog.groups import ancestors, groups_of_user
+from catalog.groups import ancestors, groups_of_user, users_with_email
 from slackkit import blocks as bk
 from slackkit.catalog_blocks import ref_text
 from slackkit.deps import Deps
 from slackkit.replies import Reply
 from slackkit.router import Ask
+from slackkit.users import BY_EMAIL_AND_ID
 
 __all__ = ["register"]
 
@@ -30,15 +31,21 @@ def register(app: App, deps: Deps) -> None:
         if person is None:
             lines.append(
                 "*Catalog user:* _none_. I match a Slack account to the User entity whose "
-                "`spec.profile.email` is its Slack email, or whose `slack.com/user_id` "
-                f"annotation is {bk.code(caller.user_id)}. Add one of them to your User entity."
+                "`spec.profile.email` is its Slack email; add yours to your User entity."
             )
+            namesakes = users_with_email(deps.catalog, caller.email) if caller.email else []
+            if len(namesakes) > 1:
+                refs = ", ".join(ref_text(p.ref) for p in namesakes[:5])
+                lines.append(
+                    f"Several catalog users have your email ({refs}): give yours the "
+                    f"annotation {bk.code('slack.com/user_id: ' + caller.user_id)}."
+                )
             return Reply(
                 "You are not matched to a catalog user",
                 (bk.section("\n".join(lines)),),
                 shareable=False,
             )
-        how = "your Slack id annotation" if caller.mapped_by == "annotation" else "your email"
+        how = "your email and Slack id" if caller.mapped_by == BY_EMAIL_AND_ID else "your email"
         lines.append(
             f"*Catalog user:* *{bk.escape(person.display_name)}* {ref_text(person.ref)} "
             f"(matched by {how})"

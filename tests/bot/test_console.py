@@ -31,6 +31,8 @@ metadata: {name: payments-api, description: "Takes <!channel> money & more"}
 spec: {type: service, lifecycle: production, owner: payments}
 """
 
+TRUSTED_FOR_PEOPLE = ["--allow-kind", "User", "--allow-kind", "Group"]
+
 
 @pytest.fixture
 def synced(database_url: str, tmp_path: Path) -> list[str]:
@@ -38,7 +40,8 @@ def synced(database_url: str, tmp_path: Path) -> list[str]:
     folder.mkdir()
     (folder / "catalog-info.yaml").write_text(CATALOG)
     result = CliRunner().invoke(
-        main, ["--database-url", database_url, "sync", "--source", str(folder)]
+        main,
+        ["--database-url", database_url, "sync", "--source", str(folder), *TRUSTED_FOR_PEOPLE],
     )
     assert result.exit_code == 0, result.output
     return ["--database-url", database_url]

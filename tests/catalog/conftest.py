@@ -6,15 +6,14 @@ import pytest
 from sqlalchemy import Engine
 
 from catalog import Catalog
-from catalog.sources import LocationSource
-from catalog.sync import SyncReport, sync_catalog
+from catalog.sync import SyncReport
+from tests.example_company import sync_example_company
 
 
 @pytest.fixture
 def globex(engine: Engine, examples_dir: Path) -> SyncReport:
-    """The example company, synced into the test database."""
-    root = examples_dir / "catalog"
-    return sync_catalog(engine, [LocationSource("globex", root / "catalog-info.yaml", root=root)])
+    """The example company, synced into the test database as examples/greenroom.yaml says."""
+    return sync_example_company(engine, examples_dir)
 
 
 @pytest.fixture

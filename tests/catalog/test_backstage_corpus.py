@@ -2,7 +2,8 @@
 
 Where greenroom deliberately differs it is said here: Backstage drops the whole `example-apis`
 Location when one target is missing; greenroom loads the eight APIs that exist and reports the
-missing one on that Location.
+missing one on that Location. As in Backstage's own app-config, only the org location
+(`acme-corp.yaml`) may define Users and Groups (catalog rules).
 
 Backstage 4.0.0 (catalog-backend, with the ai-model module) serving these files was compared
 with greenroom: 57 entities and 129 relations (the sum of every entity's ``relations``).
@@ -19,8 +20,10 @@ from sqlalchemy import Engine
 from catalog import Catalog, Relation, parse_ref
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
+from catalog.rules import CatalogRule, CatalogRules
 from catalog.sources import LocationSource
 from catalog.sync import SyncReport, sync_catalog
+from catalog.sync_options import SyncOptions
 from tests.catalog.corpus_served import relation_entries
 
 # What Backstage 4.0.0 serves from these files (SOURCE.md), minus its per-registration
@@ -46,6 +49,7 @@ EXTRA_APIS = {
     "wayback-archive",
     "wayback-search",
 }
+RULES = CatalogRules.of(None, [("acme", [CatalogRule(allow=["User", "Group"])])])
 
 
 @pytest.fixture
@@ -56,6 +60,7 @@ def synced(engine: Engine, corpus_dir: Path) -> SyncReport:
             LocationSource("examples", corpus_dir / "all.yaml", root=corpus_dir),
             LocationSource("acme", corpus_dir / "acme-corp.yaml", root=corpus_dir),
         ],
+        SyncOptions(rules=RULES),
     )
 
 
@@ -188,8 +193,28 @@ def test_resync_of_the_corpus_changes_nothing(
             LocationSource("examples", corpus_dir / "all.yaml", root=corpus_dir),
             LocationSource("acme", corpus_dir / "acme-corp.yaml", root=corpus_dir),
         ],
+        SyncOptions(rules=RULES),
     )
     assert all(not (s.added or s.updated or s.removed) for s in again.sources)
     assert [str(p) for s in again.sources for p in s.errors] == [
         str(p) for s in synced.sources for p in s.errors
     ]
+
+
+def test_without_rules_for_the_org_its_users_and_groups_are_refused_as_backstage_does(
+    engine: Engine, catalog: Catalog, corpus_dir: Path
+) -> None:
+    report = sync_catalog(
+        engine,
+        [
+            LocationSource("examples", corpus_dir / "all.yaml", root=corpus_dir),
+            LocationSource("acme", corpus_dir / "acme-corp.yaml", root=corpus_dir),
+        ],
+        SyncOptions(rules=CatalogRules()),
+    )
+    counts = catalog.count_by_kind()
+    assert "user" not in counts and "group" not in counts
+    refused = [p for s in report.sources for p in s.errors if p.field == "kind"]
+    kinds = sorted(p.ref.split(":")[0] for p in refused if p.ref)
+    assert kinds == ["group"] * 8 + ["user"] * 17
+    assert all("is not of an allowed kind for source 'acme'" in p.message for p in refused)

@@ -45,6 +45,7 @@ catalog:
     - name: company
       type: directory
       path: {COMPANY}
+      rules: [{{allow: [User, Group]}}]
 repositories:
   providers:
     - name: github

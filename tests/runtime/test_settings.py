@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from catalog import ConfigError
+from catalog import ConfigError, Entity
 from catalog.source_config import BackstageSourceConfig, LocationSourceConfig
 from runtime.settings import load_settings
 
@@ -80,6 +80,13 @@ def test_the_removal_guard_and_grace_are_settings_with_a_per_source_guard(
         ("catalog:\n  max_file_bytes: 10", "max_file_bytes"),
         ("- just a list", "must hold a mapping"),
         ("a: [unclosed", "not valid YAML"),
+        ("catalog:\n  rules: [{allow: [User], locations: []}]", "locations"),
+        ("catalog:\n  sources:\n    - {name: o, type: directory, path: ., rules: [User]}", "rules"),
+        (
+            "catalog:\n  sources:\n    - {name: a, type: directory, path: .}\n"
+            "    - {name: a, type: directory, path: ..}",
+            "used more than once: ['a']",
+        ),
     ],
 )
 def test_bad_settings_say_which_field(tmp_path: Path, text: str, fragment: str) -> None:
@@ -91,3 +98,24 @@ def test_bad_settings_say_which_field(tmp_path: Path, text: str, fragment: str) 
 def test_a_missing_config_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="No config file at"):
         load_settings(tmp_path / "nope.yaml", environ={})
+
+
+def test_catalog_rules_are_read_globally_and_per_source(tmp_path: Path) -> None:
+    config = write(
+        tmp_path / "greenroom.yaml",
+        "catalog:\n"
+        "  rules: [{allow: [Component, {kind: Resource, spec.type: database}]}]\n"
+        "  sources:\n"
+        "    - {name: org, type: directory, path: org, rules: [{allow: [User, Group]}]}\n"
+        "    - {name: repos, type: directory, path: repos}\n",
+    )
+    rules = load_settings(config, environ={}).catalog.rule_set
+
+    def allowed(source: str, kind: str, spec_type: str = "service") -> bool:
+        document = {"apiVersion": "v1", "kind": kind, "metadata": {"name": "x"}}
+        entity = Entity.model_validate(document | {"spec": {"type": spec_type}})
+        return rules.for_source(source).allows(entity)
+
+    assert allowed("org", "User") and allowed("org", "Group") and allowed("org", "Component")
+    assert not allowed("repos", "User") and not allowed("repos", "System")
+    assert allowed("repos", "Resource", "database") and not allowed("repos", "Resource", "s3")

@@ -36,7 +36,9 @@ spec: {type: service, lifecycle: experimental, owner: payments}
 @pytest.fixture
 def sources(tmp_path: Path) -> dict[str, object]:
     # the folder the `acme` fixture writes and syncs as source "test"
-    return {"sources": [{"name": "test", "type": "directory", "path": str(tmp_path / "catalog")}]}
+    folder = str(tmp_path / "catalog")
+    trusted = [{"allow": ["User", "Group"]}]  # it holds the people too
+    return {"sources": [{"name": "test", "type": "directory", "path": folder, "rules": trusted}]}
 
 
 @pytest.fixture

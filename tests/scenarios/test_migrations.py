@@ -18,8 +18,6 @@ from PIL import Image
 from sqlalchemy import Engine
 
 from bot.loopback.slack import LoopbackSlack
-from catalog.sources import LocationSource
-from catalog.sync import sync_catalog
 from catalog.tech_migrations import (
     MigrationsSettings,
     evaluate_configured,
@@ -27,6 +25,7 @@ from catalog.tech_migrations import (
     migration_progress,
 )
 from catalog.tech_migrations.charts import CHART_SIZE
+from tests.example_company import sync_example_company
 from tests.scenarios.test_k8s import tokens
 from tests.scenarios.workspace import NOBODY, Workspace
 
@@ -99,8 +98,7 @@ def globex(
     root = tmp_path / "globex"
     shutil.copytree(examples_dir / "catalog", root / "catalog")
     shutil.copytree(examples_dir / "migrations", root / "migrations")
-    catalog_file = root / "catalog" / "catalog-info.yaml"
-    report = sync_catalog(engine, [LocationSource("globex", catalog_file, root=root / "catalog")])
+    report = sync_example_company(engine, root)
     assert report.status == "ok"
     for user_id, email in PEOPLE.items():
         slack_api.add_user(user_id, email=email, name=email.split(".")[0].capitalize())

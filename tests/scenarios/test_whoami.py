@@ -12,9 +12,11 @@ def test_whoami_by_email_lists_teams_and_parents(workspace: Workspace) -> None:
     assert "alice@acme.example" in text
 
 
-def test_slack_id_annotation_wins_over_email(workspace: Workspace) -> None:
+def test_a_user_with_a_slack_id_annotation_is_still_matched_by_email(
+    workspace: Workspace,
+) -> None:
     text = workspace.text(workspace.ask("whoami", user=BOB))
-    assert "Bob Baker" in text and "matched by your Slack id annotation" in text
+    assert "Bob Baker" in text and "matched by your email" in text
 
 
 def test_email_matching_ignores_case(workspace: Workspace) -> None:

@@ -31,7 +31,7 @@ __all__ = ["ALICE", "BOB", "CAROL", "NOBODY", "NO_EMAIL", "Sent", "UvicornThread
 ALICE, BOB, CAROL, NOBODY, NO_EMAIL = "U0ALICE", "U0BOB", "U0CAROL", "U0NOBODY", "U0NOEMAIL"
 SLACK_USERS = {
     ALICE: "alice@acme.example",
-    BOB: "bob@acme.example",
+    BOB: "bob.b@acme.example",
     CAROL: "carol@acme.example",
     NOBODY: "nobody@elsewhere.example",
     NO_EMAIL: None,

@@ -45,7 +45,8 @@ def greenroom(tmp_path: Path, sqlite_template: Path) -> Greenroom:
         f"""
 data_dir: data
 catalog:
-  sources: [{{name: company, type: directory, path: "{COMPANY}"}}]
+  sources:
+    - {{name: company, type: directory, path: "{COMPANY}", rules: [{{allow: [User, Group]}}]}}
 scaffolder:
   template_dirs: [{{path: "{TRUSTED}", trusted: true}}]
   shipped_templates: false

@@ -45,7 +45,16 @@ def config(tmp_path: Path, api: FakeKubernetesApi) -> Path:
     api.kubeconfig(tmp_path / "kubeconfig.yaml", context="eu")
     settings = {
         "database_url": "sqlite:///greenroom.db",
-        "catalog": {"sources": [{"name": "local", "type": "directory", "path": "catalog"}]},
+        "catalog": {
+            "sources": [
+                {
+                    "name": "local",
+                    "type": "directory",
+                    "path": "catalog",
+                    "rules": [{"allow": ["User", "Group"]}],
+                }
+            ]
+        },
         "kubernetes": {
             "clusters": [
                 {

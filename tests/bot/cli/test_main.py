@@ -29,7 +29,8 @@ def run(database_url: str, examples_dir: Path) -> Invoke:
 def test_sync_prints_a_summary_and_every_problem(run: Invoke) -> None:
     result = run("sync")
     assert result.exit_code == 0, result.output
-    assert "globex" in result.output and "117" in result.output
+    assert "globex" in result.output and "69" in result.output
+    assert "globex-org" in result.output and "48" in result.output  # the org chart
     assert 'apis/reports-export.yaml:4: "spec.definition" is required' in result.output
     missing = "component:default/loyalty-service ownedBy group:default/ghost-squad (missing)"
     assert missing in result.output
@@ -38,16 +39,34 @@ def test_sync_prints_a_summary_and_every_problem(run: Invoke) -> None:
 def test_sync_json_is_the_stored_report(run: Invoke) -> None:
     report = json.loads(run("sync", "--json").output)
     assert report["status"] == "ok"
-    assert report["sources"][0]["name"] == "globex"
-    assert len(report["sources"][0]["added"]) == 117
+    assert [s["name"] for s in report["sources"]] == ["globex", "globex-org"]
+    assert [len(s["added"]) for s in report["sources"]] == [69, 48]
     again = json.loads(run("sync", "--json").output)
-    assert again["sources"][0]["unchanged"] == 117 and again["sources"][0]["added"] == []
+    assert [s["unchanged"] for s in again["sources"]] == [69, 48]
+    assert all(s["added"] == [] for s in again["sources"])
 
 
 def test_sync_exits_non_zero_only_when_no_source_could_be_read(run: Invoke, tmp_path: Path) -> None:
     result = run("sync", "--source", str(tmp_path / "nowhere"))
     assert result.exit_code == 1
     assert "could not be read" in result.output
+
+
+def test_an_ad_hoc_source_defines_people_only_with_allow(
+    run: Invoke, tmp_path: Path, examples_dir: Path
+) -> None:
+    org = str(examples_dir / "catalog" / "org" / "organisation.yaml")
+    refused = json.loads(run("sync", "--source", org, "--json").output)
+    assert refused["sources"][0]["added"] == ["location:default/globex-org"]
+    assert refused["sources"][0]["errors"] == 47  # 33 users and 14 groups, each reported
+    allowed = json.loads(
+        run(
+            "sync", "--source", org, "--allow-kind", "User", "--allow-kind", "Group", "--json"
+        ).output
+    )
+    assert len(allowed["sources"][0]["added"]) == 47
+    assert "--allow-kind applies to --source only" in run("sync", "--allow-kind", "User").output
+    assert "--allow-kind takes kinds" in run("sync", "--source", org, "--allow-kind", "").output
 
 
 def test_catalog_get_owner_deps_impact_search(run: Invoke) -> None:

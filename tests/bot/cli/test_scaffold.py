@@ -35,6 +35,7 @@ catalog:
     - name: company
       type: directory
       path: {COMPANY}
+      rules: [{{allow: [User, Group]}}]
 scaffolder:
   remote_url_template: "file://{{data_dir}}/git/{{name}}.git"
 """
