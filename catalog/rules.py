@@ -45,8 +45,10 @@ class KindMatcher(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
-    kind: str = Field(min_length=1, max_length=63)
-    spec_type: str | None = Field(default=None, alias="spec.type")
+    kind: str = Field(min_length=1, max_length=63, description="e.g. Component, User")
+    spec_type: str | None = Field(
+        default=None, alias="spec.type", description="only entities of this spec.type"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -68,7 +70,9 @@ class CatalogRule(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    allow: list[KindMatcher]
+    allow: list[KindMatcher] = Field(
+        description="kinds it lets in: Kind, or {kind: Kind, spec.type: type}"
+    )
 
     def allows(self, entity: Entity) -> bool:
         """Whether one of the rule's matchers takes the entity."""

@@ -19,6 +19,7 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine, insert
 
+from bot.capabilities import job_registry
 from bot.loopback.slack import LoopbackSlack
 from catalog import Catalog, EntityRef, parse_ref
 from catalog.groups import ancestors, groups_of_user, members_of, person_of, team_of
@@ -649,6 +650,7 @@ def test_the_workers_scheduled_sync_applies_the_same_rules(
         trigger="schedule",
         deadline=now + timedelta(minutes=1),
         logger=logging.getLogger("test"),
+        registry=job_registry(),
     )
     try:
         result = run_catalog_sync(context)
