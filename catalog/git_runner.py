@@ -116,7 +116,8 @@ class GitRunner:
         """git's stdout; raises GitFailed with git's reason when it exits non-zero."""
         result = self.attempt(*args, cwd=cwd, env=env)
         if result.returncode != 0:
-            raise GitFailed(args[0], result.reason, output=result.stderr + result.stdout)
+            output = result.stderr + result.stdout
+            raise GitFailed(_subcommand(args), result.reason, output=output)
         return result.stdout
 
     def attempt(
@@ -135,7 +136,7 @@ class GitRunner:
                 check=False,
             )
         except subprocess.TimeoutExpired:
-            raise GitFailed(args[0], f"no answer within {self.timeout:.0f}s") from None
+            raise GitFailed(_subcommand(args), f"no answer within {self.timeout:.0f}s") from None
         return GitResult(done.returncode, self.redact(done.stdout), self.redact(done.stderr))
 
     def redact(self, text: str) -> str:
@@ -181,8 +182,8 @@ class GitRunner:
 
 
 def failure_reason(output: str, code: int) -> str:
-    """The lines of git's output that say why it failed: the remote's words, rejections, then
-    git's own ``fatal:``/``error:`` lines."""
+    """The lines of git's output that say why it failed: what a remote rejected and why, the
+    remote's own words, then git's ``fatal:``/``error:`` lines."""
     lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
     remote = [ln.removeprefix("remote:").strip() for ln in lines if ln.startswith("remote:")]
     rejected = [
@@ -190,6 +191,17 @@ def failure_reason(output: str, code: int) -> str:
         for ln in lines
         if "[remote rejected]" in ln or "[rejected]" in ln
     ]
-    fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:", "!"))]
-    picked = list(dict.fromkeys([*rejected, *[r for r in remote if r][-3:], *fatal[-2:]]))
-    return " / ".join(picked or lines[-1:])[:500] or f"git exited with {code}"
+    fatal = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    picked = [*rejected, *[r for r in remote if r][-3:], *fatal[-2:]]
+    return "; ".join(dict.fromkeys(picked or lines[-2:]))[:500] or f"git exited with {code}"
+
+
+def _subcommand(args: Sequence[str]) -> str:
+    """``commit`` of ``--git-dir X --work-tree Y commit ...``: what was asked, for messages."""
+    words = iter(args)
+    for word in words:
+        if word in {"-C", "-c", "--git-dir", "--work-tree", "--namespace"}:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return args[0] if args else "git"

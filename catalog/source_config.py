@@ -130,9 +130,6 @@ def build_source(config: SourceConfig, *, base_dir: Path, cache_dir: Path) -> Ca
         url = config.url
         if "://" not in url and not url.startswith("git@") and not Path(url).is_absolute():
             url = str(base_dir / url)
-        header = None
-        if config.token is not None:
-            header = f"Authorization: Bearer {config.token.get_secret_value()}"
         return GitSource(
             config.name,
             url,
@@ -142,7 +139,7 @@ def build_source(config: SourceConfig, *, base_dir: Path, cache_dir: Path) -> Ca
             location=config.location,
             include=config.include,
             exclude=config.exclude,
-            auth_header=header,
+            token=config.token,
             timeout=config.timeout_seconds,
         )
     token = config.token.get_secret_value() if config.token else None

@@ -4,7 +4,6 @@ again, and the ``Scaffolder`` the Slack modal and the CLI share."""
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 
 from pydantic import SecretStr
@@ -78,13 +77,13 @@ def registered_source(settings: Settings, engine: Engine) -> RegisteredLocations
     """The catalog source that re-reads every repository greenroom created, each with the
     credentials of the host it was published to, keeping only the kinds its template
     registers."""
-    credentials = {}
+    credentials: dict[str, tuple[str, SecretStr]] = {}
     config = settings.scaffolder
     if config.token is not None:
-        credentials[GIT_TARGET] = _basic(config.token_username, config.token)
+        credentials[GIT_TARGET] = (config.token_username, config.token)
     for provider in settings.repositories.providers:
         if provider.token is not None:
-            credentials[provider.name] = _basic(_GIT_USERNAMES[provider.type], provider.token)
+            credentials[provider.name] = (_GIT_USERNAMES[provider.type], provider.token)
 
     def declared_kinds() -> dict[str, frozenset[str]]:
         index = discover_templates(
@@ -126,11 +125,6 @@ def _provider_target(settings: Settings, provider: RepositoryProviderSettings) -
         team_slug=team_slug,
         visibility=provider.visibility,
     )
-
-
-def _basic(username: str, token: SecretStr) -> str:
-    pair = f"{username}:{token.get_secret_value()}"
-    return f"Authorization: Basic {base64.b64encode(pair.encode()).decode()}"
 
 
 def _work_root(data_path: Path) -> Path:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from pydantic import SecretStr
+
 from catalog.errors import SourceUnavailable
+from catalog.git_runner import GitCredential, GitFailed, GitRunner
 from catalog.sources.base import FileReaderLike, ScannedFile
 from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DirectorySource
 from catalog.sources.location import LocationSource
@@ -45,7 +46,8 @@ class GitSource:
         location: str | None = None,
         include: list[str] | None = None,
         exclude: list[str] | None = None,
-        auth_header: str | None = None,
+        token: SecretStr | None = None,
+        username: str | None = None,
         timeout: float = 120.0,
     ) -> None:
         self.name = name
@@ -56,9 +58,20 @@ class GitSource:
         self.include = include or list(DEFAULT_INCLUDE)
         self.exclude = exclude or list(DEFAULT_EXCLUDE)
         self.timeout = timeout
-        self._auth_header = auth_header
         key = hashlib.sha256(f"{url}#{branch or ''}".encode()).hexdigest()[:16]
         self.checkout = cache_dir / "git" / key
+        credentials = []
+        if token is not None and url.startswith(("https://", "http://")):
+            # a user name means HTTP basic (GitHub, GitLab tokens), none a bearer token
+            login = GitCredential.basic(url, username, token) if username else None
+            credentials = [login or GitCredential.bearer(url, token)]
+        self._runner = GitRunner(
+            home=self.checkout.parent / "home",
+            credentials=credentials,
+            timeout=timeout,
+            # a local path or file:// repository is the point of some sources; ssh for git@
+            protocols="file:ssh:http:https",
+        )
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         repo = self.refresh()
@@ -101,40 +114,10 @@ class GitSource:
         return Path(self.url).resolve().as_uri()
 
     def _git(self, *args: str, cwd: Path | None = None) -> None:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(self.checkout.parent),
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_COUNT": "1",
-            "GIT_CONFIG_KEY_0": "protocol.file.allow",
-            "GIT_CONFIG_VALUE_0": "always",
-        }
-        if self._auth_header:
-            env |= {
-                "GIT_CONFIG_COUNT": "2",
-                "GIT_CONFIG_KEY_1": "http.extraHeader",
-                "GIT_CONFIG_VALUE_1": self._auth_header,
-            }
         try:
-            subprocess.run(
-                ["git", *args],
-                cwd=cwd,
-                env=env,
-                check=True,
-                capture_output=True,
-                timeout=self.timeout,
-                text=True,
-            )
-        except subprocess.CalledProcessError as error:
-            lines = [ln for ln in (error.stderr or "").strip().splitlines() if ln.strip()]
-            reason = lines[-1] if lines else f"git exited with {error.returncode}"
-            reason = reason.replace(self.url, redact_url(self.url))
+            self._runner.run(*args, cwd=cwd)
+        except GitFailed as error:
+            reason = error.reason.replace(self.url, redact_url(self.url))
             raise SourceUnavailable(
                 f"source {self.name!r}: git {args[0]} of {redact_url(self.url)} failed: {reason}"
-            ) from None
-        except subprocess.TimeoutExpired:
-            raise SourceUnavailable(
-                f"source {self.name!r}: git {args[0]} of {redact_url(self.url)} took over "
-                f"{self.timeout:.0f}s"
             ) from None

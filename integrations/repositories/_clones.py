@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from integrations.repositories._git import GitFailed, GitRunner
+from catalog.git_runner import GitFailed, GitRunner
 from integrations.repositories._locks import LockTimeout, file_lock
 from integrations.repositories.locations import RepoLocation
 

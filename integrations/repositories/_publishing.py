@@ -16,15 +16,9 @@ from pydantic import SecretStr
 from rapidfuzz import process
 
 from catalog.errors import GreenroomError
+from catalog.git_runner import GitCredential, GitFailed, GitRunner
 from integrations.errors import PublishFailed
-from integrations.repositories._git import (
-    GitCredential,
-    GitFailed,
-    GitRunner,
-    commit_folder,
-    push_branch,
-    web_root,
-)
+from integrations.repositories._git import commit_folder, push_branch
 from integrations.repositories.base import CommitAuthor, RepositoryRequest
 
 _log = logging.getLogger("integrations.repositories")
@@ -101,7 +95,7 @@ def finish_publishing(
     try:
         configure()
         username, token = login
-        credential = GitCredential(web_root(created.clone_url), username, token)
+        credential = GitCredential.basic(created.clone_url, username, token)
         pushing = git.with_credentials([credential])
         try:
             push_branch(pushing, commit, created.clone_url, branch)

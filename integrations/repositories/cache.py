@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from catalog.git_runner import GitCredential, GitFailed, GitRunner
 from catalog.refs import EntityRef
 from catalog.store import StoredEntity
 from integrations.repositories._clones import CacheEntry, Checkout, CloneStore
-from integrations.repositories._git import GitCredential, GitFailed, GitRunner
 from integrations.repositories._locks import LockTimeout
 from integrations.repositories.config import RepositoriesSettings
 from integrations.repositories.locations import (
@@ -75,7 +75,7 @@ class RepositoryCache:
         self.root = root
         self.settings = settings
         credentials = [
-            GitCredential(h.url, h.git_username, h.token)
+            GitCredential.basic(h.url, h.git_username, h.token)
             for h in settings.hosts
             if h.token is not None and h.token.get_secret_value()
         ]

@@ -12,16 +12,17 @@ the git process: never in a URL, an argument, a log line or an error message.
 
 from __future__ import annotations
 
-import base64
-import os
 import re
 import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pydantic import SecretStr
+
+from catalog.git_runner import GitCredential, GitFailed, GitRunner
 from integrations.errors import PublishFailed, RepositoryExists
+from integrations.repositories._git import commit_folder, push_branch
 from integrations.repositories.base import CommitAuthor, PublishedRepository, RepositoryRequest
 
 __all__ = ["GitRemotePublisher"]
@@ -60,11 +61,8 @@ class GitRemotePublisher:
         self.url_template = url_template
         self.web_url_template = web_url_template
         self.timeout = timeout
-        self._token = token
-        self._auth = None
-        if token:
-            pair = base64.b64encode(f"{token_username}:{token}".encode()).decode()
-            self._auth = f"Authorization: Basic {pair}"
+        self._token = SecretStr(token) if token else None
+        self._token_username = token_username
 
     def clone_url(self, name: str) -> str:
         """The git URL of the repository called ``name``."""
@@ -77,12 +75,17 @@ class GitRemotePublisher:
         if local is not None and not local.exists():
             return False
         with tempfile.TemporaryDirectory(prefix="greenroom-git-") as home:
-            result = self._run(["ls-remote", "--heads", url], home=Path(home), check=False)
+            try:
+                result = self._git(Path(home), url).attempt("ls-remote", "--heads", url)
+            except GitFailed as error:
+                raise PublishFailed(
+                    f"Could not check whether {url} exists: {error.reason}"
+                ) from None
         if result.returncode == 0:
             return bool(result.stdout.strip())
         if local is not None:
             return True  # something that is not a repository holds the path
-        reason = self._reason(result.stderr, url)
+        reason = self._explain(result.reason)
         if any(marker in reason.lower() for marker in _NOT_FOUND):
             return False
         raise PublishFailed(f"Could not check whether {url} exists: {reason}")
@@ -122,7 +125,10 @@ class GitRemotePublisher:
         try:
             with tempfile.TemporaryDirectory(prefix="greenroom-git-") as home:
                 branch = f"--initial-branch={request.default_branch}"
-                self._run(["init", "--bare", "-q", branch, str(local)], home=Path(home))
+                try:
+                    self._git(Path(home), url).run("init", "--bare", "-q", branch, str(local))
+                except GitFailed as error:
+                    raise PublishFailed(f"git init failed: {error.reason}") from None
                 if request.description:
                     (local / "description").write_text(request.description + "\n")
         except BaseException:
@@ -140,104 +146,43 @@ class GitRemotePublisher:
     ) -> None:
         name = _UNSAFE_IDENTITY.sub("", author.name).strip() or author.email
         email = _UNSAFE_IDENTITY.sub("", author.email).strip()
-        identity = {
-            "GIT_AUTHOR_NAME": name,
-            "GIT_AUTHOR_EMAIL": email,
-            "GIT_COMMITTER_NAME": name,
-            "GIT_COMMITTER_EMAIL": email,
-            "GIT_DIR": str(tmp / "repo.git"),
-            "GIT_WORK_TREE": str(source_dir),
-        }
-        home = tmp / "home"
-        home.mkdir()
+        git = self._git(tmp / "home", url)
         branch = request.default_branch
-        self._run(["init", "-q", f"--initial-branch={branch}"], home=home, extra=identity)
-        self._run(["add", "--all", "."], home=home, extra=identity, cwd=source_dir)
-        message = f"Create {request.name}\n\n{request.description}".strip()
-        self._run(["commit", "-q", "--no-verify", "-m", message], home=home, extra=identity)
-        self._run(
-            ["push", "--quiet", "--porcelain", url, f"HEAD:refs/heads/{branch}"],
+        try:
+            commit_folder(
+                git,
+                source_dir,
+                tmp / "repo.git",
+                author=CommitAuthor(name=name, email=email),
+                branch=branch,
+                message=f"Create {request.name}\n\n{request.description}".strip(),
+            )
+        except GitFailed as error:
+            raise PublishFailed(f"git {error.command} failed: {error.reason}") from None
+        try:
+            push_branch(git, tmp / "repo.git", url, branch)
+        except GitFailed as error:
+            reason = self._explain(error.reason)
+            raise PublishFailed(f"The git server refused the push to {url}: {reason}") from None
+
+    def _git(self, home: Path, url: str) -> GitRunner:
+        """The runner for ``url``: file, ssh and http(s) remotes; the token only for its host."""
+        credentials = []
+        if self._token is not None and url.startswith(("https://", "http://")):
+            credentials = [GitCredential.basic(url, self._token_username, self._token)]
+        return GitRunner(
             home=home,
-            extra=identity,
-            what="push",
+            credentials=credentials,
+            timeout=self.timeout,
+            protocols="file:ssh:http:https",
         )
 
-    def _run(
-        self,
-        args: list[str],
-        *,
-        home: Path,
-        extra: dict[str, str] | None = None,
-        cwd: Path | None = None,
-        check: bool = True,
-        what: str | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(home),
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_CONFIG_COUNT": "3",
-            "GIT_CONFIG_KEY_0": "commit.gpgsign",
-            "GIT_CONFIG_VALUE_0": "false",
-            "GIT_CONFIG_KEY_1": "core.hooksPath",
-            "GIT_CONFIG_VALUE_1": os.devnull,
-            "GIT_CONFIG_KEY_2": "protocol.file.allow",
-            "GIT_CONFIG_VALUE_2": "always",
-        }
-        for passthrough in ("SSH_AUTH_SOCK", "GIT_SSH_COMMAND"):
-            if passthrough in os.environ:
-                env[passthrough] = os.environ[passthrough]
-        if self._auth:
-            env |= {
-                "GIT_CONFIG_COUNT": "4",
-                "GIT_CONFIG_KEY_3": "http.extraHeader",
-                "GIT_CONFIG_VALUE_3": self._auth,
-            }
-        env |= extra or {}
-        url = next((a for a in args if "://" in a or a.startswith("git@")), "")
-        try:
-            result = subprocess.run(
-                ["git", *args],
-                cwd=cwd,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=self.timeout,
-                check=False,
-            )
-        except subprocess.TimeoutExpired:
-            where = f" with {url}" if url else ""
-            raise PublishFailed(
-                f"git {args[0]}{where} did not finish within {self.timeout:.0f} s."
-            ) from None
-        if check and result.returncode != 0:
-            reason = self._reason(result.stderr + result.stdout, url)
-            if what == "push":
-                raise PublishFailed(f"The git server refused the push to {url}: {reason}")
-            raise PublishFailed(f"git {args[0]} failed: {reason}")
-        return result
-
-    def _reason(self, output: str, url: str) -> str:
-        """The lines of git's output that say why, with anything secret removed."""
-        lines = [ln.strip() for ln in output.splitlines() if ln.strip()]
-        remote = [ln.removeprefix("remote:").strip() for ln in lines if ln.startswith("remote:")]
-        rejected = [ln for ln in lines if "[remote rejected]" in ln or "[rejected]" in ln]
-        errors = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
-        picked = [
-            *(r.split("(", 1)[-1].rstrip(")") for r in rejected),
-            *[r for r in remote if r],
-            *errors,
-        ]
-        text = "; ".join(dict.fromkeys(picked or lines[-2:])) or "no reason given"
-        if any(marker in text.lower() for marker in _AUTH_FAILED):
-            text = "the server refused our credentials (check the token in scaffolder.token_env)"
-        if self._token:
-            text = text.replace(self._token, "***")
-        if self._auth:
-            text = text.replace(self._auth, "***")
-        return text[:500]
+    @staticmethod
+    def _explain(reason: str) -> str:
+        """git's reason, or what to do when it is about our credentials."""
+        if any(marker in reason.lower() for marker in _AUTH_FAILED):
+            return "the server refused our credentials (check the token in scaffolder.token_env)"
+        return reason
 
 
 def _check_name(name: str) -> None:

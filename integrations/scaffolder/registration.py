@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import SecretStr
 from sqlalchemy import Engine, delete, insert, select
 
 from catalog.database import writer
@@ -80,12 +81,12 @@ class RegisteredLocationsSource:
         engine: Engine,
         *,
         cache_dir: Path,
-        credentials: Mapping[str, str] | None = None,
+        credentials: Mapping[str, tuple[str, SecretStr]] | None = None,
         timeout: float = 60.0,
         declared_kinds: DeclaredKinds | None = None,
     ) -> None:
         """``credentials`` maps a location's provider (``git`` or a provider's name) to the
-        HTTP ``Authorization`` header used to fetch it; ``declared_kinds`` gives the kinds
+        user name and token used to fetch it; ``declared_kinds`` gives the kinds
         each template registers (``TemplateIndex.kinds``), asked once per scan."""
         self.engine = engine
         self.cache_dir = cache_dir
@@ -116,7 +117,8 @@ class RegisteredLocationsSource:
             location.url,
             cache_dir=self.cache_dir,
             branch=location.branch,
-            auth_header=self._credentials.get(location.provider),
+            username=login[0] if (login := self._credentials.get(location.provider)) else None,
+            token=login[1] if login else None,
             timeout=self.timeout,
         )
         try:
