@@ -36,7 +36,8 @@ from bot.capabilities import CAPABILITIES
 from bot.loopback.signed_requests import SignedRequest, SignedRequests
 from bot.loopback.slack import Call, LoopbackSlack
 from bot.web.slack_request import SlackRequest
-from catalog.groups import SLACK_USER_ID, person_of
+from catalog.annotations import SLACK_USER_ID
+from catalog.groups import person_of
 from commands import Capability
 from runtime.process import Runtime
 from slackkit.incoming import RECEIVED

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from catalog.annotations import SLACK_CHANNEL, SLACK_USER_ID
 from catalog.refs import EntityRef
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog, EntitySummary, StoredEntity
@@ -28,8 +29,6 @@ __all__ = [
     "users_with_email",
 ]
 
-SLACK_USER_ID = "slack.com/user_id"
-SLACK_CHANNEL = "slack.com/channel"
 _MAX_TREE = 10_000
 
 

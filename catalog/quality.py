@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
+from catalog.annotations import TECHDOCS_REF
 from catalog.refs import EntityRef, parse_ref
 from catalog.store import Catalog, EntitySummary
 from catalog.sync import DanglingRef, find_dangling
@@ -19,7 +20,6 @@ from catalog.tables import entities, sync_runs
 
 __all__ = ["TECHDOCS_REF", "CatalogQuality", "LastSync", "catalog_quality"]
 
-TECHDOCS_REF = "backstage.io/techdocs-ref"
 #: Kinds whose spec has an ``owner`` (Backstage requires it for all but Template).
 OWNED_KINDS = ("component", "api", "resource", "system", "domain", "template")
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
 
+from catalog.annotations import MANAGED_BY_LOCATION
 from catalog.database import one_of, reader
 from catalog.model import Entity
 from catalog.refs import EntityRef, parse_ref, ref_from_canonical
@@ -319,7 +320,7 @@ class Catalog:
         metadata = document["metadata"]
         metadata["uid"], metadata["etag"] = stored.uid, stored.etag
         annotations = metadata.setdefault("annotations", {})
-        annotations.setdefault("backstage.io/managed-by-location", stored.location)
+        annotations.setdefault(MANAGED_BY_LOCATION, stored.location)
         document["relations"] = [
             {"type": r.type, "targetRef": str(r.target)} for r in self.relations(stored.ref)
         ]

@@ -33,8 +33,9 @@ from sqlalchemy import Connection, Engine, Row, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from catalog import Catalog, EntityRef, parse_ref
+from catalog.annotations import SLACK_USER_ID
 from catalog.database import writer
-from catalog.groups import SLACK_USER_ID, Person, person_of, users_with_email
+from catalog.groups import Person, person_of, users_with_email
 from slackkit.tables import slack_email_misses, slack_users
 
 __all__ = ["Caller", "UserResolver"]

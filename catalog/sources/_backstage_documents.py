@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from catalog.annotations import MANAGED_BY_LOCATION, PROCESSING_ERROR_TYPE
 from catalog.refs import EntityRef
 from catalog.sources.base import Problem
 
@@ -26,9 +27,8 @@ __all__ = [
     "unprocessed_problem",
 ]
 
-MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
 #: ``status.items[].type`` of the catalog's own processing.
-_PROCESSING = "backstage.io/catalog-processing"
+_PROCESSING = PROCESSING_ERROR_TYPE
 _SERVER_METADATA = ("uid", "etag", "generation")
 
 

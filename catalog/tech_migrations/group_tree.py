@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
-from catalog.groups import SLACK_CHANNEL
+from catalog.annotations import SLACK_CHANNEL
 from catalog.refs import EntityRef
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog

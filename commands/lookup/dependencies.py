@@ -5,8 +5,8 @@ from __future__ import annotations
 from slack_bolt import App
 
 from catalog import EntityRef, EntitySummary
+from catalog.annotations import SLACK_CHANNEL
 from catalog.graph import blast_radius, dependencies
-from catalog.groups import SLACK_CHANNEL
 from catalog.lookup import find_entity
 from slackkit import blocks as bk
 from slackkit.catalog_blocks import entity_line, entity_title, ref_text

@@ -30,6 +30,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from catalog import EntityRef, StoredEntity, parse_ref
+from catalog.annotations import SOURCE_LOCATION
 from catalog.tech_migrations import (
     DefinitionProblem,
     GroupProgress,
@@ -66,7 +67,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SOURCE_LOCATION = "backstage.io/source-location"
 _BAR_WIDTH = 10
 _DESCRIPTION = 300
 _REASON = 200

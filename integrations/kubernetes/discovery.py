@@ -15,6 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog import Entity, InvalidEntity
+from catalog.annotations import KUBERNETES_ID
+from catalog.annotations import KUBERNETES_LABEL_SELECTOR as LABEL_SELECTOR
+from catalog.annotations import KUBERNETES_NAMESPACE as NAMESPACE
 
 __all__ = [
     "KUBERNETES_ID",
@@ -26,9 +29,6 @@ __all__ = [
     "selector_for",
 ]
 
-KUBERNETES_ID = "backstage.io/kubernetes-id"
-LABEL_SELECTOR = "backstage.io/kubernetes-label-selector"
-NAMESPACE = "backstage.io/kubernetes-namespace"
 
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")

@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from catalog import Catalog, EntityRef
-from catalog.groups import SLACK_CHANNEL, ancestors
+from catalog.annotations import SLACK_CHANNEL
+from catalog.groups import ancestors
 from catalog.relations import OWNED_BY
 from integrations.kubernetes.config import KubernetesSettings
 

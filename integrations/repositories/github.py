@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from catalog.annotations import GITHUB_PROJECT_SLUG, GITHUB_TEAM_SLUG, SOURCE_LOCATION
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient, server_message
 from integrations.repositories._publishing import (
@@ -28,9 +29,6 @@ from integrations.repositories.config import RepositoryProviderSettings
 
 __all__ = ["GITHUB_PROJECT_SLUG", "GITHUB_TEAM_SLUG", "GitHubPublisher"]
 
-GITHUB_PROJECT_SLUG = "github.com/project-slug"
-GITHUB_TEAM_SLUG = "github.com/team-slug"
-SOURCE_LOCATION = "backstage.io/source-location"
 
 _log = logging.getLogger("integrations.repositories")
 _TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,49}$")

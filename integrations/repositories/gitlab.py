@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
+from catalog.annotations import GITLAB_GROUP_PATH, GITLAB_PROJECT_SLUG, SOURCE_LOCATION
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories._api import ApiClient
 from integrations.repositories._publishing import (
@@ -28,9 +29,6 @@ from integrations.repositories.config import GITLAB_ACCESS_LEVELS, RepositoryPro
 
 __all__ = ["GITLAB_GROUP_PATH", "GITLAB_PROJECT_SLUG", "GitLabPublisher"]
 
-GITLAB_PROJECT_SLUG = "gitlab.com/project-slug"
-GITLAB_GROUP_PATH = "gitlab.com/group-path"
-SOURCE_LOCATION = "backstage.io/source-location"
 
 _log = logging.getLogger("integrations.repositories")
 _HOW_TO_DELETE = "on GitLab: the project's Settings, General, Advanced, Delete project"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from posixpath import dirname
 from urllib.parse import unquote, urlsplit
 
+from catalog.annotations import MANAGED_BY_LOCATION, SOURCE_LOCATION
 from catalog.model import Entity
 from integrations.repositories.config import RepositoryHostSettings
 
@@ -23,8 +24,6 @@ __all__ = [
     "locate_url",
 ]
 
-SOURCE_LOCATION = "backstage.io/source-location"
-MANAGED_BY_LOCATION = "backstage.io/managed-by-location"
 PROJECT_SLUGS = {"github": "github.com/project-slug", "gitlab": "gitlab.com/project-slug"}
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from catalog import Catalog, EntityRef
+from catalog.annotations import TECHDOCS_REF
 from catalog.sources import FileReader, Origin
 from catalog.yaml_reader import YamlLimits
 from integrations.errors import ScaffoldFailed
@@ -21,7 +22,6 @@ from integrations.scaffolder.metadata import DEFAULT_KINDS
 __all__ = ["CATALOG_FILE", "CatalogFile", "DefaultEntity", "check_catalog_file"]
 
 CATALOG_FILE = "catalog-info.yaml"
-TECHDOCS_REF = "backstage.io/techdocs-ref"
 
 
 @dataclass(frozen=True, slots=True)

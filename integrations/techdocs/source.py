@@ -16,6 +16,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from catalog import EntityRef, StoredEntity
+from catalog.annotations import SOURCE_LOCATION, TECHDOCS_REF
 from integrations.errors import DocsBuildFailed, DocsSourceUnavailable
 from integrations.repositories import RepoFolder, RepoResult
 
@@ -28,8 +29,6 @@ __all__ = [
     "resolve_docs_source",
 ]
 
-TECHDOCS_REF = "backstage.io/techdocs-ref"
-SOURCE_LOCATION = "backstage.io/source-location"
 # GitHub (/tree|blob/<ref>/), GitLab (/-/tree|blob/<ref>/), Bitbucket (/src/<ref>/)
 _REPO_PATH = re.compile(
     r"^/(?P<repo>[^/]+/[^/]+?)(?:\.git)?(?=/|$)(?:/(?:-/)?(?:tree|blob|src)/[^/]+)?/?"
