@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy.engine import make_url
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "as_utc",
     "create_database_engine",
     "insert_many",
     "metadata",
@@ -39,6 +41,13 @@ __all__ = [
 ]
 
 DEFAULT_DATABASE_URL = "sqlite:///greenroom.db"
+
+
+def as_utc(value: datetime) -> datetime:
+    """Aware UTC for a time read back from a column: SQLite hands back naive UTC, PostgreSQL
+    an aware time in the session's zone. Every reader of a timestamp column goes through here."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
 
 #: Every table of every package lives on this MetaData (packages define their own tables).
 metadata = MetaData(

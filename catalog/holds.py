@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from catalog.errors import CatalogError
 from catalog.tables import source_holds
 
@@ -243,15 +243,10 @@ def _hold(row: Any) -> Hold:
         adding=row.adding,
         updating=row.updating,
         refs=tuple(refs),
-        created_at=_aware(row.created_at),
-        updated_at=_aware(row.updated_at),
-        due_at=_aware(row.due_at) if row.due_at else None,
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
+        due_at=as_utc(row.due_at) if row.due_at else None,
         confirmed_by=row.confirmed_by,
-        confirmed_at=_aware(row.confirmed_at) if row.confirmed_at else None,
+        confirmed_at=as_utc(row.confirmed_at) if row.confirmed_at else None,
         resolution=row.resolution,
     )
-
-
-def _aware(value: datetime) -> datetime:
-    # SQLite returns naive datetimes; everything stored is UTC
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -16,8 +16,8 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, insert, select, update
 
-from catalog.database import writer
-from jobs.runs import ABANDONED, RUNNING, as_utc
+from catalog.database import as_utc, writer
+from jobs.runs import ABANDONED, RUNNING
 from jobs.tables import job_runs, workers
 
 __all__ = [

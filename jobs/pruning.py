@@ -26,9 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.elements import ColumnElement
 
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from jobs.registry import PruneRule
-from jobs.runs import as_utc
 
 __all__ = ["EXPIRY_COLUMNS", "expiry_rules", "prune"]
 

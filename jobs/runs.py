@@ -17,7 +17,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from jobs.tables import job_runs
 
 __all__ = [
@@ -26,7 +26,6 @@ __all__ = [
     "Claim",
     "Run",
     "RunRecord",
-    "as_utc",
     "claim_slot",
     "finish_run",
     "get_run",
@@ -99,11 +98,6 @@ class Claim:
     outcome: Literal["claimed", "taken", "skipped"]
     run: Run | None = None
     reason: str | None = None
-
-
-def as_utc(value: datetime) -> datetime:
-    """Aware UTC (SQLite hands back naive UTC, PostgreSQL the session's zone)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def claim_slot(

@@ -19,10 +19,9 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from jobs.cron import parse_schedule
 from jobs.fire_times import load_zone
-from jobs.runs import as_utc
 from jobs.tables import schedules
 
 __all__ = [

@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from catalog import Catalog, EntityRef, parse_ref
 from catalog.annotations import SLACK_USER_ID
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from catalog.groups import Person, person_of, users_with_email
 from slackkit.tables import slack_email_misses, slack_users
 
@@ -88,12 +88,12 @@ class UserResolver:
                     slack_users.c.team_id == team_id, slack_users.c.user_id == user_id
                 )
             ).first()
-        fresh = row is not None and _aware(row.checked_at) > now - self.ttl
+        fresh = row is not None and as_utc(row.checked_at) > now - self.ttl
         if row is not None and fresh and _still_valid(row, generation):
             person = self._person(row.user_ref)
             return Caller(team_id, user_id, row.email, person, row.mapped_by if person else None)
         problem = None
-        checked_at = _aware(row.checked_at) if row is not None and fresh else now
+        checked_at = as_utc(row.checked_at) if row is not None and fresh else now
         if row is not None and fresh:
             email = row.email
         else:
@@ -101,7 +101,7 @@ class UserResolver:
             if problem is not None and row is not None:
                 # Slack did not answer: a stale answer beats none; it stays stale, so the
                 # next request asks again.
-                email, problem, checked_at = row.email, None, _aware(row.checked_at)
+                email, problem, checked_at = row.email, None, as_utc(row.checked_at)
         person, mapped_by = self._map(user_id, email)
         if problem is None or person is not None:
             self._save(
@@ -308,7 +308,3 @@ def _still_valid(row: Row[Any], generation: int) -> bool:
         row.catalog_generation == generation
         and (row.user_ref is None or row.mapped_by in _MAPPINGS)
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

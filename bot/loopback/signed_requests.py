@@ -54,9 +54,13 @@ class SignedRequests:
         team_id: str = "T0LOOP",
         api_app_id: str = "A0GREENROOM",
         clock: Callable[[], float] = time.time,
+        enterprise_id: str | None = None,
     ) -> None:
         self.verifier = SignatureVerifier(signing_secret)
         self.team_id = team_id
+        #: the Enterprise Grid organisation the workspace belongs to (Slack then adds its id to
+        #: every request, where each request type carries it)
+        self.enterprise_id = enterprise_id
         self.api_app_id = api_app_id
         self.clock = clock
         self._ids = itertools.count(1)
@@ -110,6 +114,8 @@ class SignedRequests:
             "response_url": response_url,
             "trigger_id": trigger_id or self.new_trigger_id(),
         }
+        if self.enterprise_id:
+            fields |= {"enterprise_id": self.enterprise_id, "enterprise_name": "Loopback Org"}
         return self.sign(urlencode(fields).encode(), content_type=FORM, payload=fields)
 
     def block_actions(
@@ -238,10 +244,13 @@ class SignedRequests:
                     "user_id": "U0GREENROOM",
                     "is_bot": True,
                     "is_enterprise_install": False,
+                    "enterprise_id": self.enterprise_id,
                 }
             ],
             "is_ext_shared_channel": ext_shared,
         }
+        if self.enterprise_id:
+            envelope["enterprise_id"] = self.enterprise_id
         headers = {}
         if retry_num is not None:
             headers = {"x-slack-retry-num": str(retry_num), "x-slack-retry-reason": retry_reason}
@@ -258,5 +267,7 @@ class SignedRequests:
         return f"{next(self._ids)}.{secrets.randbelow(10**12)}.{secrets.token_hex(16)}"
 
     def _interaction(self, payload: dict[str, Any]) -> SignedRequest:
+        enterprise = {"id": self.enterprise_id, "name": "Loopback Org"}
+        payload = {**payload, "enterprise": enterprise if self.enterprise_id else None}
         body = urlencode({"payload": json.dumps(payload)}).encode()
         return self.sign(body, content_type=FORM, payload=payload)

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from catalog.groups import Person, members_of
 from catalog.refs import EntityRef, parse_ref
 from catalog.store import Catalog
@@ -74,7 +74,7 @@ def nudges_due(
         team
         for team in teams
         if team in tree.groups
-        and (str(team) not in last or _aware(last[str(team)]) <= now - interval)
+        and (str(team) not in last or as_utc(last[str(team)]) <= now - interval)
     ]
     remaining = remaining_by_owner(engine, catalog, migration.id, waiting)
     due = []
@@ -141,7 +141,3 @@ def release_nudge(engine: Engine, nudge: Nudge, *, claimed_at: datetime) -> None
                 table.c.last_nudged_at == claimed_at.astimezone(UTC),
             )
         )
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, select
 
+from catalog.database import as_utc
 from catalog.tech_migrations.definition import MigrationDefinition
 from catalog.tech_migrations.tables import ALL_GROUPS, migration_snapshots
 
@@ -92,7 +93,7 @@ def migration_progress(
         done=done,
         total=total,
         errors=last.errors if last else 0,
-        evaluated_at=_utc(last.evaluated_at) if last else None,
+        evaluated_at=as_utc(last.evaluated_at) if last else None,
         days_left=days_left,
         per_week=round(per_day * 7, 2) if per_day is not None else None,
         projected_finish=finish,
@@ -133,7 +134,3 @@ def _forecast(
     remaining = 100.0 - 100.0 * done / total if total else 100.0
     finish = today + timedelta(days=math.ceil(round(remaining / per_day, 6)))
     return finish, deadline is None or finish <= deadline
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -29,9 +29,8 @@ from sqlalchemy import Engine, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from catalog import GreenroomError
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from commands.migrations.blocks import upload_chart
-from jobs.runs import as_utc
 from slackkit import blocks as bk
 from slackkit.blocks import Block
 from slackkit.tables import digest_posts

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Engine, select
 
 from catalog import EntityRef, parse_ref
+from catalog.database import as_utc
 from integrations.kubernetes.summary import HealthStatus
 from integrations.kubernetes.tables import k8s_health
 
@@ -44,7 +45,7 @@ def health_badges(engine: Engine, refs: Iterable[EntityRef]) -> dict[EntityRef, 
                 found[ref] = HealthBadge(
                     entity=ref,
                     status=HealthStatus(row.status),
-                    checked_at=checked if checked.tzinfo else checked.replace(tzinfo=UTC),
+                    checked_at=as_utc(checked),
                     critical=row.critical,
                     warnings=row.warnings,
                     headline=row.headline,

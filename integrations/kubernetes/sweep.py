@@ -27,7 +27,7 @@ from typing import Any, Protocol
 from sqlalchemy import Connection, delete, insert, select, text, update
 
 from catalog import Catalog, EntityRef, GreenroomError, parse_ref
-from catalog.database import one_of, writer
+from catalog.database import as_utc, one_of, writer
 from integrations.kubernetes.clients import ClusterSet
 from integrations.kubernetes.config import KubernetesSettings
 from integrations.kubernetes.discovery import (
@@ -285,7 +285,7 @@ def _record(
             if row.misses + 1 >= settings.resolve_after_sweeps:
                 conn.execute(delete(k8s_problems).where(where))
                 changes.append(
-                    (Change.RESOLVED, ref, Finding.from_json(row.finding), _aware(row.first_seen))
+                    (Change.RESOLVED, ref, Finding.from_json(row.finding), as_utc(row.first_seen))
                 )
             else:
                 conn.execute(update(k8s_problems).where(where).values(misses=row.misses + 1))
@@ -322,7 +322,3 @@ def _problem_row(ref: EntityRef, key: str, finding: Finding, now: datetime) -> d
 
 def _digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from integrations.errors import NameTaken
 from integrations.scaffolder.tables import scaffold_runs
 
@@ -55,7 +55,7 @@ class ScaffoldRun:
         """How long it took (None while running)."""
         if self.finished_at is None:
             return None
-        return (_aware(self.finished_at) - _aware(self.started_at)).total_seconds()
+        return (as_utc(self.finished_at) - as_utc(self.started_at)).total_seconds()
 
 
 def mask_secrets(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def claim_run(
             holder = _holder(engine, name)
             if holder is None:
                 continue
-            if now - _aware(holder.started_at) > stale_after:
+            if now - as_utc(holder.started_at) > stale_after:
                 finish_run(engine, holder.id, status="failed", error="abandoned (no answer)")
                 continue
             message = (
@@ -183,13 +183,9 @@ def _run(row: Any) -> ScaffoldRun:
         values=dict(row.submitted_values or {}),
         status=row.status,
         step=row.step,
-        started_at=_aware(row.started_at),
-        finished_at=_aware(row.finished_at) if row.finished_at else None,
+        started_at=as_utc(row.started_at),
+        finished_at=as_utc(row.finished_at) if row.finished_at else None,
         repository_url=row.repository_url,
         entity_ref=row.entity_ref,
         error=row.error,
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from catalog import EntityRef, parse_ref
-from catalog.database import writer
+from catalog.database import as_utc, writer
 from integrations.techdocs.tables import docs_builds, docs_state
 
 __all__ = [
@@ -63,21 +63,15 @@ class DocsBuild:
         return self.built_at is not None
 
 
-def _utc(value: datetime | None) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value
-
-
 def _from_row(row: Any) -> DocsBuild:
     return DocsBuild(
         entity_ref=parse_ref(row.entity_ref),
         status=row.status,
-        attempted_at=_utc(row.attempted_at) or datetime.now(UTC),
+        attempted_at=as_utc(row.attempted_at) if row.attempted_at else datetime.now(UTC),
         source_hash=row.source_hash,
         site_hash=row.site_hash,
         site_name=row.site_name,
-        built_at=_utc(row.built_at),
+        built_at=as_utc(row.built_at) if row.built_at else None,
         duration_ms=row.duration_ms,
         error=row.error,
         nav=tuple(NavItem(i["title"], i["path"], bool(i.get("external"))) for i in row.nav or []),

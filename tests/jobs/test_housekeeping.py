@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, insert, select
 
 from bot.capabilities import job_registry
+from catalog.database import as_utc
 from catalog.tables import sync_runs
 from jobs import JobContext
 from jobs.housekeeping import run_housekeeping
-from jobs.runs import as_utc, claim_slot, finish_run, request_run, take_runs
+from jobs.runs import claim_slot, finish_run, request_run, take_runs
 from tests.jobs.conftest import make_runtime, runs
 
 NOW = datetime.now(UTC)

@@ -26,6 +26,9 @@ from bot.block_text import render_text, render_view
 from bot.loopback.signed_requests import SignedRequest, SignedRequests
 from bot.loopback.slack import Call, LoopbackSlack
 
+#: response_url keys, unique across the workspaces of a test (several may share one greenroom)
+_RESPONSE_KEYS = itertools.count(1)
+
 __all__ = ["ALICE", "BOB", "CAROL", "NOBODY", "NO_EMAIL", "Sent", "UvicornThread", "Workspace"]
 
 ALICE, BOB, CAROL, NOBODY, NO_EMAIL = "U0ALICE", "U0BOB", "U0CAROL", "U0NOBODY", "U0NOEMAIL"
@@ -89,7 +92,6 @@ class Workspace:
         self.requests = requests
         self.command_name = command
         self.http = httpx.Client(base_url=url, trust_env=False, timeout=30)
-        self._keys = itertools.count(1)
 
     def close(self) -> None:
         self.http.close()
@@ -108,7 +110,7 @@ class Workspace:
         channel: str = "C0GENERAL",
     ) -> Sent:
         """Type ``/greenroom <text>`` (Slack escapes ``&``, ``<``, ``>`` first)."""
-        key = f"cmd-{next(self._keys)}"
+        key = f"cmd-{next(_RESPONSE_KEYS)}"
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         request = self.requests.slash_command(
             escaped,
@@ -122,7 +124,7 @@ class Workspace:
     def click(self, message: dict[str, Any], button: str, *, user: str = ALICE) -> Sent:
         """Click the button labelled ``button`` on a message greenroom sent."""
         element, block_id = _find_button(message, button)
-        key = f"click-{next(self._keys)}"
+        key = f"click-{next(_RESPONSE_KEYS)}"
         action = {
             "action_id": element["action_id"],
             "block_id": block_id,

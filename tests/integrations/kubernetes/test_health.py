@@ -214,14 +214,15 @@ def test_cluster_slower_than_the_deadline_times_out_with_the_deadline_named(
     fake_api: FakeKubernetesApi, other_api: FakeKubernetesApi, make_clusters: MakeClusters
 ) -> None:
     other_api.add(*k.healthy_service("payments-api"))
-    fake_api.slow(3)
+    fake_api.slow(8)
     clusters = make_clusters(("prod-eu", fake_api), ("prod-us", other_api))
     clusters.connections()
 
     started = time.monotonic()
     health = check_health(clusters, k.annotated("payments-api"), timeout=0.8, now=NOW)
 
-    assert time.monotonic() - started <= 0.8
+    # the answer does not wait for the slow cluster (margin for a busy machine)
+    assert time.monotonic() - started < 4
     assert cluster(health, "prod-eu").reason == "timed out after 0.8 s"
     assert cluster(health, "prod-us").state is ClusterState.OK
 
