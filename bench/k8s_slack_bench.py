@@ -30,6 +30,8 @@ sys.path.insert(0, str(REPO))
 
 from bench.kubernetes_bench import percentile, start_fakes  # noqa: E402
 from bench.serving import serve_env, start_serving  # noqa: E402
+from bot.loopback.kubernetes_api import write_kubeconfig  # noqa: E402
+from bot.loopback.kubernetes_objects import ONE_SERVICE_CATALOG  # noqa: E402
 from bot.loopback.signed_requests import SignedRequests  # noqa: E402
 from bot.loopback.slack import LoopbackSlack  # noqa: E402
 from catalog import parse_ref  # noqa: E402
@@ -42,8 +44,6 @@ from integrations.kubernetes import (  # noqa: E402
     Severity,
 )
 from slackkit.slack_client import retry_handlers  # noqa: E402
-from tests.fakes.kubernetes_api import write_kubeconfig  # noqa: E402
-from tests.fakes.kubernetes_objects import ONE_SERVICE_CATALOG  # noqa: E402
 
 SECRET = "bench-signing-secret"
 

@@ -26,14 +26,14 @@ sys.path.insert(0, str(REPO))
 for _proxy in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
     os.environ.pop(_proxy, None)
 
+from bot.loopback import kubernetes_objects as k  # noqa: E402
+from bot.loopback.kubernetes_api import FakeKubernetesApi, write_kubeconfig  # noqa: E402
 from catalog import Catalog  # noqa: E402
 from catalog.database import create_database_engine, upgrade_schema  # noqa: E402
 from catalog.sources.directory import DirectorySource  # noqa: E402
 from catalog.sync import sync_catalog  # noqa: E402
 from integrations.kubernetes import ClusterSet, KubernetesSettings, check_health  # noqa: E402
 from integrations.kubernetes.sweep import sweep_health  # noqa: E402
-from tests.fakes import kubernetes_objects as k  # noqa: E402
-from tests.fakes.kubernetes_api import FakeKubernetesApi, write_kubeconfig  # noqa: E402
 
 CLUSTERS = 5
 

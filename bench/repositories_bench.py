@@ -22,6 +22,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pydantic import SecretStr
 
+from bot.loopback.github_api import FakeGitHub
+from bot.loopback.gitlab_api import FakeGitLab
 from integrations.repositories import (
     CommitAuthor,
     GitHubPublisher,
@@ -34,8 +36,6 @@ from integrations.repositories import (
     RepositoryProviderSettings,
     RepositoryRequest,
 )
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.gitlab_api import FakeGitLab
 from tests.integrations.repositories.conftest import stored_entity
 
 GITHUB_TOKEN = "ghp_fake_token_0123456789"

@@ -65,7 +65,7 @@ from bot.loopback.server import Call, serve_loopback
 
 __all__ = ["BOT_TOKEN", "Call", "Fault", "LoopbackSlack", "SlackUser"]
 
-BOT_TOKEN = "xoxb-loopback-token"  # noqa: S105 - the loopback accepts only this
+BOT_TOKEN = "xoxb-loopback-token"
 _REPLY_METHODS = {"response_url", "chat.postMessage", "chat.postEphemeral", "chat.update"}
 
 

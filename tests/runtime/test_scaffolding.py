@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.loopback.github_api import FakeGitHub
 from catalog import ConfigError, parse_ref
 from runtime.process import Runtime, open_runtime
-from tests.fakes.github_api import FakeGitHub
 
 COMPANY = Path(__file__).resolve().parent.parent / "integrations/scaffolder/fixtures/catalog"
 TOKEN = "ghp_fake_token_0123456789"

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi, write_kubeconfig
 from commands.k8s.sweep import HealthSweepOutcome, run_health_sweep
 from runtime.process import Runtime
 from runtime.settings import load_settings
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi, write_kubeconfig
 from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.workspace import ALICE, CAROL, Workspace
 

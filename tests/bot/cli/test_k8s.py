@@ -13,8 +13,8 @@ import yaml
 from click.testing import CliRunner, Result
 
 from bot.cli.main import main
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi
 
 CATALOG = [
     {

@@ -11,6 +11,8 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.capabilities import job_registry
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi
 from bot.loopback.slack import LoopbackSlack
 from catalog.database import create_database_engine
 from catalog.sources import DirectorySource
@@ -19,8 +21,6 @@ from commands.k8s.jobs import KUBERNETES_SWEEP
 from jobs import JobRegistry, Worker, plan_schedules, request_run
 from runtime.process import Runtime
 from runtime.settings import load_settings
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi
 from tests.jobs.conftest import FAST, eventually, runs
 
 

@@ -12,6 +12,8 @@ from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from sqlalchemy import Engine, func, select
 
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi
 from bot.loopback.slack import LoopbackSlack
 from catalog import ConfigError
 from catalog.sources import DirectorySource
@@ -20,8 +22,6 @@ from commands.k8s.sweep import run_health_sweep
 from integrations.kubernetes.tables import k8s_health
 from runtime.process import Runtime
 from runtime.settings import load_settings
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi
 
 
 @pytest.fixture

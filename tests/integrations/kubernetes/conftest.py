@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from bot.loopback.kubernetes_api import FakeKubernetesApi, write_kubeconfig
 from integrations.kubernetes import ClusterSet, KubernetesSettings
-from tests.fakes.kubernetes_api import FakeKubernetesApi, write_kubeconfig
 
 MakeClusters = Callable[..., ClusterSet]
 

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi
 from integrations.kubernetes import (
     ClusterSet,
     ClusterState,
@@ -17,8 +19,6 @@ from integrations.kubernetes import (
     KubernetesSettings,
     check_health,
 )
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi
 
 
 @pytest.fixture

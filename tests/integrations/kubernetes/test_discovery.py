@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.loopback.kubernetes_objects import component
 from catalog import InvalidEntity
 from integrations.kubernetes import WorkloadSelector, selector_for
 from integrations.kubernetes.discovery import id_selector, namespaces_to_read
-from tests.fakes.kubernetes_objects import component
 
 ID = "backstage.io/kubernetes-id"
 SELECTOR = "backstage.io/kubernetes-label-selector"

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi
 from integrations.kubernetes import (
     ClusterSet,
     Finding,
@@ -15,8 +17,6 @@ from integrations.kubernetes import (
     Severity,
     check_health,
 )
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi
 
 NOW = k.NOW
 APP = "payments-api"

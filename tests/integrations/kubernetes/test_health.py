@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import to_jsonable
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi
 from catalog import InvalidEntity
 from integrations.kubernetes import (
     NOT_ANNOTATED,
@@ -20,8 +22,6 @@ from integrations.kubernetes import (
     KubernetesSettings,
     check_health,
 )
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi
 from tests.integrations.kubernetes.conftest import MakeClusters
 
 NOW = k.NOW

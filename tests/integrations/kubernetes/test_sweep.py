@@ -11,6 +11,8 @@ import pytest
 import yaml
 from sqlalchemy import Engine
 
+from bot.loopback import kubernetes_objects as k
+from bot.loopback.kubernetes_api import FakeKubernetesApi
 from catalog import Catalog, EntityRef, GreenroomError, parse_ref
 from catalog.sources.directory import DirectorySource
 from catalog.sync import sync_catalog
@@ -24,8 +26,6 @@ from integrations.kubernetes import (
     notify_all,
     sweep_health,
 )
-from tests.fakes import kubernetes_objects as k
-from tests.fakes.kubernetes_api import FakeKubernetesApi
 from tests.integrations.kubernetes.conftest import MakeClusters
 
 NOW = k.NOW

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.loopback.github_api import FakeGitHub
+from bot.loopback.gitlab_api import FakeGitLab
 from catalog.model import Entity
 from catalog.store import StoredEntity
 from integrations.repositories import CommitAuthor, RepositoryProviderSettings
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.gitlab_api import FakeGitLab
 
 GITHUB_TOKEN = "ghp_fake_token_0123456789"
 GITLAB_TOKEN = "glpat-fake-token-0123456789"

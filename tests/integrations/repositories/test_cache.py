@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.loopback.github_api import FakeGitHub
 from integrations.repositories import (
     RepoFolder,
     RepositoriesSettings,
@@ -21,7 +22,6 @@ from integrations.repositories import (
     RepositoryHostSettings,
     RepoUnavailable,
 )
-from tests.fakes.github_api import FakeGitHub
 
 from .conftest import GITHUB_TOKEN, stored_entity
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.loopback.github_api import FakeGitHub
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories import CommitAuthor, GitRemotePublisher, RepositoryRequest
 from integrations.scaffolder import ScaffolderSettings
-from tests.fakes.github_api import FakeGitHub
 
 TOKEN = "ghp_s3cretTokenValue123"
 

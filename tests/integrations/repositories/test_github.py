@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.loopback.github_api import FakeGitHub
 from catalog.errors import ConfigError
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories import (
@@ -16,7 +17,6 @@ from integrations.repositories import (
     RepositoryRequest,
     publisher_for,
 )
-from tests.fakes.github_api import FakeGitHub
 
 from .conftest import github_settings
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.loopback.gitlab_api import FakeGitLab
 from catalog.errors import ConfigError
 from integrations.errors import PublishFailed, RepositoryExists
 from integrations.repositories import (
@@ -15,7 +16,6 @@ from integrations.repositories import (
     RepositoryRequest,
     publisher_for,
 )
-from tests.fakes.gitlab_api import FakeGitLab
 
 from .conftest import gitlab_settings
 

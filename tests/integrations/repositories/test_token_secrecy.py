@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
+from bot.loopback.github_api import FakeGitHub
+from bot.loopback.gitlab_api import FakeGitLab
 from integrations.errors import PublishFailed
 from integrations.repositories import (
     CommitAuthor,
@@ -21,8 +23,6 @@ from integrations.repositories import (
     RepositoryHostSettings,
     RepositoryRequest,
 )
-from tests.fakes.github_api import FakeGitHub
-from tests.fakes.gitlab_api import FakeGitLab
 
 from .conftest import GITHUB_TOKEN, GITLAB_TOKEN, github_settings, gitlab_settings, stored_entity
 

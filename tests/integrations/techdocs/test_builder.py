@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from bot.loopback.github_api import FakeGitHub
 from catalog import Catalog, parse_ref
 from catalog.database import writer
 from catalog.ingest import parse_entity
@@ -18,7 +19,6 @@ from integrations.repositories import RepositoriesSettings, RepositoryCache, Rep
 from integrations.techdocs import BuildOutcome, build_all_docs, load_builds
 from integrations.techdocs.mkdocs_process import build_environment
 from integrations.techdocs.storage import SiteStorage
-from tests.fakes.github_api import FakeGitHub
 
 from .docs_world import docs_settings, make_repo, require_graphviz, sqlite_engine, sync_folder
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.fakes.git_hosting import Call, FakeGitHost, Reply
+from bot.loopback.git_hosting import Call, FakeGitHost, Reply
 
 DOCS = "https://docs.github.com/rest"
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")

@@ -17,6 +17,7 @@ import re
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -357,7 +358,7 @@ def _parse_label_selector(text: str) -> list[Any]:
         else:
             current += ch
     terms.append(current)
-    tests = []
+    tests: list[Callable[..., bool]] = []
     for raw in filter(None, (t.strip() for t in terms)):
         if m := _SET.match(raw):
             key, op, values = m[1], m[2], {v.strip() for v in m[3].split(",")}

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from tests.fakes.git_hosting import Call, FakeGitHost, Reply
+from bot.loopback.git_hosting import Call, FakeGitHost, Reply
 
 PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 ID = r"[^/]+"
