@@ -193,6 +193,13 @@ def _print_board(board: Leaderboard) -> None:
             change,
         )
     out.print(table)
+    if board.unplaced:
+        out.print(
+            f"Not counted in any {board.level} ({len(board.unplaced)} of {board.total}):",
+            markup=False,
+        )
+        for item in board.unplaced:
+            out.print(f"  {item.ref.short}: {item.reason}", markup=False, highlight=False)
 
 
 def _on_track(progress: MigrationProgress) -> str:

@@ -47,6 +47,11 @@ class FakeGitHub(FakeGitHost):
             f"/orgs/(?P<org>{s})/teams/(?P<team>{s})/repos/(?P<owner>{s})/(?P<repo>{s})",
             self._team_access,
         )
+        # Dependabot alerts (team KPIs): seeded with add_dependabot_alert
+        self.dependabot_alerts: dict[str, list[dict[str, Any]]] = {}
+        self.route(
+            "GET", f"/repos/(?P<owner>{s})/(?P<repo>{s})/dependabot/alerts", self._dependabot
+        )
 
     # setup -----------------------------------------------------------------------------------
     def add_org(self, org: str, *teams: str) -> None:
@@ -205,6 +210,71 @@ class FakeGitHub(FakeGitHost):
             "default_branch": "main",
             "topics": [],
         }
+
+    # Dependabot alerts (team KPIs) --------------------------------------------------------
+    def add_dependabot_alert(
+        self,
+        full_name: str,
+        severity: str,
+        *,
+        state: str = "open",
+        package: str = "requests",
+        ecosystem: str = "pip",
+    ) -> None:
+        """An alert on ``full_name`` (the repository need not be seeded with files)."""
+        alerts = self.dependabot_alerts.setdefault(full_name, [])
+        number = len(alerts) + 1
+        advisory = {
+            "ghsa_id": f"GHSA-fake-{number:04d}-{severity[:4]}",
+            "cve_id": None,
+            "summary": f"A {severity} vulnerability in {package}",
+            "severity": severity,
+        }
+        alerts.append(
+            {
+                "number": number,
+                "state": state,
+                "url": f"{self.api_url}/repos/{full_name}/dependabot/alerts/{number}",
+                "html_url": f"https://github.example/{full_name}/security/dependabot/{number}",
+                "dependency": {
+                    "package": {"ecosystem": ecosystem, "name": package},
+                    "manifest_path": "requirements.txt",
+                    "scope": "runtime",
+                },
+                "security_advisory": advisory,
+                "security_vulnerability": {
+                    "package": {"ecosystem": ecosystem, "name": package},
+                    "severity": severity,
+                    "vulnerable_version_range": "< 2.32.0",
+                    "first_patched_version": {"identifier": "2.32.0"},
+                },
+                "created_at": "2026-11-01T10:00:00Z",
+                "updated_at": "2026-11-01T10:00:00Z",
+                "dismissed_at": None,
+                "fixed_at": None,
+            }
+        )
+
+    def _dependabot(self, match: re.Match[str], call: Call) -> Reply:
+        """Cursor paging as GitHub does it for these alerts: ``after`` from the Link header."""
+        full_name = f"{match['owner']}/{match['repo']}"
+        if full_name not in self.dependabot_alerts and full_name not in self.repos:
+            return _not_found()
+        states = set((call.query.get("state", [""])[0] or "").split(",")) - {""}
+        alerts = [
+            a
+            for a in self.dependabot_alerts.get(full_name, [])
+            if not states or a["state"] in states
+        ]
+        per_page = min(int(call.query.get("per_page", ["30"])[0]), 100)
+        after = int(call.query.get("after", ["0"])[0] or 0)
+        items = alerts[after : after + per_page]
+        headers = {}
+        if after + per_page < len(alerts):
+            state = ",".join(sorted(states))
+            base = f"{self.api_url}/repos/{full_name}/dependabot/alerts?per_page={per_page}"
+            headers["Link"] = f'<{base}&state={state}&after={after + per_page}>; rel="next"'
+        return Reply(200, items, headers)
 
 
 def _not_found() -> Reply:

@@ -41,6 +41,11 @@ class FakeGitLab(FakeGitHost):
         self.route("GET", f"/projects/(?P<id>{ID})", self._get_project)
         self.route("DELETE", f"/projects/(?P<id>{ID})", self._delete_project)
         self.route("POST", f"/projects/(?P<id>{ID})/share", self._share)
+        # vulnerability findings (team KPIs): seeded with add_vulnerability_finding
+        self.vulnerability_findings: dict[str, list[dict[str, Any]]] = {}
+        self.route(
+            "GET", f"/projects/(?P<id>{ID})/vulnerability_findings", self._vulnerability_findings
+        )
 
     # setup -----------------------------------------------------------------------------------
     def add_group(self, full_path: str) -> int:
@@ -236,6 +241,45 @@ class FakeGitLab(FakeGitHost):
             "http_url_to_repo": f"{self.url}/{full_path}.git",
             "ssh_url_to_repo": f"git@127.0.0.1:{full_path}.git",
         }
+
+    # vulnerability findings (team KPIs) ---------------------------------------------------
+    def add_vulnerability_finding(
+        self, full_path: str, severity: str, *, report_type: str = "dependency_scanning"
+    ) -> None:
+        """A finding on the project ``full_path`` (which need not be seeded with files)."""
+        findings = self.vulnerability_findings.setdefault(full_path, [])
+        number = len(findings) + 1
+        findings.append(
+            {
+                "id": None,
+                "report_type": report_type,
+                "name": f"A {severity} finding #{number}",
+                "severity": severity,
+                "scanner": {"external_id": "gemnasium", "name": "Gemnasium"},
+                "identifiers": [{"external_type": "cve", "name": f"CVE-2026-{number:04d}"}],
+                "location": {"file": "requirements.txt", "dependency": {"package": {"name": "x"}}},
+                "solution": "Upgrade to a fixed version.",
+                "project_fingerprint": f"{number:040x}",
+                "uuid": f"00000000-0000-0000-0000-{number:012d}",
+            }
+        )
+
+    def _vulnerability_findings(self, match: re.Match[str], call: Call) -> Reply:
+        key = unquote(match["id"])
+        if key not in self.vulnerability_findings and self._find_project(key) is None:
+            return _missing("Project")
+        findings = self.vulnerability_findings.get(key, [])
+        per_page = min(int(call.query.get("per_page", ["20"])[0]), 100)
+        page = int(call.query.get("page", ["1"])[0])
+        total_pages = max(1, -(-len(findings) // per_page))
+        headers = {
+            "X-Page": str(page),
+            "X-Per-Page": str(per_page),
+            "X-Total": str(len(findings)),
+            "X-Total-Pages": str(total_pages),
+            "X-Next-Page": str(page + 1) if page < total_pages else "",
+        }
+        return Reply(200, findings[(page - 1) * per_page : page * per_page], headers)
 
 
 def _missing(what: str) -> Reply:

@@ -31,7 +31,7 @@ from catalog.tech_migrations.evaluation import (
     evaluate_migrations,
 )
 from catalog.tech_migrations.facts import FileLimits, LocalFolders, RepositoryResolver
-from catalog.tech_migrations.group_tree import GroupNode, GroupTree
+from catalog.tech_migrations.group_tree import GroupNode, GroupTree, Unplaced
 from catalog.tech_migrations.leaderboard import GroupProgress, Leaderboard, leaderboard
 from catalog.tech_migrations.loader import MigrationSet, load_migrations
 from catalog.tech_migrations.nudges import Nudge, claim_nudge, nudges_due, release_nudge
@@ -91,6 +91,7 @@ __all__ = [
     "ScopeExclude",
     "TeamItems",
     "UnknownLevel",
+    "Unplaced",
     "claim_nudge",
     "evaluate_configured",
     "evaluate_entities",

@@ -24,7 +24,7 @@ from catalog.tables import entities, relations
 from catalog.tech_migrations.errors import UnknownLevel
 from catalog.tech_migrations.facts import stored_ref
 
-__all__ = ["LEVEL_DEPTHS", "GroupNode", "GroupTree"]
+__all__ = ["LEVEL_DEPTHS", "GroupNode", "GroupTree", "Unplaced"]
 
 #: What a level means when no group has it as its ``spec.type``.
 LEVEL_DEPTHS = {"organisation": 0, "organization": 0, "tribe": 1, "squad": 2}
@@ -42,6 +42,16 @@ class GroupNode:
     parents: tuple[EntityRef, ...]
     depth: int | None
     slack_channel: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Unplaced:
+    """An entity a rollup could not credit to any of the groups it shows, and why, so a
+    leaderboard that adds up to less than its total says what is missing."""
+
+    ref: EntityRef
+    owner: EntityRef | None
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -135,6 +145,25 @@ class GroupTree:
             found.add(group)
             found.update(self.ancestors(group))
         return frozenset(found)
+
+    def why_unplaced(
+        self, owner: EntityRef | None, shown: Collection[EntityRef], *, level: str = "team"
+    ) -> str | None:
+        """None when an entity owned by ``owner`` counts for one of the ``shown`` groups,
+        else why not, in words: no owner, an owner not in the catalog, a person in no group,
+        or an owner outside every shown group (``level`` names what they are)."""
+        credited = self.credited(owner)
+        if not credited.isdisjoint(shown):
+            return None
+        if owner is None:
+            return "it has no owner"
+        if owner.kind == "group" and owner not in self.groups:
+            return f"its owner {owner.short} is not in the catalog"
+        if owner.kind == "user" and not self.memberships.get(owner):
+            return f"its owner {owner.short} is a person in no group"
+        if owner.kind not in {"group", "user"}:
+            return f"its owner {owner.short} is not a group or a user"
+        return f"its owner {owner.short} is not part of any {level}"
 
     def subtree(self, group: EntityRef) -> set[EntityRef]:
         """``group`` and every group below it."""

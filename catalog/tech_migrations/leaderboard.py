@@ -10,8 +10,9 @@ from sqlalchemy import Connection, Engine, func, select
 
 from catalog.refs import EntityRef
 from catalog.store import Catalog
-from catalog.tech_migrations.group_tree import GroupTree
-from catalog.tech_migrations.tables import ALL_GROUPS, migration_snapshots
+from catalog.tech_migrations.facts import stored_ref
+from catalog.tech_migrations.group_tree import GroupTree, Unplaced
+from catalog.tech_migrations.tables import ALL_GROUPS, migration_results, migration_snapshots
 
 __all__ = ["GroupProgress", "Leaderboard", "leaderboard"]
 
@@ -52,6 +53,8 @@ class Leaderboard:
     total: int
     rows: tuple[GroupProgress, ...]
     done_change: int | None = None
+    #: entities in scope that no group at ``level`` is credited with, and why
+    unplaced: tuple[Unplaced, ...] = ()
 
     @property
     def percent(self) -> float:
@@ -81,6 +84,7 @@ def leaderboard(
             before = None
         now = _counts(conn, migration_id, day)
         then = _counts(conn, migration_id, before)
+        owners = _owners(conn, migration_id) if day is not None else []
     overall = now.get(ALL_GROUPS, (0, 0, 0))
     rows = []
     for key, (done, total, errors) in now.items():
@@ -114,7 +118,33 @@ def leaderboard(
         total=overall[1],
         rows=tuple(ranked),
         done_change=overall[0] - then[ALL_GROUPS][0] if ALL_GROUPS in then else None,
+        unplaced=_unplaced(catalog, tree, owners, level),
     )
+
+
+def _owners(conn: Connection, migration_id: str) -> list[tuple[str, str | None]]:
+    table = migration_results
+    query = select(table.c.entity_ref, table.c.owner_ref).where(
+        table.c.migration_id == migration_id
+    )
+    return [(row.entity_ref, row.owner_ref) for row in conn.execute(query)]
+
+
+def _unplaced(
+    catalog: Catalog, tree: GroupTree, owners: list[tuple[str, str | None]], level: str
+) -> tuple[Unplaced, ...]:
+    """The entities in scope that count for no group at ``level``, named with the reason."""
+    users = sorted({stored_ref(o) for _, o in owners if o and o.startswith("user:")})
+    if users and not tree.memberships:
+        tree = GroupTree.load(catalog, users=users)
+    shown = {node.ref for node in tree.level_nodes(level).values()}
+    found = []
+    for entity, owner_text in owners:
+        owner = stored_ref(owner_text) if owner_text else None
+        reason = tree.why_unplaced(owner, shown, level=level.strip().lower())
+        if reason is not None:
+            found.append(Unplaced(stored_ref(entity), owner, reason))
+    return tuple(sorted(found, key=lambda u: str(u.ref)))
 
 
 def _latest_day(conn: Connection, migration_id: str, on_or_before: date) -> date | None:

@@ -41,6 +41,7 @@ from catalog.tech_migrations import (
     MyItems,
     RemainingItem,
     TeamItems,
+    Unplaced,
 )
 from slackkit import blocks as bk
 from slackkit.blocks import Block
@@ -388,6 +389,7 @@ def leaderboard_reply(
     lines += _board_lines(board, highlight, board.rows)
     if not board.rows:
         lines.append(f"_No {bk.escape(board.level)} has entities in scope._")
+    lines += unplaced_lines(board.unplaced, board.level)
     footer: list[Block] = [bk.context(n) for n in notes]
     footer.append(
         bk.context(
@@ -638,3 +640,18 @@ def _upload_problem(code: str, channel: str) -> str:
     if code == "is_archived":
         return "this channel is archived, so I could not post the chart here"
     return f"Slack refused the chart ({code}); please try again later"
+
+
+def unplaced_lines(unplaced: Sequence[Unplaced], level: str, *, limit: int = 10) -> list[str]:
+    """Escaped lines naming the entities no row counts, so the rows' totals add up."""
+    if not unplaced:
+        return []
+    lines = [
+        f":grey_question: *Not counted in any {bk.escape(level)}* ({len(unplaced)}): "
+        "the rows above leave these out"
+    ]
+    for item in unplaced[:limit]:
+        lines.append(f"• {bk.code(item.ref.short)}: {bk.escape(item.reason)}")
+    if len(unplaced) > limit:
+        lines.append(f"_…and {len(unplaced) - limit} more._")
+    return lines

@@ -1,6 +1,4 @@
-"""Team KPIs: daily values per entity (issue 18).
-
-Reserved in the chain so that four capabilities can land in any order.
+"""Team KPIs: daily values per entity, gaps with their reason, threshold messages told.
 
 Revision ID: 0011_kpis
 Revises: 0010_source_guard
@@ -9,15 +7,54 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0011_kpis"
 down_revision = "0010_source_guard"
 branch_labels = None
 depends_on = None
 
+REF = sa.String(400)
+KPI = sa.String(63)
+
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "kpi_values",
+        sa.Column("entity_ref", REF, nullable=False),
+        sa.Column("kpi", KPI, nullable=False, comment="cost, incidents, security.critical, ..."),
+        sa.Column("day", sa.Date(), nullable=False, comment="UTC day the value is for"),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("source", sa.String(63), nullable=False, comment="the configured source's name"),
+        sa.Column("collected_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("entity_ref", "kpi", "day", name="pk_kpi_values"),
+    )
+    op.create_index("ix_kpi_values_kpi_day", "kpi_values", ["kpi", "day"])
+    op.create_table(
+        "kpi_gaps",
+        sa.Column("entity_ref", REF, nullable=False),
+        sa.Column("source", sa.String(63), nullable=False),
+        sa.Column(
+            "reason", sa.Text(), nullable=False, comment="why the source had no value for it"
+        ),
+        sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("entity_ref", "source", name="pk_kpi_gaps"),
+    )
+    op.create_table(
+        "kpi_alerts",
+        sa.Column("group_ref", REF, nullable=False),
+        sa.Column("kpi", KPI, nullable=False),
+        sa.Column(
+            "value", sa.Float(), nullable=False, comment="the value the team was last told about"
+        ),
+        sa.Column("told_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("group_ref", "kpi", name="pk_kpi_alerts"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("kpi_alerts")
+    op.drop_table("kpi_gaps")
+    op.drop_index("ix_kpi_values_kpi_day", table_name="kpi_values")
+    op.drop_table("kpi_values")

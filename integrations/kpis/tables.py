@@ -1,0 +1,44 @@
+"""Team KPI tables: one value per entity, KPI and day; why an entity had no value from a
+source (so a gap is shown as missing, with its reason, never as zero); and which threshold
+crossings each team was told about (so it is told once, then on recovery or worsening)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Date, DateTime, Float, Index, String, Table, Text
+
+from catalog.database import metadata
+
+__all__ = ["kpi_alerts", "kpi_gaps", "kpi_values"]
+
+REF = String(400)
+KPI = String(63)
+
+kpi_values = Table(
+    "kpi_values",
+    metadata,
+    Column("entity_ref", REF, primary_key=True),
+    Column("kpi", KPI, primary_key=True, comment="cost, incidents, security.critical, ..."),
+    Column("day", Date, primary_key=True, comment="UTC day the value is for"),
+    Column("value", Float, nullable=False),
+    Column("source", String(63), nullable=False, comment="the configured source's name"),
+    Column("collected_at", DateTime(timezone=True), nullable=False),
+    Index("ix_kpi_values_kpi_day", "kpi", "day"),
+)
+
+kpi_gaps = Table(
+    "kpi_gaps",
+    metadata,
+    Column("entity_ref", REF, primary_key=True),
+    Column("source", String(63), primary_key=True),
+    Column("reason", Text, nullable=False, comment="why the source had no value for it"),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
+
+kpi_alerts = Table(
+    "kpi_alerts",
+    metadata,
+    Column("group_ref", REF, primary_key=True),
+    Column("kpi", KPI, primary_key=True),
+    Column("value", Float, nullable=False, comment="the value the team was last told about"),
+    Column("told_at", DateTime(timezone=True), nullable=False),
+)
