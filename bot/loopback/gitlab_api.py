@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from bot.loopback.git_hosting import Call, FakeGitHost, Reply
+from bot.loopback.gitlab_delivery import GitLabDelivery
 
 PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 ID = r"[^/]+"
@@ -41,6 +42,8 @@ class FakeGitLab(FakeGitHost):
         self.route("GET", f"/projects/(?P<id>{ID})", self._get_project)
         self.route("DELETE", f"/projects/(?P<id>{ID})", self._delete_project)
         self.route("POST", f"/projects/(?P<id>{ID})/share", self._share)
+        #: merge requests, environments, deployments, compare (bot/loopback/gitlab_delivery.py)
+        self.delivery = GitLabDelivery(self)
 
     # setup -----------------------------------------------------------------------------------
     def add_group(self, full_path: str) -> int:
