@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import catalog.tables
 import catalog.tech_migrations.tables
+import integrations.delivery.tables
 import integrations.kpis.tables
 import integrations.kubernetes.tables
 import integrations.scaffolder.tables
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     integrations.techdocs.tables,
     integrations.scaffolder.tables,
     jobs.tables,
+    integrations.delivery.tables,
 )
 
 

@@ -198,6 +198,59 @@ class FakeGitHost:
         )
         return out.splitlines()
 
+    # reading history (the delivery routes: compare, commits, merge bases) --------------------
+    def rev_parse(self, full_path: str, ref: str) -> str | None:
+        """The commit a branch, tag or (abbreviated) sha names, or None."""
+        bare = self.bare_repo(full_path)
+        if not bare.is_dir() or ref.startswith("-"):
+            return None
+        done = subprocess.run(
+            ["git", "--git-dir", str(bare), "rev-parse", "--verify", "-q", f"{ref}^{{commit}}"],
+            env=CLEAN_GIT_ENV | {"HOME": tempfile.gettempdir()},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return done.stdout.strip() or None if done.returncode == 0 else None
+
+    def commits_between(self, full_path: str, base: str, head: str) -> list[dict[str, str]]:
+        """The commits reachable from ``head`` but not ``base``, oldest first: sha, author
+        name, email, ISO date and the full message."""
+        return self._log(full_path, "--reverse", f"{base}..{head}")
+
+    def commit_info(self, full_path: str, sha: str) -> dict[str, str]:
+        """One commit, in the shape of ``commits_between``."""
+        return self._log(full_path, "-1", sha)[0]
+
+    def _log(self, full_path: str, *args: str) -> list[dict[str, str]]:
+        out = _git(
+            "--git-dir",
+            str(self.bare_repo(full_path)),
+            "log",
+            "-z",
+            "--format=%H%x1f%an%x1f%ae%x1f%aI%x1f%B",
+            *args,
+        )
+        commits = []
+        for record in filter(None, out.split("\0")):
+            sha, name, email, date, message = record.strip("\n").split("\x1f", 4)
+            commits.append(
+                {"sha": sha, "name": name, "email": email, "date": date, "message": message}
+            )
+        return commits
+
+    def merge_base(self, full_path: str, one: str, other: str) -> str | None:
+        """The best common ancestor of two commits."""
+        try:
+            out = _git("--git-dir", str(self.bare_repo(full_path)), "merge-base", one, other)
+        except subprocess.CalledProcessError:
+            return None
+        return out.strip() or None
+
+    def tag(self, full_path: str, name: str, sha: str) -> None:
+        """A lightweight tag ``name`` on ``sha`` (an image version tag's source, say)."""
+        _git("--git-dir", str(self.bare_repo(full_path)), "update-ref", f"refs/tags/{name}", sha)
+
     # request handling ------------------------------------------------------------------------
     def handle(self, request: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(request.path)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.loopback.git_hosting import Call, FakeGitHost, Reply
+from bot.loopback.github_delivery import GitHubDelivery
 
 DOCS = "https://docs.github.com/rest"
 NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
@@ -52,6 +53,8 @@ class FakeGitHub(FakeGitHost):
         self.route(
             "GET", f"/repos/(?P<owner>{s})/(?P<repo>{s})/dependabot/alerts", self._dependabot
         )
+        #: pulls, reviews, checks, deployments, compare (bot/loopback/github_delivery.py)
+        self.delivery = GitHubDelivery(self)
 
     # setup -----------------------------------------------------------------------------------
     def add_org(self, org: str, *teams: str) -> None:

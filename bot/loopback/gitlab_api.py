@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from bot.loopback.git_hosting import Call, FakeGitHost, Reply
+from bot.loopback.gitlab_delivery import GitLabDelivery
 
 PATH = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$")
 ID = r"[^/]+"
@@ -46,6 +47,8 @@ class FakeGitLab(FakeGitHost):
         self.route(
             "GET", f"/projects/(?P<id>{ID})/vulnerability_findings", self._vulnerability_findings
         )
+        #: merge requests, environments, deployments, compare (bot/loopback/gitlab_delivery.py)
+        self.delivery = GitLabDelivery(self)
 
     # setup -----------------------------------------------------------------------------------
     def add_group(self, full_path: str) -> int:

@@ -28,10 +28,10 @@ if TYPE_CHECKING:
         TokenClusterConfig,
     )
     from integrations.kubernetes.discovery import WorkloadSelector, selector_for
-    from integrations.kubernetes.fetch import ClusterState
+    from integrations.kubernetes.fetch import ClusterAnswer, ClusterState, WorkloadQuery, collect
     from integrations.kubernetes.finding import Finding, Severity
     from integrations.kubernetes.health import NOT_ANNOTATED, check_health
-    from integrations.kubernetes.resources import ObjectRef
+    from integrations.kubernetes.resources import REVISION_ANNOTATIONS, ObjectRef, WorkloadInfo
     from integrations.kubernetes.summary import (
         AutoscalerRange,
         ClusterSummary,
@@ -51,8 +51,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NOT_ANNOTATED",
+    "REVISION_ANNOTATIONS",
     "AutoscalerRange",
     "Change",
+    "ClusterAnswer",
     "ClusterClient",
     "ClusterConfig",
     "ClusterConnection",
@@ -74,9 +76,12 @@ __all__ = [
     "Severity",
     "SweepReport",
     "TokenClusterConfig",
+    "WorkloadInfo",
+    "WorkloadQuery",
     "WorkloadSelector",
     "WorkloadSummary",
     "check_health",
+    "collect",
     "health_badges",
     "notify_all",
     "selector_for",
@@ -86,6 +91,7 @@ __all__ = [
 _MODULES = {
     "AutoscalerRange": "summary",
     "Change": "sweep",
+    "ClusterAnswer": "fetch",
     "ClusterClient": "clients",
     "ClusterConfig": "config",
     "ClusterConnection": "clients",
@@ -103,6 +109,10 @@ _MODULES = {
     "KubernetesHealth": "summary",
     "KubernetesSettings": "config",
     "NOT_ANNOTATED": "health",
+    "REVISION_ANNOTATIONS": "resources",
+    "WorkloadInfo": "resources",
+    "WorkloadQuery": "fetch",
+    "collect": "fetch",
     "NamespaceSummary": "summary",
     "ObjectRef": "resources",
     "Severity": "finding",

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from integrations.kubernetes.resources import (
+    REVISION_ANNOTATIONS,
     AutoscalerInfo,
     Condition,
     ContainerInfo,
@@ -186,7 +187,18 @@ def _workload(kind: str, item: _Json) -> WorkloadInfo:
             _str(c.get("image")) or ""
             for c in _objs(_obj(spec, "template", "spec").get("containers"))
         ),
+        revision=_revision(meta, _obj(spec, "template", "metadata")),
     )
+
+
+def _revision(*metas: _Json) -> str | None:
+    for meta in metas:
+        annotations = _obj(meta, "annotations")
+        for key in REVISION_ANNOTATIONS:
+            value = _str(annotations.get(key))
+            if value and value.strip():
+                return value.strip()[:200]
+    return None
 
 
 def deployment_info(item: _Json) -> WorkloadInfo:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 __all__ = [
+    "REVISION_ANNOTATIONS",
     "AutoscalerInfo",
     "ClusterObjects",
     "Condition",
@@ -106,9 +107,17 @@ class WorkloadInfo:
     observed_generation: int | None = None
     conditions: tuple[Condition, ...] = ()
     images: tuple[str, ...] = ()
+    #: the source commit its manifests declare (``REVISION_ANNOTATIONS``), never other
+    #: annotations: those can carry whole applied manifests
+    revision: str | None = None
 
     def condition(self, type_: str) -> Condition | None:
         return next((c for c in self.conditions if c.type == type_), None)
+
+
+#: where a workload (or its pod template) may say which commit its image was built from: the
+#: OCI image label's name, copied by the build into the manifests, or greenroom's own key
+REVISION_ANNOTATIONS = ("org.opencontainers.image.revision", "greenroom.dev/commit")
 
 
 @dataclass(frozen=True, slots=True)
