@@ -88,8 +88,8 @@ def record_problems(
     refs = [str(r) for r in observed]
     open_rows: dict[str, dict[str, Any]] = defaultdict(dict)
     if refs:
-        rows = select(table).where(one_of(table.c.entity_ref, refs, conn.dialect.name))
-        for row in conn.execute(rows):
+        query = select(table).where(one_of(table.c.entity_ref, refs, conn.dialect.name))
+        for row in conn.execute(query):
             open_rows[row.entity_ref][row.key] = row
     changes: list[ProblemChange] = []
     new_rows = []

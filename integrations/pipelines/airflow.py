@@ -89,7 +89,8 @@ class AirflowClient:
 
     def dag(self, dag_id: str) -> dict[str, Any] | None:
         """``GET /dags/{id}``; None when Airflow does not know the DAG."""
-        return self._get(f"/dags/{quote(dag_id, safe='')}", missing_ok=True)
+        found = self._get(f"/dags/{quote(dag_id, safe='')}", missing_ok=True)
+        return found if isinstance(found, dict) else None
 
     def dag_runs(
         self, dag_id: str, *, limit: int = _RUNS_READ, state: str | None = None

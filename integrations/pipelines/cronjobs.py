@@ -8,7 +8,6 @@ fields below are kept: a CronJob's template carries environment values, never co
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -28,7 +27,7 @@ from integrations.pipelines.model import (
 )
 from integrations.pipelines.schedules import schedule_from_cron
 
-__all__ = ["BatchLister", "cronjob_reports", "selector_of"]
+__all__ = ["BatchLister", "cluster_report", "selector_of"]
 
 _STARTING_LAG = timedelta(minutes=15)
 
@@ -70,30 +69,7 @@ def selector_of(spec: PipelineSpec) -> str | None:
     return None
 
 
-def cronjob_reports(
-    connections: list[ClusterConnection],
-    spec: PipelineSpec,
-    *,
-    now: datetime,
-    timeout: float,
-    grace: float = 0.25,
-    run_all: Callable[[list[Callable[[], EngineReport | None]]], list[EngineReport | None]]
-    | None = None,
-) -> list[EngineReport]:
-    """One report per cluster in which the pipeline has CronJobs or Jobs, plus one per cluster
-    that could not be read. ``run_all`` runs the clusters' reads concurrently when given."""
-    selector = selector_of(spec)
-    if selector is None:
-        return []
-    tasks: list[Callable[[], EngineReport | None]] = [
-        (lambda c=c: _cluster_report(c, spec, selector, now=now, timeout=timeout, grace=grace))
-        for c in connections
-    ]
-    results = run_all(tasks) if run_all else [task() for task in tasks]
-    return [r for r in results if r is not None]
-
-
-def _cluster_report(
+def cluster_report(
     connection: ClusterConnection,
     spec: PipelineSpec,
     selector: str,
@@ -102,6 +78,7 @@ def _cluster_report(
     timeout: float,
     grace: float,
 ) -> EngineReport | None:
+    """What one cluster says of the pipeline's CronJobs and Jobs; None when it has none there."""
     source = f"kubernetes {connection.name}"
     if connection.client is None:
         return EngineReport("kubernetes", source, selector, error=connection.error or "no client")
