@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 import catalog.tables
 import catalog.tech_migrations.tables
 import integrations.kubernetes.tables
+import integrations.pipelines.tables
 import integrations.scaffolder.tables
 import integrations.techdocs.tables
 import jobs.tables
@@ -21,6 +22,7 @@ TABLE_MODULES = (
     catalog.tables,
     catalog.tech_migrations.tables,
     integrations.kubernetes.tables,
+    integrations.pipelines.tables,
     integrations.techdocs.tables,
     integrations.scaffolder.tables,
     jobs.tables,

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from integrations.errors import ClusterUnreachable
-from integrations.kubernetes.clients import ClusterConnection
 from integrations.kubernetes.discovery import KUBERNETES_ID, namespaces_to_read
 from integrations.kubernetes.finding import Severity
 from integrations.pipelines.airflow import parse_time
@@ -26,6 +25,9 @@ from integrations.pipelines.model import (
     TaskFailure,
 )
 from integrations.pipelines.schedules import schedule_from_cron
+
+if TYPE_CHECKING:
+    from integrations.kubernetes.clients import ClusterConnection
 
 __all__ = ["BatchLister", "cluster_report", "selector_of"]
 
