@@ -5,6 +5,10 @@ that first reads it, so every reader agrees on its spelling."""
 from __future__ import annotations
 
 __all__ = [
+    "AIRFLOW_DAG_ID",
+    "AIRFLOW_DATASET_URI",
+    "AIRFLOW_INSTANCE",
+    "EXPECTED_INTERVAL",
     "GITHUB_PROJECT_SLUG",
     "GITHUB_TEAM_SLUG",
     "GITLAB_GROUP_PATH",
@@ -14,6 +18,8 @@ __all__ = [
     "KUBERNETES_NAMESPACE",
     "MANAGED_BY_LOCATION",
     "MANAGED_BY_ORIGIN_LOCATION",
+    "OPENLINEAGE_NAME",
+    "OPENLINEAGE_NAMESPACE",
     "PROCESSING_ERROR_TYPE",
     "SLACK_CHANNEL",
     "SLACK_USER_ID",
@@ -41,3 +47,17 @@ GITLAB_GROUP_PATH = "gitlab.com/group-path"
 # Slack (the conventions of Backstage's Slack plugins)
 SLACK_USER_ID = "slack.com/user_id"
 SLACK_CHANNEL = "slack.com/channel"
+
+# Data pipelines (docs/pipelines.md). Backstage's Airflow plugin takes DAG ids as a prop and
+# defines no annotation, and OpenLineage has no Backstage convention, so these are greenroom's.
+#: the Airflow DAG a pipeline Component runs as
+AIRFLOW_DAG_ID = "greenroom.dev/airflow-dag-id"
+#: which configured Airflow (``pipelines.airflow[].name``) runs it; default: the first
+AIRFLOW_INSTANCE = "greenroom.dev/airflow-instance"
+#: the Airflow dataset URI a dataset Resource is (``Dataset("s3://...")`` in DAG files)
+AIRFLOW_DATASET_URI = "greenroom.dev/airflow-dataset-uri"
+#: the OpenLineage namespace and name of a job (pipeline) or dataset, as Marquez knows it
+OPENLINEAGE_NAMESPACE = "greenroom.dev/openlineage-namespace"
+OPENLINEAGE_NAME = "greenroom.dev/openlineage-name"
+#: how often a pipeline must succeed, or a dataset be written, before it is late (``6h``)
+EXPECTED_INTERVAL = "greenroom.dev/expected-interval"

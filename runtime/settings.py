@@ -29,6 +29,7 @@ from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
 from integrations.delivery.config import DeliverySettings
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
+from integrations.pipelines.config import PipelinesSettings
 from integrations.repositories.config import RepositoriesSettings
 from integrations.scaffolder import ScaffolderSettings
 from integrations.techdocs.settings import TechDocsSettings
@@ -220,6 +221,7 @@ class Settings(BaseSettings):
     worker: WorkerSettings = WorkerSettings()
     migrations: MigrationsSettings = MigrationsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    pipelines: PipelinesSettings = PipelinesSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -294,6 +296,8 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
         settings = settings.model_copy(
             update={"scaffolder": scaffolder.model_copy(update={"token": token})}
         )
+    # pipelines: Airflow and Marquez credentials from their *_env variables
+    settings = settings.model_copy(update={"pipelines": settings.pipelines.with_env(env)})
     return settings.model_copy(
         update={"slack": settings.slack.with_env(env), "web": settings.web.with_env(env)}
     )

@@ -11,6 +11,7 @@ import catalog.tech_migrations.tables
 import integrations.delivery.tables
 import integrations.kpis.tables
 import integrations.kubernetes.tables
+import integrations.pipelines.tables
 import integrations.scaffolder.tables
 import integrations.techdocs.tables
 import jobs.tables
@@ -24,6 +25,7 @@ TABLE_MODULES = (
     catalog.tech_migrations.tables,
     integrations.kubernetes.tables,
     integrations.kpis.tables,
+    integrations.pipelines.tables,
     integrations.techdocs.tables,
     integrations.scaffolder.tables,
     jobs.tables,

@@ -2,7 +2,8 @@
 
 It serves what greenroom reads, with the API server's real shapes: ``PodList``,
 ``DeploymentList``, ``StatefulSetList``, ``HorizontalPodAutoscalerList`` (autoscaling/v2),
-``EventList``, plus ConfigMaps and Secrets (so tests can prove they are never asked for);
+``EventList``, ``CronJobList`` and ``JobList`` (batch/v1), plus ConfigMaps and Secrets (so
+tests can prove they are never asked for);
 namespaced and all-namespaces paths; ``labelSelector`` (equality and set-based) and
 ``fieldSelector`` filtering; bearer-token auth; ``Status`` errors shaped like the real ones.
 Faults: ``hang()``, ``slow(seconds)``, ``fail(status)``, ``garbage()`` (invalid JSON),
@@ -38,6 +39,8 @@ RESOURCES = {
     "statefulsets": ("/apis/apps/v1", "StatefulSet"),
     "replicasets": ("/apis/apps/v1", "ReplicaSet"),
     "horizontalpodautoscalers": ("/apis/autoscaling/v2", "HorizontalPodAutoscaler"),
+    "cronjobs": ("/apis/batch/v1", "CronJob"),
+    "jobs": ("/apis/batch/v1", "Job"),
 }
 KIND_TO_RESOURCE = {kind: name for name, (_, kind) in RESOURCES.items()}
 _PATH = re.compile(

@@ -474,3 +474,159 @@ def annotated(name: str, **extra: str) -> Entity:
     if "namespace" in extra:
         annotations["backstage.io/kubernetes-namespace"] = extra.pop("namespace")
     return component(name, annotations | extra)
+
+
+# --- batch/v1: CronJobs, their Jobs and the Jobs' pods (data pipelines) ----------------------
+def cronjob(
+    name: str,
+    *,
+    namespace: str = "data",
+    schedule: str = "0 3 * * *",
+    time_zone: str | None = "Etc/UTC",
+    suspend: bool = False,
+    last_schedule: datetime | None = None,
+    last_success: datetime | None = None,
+    active: tuple[str, ...] = (),
+    labels: dict[str, str] | None = None,
+    memory_limit: str = "512Mi",
+) -> dict[str, Any]:
+    """A CronJob as ``kubectl get cronjob -o json`` shows it (env values planted, as usual)."""
+    labels = {KUBE_ID: name} if labels is None else labels
+    container = Container(name="job", image=f"registry.globex.example/{name}:2.0.1").spec()
+    container.pop("ports")
+    container["resources"] = {"limits": {"memory": memory_limit}, "requests": {"cpu": "100m"}}
+    spec: dict[str, Any] = {
+        "schedule": schedule,
+        "suspend": suspend,
+        "concurrencyPolicy": "Forbid",
+        "startingDeadlineSeconds": 900,
+        "successfulJobsHistoryLimit": 3,
+        "failedJobsHistoryLimit": 5,
+        "jobTemplate": {
+            "metadata": {"labels": labels},
+            "spec": {
+                "backoffLimit": 2,
+                "activeDeadlineSeconds": 3600,
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {"restartPolicy": "Never", "containers": [container]},
+                },
+            },
+        },
+    }
+    if time_zone:
+        spec["timeZone"] = time_zone
+    status: dict[str, Any] = {}
+    if last_schedule is not None:
+        status["lastScheduleTime"] = ts(last_schedule)
+    if last_success is not None:
+        status["lastSuccessfulTime"] = ts(last_success)
+    if active:
+        status["active"] = [
+            {"kind": "Job", "namespace": namespace, "name": job, "apiVersion": "batch/v1"}
+            for job in active
+        ]
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": _meta(name, namespace, labels, NOW - timedelta(days=40))
+        | {
+            "annotations": {
+                "kubectl.kubernetes.io/last-applied-configuration": json.dumps(
+                    {"spec": {"jobTemplate": {"env": SECRET_VALUE}}}
+                )
+            }
+        },
+        "spec": spec,
+        "status": status,
+    }
+
+
+def job(
+    name: str,
+    *,
+    cronjob_name: str | None = None,
+    namespace: str = "data",
+    started: datetime = NOW - timedelta(hours=9),
+    outcome: str = "Complete",  # Complete, Failed, Running
+    reason: str | None = None,  # BackoffLimitExceeded, DeadlineExceeded
+    took: timedelta = timedelta(minutes=4),
+    labels: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """A Job (of a CronJob when ``cronjob_name``) that completed, failed or is running."""
+    labels = dict({KUBE_ID: cronjob_name or name} if labels is None else labels)
+    labels |= {"batch.kubernetes.io/job-name": name, "job-name": name}
+    owners = []
+    if cronjob_name:
+        owners = [
+            {
+                "apiVersion": "batch/v1",
+                "kind": "CronJob",
+                "name": cronjob_name,
+                "uid": _uid(namespace, cronjob_name),
+                "controller": True,
+                "blockOwnerDeletion": True,
+            }
+        ]
+    status: dict[str, Any] = {"startTime": ts(started)}
+    ended = started + took
+    if outcome == "Complete":
+        status |= {"succeeded": 1, "completionTime": ts(ended)}
+        status["conditions"] = [
+            condition("SuccessCriteriaMet", "True", "CompletionsReached"),
+            condition("Complete", "True", "CompletionsReached"),
+        ]
+    elif outcome == "Failed":
+        status |= {"failed": 3}
+        message = "Job has reached the specified backoff limit"
+        status["conditions"] = [
+            condition("FailureTarget", "True", reason or "BackoffLimitExceeded", message),
+            condition("Failed", "True", reason or "BackoffLimitExceeded", message),
+        ]
+        for item in status["conditions"]:
+            item["lastTransitionTime"] = ts(ended)
+    else:
+        status |= {"active": 1, "ready": 1}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": _meta(name, namespace, labels, started) | {"ownerReferences": owners},
+        "spec": {"backoffLimit": 2, "completions": 1, "parallelism": 1},
+        "status": status,
+    }
+
+
+def job_pod(
+    job_name: str,
+    *,
+    namespace: str = "data",
+    labels: dict[str, str] | None = None,
+    terminated: tuple[str, int] | None = ("OOMKilled", 137),
+    attempt: int = 0,
+    finished: datetime = NOW - timedelta(hours=9),
+) -> dict[str, Any]:
+    """A pod of a Job; ``terminated=(reason, exitCode)`` is how its container ended."""
+    labels = dict(labels or {}) | {"batch.kubernetes.io/job-name": job_name, "job-name": job_name}
+    created = finished - timedelta(minutes=3)
+    made = pod(
+        f"{job_name}-{_hash(f'{job_name}{attempt}')[:5]}",
+        namespace=namespace,
+        labels=labels,
+        owner=("Job", job_name),
+        phase="Failed" if terminated else "Running",
+        containers=(Container(name="job", ready=False, running_since=None),),
+        created=created,
+    )
+    if terminated is not None:
+        reason, code = terminated
+        for status in made["status"].get("containerStatuses", []):
+            status["state"] = {
+                "terminated": {
+                    "exitCode": code,
+                    "reason": reason,
+                    "startedAt": ts(created),
+                    "finishedAt": ts(finished),
+                }
+            }
+            status["started"] = False
+    return made

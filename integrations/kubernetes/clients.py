@@ -143,6 +143,26 @@ class KubernetesClusterClient:
 
         return self._call("horizontalpodautoscalers", namespace, timeout, call)
 
+    def list_batch(
+        self, resource: str, namespace: str | None, label_selector: str, *, timeout: float
+    ) -> list[dict[str, Any]]:
+        """CronJobs, Jobs or their pods (``resource``) as raw JSON items, for the pipelines'
+        health (integrations/pipelines picks the few fields it needs and keeps nothing else)."""
+        lister = {
+            "cronjobs": ("list_namespaced_cron_job", "list_cron_job_for_all_namespaces"),
+            "jobs": ("list_namespaced_job", "list_job_for_all_namespaces"),
+            "pods": ("list_namespaced_pod", "list_pod_for_all_namespaces"),
+        }[resource]
+        api: Any = self._core if resource == "pods" else client.BatchV1Api(self._api)
+
+        def call() -> list[dict[str, Any]]:
+            options = _options(label_selector, timeout)
+            if namespace:
+                return _items(getattr(api, lister[0])(namespace, **options))
+            return _items(getattr(api, lister[1])(**options))
+
+        return self._call(resource, namespace, timeout, call)
+
     def list_warning_events(self, namespace: str, *, timeout: float) -> list[WarningEvent]:
         def call() -> list[WarningEvent]:
             response = self._core.list_namespaced_event(

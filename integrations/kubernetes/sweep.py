@@ -6,7 +6,8 @@ Services found by ``backstage.io/kubernetes-id`` are read in batches (one
 afterwards), so 1,000 services cost a few calls per cluster instead of thousands. Services with
 their own label selector are read one by one, ``sweep_concurrency`` calls at a time per cluster.
 
-A problem (a warning or critical finding) is reported once when it appears. It is resolved
+A problem (a warning or critical finding) is reported once when it appears (the once-only rule
+of integrations/incidents.py, shared with the pipelines sweep). It is resolved
 after ``resolve_after_sweeps`` sweeps in a row in which its cluster answered without it (two by
 default, so a crash-looping container caught while briefly running does not flap). A cluster
 that did not answer resolves nothing. Notifications are returned, not sent: delivery is the
@@ -15,19 +16,24 @@ worker's (at most once: state is committed before it sends).
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, delete, insert, select, text, update
+from sqlalchemy import Connection, delete, insert, select, text
 
 from catalog import Catalog, EntityRef, GreenroomError, parse_ref
-from catalog.database import as_utc, one_of, writer
+from catalog.database import one_of, writer
+from integrations.incidents import (
+    Change,
+    Observation,
+    Problem,
+    forget_entities,
+    record_problems,
+)
 from integrations.kubernetes.clients import ClusterSet
 from integrations.kubernetes.config import KubernetesSettings
 from integrations.kubernetes.discovery import (
@@ -60,13 +66,6 @@ __all__ = [
 
 _BATCH = 100
 _QUERIES_PER_ROUND = 50
-
-
-class Change(StrEnum):
-    """What a notification announces."""
-
-    NEW = "new"
-    RESOLVED = "resolved"
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,54 +243,27 @@ def _record(
     gone = [str(r) for r in known - healths.keys()]
     if gone:
         conn.execute(delete(k8s_health).where(one_of(k8s_health.c.entity_ref, gone, dialect)))
-        conn.execute(delete(k8s_problems).where(one_of(k8s_problems.c.entity_ref, gone, dialect)))
+        forget_entities(conn, k8s_problems, gone)
     refs = [str(r) for r in healths]
-    open_rows: dict[str, dict[str, Any]] = defaultdict(dict)
     if refs:
         conn.execute(delete(k8s_health).where(one_of(k8s_health.c.entity_ref, refs, dialect)))
-        problems = select(k8s_problems).where(one_of(k8s_problems.c.entity_ref, refs, dialect))
-        for row in conn.execute(problems):
-            open_rows[row.entity_ref][row.key] = row
     if healths:
         conn.execute(insert(k8s_health), [_health_row(h) for h in healths.values()])
-    changes: list[tuple[Change, EntityRef, Finding, datetime]] = []
-    new_rows = []
-    for ref, health in healths.items():
-        rows = open_rows.get(str(ref), {})
-        current = {
-            _digest(f.key): f for f in health.findings if f.severity.rank >= Severity.WARNING.rank
-        }
-        for key, finding in current.items():
-            where = (k8s_problems.c.entity_ref == str(ref)) & (k8s_problems.c.key == key)
-            if key in rows:
-                conn.execute(
-                    update(k8s_problems)
-                    .where(where)
-                    .values(
-                        finding=finding.to_json(),
-                        severity=finding.severity.value,
-                        last_seen=now,
-                        misses=0,
-                    )
-                )
-            else:
-                new_rows.append(_problem_row(ref, key, finding, now))
-                changes.append((Change.NEW, ref, finding, now))
-        answered = set(health.answered_clusters)
-        for key, row in rows.items():
-            if key in current or row.cluster not in answered:
-                continue
-            where = (k8s_problems.c.entity_ref == str(ref)) & (k8s_problems.c.key == key)
-            if row.misses + 1 >= settings.resolve_after_sweeps:
-                conn.execute(delete(k8s_problems).where(where))
-                changes.append(
-                    (Change.RESOLVED, ref, Finding.from_json(row.finding), as_utc(row.first_seen))
-                )
-            else:
-                conn.execute(update(k8s_problems).where(where).values(misses=row.misses + 1))
-    if new_rows:
-        conn.execute(insert(k8s_problems), new_rows)
-    return changes
+    observed = {
+        ref: Observation(
+            tuple(
+                Problem(f.key, f.object.cluster, f.severity.value, f.to_json())
+                for f in health.findings
+                if f.severity.rank >= Severity.WARNING.rank
+            ),
+            frozenset(health.answered_clusters),
+        )
+        for ref, health in healths.items()
+    }
+    changes = record_problems(
+        conn, k8s_problems, observed, now=now, resolve_after=settings.resolve_after_sweeps
+    )
+    return [(c.change, c.entity, Finding.from_json(c.data), c.first_seen) for c in changes]
 
 
 def _health_row(health: KubernetesHealth) -> dict[str, Any]:
@@ -305,20 +277,3 @@ def _health_row(health: KubernetesHealth) -> dict[str, Any]:
         "headline": health.headline[:500],
         "failed_clusters": [[c.name, c.reason or ""] for c in health.failed_clusters],
     }
-
-
-def _problem_row(ref: EntityRef, key: str, finding: Finding, now: datetime) -> dict[str, Any]:
-    return {
-        "entity_ref": str(ref),
-        "key": key,
-        "cluster": finding.object.cluster,
-        "severity": finding.severity.value,
-        "finding": finding.to_json(),
-        "first_seen": now,
-        "last_seen": now,
-        "misses": 0,
-    }
-
-
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
