@@ -27,6 +27,7 @@ from catalog.rules import CatalogRule, CatalogRules
 from catalog.sources import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
+from integrations.actions.config import ActionsSettings
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.repositories.config import RepositoriesSettings
 from integrations.scaffolder import ScaffolderSettings
@@ -218,6 +219,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
     migrations: MigrationsSettings = MigrationsSettings()
+    actions: ActionsSettings = ActionsSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import catalog.tables
 import catalog.tech_migrations.tables
+import integrations.actions.tables
 import integrations.kubernetes.tables
 import integrations.scaffolder.tables
 import integrations.techdocs.tables
@@ -21,6 +22,7 @@ TABLE_MODULES = (
     catalog.tables,
     catalog.tech_migrations.tables,
     integrations.kubernetes.tables,
+    integrations.actions.tables,
     integrations.techdocs.tables,
     integrations.scaffolder.tables,
     jobs.tables,

@@ -474,3 +474,89 @@ def annotated(name: str, **extra: str) -> Entity:
     if "namespace" in extra:
         annotations["backstage.io/kubernetes-namespace"] = extra.pop("namespace")
     return component(name, annotations | extra)
+
+
+def cronjob(
+    name: str,
+    *,
+    namespace: str = "payments",
+    labels: dict[str, str] | None = None,
+    schedule: str = "0 3 * * *",
+    suspend: bool = False,
+    image: str = "registry.globex.example/payments-batch:2.0.1",
+) -> dict[str, Any]:
+    """A batch/v1 CronJob with its job template (env values included, as real ones carry)."""
+    labels = {KUBE_ID: name} if labels is None else labels
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "CronJob",
+        "metadata": _meta(name, namespace, labels, NOW - timedelta(days=60)),
+        "spec": {
+            "schedule": schedule,
+            "suspend": suspend,
+            "concurrencyPolicy": "Forbid",
+            "successfulJobsHistoryLimit": 3,
+            "failedJobsHistoryLimit": 1,
+            "jobTemplate": {
+                "metadata": {"labels": dict(labels)},
+                "spec": {
+                    "backoffLimit": 2,
+                    "template": {
+                        "metadata": {"labels": dict(labels)},
+                        "spec": {
+                            "containers": [Container(name="batch", image=image).spec()],
+                            "restartPolicy": "OnFailure",
+                        },
+                    },
+                },
+            },
+        },
+        "status": {"lastScheduleTime": ts(NOW - timedelta(hours=9))},
+    }
+
+
+def job(
+    name: str,
+    *,
+    namespace: str = "payments",
+    labels: dict[str, str] | None = None,
+    failed: bool = True,
+    image: str = "registry.globex.example/payments-batch:2.0.1",
+) -> dict[str, Any]:
+    """A batch/v1 Job that ran (failed by default), with the selector and controller-uid
+    labels the API server generated for it."""
+    labels = {KUBE_ID: name} if labels is None else labels
+    uid = _uid(namespace, name)
+    generated = {"batch.kubernetes.io/controller-uid": uid, "controller-uid": uid}
+    generated |= {"batch.kubernetes.io/job-name": name, "job-name": name}
+    condition_type = "Failed" if failed else "Complete"
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": _meta(name, namespace, labels, NOW - timedelta(hours=3)),
+        "spec": {
+            "backoffLimit": 2,
+            "completions": 1,
+            "parallelism": 1,
+            "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}},
+            "template": {
+                "metadata": {"labels": dict(labels) | generated},
+                "spec": {
+                    "containers": [Container(name="batch", image=image).spec()],
+                    "restartPolicy": "Never",
+                },
+            },
+        },
+        "status": {
+            "startTime": ts(NOW - timedelta(hours=3)),
+            **({"failed": 3} if failed else {"succeeded": 1}),
+            "conditions": [
+                condition(
+                    condition_type,
+                    "True",
+                    "BackoffLimitExceeded" if failed else None,
+                    "Job has reached the specified backoff limit" if failed else None,
+                )
+            ],
+        },
+    }
