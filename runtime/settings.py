@@ -27,6 +27,7 @@ from catalog.rules import CatalogRule, CatalogRules
 from catalog.sources import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
+from integrations.actions.config import ActionsSettings
 from integrations.delivery.config import DeliverySettings
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.pipelines.config import PipelinesSettings
@@ -222,6 +223,7 @@ class Settings(BaseSettings):
     migrations: MigrationsSettings = MigrationsSettings()
     delivery: DeliverySettings = DeliverySettings()
     pipelines: PipelinesSettings = PipelinesSettings()
+    actions: ActionsSettings = ActionsSettings()
 
     @classmethod
     def settings_customise_sources(

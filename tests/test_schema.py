@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 import catalog.tables
 import catalog.tech_migrations.tables
+import integrations.actions.tables
 import integrations.delivery.tables
 import integrations.kpis.tables
 import integrations.kubernetes.tables
@@ -26,6 +27,7 @@ TABLE_MODULES = (
     integrations.kubernetes.tables,
     integrations.kpis.tables,
     integrations.pipelines.tables,
+    integrations.actions.tables,
     integrations.techdocs.tables,
     integrations.scaffolder.tables,
     jobs.tables,

@@ -27,6 +27,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from bot.loopback.kubernetes_writes import OBJECT_PATH as _OBJECT_PATH
+from bot.loopback.kubernetes_writes import object_answer
+
 __all__ = ["FakeKubernetesApi", "Request", "write_kubeconfig"]
 
 # resource name -> (API prefix, kind of the items)
@@ -79,6 +82,9 @@ class FakeKubernetesApi:
     _release: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _cache: dict[tuple[str, str], tuple[int, bytes, str]] = field(default_factory=dict)
+    #: writes (kubernetes_writes.py): how long a rollout or a Job takes, and refused writes
+    rollout_seconds: float = 0.3
+    write_faults: dict[str, int] = field(default_factory=dict)
 
     def start(self) -> FakeKubernetesApi:
         fake = self
@@ -164,6 +170,30 @@ class FakeKubernetesApi:
         self._release.set()
         self._release = threading.Event()
 
+    def forbid(self, resource: str = "*") -> None:
+        """Refuse writes to ``resource`` with 403, as RBAC without the actions Role does."""
+        self.write_faults[resource] = 403
+
+    def conflict(self, resource: str = "*") -> None:
+        """Answer writes to ``resource`` with 409 Conflict (someone changed it meanwhile)."""
+        self.write_faults[resource] = 409
+
+    def allow_writes(self) -> None:
+        self.write_faults.clear()
+
+    def get(self, resource: str, namespace: str, name: str) -> dict[str, Any] | None:
+        """The stored object (a live reference: what writes changed)."""
+        with self._lock:
+            for obj in self.objects.get(resource, []):
+                meta = obj.get("metadata", {})
+                if meta.get("namespace") == namespace and meta.get("name") == name:
+                    return obj
+        return None
+
+    def writes(self) -> list[Request]:
+        """Every request that was not a GET."""
+        return [r for r in self.requests if r.method != "GET"]
+
     def fault_for(self, resource: str) -> _Fault | None:
         fault = self._fault
         if fault is None or (fault.resource is not None and fault.resource != resource):
@@ -202,6 +232,9 @@ class _Handler(BaseHTTPRequestHandler):
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         auth = self.headers.get("Authorization")
         self.api.requests.append(Request("GET", url.path, query, auth))
+        if _OBJECT_PATH.match(url.path):  # one object (or its scale): see kubernetes_writes.py
+            self._send(*object_answer(self.api, "GET", url.path, auth, None, None))
+            return
         match = _PATH.match(url.path)
         resource = match["res"] if match else ""
         fault = self.api.fault_for(resource)
@@ -250,8 +283,14 @@ class _Handler(BaseHTTPRequestHandler):
         return 200, json.dumps(body).encode(), _JSON
 
     def do_POST(self) -> None:
-        self.api.requests.append(Request(self.command, self.path, {}, None))
-        self._send(*_status(405, "MethodNotAllowed", "the fake is read-only"))
+        """Writes (PATCH an object or its scale, POST a Job): bot/loopback/kubernetes_writes.py."""
+        url = urlsplit(self.path)
+        auth = self.headers.get("Authorization")
+        self.api.requests.append(Request(self.command, url.path, {}, auth))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        content_type = self.headers.get("Content-Type", "")
+        self._send(*object_answer(self.api, self.command, url.path, auth, body, content_type))
 
     do_PUT = do_PATCH = do_DELETE = do_POST
 

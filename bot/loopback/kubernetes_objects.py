@@ -552,9 +552,12 @@ def job(
     reason: str | None = None,  # BackoffLimitExceeded, DeadlineExceeded
     took: timedelta = timedelta(minutes=4),
     labels: dict[str, str] | None = None,
+    image: str | None = None,
 ) -> dict[str, Any]:
-    """A Job (of a CronJob when ``cronjob_name``) that completed, failed or is running."""
+    """A Job (of a CronJob when ``cronjob_name``) that completed, failed or is running, with
+    the selector and controller-uid labels the API server generated for it."""
     labels = dict({KUBE_ID: cronjob_name or name} if labels is None else labels)
+    own_labels = dict(labels)
     labels |= {"batch.kubernetes.io/job-name": name, "job-name": name}
     owners = []
     if cronjob_name:
@@ -591,8 +594,29 @@ def job(
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": _meta(name, namespace, labels, started) | {"ownerReferences": owners},
-        "spec": {"backoffLimit": 2, "completions": 1, "parallelism": 1},
+        "spec": _job_spec(
+            name, namespace, own_labels, image or f"registry.globex.example/{name}:2.0.1"
+        ),
         "status": status,
+    }
+
+
+def _job_spec(name: str, namespace: str, labels: dict[str, str], image: str) -> dict[str, Any]:
+    uid = _uid(namespace, name)
+    generated = {"batch.kubernetes.io/controller-uid": uid, "controller-uid": uid}
+    generated |= {"batch.kubernetes.io/job-name": name, "job-name": name}
+    return {
+        "backoffLimit": 2,
+        "completions": 1,
+        "parallelism": 1,
+        "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}},
+        "template": {
+            "metadata": {"labels": labels | generated},
+            "spec": {
+                "containers": [Container(name="job", image=image).spec()],
+                "restartPolicy": "Never",
+            },
+        },
     }
 
 

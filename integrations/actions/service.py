@@ -1,0 +1,381 @@
+"""Running actions safely: the one place that decides, previews, claims, acts, verifies and
+records. Slack (commands/actions/) and the CLI call it; it never imports Slack.
+
+Every step reads the catalog when it runs (a button drawn an hour ago carries no authority),
+writes its audit record first and stops if that write fails."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from catalog import Catalog, Entity, EntityNotFound, EntityRef, NotAuthorized
+from integrations.actions import approvals
+from integrations.actions.approvals import ActionRequest
+from integrations.actions.audit import AuditRecord, read_audit, record
+from integrations.actions.cluster import ClusterWriters
+from integrations.actions.config import ActionsSettings
+from integrations.actions.errors import ActionFailed, ActionRefused, AuditWriteFailed
+from integrations.actions.model import Actor, Outcome, Plan, SlackIds, Target
+from integrations.actions.permissions import Decision, decide, owner_channel
+from integrations.actions.registry import Action, ActionContext, get_action
+from integrations.actions.safety import check_limits, claim
+
+__all__ = ["SYSTEM", "ActionService", "Approval", "Preview"]
+
+#: Who expires requests.
+SYSTEM = Actor("greenroom", name="greenroom")
+
+
+@dataclass(frozen=True)
+class Preview:
+    """A dry run and what the person may do with it."""
+
+    action: Action
+    entity: EntityRef
+    plan: Plan
+    decision: Decision
+
+
+@dataclass(frozen=True)
+class Approval:
+    """An approved (or denied) request, and the outcome of its action if it ran."""
+
+    request: ActionRequest
+    outcome: Outcome | None
+
+
+class ActionService:
+    """Actions over one database, catalog, clusters and repository hosts."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        catalog: Catalog,
+        settings: ActionsSettings,
+        *,
+        clusters: ClusterWriters | None = None,
+        repositories: Any = None,
+        http_transport: Any = None,
+    ) -> None:
+        self.engine = engine
+        self.catalog = catalog
+        self.settings = settings
+        self.ctx = ActionContext(
+            settings, clusters=clusters, repositories=repositories, http_transport=http_transport
+        )
+
+    # -- reading ----------------------------------------------------------------------------
+    def entity(self, ref: EntityRef) -> Entity:
+        stored = self.catalog.get(ref)
+        if stored is None:
+            raise EntityNotFound(str(ref))
+        return stored.entity
+
+    def targets(self, action_name: str, ref: EntityRef) -> list[Target]:
+        """What ``action_name`` can change for the entity (switched-off clusters left out)."""
+        self._enabled()
+        action = get_action(action_name)
+        found = action.targets(self.ctx, self.entity(ref))
+        return [t for t in found if self.settings.switched_off(action.name, t.cluster) is None]
+
+    def decision(self, actor: Actor, ref: EntityRef) -> Decision:
+        return decide(self.catalog, self.settings, actor, ref)
+
+    def channel_for(self, ref: EntityRef) -> str | None:
+        """The owning team's channel now (requests and audit posts go there)."""
+        return owner_channel(self.catalog, self.settings, self.decision(SYSTEM, ref).owner)
+
+    def audit(self, ref: EntityRef | None = None, *, limit: int = 50) -> list[AuditRecord]:
+        return read_audit(self.engine, entity=ref, limit=limit)
+
+    def request(self, request_id: str) -> ActionRequest | None:
+        return approvals.load_request(self.engine, request_id)
+
+    # -- the steps -------------------------------------------------------------------------
+    def preview(
+        self,
+        actor: Actor,
+        action_name: str,
+        ref: EntityRef,
+        target: Target,
+        params: Mapping[str, str],
+        *,
+        slack: SlackIds | None = None,
+    ) -> Preview:
+        """The dry run (recorded), refused early when the person may neither act nor ask."""
+        self._enabled()
+        action = get_action(action_name)
+        decision = self.decision(actor, ref)
+        if decision.mode == "refuse":
+            raise NotAuthorized(f"You cannot run {action.title.lower()}: {decision.reason}.")
+        plan = self._plan(action, actor, ref, target, params, slack=slack, event="dry_run")
+        return Preview(action, ref, plan, decision)
+
+    def run(
+        self,
+        actor: Actor,
+        action_name: str,
+        ref: EntityRef,
+        target: Target,
+        params: Mapping[str, str],
+        *,
+        slack: SlackIds | None = None,
+        request: ActionRequest | None = None,
+        approver: Actor | None = None,
+    ) -> Outcome:
+        """Decide now, check again, claim the workload, act, verify; every step recorded.
+        Raises NotAuthorized, ActionRefused/ActionBusy (not started) or AuditWriteFailed."""
+        self._enabled()
+        action = get_action(action_name)
+        request_id = request.id if request else None
+        if request is None:
+            decision = self.decision(actor, ref)
+            if not decision.may_act:
+                self._refused(action.name, ref, target, actor, decision.reason, slack, None)
+                raise NotAuthorized(
+                    f"You may not {action.title.lower()} this directly ({decision.reason}); "
+                    "request it and an owner can approve."
+                )
+        plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+        entity = self.entity(ref)
+        try:
+            check_limits(self.engine, self.settings, actor, target)
+            hold = timedelta(seconds=self.settings.verify_timeout_seconds + 120)
+            with claim(self.engine, target, action.name, actor, hold=hold):
+                by = f" (approved by {approver.label})" if approver else ""
+                record(
+                    self.engine, event="action", action=action.name, entity=ref, target=target,
+                    actor=actor, outcome="pending", message=action.audit_text(plan) + by,
+                    before=plan.before, after=plan.after, params=plan.params or params,
+                    request_id=request_id, slack=slack,
+                )  # fmt: skip
+                outcome = self._act(action, entity, plan)
+                record(
+                    self.engine, event="outcome", action=action.name, entity=ref, target=target,
+                    actor=actor, outcome="ok" if outcome.ok else "failed",
+                    message=outcome.message, before=plan.before, after=outcome.after,
+                    params=plan.params or params, request_id=request_id, slack=slack,
+                )  # fmt: skip
+                return outcome
+        except ActionRefused as error:
+            self._refused(action.name, ref, target, actor, error.user_message, slack, request_id)
+            raise
+
+    def ask(
+        self,
+        actor: Actor,
+        action_name: str,
+        ref: EntityRef,
+        target: Target,
+        params: Mapping[str, str],
+        *,
+        slack: SlackIds | None = None,
+    ) -> ActionRequest:
+        """A request for the owners (dry-run checked first, recorded)."""
+        self._enabled()
+        action = get_action(action_name)
+        decision = self.decision(actor, ref)
+        if decision.mode == "refuse":
+            raise NotAuthorized(f"You cannot request {action.title.lower()}: {decision.reason}.")
+        plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+        ttl = timedelta(minutes=self.settings.request_ttl_minutes)
+        saved = approvals.save_request(
+            self.engine, plan, ref, actor, decision.owner, params=plan.params or params, ttl=ttl
+        )
+        record(
+            self.engine, event="request", action=action.name, entity=ref, target=target,
+            actor=actor, outcome="pending", message=f"requested: {plan.summary}",
+            before=plan.before, after=plan.after, params=plan.params or params,
+            request_id=saved.id, slack=slack,
+        )  # fmt: skip
+        return saved
+
+    def note_posted(self, request_id: str, channel: str, ts: str) -> None:
+        approvals.note_message(self.engine, request_id, channel, ts)
+
+    def approve(
+        self, approver: Actor, request_id: str, *, slack: SlackIds | None = None
+    ) -> Approval:
+        """An owner's Approve: decided once, then the action runs for the requester."""
+        found = self._decidable(approver, request_id, "approve", slack)
+        now = datetime.now(UTC)
+        if not approvals.decide_request(
+            self.engine, found.id, "approved", approver.slack_user_id, now=now
+        ):
+            return self._lost_race(found, approver, slack)
+        record(
+            self.engine, event="approve", action=found.action, entity=found.entity,
+            target=found.target, actor=approver, outcome="ok",
+            message=f"approved {found.requester.label}'s request: {found.summary}",
+            params=found.params, request_id=found.id, slack=slack,
+        )  # fmt: skip
+        try:
+            outcome = self.run(
+                found.requester, found.action, found.entity, found.target, found.params,
+                slack=slack, request=found, approver=approver,
+            )  # fmt: skip
+        except (ActionRefused, ActionFailed, NotAuthorized, EntityNotFound) as error:
+            outcome = Outcome(False, error.user_message)
+        approvals.finish_request(
+            self.engine, found.id, "done" if outcome.ok else "failed", outcome.message
+        )
+        return Approval(self.request(found.id) or found, outcome)
+
+    def deny(self, approver: Actor, request_id: str, *, slack: SlackIds | None = None) -> Approval:
+        """An owner's Deny, decided once."""
+        found = self._decidable(approver, request_id, "deny", slack)
+        now = datetime.now(UTC)
+        if not approvals.decide_request(
+            self.engine, found.id, "denied", approver.slack_user_id, now=now
+        ):
+            return self._lost_race(found, approver, slack)
+        record(
+            self.engine, event="deny", action=found.action, entity=found.entity,
+            target=found.target, actor=approver, outcome="ok",
+            message=f"denied {found.requester.label}'s request: {found.summary}",
+            params=found.params, request_id=found.id, slack=slack,
+        )  # fmt: skip
+        return Approval(self.request(found.id) or found, None)
+
+    def expire_due(self, now: datetime | None = None) -> list[ActionRequest]:
+        """Mark every pending request past its time expired (once), recorded."""
+        now = now or datetime.now(UTC)
+        expired = []
+        for found in approvals.due_requests(self.engine, now):
+            if approvals.decide_request(self.engine, found.id, "expired", "greenroom", now=now):
+                record(
+                    self.engine, event="expire", action=found.action, entity=found.entity,
+                    target=found.target, actor=SYSTEM, outcome="ok",
+                    message=f"{found.requester.label}'s request expired undecided: "
+                    f"{found.summary}",
+                    request_id=found.id,
+                )  # fmt: skip
+                expired.append(self.request(found.id) or found)
+        return expired
+
+    # -- internals -------------------------------------------------------------------------
+    def _enabled(self) -> None:
+        if not self.settings.enabled:
+            raise ActionRefused("Actions are turned off here (actions.enabled in greenroom.yaml).")
+
+    def _plan(
+        self,
+        action: Action,
+        actor: Actor,
+        ref: EntityRef,
+        target: Target,
+        params: Mapping[str, str],
+        *,
+        slack: SlackIds | None,
+        event: str | None,
+    ) -> Plan:
+        entity = self.entity(ref)
+        try:
+            off = self.settings.switched_off(action.name, target.cluster)
+            if off is not None:
+                raise ActionRefused(_switch_text(action.name, target, off.environment))
+            plan = action.plan(self.ctx, entity, target, params)
+            off = self.settings.switched_off(plan.switch or action.name, target.cluster)
+            if off is not None:
+                raise ActionRefused(_switch_text(plan.switch, target, off.environment))
+        except ActionRefused as error:
+            if event is not None:
+                self._refused(action.name, ref, target, actor, error.user_message, slack, None)
+            raise
+        if event is not None:
+            record(
+                self.engine, event=event, action=action.name, entity=ref, target=target,
+                actor=actor, outcome="ok", message=plan.summary, before=plan.before,
+                after=plan.after, params=plan.params or params, slack=slack,
+            )  # fmt: skip
+        return plan
+
+    def _act(self, action: Action, entity: Entity, plan: Plan) -> Outcome:
+        started = time.monotonic()
+        try:
+            applied = action.apply(self.ctx, entity, plan)
+        except (ActionFailed, ActionRefused) as error:
+            return Outcome(False, error.user_message, seconds=time.monotonic() - started)
+        sent = replace(plan, after={**plan.after, **applied, "applied": dict(applied)})
+        deadline = time.monotonic() + self.settings.verify_timeout_seconds
+        try:
+            return action.verify(self.ctx, entity, sent, deadline=deadline)
+        except (ActionFailed, ActionRefused) as error:
+            return Outcome(
+                False,
+                f"The change was sent, but checking it failed: {error.user_message}",
+                seconds=time.monotonic() - started,
+            )
+
+    def _refused(
+        self,
+        action: str,
+        ref: EntityRef,
+        target: Target,
+        actor: Actor,
+        reason: str,
+        slack: SlackIds | None,
+        request_id: str | None,
+    ) -> None:
+        with contextlib.suppress(AuditWriteFailed):  # a refusal changed nothing
+            record(
+                self.engine, event="refused", action=action, entity=ref, target=target,
+                actor=actor, outcome="refused", message=reason, request_id=request_id,
+                slack=slack,
+            )  # fmt: skip
+
+    def _decidable(
+        self, approver: Actor, request_id: str, verb: str, slack: SlackIds | None
+    ) -> ActionRequest:
+        found = self.request(request_id)
+        if found is None:
+            raise ActionRefused("That request no longer exists.")
+        same_person = approver.person is not None and approver.person == found.requester.person
+        if approver.slack_user_id == found.requester.slack_user_id or same_person:
+            self._refused(
+                found.action, found.entity, found.target, approver,
+                f"tried to {verb} their own request", slack, found.id,
+            )  # fmt: skip
+            raise NotAuthorized(
+                f"You cannot {verb} your own request; another owner of "
+                f"{found.owner.short if found.owner else 'it'} has to."
+            )
+        decision = self.decision(approver, found.entity)
+        if not decision.may_act:
+            self._refused(
+                found.action, found.entity, found.target, approver,
+                f"not allowed to {verb}: {decision.reason}", slack, found.id,
+            )  # fmt: skip
+            raise NotAuthorized(f"Only its owners may {verb} this request: {decision.reason}.")
+        now = datetime.now(UTC)
+        if found.status != "pending":
+            raise ActionRefused(f"This request was already {found.status}.")
+        if found.expired(now):
+            self.expire_due(now)
+            raise ActionRefused(
+                "This request expired before anyone decided; ask again if it is still needed."
+            )
+        return found
+
+    def _lost_race(self, found: ActionRequest, approver: Actor, slack: SlackIds | None) -> Approval:
+        latest = self.request(found.id) or found
+        if latest.status == "pending":  # it expired between the check and the update
+            self.expire_due()
+        raise ActionRefused(
+            f"This request was already {(self.request(found.id) or latest).status}."
+        )
+
+
+def _switch_text(action: str, target: Target, environment: str) -> str:
+    where = f"in cluster {target.cluster}" if target.cluster else "here"
+    if environment != "*":
+        where += f" ({environment})"
+    name = "Scaling to zero" if action == "scale-to-zero" else f"The {action} action"
+    return f"{name} is turned off {where} by the operators (actions.disabled in greenroom.yaml)."

@@ -1,0 +1,145 @@
+"""Actions end to end in the domain: the real kubernetes client against the fake API server."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from catalog import NotAuthorized, parse_ref
+from integrations.actions import ActionBusy, ActionFailed, ActionRefused, Target
+from integrations.actions.audit import read_audit
+from tests.integrations.actions.conftest import World, actor
+
+API = parse_ref("component:payments-api")
+DEPLOYMENT = Target("Deployment", "payments-api", "prod", "payments")
+ALICE = actor("alice", "U0ALICE")
+BOB = actor("bob", "U0BOB")
+CAROL = actor("carol", "U0CAROL")
+PAT = actor("pat", "U0PAT")
+
+
+def test_targets_are_the_entitys_workloads_in_each_cluster(world: World) -> None:
+    assert world.service.targets("restart", API) == [DEPLOYMENT]
+    assert {t.kind for t in world.service.targets("rerun", API)} == {"CronJob", "Job"}
+
+
+def test_an_owner_restarts_and_the_rollout_is_seen_to_finish(world: World) -> None:
+    preview = world.service.preview(ALICE, "restart", API, DEPLOYMENT, {})
+    assert preview.decision.may_act and "3 pods replaced" in preview.plan.summary
+    outcome = world.service.run(ALICE, "restart", API, DEPLOYMENT, {})
+    assert outcome.ok and outcome.verified, outcome
+    stored = world.api.get("deployments", "payments", "payments-api")
+    assert stored is not None
+    annotations = stored["spec"]["template"]["metadata"]["annotations"]
+    assert "kubectl.kubernetes.io/restartedAt" in annotations
+    events = [r.event for r in read_audit(world.engine, entity=API)]
+    assert events == ["outcome", "action", "dry_run"]
+
+
+def test_members_of_a_parent_group_act_and_others_request(world: World) -> None:
+    assert world.service.decision(PAT, API).may_act
+    decision = world.service.decision(CAROL, API)
+    assert decision.mode == "request" and "group:payments" in decision.reason
+    with pytest.raises(NotAuthorized):
+        world.service.run(CAROL, "restart", API, DEPLOYMENT, {})
+
+
+def test_a_request_is_approved_by_an_owner_and_runs_for_the_requester(world: World) -> None:
+    asked = world.service.ask(CAROL, "scale", API, DEPLOYMENT, {"replicas": "5"})
+    with pytest.raises(NotAuthorized, match="own request"):
+        world.service.approve(CAROL, asked.id)
+    approval = world.service.approve(ALICE, asked.id)
+    assert approval.outcome is not None and approval.outcome.ok, approval.outcome
+    assert approval.request.status == "done"
+    assert world.api.get("deployments", "payments", "payments-api")["spec"]["replicas"] == 5
+    with pytest.raises(ActionRefused, match="already"):
+        world.service.approve(BOB, asked.id)
+
+
+def test_scale_stays_within_the_hpa_and_zero_is_off_in_production(world: World) -> None:
+    with pytest.raises(ActionRefused, match="between 2 and 6"):
+        world.service.preview(ALICE, "scale", API, DEPLOYMENT, {"replicas": "9"})
+    with pytest.raises(ActionRefused, match="between 2 and 6"):
+        world.service.preview(ALICE, "scale", API, DEPLOYMENT, {"replicas": "0"})
+    world.api.objects["horizontalpodautoscalers"].clear()
+    with pytest.raises(ActionRefused, match="Scaling to zero is turned off"):
+        world.service.preview(ALICE, "scale", API, DEPLOYMENT, {"replicas": "0"})
+    staging = world.service.settings.model_copy(update={"environments": {"prod": "staging"}})
+    world.service.settings = staging
+    world.service.ctx = replace(world.service.ctx, settings=staging)
+    preview = world.service.preview(ALICE, "scale", API, DEPLOYMENT, {"replicas": "0"})
+    assert "stops every pod" in preview.plan.warnings[0]
+
+
+def test_rollback_names_the_image_it_goes_back_to(world: World) -> None:
+    preview = world.service.preview(ALICE, "rollback", API, DEPLOYMENT, {})
+    assert "payments-api:1.4.2" in preview.plan.summary
+    assert any(
+        "1.5.0 → registry.globex.example/payments-api:1.4.2" in c for c in preview.plan.changes
+    )
+    outcome = world.service.run(ALICE, "rollback", API, DEPLOYMENT, {})
+    assert outcome.ok, outcome
+    stored = world.api.get("deployments", "payments", "payments-api")
+    assert stored["spec"]["template"]["spec"]["containers"][0]["image"].endswith(":1.4.2")
+    assert stored["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "5"
+
+
+def test_rollback_without_a_previous_revision_says_so(world: World) -> None:
+    world.api.objects["replicasets"].clear()
+    with pytest.raises(ActionRefused, match="no previous revision"):
+        world.service.preview(ALICE, "rollback", API, DEPLOYMENT, {})
+
+
+def test_a_403_from_the_cluster_is_reported_and_recorded(world: World) -> None:
+    world.api.forbid("deployments")
+    outcome = world.service.run(ALICE, "restart", API, DEPLOYMENT, {})
+    assert (
+        not outcome.ok and "403 Forbidden" in outcome.message and "actions Role" in outcome.message
+    )
+    last = read_audit(world.engine, entity=API)[0]
+    assert last.event == "outcome" and last.outcome == "failed"
+
+
+def test_pause_resume_and_rerun(world: World) -> None:
+    cron = Target("CronJob", "payments-api-nightly", "prod", "payments")
+    assert world.service.run(ALICE, "pause", API, cron, {}).ok
+    assert world.api.get("cronjobs", "payments", "payments-api-nightly")["spec"]["suspend"]
+    with pytest.raises(ActionRefused, match="already paused"):
+        world.service.preview(ALICE, "pause", API, cron, {})
+    failed = Target("Job", "payments-api-migrate", "prod", "payments")
+    outcome = world.service.run(ALICE, "rerun", API, failed, {})
+    assert outcome.ok, outcome
+    names = [j["metadata"]["name"] for j in world.api.objects["jobs"]]
+    assert any(n.startswith("payments-api-migrate-rerun-") for n in names)
+    new = world.api.objects["jobs"][-1]
+    assert "selector" not in new["spec"] or new["spec"]["selector"] is None
+
+
+def test_a_second_action_on_a_busy_workload_is_refused(world: World) -> None:
+    world.service.settings = world.service.settings.model_copy(update={"cooldown_seconds": 300})
+    assert world.service.run(ALICE, "restart", API, DEPLOYMENT, {}).ok
+    with pytest.raises(ActionBusy, match="cools down"):
+        world.service.run(BOB, "restart", API, DEPLOYMENT, {})
+
+
+def test_an_expired_request_cannot_be_approved(world: World) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    asked = world.service.ask(CAROL, "restart", API, DEPLOYMENT, {})
+    expired = world.service.expire_due(datetime.now(UTC) + timedelta(hours=2))
+    assert [r.id for r in expired] == [asked.id]
+    with pytest.raises(ActionRefused, match="already expired"):
+        world.service.approve(ALICE, asked.id)
+
+
+def test_a_conflict_is_reported(world: World) -> None:
+    world.api.conflict("deployments")
+    outcome = world.service.run(ALICE, "restart", API, DEPLOYMENT, {})
+    assert not outcome.ok and "409 Conflict" in outcome.message
+
+
+def test_the_cluster_is_unreachable(world: World) -> None:
+    world.api.refuse()
+    with pytest.raises(ActionFailed, match="did not answer"):
+        world.service.preview(ALICE, "restart", API, DEPLOYMENT, {})
