@@ -6,7 +6,7 @@ replies are captured from a loopback Slack Web API (``bot/loopback/slack.py``) a
 response_url sink. It works on the configured database (the catalog must be synced).
 
     with Console(runtime) as console:
-        answer = console.ask("/greenroom owner payments-api", email="ana.lima@globex.example")
+        answer = console.ask("/greenroom owner payments-api", email="daniel.okafor@globex.example")
         print(answer.text())
 
 Questions: ``/command text`` (a slash command), ``@app text`` (a mention in a channel), or
