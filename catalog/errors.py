@@ -13,6 +13,10 @@
 
 ``integrations/errors.py`` adds its leaves under ``GreenroomError``. Bugs raise built-in
 exceptions and are never shown to users as if they were their fault.
+
+``Interrupted`` stands apart (a ``BaseException``, like ``KeyboardInterrupt``): the process
+was asked to stop (SIGTERM), so work in progress unwinds (transactions roll back, runs are
+recorded as interrupted) and no ``except Exception`` mistakes it for a failure to report.
 """
 
 from __future__ import annotations
@@ -25,12 +29,29 @@ __all__ = [
     "ConfigError",
     "EntityNotFound",
     "GreenroomError",
+    "Interrupted",
     "InvalidEntity",
     "InvalidRef",
     "KindNotAllowed",
     "NotAuthorized",
     "SourceUnavailable",
+    "raise_interrupted",
 ]
+
+
+class Interrupted(BaseException):
+    """The process was asked to stop (``reason``: by which signal, from whom)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def raise_interrupted(signum: int, _frame: object) -> None:
+    """A signal handler: SIGTERM (or another) raises ``Interrupted`` where the process is."""
+    import signal
+
+    raise Interrupted(f"{signal.Signals(signum).name} received: the process was asked to stop")
 
 
 class GreenroomError(Exception):

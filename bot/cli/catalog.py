@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import signal
 import sys
 from contextlib import nullcontext
 
@@ -70,7 +71,11 @@ def sync(
 
         sys.exit(sync_via_worker(ctx, timeout, allow_removals=allow_removals, by=allowed_by))
     from bot.cli.sync_view import SyncProgressBar, print_sync_report
+    from catalog.errors import raise_interrupted
 
+    # SIGTERM (a deploy, `kill`, a container stop) unwinds like Ctrl-C: the source being stored
+    # rolls back and the run is recorded as interrupted; the next sync does it again.
+    signal.signal(signal.SIGTERM, raise_interrupted)
     runtime = runtime_of(ctx, create=True)
     progress = None if as_json else SyncProgressBar(err)
     with progress or nullcontext():
