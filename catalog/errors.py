@@ -14,9 +14,10 @@
 ``integrations/errors.py`` adds its leaves under ``GreenroomError``. Bugs raise built-in
 exceptions and are never shown to users as if they were their fault.
 
-``Interrupted`` stands apart (a ``BaseException``, like ``KeyboardInterrupt``): the process
-was asked to stop (SIGTERM), so work in progress unwinds (transactions roll back, runs are
-recorded as interrupted) and no ``except Exception`` mistakes it for a failure to report.
+``Interrupted`` stands apart (a ``SystemExit``): the process was asked to stop (SIGTERM), so
+work in progress unwinds (transactions roll back, runs are recorded as interrupted), no
+``except Exception`` mistakes it for a failure to report, and the database driver cancels
+the statement it was waiting on (psycopg does so for ``SystemExit`` and Ctrl-C).
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ __all__ = [
 ]
 
 
-class Interrupted(BaseException):
-    """The process was asked to stop (``reason``: by which signal, from whom)."""
+class Interrupted(SystemExit):
+    """The process was asked to stop (``reason``: by which signal); it exits with ``code``
+    (143: 128 + SIGTERM, what a shell reports) once the work in progress has unwound."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+    def __init__(self, reason: str, code: int = 143) -> None:
+        super().__init__(code)
         self.reason = reason
 
 

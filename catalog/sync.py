@@ -129,6 +129,8 @@ def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) ->
     except GreenroomError as error:
         report = SourceReport(source.name, status="unavailable", error=error.user_message)
     except Exception as error:
+        if isinstance(error.__context__, Interrupted):  # e.g. the rollback after it failed
+            raise error.__context__ from None
         log.exception("catalog sync of source %r failed", source.name)
         reason = f"greenroom failed on it ({type(error).__name__}: {error})"[:1000]
         report = SourceReport(source.name, status="failed", error=reason)

@@ -103,6 +103,13 @@ class GreenroomGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except SystemExit as stop:
+            errors = sys.modules.get("catalog.errors")
+            if errors is not None and isinstance(stop, errors.Interrupted):
+                from bot.cli.context import err
+
+                err.print(f"Stopped: {stop.reason}", markup=False, highlight=False)
+            raise
         except Exception as error:
             errors = sys.modules.get("catalog.errors")  # loaded by whatever raised one
             if errors is None or not isinstance(error, errors.GreenroomError):
