@@ -4,60 +4,22 @@ disk is a real one: a size-limited tmpfs mounted for the test (as root, as CI ru
 
 from __future__ import annotations
 
-import errno
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from catalog import Catalog, parse_ref
 from integrations.techdocs import build_all_docs, load_builds
+from tests.full_disk import fill, small_disk  # noqa: F401 - small_disk is a fixture
 
 from .docs_world import PAYMENTS_DOCS, docs_settings, make_repo, serve, sqlite_engine, sync_folder
 
 PAYMENTS = parse_ref("component:default/payments-api")
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 16 MB filesystem of its own, unmounted afterwards."""
-    mountpoint = tmp_path / "disk"
-    mountpoint.mkdir()
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=16m,mode=0755", "tmpfs", str(mountpoint)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        reason = f"cannot mount a tmpfs here ({mounted.stderr.strip() or 'not root'})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI runs as root and must run this test")
-        pytest.skip(reason)
-    try:
-        yield mountpoint
-    finally:
-        subprocess.run(["umount", "-l", str(mountpoint)], check=False)
-
-
-def fill(disk: Path) -> Path:
-    """Write a ballast file until the filesystem refuses (ENOSPC); returns it."""
-    ballast = disk / "ballast"
-    with ballast.open("wb") as handle:
-        try:
-            while True:
-                handle.write(b"\0" * 65536)
-                handle.flush()
-        except OSError as error:
-            assert error.errno == errno.ENOSPC
-    return ballast
-
-
 def test_a_docs_build_on_a_full_disk_fails_clearly_and_the_last_good_site_stays_served(
-    small_disk: Path, tmp_path: Path
+    small_disk: Path,  # noqa: F811 - the fixture imported above
+    tmp_path: Path,
 ) -> None:
     engine = sqlite_engine(tmp_path / "db.sqlite")  # the database is elsewhere
     repos = tmp_path / "repos"
