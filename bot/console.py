@@ -6,7 +6,7 @@ replies are captured from a loopback Slack Web API (``bot/loopback/slack.py``) a
 response_url sink. It works on the configured database (the catalog must be synced).
 
     with Console(runtime) as console:
-        answer = console.ask("/greenroom owner payments-api", email="ana.lima@globex.example")
+        answer = console.ask("/greenroom owner payments-api", email="daniel.okafor@globex.example")
         print(answer.text())
 
 Questions: ``/command text`` (a slash command), ``@app text`` (a mention in a channel), or
@@ -135,6 +135,7 @@ class Console:
     ) -> None:
         self.slack = LoopbackSlack()
         self._runtime = runtime
+        self.runtime = runtime
         self._capabilities = tuple(capabilities)
         self._secret = secrets.token_hex(16)
         self._executor = _DrainableExecutor()
@@ -154,8 +155,9 @@ class Console:
             }
         )
         settings = self._runtime.settings.model_copy(update={"slack": slack_settings})
+        self.runtime = Runtime(settings, self._runtime.engine)  # its Slack is the loopback
         self._app = create_app(
-            Runtime(settings, self._runtime.engine),
+            self.runtime,
             executor=self._executor,
             capabilities=self._capabilities,
         )

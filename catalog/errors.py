@@ -13,6 +13,11 @@
 
 ``integrations/errors.py`` adds its leaves under ``GreenroomError``. Bugs raise built-in
 exceptions and are never shown to users as if they were their fault.
+
+``Interrupted`` stands apart (a ``SystemExit``): the process was asked to stop (SIGTERM), so
+work in progress unwinds (transactions roll back, runs are recorded as interrupted), no
+``except Exception`` mistakes it for a failure to report, and the database driver cancels
+the statement it was waiting on (psycopg does so for ``SystemExit`` and Ctrl-C).
 """
 
 from __future__ import annotations
@@ -25,12 +30,30 @@ __all__ = [
     "ConfigError",
     "EntityNotFound",
     "GreenroomError",
+    "Interrupted",
     "InvalidEntity",
     "InvalidRef",
     "KindNotAllowed",
     "NotAuthorized",
     "SourceUnavailable",
+    "raise_interrupted",
 ]
+
+
+class Interrupted(SystemExit):
+    """The process was asked to stop (``reason``: by which signal); it exits with ``code``
+    (143: 128 + SIGTERM, what a shell reports) once the work in progress has unwound."""
+
+    def __init__(self, reason: str, code: int = 143) -> None:
+        super().__init__(code)
+        self.reason = reason
+
+
+def raise_interrupted(signum: int, _frame: object) -> None:
+    """A signal handler: SIGTERM (or another) raises ``Interrupted`` where the process is."""
+    import signal
+
+    raise Interrupted(f"{signal.Signals(signum).name} received: the process was asked to stop")
 
 
 class GreenroomError(Exception):

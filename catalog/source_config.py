@@ -7,23 +7,18 @@ names the environment variable that holds its token, and ``runtime/settings.py``
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from catalog.errors import ConfigError
 from catalog.removal_guard import RemovalGuard
 from catalog.rules import CatalogRule
-from catalog.sources import (
-    ADHOC_BACKSTAGE_TOKEN_ENV,
-    DEFAULT_EXCLUDE,
-    DEFAULT_INCLUDE,
-    BackstageApiSource,
-    CatalogSource,
-    DirectorySource,
-    GitSource,
-    LocationSource,
-)
+from catalog.sources.base import ADHOC_BACKSTAGE_TOKEN_ENV
+from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+
+if TYPE_CHECKING:
+    from catalog.sources import CatalogSource
 
 __all__ = [
     "ADHOC_BACKSTAGE_TOKEN_ENV",
@@ -119,6 +114,8 @@ SourceConfig = Annotated[
 
 def build_source(config: SourceConfig, *, base_dir: Path, cache_dir: Path) -> CatalogSource:
     """The source a configuration describes; relative paths start at ``base_dir``."""
+    from catalog.sources import BackstageApiSource, DirectorySource, GitSource, LocationSource
+
     if isinstance(config, DirectorySourceConfig):
         return DirectorySource(
             config.name, base_dir / config.path, include=config.include, exclude=config.exclude

@@ -30,7 +30,7 @@ from catalog.changes import (
 )
 from catalog.database import writer
 from catalog.entity_rows import PreparedEntity, prepare_entity
-from catalog.errors import GreenroomError
+from catalog.errors import GreenroomError, Interrupted
 from catalog.holds import Hold, HoldNotice, hold_removals, open_hold, resolve_hold
 from catalog.removed_sources import removed_source_names, review_removed_sources
 from catalog.rules import SourceRules
@@ -129,6 +129,8 @@ def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) ->
     except GreenroomError as error:
         report = SourceReport(source.name, status="unavailable", error=error.user_message)
     except Exception as error:
+        if isinstance(error.__context__, Interrupted):  # e.g. the rollback after it failed
+            raise error.__context__ from None
         log.exception("catalog sync of source %r failed", source.name)
         reason = f"greenroom failed on it ({type(error).__name__}: {error})"[:1000]
         report = SourceReport(source.name, status="failed", error=reason)
@@ -273,14 +275,22 @@ def _finish_run(run: _Run, reports: list[SourceReport], removed: list[HoldNotice
 
 
 def _record_breakdown(run: _Run, error: BaseException) -> None:
-    """The run broke off (a bug, the database, an interrupt): say so in its row."""
-    reason = f"{type(error).__name__}: {error}"[:1000]
+    """The run broke off (a bug, the database, a signal): say so in its row. What the run
+    had not committed was rolled back; the next sync reads every source again anyway."""
+    interrupted = isinstance(error, Interrupted | KeyboardInterrupt)
+    if isinstance(error, Interrupted):
+        reason = f"interrupted: {error.reason}"
+    elif isinstance(error, KeyboardInterrupt):
+        reason = "interrupted: Ctrl-C"
+    else:
+        reason = f"{type(error).__name__}: {error}"[:1000]
+    status = "interrupted" if interrupted else "failed"
     try:
         with writer(run.engine).begin() as conn:
             conn.execute(
                 update(sync_runs)
                 .where(sync_runs.c.id == run.id)
-                .values(status="failed", finished_at=datetime.now(UTC), report={"error": reason})
+                .values(status=status, finished_at=datetime.now(UTC), report={"error": reason})
             )
     except Exception:
         log.exception("could not record the end of sync run %s", run.id)

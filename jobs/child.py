@@ -18,7 +18,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 from catalog.database import create_database_engine
-from catalog.errors import GreenroomError
+from catalog.errors import GreenroomError, Interrupted, raise_interrupted
 from jobs.context import JobContext
 from jobs.registry import JobRegistry, resolve_target
 from runtime.logs import log_as
@@ -57,7 +57,9 @@ def child_main(task: ChildTask, conn: Connection, output: Connection | None = No
     faulthandler.enable()  # a crash in native code leaves a Python traceback in that tail
     os.setpgrp()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the forkserver ignores it; jobs must not
+    # The forkserver ignores SIGTERM; a job must not: it unwinds (transactions roll back, a
+    # sync records itself interrupted) and the worker records the run and asks for it again.
+    signal.signal(signal.SIGTERM, raise_interrupted)
     log_as("job", task.settings, level=task.log_level)
     logger = logging.getLogger(f"greenroom.job.{task.kind}")
     engine = None
@@ -84,6 +86,9 @@ def child_main(task: ChildTask, conn: Connection, output: Connection | None = No
     except GreenroomError as error:
         logger.error("run #%s failed: %s", task.run_id, error.user_message)
         conn.send(("error", f"{type(error).__name__}: {error.user_message}"[:_MAX_ERROR]))
+    except Interrupted as error:  # SIGTERM: the worker is cutting it off
+        logger.warning("run #%s interrupted: %s", task.run_id, error.reason)
+        conn.send(("error", f"interrupted: {error.reason}"))
     except BaseException as error:  # a bug: keep the traceback for whoever reads the run
         logger.exception("run #%s crashed", task.run_id)
         text = "".join(traceback.format_exception(error))

@@ -57,6 +57,7 @@ class Dispatcher:
         self._taken: dict[int, Run] = {}
         self._released: set[int] = set()
         self._current: dict[int, dict[str, Any]] = {}
+        self._runs: dict[int, Run] = {}  # running now, to ask again for those cut off
         self._waiting: dict[str, tuple[str, list[datetime]]] = {}
         self._closed = False
 
@@ -106,13 +107,28 @@ class Dispatcher:
             hurry.wait(0.1)
         abandoned: list[int] = []
         if self._pending():
+            with self._lock:
+                running = dict(self._runs)
             abandoned = self._runner.abandon_all(
                 f"cut off: the worker shut down and the job did not finish within {grace:g}s"
             )
             if abandoned:
                 log.warning("abandoned run(s) %s at shutdown", ", ".join(map(str, abandoned)))
+                self._request_again([running[i] for i in abandoned if i in running])
         self._pool.shutdown(wait=True)
         return abandoned
+
+    def _request_again(self, runs: list[Run]) -> None:
+        """Runs cut off at shutdown are asked for again: the next worker to start does the
+        work (their transactions rolled back, so nothing is done twice)."""
+        for run in runs:
+            redo = request_run(
+                self.engine,
+                run.kind,
+                dict(run.params),
+                requested_by=f"redo of run #{run.id} (cut off at shutdown)",
+            )
+            log.warning("run #%d %s requested again as run #%d", run.id, run.kind, redo)
 
     # Slots ---------------------------------------------------------------------------------
 
@@ -181,6 +197,7 @@ class Dispatcher:
             if run.id in self._released:
                 return  # given back at shutdown before it started
             self._taken.pop(run.id, None)
+            self._runs[run.id] = run
             self._current[run.id] = {"run_id": run.id, "kind": run.kind, "since": str(started)}
         log.info("run #%d %s (%s, attempt %d) started", run.id, run.kind, run.trigger, run.attempt)
         try:
@@ -201,6 +218,7 @@ class Dispatcher:
         finally:
             with self._lock:
                 self._current.pop(run.id, None)
+                self._runs.pop(run.id, None)
 
     def _record(self, run: Run, kind: JobKind, outcome: Outcome) -> None:
         now = _now()

@@ -109,13 +109,19 @@ class ChildRunner:
         finally:
             signal.signal(signal.SIGTERM, previous)
 
-    def abandon_all(self, reason: str) -> list[int]:
-        """Kill every running child now (shutdown past its grace); returns their run ids."""
+    def abandon_all(self, reason: str, *, unwind: float = 5.0) -> list[int]:
+        """Stop every running child now (shutdown past its grace): SIGTERM, so its work
+        unwinds (transactions roll back, a sync records itself interrupted), then SIGKILL
+        after ``unwind`` seconds; returns their run ids."""
         with self._lock:
             self._abandon_reason = reason
             live = dict(self._live)
             self._abandoned.update(live)
         for process in live.values():
+            _signal_group(process, signal.SIGTERM)
+        deadline = time.monotonic() + unwind
+        for process in live.values():
+            process.join(max(deadline - time.monotonic(), 0))
             _kill(process)
         return sorted(live)
 
@@ -144,6 +150,12 @@ class ChildRunner:
                 return message, False
             if ready:
                 return None, False
+
+
+def _signal_group(process: BaseProcess, signum: int) -> None:
+    if process.pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signum)
 
 
 def _kill(process: BaseProcess) -> None:

@@ -11,23 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 import catalog.tables  # noqa: F401 - registers the catalog's tables on the shared metadata
 import integrations.scaffolder.tables  # noqa: F401 - the scaffolder's tables, likewise
 from catalog import Catalog, ConfigError, SourceConfig
 from catalog.database import create_database_engine, upgrade_schema
-from catalog.removed_sources import sources_with_entities
 from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import build_source, source_from_cli
 from catalog.sources import CatalogSource
-from catalog.sync import SyncOptions, SyncProgress, SyncReport, sync_catalog
-from integrations.repositories import RepositoryCache
-from integrations.scaffolder import Scaffolder, registered
-from runtime.scaffolding import build_scaffolder, registered_source
-from runtime.settings import Settings, load_settings
+from runtime.settings import Settings, config_path, load_settings
 
 if TYPE_CHECKING:
+    from catalog.sync import SyncOptions, SyncProgress, SyncReport
     from integrations.kubernetes import ClusterSet
+    from integrations.repositories import RepositoryCache
+    from integrations.scaffolder import Scaffolder
 
 __all__ = ["Runtime", "open_runtime"]
 
@@ -53,10 +52,14 @@ class Runtime:
     @cached_property
     def repository_cache(self) -> RepositoryCache:
         """Entities' files on disk: local folders, or clones under ``data_dir/repos/``."""
+        from integrations.repositories import RepositoryCache
+
         return RepositoryCache(self.settings.data_path / "repos", self.settings.repositories)
 
     @cached_property
     def scaffolder(self) -> Scaffolder:
+        from runtime.scaffolding import build_scaffolder
+
         return build_scaffolder(self.settings, self.engine, self.catalog)
 
     def upgrade(self) -> None:
@@ -82,6 +85,8 @@ class Runtime:
         """How a sync of this installation runs; ``configured`` names every configured source
         (None for ad-hoc sources, whose runs do not review removed sources); ``rules``
         default to the configured sources' catalog rules."""
+        from catalog.sync import SyncOptions
+
         catalog = self.settings.catalog
         return SyncOptions(
             trigger=trigger,
@@ -110,6 +115,9 @@ class Runtime:
         whatever the removal guard says."""
         configs = self._source_configs(specs, allow)
         sources = self._sources(configs, registered_too=not specs)
+        from catalog.removed_sources import sources_with_entities
+        from catalog.sync import sync_catalog
+
         names = None if specs else [s.name for s in sources]
         known_here = {s.name for s in sources} | sources_with_entities(self.engine)
         unknown = set(allow_removals) - known_here
@@ -132,6 +140,9 @@ class Runtime:
     def _sources(
         self, configs: Sequence[SourceConfig], *, registered_too: bool
     ) -> list[CatalogSource]:
+        from integrations.scaffolder import registered
+        from runtime.scaffolding import registered_source
+
         cache = self.settings.data_path / "cache"
         sources = [
             build_source(c, base_dir=self.settings.config_dir, cache_dir=cache) for c in configs
@@ -156,10 +167,36 @@ class Runtime:
         ]
 
 
-def open_runtime(config_file: Path | None = None, **overrides: Any) -> Runtime:
-    """Load settings, connect to the database and bring its schema up to date."""
+def open_runtime(
+    config_file: Path | None = None, *, create: bool = True, **overrides: Any
+) -> Runtime:
+    """Load settings, connect to the database and bring its schema up to date. With
+    ``create=False`` (commands that only read) a SQLite database that does not exist yet is
+    a ConfigError naming where greenroom looked, rather than a new empty database."""
     settings = load_settings(config_file, **overrides)
+    if not create:
+        _require_database(settings, config_path(config_file))
     engine = create_database_engine(settings.resolved_database_url)
     runtime = Runtime(settings, engine)
     runtime.upgrade()
     return runtime
+
+
+def _require_database(settings: Settings, config: Path | None) -> None:
+    url = make_url(settings.resolved_database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    database = Path(url.database).expanduser()
+    if database.exists():
+        return
+    where = (
+        f"settings from {config.resolve()}"
+        if config is not None
+        else f"no greenroom.yaml in {Path.cwd()}, so the defaults apply: run from the folder "
+        "that holds greenroom.yaml, or give --config FILE or GREENROOM_CONFIG (the demo's "
+        "is examples/greenroom.yaml)"
+    )
+    raise ConfigError(
+        f"No catalog database at {database} yet ({where}). "
+        "`greenroom sync` creates it and reads the catalog into it."
+    )

@@ -7,6 +7,7 @@ frozen sub-settings it needs. Secrets come from the environment only and are ``S
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, Literal
@@ -37,7 +38,14 @@ from integrations.techdocs.settings import TechDocsSettings
 from runtime.slack_settings import SlackSettings
 from runtime.web_settings import WebSettings
 
-__all__ = ["CatalogSettings", "ScheduleConfig", "Settings", "WorkerSettings", "load_settings"]
+__all__ = [
+    "CatalogSettings",
+    "ScheduleConfig",
+    "Settings",
+    "WorkerSettings",
+    "config_path",
+    "load_settings",
+]
 
 _CONFIG_FILE: ContextVar[Path | None] = ContextVar("greenroom_config_file", default=None)
 CONFIG_ENV = "GREENROOM_CONFIG"
@@ -261,9 +269,7 @@ def load_settings(
 ) -> Settings:
     """Settings from ``config_file`` (or ``$GREENROOM_CONFIG``, or ./greenroom.yaml if present)."""
     env = os.environ if environ is None else environ
-    path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
-    if path is None and Path("greenroom.yaml").is_file():
-        path = Path("greenroom.yaml")
+    path = config_path(config_file, environ=env)
     if path is not None and not path.is_file():
         raise ConfigError(f"No config file at {path}")
     token = _CONFIG_FILE.set(path.resolve() if path else None)
@@ -274,6 +280,18 @@ def load_settings(
     finally:
         _CONFIG_FILE.reset(token)
     return _with_techdocs_dir(_with_secrets(settings, env))
+
+
+def config_path(
+    config_file: Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> Path | None:
+    """The greenroom.yaml settings come from: ``config_file``, else ``$GREENROOM_CONFIG``, else
+    ./greenroom.yaml when there is one; None means defaults and the environment only."""
+    env = os.environ if environ is None else environ
+    path = config_file or (Path(env[CONFIG_ENV]) if env.get(CONFIG_ENV) else None)
+    if path is None and Path("greenroom.yaml").is_file():
+        path = Path("greenroom.yaml")
+    return path
 
 
 def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) -> Settings:

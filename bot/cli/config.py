@@ -93,8 +93,11 @@ def _options(command: click.Command, path: str) -> Iterator[tuple[str, click.Opt
         if isinstance(param, click.Option):
             yield path, param
     if isinstance(command, click.Group):
-        for name in sorted(command.commands):
-            yield from _options(command.commands[name], f"{path} {name}")
+        ctx = click.Context(command)
+        for name in sorted(command.list_commands(ctx)):  # lazy subcommands load here
+            sub = command.get_command(ctx, name)
+            if sub is not None:
+                yield from _options(sub, f"{path} {name}")
 
 
 def _envvars(option: click.Option) -> list[str]:

@@ -8,14 +8,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from rich.console import Console
 
-from catalog import EntityRef
-from runtime.process import Runtime, open_runtime
-from runtime.settings import Settings, load_settings
+if TYPE_CHECKING:
+    from runtime.process import Runtime
+    from runtime.settings import Settings
 
 __all__ = [
     "F",
@@ -45,12 +45,17 @@ class LazyRuntime:
 
     def settings(self) -> Settings:
         """Settings alone, for commands that need no database."""
+        from runtime.settings import load_settings
+
         return load_settings(self.config_file, **self.overrides)
 
-    def get(self) -> Runtime:
-        """The runtime (settings, database with an up-to-date schema, catalog)."""
+    def get(self, *, create: bool = False) -> Runtime:
+        """The runtime (settings, database with an up-to-date schema, catalog); only commands
+        that fill the database (``create``) may start a new one."""
         if self._runtime is None:
-            self._runtime = open_runtime(self.config_file, **self.overrides)
+            from runtime.process import open_runtime
+
+            self._runtime = open_runtime(self.config_file, create=create, **self.overrides)
         return self._runtime
 
 
@@ -61,9 +66,10 @@ def _lazy(ctx: click.Context) -> LazyRuntime:
     return lazy
 
 
-def runtime_of(ctx: click.Context) -> Runtime:
-    """The command's runtime, opened on first use."""
-    return _lazy(ctx).get()
+def runtime_of(ctx: click.Context, *, create: bool = False) -> Runtime:
+    """The command's runtime, opened on first use; ``create``: this command may start a new
+    database (sync, db upgrade, worker, serve), others refuse to query one that is not there."""
+    return _lazy(ctx).get(create=create)
 
 
 def settings_of(ctx: click.Context) -> Settings:
@@ -78,6 +84,8 @@ def json_option(func: F) -> F:
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, refs, dates and paths as plain JSON values."""
+    from catalog.refs import EntityRef
+
     if isinstance(value, EntityRef):
         return str(value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -47,7 +47,7 @@ __all__ = ["jobs_group", "sync_via_worker", "worker_command"]
 @click.pass_context
 def worker_command(ctx: click.Context, check: bool, log_level: str | None) -> None:
     """Run scheduled and requested jobs until SIGTERM (the Procfile's `worker`)."""
-    runtime = runtime_of(ctx)
+    runtime = runtime_of(ctx, create=not check)
     if check:
         sys.exit(_print_health(runtime))
     log_as("worker", runtime.settings, level=log_level)

@@ -82,7 +82,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, socket_mode: b
     """Run the Slack app: the web process (HTTP) or a Socket Mode client."""
     from bot.web.serve import serve_http, serve_socket_mode
 
-    runtime = runtime_of(ctx)
+    runtime = runtime_of(ctx, create=True)
     if socket_mode:
         serve_socket_mode(runtime)
         return

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from catalog.sources._backstage_http import ADHOC_BACKSTAGE_TOKEN_ENV
-from catalog.sources.backstage_api import BackstageApiSource
-from catalog.sources.base import CatalogSource, Origin, Problem, ScannedFile, SourcedEntity
-from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DirectorySource
-from catalog.sources.file_reader import FileReader, PreviousFile, content_hash
-from catalog.sources.git import GitSource, redact_url
-from catalog.sources.location import LocationSource
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from catalog.sources.backstage_api import BackstageApiSource
+    from catalog.sources.base import (
+        ADHOC_BACKSTAGE_TOKEN_ENV,
+        CatalogSource,
+        Origin,
+        Problem,
+        ScannedFile,
+        SourcedEntity,
+    )
+    from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DirectorySource
+    from catalog.sources.file_reader import FileReader, PreviousFile, content_hash
+    from catalog.sources.git import GitSource, redact_url
+    from catalog.sources.location import LocationSource
 
 __all__ = [
     "ADHOC_BACKSTAGE_TOKEN_ENV",
@@ -28,3 +38,32 @@ __all__ = [
     "content_hash",
     "redact_url",
 ]
+
+
+# Submodules are imported on first use: a command that needs one thing of this package
+# does not pay for all of it (see bot/cli/main.py).
+_MODULES = {
+    "ADHOC_BACKSTAGE_TOKEN_ENV": "base",
+    "BackstageApiSource": "backstage_api",
+    "CatalogSource": "base",
+    "DEFAULT_EXCLUDE": "directory",
+    "DEFAULT_INCLUDE": "directory",
+    "DirectorySource": "directory",
+    "FileReader": "file_reader",
+    "GitSource": "git",
+    "LocationSource": "location",
+    "Origin": "base",
+    "PreviousFile": "file_reader",
+    "Problem": "base",
+    "ScannedFile": "base",
+    "SourcedEntity": "base",
+    "content_hash": "file_reader",
+    "redact_url": "git",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -8,10 +8,10 @@ from typing import Any
 import httpx
 
 from catalog.errors import SourceUnavailable
+from catalog.sources.base import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.sources.git import redact_url
 
 #: Where ``greenroom sync --source backstage+URL`` takes its token from (runtime/settings.py).
-ADHOC_BACKSTAGE_TOKEN_ENV = "GREENROOM_BACKSTAGE_TOKEN"  # noqa: S105 - a variable's name
 #: What ``base_url`` must look like (greenroom adds ``/api/catalog/...``).
 EXPECTED_BASE_URL = (
     "the Backstage backend's root URL, e.g. https://backstage.example.com "

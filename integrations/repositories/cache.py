@@ -9,7 +9,9 @@ in ``.git/config``. Every entity gets an answer: its folder, or why there is non
 
 from __future__ import annotations
 
+import errno
 import logging
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -60,6 +62,10 @@ class RepoUnavailable:
 
 RepoResult = RepoFolder | RepoUnavailable
 """What ``folder_for`` answers for one entity."""
+
+#: A full disk (or quota), as the system says it and as git reports it.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+_DISK_FULL_WORDS = ("No space left on device", "Disk quota exceeded", "File too large")
 
 
 class RepositoryCache:
@@ -181,9 +187,23 @@ class RepositoryCache:
             hint = ""
             if "Authentication failed" in error.reason or "Username" in error.reason:
                 hint = f" (check token_env of host {location.host.url} in repositories.hosts)"
+            elif any(words in error.reason for words in _DISK_FULL_WORDS):
+                hint = self._out_of_space()
             return f"Could not clone {location.web_url}: {error.reason}{hint}"
+        except OSError as error:
+            if error.errno not in _DISK_FULL:
+                raise
+            _log.warning("cannot clone %s: %s", location.web_url, error)
+            reason = os.strerror(error.errno or errno.ENOSPC)
+            return f"Could not clone {location.web_url}: {reason}{self._out_of_space()}"
         except LockTimeout:
             return f"{location.web_url} is being cloned by another process for too long."
+
+    def _out_of_space(self) -> str:
+        return (
+            f" (the clone cache in {self.root} is out of space: free some there, or lower "
+            "repositories.cache.max_megabytes)"
+        )
 
 
 def _local_folder(stored: StoredEntity) -> RepoFolder | None:

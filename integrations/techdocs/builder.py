@@ -6,11 +6,14 @@ attempted, unless forced. A failure keeps the last good site and records the rea
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import version
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -31,6 +34,9 @@ __all__ = ["BuildOutcome", "OutcomeStatus", "build_site"]
 
 _RECIPE_VERSION = "2"  # 2: option schemas and the build sandbox
 OutcomeStatus = Literal["built", "unchanged", "failed", "unavailable", "busy", "no_docs"]
+
+#: What a write says when the disk (or the user's quota) is full.
+_DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +95,11 @@ def _build_locked(
     started: float,
 ) -> BuildOutcome:
     storage = SiteStorage(settings.root)
-    scratch = storage.scratch()
-    site = storage.new_build(stored.ref)
+    scratch = site = None
     now = datetime.now(UTC)
     try:
+        scratch = storage.scratch()
+        site = storage.new_build(stored.ref)
         config = sanitize_mkdocs_config(
             read_config(source, _default_site_name(stored)),
             default_site_name=_default_site_name(stored),
@@ -127,12 +134,17 @@ def _build_locked(
             pages=result.pages,
         )
         storage.publish(stored.ref, site)
-    except DocsBuildFailed as error:
-        shutil.rmtree(site, ignore_errors=True)
-        _record_problem(engine, stored.ref, previous, "failed", error, fingerprint, now)
-        return BuildOutcome(stored.ref, "failed", error.user_message, time.monotonic() - started)
+    except (DocsBuildFailed, OSError) as error:
+        failure = _disk_full(error, settings.root) if isinstance(error, OSError) else error
+        if site is not None:  # half-written: never served, and gone
+            shutil.rmtree(site, ignore_errors=True)
+        # A full disk is no fault of the sources: no fingerprint, so the next run tries again.
+        tried = None if isinstance(error, OSError) else fingerprint
+        _record_problem(engine, stored.ref, previous, "failed", failure, tried, now)
+        return BuildOutcome(stored.ref, "failed", failure.user_message, time.monotonic() - started)
     finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
     warnings = (*config.warnings, *staged.warnings, *result.warnings)
     seconds = time.monotonic() - started
     save_build(
@@ -151,6 +163,18 @@ def _build_locked(
         ),
     )
     return BuildOutcome(stored.ref, "built", None, seconds, warnings)
+
+
+def _disk_full(error: OSError, root: Path) -> DocsBuildFailed:
+    """The build could not write: a full disk (or quota) is said so, with where; any other
+    OSError is a bug and goes on up."""
+    if error.errno not in _DISK_FULL:
+        raise error
+    return DocsBuildFailed(
+        f"{os.strerror(error.errno or errno.ENOSPC)} in {root} (where built sites are kept) "
+        "while writing the new site. Free space there or give techdocs.storage_dir more room; "
+        "the last good site is still served."
+    )
 
 
 def _record_problem(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,55 @@ def test_demo_syncs_the_example_company_and_takes_the_tour(
     assert "Docs matching “refund”" in output and "#" in output.split("Docs matching")[1]
     assert "Docs of your components" in output  # coverage on the Home tab
     assert "greenroom manifest --url" in output and "SLACK_SIGNING_SECRET" in output
+    assert f"cd {copy} && " in output  # the hint runs where the demo's greenroom.yaml is
+
+
+def test_the_demo_tours_clusters_migrations_scaffolding_the_worker_and_home_in_a_minute(
+    examples_dir: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "examples"
+    shutil.copytree(examples_dir, copy, ignore=shutil.ignore_patterns(".greenroom"))
+    terminal = Terminal(record=True, width=200)
+    started = time.monotonic()
+    assert run_demo(terminal, terminal, copy / "greenroom.yaml") == 0
+    assert time.monotonic() - started < 60
+    output = terminal.export_text()
+    # two loopback clusters; refunds-worker sick in prod-us, with findings and their fixes
+    assert "Kubernetes: Payments API" in output and "All healthy" in output
+    sick = output.split("Kubernetes: Refunds worker")[1]
+    assert "prod-eu" in sick and "prod-us" in sick and "CrashLoopBackOff" in sick
+    assert "Fix: Raise its memory limit" in sick
+    assert "alert(s) posted to the owning teams' channels" in output
+    # migrations evaluated: leaderboards by tribe and by squad, and the chart on disk
+    assert "python-3-12: 9/22 done" in output
+    assert "Payments Core (your squad)" in output and "Payments tribe" in output
+    chart = copy / ".greenroom" / "demo" / "python-3-12.png"
+    assert f"is in {chart}" in output
+    assert chart.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    # a service scaffolded into a local bare repository, in the catalog at once
+    assert "Created gift-cards" in output
+    assert (copy / ".greenroom" / "git" / "gift-cards.git" / "HEAD").is_file()
+    owner = output.split("/greenroom owner gift-cards")[1]
+    assert "Gift Cards" in owner and "Payments Core" in owner
+    # the digest, posted by a run of the worker engine, recorded like any run
+    assert "(migrations.digest) succeeded in the worker" in output
+    assert "Tech migration: Upgrade to Python 3.12" in output
+    # the Home tab with every section
+    home = output.split("Home tab as")[1]
+    for section in (
+        "Your teams",
+        "What you own",
+        "Kubernetes health",
+        "Catalog problems",
+        "Tech migrations: what your teams have left",
+        "Docs of your components",
+        "New repository",
+    ):
+        assert section in home, section
+    # again: the same tour on the same folder (the service is there already)
+    again = Terminal(record=True, width=200)
+    assert run_demo(again, again, copy / "greenroom.yaml") == 0
+    assert "gift-cards was scaffolded by an earlier demo" in again.export_text()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -66,6 +66,26 @@ def die(ctx: JobContext) -> JobResult:
     os._exit(3)
 
 
+def ledger(ctx: JobContext) -> JobResult:
+    """Add one entry to the SQLite ledger at params.ledger in one transaction; the first time
+    (no params.once file yet) it stops mid-transaction for a minute, to be cut off there."""
+    import sqlite3
+
+    connection = sqlite3.connect(ctx.params["ledger"], isolation_level=None)
+    try:
+        connection.execute("CREATE TABLE IF NOT EXISTS entries (run_id INTEGER)")
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("INSERT INTO entries VALUES (?)", (ctx.run_id,))
+        once = Path(ctx.params["once"])
+        if not once.exists():
+            once.write_text(str(os.getpid()))
+            time.sleep(60)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()  # without COMMIT: rolled back
+    return {"entry": ctx.run_id}
+
+
 KINDS = (
     JobKind("test.record", record, overlap=True, timeout=timedelta(seconds=60)),
     JobKind(
@@ -76,6 +96,7 @@ KINDS = (
     JobKind("test.hang", hang, timeout=timedelta(seconds=1.5)),
     JobKind("test.nap", nap, timeout=timedelta(minutes=5)),
     JobKind("test.die", die),
+    JobKind("test.ledger", ledger, timeout=timedelta(minutes=5)),
 )
 
 

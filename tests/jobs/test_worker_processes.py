@@ -111,3 +111,35 @@ def test_a_worker_started_in_a_folder_that_shadows_our_packages_still_runs_jobs(
     assert worker.terminate() == 0
     assert "decoy" not in worker.output
     engine.dispose()
+
+
+def test_a_job_cut_off_by_sigterm_rolls_back_and_the_next_worker_does_it_again(
+    sqlite_url: str, tmp_path: Path, spawn_worker: Callable[[Path], WorkerProcess]
+) -> None:
+    import sqlite3
+
+    from catalog.database import create_database_engine
+
+    engine = create_database_engine(sqlite_url)
+    config = write_config(tmp_path, sqlite_url, shutdown_grace_seconds=1)
+    worker = spawn_worker(config)
+    eventually(lambda: live_workers(engine) == 1, timeout=120)
+    ledger, once = tmp_path / "ledger.db", tmp_path / "once"
+    params = {"ledger": str(ledger), "once": str(once)}
+    first = request_run(engine, "test.ledger", params, requested_by="cli")
+    eventually(once.exists)  # mid-transaction now
+    assert worker.terminate() == 0
+
+    [cut] = runs(engine, id=first)
+    assert cut.status == "abandoned" and "shut down" in (cut.error or "")
+    assert "interrupted: SIGTERM received" in worker.output  # it unwound, it was not killed
+    assert sqlite3.connect(ledger).execute("SELECT run_id FROM entries").fetchall() == []
+    [redo] = [r for r in runs(engine, status="queued") if r.kind == "test.ledger"]
+    assert redo.requested_by == f"redo of run #{first} (cut off at shutdown)"
+
+    again = spawn_worker(config)
+    eventually(lambda: runs(engine, id=redo.id)[0].status == "succeeded", timeout=120)
+    assert again.terminate() == 0
+    entries = sqlite3.connect(ledger).execute("SELECT run_id FROM entries").fetchall()
+    assert entries == [(redo.id,)]  # done once, by the redo
+    engine.dispose()

@@ -73,6 +73,7 @@ def test_build_show_search_and_a_failing_rebuild(tmp_path: Path) -> None:
 def test_unknown_entity_is_a_user_error(tmp_path: Path) -> None:
     config = tmp_path / "greenroom.yaml"
     config.write_text("database_url: sqlite:///gr.db\n")
+    assert CliRunner().invoke(main, ["--config", str(config), "db", "upgrade"]).exit_code == 0
     result = CliRunner().invoke(main, ["--config", str(config), "docs", "show", "nope"])
     assert result.exit_code == 1
     assert "EntityNotFound" in result.output

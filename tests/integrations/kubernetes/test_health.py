@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli.main import to_jsonable
+from bot.cli.context import to_jsonable
 from bot.loopback import kubernetes_objects as k
 from bot.loopback.kubernetes_api import FakeKubernetesApi
 from catalog import InvalidEntity

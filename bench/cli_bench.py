@@ -1,0 +1,79 @@
+"""CLI start-up benchmark: how long ``greenroom`` takes for the commands people type most.
+
+    .venv/bin/python bench/cli_bench.py              # 21 runs of each command
+    .venv/bin/python bench/cli_bench.py --runs 5     # a quick look
+
+Each run is a fresh ``greenroom`` process (the installed script, from a scratch folder), timed
+wall-clock from start to exit; the catalog query runs on the example company, synced first
+into a database of its own. Prints median, min and max per command, and exits 1 when a
+median misses its target (issue 17: ``--version`` and ``--help`` <= 0.2 s, ``catalog owner
+X --json`` <= 0.6 s, medians on a quiet machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+GREENROOM = Path(sys.executable).with_name("greenroom")
+
+#: (what people type, its arguments, the target median in seconds, runs on the example company)
+COMMANDS = [
+    ("greenroom --version", ["--version"], 0.2, False),
+    ("greenroom --help", ["--help"], 0.2, False),
+    (
+        "greenroom catalog owner payments-api --json",
+        ["catalog", "owner", "payments-api", "--json"],
+        0.6,
+        True,
+    ),
+]
+
+
+def _time(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL, env=os.environ.copy())
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+    missed = 0
+    with tempfile.TemporaryDirectory(prefix="cli-bench-") as scratch:
+        folder = Path(scratch)
+        options = ["--config", str(EXAMPLES / "greenroom.yaml")]
+        options += ["--database-url", f"sqlite:///{folder / 'globex.db'}"]
+        subprocess.run(
+            [str(GREENROOM), *options, "sync", "--json"],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            cwd=folder,
+        )
+        print(f"{'command':<48} {'median':>8} {'min':>8} {'max':>8} {'target':>8}")
+        for label, rest, target, needs_catalog in COMMANDS:
+            command = [str(GREENROOM), *(options if needs_catalog else []), *rest]
+            _time(command, folder)  # warm the file cache once
+            times = [_time(command, folder) for _ in range(args.runs)]
+            median = statistics.median(times)
+            verdict = "ok" if median <= target else "MISSED"
+            missed += median > target
+            print(
+                f"{label:<48} {median:8.3f} {min(times):8.3f} {max(times):8.3f} "
+                f"{target:7.1f}s {verdict}"
+            )
+    print(f"load average at the end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,261 @@
+"""``greenroom sync``, ``catalog`` and ``db``: the catalog from the command line."""
+
+from __future__ import annotations
+
+import getpass
+import signal
+import sys
+from contextlib import nullcontext
+
+import click
+
+from bot.cli.context import err, json_option, out, runtime_of, to_jsonable
+
+__all__ = ["catalog", "db", "sync"]
+
+
+@click.command()
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="SPEC",
+    help="Ad-hoc source instead of the configured ones: a folder, a Location .yaml, "
+    "git+URL or backstage+URL. Repeatable.",
+)
+@click.option(
+    "--allow-kind",
+    "allow",
+    multiple=True,
+    metavar="KIND",
+    help="With --source: a kind those sources may define besides catalog.rules (e.g. "
+    "--allow-kind User --allow-kind Group for a trusted org chart). Repeatable.",
+)
+@click.option(
+    "--via-worker",
+    is_flag=True,
+    help="Ask a running worker to sync (catalog.sync, with its after-sync jobs) and wait.",
+)
+@click.option("--timeout", type=click.FloatRange(1), default=900, help="With --via-worker.")
+@click.option(
+    "--allow-removals",
+    "allow_removals",
+    multiple=True,
+    metavar="SOURCE",
+    help="Let this sync remove what SOURCE no longer emits (a source held by the removal guard, "
+    "or one removed from greenroom.yaml), however much it is. Repeatable.",
+)
+@json_option
+@click.pass_context
+def sync(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    allow: tuple[str, ...],
+    via_worker: bool,
+    timeout: float,
+    allow_removals: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Read every catalog source into the database and report what changed.
+
+    Exits 1 when no source could be read, 3 when a source is held for an admin (it would
+    remove more than catalog.removal_guard allows; nothing of it changed), else 0.
+    """
+    if allow and not sources:
+        raise click.UsageError(
+            "--allow-kind applies to --source only; configured sources have rules"
+        )
+    allowed_by = f"cli:{_os_user()}"
+    if via_worker:
+        from bot.cli.jobs import sync_via_worker
+
+        sys.exit(sync_via_worker(ctx, timeout, allow_removals=allow_removals, by=allowed_by))
+    from bot.cli.sync_view import SyncProgressBar, print_sync_report
+    from catalog.errors import raise_interrupted
+
+    # SIGTERM (a deploy, `kill`, a container stop) unwinds like Ctrl-C: the source being stored
+    # rolls back and the run is recorded as interrupted; the next sync does it again.
+    signal.signal(signal.SIGTERM, raise_interrupted)
+    runtime = runtime_of(ctx, create=True)
+    progress = None if as_json else SyncProgressBar(err)
+    with progress or nullcontext():
+        report = runtime.sync(
+            list(sources),
+            trigger="cli",
+            allow=allow,
+            progress=progress,
+            allow_removals=allow_removals,
+            allowed_by=allowed_by,
+        )
+    if as_json:
+        out.print_json(data=report.to_json())
+    else:
+        print_sync_report(out, report)
+    sys.exit(report.exit_code)
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no user name in a bare container
+        return "unknown"
+
+
+@click.group()
+def catalog() -> None:
+    """Query the catalog (for scripts, and to try greenroom without Slack)."""
+
+
+@catalog.command("get")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def catalog_get(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Show one entity (full ref, kind:name or bare name)."""
+    from catalog.lookup import find_entity
+
+    cat = runtime_of(ctx).catalog
+    stored = find_entity(cat, ref)
+    document = cat.as_backstage(stored)
+    if as_json:
+        out.print_json(data=document)
+        return
+    out.print(f"[bold]{stored.ref}[/bold]  ({stored.location}:{stored.line or 1})")
+    import yaml
+
+    out.print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), markup=False)
+
+
+@catalog.command("owner")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def catalog_owner(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """Who owns an entity: team or user, members, parents, system and domain."""
+    from catalog.lookup import find_entity
+    from catalog.ownership import owner_of
+
+    cat = runtime_of(ctx).catalog
+    answer = owner_of(cat, find_entity(cat, ref))
+    if as_json:
+        out.print_json(data=to_jsonable(answer) | {"entity": str(answer.entity.ref)})
+        return
+    out.print(f"[bold]{answer.entity.ref.short}[/bold]  lifecycle: {answer.lifecycle or '-'}")
+    if answer.team is not None:
+        team = answer.team
+        state = "" if team.exists else "  [red](not in the catalog)[/red]"
+        out.print(f"owner: {team.display_name} ({team.ref.short}){state}")
+        for person in team.members:
+            out.print(f"  - {person.display_name} <{person.email or 'no email'}>", markup=False)
+        if team.parents:
+            out.print("part of: " + ", ".join(p.ref.short for p in team.parents))
+    elif answer.person is not None:
+        out.print(f"owner: {answer.person.display_name} ({answer.person.ref.short})")
+    else:
+        out.print("owner: [red]none[/red]")
+    if answer.system:
+        out.print(f"system: {answer.system.ref.short}")
+    if answer.domain:
+        out.print(f"domain: {answer.domain.ref.short}")
+
+
+@catalog.command("deps")
+@click.argument("ref")
+@click.option("--reverse", is_flag=True, help="What depends on it, instead of what it needs.")
+@click.option("--depth", type=click.IntRange(1, 50), default=1, show_default=True)
+@json_option
+@click.pass_context
+def catalog_deps(ctx: click.Context, ref: str, reverse: bool, depth: int, as_json: bool) -> None:
+    """What an entity depends on (or, --reverse, what depends on it), transitively."""
+    from rich.table import Table
+
+    from catalog.graph import dependencies
+    from catalog.lookup import find_entity
+
+    cat = runtime_of(ctx).catalog
+    stored = find_entity(cat, ref)
+    nodes = dependencies(cat, stored.ref, reverse=reverse, depth=depth)
+    if as_json:
+        out.print_json(
+            data={
+                "root": str(stored.ref),
+                "reverse": reverse,
+                "depth": depth,
+                "nodes": to_jsonable(nodes),
+            }
+        )
+        return
+    table = Table("depth", "entity", "via", "owner", "", box=None)
+    for node in nodes:
+        missing = "[red]missing[/red]" if not node.summary.exists else ""
+        table.add_row(
+            str(node.depth),
+            node.summary.ref.short,
+            node.relation,
+            node.owner.short if node.owner else "-",
+            missing,
+        )
+    title = "needed by" if reverse else "depends on"
+    out.print(f"[bold]{stored.ref.short}[/bold] {title} {len(nodes)} entities")
+    out.print(table)
+
+
+@catalog.command("impact")
+@click.argument("ref")
+@json_option
+@click.pass_context
+def catalog_impact(ctx: click.Context, ref: str, as_json: bool) -> None:
+    """The blast radius: everything that breaks with it, and whom to tell."""
+    from catalog.graph import blast_radius
+    from catalog.lookup import find_entity
+
+    cat = runtime_of(ctx).catalog
+    stored = find_entity(cat, ref)
+    radius = blast_radius(cat, stored.ref)
+    if as_json:
+        out.print_json(data=to_jsonable(radius))
+        return
+    out.print(f"[bold]{stored.ref.short}[/bold]: {len(radius.dependents)} dependents")
+    for owner, refs in radius.owners:
+        out.print(
+            f"  tell {owner.display_name} ({owner.ref.short}): " + ", ".join(r.short for r in refs),
+            markup=False,
+        )
+    if radius.unowned:
+        out.print("  no owner: " + ", ".join(r.short for r in radius.unowned), markup=False)
+
+
+@catalog.command("search")
+@click.argument("text", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(1, 200), default=20, show_default=True)
+@json_option
+@click.pass_context
+def catalog_search(ctx: click.Context, text: tuple[str, ...], limit: int, as_json: bool) -> None:
+    """Search names, titles, descriptions and tags (with fuzzy "did you mean")."""
+    from catalog.search import search_entities
+
+    hits = search_entities(runtime_of(ctx).catalog, " ".join(text), limit=limit)
+    if as_json:
+        out.print_json(data=to_jsonable(hits))
+        return
+    if not hits:
+        out.print("No matches.")
+    for hit in hits:
+        out.print(
+            f"{hit.score:5.1f}  {hit.summary.ref.short}  {hit.summary.description or ''}",
+            markup=False,
+        )
+
+
+@click.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@click.pass_context
+def db_upgrade(ctx: click.Context) -> None:
+    """Create or upgrade the schema to the newest version."""
+    runtime = runtime_of(ctx, create=True)
+    runtime.upgrade()
+    out.print(f"Schema is up to date on {runtime.engine.url.render_as_string(hide_password=True)}")
