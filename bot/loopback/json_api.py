@@ -118,7 +118,7 @@ class JsonApiServer:
         return [c.path for c in self.calls]
 
     # handling ---------------------------------------------------------------------------
-    def answer(self, call: ApiCall) -> tuple[ApiReply, float]:
+    def respond(self, call: ApiCall) -> tuple[ApiReply, float]:
         with self._lock:
             self.calls.append(call)
             for fault in self._faults:
@@ -155,7 +155,7 @@ class _Handler(BaseHTTPRequestHandler):
         if raw and "form" in (self.headers.get("content-type") or ""):
             query.update(parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        reply, delay = self.api.answer(ApiCall(self.command, parts.path, query, headers))
+        reply, delay = self.api.respond(ApiCall(self.command, parts.path, query, headers))
         if delay:
             time.sleep(delay)
         body = reply.body
