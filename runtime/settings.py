@@ -27,6 +27,7 @@ from catalog.rules import CatalogRule, CatalogRules
 from catalog.sources import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
+from integrations.kpis.config import KpisSettings
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.repositories.config import RepositoriesSettings
 from integrations.scaffolder import ScaffolderSettings
@@ -218,6 +219,7 @@ class Settings(BaseSettings):
     web: WebSettings = WebSettings()
     worker: WorkerSettings = WorkerSettings()
     migrations: MigrationsSettings = MigrationsSettings()
+    kpis: KpisSettings = KpisSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -293,7 +295,11 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
             update={"scaffolder": scaffolder.model_copy(update={"token": token})}
         )
     return settings.model_copy(
-        update={"slack": settings.slack.with_env(env), "web": settings.web.with_env(env)}
+        update={
+            "slack": settings.slack.with_env(env),
+            "web": settings.web.with_env(env),
+            "kpis": settings.kpis.with_tokens(env),
+        }
     )
 
 

@@ -212,6 +212,16 @@ def kpi_board(
         for g in shown
         if counted[g]
     ]
+    if parent is not None and not shown:
+        # a squad has no sub-teams: rank what it owns instead
+        scope = scope.removesuffix("'s teams") + "'s entities"
+        unplaced = []
+        rows = [
+            GroupReading(_ref(r), _ref(r).name, e.current, e.previous, 1, 1, (e,))
+            if (e := per_entity.get(r)) is not None
+            else GroupReading(_ref(r), _ref(r).name, None, None, 0, 1)
+            for r in refs
+        ]
     rows.sort(key=lambda r: _rank_key(spec, r))
     total = _group(spec, parent, scope, list(per_entity.values()), len(refs), worst)
     series = _series(engine, spec, refs if parent is not None else None, today, window_days)
