@@ -54,7 +54,6 @@ def register(app: App, deps: Deps) -> None:
     def answer_kpis(ask: Ask) -> Reply:
         options = ask.options(values=("kpi", "by"))
         spec = pick_kpi(settings, options.values.get("kpi"))
-        today = datetime.now(UTC).date()
         if options.rest:
             team = find_entity(deps.catalog, options.rest, kinds=("group",))
             board = kpi_board(
@@ -62,7 +61,6 @@ def register(app: App, deps: Deps) -> None:
                 deps.catalog,
                 spec,
                 parent=team.ref,
-                today=today,
                 window_days=settings.window_days,
             )
         else:
@@ -71,7 +69,6 @@ def register(app: App, deps: Deps) -> None:
                 deps.catalog,
                 spec,
                 level=options.values.get("by") or "tribe",
-                today=today,
                 window_days=settings.window_days,
             )
         notes = []

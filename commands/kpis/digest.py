@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -44,7 +44,7 @@ def post_kpi_digest(
         runtime.engine,
         runtime.catalog,
         spec,
-        today=slot.astimezone(UTC).date(),
+        today=slot.astimezone(UTC).date() - timedelta(days=1),
         window_days=settings.window_days,
     )
     reply = board_reply(board, command=runtime.settings.slack.command)

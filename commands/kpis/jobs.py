@@ -44,7 +44,8 @@ def run_collect(ctx: JobContext) -> JobResult:
             ctx.logger.warning("thresholds not told: %s", error.user_message)
             result["thresholds"] = {"note": error.user_message}
         else:
-            result["thresholds"] = tell_thresholds(runtime, client, today=today).summary()
+            last = today - timedelta(days=1)
+            result["thresholds"] = tell_thresholds(runtime, client, today=last).summary()
     return result
 
 

@@ -145,5 +145,5 @@ def _message(response: httpx.Response) -> str:
         message = str(error.get("message") or "")
         extra = [str(e) for e in error.get("errors") or []]
         return "; ".join([message, *extra]).strip("; ")[:200]
-    message = body.get("message", error)
-    return str(message).replace("\n", " ")[:200] if message else ""
+    said = body.get("message", error)
+    return str(said).replace("\n", " ")[:200] if said else ""

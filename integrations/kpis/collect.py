@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, and_, delete, select
@@ -159,7 +160,7 @@ def store_report(engine: Engine, report: SourceReport) -> int:
     """Replace the source's values for the days it answered and its gaps; returns values stored."""
     now = datetime.now(UTC)
     covered = sorted({v.day for v in report.values})
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "entity_ref": str(v.entity),
             "kpi": v.kpi,

@@ -34,6 +34,7 @@ __all__ = [
     "Ownership",
     "TeamKpis",
     "kpi_board",
+    "last_complete_day",
     "ownership",
     "team_kpis",
 ]
@@ -142,8 +143,9 @@ def team_kpis(
     window_days: int = 30,
     worst: int = 3,
 ) -> TeamKpis:
-    """Each KPI of ``team`` and everything below it, now vs the window before."""
-    today = today or datetime.now(UTC).date()
+    """Each KPI of ``team`` and everything below it, now vs the window before; the window
+    ends on ``today`` (default: yesterday, the last complete day)."""
+    today = today or last_complete_day()
     owned = ownership(catalog)
     refs = owned.entities_of(team)
     node = owned.tree.groups.get(team)
@@ -173,7 +175,7 @@ def kpi_board(
 ) -> KpiBoard:
     """The sub-teams of ``parent`` (or every group at ``level``) ranked by ``spec``, worst
     first; entities none of them is credited with are named in ``unplaced``."""
-    today = today or datetime.now(UTC).date()
+    today = today or last_complete_day()
     owned = ownership(catalog)
     tree = owned.tree
     if parent is not None:
@@ -235,6 +237,11 @@ def kpi_board(
         tuple(sorted(unplaced, key=lambda u: str(u.ref))),
         series,
     )
+
+
+def last_complete_day() -> date:
+    """Yesterday (UTC): the last day collections have values for."""
+    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 def _rank_key(spec: KpiSpec, row: GroupReading) -> tuple[int, float, str]:
@@ -326,7 +333,7 @@ def _entity_readings(
                 .where(*where)
                 .group_by(table.c.entity_ref, period)
             )
-            for ref, is_current, value in conn.execute(query):
+            for ref, is_current, value in conn.execute(query).tuples():  # type: ignore[misc]
                 found[ref][0 if is_current else 1] = float(value)
     return {ref: EntityReading(_ref(ref), now, before) for ref, (now, before) in found.items()}
 

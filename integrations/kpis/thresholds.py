@@ -19,7 +19,13 @@ from catalog.refs import EntityRef
 from catalog.store import Catalog
 from integrations.kpis.config import ThresholdConfig
 from integrations.kpis.model import KpiSpec
-from integrations.kpis.rollup import EntityReading, _entity_readings, _group, ownership
+from integrations.kpis.rollup import (
+    EntityReading,
+    _entity_readings,
+    _group,
+    last_complete_day,
+    ownership,
+)
 from integrations.kpis.tables import kpi_alerts
 
 __all__ = ["ThresholdNotice", "claim_notice", "release_notice", "threshold_notices"]
@@ -72,7 +78,7 @@ def threshold_notices(
     team_channels: Mapping[str, str] | None = None,
 ) -> list[ThresholdNotice]:
     """The notices due now, for every group with entities, per configured threshold."""
-    today = today or datetime.now(UTC).date()
+    today = today or last_complete_day()
     owned = ownership(catalog)
     tree = owned.tree
     with engine.connect() as conn:
