@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
+from typing import cast
 
 from sqlalchemy import Engine, func, select
 
@@ -333,7 +334,8 @@ def _entity_readings(
                 .where(*where)
                 .group_by(table.c.entity_ref, period)
             )
-            for ref, is_current, value in conn.execute(query).tuples():  # type: ignore[misc]
+            for row in conn.execute(query):
+                ref, is_current, value = cast("tuple[str, bool, float]", tuple(row))
                 found[ref][0 if is_current else 1] = float(value)
     return {ref: EntityReading(_ref(ref), now, before) for ref, (now, before) in found.items()}
 
