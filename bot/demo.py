@@ -10,6 +10,7 @@ from rich.console import Console as Terminal
 from bot.cli.docs_view import DocsProgressBar, print_docs_summary
 from bot.cli.sync_view import print_sync_report
 from bot.console import Console
+from bot.kpis_demo import DEMO_QUESTIONS, start_kpi_demo
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
 from integrations.techdocs import build_all_docs
@@ -27,6 +28,7 @@ TOUR = (
     "docs payments-api",
     "docs search refund",
     "whoami",
+    *DEMO_QUESTIONS,
 )
 
 
@@ -41,6 +43,7 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
         return report.exit_code
     out.rule("greenroom demo: building the example company's docs")
     _build_docs(runtime, out, err)
+    runtime = start_kpi_demo(runtime, out)
     email = _tour_guide(runtime.catalog)
     command = runtime.settings.slack.command
     who = f" as {email}" if email else ""

@@ -20,6 +20,7 @@ from bot.cli.context import LazyRuntime, err, json_option, out, runtime_of, to_j
 from bot.cli.docs import docs
 from bot.cli.jobs import jobs_group, sync_via_worker, worker_command
 from bot.cli.k8s import k8s
+from bot.cli.kpis import kpis
 from bot.cli.migrations import migrations
 from bot.cli.repos import repos
 from bot.cli.scaffold import scaffold
@@ -301,6 +302,7 @@ for _command in (
     worker_command,
     jobs_group,
     migrations,
+    kpis,
 ):
     main.add_command(_command)
 
