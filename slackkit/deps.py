@@ -54,6 +54,9 @@ class Deps:
     #: caller's team id and (team, the entities it is told about) pairs, escaped mrkdwn per
     #: team, e.g. the person on call (commands/kpis)
     team_contacts: list[TeamContact] = field(default_factory=list)
+    #: digest subjects other capabilities post, by the job kind that posts them
+    #: (``/greenroom digest add kpis ...`` -> ``kpis.digest``; commands/migrations/digest.py)
+    digest_kinds: dict[str, str] = field(default_factory=dict)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

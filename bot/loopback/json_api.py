@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["ApiCall", "ApiReply", "JsonApiServer"]
@@ -70,7 +70,7 @@ class JsonApiServer:
         )
 
     # lifecycle --------------------------------------------------------------------------
-    def start(self) -> JsonApiServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -78,7 +78,7 @@ class JsonApiServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> JsonApiServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:

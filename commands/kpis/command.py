@@ -126,6 +126,7 @@ def register(app: App, deps: Deps) -> None:
         return blocks
 
     if settings.sources:
+        deps.digest_kinds["kpis"] = "kpis.digest"
         deps.team_page.add_section("kpis", team_page, order=30, max_blocks=2)
         deps.home.add_section("kpis", home, order=27, max_blocks=6)
         if any(getattr(s, "type", "") == "pagerduty" for s in settings.sources):

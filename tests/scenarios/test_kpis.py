@@ -44,7 +44,7 @@ def pagerduty() -> Iterator[FakePagerDuty]:
         fake.add_on_call("PPAY001", "Alice Archer", "alice@acme.example", level=1, hours_left=5)
         fake.add_on_call("PPAY001", "Erin Escalation", "erin@contractor.example", level=2)
         fake.add_on_call("PCHK002", "Carol Chen", "carol@acme.example")
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def kpis_config(pagerduty: FakePagerDuty, **extra: Any) -> dict[str, Any]:
@@ -336,3 +336,40 @@ def test_a_threshold_message_that_could_not_be_posted_is_tried_again(
             "group:acme security.critical crossed",
         ]
     )
+
+
+# -- the KPI digest --------------------------------------------------------------------------
+def test_a_channel_subscribes_to_the_kpi_digest_and_gets_it_once_per_slot(
+    ws: Workspace,
+    engine: Engine,
+    database_url: str,
+    tmp_path: Any,
+    slack_api: LoopbackSlack,
+    pagerduty: FakePagerDuty,
+) -> None:
+    from commands.kpis.digest import post_kpi_digest
+    from jobs import list_schedules
+    from slackkit.bot_client import bot_client
+
+    cost_history(engine)
+    added = ws.text(ws.reply(ws.command("digest add kpis mon 09:00 UTC", channel="C0LEADS")))
+    listed = ws.text(ws.reply(ws.command("digest list", channel="C0LEADS")))
+
+    assert "kpis" in added and "kpis" in listed
+    [row] = [r for r in list_schedules(engine) if r.key == "digest:C0LEADS:kpis"]
+    assert row.kind == "kpis.digest" and row.params["channel"] == "C0LEADS"
+
+    runtime = threshold_runtime(engine, database_url, tmp_path, slack_api, pagerduty)
+    client = bot_client(runtime, purpose="test")
+    slot = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+    first = post_kpi_digest(runtime, client, channel="C0LEADS", slot=slot)
+    second = post_kpi_digest(runtime, client, channel="C0LEADS", slot=slot)
+
+    assert first["status"] == "posted" and second["status"] == "already posted"
+    [post] = [c for c in slack_api.calls("chat.postMessage") if c.args["channel"] == "C0LEADS"]
+    assert "Cloud cost: by tribe" in post.args["text"]
+    assert "Money tribe" in str(post.args["blocks"])
+
+    removed = ws.text(ws.reply(ws.command("digest remove kpis", channel="C0LEADS")))
+    assert "kpis" in removed
+    assert not [r for r in list_schedules(engine) if r.key == "digest:C0LEADS:kpis"]

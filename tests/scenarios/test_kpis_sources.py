@@ -82,7 +82,7 @@ def pagerduty() -> Iterator[FakePagerDuty]:
     with FakePagerDuty() as fake:
         fake.add_service("PPAY001", "Payments API")
         fake.add_service("PCHK002", "Checkout")
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def pd(fake: FakePagerDuty, sleeps: Sleeps, **extra: object) -> KpiSource:
@@ -190,7 +190,7 @@ def test_pagerduty_timeout_fails_the_source_not_the_collection(
 @pytest.fixture
 def opencost() -> Iterator[FakeOpenCost]:
     with FakeOpenCost() as fake:
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def oc(fake: FakeOpenCost, sleeps: Sleeps, **extra: object) -> KpiSource:
@@ -253,7 +253,7 @@ def test_opencost_errors_429_and_timeouts(
 @pytest.fixture
 def github(tmp_path: Path) -> Iterator[FakeGitHub]:
     with FakeGitHub(tmp_path / "github") as fake:
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def gh(fake: FakeGitHub, sleeps: Sleeps, **extra: object) -> KpiSource:
@@ -317,7 +317,7 @@ def test_github_rejected_token_429_and_timeout(
 @pytest.fixture
 def gitlab(tmp_path: Path) -> Iterator[FakeGitLab]:
     with FakeGitLab(tmp_path / "gitlab") as fake:
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 def gl(fake: FakeGitLab, sleeps: Sleeps, **extra: object) -> KpiSource:
@@ -384,7 +384,7 @@ def test_gitlab_project_that_is_gone_is_a_gap(
 @pytest.fixture
 def prometheus() -> Iterator[FakePrometheus]:
     with FakePrometheus() as fake:
-        yield fake  # type: ignore[misc]
+        yield fake
 
 
 ERROR_BUDGET = 'slo:error_budget_remaining:ratio{service="$kubernetes_id"}'
