@@ -137,6 +137,7 @@ class JsonApiServer:
 class _Handler(BaseHTTPRequestHandler):
     api: JsonApiServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body in two writes: no delayed-ACK wait
 
     def log_message(self, format: str, *args: Any) -> None:
         return
