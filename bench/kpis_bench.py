@@ -72,7 +72,10 @@ def write_company(folder: Path, entities: int) -> int:
             f"spec: {{type: service, lifecycle: production, owner: squad-{e % squads:04d}}}\n"
         )
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "catalog-info.yaml").write_text("---\n".join(docs))
+    for start in range(0, len(docs), 2000):  # files stay under catalog.max_file_bytes
+        part = folder / f"part-{start // 2000:03d}" / "catalog-info.yaml"
+        part.parent.mkdir(exist_ok=True)
+        part.write_text("---\n".join(docs[start : start + 2000]))
     return tribes
 
 
