@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, insert, select
 
-from catalog.database import insert_many, reader, writer
+from catalog.database import reader, writer
 from catalog.refs import EntityRef
 from catalog.store import Catalog
 from integrations.kpis.model import KpiSpec
@@ -80,8 +80,8 @@ def refresh_readings(
             )
     with writer(engine).begin() as conn:
         conn.execute(delete(kpi_readings).where(kpi_readings.c.kpi.in_([s.name for s in specs])))
-        if rows:
-            insert_many(conn, kpi_readings, rows)
+        if rows:  # JSON columns: SQLAlchemy's own executemany serialises them per dialect
+            conn.execute(insert(kpi_readings), rows)
     return len(rows)
 
 

@@ -373,3 +373,24 @@ def test_a_channel_subscribes_to_the_kpi_digest_and_gets_it_once_per_slot(
     removed = ws.text(ws.reply(ws.command("digest remove kpis", channel="C0LEADS")))
     assert "kpis" in removed
     assert not [r for r in list_schedules(engine) if r.key == "digest:C0LEADS:kpis"]
+
+
+def test_team_page_from_the_readings_stored_after_a_collection_says_the_same(
+    ws: Workspace, engine: Engine
+) -> None:
+    from catalog import Catalog
+    from integrations.kpis import BUILT_IN_KPIS
+    from integrations.kpis.readings import refresh_readings
+
+    cost_history(engine)
+    seed(engine, "security", {"payments-api": {1: 5.0}, "checkout": {2: 1.0}}, source="github")
+    live = ws.text(ws.ask("team money"))
+
+    specs = [BUILT_IN_KPIS[k] for k in ("cost", "incidents", "security")]
+    stored = refresh_readings(engine, Catalog(engine), specs, today=YESTERDAY, window_days=30)
+    again = ws.text(ws.ask("team money"))
+
+    assert stored > 0
+    kpi_part = live[live.index("*KPIs*") :]
+    assert kpi_part[: kpi_part.index("ranks its teams")] in again
+    assert "*Open security issues*: 6" in again
