@@ -7,7 +7,7 @@
    cost, incidents and security history for all 10,000): ``team_kpis`` + Block Kit, as
    ``/greenroom team <tribe>`` builds it. Target: p99 <= 300 ms.
 
-    .venv/bin/python bench/kpis_bench.py [--entities 10000] [--postgres URL]
+    .venv/bin/python bench/kpis_bench.py [--entities 10000] [--postgres URL-OF-A-SCRATCH-DB]
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="kpis-bench-"))
     url = args.postgres or f"sqlite:///{work / 'bench.db'}"
     engine = create_database_engine(url)
-    if args.postgres:
+    if args.postgres:  # a database of its own: everything in it is dropped
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     upgrade_schema(engine)
