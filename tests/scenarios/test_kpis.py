@@ -249,6 +249,7 @@ def threshold_runtime(
         "SLACK_BOT_TOKEN": slack_api.bot_token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": slack_api.api_url,
+        "PAGERDUTY_TOKEN": TOKEN,
     }
     config = kpis_config(
         pagerduty,
@@ -394,3 +395,71 @@ def test_team_page_from_the_readings_stored_after_a_collection_says_the_same(
     kpi_part = live[live.index("*KPIs*") :]
     assert kpi_part[: kpi_part.index("ranks its teams")] in again
     assert "*Open security issues*: 6" in again
+
+
+# -- the worker ------------------------------------------------------------------------------
+def test_the_daily_collection_is_scheduled_and_tells_thresholds_once(
+    engine: Engine,
+    database_url: str,
+    tmp_path: Any,
+    slack_api: LoopbackSlack,
+    pagerduty: FakePagerDuty,
+    write_catalog: Callable[[str], None],
+) -> None:
+    import logging
+
+    from bot.capabilities import job_registry
+    from commands.kpis.jobs import KPIS_COLLECT, run_collect
+    from jobs.context import JobContext
+
+    write_catalog(COMPANY)
+    runtime = threshold_runtime(engine, database_url, tmp_path, slack_api, pagerduty)
+    runtime = Runtime(
+        runtime.settings.model_copy(
+            update={
+                "kpis": runtime.settings.kpis.model_copy(
+                    update={
+                        "sources": runtime.settings.kpis.sources[:1],
+                        "thresholds": (
+                            runtime.settings.kpis.thresholds[0].model_copy(
+                                update={"kpi": "incidents"}
+                            ),
+                        ),
+                    }
+                )
+            }
+        ),
+        engine,
+    )
+    registry = job_registry(runtime.settings)
+    [schedule] = registry.get(KPIS_COLLECT).default_schedules(runtime.settings)
+    assert schedule.when == "daily 05:00"
+    slot = datetime.now(UTC).replace(hour=5, minute=0, second=0, microsecond=0)
+    day = slot.date() - timedelta(days=1)
+    pagerduty.add_incident("PPAY001", datetime(day.year, day.month, day.day, 3, tzinfo=UTC))
+
+    def run() -> dict[str, Any]:
+        ctx = JobContext(
+            runtime=runtime,
+            kind=KPIS_COLLECT,
+            params={},
+            slot=slot,
+            run_id=1,
+            attempt=1,
+            trigger="schedule",
+            deadline=slot + timedelta(minutes=30),
+            logger=logging.getLogger("test"),
+            registry=registry,
+        )
+        return dict(run_collect(ctx))
+
+    first, second = run(), run()
+
+    assert first["stored"] and first["readings"]
+    assert sorted(first["thresholds"]["told"]) == [
+        "group:acme incidents crossed",
+        "group:money incidents crossed",
+        "group:payments incidents crossed",
+    ]
+    assert second["thresholds"]["told"] == []
+    assert len(posts(slack_api)) == 3
