@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from catalog import EntityRef
-from catalog.groups import Person, Team
+from catalog.groups import Person, Team, owned_by
 from catalog.lookup import find_entity
 from commands.kpis.blocks import board_reply, on_call_reply, person_text, team_section
 from commands.kpis.charts import kpi_chart
@@ -25,7 +25,6 @@ from integrations.kpis import (
     OnCallLookup,
     headline_kpis,
     kpi_board,
-    load_kpi_entities,
     on_call_for,
     pick_kpi,
     team_kpis,
@@ -167,15 +166,15 @@ def _on_call_contacts(
 ) -> dict[EntityRef, str]:
     """Per team told in ``impact``: its first-level on-call person, from the first of the
     entities it is told about (else anything it owns) that names a PagerDuty service."""
-    every = {e.ref: e for e in load_kpi_entities(deps.catalog)}
     chosen: dict[EntityRef, KpiEntity] = {}
     for team, refs in teams:
-        candidates = [every[r] for r in refs if r in every] + [
-            e for e in every.values() if e.owner == team
-        ]
-        with_service = [e for e in candidates if e.annotation(SERVICE_ID)]
-        if with_service:
-            chosen[team] = with_service[0]
+        services = deps.catalog.annotations(refs, SERVICE_ID)
+        if not services:
+            owned = [s.ref for s in owned_by(deps.catalog, [team])]
+            services = deps.catalog.annotations(owned, SERVICE_ID)
+        if services:
+            ref = min(services)
+            chosen[team] = KpiEntity(ref, team, {SERVICE_ID: services[ref]})
     if not chosen:
         return {}
     settings = deps.settings.kpis
