@@ -10,6 +10,7 @@ from datetime import timedelta
 from catalog import ConfigError
 from commands import Capability, Setup, admin, docs, k8s, lookup, migrations, scaffold, sync
 from commands import help as help_command
+from commands import kpis as kpis_command
 from jobs import JobRegistry, PruneRule, register_housekeeping
 from runtime import Settings
 
@@ -20,6 +21,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     docs.register,
     k8s.register,
     migrations.register,
+    kpis_command.register,
     scaffold.register,
     admin.register,
     sync.register,

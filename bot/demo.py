@@ -14,6 +14,7 @@ from rich.console import Console as Terminal
 
 from bot.tour import Tour
 from bot.tour.catalog import build_docs, choose_guide, sync_company
+from bot.tour.kpis import ask_about_kpis, collect_kpis
 from bot.tour.kubernetes import serve_clusters, sweep_clusters
 from bot.tour.migrations import evaluate_migrations
 from bot.tour.questions import ask_questions, connect_a_workspace, open_home
@@ -34,7 +35,9 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
         build_docs(tour)
         choose_guide(tour)
         serve_clusters(tour)
+        collect_kpis(tour)
         ask_questions(tour)
+        ask_about_kpis(tour)
         tour.ask("k8s payments-api")
         tour.ask("k8s refunds-worker")
         sweep_clusters(tour)

@@ -30,6 +30,7 @@ from catalog.tech_migrations import MigrationsSettings
 from catalog.yaml_reader import YamlLimits
 from integrations.actions.config import ActionsSettings
 from integrations.delivery.config import DeliverySettings
+from integrations.kpis.config import KpisSettings
 from integrations.kubernetes.config import KubernetesSettings, TokenClusterConfig
 from integrations.pipelines.config import PipelinesSettings
 from integrations.repositories.config import RepositoriesSettings
@@ -232,6 +233,7 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = DeliverySettings()
     pipelines: PipelinesSettings = PipelinesSettings()
     actions: ActionsSettings = ActionsSettings()
+    kpis: KpisSettings = KpisSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -319,7 +321,11 @@ def _with_secrets(settings: Settings, env: dict[str, str] | os._Environ[str]) ->
     # pipelines: Airflow and Marquez credentials from their *_env variables
     settings = settings.model_copy(update={"pipelines": settings.pipelines.with_env(env)})
     return settings.model_copy(
-        update={"slack": settings.slack.with_env(env), "web": settings.web.with_env(env)}
+        update={
+            "slack": settings.slack.with_env(env),
+            "web": settings.web.with_env(env),
+            "kpis": settings.kpis.with_tokens(env),
+        }
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -19,7 +20,14 @@ from slackkit.router import SubcommandRouter
 from slackkit.team_page import TeamPageRegistry
 from slackkit.users import Caller, UserResolver
 
-__all__ = ["Deps"]
+if TYPE_CHECKING:
+    from slack_sdk import WebClient
+
+__all__ = ["Deps", "TeamContact"]
+
+TeamContact = Callable[
+    ["WebClient", str, Sequence[tuple[EntityRef, Sequence[EntityRef]]]], Mapping[EntityRef, str]
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,13 @@ class Deps:
     admin: SubcommandRouter = field(default_factory=SubcommandRouter)
     #: what waits for an admin's decision, shown atop ``/greenroom admin`` (held sources, ...)
     admin_waiting: list[Callable[[], Sequence[Block]]] = field(default_factory=list)
+    #: who to reach in a team besides its channel (``impact``): given the Slack client, the
+    #: caller's team id and (team, the entities it is told about) pairs, escaped mrkdwn per
+    #: team, e.g. the person on call (commands/kpis)
+    team_contacts: list[TeamContact] = field(default_factory=list)
+    #: digest subjects other capabilities post, by the job kind that posts them
+    #: (``/greenroom digest add kpis ...`` -> ``kpis.digest``; commands/migrations/digest.py)
+    digest_kinds: dict[str, str] = field(default_factory=dict)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

@@ -41,6 +41,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "bot.cli.k8s:k8s",
         "Kubernetes health: `greenroom k8s ENTITY` or `greenroom k8s sweep`.",
     ),
+    "kpis": (
+        "bot.cli.kpis:kpis",
+        "Team KPIs: collect them from their sources, show a leaderboard, who is on call.",
+    ),
     "manifest": ("bot.cli.slack:manifest", "Print the Slack app manifest to create the app from."),
     "migrations": (
         "bot.cli.migrations:migrations",

@@ -338,6 +338,9 @@ class FakeGitHost:
 def _handler_for(fake: FakeGitHost) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body go out in two writes: without TCP_NODELAY the body waits for
+        # the client's delayed ACK (40 ms a request on a kept-alive connection)
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             pass

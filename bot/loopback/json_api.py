@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["ApiCall", "ApiReply", "JsonApiServer"]
@@ -70,7 +70,7 @@ class JsonApiServer:
         )
 
     # lifecycle --------------------------------------------------------------------------
-    def start(self) -> JsonApiServer:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
@@ -78,7 +78,7 @@ class JsonApiServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> JsonApiServer:
+    def __enter__(self) -> Self:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -118,7 +118,7 @@ class JsonApiServer:
         return [c.path for c in self.calls]
 
     # handling ---------------------------------------------------------------------------
-    def answer(self, call: ApiCall) -> tuple[ApiReply, float]:
+    def respond(self, call: ApiCall) -> tuple[ApiReply, float]:
         with self._lock:
             self.calls.append(call)
             for fault in self._faults:
@@ -137,6 +137,7 @@ class JsonApiServer:
 class _Handler(BaseHTTPRequestHandler):
     api: JsonApiServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body in two writes: no delayed-ACK wait
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -155,7 +156,7 @@ class _Handler(BaseHTTPRequestHandler):
         if raw and "form" in (self.headers.get("content-type") or ""):
             query.update(parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        reply, delay = self.api.answer(ApiCall(self.command, parts.path, query, headers))
+        reply, delay = self.api.respond(ApiCall(self.command, parts.path, query, headers))
         if delay:
             time.sleep(delay)
         body = reply.body

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import App
 
 from catalog import EntityRef, EntitySummary
@@ -16,6 +18,8 @@ from slackkit.replies import Reply
 from slackkit.router import Ask
 
 __all__ = ["register"]
+
+log = logging.getLogger(__name__)
 
 DEFAULT_DEPTH = 2
 MAX_DEPTH = 10
@@ -68,8 +72,10 @@ def register(app: App, deps: Deps) -> None:
         if not radius.dependents:
             return Reply(title, (*head, bk.section("Nothing in the catalog depends on it.")))
         channels = _channels(deps, [owner for owner, _ in radius.owners])
+        contacts = _contacts(deps, ask, [(owner.ref, refs) for owner, refs in radius.owners])
         lines = [
-            _team_line(owner, refs, channels.get(str(owner.ref))) for owner, refs in radius.owners
+            _team_line(owner, refs, channels.get(str(owner.ref)), contacts.get(owner.ref))
+            for owner, refs in radius.owners
         ]
         if radius.unowned:
             names = ", ".join(ref_text(r) for r in radius.unowned[:_NAMES_PER_TEAM])
@@ -111,9 +117,26 @@ def _channels(deps: Deps, owners: list[EntitySummary]) -> dict[str, str]:
     return {str(ref): channel for ref, channel in found.items() if channel}
 
 
-def _team_line(owner: EntitySummary, refs: list[EntityRef], channel: str | None) -> str:
+def _contacts(
+    deps: Deps, ask: Ask, teams: list[tuple[EntityRef, list[EntityRef]]]
+) -> dict[EntityRef, str]:
+    """What capabilities add about whom to reach in each team (the person on call); one that
+    fails is logged and left out, the answer still goes."""
+    found: dict[EntityRef, str] = {}
+    for contact in deps.team_contacts:
+        try:
+            found.update(contact(ask.client, ask.caller.team_id, teams))
+        except Exception:
+            log.exception("A team contact hook failed")
+    return found
+
+
+def _team_line(
+    owner: EntitySummary, refs: list[EntityRef], channel: str | None, contact: str | None = None
+) -> str:
     names = ", ".join(ref_text(r) for r in refs[:_NAMES_PER_TEAM])
     more = len(refs) - _NAMES_PER_TEAM
     names += f" and {more} more" if more > 0 else ""
     where = f" {bk.channel(channel)}" if channel else ""
-    return f"• Tell {entity_title(owner)}{where} ({len(refs)}): {names}"
+    reach = f" · {contact}" if contact else ""
+    return f"• Tell {entity_title(owner)}{where}{reach} ({len(refs)}): {names}"

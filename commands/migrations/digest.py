@@ -54,19 +54,19 @@ def register(app: App, deps: Deps) -> None:
         if action == "add":
             return _add(deps, ask, channel, rest.split())
         if action == "list":
-            subscriptions = subscriptions_of(deps.engine, deps.settings, channel)
+            subscriptions = subscriptions_of(deps.engine, deps.settings, channel, _kinds(deps))
             return subscriptions_reply(
                 subscriptions,
                 channel=channel,
                 last_posted=last_posts(deps.engine, [s.key for s in subscriptions]),
                 now=datetime.now(UTC),
                 command=command,
-                known={QUALITY_SUBJECT, *_subjects(deps)},
+                known={QUALITY_SUBJECT, *_subjects(deps), *deps.digest_kinds},
             )
         if action == "remove":
             if not rest.strip():
                 raise UsageError("Which digest? `digest remove <id|subject>`; `digest list`.")
-            subscriptions = subscriptions_of(deps.engine, deps.settings, channel)
+            subscriptions = subscriptions_of(deps.engine, deps.settings, channel, _kinds(deps))
             subscription = find_subscription(subscriptions, rest)
             _may_change(deps, ask, subscription)
             unsubscribe(deps.engine, subscription)
@@ -104,7 +104,7 @@ def _add(deps: Deps, ask: Ask, channel: str, words: list[str]) -> Reply:
     subjects = _subjects(deps)
     existing = [
         s
-        for s in subscriptions_of(deps.engine, settings, channel)
+        for s in subscriptions_of(deps.engine, settings, channel, _kinds(deps))
         if s.subject == subject and s.origin == "slack"
     ]
     for subscription in existing:
@@ -118,10 +118,16 @@ def _add(deps: Deps, ask: Ask, channel: str, words: list[str]) -> Reply:
         timezone=zone,
         created_by=ask.caller.user_id,
         subjects=subjects,
+        kinds=deps.digest_kinds,
     )
     return subscribed_reply(
         stored, zone_source=zone_source, replaced=bool(existing), now=datetime.now(UTC)
     )
+
+
+def _kinds(deps: Deps) -> list[str]:
+    """The job kinds of other capabilities' digests (``kpis.digest``)."""
+    return sorted(set(deps.digest_kinds.values()))
 
 
 def _subjects(deps: Deps) -> list[str]:

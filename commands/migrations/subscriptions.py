@@ -12,7 +12,7 @@ The key also names the subscription in ``digest_posts``, where every post is cla
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -103,8 +103,11 @@ def configured_subscriptions(settings: Settings) -> list[Subscription]:
     ]
 
 
-def stored_subscriptions(engine: Engine, settings: Settings) -> list[Subscription]:
-    """The subscriptions made in Slack."""
+def stored_subscriptions(
+    engine: Engine, settings: Settings, kinds: Collection[str] = ()
+) -> list[Subscription]:
+    """The subscriptions made in Slack (``kinds``: other capabilities' digest job kinds)."""
+    wanted = {DIGEST_KIND, *kinds}
     return [
         Subscription(
             key=row.key,
@@ -118,13 +121,15 @@ def stored_subscriptions(engine: Engine, settings: Settings) -> list[Subscriptio
             enabled=row.enabled,
         )
         for row in list_schedules(engine)
-        if row.kind == DIGEST_KIND and row.key.startswith("digest:")
+        if row.kind in wanted and row.key.startswith("digest:")
     ]
 
 
-def subscriptions_of(engine: Engine, settings: Settings, channel: str) -> list[Subscription]:
+def subscriptions_of(
+    engine: Engine, settings: Settings, channel: str, kinds: Collection[str] = ()
+) -> list[Subscription]:
     """Every subscription of one channel, greenroom.yaml's first, then by subject."""
-    found = configured_subscriptions(settings) + stored_subscriptions(engine, settings)
+    found = configured_subscriptions(settings) + stored_subscriptions(engine, settings, kinds)
     mine = [s for s in found if s.channel == channel]
     return sorted(mine, key=lambda s: (s.origin != "greenroom.yaml", s.subject))
 
@@ -139,12 +144,15 @@ def subscribe(
     timezone: str | None,
     created_by: str,
     subjects: Collection[str],
+    kinds: Mapping[str, str] | None = None,
 ) -> Subscription:
     """Store (or change) a channel's subscription; raises before storing anything when the
-    subject, the schedule or the time zone is wrong. ``subjects``: the migration ids."""
+    subject, the schedule or the time zone is wrong. ``subjects``: the migration ids;
+    ``kinds``: other capabilities' digest subjects and the job kind that posts each."""
     subject = subject.strip().lower()
-    if subject not in {*subjects, QUALITY_SUBJECT}:
-        known = ", ".join([QUALITY_SUBJECT, *sorted(subjects)])
+    kinds = kinds or {}
+    if subject not in {*subjects, QUALITY_SUBJECT, *kinds}:
+        known = ", ".join([QUALITY_SUBJECT, *sorted(kinds), *sorted(subjects)])
         raise UsageError(f"There is no migration {subject!r} to follow. Subjects: {known}.")
     check_digest_schedule(when)
     if timezone is not None:
@@ -158,13 +166,13 @@ def subscribe(
     row = add_schedule(
         engine,
         key=key,
-        kind=DIGEST_KIND,
+        kind=kinds.get(subject, DIGEST_KIND),
         when=when,
         timezone=timezone,
         params={"channel": channel, "subject": subject},
         created_by=created_by,
     )
-    [stored] = [s for s in stored_subscriptions(engine, settings) if s.id == row.id]
+    [stored] = [s for s in stored_subscriptions(engine, settings, kinds.values()) if s.id == row.id]
     return stored
 
 

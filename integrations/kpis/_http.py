@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from integrations.kpis.errors import KpiEntityGone, KpiSourceFailed
+from integrations.kpis.errors import KpiEntityGone, KpiSourceDown, KpiSourceFailed
 
 _log = logging.getLogger("integrations.kpis")
 _ATTEMPTS = 5
@@ -62,11 +62,11 @@ class JsonApi:
                 self.requests += 1
                 response = self._client.get(path.lstrip("/"), params=params)
             except httpx.TimeoutException:
-                raise KpiSourceFailed(
+                raise KpiSourceDown(
                     f"{self.what} at {self.base_url} did not answer in time while {doing}"
                 ) from None
             except httpx.HTTPError as error:
-                raise KpiSourceFailed(
+                raise KpiSourceDown(
                     f"Could not reach {self.what} at {self.base_url} while {doing}: "
                     f"{type(error).__name__}"
                 ) from None
@@ -74,7 +74,7 @@ class JsonApi:
                 return self._checked(response, doing)
             wait = _retry_after(response)
             if wait > self._max_wait or attempt == _ATTEMPTS - 1:
-                raise KpiSourceFailed(
+                raise KpiSourceDown(
                     f"{self.what} kept answering 429 Too Many Requests while {doing} "
                     f"(asked to wait {wait:.0f} s; at most {self._max_wait:.0f} s is waited)"
                 )
@@ -98,7 +98,7 @@ class JsonApi:
         said = _message(response)
         if status == 401:
             where = f" in {self.token_env}" if self.token_env else ""
-            raise KpiSourceFailed(
+            raise KpiSourceDown(
                 f"{self.what} rejected the token{where} while {doing} "
                 f"(401 {said or 'Unauthorized'}): it is missing, expired or revoked"
             )
@@ -145,5 +145,5 @@ def _message(response: httpx.Response) -> str:
         message = str(error.get("message") or "")
         extra = [str(e) for e in error.get("errors") or []]
         return "; ".join([message, *extra]).strip("; ")[:200]
-    message = body.get("message", error)
-    return str(message).replace("\n", " ")[:200] if message else ""
+    said = body.get("message", error)
+    return str(said).replace("\n", " ")[:200] if said else ""

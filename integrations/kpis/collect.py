@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, and_, delete, select
@@ -60,6 +61,7 @@ class CollectReport:
     sources: list[SourceReport] = field(default_factory=list)
     stored: int = 0
     pruned: int = 0
+    readings: int = 0
     seconds: float = 0.0
 
     @property
@@ -72,6 +74,7 @@ class CollectReport:
             "entities": self.entities,
             "stored": self.stored,
             "pruned": self.pruned,
+            "readings": self.readings,
             "seconds": round(self.seconds, 2),
             "sources": [s.summary() for s in self.sources],
         }
@@ -151,6 +154,16 @@ def collect_kpis(
             for source in active:
                 source.close()
     report.pruned = prune_kpis(engine, settings.retention_days, today=today)
+    if report.stored:
+        from integrations.kpis.catalogue import configured_kpis
+        from integrations.kpis.readings import refresh_readings
+
+        specs = list(configured_kpis(settings).values()) or [
+            s for source in active for s in source.kpis
+        ]
+        report.readings = refresh_readings(
+            engine, catalog, specs, today=span[-1], window_days=settings.window_days
+        )
     report.seconds = time.monotonic() - started
     return report
 
@@ -159,7 +172,7 @@ def store_report(engine: Engine, report: SourceReport) -> int:
     """Replace the source's values for the days it answered and its gaps; returns values stored."""
     now = datetime.now(UTC)
     covered = sorted({v.day for v in report.values})
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "entity_ref": str(v.entity),
             "kpi": v.kpi,

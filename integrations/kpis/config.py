@@ -210,12 +210,11 @@ class KpisSettings(BaseModel):
 
     def with_tokens(self, env: Mapping[str, str] | os._Environ[str]) -> KpisSettings:
         """Each source's token from its ``token_env`` (a missing one stays None)."""
-        sources = [
-            s.model_copy(update={"token": SecretStr(env[s.token_env])})
-            if getattr(s, "token_env", None)
-            and getattr(s, "token", None) is None
-            and env.get(s.token_env)  # type: ignore[arg-type]
-            else s
-            for s in self.sources
-        ]
+        sources = []
+        for source in self.sources:
+            name: str | None = getattr(source, "token_env", None)
+            value = env.get(name) if name else None
+            if value and getattr(source, "token", None) is None:
+                source = source.model_copy(update={"token": SecretStr(value)})
+            sources.append(source)
         return self.model_copy(update={"sources": tuple(sources)})

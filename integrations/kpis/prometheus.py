@@ -23,7 +23,7 @@ import httpx
 from catalog.annotations import KUBERNETES_ID, KUBERNETES_NAMESPACE
 from integrations.kpis._http import JsonApi
 from integrations.kpis.config import CustomKpiConfig, PrometheusConfig
-from integrations.kpis.errors import KpiSourceFailed
+from integrations.kpis.errors import KpiSourceDown, KpiSourceFailed
 from integrations.kpis.model import KpiEntity, KpiSpec, KpiValue, SourceReport
 from integrations.kpis.pagerduty import SERVICE_ID
 
@@ -109,11 +109,11 @@ class PrometheusSource:
             _, kpi, query, day = job
             try:
                 return self._value(kpi, query, day)
+            except KpiSourceDown as error:
+                fatal.append(error.user_message)
+                return error.user_message
             except KpiSourceFailed as error:
-                text = error.user_message
-                if "rejected the token" in text or "429" in text or "in time" in text:
-                    fatal.append(text)
-                return text
+                return error.user_message
 
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix=self.name) as pool:
             answers = list(pool.map(run, jobs))

@@ -15,6 +15,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
+from typing import cast
 
 from sqlalchemy import Engine, func, select
 
@@ -34,6 +35,7 @@ __all__ = [
     "Ownership",
     "TeamKpis",
     "kpi_board",
+    "last_complete_day",
     "ownership",
     "team_kpis",
 ]
@@ -142,10 +144,16 @@ def team_kpis(
     window_days: int = 30,
     worst: int = 3,
 ) -> TeamKpis:
-    """Each KPI of ``team`` and everything below it, now vs the window before."""
-    today = today or datetime.now(UTC).date()
+    """Each KPI of ``team`` and everything below it, now vs the window before; the window
+    ends on ``today`` (default: yesterday, the last complete day)."""
+    today = today or last_complete_day()
+    from integrations.kpis.readings import stored_readings
+
     owned = ownership(catalog)
+    stored = stored_readings(engine, team, specs, today=today, window_days=window_days)
     refs = owned.entities_of(team)
+    if stored is not None:
+        return TeamKpis(team, today, window_days, tuple(stored), _gaps(engine, refs))
     node = owned.tree.groups.get(team)
     name = node.display_name if node else team.name
     readings = []
@@ -173,7 +181,7 @@ def kpi_board(
 ) -> KpiBoard:
     """The sub-teams of ``parent`` (or every group at ``level``) ranked by ``spec``, worst
     first; entities none of them is credited with are named in ``unplaced``."""
-    today = today or datetime.now(UTC).date()
+    today = today or last_complete_day()
     owned = ownership(catalog)
     tree = owned.tree
     if parent is not None:
@@ -212,6 +220,16 @@ def kpi_board(
         for g in shown
         if counted[g]
     ]
+    if parent is not None and not shown:
+        # a squad has no sub-teams: rank what it owns instead
+        scope = scope.removesuffix("'s teams") + "'s entities"
+        unplaced = []
+        rows = [
+            GroupReading(_ref(r), _ref(r).name, e.current, e.previous, 1, 1, (e,))
+            if (e := per_entity.get(r)) is not None
+            else GroupReading(_ref(r), _ref(r).name, None, None, 0, 1)
+            for r in refs
+        ]
     rows.sort(key=lambda r: _rank_key(spec, r))
     total = _group(spec, parent, scope, list(per_entity.values()), len(refs), worst)
     series = _series(engine, spec, refs if parent is not None else None, today, window_days)
@@ -225,6 +243,11 @@ def kpi_board(
         tuple(sorted(unplaced, key=lambda u: str(u.ref))),
         series,
     )
+
+
+def last_complete_day() -> date:
+    """Yesterday (UTC): the last day collections have values for."""
+    return datetime.now(UTC).date() - timedelta(days=1)
 
 
 def _rank_key(spec: KpiSpec, row: GroupReading) -> tuple[int, float, str]:
@@ -316,7 +339,8 @@ def _entity_readings(
                 .where(*where)
                 .group_by(table.c.entity_ref, period)
             )
-            for ref, is_current, value in conn.execute(query):
+            for row in conn.execute(query):
+                ref, is_current, value = cast("tuple[str, bool, float]", tuple(row))
                 found[ref][0 if is_current else 1] = float(value)
     return {ref: EntityReading(_ref(ref), now, before) for ref, (now, before) in found.items()}
 

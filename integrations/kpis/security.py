@@ -23,7 +23,7 @@ from catalog.annotations import GITHUB_PROJECT_SLUG, GITLAB_PROJECT_SLUG, SOURCE
 from catalog.refs import EntityRef
 from integrations.kpis._http import JsonApi
 from integrations.kpis.config import GitHubSecurityConfig, GitLabSecurityConfig
-from integrations.kpis.errors import KpiEntityGone, KpiSourceFailed
+from integrations.kpis.errors import KpiEntityGone, KpiSourceDown, KpiSourceFailed
 from integrations.kpis.model import (
     BUILT_IN_KPIS,
     SEVERITIES,
@@ -99,9 +99,10 @@ class _RepositorySource:
                 return repo, self.severities(repo)
             except KpiEntityGone:
                 return repo, f"{self.what} has no repository {repo} that this token can see"
+            except KpiSourceDown as error:
+                fatal.append(error.user_message)
+                return repo, error.user_message
             except KpiSourceFailed as error:
-                if "rejected the token" in error.user_message or "429" in error.user_message:
-                    fatal.append(error.user_message)
                 return repo, error.user_message
 
         with ThreadPoolExecutor(self.config.concurrency, thread_name_prefix=self.name) as pool:

@@ -4,11 +4,11 @@ crossings each team was told about (so it is told once, then on recovery or wors
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, DateTime, Float, Index, String, Table, Text
+from sqlalchemy import JSON, Column, Date, DateTime, Float, Index, Integer, String, Table, Text
 
 from catalog.database import metadata
 
-__all__ = ["kpi_alerts", "kpi_gaps", "kpi_values"]
+__all__ = ["kpi_alerts", "kpi_gaps", "kpi_readings", "kpi_values"]
 
 REF = String(400)
 KPI = String(63)
@@ -41,4 +41,20 @@ kpi_alerts = Table(
     Column("kpi", KPI, primary_key=True),
     Column("value", Float, nullable=False, comment="the value the team was last told about"),
     Column("told_at", DateTime(timezone=True), nullable=False),
+)
+
+kpi_readings = Table(
+    "kpi_readings",
+    metadata,
+    Column("group_ref", REF, primary_key=True),
+    Column("kpi", KPI, primary_key=True),
+    Column("day", Date, nullable=False, comment="the last day of the window"),
+    Column("window_days", Integer, nullable=False),
+    Column("current", Float, comment="the window's value; NULL: no data"),
+    Column("previous", Float, comment="the window before's value; NULL: no data"),
+    Column("reporting", Integer, nullable=False, comment="entities with data"),
+    Column("entities", Integer, nullable=False, comment="entities the group is credited with"),
+    Column("worst", JSON, nullable=False, comment="[[entity ref, current, previous], ...]"),
+    Column("series", JSON, nullable=False, comment="[[day, value], ...] over both windows"),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
 )

@@ -1,4 +1,5 @@
-"""Team KPIs: daily values per entity, gaps with their reason, threshold messages told.
+"""Team KPIs: daily values per entity, gaps with their reason, threshold messages told, and
+each group's readings as of the last collection (for fast team pages).
 
 Revision ID: 0011_kpis
 Revises: 0010_source_guard
@@ -51,9 +52,34 @@ def upgrade() -> None:
         sa.Column("told_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("group_ref", "kpi", name="pk_kpi_alerts"),
     )
+    op.create_table(
+        "kpi_readings",
+        sa.Column("group_ref", REF, nullable=False),
+        sa.Column("kpi", KPI, nullable=False),
+        sa.Column("day", sa.Date(), nullable=False, comment="the last day of the window"),
+        sa.Column("window_days", sa.Integer(), nullable=False),
+        sa.Column("current", sa.Float(), comment="the window's value; NULL: no data"),
+        sa.Column("previous", sa.Float(), comment="the window before's value; NULL: no data"),
+        sa.Column("reporting", sa.Integer(), nullable=False, comment="entities with data"),
+        sa.Column(
+            "entities",
+            sa.Integer(),
+            nullable=False,
+            comment="entities the group is credited with",
+        ),
+        sa.Column(
+            "worst", sa.JSON(), nullable=False, comment="[[entity ref, current, previous], ...]"
+        ),
+        sa.Column(
+            "series", sa.JSON(), nullable=False, comment="[[day, value], ...] over both windows"
+        ),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("group_ref", "kpi", name="pk_kpi_readings"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("kpi_readings")
     op.drop_table("kpi_alerts")
     op.drop_table("kpi_gaps")
     op.drop_index("ix_kpi_values_kpi_day", table_name="kpi_values")

@@ -68,3 +68,17 @@ def test_invalid_definitions_are_printed_and_fail_the_command(
     assert result.exit_code == 1
     assert 'broken.yaml:4: migration "broken": checks:' in result.output
     assert "ok: 0/29 done" in result.output
+
+
+def test_show_names_the_entities_no_tribe_counts(run: Invoke) -> None:
+    assert run("migrations", "evaluate").exit_code == 0
+
+    shown = run("migrations", "show", "python-3-12")
+    board = json.loads(run("migrations", "show", "python-3-12", "--json").output)["leaderboard"]
+
+    assert "Not counted in any tribe (1 of 22):" in shown.output
+    assert "component:loyalty-service: its owner group:ghost-squad is not in the catalog" in (
+        shown.output
+    )
+    counted = sum(row["total"] for row in board["rows"])
+    assert counted + len(board["unplaced"]) == board["total"]

@@ -147,3 +147,18 @@ def test_a_finished_migration_is_on_track_and_a_late_one_is_not(
     evaluate_on(engine, late, datetime(2027, 1, 4, tzinfo=UTC))
     progress = migration_progress(engine, late, today=date(2027, 1, 4))
     assert (progress.on_track, progress.days_left) == (False, -3)
+
+
+def test_a_leaderboard_names_the_entities_no_row_counts_and_why(
+    engine: Engine, catalog: Catalog, company: Path, make_migration: Any
+) -> None:
+    migration = make_migration([DOCKER312])
+    evaluate_on(engine, migration, datetime(2027, 1, 4, 9, tzinfo=UTC))
+
+    tribes = leaderboard(engine, catalog, migration.id, today=date(2027, 1, 4))
+
+    counted = sum(r.total for r in tribes.rows)
+    assert counted + len(tribes.unplaced) == tribes.total
+    assert tribes.unplaced and all(
+        u.reason.startswith("its owner") or u.reason == "it has no owner" for u in tribes.unplaced
+    )
