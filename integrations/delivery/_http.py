@@ -67,7 +67,7 @@ class HostClient:
         self,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
+        params: Any = None,
         doing: str,
         missing_ok: bool = False,
     ) -> Any:

@@ -16,7 +16,6 @@ from integrations.delivery import (
     deploys_of,
     pull_requests_of,
 )
-from integrations.delivery.answers import open_host
 from integrations.delivery.hosts import RepositoryTarget
 
 from .conftest import ago, context, hosts, seed_history, service
@@ -83,11 +82,13 @@ def test_pull_requests_are_paged_with_link_headers(github: FakeGitHub, engine: E
     report = pull_requests_of(context(engine, *hosts(github), max_pull_requests=5), ENTITY)
 
     assert [p.number for p in report.pull_requests] == [1, 2, 3, 4, 5] and report.more
-    target = RepositoryTarget("github", hosts(github)[0], SLUG)
-    with open_host(context(engine, *hosts(github)), target) as host:
-        assert len(host.open_pull_requests(limit=100)[0]) == 7
-    pages = [c for c in github.calls if c.path == f"/repos/{SLUG}/pulls"]
-    assert any(c.query.get("page") == ["2"] for c in pages)  # followed the Link header
+    client = RepositoryTarget("github", hosts(github)[0], SLUG).client(timeout=5)
+    items, more = client.pages(
+        f"repos/{SLUG}/pulls", params={"per_page": 3}, limit=100, doing="listing"
+    )
+    assert [p["number"] for p in items] == [1, 2, 3, 4, 5, 6, 7] and not more
+    pages = [c.query.get("page") for c in github.calls if c.path == f"/repos/{SLUG}/pulls"]
+    assert pages[-3:] == [None, ["2"], ["3"]]  # followed the Link headers
 
 
 def test_deploys_say_what_each_environment_runs_and_the_change_since(
