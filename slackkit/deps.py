@@ -14,6 +14,7 @@ from runtime.settings import Settings
 from slackkit.blocks import Block
 from slackkit.deliveries import DeliveryLog
 from slackkit.home import HomeRegistry
+from slackkit.link_previews import LinkPreviewRegistry
 from slackkit.metrics import Metrics
 from slackkit.router import SubcommandRouter
 from slackkit.team_page import TeamPageRegistry
@@ -42,6 +43,8 @@ class Deps:
     admin: SubcommandRouter = field(default_factory=SubcommandRouter)
     #: what waits for an admin's decision, shown atop ``/greenroom admin`` (held sources, ...)
     admin_waiting: list[Callable[[], Sequence[Block]]] = field(default_factory=list)
+    #: previews of pasted links: one ``link_shared`` listener asks each (slackkit/link_previews.py)
+    link_previews: LinkPreviewRegistry = field(default_factory=LinkPreviewRegistry)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group
