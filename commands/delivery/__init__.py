@@ -1,0 +1,15 @@
+"""Delivery: ``prs``, ``deploys`` and ``pr``, the team page's delivery section, and previews
+of pull request and Backstage entity links (docs/delivery.md)."""
+
+from __future__ import annotations
+
+from commands import Setup
+from commands.delivery import command
+
+__all__ = ["register"]
+
+
+def register(setup: Setup) -> None:
+    """With a Slack app, add the delivery subcommands, team-page section and link previews."""
+    if setup.slack is not None:
+        command.register(setup.slack.app, setup.slack.deps)
