@@ -143,6 +143,8 @@ def register(app: App, deps: Deps) -> None:
     deps.team_page.add_section("delivery", delivery_section, order=30, max_blocks=3)
 
     def preview_pull_request(url: str) -> dict[str, Any] | None:
+        if not settings.preview_pull_requests:
+            return None
         context = delivery_context(deps)
         link = parse_pull_request_url(url, context.hosts)
         if link is None:

@@ -80,7 +80,9 @@ def open_host(context: DeliveryContext, target: RepositoryTarget) -> Iterator[De
         client.close()
 
 
-def pull_requests_of(context: DeliveryContext, entity: Entity) -> PullRequestsReport:
+def pull_requests_of(
+    context: DeliveryContext, entity: Entity, *, fallback: bool = True
+) -> PullRequestsReport:
     """The entity's repository's open pull requests (``NoRepository``, ``RepositoryGone``, or
     ``HostUnavailable`` when there is no last good answer to give)."""
     target = target_for(entity, context.hosts)
@@ -97,11 +99,12 @@ def pull_requests_of(context: DeliveryContext, entity: Entity) -> PullRequestsRe
             freshness=Freshness(fetched_at=context.now()),
         )
 
-    return last_good(context, str(entity.ref), "prs", PullRequestsReport, fetch)
+    return last_good(context, str(entity.ref), "prs", PullRequestsReport, fetch, fallback=fallback)
 
 
-def deploys_of(context: DeliveryContext, entity: Entity) -> DeploysReport:
-    """Per environment the last deploy and the change since; per cluster what runs."""
+def deploys_of(context: DeliveryContext, entity: Entity, *, fallback: bool = True) -> DeploysReport:
+    """Per environment the last deploy and the change since; per cluster what runs
+    (``fallback=False``: raise instead of giving the last good answer)."""
     target = target_for(entity, context.hosts)
 
     def fetch() -> DeploysReport:
@@ -129,7 +132,7 @@ def deploys_of(context: DeliveryContext, entity: Entity) -> DeploysReport:
             freshness=Freshness(fetched_at=context.now()),
         )
 
-    return last_good(context, str(entity.ref), "deploys", DeploysReport, fetch)
+    return last_good(context, str(entity.ref), "deploys", DeploysReport, fetch, fallback=fallback)
 
 
 _Answers = tuple[list["ClusterAnswer"] | None, str | None]
@@ -229,7 +232,13 @@ def _with_changes(
 
 
 def last_good(
-    context: DeliveryContext, subject: str, view: str, model: type[R], fetch: Callable[[], R]
+    context: DeliveryContext,
+    subject: str,
+    view: str,
+    model: type[R],
+    fetch: Callable[[], R],
+    *,
+    fallback: bool = True,
 ) -> R:
     """A fresh answer (kept as the last good one), or the last good one with the reason the
     host could not be asked; a gone repository and a first failure raise."""
@@ -242,7 +251,7 @@ def last_good(
     except RepositoryGone:
         raise
     except HostUnavailable as error:
-        if cached is None:
+        if cached is None or not fallback:
             raise
         freshness = Freshness(fetched_at=cached[1], problem=error.user_message)
         return cached[0].model_copy(update={"freshness": freshness})

@@ -341,7 +341,7 @@ def _link_shared(ws: Workspace, *urls: str) -> None:
 
 
 def test_pasted_pull_request_and_entity_links_unfurl_with_their_owner(delivery: Delivery) -> None:
-    ws = delivery.serve()
+    ws = delivery.serve(preview_pull_requests=True)
     pr = f"{delivery.github.url}/globex/payments-api/pull/25"
     entity = f"{BACKSTAGE}/catalog/default/component/payments-api"
     foreign = f"{delivery.github.url}/someone/else/pull/1"
