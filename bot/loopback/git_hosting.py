@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import re
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,6 +84,8 @@ class FakeGitHost:
         self.faults: list[Fault] = []
         self.reject_pushes = False
         self.public_repos: set[str] = set()
+        #: each API answer waits a random time in this range (seconds): a host far away
+        self.latency: tuple[float, float] = (0.0, 0.0)
         self._routes: list[tuple[str, re.Pattern[str], Route]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -270,6 +274,8 @@ class FakeGitHost:
             return
         headers = {k.lower(): v for k, v in request.headers.items()}
         call = Call(request.command, path, parse_qs(parts.query), payload, headers)
+        if self.latency[1] > 0:
+            time.sleep(random.uniform(*self.latency))
         with self._lock:
             self.calls.append(call)
             reply = self._fault_for(call) or self._dispatch(call)
