@@ -219,6 +219,7 @@ class GitHubDelivery:
         repo.update(full_name=new, name=name, html_url=f"{self.fake.url}/{new}")
         self.fake.repos[new] = repo
         self.fake.bare_repo(old).rename(self.fake.bare_repo(new))
+        self.fake.forget_history()
         for table in (self.pulls, self.deployments):
             if old in table:
                 table[new] = table.pop(old)
