@@ -2,7 +2,8 @@
 service whose GitHub repository has 4 environments (5 deployments each, the last successful one
 a few commits behind main) and 2 clusters running it, with the loopback GitHub and Kubernetes
 answering every request 10-50 ms late. Every question is read afresh (``fresh_seconds: 0``):
-nothing comes from the last good answers.
+nothing comes from the last good answers. The loopback GitHub and clusters run in a child
+process, ``greenroom serve`` in another, the loopback Slack and the senders here.
 
     .venv/bin/python bench/delivery_bench.py [--requests 40] [--senders 1 5]
 """
@@ -10,6 +11,7 @@ nothing comes from the last good answers.
 from __future__ import annotations
 
 import argparse
+import multiprocessing as mp
 import os
 import statistics
 import subprocess
@@ -20,6 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import yaml
@@ -79,15 +82,15 @@ def seed(github: FakeGitHub) -> list[str]:
     return commits
 
 
-def write_config(folder: Path, github: FakeGitHub, clusters: list[FakeKubernetesApi]) -> Path:
+def write_config(folder: Path, github_url: str, clusters: list[tuple[str, str]]) -> Path:
     (folder / "catalog").mkdir()
     (folder / "catalog" / "catalog-info.yaml").write_text(CATALOG)
-    contexts = {f"c{i}": (api.url, api.token) for i, api in enumerate(clusters)}
+    contexts = {f"c{i}": cluster for i, cluster in enumerate(clusters)}
     write_kubeconfig(folder / "kubeconfig.yaml", contexts)
     config = {
         "database_url": "sqlite:///bench.db",
         "catalog": {"sources": [{"name": "bench", "type": "directory", "path": "catalog"}]},
-        "repositories": {"hosts": [{"url": github.url, "type": "github", "token_env": "GH_READ"}]},
+        "repositories": {"hosts": [{"url": github_url, "type": "github", "token_env": "GH_READ"}]},
         "kubernetes": {
             "clusters": [
                 {
@@ -138,12 +141,9 @@ def measure(
     return results
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--senders", type=int, nargs="+", default=[1, 5])
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp, FakeGitHub(Path(tmp) / "github") as github:
+def serve_fakes(folder: str, pipe: Any) -> None:
+    """The child process: GitHub and two clusters, answering 10-50 ms late, until told."""
+    with FakeGitHub(Path(folder) / "github") as github:
         commits = seed(github)
         github.latency = (0.010, 0.050)
         clusters = []
@@ -151,53 +151,84 @@ def main() -> None:
             api = FakeKubernetesApi().start()
             image = f"registry.acme.example/payments-api:sha-{commits[30 + i][:7]}"
             api.add(*k.healthy_service("payments-api"))
-            api.add(
-                k.deployment("payments-api-worker", labels={k.KUBE_ID: "payments-api"}, image=image)
+            worker = k.deployment(
+                "payments-api-worker", labels={k.KUBE_ID: "payments-api"}, image=image
             )
+            api.add(worker)
             api.slow(0.05)
             clusters.append(api)
-        with LoopbackSlack() as slack:
-            slack.add_user("U0BENCH", email="bench@example.com")
-            env = serve_env(slack, SECRET, GH_READ=TOKEN)
-            config = write_config(Path(tmp), github, clusters)
-            cli = ["--config", str(config)]
-            sync = [sys.executable, "-m", "bot.cli.main", *cli, "sync"]
-            subprocess.run(sync, env=env, cwd=REPO, check=True, capture_output=True)
-            port = 3900 + os.getpid() % 1000
-            server, base = start_serving(
-                cli, [], env=env, cwd=REPO, log=Path(tmp) / "serve.log", port=port
+        pipe.send((github.url, [(api.url, api.token) for api in clusters]))
+        while pipe.recv() != "stop":
+            pipe.send(len(github.calls))
+        for api in clusters:
+            api.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--senders", type=int, nargs="+", default=[1, 5])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        ours, theirs = mp.Pipe()
+        child = mp.get_context("spawn").Process(target=serve_fakes, args=(tmp, theirs), daemon=True)
+        child.start()
+        github_url, clusters = ours.recv()
+        try:
+            with LoopbackSlack() as slack:
+                slack.add_user("U0BENCH", email="bench@example.com")
+                run(args, Path(tmp), slack, github_url, clusters, ours)
+        finally:
+            ours.send("stop")
+            child.join(10)
+
+
+def run(
+    args: argparse.Namespace,
+    folder: Path,
+    slack: LoopbackSlack,
+    github_url: str,
+    clusters: list[tuple[str, str]],
+    pipe: Any,
+) -> None:
+    env = serve_env(slack, SECRET, GH_READ=TOKEN)
+    config = write_config(folder, github_url, clusters)
+    cli = ["--config", str(config)]
+    sync = [sys.executable, "-m", "bot.cli.main", *cli, "sync"]
+    subprocess.run(sync, env=env, cwd=REPO, check=True, capture_output=True)
+    port = 3900 + os.getpid() % 1000
+    server, base = start_serving(cli, [], env=env, cwd=REPO, log=folder / "serve.log", port=port)
+    try:
+        with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
+            first = ask(client, slack, "first")
+            pipe.send("count")
+            before = pipe.recv()
+            ask(client, slack, "count")
+            pipe.send("count")
+            per_answer = pipe.recv() - before
+        print(
+            f"first question after start: ack {first[0] * 1000:.0f} ms, reply "
+            f"{first[1]:.2f} s; GitHub calls per answer: {per_answer}",
+            flush=True,
+        )
+        assert "production is 16 commits behind" in first[2], first[2][:2000]
+        print(
+            "\n| senders | requests | ack p50 / max | reply p50 / p99 / max |\n|---|---|---|---|",
+            flush=True,
+        )
+        for count in args.senders:
+            results = measure(base, slack, args.requests, count)
+            acks = [r[0] for r in results]
+            replies = [r[1] for r in results]
+            print(
+                f"| {count} | {len(results)} | {statistics.median(acks) * 1000:.0f} ms / "
+                f"{max(acks) * 1000:.0f} ms | {statistics.median(replies):.2f} s / "
+                f"{percentile(replies, 99):.2f} s / {max(replies):.2f} s |",
+                flush=True,
             )
-            try:
-                with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
-                    first = ask(client, slack, "first")
-                calls = len(github.calls)
-                with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
-                    ask(client, slack, "count")
-                print(
-                    f"first question after start: ack {first[0] * 1000:.0f} ms, reply "
-                    f"{first[1]:.2f} s; GitHub calls per answer: {len(github.calls) - calls}",
-                    flush=True,
-                )
-                assert "production is 16 commits behind" in first[2], first[2][:2000]
-                print(
-                    "\n| senders | requests | ack p50 / max | reply p50 / p99 / max |\n"
-                    "|---|---|---|---|"
-                )
-                for count in args.senders:
-                    results = measure(base, slack, args.requests, count)
-                    acks = [r[0] for r in results]
-                    replies = [r[1] for r in results]
-                    print(
-                        f"| {count} | {len(results)} | {statistics.median(acks) * 1000:.0f} ms / "
-                        f"{max(acks) * 1000:.0f} ms | {statistics.median(replies):.2f} s / "
-                        f"{percentile(replies, 99):.2f} s / {max(replies):.2f} s |",
-                        flush=True,
-                    )
-            finally:
-                server.terminate()
-                server.wait(30)
-                for api in clusters:
-                    api.close()
+    finally:
+        server.terminate()
+        server.wait(30)
 
 
 if __name__ == "__main__":
