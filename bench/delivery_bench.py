@@ -143,7 +143,8 @@ def measure(
 
 def serve_fakes(folder: str, pipe: Any) -> None:
     """The child process: GitHub and two clusters, answering 10-50 ms late, until told."""
-    with FakeGitHub(Path(folder) / "github") as github:
+    github = FakeGitHub(Path(folder) / "github")
+    with github:
         commits = seed(github)
         github.latency = (0.010, 0.050)
         clusters = []
