@@ -10,8 +10,10 @@ from rich.console import Console as Terminal
 from bot.cli.docs_view import DocsProgressBar, print_docs_summary
 from bot.cli.sync_view import print_sync_report
 from bot.console import Console
+from bot.loopback.github_api import FakeGitHub
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
+from commands.delivery.demo import run_delivery_tour
 from integrations.techdocs import build_all_docs
 from runtime.process import Runtime, open_runtime
 
@@ -51,9 +53,11 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
             answer = console.ask(f"{command} {question}", email=email)
             out.print(answer.text(), markup=False, highlight=False)
             failed += 0 if answer.answered else 1
+        failed += run_delivery_tour(runtime, out, email=email, github=FakeGitHub, console=Console)
         out.rule(f"Home tab{who}")
         home = console.ask("", email=email, home=True)
         out.print(home.text(), markup=False, highlight=False)
+    failed += run_delivery_tour(runtime, out, email=email, github=FakeGitHub, console=Console)
     out.rule("Connect a real Slack workspace")
     out.print(_CONNECT.format(command=command), markup=False, highlight=False)
     return 1 if failed else 0

@@ -69,7 +69,11 @@ class DeliveryContext:
 @contextmanager
 def open_host(context: DeliveryContext, target: RepositoryTarget) -> Iterator[DeliveryHost]:
     """The adapter for a repository, its HTTP client closed afterwards."""
-    client = target.client(timeout=context.settings.timeout_seconds, transport=context.transport)
+    client = target.client(
+        timeout=context.settings.timeout_seconds,
+        transport=context.transport,
+        api_url=context.settings.api_urls.get(target.host.url),
+    )
     try:
         if target.platform == "github":
             yield GitHubDelivery(client, target.web_url)

@@ -53,6 +53,20 @@ class DeliverySettings(BaseModel):
         "repository hosts to the manifest's unfurl domains; GitHub's own app may unfurl too)",
     )
 
+    api_urls: dict[str, str] = Field(
+        default={},
+        description="API base URL per host URL of repositories.hosts, when it is not the "
+        "derived one (api.github.com, <url>/api/v3, <url>/api/v4): a proxy or a mirror",
+    )
+
+    @field_validator("api_urls")
+    @classmethod
+    def _http_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        for url in value.values():
+            if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).hostname:
+                raise ValueError(f"{url!r} must be an http(s) URL")
+        return {host.rstrip("/"): url.rstrip("/") for host, url in value.items()}
+
     @field_validator("backstage_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

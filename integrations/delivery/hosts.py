@@ -53,11 +53,17 @@ class RepositoryTarget:
         """A stable name for the repository (cache keys, logs)."""
         return f"{self.platform}:{self.web_url}"
 
-    def client(self, *, timeout: float, transport: httpx.BaseTransport | None = None) -> HostClient:
-        """A client for this repository's API with the host's read token."""
+    def client(
+        self,
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None = None,
+        api_url: str | None = None,
+    ) -> HostClient:
+        """A client for this repository's API (or ``api_url``) with the host's read token."""
         return HostClient(
             platform=self.platform,
-            api_url=self.api_url,
+            api_url=api_url or self.api_url,
             slug=self.slug,
             token=self.host.token,
             token_env=self.host.token_env,
