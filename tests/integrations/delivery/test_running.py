@@ -16,10 +16,13 @@ SHA = "3f2a9c1d4e5b6a7980123456789abcdef0123456"
     [
         (f"registry.example/pay:{SHA}", SHA, "sha tag"),
         ("registry.example/pay:sha-3f2a9c1", "3f2a9c1", "sha tag"),
+        ("registry.example/pay:sha-1234567", "1234567", "sha tag"),  # all digits, but said so
+        ("registry.example/pay:v1.2-3-g1234567", "1234567", "sha tag"),  # git describe
         ("registry.example/pay:1.4.2-3f2a9c1", "3f2a9c1", "sha tag"),
         ("registry.example:5000/team/pay:main.3f2a9c1d", "3f2a9c1d", "sha tag"),
         ("registry.example/pay:1.4.2", "1.4.2", "version tag"),
         ("registry.example/pay:20240101", "20240101", "version tag"),  # all digits: a date
+        ("registry.example/pay:1.4.2-20240101", "1.4.2-20240101", "version tag"),
         ("registry.example/pay:v2@sha256:" + "a" * 64, "v2", "version tag"),
     ],
 )
