@@ -10,6 +10,7 @@ from bot.loopback.github_api import FakeGitHub
 from integrations.delivery import (
     ChecksState,
     HostRejected,
+    NoRepository,
     RateLimited,
     RepositoryGone,
     ReviewState,
@@ -178,3 +179,34 @@ def test_a_bad_token_is_named_without_showing_it(github: FakeGitHub, engine: Eng
         pull_requests_of(context(engine, host), ENTITY)
     assert "rejected the token in GH_READ" in raised.value.user_message
     assert "ghp_" not in raised.value.user_message
+
+
+def test_preview_environments_are_left_out(github: FakeGitHub, engine: Engine) -> None:
+    repo = seed_history(github, SLUG, ["one"])
+    d = github.delivery
+    d.add_deployment(
+        SLUG,
+        sha=repo.commits[1],
+        environment="pr-7",
+        creator="ci",
+        created=ago(hours=1),
+        transient=True,
+    )
+    d.add_deployment(
+        SLUG, sha=repo.commits[0], environment="prod", creator="ci", created=ago(days=1)
+    )
+
+    report = deploys_of(context(engine, *hosts(github)), ENTITY)
+
+    assert [e.name for e in report.environments] == ["prod"]
+    assert report.environments[0].production and report.environments[0].behind_by == 1
+
+
+@pytest.mark.parametrize("slug", ["globex/x?per_page=1", "globex", "a/b/c", "globex/%2e%2e"])
+def test_a_slug_that_is_no_plain_path_is_refused(
+    github: FakeGitHub, engine: Engine, slug: str
+) -> None:
+    entity = service("sneaky", **{"github.com/project-slug": slug})
+    with pytest.raises(NoRepository):
+        pull_requests_of(context(engine, *hosts(github)), entity)
+    assert github.calls == []
