@@ -10,6 +10,7 @@ from bot.loopback.github_api import FakeGitHub
 from integrations.delivery import (
     ChecksState,
     HostRejected,
+    HostUnavailable,
     NoRepository,
     RateLimited,
     RepositoryGone,
@@ -210,3 +211,11 @@ def test_a_slug_that_is_no_plain_path_is_refused(
     with pytest.raises(NoRepository):
         pull_requests_of(context(engine, *hosts(github)), entity)
     assert github.calls == []
+
+
+def test_a_host_that_answers_html_is_named(github: FakeGitHub, engine: Engine) -> None:
+    seed_history(github, SLUG, [])
+    github.fail("GET", f"/repos/{SLUG}", 200, b"<html>Sign in</html>")
+
+    with pytest.raises(HostUnavailable, match="answered something that is not JSON"):
+        pull_requests_of(context(engine, *hosts(github)), ENTITY)
