@@ -6,6 +6,7 @@ and of Backstage entity pages."""
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -51,17 +52,22 @@ __all__ = ["delivery_context", "register"]
 log = logging.getLogger(__name__)
 
 _SERVICE_KINDS = ("component", "resource", "system")
+_connecting = threading.Lock()
 _TEAM_SERVICES = 20  # services of a team asked at once for ``prs <team>``
 
 
 def delivery_context(deps: Deps) -> DeliveryContext:
     """What the delivery answers need, from the process's settings and runtime."""
     settings = deps.settings
+    clusters = None
+    if settings.kubernetes.clusters:
+        with _connecting:  # one ClusterSet per process, even when the first asks race
+            clusters = deps.runtime.clusters
     return DeliveryContext(
         settings=settings.delivery,
         hosts=settings.repositories.hosts,
         engine=deps.engine,
-        clusters=deps.runtime.clusters if settings.kubernetes.clusters else None,
+        clusters=clusters,
         kubernetes_timeout=settings.kubernetes.timeout_seconds,
     )
 
