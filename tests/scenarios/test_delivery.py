@@ -282,11 +282,31 @@ def test_a_rate_limited_host_is_answered_from_the_last_good_data_with_its_age(
 
 def test_an_image_that_maps_to_no_commit_says_why(delivery: Delivery) -> None:
     delivery.cluster.clear()
-    delivery.cluster.add(
-        k.deployment("payments-api", image="registry.acme.example/payments-api:9.9.9")
+    unknown = k.deployment("payments-api", image="registry.acme.example/payments-api:9.9.9")
+    pinned = k.deployment(
+        "payments-api-pinned",
+        labels={k.KUBE_ID: "payments-api"},
+        image="registry.acme.example/payments-api@sha256:" + "c" * 64,
     )
+    annotated = k.deployment(
+        "payments-api-annotated",
+        labels={k.KUBE_ID: "payments-api"},
+        image="registry.acme.example/payments-api@sha256:" + "d" * 64,
+    )
+    revision = {"org.opencontainers.image.revision": delivery.commits[2]}
+    annotated["spec"]["template"]["metadata"]["annotations"] = revision
+    versioned = k.deployment("payments-api-versioned", labels={k.KUBE_ID: "payments-api"})
+    delivery.cluster.add(unknown, pinned, annotated, versioned)
+
     text = Workspace.text(delivery.serve().ask("deploys payments-api"))
+
     assert "maps to no commit: its version tag `9.9.9` matches no tag in the repository" in text
+    assert "maps to no commit: pinned by digest only" in text
+    assert f"→ `{delivery.commits[2][:7]}` (annotation) · :white_check_mark: same as `main`" in text
+    assert (
+        f"payments-api:1.4.2` → `{delivery.commits[0][:7]}` (version tag) · :hourglass: 2 behind"
+        in text
+    )
 
 
 # -- pr ----------------------------------------------------------------------------------------
