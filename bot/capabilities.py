@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from catalog import ConfigError
 from commands import Capability, Setup, admin, docs, k8s, lookup, migrations, scaffold, sync
+from commands import delivery as delivery_command
 from commands import help as help_command
 from commands import kpis as kpis_command
 from jobs import JobRegistry, PruneRule, register_housekeeping
@@ -20,6 +21,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     lookup.register,
     docs.register,
     k8s.register,
+    delivery_command.register,
     migrations.register,
     kpis_command.register,
     scaffold.register,

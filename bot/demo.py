@@ -14,6 +14,7 @@ from rich.console import Console as Terminal
 
 from bot.tour import Tour
 from bot.tour.catalog import build_docs, choose_guide, sync_company
+from bot.tour.delivery import ask_about_delivery
 from bot.tour.kpis import ask_about_kpis, collect_kpis
 from bot.tour.kubernetes import serve_clusters, sweep_clusters
 from bot.tour.migrations import evaluate_migrations
@@ -38,6 +39,7 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
         collect_kpis(tour)
         ask_questions(tour)
         ask_about_kpis(tour)
+        ask_about_delivery(tour)
         tour.ask("k8s payments-api")
         tour.ask("k8s refunds-worker")
         sweep_clusters(tour)

@@ -141,6 +141,7 @@ def register_listeners(app: App, deps: Deps) -> None:
         ack=ack_now, lazy=[run_button]
     )
     app.action(SHARE_ACTION)(ack=ack_now, lazy=[share_button])
+    app.event("link_shared")(ack=ack_now, lazy=[deps.link_previews.listener(deps.metrics)])
 
 
 def _on_button(

@@ -15,6 +15,7 @@ from runtime.settings import Settings
 from slackkit.blocks import Block
 from slackkit.deliveries import DeliveryLog
 from slackkit.home import HomeRegistry
+from slackkit.link_previews import LinkPreviewRegistry
 from slackkit.metrics import Metrics
 from slackkit.router import SubcommandRouter
 from slackkit.team_page import TeamPageRegistry
@@ -57,6 +58,8 @@ class Deps:
     #: digest subjects other capabilities post, by the job kind that posts them
     #: (``/greenroom digest add kpis ...`` -> ``kpis.digest``; commands/migrations/digest.py)
     digest_kinds: dict[str, str] = field(default_factory=dict)
+    #: previews of pasted links: one ``link_shared`` listener asks each (slackkit/link_previews.py)
+    link_previews: LinkPreviewRegistry = field(default_factory=LinkPreviewRegistry)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

@@ -113,7 +113,8 @@ def manifest(ctx: click.Context, url: str | None, socket_mode: bool, fmt: str) -
     lazy = ctx.find_object(LazyRuntime)
     assert lazy is not None
     settings = lazy.settings()
-    docs = (settings.techdocs.base_url, settings.techdocs.external_base_url)
+    docs: tuple[str | None, ...] = (settings.techdocs.base_url, settings.techdocs.external_base_url)
+    docs += tuple(settings.delivery.link_hosts([h.url for h in settings.repositories.hosts]))
     data = build_manifest(settings.slack, url=url, socket_mode=socket_mode, docs_urls=docs)
     text = (
         json.dumps(data, indent=2)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import re
 import subprocess
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -82,6 +84,10 @@ class FakeGitHost:
         self.faults: list[Fault] = []
         self.reject_pushes = False
         self.public_repos: set[str] = set()
+        #: each API answer waits a random time in this range (seconds): a host far away
+        self.latency: tuple[float, float] = (0.0, 0.0)
+        #: answers of git about history, until the next commit or tag (benchmarks ask a lot)
+        self._history: dict[tuple[str, ...], Any] = {}
         self._routes: list[tuple[str, re.Pattern[str], Route]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -160,6 +166,7 @@ class FakeGitHost:
 
     def commit(self, full_path: str, files: dict[str, str], *, message: str = "change") -> str:
         """Commit ``files`` on top of main of a bare repository (created if needed)."""
+        self._history.clear()
         bare = self.bare_repo(full_path)
         if not bare.is_dir():
             self.create_bare(full_path)
@@ -201,6 +208,13 @@ class FakeGitHost:
     # reading history (the delivery routes: compare, commits, merge bases) --------------------
     def rev_parse(self, full_path: str, ref: str) -> str | None:
         """The commit a branch, tag or (abbreviated) sha names, or None."""
+        key = ("rev-parse", full_path, ref)
+        if key not in self._history:
+            self._history[key] = self._rev_parse(full_path, ref)
+        result: str | None = self._history[key]
+        return result
+
+    def _rev_parse(self, full_path: str, ref: str) -> str | None:
         bare = self.bare_repo(full_path)
         if not bare.is_dir() or ref.startswith("-"):
             return None
@@ -223,6 +237,12 @@ class FakeGitHost:
         return self._log(full_path, "-1", sha)[0]
 
     def _log(self, full_path: str, *args: str) -> list[dict[str, str]]:
+        key = ("log", full_path, *args)
+        if key not in self._history:
+            self._history[key] = self._read_log(full_path, *args)
+        return list(self._history[key])
+
+    def _read_log(self, full_path: str, *args: str) -> list[dict[str, str]]:
         out = _git(
             "--git-dir",
             str(self.bare_repo(full_path)),
@@ -241,14 +261,26 @@ class FakeGitHost:
 
     def merge_base(self, full_path: str, one: str, other: str) -> str | None:
         """The best common ancestor of two commits."""
+        key = ("merge-base", full_path, one, other)
+        if key not in self._history:
+            self._history[key] = self._merge_base(full_path, one, other)
+        result: str | None = self._history[key]
+        return result
+
+    def _merge_base(self, full_path: str, one: str, other: str) -> str | None:
         try:
             out = _git("--git-dir", str(self.bare_repo(full_path)), "merge-base", one, other)
         except subprocess.CalledProcessError:
             return None
         return out.strip() or None
 
+    def forget_history(self) -> None:
+        """Drop what git said about history (after changing repositories behind its back)."""
+        self._history.clear()
+
     def tag(self, full_path: str, name: str, sha: str) -> None:
         """A lightweight tag ``name`` on ``sha`` (an image version tag's source, say)."""
+        self._history.clear()
         _git("--git-dir", str(self.bare_repo(full_path)), "update-ref", f"refs/tags/{name}", sha)
 
     # request handling ------------------------------------------------------------------------
@@ -270,6 +302,8 @@ class FakeGitHost:
             return
         headers = {k.lower(): v for k, v in request.headers.items()}
         call = Call(request.command, path, parse_qs(parts.query), payload, headers)
+        if self.latency[1] > 0:
+            time.sleep(random.uniform(*self.latency))
         with self._lock:
             self.calls.append(call)
             reply = self._fault_for(call) or self._dispatch(call)
@@ -296,6 +330,8 @@ class FakeGitHost:
         self, request: BaseHTTPRequestHandler, repo: str, rest: str, query: str, body: bytes
     ) -> None:
         service = "git-receive-pack" if "receive-pack" in (rest + query) else "git-upload-pack"
+        if service == "git-receive-pack":
+            self._history.clear()  # a push changes history
         user = _basic_user(request.headers.get("Authorization"), self.token_user)
         full_path = repo.removesuffix(".git")
         self.git_requests.append((service, full_path, user))

@@ -164,6 +164,7 @@ class GitHubDelivery:
         ref: str = "main",
         states: tuple[str, ...] = ("in_progress", "success"),
         production: bool | None = None,
+        transient: bool = False,
     ) -> dict[str, Any]:
         """A deployment and its statuses (oldest first, as they happened)."""
         deployment_id = next(self._ids)
@@ -184,7 +185,7 @@ class GitHubDelivery:
             "updated_at": stamp(created),
             "statuses_url": f"{url}/statuses",
             "repository_url": f"{self.fake.api_url}/repos/{repo}",
-            "transient_environment": False,
+            "transient_environment": transient,
             "production_environment": environment in {"production", "prod"}
             if production is None
             else production,
@@ -219,6 +220,7 @@ class GitHubDelivery:
         repo.update(full_name=new, name=name, html_url=f"{self.fake.url}/{new}")
         self.fake.repos[new] = repo
         self.fake.bare_repo(old).rename(self.fake.bare_repo(new))
+        self.fake.forget_history()
         for table in (self.pulls, self.deployments):
             if old in table:
                 table[new] = table.pop(old)

@@ -162,6 +162,7 @@ class GitLabDelivery:
         )
         self.fake.bare_repo(new).parent.mkdir(parents=True, exist_ok=True)
         self.fake.bare_repo(old).rename(self.fake.bare_repo(new))
+        self.fake.forget_history()
 
     def rate_limit(self, *, times: int = 1000, reset_in: int = 60) -> None:
         """Throttle the API: 429 with ``RateLimit-*`` and ``Retry-After``, body ``Retry later``."""

@@ -3,12 +3,9 @@ Home tab and team pages, and previews of docs links pasted in channels (``link_s
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from slack_bolt import App, BoltContext
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_bolt import App
 
 from catalog import EntityRef, GreenroomError
 from catalog.groups import Team
@@ -30,17 +27,14 @@ from slackkit.blocks import Block
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError, parse_options
 from slackkit.home import HomeContext
-from slackkit.incoming import ack_now, incoming
 from slackkit.replies import Reply
 from slackkit.router import Ask
 
 __all__ = ["MAX_HITS", "register"]
 
-log = logging.getLogger(__name__)
 
 MAX_HITS = 60
 _MAX_WORDS = 12
-_UNFURLS_PER_MESSAGE = 5
 #: Coverage counts services and libraries: APIs are documented by their definition.
 _COVERED_KINDS = ("component",)
 
@@ -103,26 +97,11 @@ def register(app: App, deps: Deps) -> None:
     deps.home.add_section("docs", home_coverage, order=40, max_blocks=2)
     deps.team_page.add_section("docs", team_coverage, order=40, max_blocks=2)
 
-    def unfurl(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        if not incoming(context).first_time():
-            return
-        # Slack Connect: people of another organisation are in the channel; show them nothing.
-        shared = bool(body.get("is_ext_shared_channel"))
-        event = body.get("event") or {}
-        links: list[Any] = event["links"] if isinstance(event.get("links"), list) else []
-        previews = {}
-        for link in [] if shared else links[:_UNFURLS_PER_MESSAGE]:
-            url = link.get("url") if isinstance(link, dict) else None
-            if isinstance(url, str) and len(url) <= 2000 and url not in previews:
-                preview = unfurl_docs_url(catalog, techdocs, url)
-                if preview is not None:
-                    previews[url] = unfurl_blocks(preview)
-        if previews:
-            _send_unfurls(deps, client, event, previews)
-        else:
-            deps.metrics.replies.labels("unfurl", "skipped").inc()
+    def preview(url: str) -> dict[str, Any] | None:
+        found = unfurl_docs_url(catalog, techdocs, url)
+        return unfurl_blocks(found) if found is not None else None
 
-    app.event("link_shared")(ack=ack_now, lazy=[unfurl])
+    deps.link_previews.add("docs", preview)
 
 
 def _owner_ref(deps: Deps, name: str) -> EntityRef:
@@ -139,18 +118,3 @@ def _empty_search_hint(deps: Deps) -> str:
     except GreenroomError:
         return hint
     return f"{hint} For the docs of {named.ref.short}, type `docs {named.ref.short}`."
-
-
-def _send_unfurls(
-    deps: Deps, client: WebClient, event: dict[str, Any], previews: dict[str, Any]
-) -> None:
-    where: dict[str, Any] = {"channel": event.get("channel"), "ts": event.get("message_ts")}
-    if event.get("unfurl_id") and event.get("source"):  # a link still in the message composer
-        where = {"unfurl_id": event["unfurl_id"], "source": event["source"]}
-    try:
-        client.chat_unfurl(unfurls=previews, **where)
-    except (SlackApiError, SlackClientError, OSError) as error:
-        log.warning("chat.unfurl failed: %s", type(error).__name__)
-        deps.metrics.send_failures.labels("chat.unfurl").inc()
-        return
-    deps.metrics.replies.labels("unfurl", "ok").inc()

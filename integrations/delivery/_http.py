@@ -67,7 +67,7 @@ class HostClient:
         self,
         path: str,
         *,
-        params: Mapping[str, Any] | None = None,
+        params: Any = None,
         doing: str,
         missing_ok: bool = False,
     ) -> Any:
@@ -76,7 +76,7 @@ class HostClient:
         if response.status_code in (404, 422) and missing_ok:
             return None
         self._check(response, doing)
-        return response.json()
+        return self._json(response, doing)
 
     def pages(
         self, path: str, *, params: Mapping[str, Any], limit: int, doing: str
@@ -88,7 +88,7 @@ class HostClient:
         for _ in range(_MAX_PAGES):
             response = self._send(url or path, query, doing)
             self._check(response, doing)
-            body = response.json()
+            body = self._json(response, doing)
             items.extend(body if isinstance(body, list) else [])
             url = self._next(response, query)
             query = None
@@ -106,6 +106,15 @@ class HostClient:
             raise HostUnavailable(
                 f"Could not reach {self.name} at {self.base_url} while {doing}: "
                 f"{type(error).__name__}."
+            ) from None
+
+    def _json(self, response: httpx.Response, doing: str) -> Any:
+        try:
+            return response.json()
+        except ValueError:  # a proxy's or login page's HTML
+            raise HostUnavailable(
+                f"{self.name} at {self.base_url} answered something that is not JSON while "
+                f"{doing}: check the host's URL (is it the API?)."
             ) from None
 
     def _next(self, response: httpx.Response, query: Mapping[str, Any] | None) -> str | None:

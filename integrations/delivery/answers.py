@@ -23,7 +23,6 @@ from integrations.delivery.github import GitHubDelivery
 from integrations.delivery.gitlab import GitLabDelivery
 from integrations.delivery.hosts import RepositoryTarget, target_for
 from integrations.delivery.models import (
-    Comparison,
     DeploysReport,
     EnvironmentDeploy,
     Freshness,
@@ -32,7 +31,7 @@ from integrations.delivery.models import (
     Repository,
     RunningWorkload,
 )
-from integrations.delivery.running import main_image, revision_of, workload_state
+from integrations.delivery.running import ImageRevision, main_image, revision_of, workload_state
 from integrations.delivery.snapshots import load_snapshot, save_snapshot
 from integrations.repositories import RepositoryHostSettings
 
@@ -70,7 +69,11 @@ class DeliveryContext:
 @contextmanager
 def open_host(context: DeliveryContext, target: RepositoryTarget) -> Iterator[DeliveryHost]:
     """The adapter for a repository, its HTTP client closed afterwards."""
-    client = target.client(timeout=context.settings.timeout_seconds, transport=context.transport)
+    client = target.client(
+        timeout=context.settings.timeout_seconds,
+        transport=context.transport,
+        api_url=context.settings.api_urls.get(target.host.url),
+    )
     try:
         if target.platform == "github":
             yield GitHubDelivery(client, target.web_url)
@@ -80,7 +83,9 @@ def open_host(context: DeliveryContext, target: RepositoryTarget) -> Iterator[De
         client.close()
 
 
-def pull_requests_of(context: DeliveryContext, entity: Entity) -> PullRequestsReport:
+def pull_requests_of(
+    context: DeliveryContext, entity: Entity, *, fallback: bool = True
+) -> PullRequestsReport:
     """The entity's repository's open pull requests (``NoRepository``, ``RepositoryGone``, or
     ``HostUnavailable`` when there is no last good answer to give)."""
     target = target_for(entity, context.hosts)
@@ -97,39 +102,46 @@ def pull_requests_of(context: DeliveryContext, entity: Entity) -> PullRequestsRe
             freshness=Freshness(fetched_at=context.now()),
         )
 
-    return last_good(context, str(entity.ref), "prs", PullRequestsReport, fetch)
+    return last_good(context, str(entity.ref), "prs", PullRequestsReport, fetch, fallback=fallback)
 
 
-def deploys_of(context: DeliveryContext, entity: Entity) -> DeploysReport:
-    """Per environment the last deploy and the change since; per cluster what runs."""
+def deploys_of(context: DeliveryContext, entity: Entity, *, fallback: bool = True) -> DeploysReport:
+    """Per environment the last deploy and the change since; per cluster what runs
+    (``fallback=False``: raise instead of giving the last good answer)."""
     target = target_for(entity, context.hosts)
 
     def fetch() -> DeploysReport:
-        # The clusters are asked while the host is: both are network waits.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="delivery-k8s") as pool:
+        # Every wait that does not need another's answer runs at once: the clusters, the
+        # head of the branch, the environments (then the change since each), what runs.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="delivery") as pool:
             answers = pool.submit(cluster_answers, context, entity)
             with open_host(context, target) as host:
                 repository = host.repository()
                 branch = repository.default_branch
-                head = host.commit(branch)
-                environments = _with_changes(
-                    host, host.environments(context.settings.production_environments), branch
+                head = pool.submit(host.commit, branch)
+                environments = pool.submit(
+                    lambda: _with_changes(
+                        host, host.environments(context.settings.production_environments), branch
+                    )
                 )
                 running, problems, note = running_of(
                     host, repository, answers, hints=(entity.metadata.name, target.slug)
                 )
+                environments_found, head_found = environments.result(), head.result()
         return DeploysReport(
             entity=str(entity.ref),
             repository=repository,
-            head=head,
-            environments=tuple(sorted(environments, key=lambda e: (not e.production, e.name))),
+            head=head_found,
+            environments=tuple(
+                sorted(environments_found, key=lambda e: (not e.production, e.name))
+            ),
             running=tuple(running),
             cluster_problems=tuple(problems),
             running_note=note,
             freshness=Freshness(fetched_at=context.now()),
         )
 
-    return last_good(context, str(entity.ref), "deploys", DeploysReport, fetch)
+    return last_good(context, str(entity.ref), "deploys", DeploysReport, fetch, fallback=fallback)
 
 
 _Answers = tuple[list["ClusterAnswer"] | None, str | None]
@@ -149,23 +161,9 @@ def running_of(
         return [], [], note
     from integrations.kubernetes import ClusterState
 
-    resolved: dict[str, str | None] = {}
-    compared: dict[str, Comparison | None] = {}
-
-    def resolve(ref: str) -> str | None:
-        if ref not in resolved:
-            commit = host.commit(ref)
-            resolved[ref] = commit.sha if commit else None
-        return resolved[ref]
-
-    def compare(sha: str) -> Comparison | None:
-        if sha not in compared:
-            compared[sha] = host.compare(sha, repository.default_branch, limit=1)
-        return compared[sha]
-
-    running: list[RunningWorkload] = []
     problems: list[tuple[str, str]] = []
     hint_names = [h.rsplit("/", 1)[-1] for h in hints]
+    found: list[tuple[RunningWorkload, ImageRevision]] = []
     for answer in cluster_answers:
         if answer.state != ClusterState.OK:
             if answer.state == ClusterState.FAILED:
@@ -180,8 +178,25 @@ def running_of(
                 name=workload.name,
                 image=image,
             )
-            revision = revision_of(image, workload.revision)
-            running.append(workload_state(base, revision, resolve, compare))
+            found.append((base, revision_of(image, workload.revision)))
+    # Each distinct ref is resolved once, and each distinct commit compared once, in parallel.
+    refs = sorted({r.ref for _, r in found if r.ref})
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="delivery-refs") as pool:
+        commits = dict(zip(refs, pool.map(host.commit, refs), strict=True))
+        shas = sorted({c.sha for c in commits.values() if c is not None})
+        branch = repository.default_branch
+        compared = dict(
+            zip(shas, pool.map(lambda sha: host.compare(sha, branch, limit=1), shas), strict=True)
+        )
+    running = [
+        workload_state(
+            base,
+            revision,
+            lambda ref: commit.sha if (commit := commits.get(ref)) else None,
+            compared.get,
+        )
+        for base, revision in found
+    ]
     if not running and not problems:
         note = "no workloads found in any cluster"
     return running, problems, note
@@ -229,7 +244,13 @@ def _with_changes(
 
 
 def last_good(
-    context: DeliveryContext, subject: str, view: str, model: type[R], fetch: Callable[[], R]
+    context: DeliveryContext,
+    subject: str,
+    view: str,
+    model: type[R],
+    fetch: Callable[[], R],
+    *,
+    fallback: bool = True,
 ) -> R:
     """A fresh answer (kept as the last good one), or the last good one with the reason the
     host could not be asked; a gone repository and a first failure raise."""
@@ -242,7 +263,7 @@ def last_good(
     except RepositoryGone:
         raise
     except HostUnavailable as error:
-        if cached is None:
+        if cached is None or not fallback:
             raise
         freshness = Freshness(fetched_at=cached[1], problem=error.user_message)
         return cached[0].model_copy(update={"freshness": freshness})

@@ -5,6 +5,7 @@ for every reader of a repository host); this only adds how delivery answers beha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -40,6 +41,32 @@ class DeliverySettings(BaseModel):
         description="Backstage's base URL: links to <url>/catalog/<ns>/<kind>/<name> unfurl",
     )
 
+    refresh_minutes: int = Field(
+        default=30,
+        ge=0,
+        description="the worker refreshes every service's answers this often (team pages read "
+        "them); 0: only when someone asks",
+    )
+    preview_pull_requests: bool = Field(
+        default=False,
+        description="unfurl pasted pull request links of catalog repositories (adds the "
+        "repository hosts to the manifest's unfurl domains; GitHub's own app may unfurl too)",
+    )
+
+    api_urls: dict[str, str] = Field(
+        default={},
+        description="API base URL per host URL of repositories.hosts, when it is not the "
+        "derived one (api.github.com, <url>/api/v3, <url>/api/v4): a proxy or a mirror",
+    )
+
+    @field_validator("api_urls")
+    @classmethod
+    def _http_urls(cls, value: dict[str, str]) -> dict[str, str]:
+        for url in value.values():
+            if urlsplit(url).scheme not in {"http", "https"} or not urlsplit(url).hostname:
+                raise ValueError(f"{url!r} must be an http(s) URL")
+        return {host.rstrip("/"): url.rstrip("/") for host, url in value.items()}
+
     @field_validator("backstage_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
@@ -49,6 +76,11 @@ class DeliverySettings(BaseModel):
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError("must be an http(s) URL such as https://backstage.example.com")
         return value.rstrip("/")
+
+    def link_hosts(self, repository_hosts: Sequence[str]) -> list[str]:
+        """The base URLs whose pasted links greenroom previews (the manifest's unfurl domains)."""
+        urls = [self.backstage_url] if self.backstage_url else []
+        return urls + (list(repository_hosts) if self.preview_pull_requests else [])
 
     def is_production(self, environment: str) -> bool:
         """Whether an environment's name is one of ``production_environments``."""

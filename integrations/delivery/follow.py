@@ -72,7 +72,10 @@ def parse_pull_request_ref(
     host = next((h for h in context.hosts if h.type), None)
     if host is None or host.type is None:
         raise NoRepository("No GitHub or GitLab host is configured in repositories.hosts.")
-    return PullRequestLink(RepositoryTarget(host.type, host, name), number)
+    link = parse_pull_request_url(_pull_url(host.url, host.type, name, number), [host])
+    if link is None:
+        raise NoRepository(f"{name[:100]!r} is not an owner/repo (or group/project) path.")
+    return link
 
 
 def follow_pull_request(
@@ -166,6 +169,11 @@ def _running(
                     )
                 )
     return found
+
+
+def _pull_url(base: str, platform: str, slug: str, number: int) -> str:
+    path = "pull" if platform == "github" else "-/merge_requests"
+    return f"{base}/{slug}/{path}/{number}"
 
 
 def _services(catalog: Catalog) -> list[Entity]:

@@ -25,6 +25,7 @@ __all__ = ["GitHubDelivery"]
 
 _FAILED = {"failure", "timed_out", "cancelled", "action_required", "startup_failure"}
 _DEPLOYS_PER_ENVIRONMENT = 5  # looked at (newest first) for the last successful one
+MAX_ENVIRONMENTS = 12
 
 
 class GitHubDelivery:
@@ -71,14 +72,21 @@ class GitHubDelivery:
         by_environment: dict[str, list[dict[str, Any]]] = {}
         for deployment in deployments:  # newest first
             name = str(deployment.get("environment") or "")
-            if name:
+            if name and not deployment.get("transient_environment"):  # previews come and go
                 by_environment.setdefault(name, []).append(deployment)
         wanted = {p.lower() for p in production}
+        # production first, then the most recently deployed: each costs a few calls
+        chosen = sorted(
+            by_environment.items(),
+            key=lambda item: (
+                not (item[0].lower() in wanted or item[1][0].get("production_environment"))
+            ),
+        )[:MAX_ENVIRONMENTS]
         with ThreadPoolExecutor(max_workers=self._parallel) as pool:
             return list(
                 pool.map(
                     lambda item: self._environment(item[0], item[1], wanted),
-                    by_environment.items(),
+                    chosen,
                 )
             )
 

@@ -31,6 +31,7 @@ _PIPELINE = {
     "skipped": ChecksState.PASSING,
     "manual": ChecksState.PENDING,
 }
+MAX_ENVIRONMENTS = 12  # production first: each costs a few calls
 _STATES = {"opened": "open", "merged": "merged", "closed": "closed", "locked": "open"}
 
 
@@ -75,8 +76,15 @@ class GitLabDelivery:
             doing="listing environments",
         )
         wanted = {p.lower() for p in production}
+        listed.sort(
+            key=lambda env: (
+                not (env.get("tier") == "production" or str(env.get("name")).lower() in wanted)
+            )
+        )
         with ThreadPoolExecutor(max_workers=self._parallel) as pool:
-            return list(pool.map(lambda env: self._environment(env, wanted), listed))
+            return list(
+                pool.map(lambda env: self._environment(env, wanted), listed[:MAX_ENVIRONMENTS])
+            )
 
     def compare(self, base: str, head: str, *, limit: int = 50) -> Comparison | None:
         ahead = self._compare(base, head)

@@ -24,6 +24,7 @@ from integrations.repositories import RepoLocationError, RepositoryHostSettings,
 __all__ = ["PullRequestLink", "RepositoryTarget", "parse_pull_request_url", "target_for"]
 
 _GITHUB_PULL = re.compile(r"^(?P<slug>[^/]+/[^/]+)/pull/(?P<number>\d{1,9})(?:/.*)?$")
+_SEGMENT = re.compile(r"^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,99}$")
 _GITLAB_MR = re.compile(r"^(?P<slug>.+?)/-/merge_requests/(?P<number>\d{1,9})(?:/.*)?$")
 
 
@@ -53,11 +54,17 @@ class RepositoryTarget:
         """A stable name for the repository (cache keys, logs)."""
         return f"{self.platform}:{self.web_url}"
 
-    def client(self, *, timeout: float, transport: httpx.BaseTransport | None = None) -> HostClient:
-        """A client for this repository's API with the host's read token."""
+    def client(
+        self,
+        *,
+        timeout: float,
+        transport: httpx.BaseTransport | None = None,
+        api_url: str | None = None,
+    ) -> HostClient:
+        """A client for this repository's API (or ``api_url``) with the host's read token."""
         return HostClient(
             platform=self.platform,
-            api_url=self.api_url,
+            api_url=api_url or self.api_url,
             slug=self.slug,
             token=self.host.token,
             token_env=self.host.token_env,
@@ -91,6 +98,11 @@ def target_for(entity: Entity, hosts: Sequence[RepositoryHostSettings]) -> Repos
             "as GitHub or GitLab: set its type in repositories.hosts."
         )
     slug = location.web_url.removeprefix(location.host.url).strip("/")
+    if not _valid_slug(slug, platform):
+        raise NoRepository(
+            f"{entity.ref.short}'s repository {slug[:100]!r} is not a "
+            f"{'owner/name' if platform == 'github' else 'group/project'} path."
+        )
     return RepositoryTarget(platform, location.host, slug)
 
 
@@ -113,10 +125,18 @@ def parse_pull_request_url(
         platform = _platform(host)
         pattern = _GITHUB_PULL if platform == "github" else _GITLAB_MR
         match = pattern.match(rest) if platform else None
-        if match and ".." not in match["slug"].split("/"):
+        if match and _valid_slug(match["slug"], platform or ""):
             target = RepositoryTarget(platform or "", host, match["slug"])
             return PullRequestLink(target, int(match["number"]))
     return None
+
+
+def _valid_slug(slug: str, platform: str) -> bool:
+    """Plain path segments only: catalog text becomes part of API paths sent with a token."""
+    segments = slug.split("/")
+    if platform == "github" and len(segments) != 2:
+        return False
+    return len(segments) >= 2 and all(_SEGMENT.match(s) and s not in {".", ".."} for s in segments)
 
 
 def _platform(host: RepositoryHostSettings) -> str | None:

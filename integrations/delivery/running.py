@@ -5,8 +5,9 @@ How an image maps to a commit, first rule that applies:
 
 1. an annotation on the workload or its pod template, ``org.opencontainers.image.revision``
    (the OCI image label, copied into the manifests by the build) or ``greenroom.dev/commit``;
-2. a sha tag: the tag is a commit sha (7 to 40 hex digits, not all digits) or ends in one
-   after ``-``, ``_`` or ``.`` (``sha-3f2a9c1``, ``1.4.2-3f2a9c1``, ``main.3f2a9c1d``);
+2. a sha tag: the tag is a commit sha (7 to 40 hex digits) or ends in one after ``-``, ``_``
+   or ``.`` (``sha-3f2a9c1``, ``1.4.2-3f2a9c1``, ``main.3f2a9c1d``); all digits counts only
+   after ``sha-`` or git describe's ``g`` (``20240101`` is a date, ``sha-2024010`` a sha);
 3. a version tag that is also a git tag of the repository (``1.4.2``, ``v1.4.2``);
 4. otherwise (``latest``, no tag, a digest only) it maps to no commit, and the answer says so.
 
@@ -23,7 +24,7 @@ from integrations.delivery.models import Comparison, RunningWorkload
 
 __all__ = ["ImageRevision", "main_image", "revision_of", "split_image", "workload_state"]
 
-_SHA_TAG = re.compile(r"(?:^|[-_.])(?:sha-|g)?(?P<sha>[0-9a-f]{7,40})$")
+_SHA_TAG = re.compile(r"(?:^|[-_.])(?P<prefix>sha-|g)?(?P<sha>[0-9a-f]{7,40})$")
 _SHA = re.compile(r"^[0-9a-fA-F]{7,40}$")
 _FLOATING = {"latest", "main", "master", "stable", "edge", "nightly", "dev"}
 
@@ -67,7 +68,8 @@ def revision_of(image: str, annotation: str | None) -> ImageRevision:
     _, tag, digest = split_image(image)
     if tag:
         match = _SHA_TAG.search(tag)
-        if match and not match["sha"].isdigit():
+        # all digits is a date or build number, unless the tag says it is a sha
+        if match and (match["prefix"] or not match["sha"].isdigit()):
             return ImageRevision(match["sha"], "sha tag")
         if tag.lower() in _FLOATING:
             return ImageRevision(

@@ -64,7 +64,8 @@ def team_delivery(
         for env in report.environments
         if env.production and env.behind_by
     ]
-    fetched = [r.freshness.fetched_at for r in (*prs.values(), *deploys.values())]
+    fetched = [r.freshness.fetched_at for r in prs.values()]
+    fetched += [r.freshness.fetched_at for r in deploys.values()]
     return TeamDelivery(
         waiting=tuple(sorted(waiting, key=lambda w: w.pull_request.created_at)),
         behind=tuple(sorted(behind, key=lambda b: -b.behind_by)),

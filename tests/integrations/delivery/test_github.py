@@ -10,13 +10,14 @@ from bot.loopback.github_api import FakeGitHub
 from integrations.delivery import (
     ChecksState,
     HostRejected,
+    HostUnavailable,
+    NoRepository,
     RateLimited,
     RepositoryGone,
     ReviewState,
     deploys_of,
     pull_requests_of,
 )
-from integrations.delivery.answers import open_host
 from integrations.delivery.hosts import RepositoryTarget
 
 from .conftest import ago, context, hosts, seed_history, service
@@ -83,11 +84,13 @@ def test_pull_requests_are_paged_with_link_headers(github: FakeGitHub, engine: E
     report = pull_requests_of(context(engine, *hosts(github), max_pull_requests=5), ENTITY)
 
     assert [p.number for p in report.pull_requests] == [1, 2, 3, 4, 5] and report.more
-    target = RepositoryTarget("github", hosts(github)[0], SLUG)
-    with open_host(context(engine, *hosts(github)), target) as host:
-        assert len(host.open_pull_requests(limit=100)[0]) == 7
-    pages = [c for c in github.calls if c.path == f"/repos/{SLUG}/pulls"]
-    assert any(c.query.get("page") == ["2"] for c in pages)  # followed the Link header
+    client = RepositoryTarget("github", hosts(github)[0], SLUG).client(timeout=5)
+    items, more = client.pages(
+        f"repos/{SLUG}/pulls", params={"per_page": 3}, limit=100, doing="listing"
+    )
+    assert [p["number"] for p in items] == [1, 2, 3, 4, 5, 6, 7] and not more
+    pages = [c.query.get("page") for c in github.calls if c.path == f"/repos/{SLUG}/pulls"]
+    assert pages[-3:] == [None, ["2"], ["3"]]  # followed the Link headers
 
 
 def test_deploys_say_what_each_environment_runs_and_the_change_since(
@@ -177,3 +180,42 @@ def test_a_bad_token_is_named_without_showing_it(github: FakeGitHub, engine: Eng
         pull_requests_of(context(engine, host), ENTITY)
     assert "rejected the token in GH_READ" in raised.value.user_message
     assert "ghp_" not in raised.value.user_message
+
+
+def test_preview_environments_are_left_out(github: FakeGitHub, engine: Engine) -> None:
+    repo = seed_history(github, SLUG, ["one"])
+    d = github.delivery
+    d.add_deployment(
+        SLUG,
+        sha=repo.commits[1],
+        environment="pr-7",
+        creator="ci",
+        created=ago(hours=1),
+        transient=True,
+    )
+    d.add_deployment(
+        SLUG, sha=repo.commits[0], environment="prod", creator="ci", created=ago(days=1)
+    )
+
+    report = deploys_of(context(engine, *hosts(github)), ENTITY)
+
+    assert [e.name for e in report.environments] == ["prod"]
+    assert report.environments[0].production and report.environments[0].behind_by == 1
+
+
+@pytest.mark.parametrize("slug", ["globex/x?per_page=1", "globex", "a/b/c", "globex/%2e%2e"])
+def test_a_slug_that_is_no_plain_path_is_refused(
+    github: FakeGitHub, engine: Engine, slug: str
+) -> None:
+    entity = service("sneaky", **{"github.com/project-slug": slug})
+    with pytest.raises(NoRepository):
+        pull_requests_of(context(engine, *hosts(github)), entity)
+    assert github.calls == []
+
+
+def test_a_host_that_answers_html_is_named(github: FakeGitHub, engine: Engine) -> None:
+    seed_history(github, SLUG, [])
+    github.fail("GET", f"/repos/{SLUG}", 200, b"<html>Sign in</html>")
+
+    with pytest.raises(HostUnavailable, match="answered something that is not JSON"):
+        pull_requests_of(context(engine, *hosts(github)), ENTITY)
