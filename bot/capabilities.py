@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from catalog import ConfigError
-from commands import Capability, Setup, admin, docs, k8s, lookup, migrations, scaffold, sync
+from commands import (
+    Capability,
+    Setup,
+    admin,
+    docs,
+    k8s,
+    lookup,
+    migrations,
+    pipelines,
+    scaffold,
+    sync,
+)
 from commands import help as help_command
 from jobs import JobRegistry, PruneRule, register_housekeeping
 from runtime import Settings
@@ -19,6 +30,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     lookup.register,
     docs.register,
     k8s.register,
+    pipelines.register,
     migrations.register,
     scaffold.register,
     admin.register,
