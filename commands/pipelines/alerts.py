@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from catalog import InvalidRef, parse_ref
 from commands.pipelines.blocks import finding_text
 from integrations.pipelines import PipelineNotification
 from slackkit import blocks as bk
@@ -96,16 +97,19 @@ def _downstream_message(
     yours = ", ".join(ref_text(r) for r in first.affected[:10])
     if len(first.affected) > 10:
         yours += f" and {len(first.affected) - 10} more"
-    name = bk.code(dataset.split(":", 1)[-1])
+    try:
+        name = ref_text(parse_ref(dataset))
+    except InvalidRef:
+        name = bk.code(dataset)
     if late:
         head = (
             f":hourglass: *Upstream data is late* · {name} ({writer}): "
             f"{bk.escape(bk.truncate(late[0].finding.title, 300))}"
         )
-        text = f"Upstream data {dataset} is late"
+        text = f"Upstream data {dataset.split(':', 1)[-1]} is late"
     else:
         head = f":white_check_mark: *Upstream data is fresh again* · {name} ({writer})"
-        text = f"Upstream data {dataset} is fresh again"
+        text = f"Upstream data {dataset.split(':', 1)[-1]} is fresh again"
     blocks: list[Block] = [
         bk.section(head),
         bk.section(f"Yours downstream of it: {yours}"),
