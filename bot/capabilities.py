@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from catalog import ConfigError
-from commands import Capability, Setup, admin, docs, k8s, lookup, migrations, scaffold, sync
+from commands import (
+    Capability,
+    Setup,
+    admin,
+    docs,
+    k8s,
+    lookup,
+    migrations,
+    pipelines,
+    scaffold,
+    sync,
+)
 from commands import delivery as delivery_command
 from commands import help as help_command
 from commands import kpis as kpis_command
@@ -22,6 +33,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     docs.register,
     k8s.register,
     delivery_command.register,
+    pipelines.register,
     migrations.register,
     kpis_command.register,
     scaffold.register,

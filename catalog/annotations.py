@@ -20,6 +20,7 @@ __all__ = [
     "MANAGED_BY_ORIGIN_LOCATION",
     "OPENLINEAGE_NAME",
     "OPENLINEAGE_NAMESPACE",
+    "PAGERDUTY_SERVICE_ID",
     "PROCESSING_ERROR_TYPE",
     "SLACK_CHANNEL",
     "SLACK_USER_ID",
@@ -61,3 +62,6 @@ OPENLINEAGE_NAMESPACE = "greenroom.dev/openlineage-namespace"
 OPENLINEAGE_NAME = "greenroom.dev/openlineage-name"
 #: how often a pipeline must succeed, or a dataset be written, before it is late (``6h``)
 EXPECTED_INTERVAL = "greenroom.dev/expected-interval"
+
+# On call (Backstage's PagerDuty plugin)
+PAGERDUTY_SERVICE_ID = "pagerduty.com/service-id"

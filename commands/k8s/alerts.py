@@ -1,19 +1,16 @@
 """Health alerts in team channels: the sweep's new and resolved problems, posted with
 ``chat.postMessage``, one message per channel and service, one message at a time.
 
-``SlackHealthNotifier`` is the ``HealthNotifier`` of integrations/kubernetes on a Slack
-WebClient. Its client retries 429s after ``Retry-After`` (slackkit/slack_client.py), and it waits
-``min_interval`` between two posts to the same channel, Slack's pace for chat.postMessage
-(about one message per second per channel). A message that cannot be sent raises
-``AlertNotSent``; ``send_health_alerts`` carries on with the others and returns the failures.
-A channel hears about at most ``max_messages_per_channel`` services per sweep one by one; the
-rest come as one summary message, so an outage neither floods it nor takes minutes to post.
+``SlackHealthNotifier`` is the ``HealthNotifier`` of integrations/kubernetes on slackkit's
+``ChannelPoster`` (Slack's pace, retries of 429s, shared with the pipelines sweep). A message
+that cannot be sent raises ``AlertNotSent``; ``send_health_alerts`` carries on with the others
+and returns the failures. A channel hears about at most ``max_messages_per_channel`` services
+per sweep one by one; the rest come as one summary message, so an outage neither floods it nor
+takes minutes to post.
 """
 
 from __future__ import annotations
 
-import itertools
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -21,13 +18,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError, SlackClientError
 
-from catalog import GreenroomError
 from commands.k8s.blocks import finding_text, format_age, severity_mark
 from slackkit import blocks as bk
 from slackkit.blocks import Block
 from slackkit.catalog_blocks import ref_text
+from slackkit.channel_alerts import AlertNotSent, ChannelPoster, post_in_turns
 
 if TYPE_CHECKING:
     from integrations.kubernetes import HealthNotification
@@ -40,16 +36,11 @@ __all__ = [
     "send_health_alerts",
 ]
 
-_CHANNEL = re.compile(r"^(#[^\s#<>|&@,]{1,80}|[CG][A-Z0-9]{2,20})$")
 _FINDINGS_SHOWN = 40
 _OVERFLOW_LINES = 300
 
 
-class AlertNotSent(GreenroomError):
-    """A health alert could not be posted (no channel, or Slack refused it)."""
-
-
-class SlackHealthNotifier:
+class SlackHealthNotifier(ChannelPoster):
     """Posts health notifications to their team channels (a ``HealthNotifier``)."""
 
     def __init__(
@@ -60,11 +51,8 @@ class SlackHealthNotifier:
         min_interval: float = 1.0,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.client = client
+        super().__init__(client, min_interval=min_interval, sleep=sleep, what="health alert")
         self.command = command
-        self.min_interval = min_interval
-        self._sleep = sleep
-        self._last_post: dict[str, float] = {}
 
     def notify(self, notification: HealthNotification) -> None:
         """Post one notification (``HealthNotifier``)."""
@@ -73,31 +61,6 @@ class SlackHealthNotifier:
     def notify_group(self, notifications: Sequence[HealthNotification]) -> None:
         """Post the notifications of one service to their (shared) channel as one message."""
         self.post(notifications[0].channel, alert_message(notifications, command=self.command))
-
-    def post(self, channel_value: str | None, message: dict[str, Any]) -> None:
-        """Post ``message`` (``text`` + ``blocks``) to a channel, at Slack's pace."""
-        channel = _channel(channel_value)
-        self._pace(channel)
-        try:
-            self.client.chat_postMessage(
-                channel=channel, unfurl_links=False, unfurl_media=False, **message
-            )
-        except SlackApiError as error:
-            code = error.response.get("error") or error.response.status_code
-            raise AlertNotSent(f"Slack refused the health alert for {channel}: {code}") from None
-        except (SlackClientError, OSError) as error:
-            raise AlertNotSent(
-                f"Slack could not be reached for {channel}: {type(error).__name__}"
-            ) from None
-        finally:
-            self._last_post[channel] = time.monotonic()
-
-    def _pace(self, channel: str) -> None:
-        last = self._last_post.get(channel)
-        if last is not None:
-            wait = self.min_interval - (time.monotonic() - last)
-            if wait > 0:
-                self._sleep(wait)
 
 
 def send_health_alerts(
@@ -133,15 +96,7 @@ def send_health_alerts(
             summary = overflow_message(rest, command=notifier.command)
             queue.append((summary, [n for group in rest for n in group]))
         queues[channel] = queue
-    for turn in itertools.zip_longest(*queues.values()):
-        for channel, item in zip(queues, turn, strict=True):
-            if item is None:
-                continue
-            message, covered = item
-            try:
-                notifier.post(channel, message)
-            except GreenroomError as error:
-                failed.extend((n, error.user_message) for n in covered)
+    failed.extend(post_in_turns(notifier, queues))
     return failed
 
 
@@ -210,12 +165,3 @@ def _resolved_text(n: HealthNotification) -> str:
 
 def _when(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _channel(value: str | None) -> str:
-    channel = (value or "").strip()
-    if channel and not channel.startswith("#") and not _CHANNEL.match(channel):
-        channel = "#" + channel  # a bare name, as people write it in annotations
-    if not _CHANNEL.match(channel):
-        raise AlertNotSent(f"{value!r} is not a Slack channel (#name or a C… id)")
-    return channel

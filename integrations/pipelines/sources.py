@@ -47,10 +47,14 @@ Extra = tuple[list[NodeInfo], list[tuple[str, str]]]
 class LineageAnswer:
     """A walk and, downstream, who is affected; ``notes`` say which source was not heard."""
 
-    walk: LineageWalk
+    walks: tuple[LineageWalk, ...]
     impact: Impact | None
     sources: tuple[str, ...]
     notes: tuple[str, ...]
+
+    @property
+    def walk(self) -> LineageWalk:
+        return self.walks[0]
 
 
 def role_of(kind: str, spec_type: str | None) -> Role:
@@ -139,11 +143,12 @@ def lineage_of(
     engines: Engines,
     root: StoredEntity,
     *,
-    direction: Direction,
+    directions: tuple[Direction, ...],
     depth: int | None,
     deadline: float | None = None,
 ) -> LineageAnswer:
-    """Walk from ``root`` over the catalog's lineage merged with Marquez's and Airflow's."""
+    """Walk from ``root`` (each of ``directions``) over the catalog's lineage merged with
+    Marquez's and Airflow's, asked once."""
     base = catalog_lineage(catalog)
     asks: list[tuple[str, Callable[[], Extra]]] = []
     marquez = engines.settings.marquez
@@ -184,9 +189,10 @@ def lineage_of(
     owner = next(iter(catalog.owners([root.ref]).values()), None)
     nodes.append(_entity_node(root, owner))
     graph = base.merged(nodes, edges)
-    walk = graph.walk(str(root.ref), direction=direction, depth=depth)
-    impact = impact_of(walk, skip_owner=owner) if direction is Direction.DOWN else None
-    return LineageAnswer(walk, impact, tuple(heard), tuple(notes))
+    walks = tuple(graph.walk(str(root.ref), direction=d, depth=depth) for d in directions)
+    down = next((w for w in walks if w.direction is Direction.DOWN), None)
+    impact = impact_of(down, skip_owner=owner) if down is not None else None
+    return LineageAnswer(walks, impact, tuple(heard), tuple(notes))
 
 
 def _mapped(base: LineageGraph, key: tuple[str, str], fallback: NodeInfo) -> NodeInfo:
