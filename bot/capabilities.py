@@ -8,7 +8,18 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from catalog import ConfigError
-from commands import Capability, Setup, admin, docs, k8s, lookup, migrations, scaffold, sync
+from commands import (
+    Capability,
+    Setup,
+    actions,
+    admin,
+    docs,
+    k8s,
+    lookup,
+    migrations,
+    scaffold,
+    sync,
+)
 from commands import help as help_command
 from jobs import JobRegistry, PruneRule, register_housekeeping
 from runtime import Settings
@@ -21,6 +32,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     k8s.register,
     migrations.register,
     scaffold.register,
+    actions.register,
     admin.register,
     sync.register,
     help_command.register,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -42,6 +43,8 @@ class Deps:
     admin: SubcommandRouter = field(default_factory=SubcommandRouter)
     #: what waits for an admin's decision, shown atop ``/greenroom admin`` (held sources, ...)
     admin_waiting: list[Callable[[], Sequence[Block]]] = field(default_factory=list)
+    #: blocks that act on a ``k8s`` answer's findings (commands/actions adds its buttons)
+    finding_actions: list[Callable[[Any], Sequence[Block]]] = field(default_factory=list)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

@@ -27,9 +27,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(32), nullable=False),
         sa.Column("action", sa.String(64), nullable=False),
         sa.Column("entity_ref", REF, nullable=False),
-        sa.Column(
-            "target", sa.JSON(), nullable=False, comment="{kind, name, cluster, namespace}"
-        ),
+        sa.Column("target", sa.JSON(), nullable=False, comment="{kind, name, cluster, namespace}"),
         sa.Column(
             "params",
             sa.JSON(),
@@ -52,9 +50,7 @@ def upgrade() -> None:
         sa.Column("decided_by_slack_id", SLACK_ID, nullable=True),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.Text(), nullable=True),
-        sa.Column(
-            "channel", sa.String(80), nullable=True, comment="where the request was posted"
-        ),
+        sa.Column("channel", sa.String(80), nullable=True, comment="where the request was posted"),
         sa.Column("message_ts", sa.String(40), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_action_requests"),
     )
@@ -98,9 +94,7 @@ def upgrade() -> None:
         sa.Column("actor_ref", REF, nullable=True),
         sa.Column("actor_name", sa.String(200), nullable=False),
         sa.Column("request_id", sa.String(32), nullable=True),
-        sa.Column(
-            "outcome", sa.String(16), nullable=False, comment="ok failed refused pending"
-        ),
+        sa.Column("outcome", sa.String(16), nullable=False, comment="ok failed refused pending"),
         sa.Column("message", sa.Text(), nullable=False),
         sa.Column("before", sa.JSON(), nullable=False),
         sa.Column("after", sa.JSON(), nullable=False),
