@@ -15,6 +15,7 @@ from typing import Any
 import click
 from rich.table import Table
 
+from bot.cli.audit import audit
 from bot.cli.config import config
 from bot.cli.context import LazyRuntime, err, json_option, out, runtime_of, to_jsonable
 from bot.cli.docs import docs
@@ -301,6 +302,7 @@ for _command in (
     worker_command,
     jobs_group,
     migrations,
+    audit,
 ):
     main.add_command(_command)
 
