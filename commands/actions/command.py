@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, TimeoutError
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,8 @@ def register(app: App, deps: Deps) -> None:
     """Add ``run``, ``audit``, the k8s buttons and the modal and approval listeners."""
     service = functools.cache(lambda: build_service(deps))
     flow = _Flow(deps, service)
+    if deps.settings.actions.enabled and deps.settings.kubernetes.clusters:
+        threading.Thread(target=_warm_up, args=(service,), name="actions-warm", daemon=True).start()
     command = deps.settings.slack.command
 
     def answer_run(ask: Ask) -> Reply | None:
@@ -386,6 +389,20 @@ class _Flow:
                                     blocks=[bk.section(text)])  # fmt: skip
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("telling the requester failed: %s", type(error).__name__)
+
+
+def _warm_up(service: Callable[[], ActionService]) -> None:
+    """Import the kubernetes client and the actions at start, never in a click."""
+    try:
+        from integrations.actions import all_actions
+
+        clusters = service().ctx.clusters
+        all_actions()
+        if clusters is not None:
+            for name in clusters.names:
+                clusters.get(name)  # reads the kubeconfig and builds the client, once
+    except Exception:  # a broken setting is reported when someone clicks; never kill the app
+        log.exception("Preparing the actions failed")
 
 
 def _title(action: str) -> str:
