@@ -334,3 +334,35 @@ def test_an_expired_request_is_closed_and_cannot_be_approved(actions: Actions) -
     assert "already expired" in ws.text(refused)
     assert ("expire", "ok", "greenroom") in actions.audit()
     assert not restarted(actions.api)
+
+
+def test_scale_is_chosen_in_a_form_previewed_and_done(actions: Actions) -> None:
+    ws = actions.serve()
+    view_id = open_run(ws, "run scale payments-api", shows="Replicas")
+    form = ws.slack.view(view_id)
+    assert form["submit"]["text"] == "Preview"
+    option = form["blocks"][1]["element"]["options"][0]
+    assert option["text"]["text"] == "Deployment payments-api · prod/payments"
+    values = {
+        "target": {"target": {"type": "static_select", "selected_option": option}},
+        "replicas": {"replicas": {"type": "plain_text_input", "value": "5"}},
+    }
+    answer = ws.submit(view_id, values)
+    assert answer["response_action"] == "update"
+    shown = ws.view_text(answer["view"])
+    assert "from 3 to 5 replicas" in shown and "spec.replicas: 3 → 5" in shown
+    ws.submit(view_id, {})
+    assert "Scaled to 5" in dm(ws, ALICE, "Scaled")
+    assert actions.api.get("deployments", "payments", "payments-api")["spec"]["replicas"] == 5
+
+
+def test_an_owner_denies_a_request_and_the_requester_is_told(actions: Actions) -> None:
+    ws = actions.serve()
+    view_id = open_run(ws, "run restart payments-api", user=CAROL)
+    ws.submit(view_id, {}, user=CAROL)
+    request = channel_post(ws, "C0PAYMENTS", "asks to")
+    decided = ws.reply(ws.click(request, "Deny", user=ALICE))
+    assert "Denied by @U0ALICE" in ws.text(decided) and ws.buttons(decided) == []
+    assert "Denied" in dm(ws, CAROL, "Your request")
+    assert not restarted(actions.api)
+    assert ("deny", "ok", ALICE) in actions.audit()
