@@ -83,6 +83,21 @@ class _WorkloadAction(Action):
         """Whether this object is worth offering (rerun: only failed Jobs)."""
         return True
 
+    def check_target(self, ctx: ActionContext, entity: Entity, target: Target) -> None:
+        """The workload must match the entity's selector, in a namespace the cluster allows:
+        one list call, not the whole search of ``targets``."""
+        selector = selector_for(entity)
+        writer = self.writer(ctx, target)
+        allowed = writer.namespaces(selector.namespace if selector else None)
+        if selector is None or (None not in allowed and target.namespace not in allowed):
+            raise ActionRefused(f"{target.kind} {target.name} is not one of {entity.ref.short}'s.")
+        found = writer.list(target.kind, target.namespace, selector.label_selector)
+        if target.name not in {(o.get("metadata") or {}).get("name") for o in found}:
+            raise ActionRefused(
+                f"{target.kind} {target.name} in {target.cluster}/{target.namespace} does not "
+                f"belong to {entity.ref.short} (its selector is {selector.label_selector})."
+            )
+
     def writer(self, ctx: ActionContext, target: Target) -> ClusterWriter:
         if ctx.clusters is None or target.cluster is None or target.namespace is None:
             raise ActionRefused("This action needs a workload in a configured cluster.")

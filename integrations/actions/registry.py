@@ -66,6 +66,14 @@ class Action(ABC):
                 cleaned[spec.name] = value
         return cleaned
 
+    def check_target(self, ctx: ActionContext, entity: Entity, target: Target) -> None:
+        """ActionRefused unless ``target`` is one of the entity's own (a button's value or a
+        form's option names it, and those must not reach someone else's workload)."""
+        if target not in self.targets(ctx, entity):
+            raise ActionRefused(
+                f"{target.kind} {target.name} does not belong to {entity.ref.short}."
+            )
+
     @abstractmethod
     def targets(self, ctx: ActionContext, entity: Entity) -> list[Target]:
         """What this action can change for ``entity`` (workloads in every cluster, the repo)."""

@@ -281,6 +281,7 @@ class ActionService:
             off = self.settings.switched_off(action.name, target.cluster)
             if off is not None:
                 raise ActionRefused(_switch_text(action.name, target, off.environment))
+            action.check_target(self.ctx, entity, target)
             plan = action.plan(self.ctx, entity, target, params)
             off = self.settings.switched_off(plan.switch or action.name, target.cluster)
             if off is not None:

@@ -205,3 +205,13 @@ def test_a_denied_request_does_nothing(world: World) -> None:
     assert world.api.writes() == []
     events = [r.event for r in read_audit(world.engine, entity=API)]
     assert events[:2] == ["deny", "refused"] and "request" in events
+
+
+def test_a_workload_of_another_entity_is_refused(world: World) -> None:
+    from bot.loopback import kubernetes_objects as k
+
+    world.api.add(k.deployment("search-api", labels={k.KUBE_ID: "search-api"}))
+    other = Target("Deployment", "search-api", "prod", "payments")
+    with pytest.raises(ActionRefused, match="does not belong to component:payments-api"):
+        world.service.preview(ALICE, "restart", API, other, {})
+    assert world.api.writes() == []
