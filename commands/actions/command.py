@@ -269,7 +269,7 @@ class _Flow:
         ref, params, service = parse_ref(state["e"]), state.get("p") or {}, self.service()
         slack = SlackIds(view_id=view.get("id"))
         try:
-            decision = service.decision(actor, ref)
+            decision = service.decision(actor, ref, state["a"])
             if decision.may_act:
                 outcome = service.run(actor, state["a"], ref, target, params, slack=slack)
                 title = _title(state["a"])

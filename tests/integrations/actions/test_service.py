@@ -215,3 +215,18 @@ def test_a_workload_of_another_entity_is_refused(world: World) -> None:
     with pytest.raises(ActionRefused, match="does not belong to component:payments-api"):
         world.service.preview(ALICE, "restart", API, other, {})
     assert world.api.writes() == []
+
+
+def test_an_admin_only_action_lets_owners_request_only(world: World) -> None:
+    from integrations.actions import get_action
+    from integrations.actions.kubernetes_actions import RestartAction
+
+    action = get_action("restart")
+    assert isinstance(action, RestartAction)
+    type(action).permission = "admin"
+    try:
+        decision = world.service.decision(ALICE, API, "restart")
+        assert decision.mode == "request" and "only greenroom admins" in decision.reason
+        assert world.service.decision(replace(CAROL, is_admin=True), API, "restart").may_act
+    finally:
+        type(action).permission = "owner"
