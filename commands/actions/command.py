@@ -278,6 +278,12 @@ class _Flow:
                 self.tell(client, actor.slack_user_id, text)
                 self.post_audit(client, ref, f"{bk.mention(actor.slack_user_id)}: {text}")
                 return
+            if service.channel_for(ref) is None:
+                raise UsageError(
+                    "The owning team has no Slack channel (slack.com/channel) and "
+                    "actions.default_channel is not set, so nobody could approve a request; "
+                    "ask the owners directly."
+                )
             request = service.ask(actor, state["a"], ref, target, params, slack=slack)
             where = self.post_request(client, request)
             owner = bk.code(request.owner.short if request.owner else "none")
@@ -351,10 +357,7 @@ class _Flow:
     def post_request(self, client: WebClient, request: ActionRequest) -> str:
         channel = self.service().channel_for(request.entity)
         if channel is None:
-            raise UsageError(
-                "The owning team has no Slack channel (slack.com/channel) and actions."
-                "default_channel is not set, so nobody could approve; ask them directly."
-            )
+            raise UsageError("The owning team's channel is gone; ask the owners directly.")
         posted = client.chat_postMessage(
             channel=channel.lstrip("#"), **request_message(request, _title(request.action))
         )

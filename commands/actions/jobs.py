@@ -54,7 +54,7 @@ def register_jobs(registry: JobRegistry) -> None:
         JobKind(
             ACTIONS_EXPIRE,
             run_actions_expire,
-            every=timedelta(minutes=1),
+            every=timedelta(minutes=5),
             timeout=timedelta(minutes=2),
             retry=RetryPolicy(attempts=1),
             description="Expire action requests nobody approved in time, and say so",

@@ -227,7 +227,13 @@ class ActionService:
                 found.requester, found.action, found.entity, found.target, found.params,
                 slack=slack, request=found, approver=approver,
             )  # fmt: skip
-        except (ActionRefused, ActionFailed, NotAuthorized, EntityNotFound) as error:
+        except (
+            ActionRefused,
+            ActionFailed,
+            NotAuthorized,
+            EntityNotFound,
+            AuditWriteFailed,
+        ) as error:
             outcome = Outcome(False, error.user_message)
         approvals.finish_request(
             self.engine, found.id, "done" if outcome.ok else "failed", outcome.message
