@@ -366,3 +366,17 @@ def test_an_owner_denies_a_request_and_the_requester_is_told(actions: Actions) -
     assert "Denied" in dm(ws, CAROL, "Your request")
     assert not restarted(actions.api)
     assert ("deny", "ok", ALICE) in actions.audit()
+
+
+def test_a_preview_drawn_for_an_owner_becomes_a_request_after_ownership_moved(
+    actions: Actions,
+) -> None:
+    ws = actions.serve()
+    view_id = open_run(ws, "run restart payments-api", user=ALICE)
+    assert ws.slack.view(view_id)["submit"]["text"] == "Restart"
+    actions.own("search")  # between the preview and the click
+    ws.submit(view_id, {}, user=ALICE)
+    request = channel_post(ws, "C0SEARCH", "asks to")  # the new owners decide
+    assert ws.buttons(request) == ["Approve", "Deny"]
+    assert not restarted(actions.api)
+    assert ("request", "pending", ALICE) in actions.audit()
