@@ -235,6 +235,7 @@ def test_a_stale_button_after_ownership_changed_carries_no_authority(actions: Ac
     refused = ws.reply(ws.click(request, "Approve", user=BOB))
     assert "Only its owners may approve" in ws.text(refused)
     assert not restarted(actions.api)
+    assert ("refused", "refused", BOB) in actions.audit()
     # and Carol, now an owner, acts directly from a fresh preview
     view_id = open_run(ws, "run restart payments-api", user=CAROL)
     assert ws.slack.view(view_id)["submit"]["text"] == "Restart"
