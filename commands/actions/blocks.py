@@ -38,6 +38,7 @@ __all__ = [
     "message_view",
     "outcome_text",
     "request_message",
+    "waiting_blocks",
 ]
 
 OPEN_ACTION = "greenroom.actions.open"
@@ -190,6 +191,22 @@ def decided_message(request: ActionRequest, title: str, line: str) -> dict[str, 
     )
     return {"text": f"{title} of {request.entity.short}: {request.status}",
             "blocks": [bk.section(text)]}  # fmt: skip
+
+
+def waiting_blocks(requests: Sequence[ActionRequest]) -> list[Block]:
+    """The Home tab's "waiting for your team" list: each request and where to decide it."""
+    from integrations.actions import get_action
+
+    lines = [f"*:raised_hand: {len(requests)} action request{'s' if len(requests) != 1 else ''} "
+             "waiting for your team*"]  # fmt: skip
+    for request in requests[:10]:
+        where = f" in <#{request.channel}>" if (request.channel or "").startswith("C") else ""
+        lines.append(
+            f"• {bk.mention(request.requester.slack_user_id)} asks to "
+            f"{bk.escape(get_action(request.action).title.lower())} "
+            f"{target_text(request.target)} of {bk.code(request.entity.short)}{where}"
+        )
+    return [bk.section("\n".join(lines))]
 
 
 def audit_line(record: AuditRecord) -> str:

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor, TimeoutError
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltContext, Respond
@@ -19,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from catalog import GreenroomError, parse_ref
+from catalog.groups import descendants
 from catalog.lookup import find_entity
 from commands.actions.blocks import (
     APPROVE_ACTION,
@@ -36,10 +38,13 @@ from commands.actions.blocks import (
     message_view,
     outcome_text,
     request_message,
+    waiting_blocks,
 )
 from slackkit import blocks as bk
+from slackkit.blocks import Block
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError
+from slackkit.home import HomeContext
 from slackkit.incoming import ack_now, incoming
 from slackkit.modals import loading_view, open_view, update_view
 from slackkit.replies import Reply
@@ -126,6 +131,19 @@ def register(app: App, deps: Deps) -> None:
         usage="audit <entity>",
         examples=("audit {component}",),
     )
+
+    def waiting_section(home: HomeContext) -> list[Block]:
+        if not deps.settings.actions.enabled or not home.teams:
+            return []
+        from integrations.actions.approvals import pending_for
+
+        owners = set(home.teams)
+        if deps.settings.actions.parents_may_act:  # members of a parent decide for its teams
+            owners.update(g for team in home.teams for g in descendants(deps.catalog, team))
+        waiting = pending_for(deps.engine, sorted(owners), datetime.now(UTC))
+        return waiting_blocks(waiting) if waiting else []
+
+    deps.home.add_section("action requests", waiting_section, order=15, max_blocks=2)
     enabled = deps.settings.actions.enabled
     deps.finding_actions.append(lambda health: finding_buttons(health, str(health.entity), enabled))
     app.action(OPEN_ACTION)(ack=ack_now, lazy=[flow.open_from_button])

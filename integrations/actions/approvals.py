@@ -4,7 +4,7 @@ once (a conditional update, so two owners clicking at once decide it once), and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +16,14 @@ from catalog.database import as_utc, writer
 from integrations.actions.model import Actor, Plan, Target, redact
 from integrations.actions.tables import action_requests
 
-__all__ = ["ActionRequest", "decide_request", "due_requests", "load_request", "save_request"]
+__all__ = [
+    "ActionRequest",
+    "decide_request",
+    "due_requests",
+    "load_request",
+    "pending_for",
+    "save_request",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +127,26 @@ def finish_request(engine: Engine, request_id: str, status: str, outcome: str) -
             .where(action_requests.c.id == request_id)
             .values(status=status, outcome=outcome[:2000])
         )
+
+
+def pending_for(
+    engine: Engine, owners: Sequence[EntityRef], now: datetime, *, limit: int = 20
+) -> list[ActionRequest]:
+    """Requests waiting for a decision by these owners, oldest first."""
+    if not owners:
+        return []
+    query = (
+        select(action_requests)
+        .where(
+            action_requests.c.status == "pending",
+            action_requests.c.expires_at > now,
+            action_requests.c.owner_ref.in_(sorted({str(o) for o in owners})),
+        )
+        .order_by(action_requests.c.created_at)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [_request(dict(r)) for r in conn.execute(query).mappings().all()]
 
 
 def due_requests(engine: Engine, now: datetime, *, limit: int = 500) -> list[ActionRequest]:

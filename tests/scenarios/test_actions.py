@@ -381,3 +381,15 @@ def test_a_preview_drawn_for_an_owner_becomes_a_request_after_ownership_moved(
     assert ws.buttons(request) == ["Approve", "Deny"]
     assert not restarted(actions.api)
     assert ("request", "pending", ALICE) in actions.audit()
+
+
+def test_the_home_tab_shows_requests_waiting_for_my_team(actions: Actions) -> None:
+    ws = actions.serve()
+    assert "action request" not in ws.view_text(ws.open_home(ALICE))
+    view_id = open_run(ws, "run restart payments-api", user=CAROL)
+    ws.submit(view_id, {}, user=CAROL)
+    channel_post(ws, "C0PAYMENTS", "asks to")
+    home = ws.view_text(ws.open_home(ALICE))
+    assert "1 action request waiting for your team" in home
+    assert "@U0CAROL asks to restart deployment `payments-api`" in home
+    assert "action request" not in ws.view_text(ws.open_home(CAROL))
