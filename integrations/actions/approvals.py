@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy import Engine, and_, insert, select, update
 
 from catalog import EntityRef, parse_ref
 from catalog.database import as_utc, writer
-from integrations.actions.model import Actor, Plan, Target, redact
+from integrations.actions.model import Actor, Plan, Target
 from integrations.actions.tables import action_requests
 
 __all__ = [
@@ -46,7 +46,6 @@ class ActionRequest:
     outcome: str | None = None
     channel: str | None = None
     message_ts: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def expired(self, now: datetime) -> bool:
         return self.status == "pending" and self.expires_at <= now
@@ -185,5 +184,4 @@ def _request(row: Mapping[str, Any]) -> ActionRequest:
         outcome=row.get("outcome"),
         channel=row.get("channel"),
         message_ts=row.get("message_ts"),
-        extra={"shown_params": redact(dict(row["params"] or {}))},
     )

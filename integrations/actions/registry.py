@@ -8,7 +8,7 @@ for an entity. A site adds an action with ``@register_action`` on a subclass."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -35,7 +35,6 @@ class ActionContext:
     repositories: RepositoriesSettings | None = None
     #: for CI hosts: an httpx transport (tests and the demo pass loopback ones)
     http_transport: Any = None
-    sleep: Callable[[float], None] | None = None
 
 
 class Action(ABC):
