@@ -17,7 +17,11 @@ from bot.loopback.kubernetes_api import FakeKubernetesApi
 @pytest.fixture
 def api() -> Iterator[FakeKubernetesApi]:
     with FakeKubernetesApi(rollout_seconds=0.1) as fake:
-        fake.add(k.deployment("payments-api"), k.job("migrate"), k.cronjob("nightly"))
+        fake.add(
+            k.deployment("payments-api"),
+            k.job("migrate", namespace="payments"),
+            k.cronjob("nightly", namespace="payments"),
+        )
         yield fake
 
 
