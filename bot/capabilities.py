@@ -8,18 +8,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from catalog import ConfigError
-from commands import (
-    Capability,
-    Setup,
-    actions,
-    admin,
-    docs,
-    k8s,
-    lookup,
-    migrations,
-    scaffold,
-    sync,
-)
+from commands import Capability, Setup, admin, docs, k8s, lookup, migrations, scaffold, sync
+from commands import actions as day2_actions
 from commands import help as help_command
 from jobs import JobRegistry, PruneRule, register_housekeeping
 from runtime import Settings
@@ -32,7 +22,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     k8s.register,
     migrations.register,
     scaffold.register,
-    actions.register,
+    day2_actions.register,
     admin.register,
     sync.register,
     help_command.register,
