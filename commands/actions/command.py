@@ -52,13 +52,14 @@ from slackkit.router import Ask
 from slackkit.users import Caller
 
 if TYPE_CHECKING:
-    from integrations.actions import ActionRequest, ActionService, Actor, Target
+    from integrations.actions import ActionRequest, ActionService, Actor, SlackIds, Target
 
 __all__ = ["build_service", "register"]
 
 log = logging.getLogger(__name__)
 TITLE = "Run an action"
 _ACK_BUDGET = 2.0  # seconds a preview may take inside a view_submission's ack
+_RUNS = 8  # actions (and their verifications) running at once per process
 _STALE = "That button is from an older version of greenroom; ask again."
 
 
@@ -160,6 +161,7 @@ class _Flow:
         self.deps = deps
         self.service = service
         self._pool = ThreadPoolExecutor(4, thread_name_prefix="greenroom-actions-preview")
+        self._runs = ThreadPoolExecutor(_RUNS, thread_name_prefix="greenroom-actions-run")
 
     def actor(self, caller: Caller) -> Actor:
         from integrations.actions import Actor
@@ -284,15 +286,26 @@ class _Flow:
             update_view(client, view["id"], message_view(TITLE, _STALE))
             return
         actor = self.actor(delivery.caller(client))
-        ref, params, service = parse_ref(state["e"]), state.get("p") or {}, self.service()
         slack = SlackIds(view_id=view.get("id"))
+        self._background(self._act_or_ask, client, view["id"], actor, state, target, slack)
+
+    def _act_or_ask(
+        self,
+        client: WebClient,
+        view_id: str,
+        actor: Actor,
+        state: dict[str, Any],
+        target: Target,
+        slack: SlackIds,
+    ) -> None:
+        ref, params, service = parse_ref(state["e"]), state.get("p") or {}, self.service()
         try:
             decision = service.decision(actor, ref, state["a"])
             if decision.may_act:
                 outcome = service.run(actor, state["a"], ref, target, params, slack=slack)
                 title = _title(state["a"])
                 text = outcome_text(f"{title} {target.name}", outcome)
-                update_view(client, view["id"], message_view(title, text))
+                update_view(client, view_id, message_view(title, text))
                 self.tell(client, actor.slack_user_id, text)
                 self.post_audit(client, ref, f"{bk.mention(actor.slack_user_id)}: {text}")
                 return
@@ -309,11 +322,11 @@ class _Flow:
                 f":raised_hand: Requested. The owners ({owner}) were asked in {where}; "
                 "you will hear the outcome in a direct message."
             )
-            update_view(client, view["id"], message_view("Requested", text))
+            update_view(client, view_id, message_view("Requested", text))
             self.tell(client, actor.slack_user_id, text)
         except GreenroomError as error:
             text = f":no_entry_sign: {bk.escape(error.user_message)}"
-            update_view(client, view["id"], message_view(TITLE, text))
+            update_view(client, view_id, message_view(TITLE, text))
             self.tell(client, actor.slack_user_id, text)
 
     # -- approvals ---------------------------------------------------------------------------
@@ -326,6 +339,18 @@ class _Flow:
         self, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond
     ) -> None:
         self._decide(body, client, context, respond, approve=False)
+
+    def _background(self, work: Callable[..., None], *args: Any) -> None:
+        """Run ``work`` on the actions' own threads: a rollout may take minutes, and the
+        listener threads that answer everyone must not wait for it."""
+
+        def run() -> None:
+            try:
+                work(*args)
+            except Exception:
+                log.exception("an action's work failed unexpectedly")
+
+        self._runs.submit(run)
 
     def _decide(
         self,
@@ -345,6 +370,17 @@ class _Flow:
         channel = (body.get("channel") or {}).get("id")
         slack = SlackIds(channel=channel, message_ts=(body.get("message") or {}).get("ts"))
         actor = self.actor(delivery.caller(client))
+        self._background(self._decided, client, respond, actor, request_id, slack, approve)
+
+    def _decided(
+        self,
+        client: WebClient,
+        respond: Respond,
+        actor: Actor,
+        request_id: str,
+        slack: SlackIds,
+        approve: bool,
+    ) -> None:
         service = self.service()
         try:
             decided = (
