@@ -20,6 +20,7 @@ from commands import (
     scaffold,
     sync,
 )
+from commands import actions as day2_actions
 from commands import delivery as delivery_command
 from commands import help as help_command
 from commands import kpis as kpis_command
@@ -37,6 +38,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     migrations.register,
     kpis_command.register,
     scaffold.register,
+    day2_actions.register,
     admin.register,
     sync.register,
     help_command.register,

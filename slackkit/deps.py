@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -60,6 +60,8 @@ class Deps:
     digest_kinds: dict[str, str] = field(default_factory=dict)
     #: previews of pasted links: one ``link_shared`` listener asks each (slackkit/link_previews.py)
     link_previews: LinkPreviewRegistry = field(default_factory=LinkPreviewRegistry)
+    #: blocks that act on a ``k8s`` answer's findings (commands/actions adds its buttons)
+    finding_actions: list[Callable[[Any], Sequence[Block]]] = field(default_factory=list)
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

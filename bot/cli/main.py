@@ -22,6 +22,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "bot.cli.slack:ask",
         'Ask the Slack app without Slack: "/greenroom owner payments-api", "@greenroom team".',
     ),
+    "audit": (
+        "bot.cli.audit:audit",
+        "The day-2 actions' audit trail, newest first: of one entity with REF.",
+    ),
     "catalog": (
         "bot.cli.catalog:catalog",
         "Query the catalog (for scripts, and to try greenroom without Slack).",

@@ -55,6 +55,7 @@ class FakeGitHub(FakeGitHost):
         )
         #: pulls, reviews, checks, deployments, compare (bot/loopback/github_delivery.py)
         self.delivery = GitHubDelivery(self)
+        self._add_workflow_routes()
 
     # setup -----------------------------------------------------------------------------------
     def add_org(self, org: str, *teams: str) -> None:
@@ -278,6 +279,100 @@ class FakeGitHub(FakeGitHost):
             base = f"{self.api_url}/repos/{full_name}/dependabot/alerts?per_page={per_page}"
             headers["Link"] = f'<{base}&state={state}&after={after + per_page}>; rel="next"'
         return Reply(200, items, headers)
+
+    # Actions: workflow_dispatch ---------------------------------------------------------------
+    def add_workflow(self, full_name: str, file: str, *, state: str = "active") -> None:
+        """A workflow file of a repository (``on: workflow_dispatch``)."""
+        self.workflows.setdefault(full_name, {})[file] = {
+            "id": next(self._ids),
+            "node_id": "W_fake",
+            "name": file.rsplit(".", 1)[0].replace("-", " ").title(),
+            "path": f".github/workflows/{file}",
+            "state": state,
+            "html_url": f"{self.url}/{full_name}/blob/main/.github/workflows/{file}",
+            "badge_url": f"{self.url}/{full_name}/workflows/{file}/badge.svg",
+        }
+
+    def _add_workflow_routes(self) -> None:
+        self.workflows: dict[str, dict[str, dict[str, Any]]] = {}
+        self.runs: list[dict[str, Any]] = []
+        s = SEGMENT
+        base = f"/repos/(?P<owner>{s})/(?P<repo>{s})/actions/workflows/(?P<workflow>{s})"
+        self.route("GET", base, self._get_workflow)
+        self.route("POST", base + "/dispatches", self._workflow_dispatch)
+        self.route("GET", base + "/runs", self._list_runs)
+
+    def _workflow(self, match: re.Match[str]) -> dict[str, Any] | None:
+        return self.workflows.get(f"{match['owner']}/{match['repo']}", {}).get(match["workflow"])
+
+    def _get_workflow(self, match: re.Match[str], call: Call) -> Reply:
+        workflow = self._workflow(match)
+        return Reply(200, workflow) if workflow else _not_found()
+
+    def _workflow_dispatch(self, match: re.Match[str], call: Call) -> Reply:
+        workflow = self._workflow(match)
+        if workflow is None:
+            return _not_found()
+        body = call.json or {}
+        ref, inputs = body.get("ref"), body.get("inputs") or {}
+        if not isinstance(ref, str) or not ref:
+            return _invalid("ref", "missing_field")
+        if not isinstance(inputs, dict) or len(inputs) > 10:
+            return Reply(
+                422,
+                {
+                    "message": "inputs are too large (at most 10 properties)",
+                    "documentation_url": DOCS,
+                    "status": "422",
+                },
+            )
+        if workflow["state"] != "active":
+            return Reply(
+                422,
+                {
+                    "message": "Workflow does not have 'workflow_dispatch' trigger",
+                    "documentation_url": DOCS,
+                    "status": "422",
+                },
+            )
+        full_name = f"{match['owner']}/{match['repo']}"
+        run_id = next(self._ids)
+        self.runs.append(
+            {
+                "id": run_id,
+                "name": workflow["name"],
+                "run_number": len(self.runs) + 1,
+                "event": "workflow_dispatch",
+                "status": "queued",
+                "conclusion": None,
+                "workflow_id": workflow["id"],
+                "head_branch": ref,
+                "path": workflow["path"],
+                "inputs": inputs,
+                "repository": full_name,
+                "created_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "html_url": f"{self.url}/{full_name}/actions/runs/{run_id}",
+            }
+        )
+        return Reply(204)
+
+    def _list_runs(self, match: re.Match[str], call: Call) -> Reply:
+        workflow = self._workflow(match)
+        if workflow is None:
+            return _not_found()
+        full_name = f"{match['owner']}/{match['repo']}"
+        event = call.query.get("event", [None])[0]
+        branch = call.query.get("branch", [None])[0]
+        runs = [
+            {k: v for k, v in r.items() if k not in {"inputs", "repository"}}
+            for r in reversed(self.runs)
+            if r["repository"] == full_name
+            and r["workflow_id"] == workflow["id"]
+            and event in (None, r["event"])
+            and branch in (None, r["head_branch"])
+        ]
+        per_page = int(call.query.get("per_page", ["30"])[0])
+        return Reply(200, {"total_count": len(runs), "workflow_runs": runs[:per_page]})
 
 
 def _not_found() -> Reply:

@@ -49,6 +49,11 @@ class FakeGitLab(FakeGitHost):
         )
         #: merge requests, environments, deployments, compare (bot/loopback/gitlab_delivery.py)
         self.delivery = GitLabDelivery(self)
+        self._add_pipeline_routes()
+
+    def _add_pipeline_routes(self) -> None:
+        self.pipelines: list[dict[str, Any]] = []
+        _PipelineRoutes.install(self)
 
     # setup -----------------------------------------------------------------------------------
     def add_group(self, full_path: str) -> int:
@@ -287,3 +292,76 @@ class FakeGitLab(FakeGitHost):
 
 def _missing(what: str) -> Reply:
     return Reply(404, {"message": f"404 {what} Not Found"})
+
+
+class _PipelineRoutes:
+    """``POST /projects/:id/pipeline`` (create a pipeline, with variables) and
+    ``GET /projects/:id/pipelines/:pipeline_id``, with GitLab's shapes."""
+
+    @staticmethod
+    def install(fake: FakeGitLab) -> None:
+        fake.pipelines = []
+        fake.route(
+            "POST", f"/projects/(?P<id>{ID})/pipeline", lambda m, c: _create_pipeline(fake, m, c)
+        )
+        fake.route(
+            "GET",
+            f"/projects/(?P<id>{ID})/pipelines/(?P<pipeline>[0-9]+)",
+            lambda m, c: _get_pipeline(fake, m, c),
+        )
+
+
+def _project_of(fake: FakeGitLab, key: str) -> dict[str, Any] | None:
+    key = unquote(key)
+    if key.isdigit():
+        return fake.projects.get(int(key))
+    return fake.project(key)
+
+
+def _create_pipeline(fake: FakeGitLab, match: re.Match[str], call: Call) -> Reply:
+    project = _project_of(fake, match["id"])
+    if project is None:
+        return Reply(404, {"message": "404 Project Not Found"})
+    body = call.json or {}
+    ref = body.get("ref")
+    if not isinstance(ref, str) or not ref:
+        return Reply(400, {"message": "400 Bad request - ref is missing"})
+    if ref not in {project.get("default_branch"), "main"}:
+        return Reply(400, {"message": {"base": ["Reference not found"]}})
+    variables = body.get("variables") or []
+    if not isinstance(variables, list) or not all(
+        isinstance(v, dict) and "key" in v for v in variables
+    ):
+        return Reply(400, {"message": "400 Bad request - variables is invalid"})
+    pipeline_id = next(fake._ids)
+    now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    pipeline = {
+        "id": pipeline_id,
+        "iid": len(fake.pipelines) + 1,
+        "project_id": project["id"],
+        "sha": "a91957a858320c0e17f3a0eca7cfacbff50ea29a",
+        "ref": ref,
+        "status": "created",
+        "source": "api",
+        "created_at": now,
+        "updated_at": now,
+        "web_url": f"{project['web_url']}/-/pipelines/{pipeline_id}",
+        "variables": variables,
+    }
+    fake.pipelines.append(pipeline)
+    return Reply(201, {k: v for k, v in pipeline.items() if k != "variables"})
+
+
+def _get_pipeline(fake: FakeGitLab, match: re.Match[str], call: Call) -> Reply:
+    project = _project_of(fake, match["id"])
+    found = next(
+        (
+            p
+            for p in fake.pipelines
+            if project and p["id"] == int(match["pipeline"]) and p["project_id"] == project["id"]
+        ),
+        None,
+    )
+    if found is None:
+        return Reply(404, {"message": "404 Not found"})
+    return Reply(200, {k: v for k, v in found.items() if k != "variables"})

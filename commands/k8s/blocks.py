@@ -74,9 +74,10 @@ def format_age(seconds: int | None) -> str:
     return f"{seconds}s"
 
 
-def health_reply(health: KubernetesHealth, *, title: str) -> Reply:
+def health_reply(health: KubernetesHealth, *, title: str, actions: Sequence[Block] = ()) -> Reply:
     """The ``k8s`` answer: status and failing clusters on every page; then per cluster and
-    namespace each workload, then the findings worst first (paged by the framework)."""
+    namespace each workload, then the findings worst first (paged by the framework);
+    ``actions`` (buttons that fix findings, from commands/actions) close every page."""
     status = health.status.value
     facts = [status_badge(status), ref_text(health.entity)]
     if health.selector is not None:
@@ -99,7 +100,8 @@ def health_reply(health: KubernetesHealth, *, title: str) -> Reply:
     if health.findings:
         lines.append("*Findings, worst first*")
         lines.extend(finding_text(f) for f in health.findings)
-    return Reply(f"{title}: {status} in Kubernetes ({health.headline})", tuple(head), tuple(lines))
+    text = f"{title}: {status} in Kubernetes ({health.headline})"
+    return Reply(text, tuple(head), tuple(lines), footer=tuple(actions) if health.findings else ())
 
 
 def finding_text(finding: Finding) -> str:

@@ -51,7 +51,8 @@ def register(app: App, deps: Deps) -> None:
         from integrations.kubernetes import check_health
 
         health = check_health(_clusters(deps), stored.entity)
-        return health_reply(health, title=stored.entity.display_name)
+        fixes = [block for hook in deps.finding_actions for block in hook(health)]
+        return health_reply(health, title=stored.entity.display_name, actions=fixes)
 
     deps.router.add(
         "k8s",

@@ -4,8 +4,8 @@ once (a conditional update, so two owners clicking at once decide it once), and 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,10 +13,17 @@ from sqlalchemy import Engine, and_, insert, select, update
 
 from catalog import EntityRef, parse_ref
 from catalog.database import as_utc, writer
-from integrations.actions.model import Actor, Plan, Target, redact
+from integrations.actions.model import Actor, Plan, Target
 from integrations.actions.tables import action_requests
 
-__all__ = ["ActionRequest", "decide_request", "due_requests", "load_request", "save_request"]
+__all__ = [
+    "ActionRequest",
+    "decide_request",
+    "due_requests",
+    "load_request",
+    "pending_for",
+    "save_request",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +46,6 @@ class ActionRequest:
     outcome: str | None = None
     channel: str | None = None
     message_ts: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def expired(self, now: datetime) -> bool:
         return self.status == "pending" and self.expires_at <= now
@@ -122,6 +128,26 @@ def finish_request(engine: Engine, request_id: str, status: str, outcome: str) -
         )
 
 
+def pending_for(
+    engine: Engine, owners: Sequence[EntityRef], now: datetime, *, limit: int = 20
+) -> list[ActionRequest]:
+    """Requests waiting for a decision by these owners, oldest first."""
+    if not owners:
+        return []
+    query = (
+        select(action_requests)
+        .where(
+            action_requests.c.status == "pending",
+            action_requests.c.expires_at > now,
+            action_requests.c.owner_ref.in_(sorted({str(o) for o in owners})),
+        )
+        .order_by(action_requests.c.created_at)
+        .limit(limit)
+    )
+    with engine.connect() as conn:
+        return [_request(dict(r)) for r in conn.execute(query).mappings().all()]
+
+
 def due_requests(engine: Engine, now: datetime, *, limit: int = 500) -> list[ActionRequest]:
     """Pending requests past their expiry."""
     query = (
@@ -158,5 +184,4 @@ def _request(row: Mapping[str, Any]) -> ActionRequest:
         outcome=row.get("outcome"),
         channel=row.get("channel"),
         message_ts=row.get("message_ts"),
-        extra={"shown_params": redact(dict(row["params"] or {}))},
     )

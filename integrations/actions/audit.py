@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
@@ -175,7 +175,3 @@ def count_actions(engine: Engine, slack_user_id: str, *, since: datetime) -> int
     )
     with engine.connect() as conn:
         return int(conn.execute(query).scalar() or 0)
-
-
-def window(minutes: int, now: datetime) -> datetime:
-    return now - timedelta(minutes=minutes)

@@ -8,7 +8,7 @@ for an entity. A site adds an action with ``@register_action`` on a subclass."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -35,7 +35,6 @@ class ActionContext:
     repositories: RepositoriesSettings | None = None
     #: for CI hosts: an httpx transport (tests and the demo pass loopback ones)
     http_transport: Any = None
-    sleep: Callable[[float], None] | None = None
 
 
 class Action(ABC):
@@ -65,6 +64,14 @@ class Action(ABC):
             if value:
                 cleaned[spec.name] = value
         return cleaned
+
+    def check_target(self, ctx: ActionContext, entity: Entity, target: Target) -> None:
+        """ActionRefused unless ``target`` is one of the entity's own (a button's value or a
+        form's option names it, and those must not reach someone else's workload)."""
+        if target not in self.targets(ctx, entity):
+            raise ActionRefused(
+                f"{target.kind} {target.name} does not belong to {entity.ref.short}."
+            )
 
     @abstractmethod
     def targets(self, ctx: ActionContext, entity: Entity) -> list[Target]:

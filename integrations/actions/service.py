@@ -85,8 +85,14 @@ class ActionService:
         found = action.targets(self.ctx, self.entity(ref))
         return [t for t in found if self.settings.switched_off(action.name, t.cluster) is None]
 
-    def decision(self, actor: Actor, ref: EntityRef) -> Decision:
-        return decide(self.catalog, self.settings, actor, ref)
+    def decision(self, actor: Actor, ref: EntityRef, action: str | None = None) -> Decision:
+        """Act, request or refuse, from the catalog now; an ``admin`` action lets only
+        admins act (owners and others request)."""
+        decision = decide(self.catalog, self.settings, actor, ref)
+        admins_only = action is not None and get_action(action).permission == "admin"
+        if admins_only and decision.may_act and not actor.is_admin:
+            return Decision("request", "only greenroom admins run it directly", decision.owner)
+        return decision
 
     def channel_for(self, ref: EntityRef) -> str | None:
         """The owning team's channel now (requests and audit posts go there)."""
@@ -112,7 +118,7 @@ class ActionService:
         """The dry run (recorded), refused early when the person may neither act nor ask."""
         self._enabled()
         action = get_action(action_name)
-        decision = self.decision(actor, ref)
+        decision = self.decision(actor, ref, action.name)
         if decision.mode == "refuse":
             raise NotAuthorized(f"You cannot run {action.title.lower()}: {decision.reason}.")
         plan = self._plan(action, actor, ref, target, params, slack=slack, event="dry_run")
@@ -136,7 +142,7 @@ class ActionService:
         action = get_action(action_name)
         request_id = request.id if request else None
         if request is None:
-            decision = self.decision(actor, ref)
+            decision = self.decision(actor, ref, action.name)
             if not decision.may_act:
                 self._refused(action.name, ref, target, actor, decision.reason, slack, None)
                 raise NotAuthorized(
@@ -181,7 +187,7 @@ class ActionService:
         """A request for the owners (dry-run checked first, recorded)."""
         self._enabled()
         action = get_action(action_name)
-        decision = self.decision(actor, ref)
+        decision = self.decision(actor, ref, action.name)
         if decision.mode == "refuse":
             raise NotAuthorized(f"You cannot request {action.title.lower()}: {decision.reason}.")
         plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
@@ -221,7 +227,13 @@ class ActionService:
                 found.requester, found.action, found.entity, found.target, found.params,
                 slack=slack, request=found, approver=approver,
             )  # fmt: skip
-        except (ActionRefused, ActionFailed, NotAuthorized, EntityNotFound) as error:
+        except (
+            ActionRefused,
+            ActionFailed,
+            NotAuthorized,
+            EntityNotFound,
+            AuditWriteFailed,
+        ) as error:
             outcome = Outcome(False, error.user_message)
         approvals.finish_request(
             self.engine, found.id, "done" if outcome.ok else "failed", outcome.message
@@ -281,6 +293,7 @@ class ActionService:
             off = self.settings.switched_off(action.name, target.cluster)
             if off is not None:
                 raise ActionRefused(_switch_text(action.name, target, off.environment))
+            action.check_target(self.ctx, entity, target)
             plan = action.plan(self.ctx, entity, target, params)
             off = self.settings.switched_off(plan.switch or action.name, target.cluster)
             if off is not None:
@@ -347,7 +360,7 @@ class ActionService:
                 f"You cannot {verb} your own request; another owner of "
                 f"{found.owner.short if found.owner else 'it'} has to."
             )
-        decision = self.decision(approver, found.entity)
+        decision = self.decision(approver, found.entity, found.action)
         if not decision.may_act:
             self._refused(
                 found.action, found.entity, found.target, approver,

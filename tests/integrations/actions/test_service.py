@@ -143,3 +143,90 @@ def test_the_cluster_is_unreachable(world: World) -> None:
     world.api.refuse()
     with pytest.raises(ActionFailed, match="did not answer"):
         world.service.preview(ALICE, "restart", API, DEPLOYMENT, {})
+
+
+def test_a_failed_audit_write_stops_the_action(world: World) -> None:
+    from sqlalchemy import text
+
+    from integrations.actions import AuditWriteFailed
+
+    sqlite = world.engine.dialect.name == "sqlite"
+    refuse = (
+        ["CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
+         "BEGIN SELECT RAISE(ABORT, 'disk full'); END"]
+        if sqlite
+        else ["CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN "
+              "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+              "CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
+              "FOR EACH ROW EXECUTE FUNCTION no_audit()"]
+    )  # fmt: skip
+    with world.engine.begin() as conn:
+        for statement in refuse:
+            conn.execute(text(statement))
+    try:
+        with pytest.raises(AuditWriteFailed, match="nothing was done"):
+            world.service.run(ALICE, "restart", API, DEPLOYMENT, {})
+        assert world.api.writes() == []
+    finally:
+        with world.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER no_audit" + ("" if sqlite else " ON action_audit")))
+            if not sqlite:
+                conn.execute(text("DROP FUNCTION no_audit()"))
+
+
+def test_the_rate_limit_counts_actions_per_person(world: World) -> None:
+    settings = world.service.settings.model_copy(update={"rate_limit": 2})
+    world.service.settings = settings
+    cron = Target("CronJob", "payments-api-nightly", "prod", "payments")
+    assert world.service.run(ALICE, "pause", API, cron, {}).ok
+    assert world.service.run(ALICE, "resume", API, cron, {}).ok
+    with pytest.raises(ActionRefused, match="2 actions in the last 60 minutes"):
+        world.service.run(ALICE, "pause", API, cron, {})
+    assert world.service.run(BOB, "pause", API, cron, {}).ok
+
+
+def test_admins_act_anywhere_and_unmapped_people_neither_act_nor_ask(world: World) -> None:
+    from integrations.actions import Actor
+
+    admin = replace(CAROL, is_admin=True)
+    assert world.service.decision(admin, API).reason == "you are a greenroom admin"
+    stranger = Actor("U0NOBODY", name="nobody")
+    with pytest.raises(NotAuthorized, match="not matched to a user"):
+        world.service.ask(stranger, "restart", API, DEPLOYMENT, {})
+
+
+def test_a_denied_request_does_nothing(world: World) -> None:
+    asked = world.service.ask(CAROL, "restart", API, DEPLOYMENT, {})
+    with pytest.raises(NotAuthorized, match="Only its owners"):
+        world.service.deny(replace(CAROL, slack_user_id="U0OTHER", person=parse_ref("user:pat2")),
+                           asked.id)  # fmt: skip
+    denied = world.service.deny(BOB, asked.id)
+    assert denied.request.status == "denied" and denied.outcome is None
+    assert world.api.writes() == []
+    events = [r.event for r in read_audit(world.engine, entity=API)]
+    assert events[:2] == ["deny", "refused"] and "request" in events
+
+
+def test_a_workload_of_another_entity_is_refused(world: World) -> None:
+    from bot.loopback import kubernetes_objects as k
+
+    world.api.add(k.deployment("search-api", labels={k.KUBE_ID: "search-api"}))
+    other = Target("Deployment", "search-api", "prod", "payments")
+    with pytest.raises(ActionRefused, match="does not belong to component:payments-api"):
+        world.service.preview(ALICE, "restart", API, other, {})
+    assert world.api.writes() == []
+
+
+def test_an_admin_only_action_lets_owners_request_only(world: World) -> None:
+    from integrations.actions import get_action
+    from integrations.actions.kubernetes_actions import RestartAction
+
+    action = get_action("restart")
+    assert isinstance(action, RestartAction)
+    type(action).permission = "admin"
+    try:
+        decision = world.service.decision(ALICE, API, "restart")
+        assert decision.mode == "request" and "only greenroom admins" in decision.reason
+        assert world.service.decision(replace(CAROL, is_admin=True), API, "restart").may_act
+    finally:
+        type(action).permission = "owner"
