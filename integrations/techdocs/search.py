@@ -1,12 +1,15 @@
 """Searching every built site (``/greenroom docs search``): ranked hits with page links.
 
 The index is built once per process and reused until the docs generation changes (any build
-anywhere bumps it), so a query costs a DB read of one number plus the in-memory search.
+anywhere bumps it), so a query costs a DB read of one number plus the in-memory search. A
+process starts from the index the last refresh saved (``search_store``) and re-reads only
+the sites built since, then saves the result for the next process.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,8 +18,9 @@ from dataclasses import dataclass, field
 from catalog import Catalog, EntityRef
 from catalog.groups import owned_by
 from integrations.techdocs.links import DocsLinks
-from integrations.techdocs.records import docs_generation, load_builds
+from integrations.techdocs.records import DocsBuild, docs_generation, load_builds
 from integrations.techdocs.search_index import SearchIndex
+from integrations.techdocs.search_store import SavedSite, load_saved_index, save_index
 from integrations.techdocs.settings import TechDocsSettings
 from integrations.techdocs.site_index import SiteIndex
 from integrations.techdocs.storage import SiteStorage
@@ -24,6 +28,11 @@ from integrations.techdocs.storage import SiteStorage
 __all__ = ["DocsSearchHit", "load_search_index", "search_docs", "warm_search_index"]
 
 _MAX_INDEX_BYTES = 20 * 1024 * 1024
+_SAVED = (".search", "index.npz")
+_RESAVE_AFTER = (
+    20  # sites read since the last save  # under the storage root, which serves no dot folder
+)
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _loaded: dict[str, _Loaded] = {}
 
@@ -45,7 +54,9 @@ class DocsSearchHit:
 class _Loaded:
     generation: int = -1
     index: SearchIndex = field(default_factory=SearchIndex)
-    slots: dict[EntityRef, tuple[int | None, str | None]] = field(default_factory=dict)
+    slots: dict[EntityRef, SavedSite] = field(default_factory=dict)
+    saved: bool = False  # a usable saved index exists (loaded or written by this process)
+    read_since_save: int = 0  # sites a process starting now would read again
 
 
 @contextmanager
@@ -71,18 +82,41 @@ def warm_search_index(catalog: Catalog, settings: TechDocsSettings) -> int:
 
 
 def _refresh(loaded: _Loaded, catalog: Catalog, settings: TechDocsSettings) -> None:
-    builds = {ref: b for ref, b in load_builds(catalog.engine).items() if b.has_site}
-    for ref, (slot, site_hash) in list(loaded.slots.items()):
-        if ref not in builds or builds[ref].site_hash != site_hash:
-            if slot is not None:
-                loaded.index.remove(slot)
-            del loaded.slots[ref]
     storage = SiteStorage(settings.root)
+    saved_path = settings.root.joinpath(*_SAVED)
+    if loaded.generation < 0 and (saved := load_saved_index(saved_path)) is not None:
+        loaded.index, loaded.slots = saved
+        loaded.saved = True
+    builds = {ref: b for ref, b in load_builds(catalog.engine).items() if b.has_site}
+    identities = {ref: _identity(storage, ref, b) for ref, b in builds.items()}
+    for ref, saved_site in list(loaded.slots.items()):
+        if identities.get(ref) != saved_site.identity:
+            if saved_site.slot is not None:
+                loaded.index.remove(saved_site.slot)
+            del loaded.slots[ref]
     for ref, build in sorted(builds.items()):
         if ref not in loaded.slots:
             site = _read_site(storage, ref, build.site_name or ref.name)
             slot = loaded.index.add(site) if site is not None else None
-            loaded.slots[ref] = (slot, build.site_hash)
+            loaded.slots[ref] = SavedSite(slot, identities[ref])
+            loaded.read_since_save += 1
+    # saving costs about as much as reading 50 sites, so a few rebuilt sites are left for
+    # the next process to read again rather than slowing this query down
+    if loaded.read_since_save > _RESAVE_AFTER or (loaded.read_since_save and not loaded.saved):
+        try:
+            save_index(saved_path, loaded.index, loaded.slots)
+            loaded.saved, loaded.read_since_save = True, 0
+        except OSError as error:  # a read-only disk costs the next process a rebuild, no more
+            log.warning("could not save the docs search index: %s", error)
+
+
+def _identity(storage: SiteStorage, ref: EntityRef, build: DocsBuild) -> str:
+    """What the served site was built from: a site read under another identity is stale."""
+    try:
+        target = str(storage.link(ref).readlink())
+    except (OSError, ValueError):
+        target = ""
+    return json.dumps([build.site_hash, build.site_name, target])
 
 
 def _read_site(storage: SiteStorage, ref: EntityRef, site_name: str) -> SiteIndex | None:

@@ -13,13 +13,14 @@ import math
 from bisect import bisect_left
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from integrations.techdocs.site_index import IndexedSection, SiteIndex, tokenize
 
-__all__ = ["ScoredSection", "SearchIndex"]
+__all__ = ["IndexSnapshot", "ScoredSection", "SearchIndex"]
 
 _PREFIX_WEIGHT = 0.6
 _MAX_EXPANSIONS = 30
@@ -42,6 +43,19 @@ class ScoredSection:
     section: IndexedSection
     score: float
     snippet: str
+
+
+@dataclass(frozen=True, eq=False)
+class IndexSnapshot:
+    """Everything a ``SearchIndex`` holds, as arrays: what is saved to disk and loaded back.
+
+    ``site_words[slot]`` are the site's postings' word numbers in ``words``; ``order`` sorts
+    all postings (sites in slot order) by word, so loading merges without sorting again."""
+
+    words: list[str]
+    sites: dict[int, SiteIndex]
+    site_words: dict[int, npt.NDArray[np.int32]]
+    order: npt.NDArray[np.int64] | None
 
 
 class SearchIndex:
@@ -79,6 +93,34 @@ class SearchIndex:
         """Drop the site in ``slot``."""
         del self.sites[slot], self._site_words[slot]
         self._merged = None
+
+    def snapshot(self) -> IndexSnapshot:
+        """The index as arrays, for saving."""
+        words = _concat([self._site_words[s] for s in sorted(self.sites)], np.int64)
+        return IndexSnapshot(
+            words=self._words,
+            sites=dict(self.sites),
+            site_words=dict(self._site_words),
+            order=np.argsort(words),
+        )
+
+    @classmethod
+    def restore(cls, snapshot: IndexSnapshot) -> SearchIndex:
+        """The index a snapshot was taken of, without re-reading or re-sorting anything.
+
+        The caller checks the sites' arrays (``search_store`` does); ValueError when
+        ``order`` does not sort the postings by word."""
+        index = cls()
+        index.sites = dict(snapshot.sites)
+        index._next = max(index.sites, default=-1) + 1
+        index._words = list(snapshot.words)
+        index._vocab = {word: number for number, word in enumerate(index._words)}
+        index._site_words = dict(snapshot.site_words)
+        if snapshot.order is not None:
+            index._merged = _Merged.of(
+                index.sites, index._site_words, index._words, index._vocab, snapshot.order
+            )
+        return index
 
     def _merge(self) -> _Merged:
         if self._merged is None:
@@ -181,17 +223,16 @@ class _Merged:
         site_words: dict[int, npt.NDArray[np.int32]],
         words: list[str],
         vocab: dict[str, int],
+        order: npt.NDArray[np.int64] | None = None,
     ) -> _Merged:
         slots = sorted(sites)
-        empty = np.zeros(0, dtype=np.int64)
-        word = np.concatenate([site_words[s].astype(np.int64) for s in slots] or [empty])
-        keys = np.concatenate(
-            [sites[s].ids.astype(np.int64) | (s << _SLOT_BITS) for s in slots] or [empty]
-        )
-        weights = np.concatenate(
-            [sites[s].weights.astype(np.float64) for s in slots] or [empty.astype(np.float64)]
-        )
-        order = np.argsort(word)  # ties are ordered later, by score and key
+        word = _concat([site_words[s] for s in slots], np.int64)
+        keys = _concat([sites[s].ids.astype(np.int64) | (s << _SLOT_BITS) for s in slots], np.int64)
+        weights = _concat([sites[s].weights for s in slots], np.float64)
+        if order is None:
+            order = np.argsort(word)  # ties are ordered later, by score and key
+        elif not _sorts(order, word):
+            raise ValueError("the saved order does not sort the postings by word")
         counts = np.bincount(word, minlength=len(words))
         offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         present = sorted(w for w, n in zip(words, counts.tolist(), strict=True) if n)
@@ -225,6 +266,21 @@ class _Merged:
             if token != term:
                 found.append((self.vocab[token], _PREFIX_WEIGHT))
         return found
+
+
+def _concat(arrays: list[npt.NDArray[Any]], dtype: Any) -> npt.NDArray[Any]:
+    return np.concatenate(arrays).astype(dtype, copy=False) if arrays else np.zeros(0, dtype)
+
+
+def _sorts(order: npt.NDArray[Any], word: npt.NDArray[np.int64]) -> bool:
+    """Whether ``order`` is a permutation that puts ``word`` in ascending order."""
+    if order.dtype != np.int64 or order.shape != word.shape:
+        return False
+    if order.size == 0:
+        return True
+    if order.min() < 0 or order.max() >= order.size or np.bincount(order).max() > 1:
+        return False
+    return bool((np.diff(word[order]) >= 0).all())
 
 
 def _snippet(text: str, terms: list[str]) -> str:
