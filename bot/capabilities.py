@@ -11,19 +11,19 @@ from catalog import ConfigError
 from commands import (
     Capability,
     Setup,
+    actions as day2_actions,
     admin,
+    delivery as delivery_command,
     docs,
+    help as help_command,
     k8s,
+    kpis as kpis_command,
     lookup,
     migrations,
     pipelines,
     scaffold,
     sync,
 )
-from commands import actions as day2_actions
-from commands import delivery as delivery_command
-from commands import help as help_command
-from commands import kpis as kpis_command
 from jobs import JobRegistry, PruneRule, register_housekeeping
 from runtime import Settings
 

@@ -27,8 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from bot.loopback.kubernetes_writes import OBJECT_PATH as _OBJECT_PATH
-from bot.loopback.kubernetes_writes import object_answer
+from bot.loopback.kubernetes_writes import OBJECT_PATH as _OBJECT_PATH, object_answer
 
 __all__ = ["FakeKubernetesApi", "Request", "write_kubeconfig"]
 

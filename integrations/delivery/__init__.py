@@ -9,90 +9,67 @@ limited or down is answered from it, with its age. ``team_delivery`` reads only 
 
 from __future__ import annotations
 
-from integrations.delivery.answers import DeliveryContext, deploys_of, pull_requests_of
-from integrations.delivery.base import DeliveryHost, pull_request_of
-from integrations.delivery.config import DeliverySettings
-from integrations.delivery.errors import (
-    HostRejected,
-    HostUnavailable,
-    NoRepository,
-    PullRequestNotFound,
-    RateLimited,
-    RepositoryGone,
-)
-from integrations.delivery.follow import (
-    entities_of_repository,
-    follow_pull_request,
-    parse_pull_request_ref,
-)
-from integrations.delivery.hosts import (
-    PullRequestLink,
-    RepositoryTarget,
-    parse_pull_request_url,
-    target_for,
-)
-from integrations.delivery.models import (
-    ChecksState,
-    Commit,
-    Comparison,
-    DeploysReport,
-    EnvironmentDeploy,
-    Freshness,
-    PullRequest,
-    PullRequestJourney,
-    PullRequestsReport,
-    Repository,
-    ReviewState,
-    RunningWorkload,
-    WhereDeployed,
-    WhereRunning,
-)
-from integrations.delivery.running import revision_of, split_image
-from integrations.delivery.team import (
-    BehindProduction,
-    TeamDelivery,
-    WaitingPullRequest,
-    team_delivery,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "BehindProduction",
-    "ChecksState",
-    "Commit",
-    "Comparison",
-    "DeliveryContext",
-    "DeliveryHost",
-    "DeliverySettings",
-    "DeploysReport",
-    "EnvironmentDeploy",
-    "Freshness",
-    "HostRejected",
-    "HostUnavailable",
-    "NoRepository",
-    "PullRequest",
-    "PullRequestJourney",
-    "PullRequestLink",
-    "PullRequestNotFound",
-    "PullRequestsReport",
-    "RateLimited",
-    "Repository",
-    "RepositoryGone",
-    "RepositoryTarget",
-    "ReviewState",
-    "RunningWorkload",
-    "TeamDelivery",
-    "WaitingPullRequest",
-    "WhereDeployed",
-    "WhereRunning",
-    "deploys_of",
-    "entities_of_repository",
-    "follow_pull_request",
-    "parse_pull_request_ref",
-    "parse_pull_request_url",
-    "pull_request_of",
-    "pull_requests_of",
-    "revision_of",
-    "split_image",
-    "target_for",
-    "team_delivery",
-]
+from catalog.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from integrations.delivery.answers import (
+        DeliveryContext as DeliveryContext,
+        deploys_of as deploys_of,
+        pull_requests_of as pull_requests_of,
+    )
+    from integrations.delivery.base import (
+        DeliveryHost as DeliveryHost,
+        pull_request_of as pull_request_of,
+    )
+    from integrations.delivery.config import (
+        DeliverySettings as DeliverySettings,
+    )
+    from integrations.delivery.errors import (
+        HostRejected as HostRejected,
+        HostUnavailable as HostUnavailable,
+        NoRepository as NoRepository,
+        PullRequestNotFound as PullRequestNotFound,
+        RateLimited as RateLimited,
+        RepositoryGone as RepositoryGone,
+    )
+    from integrations.delivery.follow import (
+        entities_of_repository as entities_of_repository,
+        follow_pull_request as follow_pull_request,
+        parse_pull_request_ref as parse_pull_request_ref,
+    )
+    from integrations.delivery.hosts import (
+        PullRequestLink as PullRequestLink,
+        RepositoryTarget as RepositoryTarget,
+        parse_pull_request_url as parse_pull_request_url,
+        target_for as target_for,
+    )
+    from integrations.delivery.models import (
+        ChecksState as ChecksState,
+        Commit as Commit,
+        Comparison as Comparison,
+        DeploysReport as DeploysReport,
+        EnvironmentDeploy as EnvironmentDeploy,
+        Freshness as Freshness,
+        PullRequest as PullRequest,
+        PullRequestJourney as PullRequestJourney,
+        PullRequestsReport as PullRequestsReport,
+        Repository as Repository,
+        ReviewState as ReviewState,
+        RunningWorkload as RunningWorkload,
+        WhereDeployed as WhereDeployed,
+        WhereRunning as WhereRunning,
+    )
+    from integrations.delivery.running import (
+        revision_of as revision_of,
+        split_image as split_image,
+    )
+    from integrations.delivery.team import (
+        BehindProduction as BehindProduction,
+        TeamDelivery as TeamDelivery,
+        WaitingPullRequest as WaitingPullRequest,
+        team_delivery as team_delivery,
+    )
+
+__all__, __getattr__ = lazy_exports(__name__, __file__)

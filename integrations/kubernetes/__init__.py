@@ -9,127 +9,66 @@ first use: reading settings (``integrations.kubernetes.config``) stays instant.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from catalog.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from integrations.kubernetes.badges import HealthBadge, health_badges
+    from integrations.kubernetes.badges import (
+        HealthBadge as HealthBadge,
+        health_badges as health_badges,
+    )
     from integrations.kubernetes.clients import (
-        ClusterClient,
-        ClusterConnection,
-        ClusterSet,
-        KubernetesClusterClient,
+        ClusterClient as ClusterClient,
+        ClusterConnection as ClusterConnection,
+        ClusterSet as ClusterSet,
+        KubernetesClusterClient as KubernetesClusterClient,
     )
     from integrations.kubernetes.config import (
-        ClusterConfig,
-        InClusterConfig,
-        KubeconfigClusterConfig,
-        KubernetesSettings,
-        TokenClusterConfig,
+        ClusterConfig as ClusterConfig,
+        InClusterConfig as InClusterConfig,
+        KubeconfigClusterConfig as KubeconfigClusterConfig,
+        KubernetesSettings as KubernetesSettings,
+        TokenClusterConfig as TokenClusterConfig,
     )
-    from integrations.kubernetes.discovery import WorkloadSelector, selector_for
-    from integrations.kubernetes.fetch import ClusterAnswer, ClusterState, WorkloadQuery, collect
-    from integrations.kubernetes.finding import Finding, Severity
-    from integrations.kubernetes.health import NOT_ANNOTATED, check_health
-    from integrations.kubernetes.resources import REVISION_ANNOTATIONS, ObjectRef, WorkloadInfo
+    from integrations.kubernetes.discovery import (
+        WorkloadSelector as WorkloadSelector,
+        selector_for as selector_for,
+    )
+    from integrations.kubernetes.fetch import (
+        ClusterAnswer as ClusterAnswer,
+        ClusterState as ClusterState,
+        WorkloadQuery as WorkloadQuery,
+        collect as collect,
+    )
+    from integrations.kubernetes.finding import (
+        Finding as Finding,
+        Severity as Severity,
+    )
+    from integrations.kubernetes.health import (
+        NOT_ANNOTATED as NOT_ANNOTATED,
+        check_health as check_health,
+    )
+    from integrations.kubernetes.resources import (
+        REVISION_ANNOTATIONS as REVISION_ANNOTATIONS,
+        ObjectRef as ObjectRef,
+        WorkloadInfo as WorkloadInfo,
+    )
     from integrations.kubernetes.summary import (
-        AutoscalerRange,
-        ClusterSummary,
-        HealthStatus,
-        KubernetesHealth,
-        NamespaceSummary,
-        WorkloadSummary,
+        AutoscalerRange as AutoscalerRange,
+        ClusterSummary as ClusterSummary,
+        HealthStatus as HealthStatus,
+        KubernetesHealth as KubernetesHealth,
+        NamespaceSummary as NamespaceSummary,
+        WorkloadSummary as WorkloadSummary,
     )
     from integrations.kubernetes.sweep import (
-        Change,
-        HealthNotification,
-        HealthNotifier,
-        SweepReport,
-        notify_all,
-        sweep_health,
+        Change as Change,
+        HealthNotification as HealthNotification,
+        HealthNotifier as HealthNotifier,
+        SweepReport as SweepReport,
+        notify_all as notify_all,
+        sweep_health as sweep_health,
     )
 
-__all__ = [
-    "NOT_ANNOTATED",
-    "REVISION_ANNOTATIONS",
-    "AutoscalerRange",
-    "Change",
-    "ClusterAnswer",
-    "ClusterClient",
-    "ClusterConfig",
-    "ClusterConnection",
-    "ClusterSet",
-    "ClusterState",
-    "ClusterSummary",
-    "Finding",
-    "HealthBadge",
-    "HealthNotification",
-    "HealthNotifier",
-    "HealthStatus",
-    "InClusterConfig",
-    "KubeconfigClusterConfig",
-    "KubernetesClusterClient",
-    "KubernetesHealth",
-    "KubernetesSettings",
-    "NamespaceSummary",
-    "ObjectRef",
-    "Severity",
-    "SweepReport",
-    "TokenClusterConfig",
-    "WorkloadInfo",
-    "WorkloadQuery",
-    "WorkloadSelector",
-    "WorkloadSummary",
-    "check_health",
-    "collect",
-    "health_badges",
-    "notify_all",
-    "selector_for",
-    "sweep_health",
-]
-
-_MODULES = {
-    "AutoscalerRange": "summary",
-    "Change": "sweep",
-    "ClusterAnswer": "fetch",
-    "ClusterClient": "clients",
-    "ClusterConfig": "config",
-    "ClusterConnection": "clients",
-    "ClusterSet": "clients",
-    "ClusterState": "fetch",
-    "ClusterSummary": "summary",
-    "Finding": "finding",
-    "HealthBadge": "badges",
-    "HealthNotification": "sweep",
-    "HealthNotifier": "sweep",
-    "HealthStatus": "summary",
-    "InClusterConfig": "config",
-    "KubeconfigClusterConfig": "config",
-    "KubernetesClusterClient": "clients",
-    "KubernetesHealth": "summary",
-    "KubernetesSettings": "config",
-    "NOT_ANNOTATED": "health",
-    "REVISION_ANNOTATIONS": "resources",
-    "WorkloadInfo": "resources",
-    "WorkloadQuery": "fetch",
-    "collect": "fetch",
-    "NamespaceSummary": "summary",
-    "ObjectRef": "resources",
-    "Severity": "finding",
-    "SweepReport": "sweep",
-    "TokenClusterConfig": "config",
-    "WorkloadSelector": "discovery",
-    "WorkloadSummary": "summary",
-    "check_health": "health",
-    "health_badges": "badges",
-    "notify_all": "sweep",
-    "selector_for": "discovery",
-    "sweep_health": "sweep",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__all__, __getattr__ = lazy_exports(__name__, __file__)

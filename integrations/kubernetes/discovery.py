@@ -15,9 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from catalog import Entity, InvalidEntity
-from catalog.annotations import KUBERNETES_ID
-from catalog.annotations import KUBERNETES_LABEL_SELECTOR as LABEL_SELECTOR
-from catalog.annotations import KUBERNETES_NAMESPACE as NAMESPACE
+from catalog.annotations import (
+    KUBERNETES_ID,
+    KUBERNETES_LABEL_SELECTOR as LABEL_SELECTOR,
+    KUBERNETES_NAMESPACE as NAMESPACE,
+)
 
 __all__ = [
     "KUBERNETES_ID",

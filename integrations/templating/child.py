@@ -25,8 +25,7 @@ from cookiecutter.exceptions import (
     UndefinedVariableInTemplate,
 )
 from jinja2 import Environment
-from jinja2.exceptions import SecurityError
-from jinja2.exceptions import TemplateError as JinjaError
+from jinja2.exceptions import SecurityError, TemplateError as JinjaError
 
 from integrations.templating.environment import make_environment, template_imports
 from integrations.templating.errors import TemplateError

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from jinja2 import Environment, Template
-from jinja2.exceptions import TemplateError as JinjaError
-from jinja2.exceptions import UndefinedError
+from jinja2.exceptions import TemplateError as JinjaError, UndefinedError
 
 from integrations.templating.errors import TemplateError
 from integrations.templating.spec import CookiecutterSpec
