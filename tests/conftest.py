@@ -133,6 +133,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def empty_postgres_url(postgres_url: str) -> str:
+    """The worker's PostgreSQL database, emptied for this test (for tests that need
+    PostgreSQL itself, e.g. its locks)."""
+    engine = create_database_engine(postgres_url)
+    _truncate(engine)
+    engine.dispose()
+    return postgres_url
+
+
+@pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine on a fresh database (runs once per dialect)."""
     engine = create_database_engine(database_url)

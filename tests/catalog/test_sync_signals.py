@@ -44,8 +44,9 @@ def _waiting_on_a_lock(admin: psycopg.Connection, database: str) -> bool:
 
 
 def test_sigterm_mid_write_rolls_back_records_interrupted_and_the_next_sync_redoes_it(
-    postgres_url: str, examples_dir: Path, tmp_path: Path
+    empty_postgres_url: str, examples_dir: Path, tmp_path: Path
 ) -> None:
+    postgres_url = empty_postgres_url
     database = postgres_url.rsplit("/", 1)[1]
     engine = create_database_engine(postgres_url)
     with psycopg.connect(postgres_url) as holder, psycopg.connect(postgres_url) as admin:

@@ -22,7 +22,7 @@ def test_a_question_where_there_is_no_config_and_no_database_says_where_it_looke
     assert result.exit_code == 1
     assert "ConfigError" in result.output and "No catalog database at" in result.output
     assert f"no greenroom.yaml in {tmp_path}" in " ".join(result.output.split())
-    assert "greenroom sync" in result.output
+    assert "`greenroom sync` creates it" in " ".join(result.output.split())
     assert list(tmp_path.iterdir()) == []  # no empty greenroom.db
 
 
