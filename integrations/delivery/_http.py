@@ -124,10 +124,12 @@ class HostClient:
             return link.removeprefix(prefix)
         next_page = response.headers.get("x-next-page", "").strip()
         if next_page.isdigit() and not link:
+            # the raw path: a GitLab project id keeps its encoded slashes
+            raw_path = response.request.url.raw_path.decode("ascii").partition("?")[0]
+            base_path = httpx.URL(prefix).raw_path.decode("ascii")
             params = dict(httpx.QueryParams(response.request.url.query))
             params["page"] = next_page
-            path = response.request.url.path.removeprefix(httpx.URL(prefix).path)
-            return f"{path}?{httpx.QueryParams(params)}"
+            return f"{raw_path.removeprefix(base_path)}?{httpx.QueryParams(params)}"
         return None
 
     def _check(self, response: httpx.Response, doing: str) -> None:
