@@ -5,6 +5,7 @@ line, an error or a repr."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -20,9 +21,23 @@ from integrations.delivery.errors import (
     RepositoryGone,
 )
 
-__all__ = ["HostClient"]
+__all__ = ["HostClient", "rate_budget_left"]
 
 _MAX_PAGES = 10
+#: the rate limit each API last reported, per base URL: (remaining, limit)
+_BUDGETS: dict[str, tuple[int, int]] = {}
+_BUDGETS_LOCK = threading.Lock()
+
+
+def rate_budget_left(api_url: str) -> float | None:
+    """The share of its rate limit an API last said was left (None: it never said)."""
+    with _BUDGETS_LOCK:
+        seen = _BUDGETS.get(api_url.rstrip("/"))
+    if seen is None or seen[1] <= 0:
+        return None
+    return seen[0] / seen[1]
+
+
 _PLATFORMS = {"github": "GitHub", "gitlab": "GitLab"}
 
 
@@ -101,12 +116,19 @@ class HostClient:
     # internals -------------------------------------------------------------------------------
     def _send(self, path: str, params: Any, doing: str) -> httpx.Response:
         try:
-            return self._client.get(path.lstrip("/"), params=params)
+            response = self._client.get(path.lstrip("/"), params=params)
         except httpx.HTTPError as error:
             raise HostUnavailable(
                 f"Could not reach {self.name} at {self.base_url} while {doing}: "
                 f"{type(error).__name__}."
             ) from None
+        headers = response.headers
+        remaining = headers.get("x-ratelimit-remaining", headers.get("ratelimit-remaining"))
+        limit = headers.get("x-ratelimit-limit", headers.get("ratelimit-limit"))
+        if remaining and limit and remaining.isdigit() and limit.isdigit():
+            with _BUDGETS_LOCK:
+                _BUDGETS[self.base_url] = (int(remaining), int(limit))
+        return response
 
     def _json(self, response: httpx.Response, doing: str) -> Any:
         try:
@@ -124,10 +146,12 @@ class HostClient:
             return link.removeprefix(prefix)
         next_page = response.headers.get("x-next-page", "").strip()
         if next_page.isdigit() and not link:
+            # the raw path: a GitLab project id keeps its encoded slashes
+            raw_path = response.request.url.raw_path.decode("ascii").partition("?")[0]
+            base_path = httpx.URL(prefix).raw_path.decode("ascii")
             params = dict(httpx.QueryParams(response.request.url.query))
             params["page"] = next_page
-            path = response.request.url.path.removeprefix(httpx.URL(prefix).path)
-            return f"{path}?{httpx.QueryParams(params)}"
+            return f"{raw_path.removeprefix(base_path)}?{httpx.QueryParams(params)}"
         return None
 
     def _check(self, response: httpx.Response, doing: str) -> None:

@@ -47,6 +47,13 @@ class DeliverySettings(BaseModel):
         description="the worker refreshes every service's answers this often (team pages read "
         "them); 0: only when someone asks",
     )
+    refresh_reserve: float = Field(
+        default=0.25,
+        ge=0,
+        le=1,
+        description="the refresh stops asking a host once less than this share of its API rate "
+        "limit is left, keeping it for people's questions",
+    )
     preview_pull_requests: bool = Field(
         default=False,
         description="unfurl pasted pull request links of catalog repositories (adds the "

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 from catalog.model import Entity
+from integrations.delivery._http import rate_budget_left
 from integrations.delivery.answers import DeliveryContext, deploys_of, pull_requests_of
 from integrations.delivery.errors import HostUnavailable, NoRepository, RateLimited
 from integrations.delivery.hosts import target_for
@@ -22,7 +23,8 @@ def refresh_answers(
 ) -> dict[str, int]:
     """Read pull requests and deploys of every entity that names a repository; counts of
     refreshed, failed and skipped ones. A rate-limited host is left alone for the rest of the
-    run: asking again only uses up what is left of its limit."""
+    run: asking again only uses up what is left of its limit. So is one with less than
+    ``refresh_reserve`` of its limit left: that rest is for people's questions."""
     counts: Counter[str] = Counter()
     limited: set[str] = set()
     for entity in entities:
@@ -30,6 +32,10 @@ def refresh_answers(
             target = target_for(entity, context.hosts)
         except NoRepository:
             continue
+        api_url = context.settings.api_urls.get(target.host.url) or target.api_url
+        left = rate_budget_left(api_url)
+        if left is not None and left < context.settings.refresh_reserve:
+            limited.add(target.host.url)
         if target.host.url in limited or time_left() <= 5:
             counts["skipped"] += 1
             continue

@@ -136,3 +136,27 @@ def test_a_moved_project_and_a_throttled_host(
     gitlab.delivery.move(SLUG, "globex/services/ledger-v2")
     with pytest.raises(RepositoryGone, match="renamed, moved or deleted"):
         pull_requests_of(context(engine, *hosts(gitlab=gitlab)), ENTITY)
+
+
+def test_x_next_page_is_followed_when_no_link_header_comes(
+    gitlab: FakeGitLab, engine: Engine
+) -> None:
+    seed_history(gitlab, SLUG, [])
+    for iid in (1, 2):
+        gitlab.delivery.add_merge_request(
+            SLUG, iid, title=f"MR {iid}", author="ann", created=ago(days=iid)
+        )
+    client = RepositoryTarget("gitlab", hosts(gitlab=gitlab)[0], SLUG).client(timeout=5)
+    project = "projects/" + SLUG.replace("/", "%2F")
+    # a proxy that drops Link but keeps GitLab's own paging headers
+    gitlab.fail(
+        "GET", "/projects/[^/]+/merge_requests", 200, [{"iid": 1}], headers={"X-Next-Page": "2"}
+    )
+
+    items, more = client.pages(
+        f"{project}/merge_requests", params={"per_page": 1}, limit=50, doing="listing"
+    )
+
+    assert [i["iid"] for i in items] == [1, 2] and not more
+    second = [c for c in gitlab.calls if c.path.endswith("/merge_requests")][1]
+    assert second.query["page"] == ["2"] and second.query["per_page"] == ["1"]

@@ -34,3 +34,17 @@ def test_refresh_keeps_answers_for_team_pages_and_spares_a_rate_limited_host(
     counts = refresh_answers(context(engine, *hosts(github)), [a, b])
     assert counts == {"refreshed": 0, "failed": 1, "skipped": 1}
     assert len(github.calls) == calls + 1  # one 403, then the host is left alone
+
+
+def test_refresh_keeps_the_last_quarter_of_the_rate_limit_for_people(
+    github: FakeGitHub, engine: Engine
+) -> None:
+    entities = []
+    for name in ("c", "d", "e"):
+        seed_history(github, f"globex/{name}", [])
+        entities.append(service(name, **{"github.com/project-slug": f"globex/{name}"}))
+    github.rate_remaining = 1000  # of 5000: less than a quarter left
+
+    counts = refresh_answers(context(engine, *hosts(github)), entities)
+
+    assert counts == {"refreshed": 1, "failed": 0, "skipped": 2}
