@@ -53,9 +53,12 @@ def build_service(deps: Deps) -> ActionService:
     settings = deps.settings
     writers = ClusterWriters(settings.kubernetes, timeout=settings.actions.call_timeout_seconds)
     return ActionService(
-        deps.engine, deps.catalog, settings.actions, clusters=writers,
+        deps.engine,
+        deps.catalog,
+        settings.actions,
+        clusters=writers,
         repositories=settings.repositories,
-    )  # fmt: skip
+    )
 
 
 def register(app: App, deps: Deps) -> None:
@@ -72,15 +75,18 @@ def register(app: App, deps: Deps) -> None:
             from integrations.actions import all_actions
 
             names = ", ".join(f"`{a.name}`" for a in all_actions())
-            raise UsageError(f"Which action and which service? For example `run restart "
-                             f"payments-api`. Actions: {names}.")  # fmt: skip
+            raise UsageError(
+                f"Which action and which service? For example `run restart "
+                f"payments-api`. Actions: {names}."
+            )
         action, name, rest = words[0], words[1], words[2:]
         params = dict(w.split("=", 1) for w in rest if "=" in w)
         stored = find_entity(deps.catalog, name)
         entity = str(stored.ref)
         if ask.modal is None or not ask.modal.ok or ask.modal.view_id is None:
-            raise UsageError(f"Actions open a form; type `{command} run {action} {name}` as a "
-                             "slash command.")  # fmt: skip
+            raise UsageError(
+                f"Actions open a form; type `{command} run {action} {name}` as a slash command."
+            )
         flow.show_start(ask.client, ask.modal.view_id, ask.caller, action, entity, None, params)
         return None
 

@@ -88,8 +88,10 @@ class ActionFlow:
                 targets = self.service().targets(action.name, ref)
                 targets = [t for t in targets if _matches(t, params)]
                 if not targets:
-                    raise UsageError(f"{ref.short} has no workload {action.title.lower()} can "
-                                     "change in the configured clusters.")  # fmt: skip
+                    raise UsageError(
+                        f"{ref.short} has no workload {action.title.lower()} can "
+                        "change in the configured clusters."
+                    )
                 if len(targets) == 1 and not _missing(action.fields, params):
                     target = targets[0]
                 else:
@@ -120,9 +122,14 @@ class ActionFlow:
             update_view(client, opened.view_id, message_view(TITLE, bk.escape(error.user_message)))
             return
         self.show_start(
-            client, opened.view_id, delivery.caller(client), state["a"], state["e"],
-            state.get("target"), state.get("p") or {},
-        )  # fmt: skip
+            client,
+            opened.view_id,
+            delivery.caller(client),
+            state["a"],
+            state["e"],
+            state.get("target"),
+            state.get("p") or {},
+        )
 
     # -- modals ----------------------------------------------------------------------------
     def ack_working(self, ack: Ack) -> None:
@@ -307,8 +314,9 @@ class ActionFlow:
         posted = client.chat_postMessage(
             channel=channel.lstrip("#"), **request_message(request, _title(request.action))
         )
-        self.service().note_posted(request.id, str(posted.get("channel") or channel),
-                                   str(posted.get("ts") or ""))  # fmt: skip
+        self.service().note_posted(
+            request.id, str(posted.get("channel") or channel), str(posted.get("ts") or "")
+        )
         return f"<#{channel.lstrip('#')}>" if channel.startswith("C") else bk.escape(channel)
 
     def post_audit(self, client: WebClient, ref: Any, text: str) -> None:
@@ -316,8 +324,12 @@ class ActionFlow:
         if channel is None:
             return
         try:
-            client.chat_postMessage(channel=channel.lstrip("#"), text=text,
-                                    blocks=[bk.section(text)], unfurl_links=False)  # fmt: skip
+            client.chat_postMessage(
+                channel=channel.lstrip("#"),
+                text=text,
+                blocks=[bk.section(text)],
+                unfurl_links=False,
+            )
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("the audit post to %s failed: %s", channel, type(error).__name__)
 
@@ -331,11 +343,14 @@ class ActionFlow:
     def tell_requester(
         self, client: WebClient, request: ActionRequest, title: str, line: str
     ) -> None:
-        text = f"Your request to {title.lower()} {bk.code(request.target.name)} " \
-               f"of {bk.code(request.entity.short)}: {line}"  # fmt: skip
+        text = (
+            f"Your request to {title.lower()} {bk.code(request.target.name)} "
+            f"of {bk.code(request.entity.short)}: {line}"
+        )
         try:
-            client.chat_postMessage(channel=request.requester.slack_user_id, text=text,
-                                    blocks=[bk.section(text)])  # fmt: skip
+            client.chat_postMessage(
+                channel=request.requester.slack_user_id, text=text, blocks=[bk.section(text)]
+            )
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("telling the requester failed: %s", type(error).__name__)
 
@@ -353,9 +368,13 @@ def _missing(fields: Any, params: Mapping[str, str]) -> bool:
 def _matches(target: Target, params: Mapping[str, str]) -> bool:
     return all(
         params.get(key) in (None, "", value)
-        for key, value in (("cluster", target.cluster), ("namespace", target.namespace),
-                           ("workload", target.name), ("kind", target.kind))
-    )  # fmt: skip
+        for key, value in (
+            ("cluster", target.cluster),
+            ("namespace", target.namespace),
+            ("workload", target.name),
+            ("kind", target.kind),
+        )
+    )
 
 
 def _decode(value: object) -> dict[str, Any]:

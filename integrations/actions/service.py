@@ -157,18 +157,36 @@ class ActionService:
             with claim(self.engine, target, action.name, actor, hold=hold):
                 by = f" (approved by {approver.label})" if approver else ""
                 record(
-                    self.engine, event="action", action=action.name, entity=ref, target=target,
-                    actor=actor, outcome="pending", message=action.audit_text(plan) + by,
-                    before=plan.before, after=plan.after, params=plan.params or params,
-                    request_id=request_id, slack=slack,
-                )  # fmt: skip
+                    self.engine,
+                    event="action",
+                    action=action.name,
+                    entity=ref,
+                    target=target,
+                    actor=actor,
+                    outcome="pending",
+                    message=action.audit_text(plan) + by,
+                    before=plan.before,
+                    after=plan.after,
+                    params=plan.params or params,
+                    request_id=request_id,
+                    slack=slack,
+                )
                 outcome = self._act(action, entity, plan)
                 record(
-                    self.engine, event="outcome", action=action.name, entity=ref, target=target,
-                    actor=actor, outcome="ok" if outcome.ok else "failed",
-                    message=outcome.message, before=plan.before, after=outcome.after,
-                    params=plan.params or params, request_id=request_id, slack=slack,
-                )  # fmt: skip
+                    self.engine,
+                    event="outcome",
+                    action=action.name,
+                    entity=ref,
+                    target=target,
+                    actor=actor,
+                    outcome="ok" if outcome.ok else "failed",
+                    message=outcome.message,
+                    before=plan.before,
+                    after=outcome.after,
+                    params=plan.params or params,
+                    request_id=request_id,
+                    slack=slack,
+                )
                 return outcome
         except ActionRefused as error:
             self._refused(action.name, ref, target, actor, error.user_message, slack, request_id)
@@ -196,11 +214,20 @@ class ActionService:
             self.engine, plan, ref, actor, decision.owner, params=plan.params or params, ttl=ttl
         )
         record(
-            self.engine, event="request", action=action.name, entity=ref, target=target,
-            actor=actor, outcome="pending", message=f"requested: {plan.summary}",
-            before=plan.before, after=plan.after, params=plan.params or params,
-            request_id=saved.id, slack=slack,
-        )  # fmt: skip
+            self.engine,
+            event="request",
+            action=action.name,
+            entity=ref,
+            target=target,
+            actor=actor,
+            outcome="pending",
+            message=f"requested: {plan.summary}",
+            before=plan.before,
+            after=plan.after,
+            params=plan.params or params,
+            request_id=saved.id,
+            slack=slack,
+        )
         return saved
 
     def note_posted(self, request_id: str, channel: str, ts: str) -> None:
@@ -217,16 +244,29 @@ class ActionService:
         ):
             return self._lost_race(found, approver, slack)
         record(
-            self.engine, event="approve", action=found.action, entity=found.entity,
-            target=found.target, actor=approver, outcome="ok",
+            self.engine,
+            event="approve",
+            action=found.action,
+            entity=found.entity,
+            target=found.target,
+            actor=approver,
+            outcome="ok",
             message=f"approved {found.requester.label}'s request: {found.summary}",
-            params=found.params, request_id=found.id, slack=slack,
-        )  # fmt: skip
+            params=found.params,
+            request_id=found.id,
+            slack=slack,
+        )
         try:
             outcome = self.run(
-                found.requester, found.action, found.entity, found.target, found.params,
-                slack=slack, request=found, approver=approver,
-            )  # fmt: skip
+                found.requester,
+                found.action,
+                found.entity,
+                found.target,
+                found.params,
+                slack=slack,
+                request=found,
+                approver=approver,
+            )
         except (
             ActionRefused,
             ActionFailed,
@@ -249,11 +289,18 @@ class ActionService:
         ):
             return self._lost_race(found, approver, slack)
         record(
-            self.engine, event="deny", action=found.action, entity=found.entity,
-            target=found.target, actor=approver, outcome="ok",
+            self.engine,
+            event="deny",
+            action=found.action,
+            entity=found.entity,
+            target=found.target,
+            actor=approver,
+            outcome="ok",
             message=f"denied {found.requester.label}'s request: {found.summary}",
-            params=found.params, request_id=found.id, slack=slack,
-        )  # fmt: skip
+            params=found.params,
+            request_id=found.id,
+            slack=slack,
+        )
         return Approval(self.request(found.id) or found, None)
 
     def expire_due(self, now: datetime | None = None) -> list[ActionRequest]:
@@ -263,12 +310,16 @@ class ActionService:
         for found in approvals.due_requests(self.engine, now):
             if approvals.decide_request(self.engine, found.id, "expired", "greenroom", now=now):
                 record(
-                    self.engine, event="expire", action=found.action, entity=found.entity,
-                    target=found.target, actor=SYSTEM, outcome="ok",
-                    message=f"{found.requester.label}'s request expired undecided: "
-                    f"{found.summary}",
+                    self.engine,
+                    event="expire",
+                    action=found.action,
+                    entity=found.entity,
+                    target=found.target,
+                    actor=SYSTEM,
+                    outcome="ok",
+                    message=f"{found.requester.label}'s request expired undecided: {found.summary}",
                     request_id=found.id,
-                )  # fmt: skip
+                )
                 expired.append(self.request(found.id) or found)
         return expired
 
@@ -304,10 +355,19 @@ class ActionService:
             raise
         if event is not None:
             record(
-                self.engine, event=event, action=action.name, entity=ref, target=target,
-                actor=actor, outcome="ok", message=plan.summary, before=plan.before,
-                after=plan.after, params=plan.params or params, slack=slack,
-            )  # fmt: skip
+                self.engine,
+                event=event,
+                action=action.name,
+                entity=ref,
+                target=target,
+                actor=actor,
+                outcome="ok",
+                message=plan.summary,
+                before=plan.before,
+                after=plan.after,
+                params=plan.params or params,
+                slack=slack,
+            )
         return plan
 
     def _act(self, action: Action, entity: Entity, plan: Plan) -> Outcome:
@@ -339,10 +399,17 @@ class ActionService:
     ) -> None:
         with contextlib.suppress(AuditWriteFailed):  # a refusal changed nothing
             record(
-                self.engine, event="refused", action=action, entity=ref, target=target,
-                actor=actor, outcome="refused", message=reason, request_id=request_id,
+                self.engine,
+                event="refused",
+                action=action,
+                entity=ref,
+                target=target,
+                actor=actor,
+                outcome="refused",
+                message=reason,
+                request_id=request_id,
                 slack=slack,
-            )  # fmt: skip
+            )
 
     def _decidable(
         self, approver: Actor, request_id: str, verb: str, slack: SlackIds | None
@@ -353,9 +420,14 @@ class ActionService:
         same_person = approver.person is not None and approver.person == found.requester.person
         if approver.slack_user_id == found.requester.slack_user_id or same_person:
             self._refused(
-                found.action, found.entity, found.target, approver,
-                f"tried to {verb} their own request", slack, found.id,
-            )  # fmt: skip
+                found.action,
+                found.entity,
+                found.target,
+                approver,
+                f"tried to {verb} their own request",
+                slack,
+                found.id,
+            )
             raise NotAuthorized(
                 f"You cannot {verb} your own request; another owner of "
                 f"{found.owner.short if found.owner else 'it'} has to."
@@ -363,9 +435,14 @@ class ActionService:
         decision = self.decision(approver, found.entity, found.action)
         if not decision.may_act:
             self._refused(
-                found.action, found.entity, found.target, approver,
-                f"not allowed to {verb}: {decision.reason}", slack, found.id,
-            )  # fmt: skip
+                found.action,
+                found.entity,
+                found.target,
+                approver,
+                f"not allowed to {verb}: {decision.reason}",
+                slack,
+                found.id,
+            )
             raise NotAuthorized(f"Only its owners may {verb} this request: {decision.reason}.")
         now = datetime.now(UTC)
         if found.status != "pending":

@@ -83,8 +83,12 @@ class Actions:
         kubeconfig = write_kubeconfig(
             self.tmp_path / "kubeconfig.yaml", {"prod": (self.api.url, self.api.token)}
         )
-        cluster = {"name": "prod", "type": "kubeconfig", "kubeconfig": str(kubeconfig),
-                   "context": "prod"}  # fmt: skip
+        cluster = {
+            "name": "prod",
+            "type": "kubeconfig",
+            "kubeconfig": str(kubeconfig),
+            "context": "prod",
+        }
         settings = {"environments": {"prod": "production"}, "verify_timeout_seconds": 20}
         return {"kubernetes": {"clusters": [cluster]}, "actions": settings | actions}
 
@@ -112,10 +116,15 @@ def actions(
     api = FakeKubernetesApi(rollout_seconds=0.3).start()
     deployment = k.deployment("payments-api", image="registry.globex.example/payments-api:1.5.0")
     previous = k.deployment("payments-api", image="registry.globex.example/payments-api:1.4.2")
-    api.add(deployment, replica_set(previous, 3), replica_set(deployment, 4),
-            *k.pods_of("payments-api", 3))  # fmt: skip
-    world = Actions(engine, database_url, tmp_path, api, write_catalog, serve_greenroom,
-                    slack_api.api_url)  # fmt: skip
+    api.add(
+        deployment,
+        replica_set(previous, 3),
+        replica_set(deployment, 4),
+        *k.pods_of("payments-api", 3),
+    )
+    world = Actions(
+        engine, database_url, tmp_path, api, write_catalog, serve_greenroom, slack_api.api_url
+    )
     world.own("payments")
     yield world
     api.close()
@@ -286,8 +295,14 @@ def test_a_rollback_names_the_image_and_k8s_offers_it_next_to_a_crash_loop(
     actions: Actions,
 ) -> None:
     crashing = k.Container(ready=False, restarts=9, waiting=("CrashLoopBackOff", "back-off 5m0s"))
-    actions.api.add(k.pod("payments-api-x", owner=("Deployment", "payments-api"),
-                          labels={k.KUBE_ID: "payments-api"}, containers=(crashing,)))  # fmt: skip
+    actions.api.add(
+        k.pod(
+            "payments-api-x",
+            owner=("Deployment", "payments-api"),
+            labels={k.KUBE_ID: "payments-api"},
+            containers=(crashing,),
+        )
+    )
     ws = actions.serve()
     reply = ws.ask("k8s payments-api")
     assert "Roll back payments-api" in ws.buttons(reply)
@@ -309,10 +324,18 @@ def test_an_expired_request_is_closed_and_cannot_be_approved(actions: Actions) -
     with actions.engine.begin() as conn:
         past = datetime.now(UTC) - timedelta(minutes=1)
         conn.execute(update(action_requests).values(expires_at=past))
-    environ = {"SLACK_BOT_TOKEN": "xoxb-loopback-token", "SLACK_API_URL": actions.slack_url,
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET}  # fmt: skip
-    settings = load_settings(None, environ=environ, database_url=actions.database_url,
-                             data_dir=actions.tmp_path, **actions.config())  # fmt: skip
+    environ = {
+        "SLACK_BOT_TOKEN": "xoxb-loopback-token",
+        "SLACK_API_URL": actions.slack_url,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+    }
+    settings = load_settings(
+        None,
+        environ=environ,
+        database_url=actions.database_url,
+        data_dir=actions.tmp_path,
+        **actions.config(),
+    )
     now = datetime.now(UTC)
     result = run_actions_expire(
         JobContext(

@@ -152,14 +152,18 @@ def test_a_failed_audit_write_stops_the_action(world: World) -> None:
 
     sqlite = world.engine.dialect.name == "sqlite"
     refuse = (
-        ["CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
-         "BEGIN SELECT RAISE(ABORT, 'disk full'); END"]
+        [
+            "CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        ]
         if sqlite
-        else ["CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN "
-              "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
-              "CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
-              "FOR EACH ROW EXECUTE FUNCTION no_audit()"]
-    )  # fmt: skip
+        else [
+            "CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
+            "FOR EACH ROW EXECUTE FUNCTION no_audit()",
+        ]
+    )
     with world.engine.begin() as conn:
         for statement in refuse:
             conn.execute(text(statement))
@@ -198,8 +202,9 @@ def test_admins_act_anywhere_and_unmapped_people_neither_act_nor_ask(world: Worl
 def test_a_denied_request_does_nothing(world: World) -> None:
     asked = world.service.ask(CAROL, "restart", API, DEPLOYMENT, {})
     with pytest.raises(NotAuthorized, match="Only its owners"):
-        world.service.deny(replace(CAROL, slack_user_id="U0OTHER", person=parse_ref("user:pat2")),
-                           asked.id)  # fmt: skip
+        world.service.deny(
+            replace(CAROL, slack_user_id="U0OTHER", person=parse_ref("user:pat2")), asked.id
+        )
     denied = world.service.deny(BOB, asked.id)
     assert denied.request.status == "denied" and denied.outcome is None
     assert world.api.writes() == []
