@@ -281,9 +281,16 @@ class ActionFlow:
         approve: bool,
     ) -> None:
         service = self.service()
+        by = bk.mention(actor.slack_user_id)
+
+        def running(request: ActionRequest) -> None:  # other owners see it is taken
+            title = _title(request.action)
+            line = f":hourglass_flowing_sand: Approved by {by}; running…"
+            respond(replace_original=True, **decided_message(request, title, line))
+
         try:
             decided = (
-                service.approve(actor, request_id, slack=slack)
+                service.approve(actor, request_id, slack=slack, started=running)
                 if approve
                 else service.deny(actor, request_id, slack=slack)
             )
@@ -296,7 +303,6 @@ class ActionFlow:
             )
             return
         request, title = decided.request, _title(decided.request.action)
-        by = bk.mention(actor.slack_user_id)
         if decided.outcome is None:
             line = f":no_entry_sign: Denied by {by}."
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -234,9 +234,15 @@ class ActionService:
         approvals.note_message(self.engine, request_id, channel, ts)
 
     def approve(
-        self, approver: Actor, request_id: str, *, slack: SlackIds | None = None
+        self,
+        approver: Actor,
+        request_id: str,
+        *,
+        slack: SlackIds | None = None,
+        started: Callable[[ActionRequest], None] | None = None,
     ) -> Approval:
-        """An owner's Approve: decided once, then the action runs for the requester."""
+        """An owner's Approve: decided once, then the action runs for the requester;
+        ``started`` hears of the approval before the (maybe long) run."""
         found = self._decidable(approver, request_id, "approve", slack)
         now = datetime.now(UTC)
         if not approvals.decide_request(
@@ -256,6 +262,8 @@ class ActionService:
             request_id=found.id,
             slack=slack,
         )
+        if started is not None:
+            started(self.request(found.id) or found)
         try:
             outcome = self.run(
                 found.requester,

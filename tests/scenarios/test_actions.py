@@ -213,7 +213,10 @@ def test_a_non_owner_requests_and_an_owner_approves(actions: Actions) -> None:
     assert "Requested" in dm(ws, CAROL, "Requested")
     assert not restarted(actions.api)
 
-    decided = ws.reply(ws.click(request, "Approve", user=BOB), timeout=30)
+    approved = ws.click(request, "Approve", user=BOB)
+    running = ws.reply(approved)
+    assert "Approved by @U0BOB; running" in ws.text(running) and ws.buttons(running) == []
+    decided = ws.reply(approved, count=2, timeout=30)
     assert decided["replace_original"] is True
     assert "Approved by @U0BOB" in ws.text(decided) and "The restart finished" in ws.text(decided)
     assert "Approved by" in dm(ws, CAROL, "Your request")
