@@ -83,7 +83,14 @@ class ActionService:
         self._enabled()
         action = get_action(action_name)
         found = action.targets(self.ctx, self.entity(ref))
-        return [t for t in found if self.settings.switched_off(action.name, t.cluster) is None]
+        allowed = [t for t in found if self.settings.switched_off(action.name, t.cluster) is None]
+        if found and not allowed:
+            off = self.settings.switched_off(action.name, found[0].cluster)
+            assert off is not None
+            raise ActionRefused(
+                _switch_text(action.name, found[0], self.settings.environment_of(found[0].cluster))
+            )
+        return allowed
 
     def decision(self, actor: Actor, ref: EntityRef, action: str | None = None) -> Decision:
         """Act, request or refuse, from the catalog now; an ``admin`` action lets only
@@ -351,12 +358,16 @@ class ActionService:
         try:
             off = self.settings.switched_off(action.name, target.cluster)
             if off is not None:
-                raise ActionRefused(_switch_text(action.name, target, off.environment))
+                raise ActionRefused(
+                    _switch_text(action.name, target, self.settings.environment_of(target.cluster))
+                )
             action.check_target(self.ctx, entity, target)
             plan = action.plan(self.ctx, entity, target, params)
             off = self.settings.switched_off(plan.switch or action.name, target.cluster)
             if off is not None:
-                raise ActionRefused(_switch_text(plan.switch, target, off.environment))
+                raise ActionRefused(
+                    _switch_text(plan.switch, target, self.settings.environment_of(target.cluster))
+                )
         except ActionRefused as error:
             if event is not None:
                 self._refused(action.name, ref, target, actor, error.user_message, slack, None)
@@ -471,9 +482,9 @@ class ActionService:
         )
 
 
-def _switch_text(action: str, target: Target, environment: str) -> str:
+def _switch_text(action: str, target: Target, environment: str | None) -> str:
     where = f"in cluster {target.cluster}" if target.cluster else "here"
-    if environment != "*":
+    if environment:
         where += f" ({environment})"
     name = "Scaling to zero" if action == "scale-to-zero" else f"The {action} action"
     return f"{name} is turned off {where} by the operators (actions.disabled in greenroom.yaml)."

@@ -419,3 +419,12 @@ def test_the_home_tab_shows_requests_waiting_for_my_team(actions: Actions) -> No
     assert "1 action request waiting for your team" in home
     assert "@U0CAROL asks to restart deployment `payments-api`" in home
     assert "action request" not in ws.view_text(ws.open_home(CAROL))
+
+
+def test_an_action_switched_off_in_a_cluster_says_so(actions: Actions) -> None:
+    ws = actions.serve(disabled=[{"action": "restart", "cluster": "prod"}])
+    view_id = open_run(ws, "run restart payments-api", shows="turned off")
+    assert "The restart action is turned off in cluster prod (production)" in ws.view_text(
+        ws.slack.view(view_id)
+    )
+    assert patches(actions.api) == 0
