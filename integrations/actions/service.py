@@ -85,8 +85,6 @@ class ActionService:
         found = action.targets(self.ctx, self.entity(ref))
         allowed = [t for t in found if self.settings.switched_off(action.name, t.cluster) is None]
         if found and not allowed:
-            off = self.settings.switched_off(action.name, found[0].cluster)
-            assert off is not None
             raise ActionRefused(
                 _switch_text(action.name, found[0], self.settings.environment_of(found[0].cluster))
             )
