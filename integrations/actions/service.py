@@ -154,9 +154,9 @@ class ActionService:
                     f"You may not {action.title.lower()} this directly ({decision.reason}); "
                     "request it and an owner can approve."
                 )
-        plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
-        entity = self.entity(ref)
         try:
+            plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+            entity = self.entity(ref)
             check_limits(self.engine, self.settings, actor, target)
             hold = timedelta(seconds=self.settings.verify_timeout_seconds + 120)
             with claim(self.engine, target, action.name, actor, hold=hold):
@@ -213,26 +213,34 @@ class ActionService:
         decision = self.decision(actor, ref, action.name)
         if decision.mode == "refuse":
             raise NotAuthorized(f"You cannot request {action.title.lower()}: {decision.reason}.")
-        plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+        try:
+            plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+        except ActionRefused as error:
+            self._refused(action.name, ref, target, actor, error.user_message, slack, None)
+            raise
         ttl = timedelta(minutes=self.settings.request_ttl_minutes)
         saved = approvals.save_request(
             self.engine, plan, ref, actor, decision.owner, params=plan.params or params, ttl=ttl
         )
-        record(
-            self.engine,
-            event="request",
-            action=action.name,
-            entity=ref,
-            target=target,
-            actor=actor,
-            outcome="pending",
-            message=f"requested: {plan.summary}",
-            before=plan.before,
-            after=plan.after,
-            params=plan.params or params,
-            request_id=saved.id,
-            slack=slack,
-        )
+        try:
+            record(
+                self.engine,
+                event="request",
+                action=action.name,
+                entity=ref,
+                target=target,
+                actor=actor,
+                outcome="pending",
+                message=f"requested: {plan.summary}",
+                before=plan.before,
+                after=plan.after,
+                params=plan.params or params,
+                request_id=saved.id,
+                slack=slack,
+            )
+        except AuditWriteFailed:  # an unrecorded request must not be approvable
+            approvals.finish_request(self.engine, saved.id, "failed", "the audit write failed")
+            raise
         return saved
 
     def note_posted(self, request_id: str, channel: str, ts: str) -> None:
