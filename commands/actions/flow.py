@@ -368,7 +368,11 @@ def _title(action: str) -> str:
 
 
 def _missing(fields: Any, params: Mapping[str, str]) -> bool:
-    return any(f.required and not params.get(f.name) for f in fields)
+    """Whether the form must be shown: a required field is empty, or the action has fields
+    and none was given (a submitted form names every field, even left empty)."""
+    if any(f.required and not params.get(f.name) for f in fields):
+        return True
+    return bool(fields) and not any(f.name in params for f in fields)
 
 
 def _matches(target: Target, params: Mapping[str, str]) -> bool:

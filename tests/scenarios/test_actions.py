@@ -428,3 +428,39 @@ def test_an_action_switched_off_in_a_cluster_says_so(actions: Actions) -> None:
         ws.slack.view(view_id)
     )
     assert patches(actions.api) == 0
+
+
+def test_a_workflow_runs_from_slack_with_inputs(actions: Actions, tmp_path: Path) -> None:
+    from bot.loopback.github_api import FakeGitHub
+
+    with FakeGitHub(tmp_path / "github") as github:
+        github.seed_repository("acme/payments-api", {"README.md": "hi"})
+        github.add_workflow("acme/payments-api", "deploy.yml")
+        catalog = COMPANY.replace("OWNER", "payments").replace(
+            "annotations: {backstage.io/kubernetes-id: payments-api}",
+            "annotations: {backstage.io/kubernetes-id: payments-api, "
+            "github.com/project-slug: acme/payments-api}",
+        )
+        actions.write_catalog(catalog)
+        host = {"url": github.url, "type": "github", "token_env": "GH_ACTIONS_TOKEN"}
+        ws = actions.serve_greenroom(
+            config=actions.config() | {"repositories": {"hosts": [host]}},
+            environ={"GH_ACTIONS_TOKEN": "ghp_fake_token_0123456789"},
+        )
+        view_id = open_run(ws, "run run-workflow payments-api", shows="Inputs")
+        form = ws.slack.view(view_id)
+        option = form["blocks"][1]["element"]["options"][0]
+        values = {
+            "target": {"target": {"type": "static_select", "selected_option": option}},
+            "workflow": {"workflow": {"type": "plain_text_input", "value": "deploy.yml"}},
+            "ref": {"ref": {"type": "plain_text_input", "value": None}},
+            "inputs": {"inputs": {"type": "plain_text_input", "value": "environment=staging"}},
+        }
+        shown = ws.view_text(ws.submit(view_id, values)["view"])
+        assert "Run workflow deploy.yml of acme/payments-api on main with 1 input" in shown
+        assert "input environment = staging" in shown
+        ws.submit(view_id, {})
+        assert "Workflow run #1" in dm(ws, ALICE, "Workflow run")
+        assert github.runs[0]["inputs"] == {"environment": "staging"}
+        records = str([r.to_json() for r in read_audit(actions.engine)])
+        assert "ghp_fake_token" not in records
