@@ -235,3 +235,15 @@ def test_an_admin_only_action_lets_owners_request_only(world: World) -> None:
         assert world.service.decision(replace(CAROL, is_admin=True), API, "restart").may_act
     finally:
         type(action).permission = "owner"
+
+
+def test_no_secret_of_a_pod_template_reaches_a_plan_or_the_trail(world: World) -> None:
+    from bot.loopback import kubernetes_objects as k
+
+    rollback = world.service.preview(ALICE, "rollback", API, DEPLOYMENT, {})
+    assert world.service.run(ALICE, "rollback", API, DEPLOYMENT, {}).ok
+    failed = Target("Job", "payments-api-migrate", "prod", "payments")
+    rerun = world.service.preview(ALICE, "rerun", API, failed, {})
+    assert world.service.run(ALICE, "rerun", API, failed, {}).ok
+    shown = str([rollback.plan, rerun.plan]) + str([r.to_json() for r in read_audit(world.engine)])
+    assert k.SECRET_VALUE not in shown and "payments-api-secrets" not in shown
