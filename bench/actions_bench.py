@@ -63,14 +63,26 @@ def write_config(folder: Path, api: FakeKubernetesApi) -> Path:
         "database_url": "sqlite:///bench.db",
         "catalog": {
             "sources": [
-                {"name": "bench", "type": "directory", "path": "catalog",
-                 "rules": [{"allow": ["User", "Group"]}]}
+                {
+                    "name": "bench",
+                    "type": "directory",
+                    "path": "catalog",
+                    "rules": [{"allow": ["User", "Group"]}],
+                }
             ]
         },
-        "kubernetes": {"clusters": [{"name": "prod", "type": "kubeconfig",
-                                     "kubeconfig": "kubeconfig.yaml", "context": "prod"}]},
+        "kubernetes": {
+            "clusters": [
+                {
+                    "name": "prod",
+                    "type": "kubeconfig",
+                    "kubeconfig": "kubeconfig.yaml",
+                    "context": "prod",
+                }
+            ]
+        },
         "actions": {"cooldown_seconds": 0, "rate_limit": 100000, "verify_timeout_seconds": 60},
-    }  # fmt: skip
+    }
     path = folder / "greenroom.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -141,11 +153,17 @@ def main() -> None:
         config = write_config(Path(tmp), api)
         env = serve_env(slack, SECRET)
         cli = ["--config", str(config)]
-        subprocess.run([sys.executable, "-m", "bot.cli.main", *cli, "sync"], env=env, cwd=REPO,
-                       check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            [sys.executable, "-m", "bot.cli.main", *cli, "sync"],
+            env=env,
+            cwd=REPO,
+            check=True,
+            capture_output=True,
+        )
         port = 3900 + os.getpid() % 1000
-        server, base = start_serving(cli, [], env=env, cwd=REPO, log=Path(tmp) / "serve.log",
-                                     port=port)  # fmt: skip
+        server, base = start_serving(
+            cli, [], env=env, cwd=REPO, log=Path(tmp) / "serve.log", port=port
+        )
         signer = SignedRequests(SECRET, team_id=slack.team_id)
         try:
             with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
@@ -161,11 +179,15 @@ def main() -> None:
                 took = [r[0] for r in results]
                 verified = sum("The restart finished" in r[1] for r in results)
                 over = [t - args.rollout for t in took]
-                print("\n| rollout | restarts | confirm to outcome p50 / max | over the rollout "
-                      "p50 / max | verified |\n|---|---|---|---|---|")  # fmt: skip
-                print(f"| {args.rollout:.1f} s | {len(took)} | {statistics.median(took):.2f} s / "
-                      f"{max(took):.2f} s | {statistics.median(over):.2f} s / {max(over):.2f} s | "
-                      f"{verified} of {len(took)} |")  # fmt: skip
+                print(
+                    "\n| rollout | restarts | confirm to outcome p50 / max | over the rollout "
+                    "p50 / max | verified |\n|---|---|---|---|---|"
+                )
+                print(
+                    f"| {args.rollout:.1f} s | {len(took)} | {statistics.median(took):.2f} s / "
+                    f"{max(took):.2f} s | {statistics.median(over):.2f} s / {max(over):.2f} s | "
+                    f"{verified} of {len(took)} |"
+                )
         finally:
             server.terminate()
             server.wait(30)

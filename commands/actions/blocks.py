@@ -47,8 +47,12 @@ DENY_ACTION = "greenroom.actions.deny"
 FORM_CALLBACK = "greenroom.actions.form"
 CONFIRM_CALLBACK = "greenroom.actions.confirm"
 TARGET_BLOCK, TARGET_INPUT = "target", "target"
-_OUTCOME_MARK = {"ok": ":white_check_mark:", "failed": ":x:", "refused": ":no_entry_sign:",
-                 "pending": ":hourglass_flowing_sand:"}  # fmt: skip
+_OUTCOME_MARK = {
+    "ok": ":white_check_mark:",
+    "failed": ":x:",
+    "refused": ":no_entry_sign:",
+    "pending": ":hourglass_flowing_sand:",
+}
 
 
 def state_value(action: str, entity: str, target: Target | None, params: Mapping[str, str]) -> str:
@@ -78,14 +82,19 @@ def form_view(
 ) -> dict[str, Any]:
     """Choose the workload and fill the action's fields; submit previews."""
     blocks: list[Block] = [
-        bk.section(f"*{bk.escape(action.title)}* · {bk.escape(action.description)}\n"
-                   f"for {bk.code(entity)}"),
-    ]  # fmt: skip
+        bk.section(
+            f"*{bk.escape(action.title)}* · {bk.escape(action.description)}\nfor {bk.code(entity)}"
+        ),
+    ]
     options = [
-        {"text": bk.plain(f"{t.kind} {t.name}" + (f" · {t.cluster}/{t.namespace}" if t.cluster
-                          else ""), 75), "value": json.dumps(t.to_json(), separators=(",", ":"))}
+        {
+            "text": bk.plain(
+                f"{t.kind} {t.name}" + (f" · {t.cluster}/{t.namespace}" if t.cluster else ""), 75
+            ),
+            "value": json.dumps(t.to_json(), separators=(",", ":")),
+        }
         for t in targets[:100]
-    ]  # fmt: skip
+    ]
     blocks.append(
         {
             "type": "input",
@@ -189,16 +198,20 @@ def decided_message(request: ActionRequest, title: str, line: str) -> dict[str, 
         f"{bk.mention(request.requester.slack_user_id)} asked to *{bk.escape(title.lower())}* "
         f"{target_text(request.target)} of {bk.code(request.entity.short)}.\n{line}"
     )
-    return {"text": f"{title} of {request.entity.short}: {request.status}",
-            "blocks": [bk.section(text)]}  # fmt: skip
+    return {
+        "text": f"{title} of {request.entity.short}: {request.status}",
+        "blocks": [bk.section(text)],
+    }
 
 
 def waiting_blocks(requests: Sequence[ActionRequest]) -> list[Block]:
     """The Home tab's "waiting for your team" list: each request and where to decide it."""
     from integrations.actions import get_action
 
-    lines = [f"*:raised_hand: {len(requests)} action request{'s' if len(requests) != 1 else ''} "
-             "waiting for your team*"]  # fmt: skip
+    lines = [
+        f"*:raised_hand: {len(requests)} action request{'s' if len(requests) != 1 else ''} "
+        "waiting for your team*"
+    ]
     for request in requests[:10]:
         where = f" in <#{request.channel}>" if (request.channel or "").startswith("C") else ""
         lines.append(

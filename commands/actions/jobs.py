@@ -34,9 +34,10 @@ def run_actions_expire(ctx: JobContext) -> JobResult:
             try:
                 if request.channel and request.message_ts:
                     client.chat_update(
-                        channel=request.channel, ts=request.message_ts,
+                        channel=request.channel,
+                        ts=request.message_ts,
                         **decided_message(request, title, line),
-                    )  # fmt: skip
+                    )
                 text = (
                     f"Your request to {title.lower()} {bk.code(request.target.name)} of "
                     f"{bk.code(request.entity.short)} expired: nobody decided in time."

@@ -24,8 +24,15 @@ __all__ = ["EVENTS", "AuditRecord", "count_actions", "last_action_at", "read_aud
 log = logging.getLogger(__name__)
 
 EVENTS = (
-    "request", "approve", "deny", "expire", "dry_run", "action", "outcome", "refused",
-)  # fmt: skip
+    "request",
+    "approve",
+    "deny",
+    "expire",
+    "dry_run",
+    "action",
+    "outcome",
+    "refused",
+)
 _MESSAGE_LIMIT = 2000
 
 

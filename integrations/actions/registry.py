@@ -120,5 +120,6 @@ def all_actions() -> list[Action]:
 
 
 def _load_builtins() -> None:
+    import integrations.actions.batch_actions
     import integrations.actions.ci_actions
     import integrations.actions.kubernetes_actions  # noqa: F401

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -21,6 +21,7 @@ from integrations.actions.approvals import ActionRequest
 from integrations.actions.audit import AuditRecord, read_audit, record
 from integrations.actions.cluster import ClusterWriters
 from integrations.actions.config import ActionsSettings
+from integrations.actions.desk import SYSTEM, RequestDesk
 from integrations.actions.errors import ActionFailed, ActionRefused, AuditWriteFailed
 from integrations.actions.model import Actor, Outcome, Plan, SlackIds, Target
 from integrations.actions.permissions import Decision, decide, owner_channel
@@ -28,9 +29,6 @@ from integrations.actions.registry import Action, ActionContext, get_action
 from integrations.actions.safety import check_limits, claim
 
 __all__ = ["SYSTEM", "ActionService", "Approval", "Preview"]
-
-#: Who expires requests.
-SYSTEM = Actor("greenroom", name="greenroom")
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,12 @@ class ActionService:
         self._enabled()
         action = get_action(action_name)
         found = action.targets(self.ctx, self.entity(ref))
-        return [t for t in found if self.settings.switched_off(action.name, t.cluster) is None]
+        allowed = [t for t in found if self.settings.switched_off(action.name, t.cluster) is None]
+        if found and not allowed:
+            raise ActionRefused(
+                _switch_text(action.name, found[0], self.settings.environment_of(found[0].cluster))
+            )
+        return allowed
 
     def decision(self, actor: Actor, ref: EntityRef, action: str | None = None) -> Decision:
         """Act, request or refuse, from the catalog now; an ``admin`` action lets only
@@ -144,34 +147,52 @@ class ActionService:
         if request is None:
             decision = self.decision(actor, ref, action.name)
             if not decision.may_act:
-                self._refused(action.name, ref, target, actor, decision.reason, slack, None)
+                self.refused(action.name, ref, target, actor, decision.reason, slack, None)
                 raise NotAuthorized(
                     f"You may not {action.title.lower()} this directly ({decision.reason}); "
                     "request it and an owner can approve."
                 )
-        plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
-        entity = self.entity(ref)
         try:
+            plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+            entity = self.entity(ref)
             check_limits(self.engine, self.settings, actor, target)
             hold = timedelta(seconds=self.settings.verify_timeout_seconds + 120)
             with claim(self.engine, target, action.name, actor, hold=hold):
                 by = f" (approved by {approver.label})" if approver else ""
                 record(
-                    self.engine, event="action", action=action.name, entity=ref, target=target,
-                    actor=actor, outcome="pending", message=action.audit_text(plan) + by,
-                    before=plan.before, after=plan.after, params=plan.params or params,
-                    request_id=request_id, slack=slack,
-                )  # fmt: skip
+                    self.engine,
+                    event="action",
+                    action=action.name,
+                    entity=ref,
+                    target=target,
+                    actor=actor,
+                    outcome="pending",
+                    message=action.audit_text(plan) + by,
+                    before=plan.before,
+                    after=plan.after,
+                    params=plan.params or params,
+                    request_id=request_id,
+                    slack=slack,
+                )
                 outcome = self._act(action, entity, plan)
                 record(
-                    self.engine, event="outcome", action=action.name, entity=ref, target=target,
-                    actor=actor, outcome="ok" if outcome.ok else "failed",
-                    message=outcome.message, before=plan.before, after=outcome.after,
-                    params=plan.params or params, request_id=request_id, slack=slack,
-                )  # fmt: skip
+                    self.engine,
+                    event="outcome",
+                    action=action.name,
+                    entity=ref,
+                    target=target,
+                    actor=actor,
+                    outcome="ok" if outcome.ok else "failed",
+                    message=outcome.message,
+                    before=plan.before,
+                    after=outcome.after,
+                    params=plan.params or params,
+                    request_id=request_id,
+                    slack=slack,
+                )
                 return outcome
         except ActionRefused as error:
-            self._refused(action.name, ref, target, actor, error.user_message, slack, request_id)
+            self.refused(action.name, ref, target, actor, error.user_message, slack, request_id)
             raise
 
     def ask(
@@ -190,87 +211,58 @@ class ActionService:
         decision = self.decision(actor, ref, action.name)
         if decision.mode == "refuse":
             raise NotAuthorized(f"You cannot request {action.title.lower()}: {decision.reason}.")
-        plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+        try:
+            plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
+        except ActionRefused as error:
+            self.refused(action.name, ref, target, actor, error.user_message, slack, None)
+            raise
         ttl = timedelta(minutes=self.settings.request_ttl_minutes)
         saved = approvals.save_request(
             self.engine, plan, ref, actor, decision.owner, params=plan.params or params, ttl=ttl
         )
-        record(
-            self.engine, event="request", action=action.name, entity=ref, target=target,
-            actor=actor, outcome="pending", message=f"requested: {plan.summary}",
-            before=plan.before, after=plan.after, params=plan.params or params,
-            request_id=saved.id, slack=slack,
-        )  # fmt: skip
+        try:
+            record(
+                self.engine,
+                event="request",
+                action=action.name,
+                entity=ref,
+                target=target,
+                actor=actor,
+                outcome="pending",
+                message=f"requested: {plan.summary}",
+                before=plan.before,
+                after=plan.after,
+                params=plan.params or params,
+                request_id=saved.id,
+                slack=slack,
+            )
+        except AuditWriteFailed:  # an unrecorded request must not be approvable
+            approvals.finish_request(self.engine, saved.id, "failed", "the audit write failed")
+            raise
         return saved
 
     def note_posted(self, request_id: str, channel: str, ts: str) -> None:
         approvals.note_message(self.engine, request_id, channel, ts)
 
     def approve(
-        self, approver: Actor, request_id: str, *, slack: SlackIds | None = None
+        self,
+        approver: Actor,
+        request_id: str,
+        *,
+        slack: SlackIds | None = None,
+        started: Callable[[ActionRequest], None] | None = None,
     ) -> Approval:
-        """An owner's Approve: decided once, then the action runs for the requester."""
-        found = self._decidable(approver, request_id, "approve", slack)
-        now = datetime.now(UTC)
-        if not approvals.decide_request(
-            self.engine, found.id, "approved", approver.slack_user_id, now=now
-        ):
-            return self._lost_race(found, approver, slack)
-        record(
-            self.engine, event="approve", action=found.action, entity=found.entity,
-            target=found.target, actor=approver, outcome="ok",
-            message=f"approved {found.requester.label}'s request: {found.summary}",
-            params=found.params, request_id=found.id, slack=slack,
-        )  # fmt: skip
-        try:
-            outcome = self.run(
-                found.requester, found.action, found.entity, found.target, found.params,
-                slack=slack, request=found, approver=approver,
-            )  # fmt: skip
-        except (
-            ActionRefused,
-            ActionFailed,
-            NotAuthorized,
-            EntityNotFound,
-            AuditWriteFailed,
-        ) as error:
-            outcome = Outcome(False, error.user_message)
-        approvals.finish_request(
-            self.engine, found.id, "done" if outcome.ok else "failed", outcome.message
-        )
-        return Approval(self.request(found.id) or found, outcome)
+        """An owner's Approve: decided once, then the action runs for the requester;
+        ``started`` hears of the approval before the (maybe long) run."""
+        return RequestDesk(self).approve(approver, request_id, slack=slack, started=started)
 
     def deny(self, approver: Actor, request_id: str, *, slack: SlackIds | None = None) -> Approval:
         """An owner's Deny, decided once."""
-        found = self._decidable(approver, request_id, "deny", slack)
-        now = datetime.now(UTC)
-        if not approvals.decide_request(
-            self.engine, found.id, "denied", approver.slack_user_id, now=now
-        ):
-            return self._lost_race(found, approver, slack)
-        record(
-            self.engine, event="deny", action=found.action, entity=found.entity,
-            target=found.target, actor=approver, outcome="ok",
-            message=f"denied {found.requester.label}'s request: {found.summary}",
-            params=found.params, request_id=found.id, slack=slack,
-        )  # fmt: skip
-        return Approval(self.request(found.id) or found, None)
+        return RequestDesk(self).deny(approver, request_id, slack=slack)
 
     def expire_due(self, now: datetime | None = None) -> list[ActionRequest]:
         """Mark every pending request past its time expired (once), recorded."""
-        now = now or datetime.now(UTC)
-        expired = []
-        for found in approvals.due_requests(self.engine, now):
-            if approvals.decide_request(self.engine, found.id, "expired", "greenroom", now=now):
-                record(
-                    self.engine, event="expire", action=found.action, entity=found.entity,
-                    target=found.target, actor=SYSTEM, outcome="ok",
-                    message=f"{found.requester.label}'s request expired undecided: "
-                    f"{found.summary}",
-                    request_id=found.id,
-                )  # fmt: skip
-                expired.append(self.request(found.id) or found)
-        return expired
+        return RequestDesk(self).expire_due(now)
 
     # -- internals -------------------------------------------------------------------------
     def _enabled(self) -> None:
@@ -292,22 +284,35 @@ class ActionService:
         try:
             off = self.settings.switched_off(action.name, target.cluster)
             if off is not None:
-                raise ActionRefused(_switch_text(action.name, target, off.environment))
+                raise ActionRefused(
+                    _switch_text(action.name, target, self.settings.environment_of(target.cluster))
+                )
             action.check_target(self.ctx, entity, target)
             plan = action.plan(self.ctx, entity, target, params)
             off = self.settings.switched_off(plan.switch or action.name, target.cluster)
             if off is not None:
-                raise ActionRefused(_switch_text(plan.switch, target, off.environment))
+                raise ActionRefused(
+                    _switch_text(plan.switch, target, self.settings.environment_of(target.cluster))
+                )
         except ActionRefused as error:
             if event is not None:
-                self._refused(action.name, ref, target, actor, error.user_message, slack, None)
+                self.refused(action.name, ref, target, actor, error.user_message, slack, None)
             raise
         if event is not None:
             record(
-                self.engine, event=event, action=action.name, entity=ref, target=target,
-                actor=actor, outcome="ok", message=plan.summary, before=plan.before,
-                after=plan.after, params=plan.params or params, slack=slack,
-            )  # fmt: skip
+                self.engine,
+                event=event,
+                action=action.name,
+                entity=ref,
+                target=target,
+                actor=actor,
+                outcome="ok",
+                message=plan.summary,
+                before=plan.before,
+                after=plan.after,
+                params=plan.params or params,
+                slack=slack,
+            )
         return plan
 
     def _act(self, action: Action, entity: Entity, plan: Plan) -> Outcome:
@@ -327,7 +332,7 @@ class ActionService:
                 seconds=time.monotonic() - started,
             )
 
-    def _refused(
+    def refused(
         self,
         action: str,
         ref: EntityRef,
@@ -337,58 +342,25 @@ class ActionService:
         slack: SlackIds | None,
         request_id: str | None,
     ) -> None:
-        with contextlib.suppress(AuditWriteFailed):  # a refusal changed nothing
+        """Record a refusal (best effort: a refusal changed nothing, and is told anyway)."""
+        with contextlib.suppress(AuditWriteFailed):
             record(
-                self.engine, event="refused", action=action, entity=ref, target=target,
-                actor=actor, outcome="refused", message=reason, request_id=request_id,
+                self.engine,
+                event="refused",
+                action=action,
+                entity=ref,
+                target=target,
+                actor=actor,
+                outcome="refused",
+                message=reason,
+                request_id=request_id,
                 slack=slack,
-            )  # fmt: skip
-
-    def _decidable(
-        self, approver: Actor, request_id: str, verb: str, slack: SlackIds | None
-    ) -> ActionRequest:
-        found = self.request(request_id)
-        if found is None:
-            raise ActionRefused("That request no longer exists.")
-        same_person = approver.person is not None and approver.person == found.requester.person
-        if approver.slack_user_id == found.requester.slack_user_id or same_person:
-            self._refused(
-                found.action, found.entity, found.target, approver,
-                f"tried to {verb} their own request", slack, found.id,
-            )  # fmt: skip
-            raise NotAuthorized(
-                f"You cannot {verb} your own request; another owner of "
-                f"{found.owner.short if found.owner else 'it'} has to."
             )
-        decision = self.decision(approver, found.entity, found.action)
-        if not decision.may_act:
-            self._refused(
-                found.action, found.entity, found.target, approver,
-                f"not allowed to {verb}: {decision.reason}", slack, found.id,
-            )  # fmt: skip
-            raise NotAuthorized(f"Only its owners may {verb} this request: {decision.reason}.")
-        now = datetime.now(UTC)
-        if found.status != "pending":
-            raise ActionRefused(f"This request was already {found.status}.")
-        if found.expired(now):
-            self.expire_due(now)
-            raise ActionRefused(
-                "This request expired before anyone decided; ask again if it is still needed."
-            )
-        return found
-
-    def _lost_race(self, found: ActionRequest, approver: Actor, slack: SlackIds | None) -> Approval:
-        latest = self.request(found.id) or found
-        if latest.status == "pending":  # it expired between the check and the update
-            self.expire_due()
-        raise ActionRefused(
-            f"This request was already {(self.request(found.id) or latest).status}."
-        )
 
 
-def _switch_text(action: str, target: Target, environment: str) -> str:
+def _switch_text(action: str, target: Target, environment: str | None) -> str:
     where = f"in cluster {target.cluster}" if target.cluster else "here"
-    if environment != "*":
+    if environment:
         where += f" ({environment})"
     name = "Scaling to zero" if action == "scale-to-zero" else f"The {action} action"
     return f"{name} is turned off {where} by the operators (actions.disabled in greenroom.yaml)."

@@ -83,8 +83,12 @@ class Actions:
         kubeconfig = write_kubeconfig(
             self.tmp_path / "kubeconfig.yaml", {"prod": (self.api.url, self.api.token)}
         )
-        cluster = {"name": "prod", "type": "kubeconfig", "kubeconfig": str(kubeconfig),
-                   "context": "prod"}  # fmt: skip
+        cluster = {
+            "name": "prod",
+            "type": "kubeconfig",
+            "kubeconfig": str(kubeconfig),
+            "context": "prod",
+        }
         settings = {"environments": {"prod": "production"}, "verify_timeout_seconds": 20}
         return {"kubernetes": {"clusters": [cluster]}, "actions": settings | actions}
 
@@ -112,10 +116,15 @@ def actions(
     api = FakeKubernetesApi(rollout_seconds=0.3).start()
     deployment = k.deployment("payments-api", image="registry.globex.example/payments-api:1.5.0")
     previous = k.deployment("payments-api", image="registry.globex.example/payments-api:1.4.2")
-    api.add(deployment, replica_set(previous, 3), replica_set(deployment, 4),
-            *k.pods_of("payments-api", 3))  # fmt: skip
-    world = Actions(engine, database_url, tmp_path, api, write_catalog, serve_greenroom,
-                    slack_api.api_url)  # fmt: skip
+    api.add(
+        deployment,
+        replica_set(previous, 3),
+        replica_set(deployment, 4),
+        *k.pods_of("payments-api", 3),
+    )
+    world = Actions(
+        engine, database_url, tmp_path, api, write_catalog, serve_greenroom, slack_api.api_url
+    )
     world.own("payments")
     yield world
     api.close()
@@ -204,7 +213,10 @@ def test_a_non_owner_requests_and_an_owner_approves(actions: Actions) -> None:
     assert "Requested" in dm(ws, CAROL, "Requested")
     assert not restarted(actions.api)
 
-    decided = ws.reply(ws.click(request, "Approve", user=BOB), timeout=30)
+    approved = ws.click(request, "Approve", user=BOB)
+    running = ws.reply(approved)
+    assert "Approved by @U0BOB; running" in ws.text(running) and ws.buttons(running) == []
+    decided = ws.reply(approved, count=2, timeout=30)
     assert decided["replace_original"] is True
     assert "Approved by @U0BOB" in ws.text(decided) and "The restart finished" in ws.text(decided)
     assert "Approved by" in dm(ws, CAROL, "Your request")
@@ -286,8 +298,14 @@ def test_a_rollback_names_the_image_and_k8s_offers_it_next_to_a_crash_loop(
     actions: Actions,
 ) -> None:
     crashing = k.Container(ready=False, restarts=9, waiting=("CrashLoopBackOff", "back-off 5m0s"))
-    actions.api.add(k.pod("payments-api-x", owner=("Deployment", "payments-api"),
-                          labels={k.KUBE_ID: "payments-api"}, containers=(crashing,)))  # fmt: skip
+    actions.api.add(
+        k.pod(
+            "payments-api-x",
+            owner=("Deployment", "payments-api"),
+            labels={k.KUBE_ID: "payments-api"},
+            containers=(crashing,),
+        )
+    )
     ws = actions.serve()
     reply = ws.ask("k8s payments-api")
     assert "Roll back payments-api" in ws.buttons(reply)
@@ -309,10 +327,18 @@ def test_an_expired_request_is_closed_and_cannot_be_approved(actions: Actions) -
     with actions.engine.begin() as conn:
         past = datetime.now(UTC) - timedelta(minutes=1)
         conn.execute(update(action_requests).values(expires_at=past))
-    environ = {"SLACK_BOT_TOKEN": "xoxb-loopback-token", "SLACK_API_URL": actions.slack_url,
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET}  # fmt: skip
-    settings = load_settings(None, environ=environ, database_url=actions.database_url,
-                             data_dir=actions.tmp_path, **actions.config())  # fmt: skip
+    environ = {
+        "SLACK_BOT_TOKEN": "xoxb-loopback-token",
+        "SLACK_API_URL": actions.slack_url,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+    }
+    settings = load_settings(
+        None,
+        environ=environ,
+        database_url=actions.database_url,
+        data_dir=actions.tmp_path,
+        **actions.config(),
+    )
     now = datetime.now(UTC)
     result = run_actions_expire(
         JobContext(
@@ -393,3 +419,48 @@ def test_the_home_tab_shows_requests_waiting_for_my_team(actions: Actions) -> No
     assert "1 action request waiting for your team" in home
     assert "@U0CAROL asks to restart deployment `payments-api`" in home
     assert "action request" not in ws.view_text(ws.open_home(CAROL))
+
+
+def test_an_action_switched_off_in_a_cluster_says_so(actions: Actions) -> None:
+    ws = actions.serve(disabled=[{"action": "restart", "cluster": "prod"}])
+    view_id = open_run(ws, "run restart payments-api", shows="turned off")
+    assert "The restart action is turned off in cluster prod (production)" in ws.view_text(
+        ws.slack.view(view_id)
+    )
+    assert patches(actions.api) == 0
+
+
+def test_a_workflow_runs_from_slack_with_inputs(actions: Actions, tmp_path: Path) -> None:
+    from bot.loopback.github_api import FakeGitHub
+
+    with FakeGitHub(tmp_path / "github") as github:
+        github.seed_repository("acme/payments-api", {"README.md": "hi"})
+        github.add_workflow("acme/payments-api", "deploy.yml")
+        catalog = COMPANY.replace("OWNER", "payments").replace(
+            "annotations: {backstage.io/kubernetes-id: payments-api}",
+            "annotations: {backstage.io/kubernetes-id: payments-api, "
+            "github.com/project-slug: acme/payments-api}",
+        )
+        actions.write_catalog(catalog)
+        host = {"url": github.url, "type": "github", "token_env": "GH_ACTIONS_TOKEN"}
+        ws = actions.serve_greenroom(
+            config=actions.config() | {"repositories": {"hosts": [host]}},
+            environ={"GH_ACTIONS_TOKEN": "ghp_fake_token_0123456789"},
+        )
+        view_id = open_run(ws, "run run-workflow payments-api", shows="Inputs")
+        form = ws.slack.view(view_id)
+        option = form["blocks"][1]["element"]["options"][0]
+        values = {
+            "target": {"target": {"type": "static_select", "selected_option": option}},
+            "workflow": {"workflow": {"type": "plain_text_input", "value": "deploy.yml"}},
+            "ref": {"ref": {"type": "plain_text_input", "value": None}},
+            "inputs": {"inputs": {"type": "plain_text_input", "value": "environment=staging"}},
+        }
+        shown = ws.view_text(ws.submit(view_id, values)["view"])
+        assert "Run workflow deploy.yml of acme/payments-api on main with 1 input" in shown
+        assert "input environment = staging" in shown
+        ws.submit(view_id, {})
+        assert "Workflow run #1" in dm(ws, ALICE, "Workflow run")
+        assert github.runs[0]["inputs"] == {"environment": "staging"}
+        records = str([r.to_json() for r in read_audit(actions.engine)])
+        assert "ghp_fake_token" not in records

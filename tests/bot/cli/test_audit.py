@@ -41,9 +41,17 @@ def test_audit_prints_the_trail_and_json(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite:///{tmp_path / 'greenroom.db'}")
     target = Target("Deployment", "payments-api", "prod", "payments")
     actor = Actor("U0ALICE", person=parse_ref("user:alice"), name="Alice Archer")
-    record(engine, event="dry_run", action="restart", entity=parse_ref("component:payments-api"),
-           target=target, actor=actor, outcome="ok", message="Restart deployment payments-api",
-           params={"api_token": "hunter2"})  # fmt: skip
+    record(
+        engine,
+        event="dry_run",
+        action="restart",
+        entity=parse_ref("component:payments-api"),
+        target=target,
+        actor=actor,
+        outcome="ok",
+        message="Restart deployment payments-api",
+        params={"api_token": "hunter2"},
+    )
     engine.dispose()
 
     table = run(config, "audit", "payments-api")

@@ -91,8 +91,10 @@ def test_a_job_is_created_once_and_forbidden_writes_are_403(
 def test_a_json_patch_test_operation_guards_the_change(
     apps: tuple[client.AppsV1Api, client.BatchV1Api],
 ) -> None:
-    ops = [{"op": "test", "path": "/metadata/resourceVersion", "value": "nope"},
-           {"op": "replace", "path": "/spec/replicas", "value": 1}]  # fmt: skip
+    ops = [
+        {"op": "test", "path": "/metadata/resourceVersion", "value": "nope"},
+        {"op": "replace", "path": "/spec/replicas", "value": 1},
+    ]
     with pytest.raises(ApiException) as raised:
         apps[0].patch_namespaced_deployment("payments-api", "payments", ops)
     assert raised.value.status == 422

@@ -46,10 +46,18 @@ def test_the_preview_escapes_what_clusters_and_catalogs_say() -> None:
 def test_a_request_names_the_requester_and_carries_only_its_id() -> None:
     now = datetime.now(UTC)
     request = ActionRequest(
-        "abc123", "restart", API, TARGET, {}, "Restart <!everyone>",
-        Actor("U0CAROL", name="Carol"), parse_ref("group:payments"), "pending", now,
+        "abc123",
+        "restart",
+        API,
+        TARGET,
+        {},
+        "Restart <!everyone>",
+        Actor("U0CAROL", name="Carol"),
+        parse_ref("group:payments"),
+        "pending",
+        now,
         now + timedelta(hours=1),
-    )  # fmt: skip
+    )
     message = request_message(request, "Restart")
     text = json.dumps(message["blocks"])
     assert "<@U0CAROL>" in text and "<!everyone>" not in text
@@ -63,10 +71,13 @@ def _health(*findings: Finding) -> KubernetesHealth:
 
 def test_a_crash_loop_of_a_deployment_offers_a_roll_back() -> None:
     crash = Finding(
-        "container-waiting", Severity.CRITICAL,
+        "container-waiting",
+        Severity.CRITICAL,
         ObjectRef("prod", "payments", "Deployment", "payments-api"),
-        "Container app keeps crashing (CrashLoopBackOff)", "", "",
-    )  # fmt: skip
+        "Container app keeps crashing (CrashLoopBackOff)",
+        "",
+        "",
+    )
     blocks = finding_buttons(_health(crash), str(API), enabled=True)
     [button] = blocks[1]["elements"]
     assert button["text"]["text"] == "Roll back payments-api"

@@ -48,9 +48,11 @@ def hosts(tmp_path: Path) -> Iterator[tuple[FakeGitHub, FakeGitLab]]:
 def _service(world: World, host: RepositoryHostSettings) -> ActionService:
     world.write(COMPANY + SERVICE)
     return ActionService(
-        world.engine, world.catalog, world.service.settings,
+        world.engine,
+        world.catalog,
+        world.service.settings,
         repositories=RepositoriesSettings(hosts=[host]),
-    )  # fmt: skip
+    )
 
 
 def test_a_github_workflow_is_dispatched_with_inputs_and_its_run_is_seen(

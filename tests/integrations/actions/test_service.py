@@ -152,14 +152,18 @@ def test_a_failed_audit_write_stops_the_action(world: World) -> None:
 
     sqlite = world.engine.dialect.name == "sqlite"
     refuse = (
-        ["CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
-         "BEGIN SELECT RAISE(ABORT, 'disk full'); END"]
+        [
+            "CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        ]
         if sqlite
-        else ["CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN "
-              "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
-              "CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
-              "FOR EACH ROW EXECUTE FUNCTION no_audit()"]
-    )  # fmt: skip
+        else [
+            "CREATE FUNCTION no_audit() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER no_audit BEFORE INSERT ON action_audit "
+            "FOR EACH ROW EXECUTE FUNCTION no_audit()",
+        ]
+    )
     with world.engine.begin() as conn:
         for statement in refuse:
             conn.execute(text(statement))
@@ -198,8 +202,9 @@ def test_admins_act_anywhere_and_unmapped_people_neither_act_nor_ask(world: Worl
 def test_a_denied_request_does_nothing(world: World) -> None:
     asked = world.service.ask(CAROL, "restart", API, DEPLOYMENT, {})
     with pytest.raises(NotAuthorized, match="Only its owners"):
-        world.service.deny(replace(CAROL, slack_user_id="U0OTHER", person=parse_ref("user:pat2")),
-                           asked.id)  # fmt: skip
+        world.service.deny(
+            replace(CAROL, slack_user_id="U0OTHER", person=parse_ref("user:pat2")), asked.id
+        )
     denied = world.service.deny(BOB, asked.id)
     assert denied.request.status == "denied" and denied.outcome is None
     assert world.api.writes() == []
@@ -230,3 +235,15 @@ def test_an_admin_only_action_lets_owners_request_only(world: World) -> None:
         assert world.service.decision(replace(CAROL, is_admin=True), API, "restart").may_act
     finally:
         type(action).permission = "owner"
+
+
+def test_no_secret_of_a_pod_template_reaches_a_plan_or_the_trail(world: World) -> None:
+    from bot.loopback import kubernetes_objects as k
+
+    rollback = world.service.preview(ALICE, "rollback", API, DEPLOYMENT, {})
+    assert world.service.run(ALICE, "rollback", API, DEPLOYMENT, {}).ok
+    failed = Target("Job", "payments-api-migrate", "prod", "payments")
+    rerun = world.service.preview(ALICE, "rerun", API, failed, {})
+    assert world.service.run(ALICE, "rerun", API, failed, {}).ok
+    shown = str([rollback.plan, rerun.plan]) + str([r.to_json() for r in read_audit(world.engine)])
+    assert k.SECRET_VALUE not in shown and "payments-api-secrets" not in shown
