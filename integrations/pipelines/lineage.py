@@ -77,7 +77,7 @@ class LineageWalk:
         info: list[NodeInfo],
         root: int,
         direction: Direction,
-        found: list[tuple[int, int, int]],
+        found: tuple[list[int], list[int], list[int]],  # reached, via, level of each node
         cycles: list[tuple[int, int]],
         truncated: bool,
         depth: int | None,
@@ -91,12 +91,15 @@ class LineageWalk:
         self.depth = depth
 
     def __len__(self) -> int:
-        return len(self._found)
+        return len(self._found[0])
 
     @cached_property
     def steps(self) -> tuple[LineageStep, ...]:
         info = self._info
-        return tuple(LineageStep(info[n], lvl, info[via].id) for n, lvl, via in self._found)
+        reached, via, level_of = self._found
+        return tuple(
+            LineageStep(info[n], level_of[n], info[v].id) for n, v in zip(reached, via, strict=True)
+        )
 
     @cached_property
     def cycles(self) -> tuple[tuple[str, str], ...]:
@@ -123,8 +126,8 @@ class LineageGraph:
     def __init__(self) -> None:
         self._index: dict[str, int] = {}
         self._info: list[NodeInfo] = []
-        self._down: list[list[int]] = []
-        self._up: list[list[int]] = []
+        self._down: list[list[int] | tuple[int, ...]] = []
+        self._up: list[list[int] | tuple[int, ...]] = []
         self.by_annotation: dict[tuple[str, str], str] = {}
         self._loop_of: list[int] | None = None
 
@@ -156,9 +159,17 @@ class LineageGraph:
         """Data flows from ``origin`` to ``destination`` (both must be added first)."""
         a, b = self._index[origin], self._index[destination]
         if a != b and b not in self._down[a]:
-            self._down[a].append(b)
-            self._up[b].append(a)
+            self._down[a] = [*self._down[a], b]
+            self._up[b] = [*self._up[b], a]
             self._loop_of = None
+
+    def seal(self) -> LineageGraph:
+        """Turn the rows into tuples once built: tuples of ints drop out of the garbage
+        collector's view, so a full collection does not walk 100,000 lists mid-answer."""
+        self._down = [tuple(row) for row in self._down]
+        self._up = [tuple(row) for row in self._up]
+        self._loops()
+        return self
 
     def merged(self, nodes: Iterable[NodeInfo], edges: Iterable[tuple[str, str]]) -> LineageGraph:
         """A graph with extra nodes and edges over this one (this one is not changed)."""
@@ -176,18 +187,12 @@ class LineageGraph:
         for info in extra_nodes:
             if info.id not in view._index:
                 view.add_node(info)
-        copied: set[int] = set()
         for origin, destination in extra_edges:
             a, b = view._index.get(origin), view._index.get(destination)
             if a is None or b is None or a == b or b in view._down[a]:
                 continue
-            for row, at in ((view._down, a), (view._up, b)):
-                key = at if row is view._down else -at - 1
-                if key not in copied:
-                    row[at] = list(row[at])
-                    copied.add(key)
-            view._down[a].append(b)
-            view._up[b].append(a)
+            view._down[a] = [*view._down[a], b]  # a new row: this graph's stays as it is
+            view._up[b] = [*view._up[b], a]
         return view
 
     def walk(
@@ -205,30 +210,33 @@ class LineageGraph:
         level_of = [-1] * len(self._info)
         level_of[start] = 0
         frontier = [start]
-        found: list[tuple[int, int, int]] = []
+        # parallel lists of ints, not tuples: nothing the garbage collector has to track
+        reached: list[int] = []
+        via: list[int] = []
         cycles: list[tuple[int, int]] = []
         level = 0
         truncated = False
-        append = found.append
+        reach, came = reached.append, via.append
         while frontier and (depth is None or level < depth) and not truncated:
             level += 1
-            following: list[int] = []
-            extend = following.append
+            begin = len(reached)
             for node in frontier:
                 loop = loops[node]
                 for target in edges[node]:
                     if level_of[target] < 0:
                         level_of[target] = level
-                        append((target, level, node))
-                        extend(target)
+                        reach(target)
+                        came(node)
                     elif loop >= 0 and loops[target] == loop and len(cycles) < _MAX_CYCLES:
                         cycles.append((node, target))
-                if len(found) >= limit:
+                if len(reached) >= limit:
                     truncated = True
-                    del found[limit:]
+                    del reached[limit:], via[limit:]
                     break
-            frontier = following
-        return LineageWalk(self._info, start, direction, found, cycles, truncated, depth)
+            frontier = reached[begin:]
+        return LineageWalk(
+            self._info, start, direction, (reached, via, level_of), cycles, truncated, depth
+        )
 
     def _loops(self) -> list[int]:
         """For each node, the id of the loop (strongly connected group of two or more) it is
