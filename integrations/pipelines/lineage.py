@@ -69,37 +69,45 @@ class LineageStep:
 
 
 class LineageWalk:
-    """Everything reached from the root in one direction, nearest first. Steps are made when
-    first read: a walk over 50,000 nodes should not pay for 50,000 objects nobody shows."""
+    """Everything reached from the root in one direction, nearest first, level by level.
+    Steps (and which node each was reached from) are made when first read: a walk over 50,000
+    nodes should not pay for 50,000 objects nobody shows."""
 
     def __init__(
         self,
         info: list[NodeInfo],
+        back: list[list[int] | tuple[int, ...]],
         root: int,
         direction: Direction,
-        found: tuple[list[int], list[int], list[int]],  # reached, via, level of each node
+        levels: list[list[int]],
         cycles: list[tuple[int, int]],
         truncated: bool,
         depth: int | None,
     ) -> None:
         self._info = info
-        self._found = found
+        self._back = back  # edges against the walk's direction: where a node came from
+        self._levels = levels
         self._cycles = cycles
+        self._root = root
         self.root = info[root]
         self.direction = direction
         self.truncated = truncated
         self.depth = depth
 
     def __len__(self) -> int:
-        return len(self._found[0])
+        return sum(len(level) for level in self._levels)
 
     @cached_property
     def steps(self) -> tuple[LineageStep, ...]:
-        info = self._info
-        reached, via, level_of = self._found
-        return tuple(
-            LineageStep(info[n], level_of[n], info[v].id) for n, v in zip(reached, via, strict=True)
-        )
+        info, back = self._info, self._back
+        found: list[LineageStep] = []
+        previous = {self._root}
+        for number, level in enumerate(self._levels, start=1):
+            for node in sorted(level):
+                via = next((p for p in back[node] if p in previous), self._root)
+                found.append(LineageStep(info[node], number, info[via].id))
+            previous = set(level)
+        return tuple(found)
 
     @cached_property
     def cycles(self) -> tuple[tuple[str, str], ...]:
@@ -130,6 +138,7 @@ class LineageGraph:
         self._up: list[list[int] | tuple[int, ...]] = []
         self.by_annotation: dict[tuple[str, str], str] = {}
         self._loop_of: list[int] | None = None
+        self._in_loops: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._info)
@@ -203,40 +212,42 @@ class LineageGraph:
         depth: int | None = None,
         limit: int = MAX_NODES,
     ) -> LineageWalk:
-        """Breadth-first from ``root``; KeyError when the graph does not have it."""
+        """Breadth-first from ``root``; KeyError when the graph does not have it.
+
+        Each level is one set union over the frontier's rows and one set difference, so the
+        per-edge work happens in C; only nodes inside a loop are looked at one by one."""
         start = self._index[root]
-        edges = self._down if direction is Direction.DOWN else self._up
+        down = direction is Direction.DOWN
+        edges, back = (self._down, self._up) if down else (self._up, self._down)
         loops = self._loops()
-        level_of = [-1] * len(self._info)
-        level_of[start] = 0
-        frontier = [start]
-        # parallel lists of ints, not tuples: nothing the garbage collector has to track
-        reached: list[int] = []
-        via: list[int] = []
+        in_loops = self._in_loops
+        seen = {start}
+        levels: list[list[int]] = []
         cycles: list[tuple[int, int]] = []
-        level = 0
+        frontier = [start]
+        count = 0
         truncated = False
-        reach, came = reached.append, via.append
-        while frontier and (depth is None or level < depth) and not truncated:
-            level += 1
-            begin = len(reached)
-            for node in frontier:
+        while frontier and (depth is None or len(levels) < depth):
+            reached = set().union(*map(edges.__getitem__, frontier))
+            looped = in_loops.intersection(frontier) if len(cycles) < _MAX_CYCLES else ()
+            for node in looped:
                 loop = loops[node]
-                for target in edges[node]:
-                    if level_of[target] < 0:
-                        level_of[target] = level
-                        reach(target)
-                        came(node)
-                    elif loop >= 0 and loops[target] == loop and len(cycles) < _MAX_CYCLES:
-                        cycles.append((node, target))
-                if len(reached) >= limit:
-                    truncated = True
-                    del reached[limit:], via[limit:]
-                    break
-            frontier = reached[begin:]
-        return LineageWalk(
-            self._info, start, direction, (reached, via, level_of), cycles, truncated, depth
-        )
+                cycles += [(node, t) for t in edges[node] if t in seen and loops[t] == loop][
+                    : _MAX_CYCLES - len(cycles)
+                ]
+            reached -= seen
+            if not reached:
+                break
+            seen |= reached
+            level = list(reached)  # sorted when steps are made, not on every walk
+            if count + len(level) > limit:
+                level, truncated = sorted(level)[: limit - count], True
+            levels.append(level)
+            count += len(level)
+            if truncated:
+                break
+            frontier = level
+        return LineageWalk(self._info, back, start, direction, levels, cycles, truncated, depth)
 
     def _loops(self) -> list[int]:
         """For each node, the id of the loop (strongly connected group of two or more) it is
@@ -293,6 +304,7 @@ class LineageGraph:
                             loop_of[member] = loops
                         loops += 1
         self._loop_of = loop_of
+        self._in_loops = {n for n, loop in enumerate(loop_of) if loop >= 0}
         return loop_of
 
 
