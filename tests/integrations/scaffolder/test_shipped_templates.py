@@ -78,7 +78,7 @@ def test_the_catalog_entry_is_valid_and_annotated(tmp_path: Path, case: str) -> 
         "catalog-info.yaml", data, origin=origin, root=str(project)
     )
     assert scanned.problems == []
-    [entity] = [s.parsed.entity for s in scanned.entities]
+    [entity] = [s.parsed.entity for s in scanned.entities if s.parsed.entity.kind == "Component"]
     assert entity.metadata.description == (
         'Owned by "payments": quotes, colons & {{ braces }} stay text.'
     )
@@ -86,6 +86,16 @@ def test_the_catalog_entry_is_valid_and_annotated(tmp_path: Path, case: str) -> 
     assert entity.annotation("backstage.io/techdocs-ref") == "dir:."
     if case != "library-cli":
         assert entity.annotation("backstage.io/kubernetes-id") == entity.metadata.name
+    if case == "job":  # a pipeline that registers the dataset it writes (docs/pipelines.md)
+        assert entity.spec_str("type") == "data-pipeline"
+        assert entity.spec["dependencyOf"] == ["resource:orders-export-output"]
+        [dataset] = [
+            s.parsed.entity for s in scanned.entities if s.parsed.entity.kind == "Resource"
+        ]
+        assert (dataset.metadata.name, dataset.spec_str("type")) == (
+            "orders-export-output",
+            "dataset",
+        )
 
 
 @pytest.mark.parametrize("case", ["service", "job"])
