@@ -10,8 +10,10 @@ from rich.console import Console as Terminal
 from bot.cli.docs_view import DocsProgressBar, print_docs_summary
 from bot.cli.sync_view import print_sync_report
 from bot.console import Console
+from bot.loopback.pipelines_demo import demo_engines
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
+from commands.pipelines.demo import pipelines_tour
 from integrations.techdocs import build_all_docs
 from runtime.process import Runtime, open_runtime
 
@@ -54,6 +56,7 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
         out.rule(f"Home tab{who}")
         home = console.ask("", email=email, home=True)
         out.print(home.text(), markup=False, highlight=False)
+    failed += pipelines_tour(runtime, out, engines=demo_engines, console=Console, email=email)
     out.rule("Connect a real Slack workspace")
     out.print(_CONNECT.format(command=command), markup=False, highlight=False)
     return 1 if failed else 0
