@@ -196,13 +196,36 @@ class LineageGraph:
         for info in extra_nodes:
             if info.id not in view._index:
                 view.add_node(info)
+        added: list[tuple[int, int]] = []
         for origin, destination in extra_edges:
             a, b = view._index.get(origin), view._index.get(destination)
             if a is None or b is None or a == b or b in view._down[a]:
                 continue
             view._down[a] = [*view._down[a], b]  # a new row: this graph's stays as it is
             view._up[b] = [*view._up[b], a]
+            added.append((a, b))
+        if not view._closes_a_loop(added):
+            # the usual case: this graph's loops are the view's, no second pass over it all
+            base = self._loops()
+            view._loop_of = base + [-1] * (len(view._info) - len(base))
+            view._in_loops = self._in_loops
         return view
+
+    def _closes_a_loop(self, added: list[tuple[int, int]]) -> bool:
+        """Can any added edge's end reach any added edge's start (then there may be a new
+        loop)? One breadth-first pass from all the ends at once, in C like a walk."""
+        if not added:
+            return False
+        starts = {a for a, _ in added}
+        seen = {b for _, b in added}
+        frontier = list(seen)
+        while frontier:
+            if not starts.isdisjoint(frontier):
+                return True
+            reached = set().union(*map(self._down.__getitem__, frontier)) - seen
+            seen |= reached
+            frontier = list(reached)
+        return False
 
     def walk(
         self,

@@ -114,3 +114,13 @@ def test_impact_groups_downstream_by_team_and_leaves_out_the_owner() -> None:
         ("group:default/finance", [REPORT, REVENUE])
     ]
     assert [n.id for n in impact.unowned] == ["resource:default/ghost"]
+
+
+def test_a_loop_closed_by_a_lineage_sources_edge_is_found_in_the_merged_view() -> None:
+    lineage = graph((ORDERS, REPORT), (REPORT, REVENUE))
+    extra = NodeInfo("openlineage:job:x", "x", Role.PIPELINE, None, None, "openlineage", False)
+
+    view = lineage.merged([extra], [(REVENUE, extra.id), (extra.id, ORDERS)])
+
+    assert view.walk(ORDERS, direction=Direction.DOWN).cycles == ((extra.id, ORDERS),)
+    assert lineage.walk(ORDERS, direction=Direction.DOWN).cycles == ()
