@@ -96,3 +96,21 @@ def test_one_message_per_channel_and_audience_and_failures_reported(slack: Loopb
     sent = [c.args["channel"] for c in slack.calls("chat.postMessage")]
     assert sorted(sent) == ["#analytics", "C0DATA"]  # C0DATA: one message with both problems
     assert [reason for _, reason in failed_] == ["no Slack channel for group:default/ml"]
+
+
+def test_a_bad_night_is_summed_up_instead_of_flooding_the_channel(slack: LoopbackSlack) -> None:
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url + "/")
+    poster = ChannelPoster(client, min_interval=0, what="pipeline alert")
+    notes = [
+        PipelineNotification(
+            Change.NEW, parse_ref(f"component:etl-{i:02d}"), DATA, "C0DATA", failed(), WHEN
+        )
+        for i in range(25)
+    ]
+
+    failed_ = send_pipeline_alerts(poster, notes, max_messages_per_channel=4)
+
+    calls = slack.calls("chat.postMessage")
+    assert failed_ == [] and len(calls) == 4
+    assert "*Pipelines* · 22 more changed" in str(calls[-1].args["blocks"])
+    assert "`component:etl-24`" in str(calls[-1].args["blocks"])
