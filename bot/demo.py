@@ -18,6 +18,7 @@ from bot.tour.delivery import ask_about_delivery
 from bot.tour.kpis import ask_about_kpis, collect_kpis
 from bot.tour.kubernetes import serve_clusters, sweep_clusters
 from bot.tour.migrations import evaluate_migrations
+from bot.tour.pipelines import ask_about_pipelines
 from bot.tour.questions import ask_questions, connect_a_workspace, open_home
 from bot.tour.scaffold import scaffold_service
 from bot.tour.worker import post_digest
@@ -40,6 +41,7 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
         ask_questions(tour)
         ask_about_kpis(tour)
         ask_about_delivery(tour)
+        ask_about_pipelines(tour)
         tour.ask("k8s payments-api")
         tour.ask("k8s refunds-worker")
         sweep_clusters(tour)

@@ -18,9 +18,10 @@ from slackkit.blocks import Block
 from slackkit.catalog_blocks import ref_text
 from slackkit.channel_alerts import ChannelPoster, post_in_turns
 
-__all__ = ["alert_message", "send_pipeline_alerts"]
+__all__ = ["alert_message", "overflow_message", "send_pipeline_alerts"]
 
 _SHOWN = 20
+_OVERFLOW_LINES = 300
 
 
 def send_pipeline_alerts(
@@ -28,8 +29,11 @@ def send_pipeline_alerts(
     notifications: Sequence[PipelineNotification],
     *,
     command: str = "/greenroom",
+    max_messages_per_channel: int = 10,
 ) -> list[tuple[PipelineNotification, str]]:
-    """Post every notification; returns those that could not be sent, with why."""
+    """Post every notification; returns those that could not be sent, with why. A channel
+    with more changed pipelines than ``max_messages_per_channel`` gets that many messages, the
+    last summing up the rest a line each, so a bad night does not flood it."""
     groups: dict[str, dict[tuple[str, str, str], list[PipelineNotification]]] = defaultdict(
         lambda: defaultdict(list)
     )
@@ -40,15 +44,40 @@ def send_pipeline_alerts(
             continue
         key = (str(n.entity), n.audience, str(n.team or ""))
         groups[n.channel.strip()][key].append(n)
-    queues = {
-        channel: [
-            (alert_message(group, command=command), group)
-            for _, group in sorted(groups[channel].items())
-        ]
-        for channel in sorted(groups)
-    }
+    queues: dict[str, list[tuple[dict[str, Any], list[PipelineNotification]]]] = {}
+    for channel in sorted(groups):
+        ordered = [group for _, group in sorted(groups[channel].items())]
+        shown = ordered
+        if len(ordered) > max_messages_per_channel:
+            shown = ordered[: max(max_messages_per_channel - 1, 0)]
+        queue = [(alert_message(group, command=command), group) for group in shown]
+        rest = ordered[len(shown) :]
+        if rest:
+            covered = [n for group in rest for n in group]
+            queue.append((overflow_message(rest, command=command), covered))
+        queues[channel] = queue
     failed.extend(post_in_turns(poster, queues))
     return failed
+
+
+def overflow_message(
+    groups: Sequence[Sequence[PipelineNotification]], *, command: str = "/greenroom"
+) -> dict[str, Any]:
+    """One message summing up many pipelines' changes, a line each."""
+    lines = []
+    for group in groups[:_OVERFLOW_LINES]:
+        first = group[0]
+        new = [n for n in group if n.change.value == "new"]
+        mark = ":hourglass:" if first.audience == "downstream" else ":red_circle:"
+        mark = mark if new else ":white_check_mark:"
+        what = bk.escape(bk.truncate(new[0].finding.title, 120)) if new else "recovered"
+        lines.append(f"{mark} {ref_text(first.entity)}: {what}")
+    if len(groups) > _OVERFLOW_LINES:
+        lines.append(f"… and {len(groups) - _OVERFLOW_LINES} more pipelines")
+    blocks: list[Block] = [bk.section(f"*Pipelines* · {len(groups)} more changed")]
+    blocks += [bk.section(chunk) for chunk in bk.pack_lines(lines)][:45]
+    blocks.append(bk.context(f"{bk.code(f'{command} pipeline <name>')} shows one."))
+    return {"text": f"{len(groups)} more pipelines changed", "blocks": blocks}
 
 
 def alert_message(

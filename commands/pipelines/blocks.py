@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
-from catalog import EntityRef, EntitySummary
+from catalog import EntityRef, EntitySummary, InvalidRef, parse_ref
 from integrations.pipelines import (
     Freshness,
     LineageAnswer,
@@ -267,7 +267,13 @@ def _word(direction: str) -> str:
 
 
 def _short(node_id: str) -> str:
-    return bk.code(node_id.split(":", 1)[-1] if node_id.count(":") == 1 else node_id)
+    """A catalog node as its ref (``resource:orders``); a lineage source's id as it is."""
+    if node_id.startswith(("openlineage:", "airflow:")):
+        return bk.code(node_id.split(":", 2)[-1] if node_id.startswith("airflow:") else node_id)
+    try:
+        return ref_text(parse_ref(node_id))
+    except InvalidRef:
+        return bk.code(node_id)
 
 
 def _impact_lines(answer: LineageAnswer, channels: Mapping[EntityRef, str]) -> list[str]:

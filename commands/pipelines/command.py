@@ -62,7 +62,8 @@ def register(app: App, deps: Deps) -> None:
             raise UsageError("Which pipeline? For example `pipeline orders-etl`.")
         stored = find_entity(deps.catalog, name, kinds=("component",))
         spec = spec_of(deps.catalog, stored) if stored.ref.kind == "component" else None
-        if spec is None or (not is_pipeline(stored.summary) and not spec.engines):
+        # a service's Kubernetes id does not make it a pipeline; a DAG id does
+        if spec is None or (not is_pipeline(stored.summary) and not spec.dag_id):
             raise UsageError(
                 f"{stored.ref.short} is not a pipeline: a pipeline is a Component of type "
                 "data-pipeline or ml-pipeline. Try `lineage` for datasets."

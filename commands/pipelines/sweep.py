@@ -62,7 +62,8 @@ def run_pipelines_sweep(
         settings.pipelines,
         clusters,
         timeout=settings.pipelines.sweep_timeout_seconds,
-        workers=settings.pipelines.sweep_concurrency,
+        # each of sweep_concurrency pipelines asks Airflow and every cluster at once
+        workers=settings.pipelines.sweep_concurrency * (2 + len(settings.kubernetes.clusters)),
         transport=transport,
     )
     try:

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 __all__ = ["AirflowInstance", "MarquezConfig", "PipelinesSettings"]
 
 _NAME = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", description="shown to users")
-_ENV = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 class AirflowInstance(BaseModel):
@@ -28,8 +27,16 @@ class AirflowInstance(BaseModel):
         examples=["https://airflow.example.com"],
     )
     username: str | None = Field(default=None, description="basic auth user")
-    password_env: str | None = _ENV
-    token_env: str | None = _ENV
+    password_env: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with the basic-auth password",
+    )
+    token_env: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with a bearer token (instead of basic auth)",
+    )
     password: SecretStr | None = Field(default=None, description="filled in from password_env")
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
 
@@ -59,8 +66,16 @@ class MarquezConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str = Field(pattern=r"^https?://\S+$", examples=["http://marquez:5000"])
-    token_env: str | None = _ENV
+    url: str = Field(
+        pattern=r"^https?://\S+$",
+        description="the Marquez API server (the API is under /api/v1)",
+        examples=["http://marquez:5000"],
+    )
+    token_env: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with a bearer token, if Marquez sits behind auth",
+    )
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
     depth: int = Field(default=20, ge=1, le=100, description="lineage depth asked of Marquez")
 
@@ -84,7 +99,9 @@ class PipelinesSettings(BaseModel):
     timeout_seconds: float = Field(default=2.5, gt=0, le=60, description="whole answer, Slack")
     sweep_timeout_seconds: float = Field(default=10.0, gt=0, le=300, description="one call")
     sweep_concurrency: int = Field(default=8, ge=1, le=64, description="calls at once")
-    sweep_interval_minutes: int = Field(default=10, ge=1, le=1440)
+    sweep_interval_minutes: int = Field(
+        default=10, ge=1, le=1440, description="how often the worker sweeps every pipeline"
+    )
     runs_shown: int = Field(default=5, ge=1, le=25, description="last runs in an answer")
     late_grace: float = Field(
         default=0.25, ge=0, le=10, description="a dataset is late after interval * (1 + grace)"

@@ -78,7 +78,6 @@ def cluster_report(
     *,
     now: datetime,
     timeout: float,
-    grace: float,
 ) -> EngineReport | None:
     """What one cluster says of the pipeline's CronJobs and Jobs; None when it has none there."""
     source = f"kubernetes {connection.name}"
@@ -101,7 +100,7 @@ def cluster_report(
         return EngineReport("kubernetes", source, selector, error=error.user_message)
     if not cronjobs and not jobs:
         return None
-    return _report(source, cronjobs, [_job(j) for j in jobs], _pod_ends(pods), now, grace)
+    return _report(source, cronjobs, [_job(j) for j in jobs], _pod_ends(pods), now)
 
 
 def _report(
@@ -110,7 +109,6 @@ def _report(
     jobs: list[_Job],
     ends: list[_PodEnd],
     now: datetime,
-    grace: float,
 ) -> EngineReport:
     jobs.sort(key=lambda j: j.started or datetime.min.replace(tzinfo=now.tzinfo), reverse=True)
     findings: list[PipelineFinding] = []

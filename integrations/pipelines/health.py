@@ -116,9 +116,7 @@ def check_pipeline(
             for connection in engines.clusters.connections():
 
                 def ask_cluster(c=connection, s=selector) -> EngineReport | None:  # type: ignore[no-untyped-def]
-                    return cluster_report(
-                        c, spec, s, now=now, timeout=engines.timeout, grace=settings.late_grace
-                    )
+                    return cluster_report(c, spec, s, now=now, timeout=engines.timeout)
 
                 asks.append((f"kubernetes {connection.name}", ask_cluster))
     if not spec.engines:

@@ -69,34 +69,45 @@ class LineageStep:
 
 
 class LineageWalk:
-    """Everything reached from the root in one direction, nearest first. Steps are made when
-    first read: a walk over 50,000 nodes should not pay for 50,000 objects nobody shows."""
+    """Everything reached from the root in one direction, nearest first, level by level.
+    Steps (and which node each was reached from) are made when first read: a walk over 50,000
+    nodes should not pay for 50,000 objects nobody shows."""
 
     def __init__(
         self,
         info: list[NodeInfo],
+        back: list[list[int] | tuple[int, ...]],
         root: int,
         direction: Direction,
-        found: list[tuple[int, int, int]],
+        levels: list[list[int]],
         cycles: list[tuple[int, int]],
         truncated: bool,
         depth: int | None,
     ) -> None:
         self._info = info
-        self._found = found
+        self._back = back  # edges against the walk's direction: where a node came from
+        self._levels = levels
         self._cycles = cycles
+        self._root = root
         self.root = info[root]
         self.direction = direction
         self.truncated = truncated
         self.depth = depth
 
     def __len__(self) -> int:
-        return len(self._found)
+        return sum(len(level) for level in self._levels)
 
     @cached_property
     def steps(self) -> tuple[LineageStep, ...]:
-        info = self._info
-        return tuple(LineageStep(info[n], lvl, info[via].id) for n, lvl, via in self._found)
+        info, back = self._info, self._back
+        found: list[LineageStep] = []
+        previous = {self._root}
+        for number, level in enumerate(self._levels, start=1):
+            for node in sorted(level):
+                via = next((p for p in back[node] if p in previous), self._root)
+                found.append(LineageStep(info[node], number, info[via].id))
+            previous = set(level)
+        return tuple(found)
 
     @cached_property
     def cycles(self) -> tuple[tuple[str, str], ...]:
@@ -123,10 +134,11 @@ class LineageGraph:
     def __init__(self) -> None:
         self._index: dict[str, int] = {}
         self._info: list[NodeInfo] = []
-        self._down: list[list[int]] = []
-        self._up: list[list[int]] = []
+        self._down: list[list[int] | tuple[int, ...]] = []
+        self._up: list[list[int] | tuple[int, ...]] = []
         self.by_annotation: dict[tuple[str, str], str] = {}
         self._loop_of: list[int] | None = None
+        self._in_loops: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._info)
@@ -156,9 +168,17 @@ class LineageGraph:
         """Data flows from ``origin`` to ``destination`` (both must be added first)."""
         a, b = self._index[origin], self._index[destination]
         if a != b and b not in self._down[a]:
-            self._down[a].append(b)
-            self._up[b].append(a)
+            self._down[a] = [*self._down[a], b]
+            self._up[b] = [*self._up[b], a]
             self._loop_of = None
+
+    def seal(self) -> LineageGraph:
+        """Turn the rows into tuples once built: tuples of ints drop out of the garbage
+        collector's view, so a full collection does not walk 100,000 lists mid-answer."""
+        self._down = [tuple(row) for row in self._down]
+        self._up = [tuple(row) for row in self._up]
+        self._loops()
+        return self
 
     def merged(self, nodes: Iterable[NodeInfo], edges: Iterable[tuple[str, str]]) -> LineageGraph:
         """A graph with extra nodes and edges over this one (this one is not changed)."""
@@ -176,19 +196,36 @@ class LineageGraph:
         for info in extra_nodes:
             if info.id not in view._index:
                 view.add_node(info)
-        copied: set[int] = set()
+        added: list[tuple[int, int]] = []
         for origin, destination in extra_edges:
             a, b = view._index.get(origin), view._index.get(destination)
             if a is None or b is None or a == b or b in view._down[a]:
                 continue
-            for row, at in ((view._down, a), (view._up, b)):
-                key = at if row is view._down else -at - 1
-                if key not in copied:
-                    row[at] = list(row[at])
-                    copied.add(key)
-            view._down[a].append(b)
-            view._up[b].append(a)
+            view._down[a] = [*view._down[a], b]  # a new row: this graph's stays as it is
+            view._up[b] = [*view._up[b], a]
+            added.append((a, b))
+        if not view._closes_a_loop(added):
+            # the usual case: this graph's loops are the view's, no second pass over it all
+            base = self._loops()
+            view._loop_of = base + [-1] * (len(view._info) - len(base))
+            view._in_loops = self._in_loops
         return view
+
+    def _closes_a_loop(self, added: list[tuple[int, int]]) -> bool:
+        """Can any added edge's end reach any added edge's start (then there may be a new
+        loop)? One breadth-first pass from all the ends at once, in C like a walk."""
+        if not added:
+            return False
+        starts = {a for a, _ in added}
+        seen = {b for _, b in added}
+        frontier = list(seen)
+        while frontier:
+            if not starts.isdisjoint(frontier):
+                return True
+            reached = set().union(*map(self._down.__getitem__, frontier)) - seen
+            seen |= reached
+            frontier = list(reached)
+        return False
 
     def walk(
         self,
@@ -198,37 +235,42 @@ class LineageGraph:
         depth: int | None = None,
         limit: int = MAX_NODES,
     ) -> LineageWalk:
-        """Breadth-first from ``root``; KeyError when the graph does not have it."""
+        """Breadth-first from ``root``; KeyError when the graph does not have it.
+
+        Each level is one set union over the frontier's rows and one set difference, so the
+        per-edge work happens in C; only nodes inside a loop are looked at one by one."""
         start = self._index[root]
-        edges = self._down if direction is Direction.DOWN else self._up
+        down = direction is Direction.DOWN
+        edges, back = (self._down, self._up) if down else (self._up, self._down)
         loops = self._loops()
-        level_of = [-1] * len(self._info)
-        level_of[start] = 0
-        frontier = [start]
-        found: list[tuple[int, int, int]] = []
+        in_loops = self._in_loops
+        seen = {start}
+        levels: list[list[int]] = []
         cycles: list[tuple[int, int]] = []
-        level = 0
+        frontier = [start]
+        count = 0
         truncated = False
-        append = found.append
-        while frontier and (depth is None or level < depth) and not truncated:
-            level += 1
-            following: list[int] = []
-            extend = following.append
-            for node in frontier:
+        while frontier and (depth is None or len(levels) < depth):
+            reached = set().union(*map(edges.__getitem__, frontier))
+            looped = in_loops.intersection(frontier) if len(cycles) < _MAX_CYCLES else ()
+            for node in looped:
                 loop = loops[node]
-                for target in edges[node]:
-                    if level_of[target] < 0:
-                        level_of[target] = level
-                        append((target, level, node))
-                        extend(target)
-                    elif loop >= 0 and loops[target] == loop and len(cycles) < _MAX_CYCLES:
-                        cycles.append((node, target))
-                if len(found) >= limit:
-                    truncated = True
-                    del found[limit:]
-                    break
-            frontier = following
-        return LineageWalk(self._info, start, direction, found, cycles, truncated, depth)
+                cycles += [(node, t) for t in edges[node] if t in seen and loops[t] == loop][
+                    : _MAX_CYCLES - len(cycles)
+                ]
+            reached -= seen
+            if not reached:
+                break
+            seen |= reached
+            level = list(reached)  # sorted when steps are made, not on every walk
+            if count + len(level) > limit:
+                level, truncated = sorted(level)[: limit - count], True
+            levels.append(level)
+            count += len(level)
+            if truncated:
+                break
+            frontier = level
+        return LineageWalk(self._info, back, start, direction, levels, cycles, truncated, depth)
 
     def _loops(self) -> list[int]:
         """For each node, the id of the loop (strongly connected group of two or more) it is
@@ -285,6 +327,7 @@ class LineageGraph:
                             loop_of[member] = loops
                         loops += 1
         self._loop_of = loop_of
+        self._in_loops = {n for n, loop in enumerate(loop_of) if loop >= 0}
         return loop_of
 
 

@@ -104,7 +104,7 @@ def build_catalog_lineage(catalog: Catalog) -> LineageGraph:
             ends.append(found)
         if len(ends) == 2 and any(e.role is not Role.OTHER for e in ends):
             graph.add_edge(ends[0].id, ends[1].id)  # data flows from what is depended on
-    return graph
+    return graph.seal()
 
 
 def _dangling(key: str) -> NodeInfo | None:

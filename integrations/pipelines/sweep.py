@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from concurrent.futures import as_completed
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -84,10 +84,14 @@ def sweep_pipelines(
     now = now or datetime.now(UTC)
     specs, invalid = pipeline_specs(catalog)
     healths: dict[EntityRef, PipelineHealth] = {}
-    futures = {engines.pool.submit(check_pipeline, engines, s, now=now): s for s in specs}
-    for future in as_completed(futures):
-        health = future.result()
-        healths[health.entity] = health
+    # pipelines in their own threads: each asks its engines on engines.pool, and waiting on
+    # the pool one is running in would deadlock it once every worker waits
+    workers = engines.settings.sweep_concurrency
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pipelines-sweep") as pool:
+        futures = [pool.submit(check_pipeline, engines, s, now=now) for s in specs]
+        for future in as_completed(futures):
+            health = future.result()
+            healths[health.entity] = health
     with writer(catalog.engine).begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('greenroom-pipelines'))"))

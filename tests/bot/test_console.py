@@ -109,6 +109,10 @@ def test_demo_syncs_the_example_company_and_takes_the_tour(
     )
     assert "Docs matching “refund”" in output and "#" in output.split("Docs matching")[1]
     assert "Docs of your components" in output  # coverage on the Home tab
+    # the pipelines step, against the loopback Airflow and Marquez
+    assert "The last run of DAG orders_hourly failed at task load_orders" in output
+    assert "Who is affected if this is late: 2 teams to tell" in output
+    assert "kafka://globex/clickstream.sessions" in output  # known to OpenLineage only
     assert "greenroom manifest --url" in output and "SLACK_SIGNING_SECRET" in output
     assert f"cd {copy} && " in output  # the hint runs where the demo's greenroom.yaml is
 

@@ -13,7 +13,7 @@ from catalog.sync import SyncReport, sync_catalog
 
 def test_quality_of_the_example_company(engine: Engine, globex: SyncReport) -> None:
     quality = catalog_quality(engine)
-    assert quality.entities == 117
+    assert quality.entities == 123  # with the data pipelines of repos/data-pipelines
     assert quality.without_owner_total == 0
     assert [(str(a), str(b)) for a, b in quality.dangling_owner] == [
         ("component:default/loyalty-service", "group:default/ghost-squad")

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import Engine
 
 from bot.loopback import kubernetes_objects as k
-from bot.loopback.airflow_api import FakeAirflow, dag, dag_run, task_instance
+from bot.loopback.airflow_api import FakeAirflow, dag, dag_run, dataset, task_instance
 from bot.loopback.kubernetes_api import FakeKubernetesApi, write_kubeconfig
 from bot.loopback.marquez_api import FakeMarquez
 from commands.pipelines.sweep import PipelinesSweepOutcome, run_pipelines_sweep
@@ -520,3 +520,22 @@ def test_home_and_team_page_show_pipelines_failing_late_and_healthy(lines: Pipel
     assert ":red_circle: _failing_ *Orders ETL* `component:orders-etl` — The last run" in home
     assert "/greenroom pipeline <name>` checks one pipeline now" in home
     assert "*Pipelines* (" in team and "`component:revenue-report`" in team
+
+
+def test_lineage_merges_airflow_datasets_and_names_dags_the_catalog_lacks(
+    lines: Pipelines,
+) -> None:
+    lines.airflow.datasets.append(
+        dataset(
+            "s3://lake/orders/",
+            producers=(("orders_hourly", "publish"),),
+            consumers=("ml_scoring",),
+        )
+    )
+    ws = lines.serve()
+
+    text = ws.text(ws.ask("lineage orders-etl --down --depth 2"))
+
+    assert "From catalog relations, Airflow prod" in text
+    assert "`s3://lake/orders/` · :grey_question: _not in the catalog_ (named by Airflow)" in text
+    assert "`ml_scoring` · :grey_question: _not in the catalog_ (named by Airflow)" in text

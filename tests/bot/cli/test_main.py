@@ -29,7 +29,7 @@ def run(database_url: str, examples_dir: Path) -> Invoke:
 def test_sync_prints_a_summary_and_every_problem(run: Invoke) -> None:
     result = run("sync")
     assert result.exit_code == 0, result.output
-    assert "globex" in result.output and "69" in result.output
+    assert "globex" in result.output and "75" in result.output
     assert "globex-org" in result.output and "48" in result.output  # the org chart
     assert 'apis/reports-export.yaml:4: "spec.definition" is required' in result.output
     missing = "component:default/loyalty-service ownedBy group:default/ghost-squad (missing)"
@@ -40,9 +40,9 @@ def test_sync_json_is_the_stored_report(run: Invoke) -> None:
     report = json.loads(run("sync", "--json").output)
     assert report["status"] == "ok"
     assert [s["name"] for s in report["sources"]] == ["globex", "globex-org"]
-    assert [len(s["added"]) for s in report["sources"]] == [69, 48]
+    assert [len(s["added"]) for s in report["sources"]] == [75, 48]
     again = json.loads(run("sync", "--json").output)
-    assert [s["unchanged"] for s in again["sources"]] == [69, 48]
+    assert [s["unchanged"] for s in again["sources"]] == [75, 48]
     assert all(s["added"] == [] for s in again["sources"])
 
 

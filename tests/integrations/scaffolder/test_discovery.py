@@ -22,7 +22,7 @@ def template(folder: Path, **context: object) -> Path:
 def test_the_shipped_templates_carry_titles_icons_and_variable_mappings() -> None:
     index = discover_templates([], base_dir=Path.cwd())
     by_id = {t.id: t for t in index.templates}
-    assert set(by_id) == {"data-job", "python-library", "python-service"}
+    assert set(by_id) == {"airflow-dag", "data-job", "python-library", "python-service"}
     service = by_id["python-service"]
     assert (service.title, service.icon, service.trusted) == ("Python HTTP service", "🐍", True)
     assert service.metadata.variables is not None
@@ -95,5 +95,6 @@ def test_asking_for_an_unknown_template_names_the_known_ones() -> None:
     with pytest.raises(ScaffoldFailed) as raised:
         index.get("rust-service")
     assert raised.value.user_message == (
-        "No template named 'rust-service' (known: data-job, python-library, python-service)."
+        "No template named 'rust-service' (known: airflow-dag, data-job, python-library, "
+        "python-service)."
     )

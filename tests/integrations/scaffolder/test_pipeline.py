@@ -47,7 +47,7 @@ def leftovers(tmp_path: Path) -> list[Path]:
             "service",
         ),
         ("python-library", {"include_cli": True, "license": "MIT"}, "library"),
-        ("data-job", {"schedule": "30 2 * * 1-5", "output_format": "csv"}, "job"),
+        ("data-job", {"schedule": "30 2 * * 1-5", "output_format": "csv"}, "data-pipeline"),
     ],
 )
 def test_each_shipped_template_becomes_a_repository_and_a_catalog_entry(

@@ -23,6 +23,7 @@ CASES = {
     "library-cli": ("python-library", {"project_slug": "money-utils", "include_cli": True}),
     "library-long": ("python-library", {"project_slug": LONGEST, "license": "MIT"}),
     "job": ("data-job", {"project_slug": "orders-export", "output_format": "csv"}),
+    "dag": ("airflow-dag", {"project_slug": "orders-hourly", "schedule": "@hourly"}),
 }
 
 
@@ -61,7 +62,7 @@ def test_the_generated_project_passes_its_own_tests_and_lint(tmp_path: Path, cas
     assert formatted.returncode == 0, formatted.stdout + formatted.stderr
 
 
-@pytest.mark.parametrize("case", ["service", "library-cli", "job"])
+@pytest.mark.parametrize("case", ["service", "library-cli", "job", "dag"])
 def test_the_generated_docs_build_strictly(tmp_path: Path, case: str) -> None:
     project = render(tmp_path, case)
     built = run(project, "-m", "mkdocs", "build", "--strict", "-q", "-d", str(tmp_path / "site"))
@@ -69,7 +70,7 @@ def test_the_generated_docs_build_strictly(tmp_path: Path, case: str) -> None:
     assert (tmp_path / "site" / "index.html").is_file()
 
 
-@pytest.mark.parametrize("case", ["service", "library-cli", "job"])
+@pytest.mark.parametrize("case", ["service", "library-cli", "job", "dag"])
 def test_the_catalog_entry_is_valid_and_annotated(tmp_path: Path, case: str) -> None:
     project = render(tmp_path, case)
     data = (project / "catalog-info.yaml").read_bytes()
@@ -78,14 +79,24 @@ def test_the_catalog_entry_is_valid_and_annotated(tmp_path: Path, case: str) -> 
         "catalog-info.yaml", data, origin=origin, root=str(project)
     )
     assert scanned.problems == []
-    [entity] = [s.parsed.entity for s in scanned.entities]
+    [entity] = [s.parsed.entity for s in scanned.entities if s.parsed.entity.kind == "Component"]
     assert entity.metadata.description == (
         'Owned by "payments": quotes, colons & {{ braces }} stay text.'
     )
     assert entity.spec_str("owner") == "group:payments-core"
     assert entity.annotation("backstage.io/techdocs-ref") == "dir:."
-    if case != "library-cli":
+    if case in ("service", "job"):
         assert entity.annotation("backstage.io/kubernetes-id") == entity.metadata.name
+    if case == "dag":
+        assert entity.annotation("greenroom.dev/airflow-dag-id") == "orders_hourly"
+    if case in ("job", "dag"):  # a pipeline registers the dataset it writes (docs/pipelines.md)
+        assert entity.spec_str("type") == "data-pipeline"
+        output = f"{entity.metadata.name}-output"
+        assert entity.spec["dependencyOf"] == [f"resource:{output}"]
+        resources = [
+            s.parsed.entity for s in scanned.entities if s.parsed.entity.kind == "Resource"
+        ]
+        assert [(r.metadata.name, r.spec_str("type")) for r in resources] == [(output, "dataset")]
 
 
 @pytest.mark.parametrize("case", ["service", "job"])
