@@ -19,7 +19,7 @@ from sqlalchemy import Engine, select
 from catalog.database import as_utc, create_database_engine, upgrade_schema
 from jobs.tables import job_runs
 from tests.private_postgres import PrivatePostgres, private_postgres
-from tests.scenarios.workspace import SLACK_USERS, Workspace
+from tests.scenarios.workspace import SLACK_USERS, Sent, Workspace
 
 OUTAGE = 20.0
 USERS = 20
@@ -55,6 +55,7 @@ class Asked:
     status: int
     ack_seconds: float
     answer: str | None
+    sent: Sent
 
 
 def _ask_until(ws: Workspace, user: str, stop: threading.Event, log: list[Asked]) -> None:
@@ -67,16 +68,18 @@ def _ask_until(ws: Workspace, user: str, stop: threading.Event, log: list[Asked]
                 answer = ws.text(ws.reply(sent, timeout=30))
             except Exception:
                 answer = None
-        log.append(Asked(sent_at, sent.response.status_code, sent.seconds, answer))
+        log.append(Asked(sent_at, sent.response.status_code, sent.seconds, answer, sent))
         time.sleep(0.2)
 
 
+@pytest.mark.parametrize("answer_processes", [0, 2], ids=["threads", "answer-pool"])
 def test_a_database_outage_under_load_is_answered_and_recovered_from(
     server: PrivatePostgres,
     serve_greenroom: Callable[..., Workspace],
     acme: None,
+    answer_processes: int,
 ) -> None:
-    ws = serve_greenroom()
+    ws = serve_greenroom(answer_processes=answer_processes)
     users = list(SLACK_USERS)
     stop = threading.Event()
     log: list[Asked] = []
@@ -102,6 +105,8 @@ def test_a_database_outage_under_load_is_answered_and_recovered_from(
     slow = sorted(a.ack_seconds for a in log if a.ack_seconds >= 3)
     assert slow == []
     assert [a for a in log if a.answer is None] == []
+    time.sleep(1)  # a second reply to any of them would have arrived by now
+    assert [a for a in log if len(ws.replies_to(a.sent)) != 1] == []  # one answer each
     during = [a for a in log if down_at + 1 < a.sent_at < up_at - 1]
     assert during and all(UNAVAILABLE in (a.answer or "") for a in during), during[:3]
     after = [a for a in log if a.sent_at > up_at + 5]
