@@ -7,8 +7,8 @@ Each run is a fresh ``greenroom`` process (the installed script, from a scratch 
 wall-clock from start to exit (and its CPU time: on a busy machine the wall clock also
 waits for other processes); the catalog query runs on the example company, synced first
 into a database of its own. Prints median, min and max per command, the median CPU time,
-and exits 1 when a median misses its target (issue 17: ``--version`` and ``--help`` <= 0.2 s, ``catalog owner
-X --json`` <= 0.6 s, medians on a quiet machine).
+and exits 1 when a median misses its target (issue 17: ``--version`` and ``--help``
+<= 0.2 s, ``catalog owner X --json`` <= 0.6 s, medians on a quiet machine).
 """
 
 from __future__ import annotations
