@@ -92,7 +92,12 @@ def test_a_database_outage_under_load_is_answered_and_recovered_from(
     time.sleep(3)
     down_at = time.monotonic()
     server.stop()
-    time.sleep(OUTAGE)
+    time.sleep(2)
+    home = ws.view_text(ws.open_home())  # the Home tab and a mention are told as well
+    before = len(ws.slack.calls("chat.postEphemeral"))
+    assert ws.mention("owner payments-api").response.status_code == 200
+    [said] = ws.slack.wait_for("chat.postEphemeral", count=before + 1)[before:]
+    time.sleep(OUTAGE - 2)
     server.start()
     up_at = time.monotonic()
     time.sleep(10)
@@ -111,6 +116,7 @@ def test_a_database_outage_under_load_is_answered_and_recovered_from(
     assert during and all(UNAVAILABLE in (a.answer or "") for a in during), during[:3]
     after = [a for a in log if a.sent_at > up_at + 5]
     assert after and all("Payments API" in (a.answer or "") for a in after), after[:3]
+    assert UNAVAILABLE in home and UNAVAILABLE in ws.text(dict(said.args))
     broken: list[Any] = [a for a in log if "Something went wrong" in (a.answer or "")]
     assert broken == []
 
