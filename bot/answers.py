@@ -29,6 +29,7 @@ from catalog.database import database_unavailable
 from slackkit import blocks as bk
 from slackkit.deps import Deps
 from slackkit.grammar import clean_text
+from slackkit.incoming import Incoming
 from slackkit.modals import ModalView
 from slackkit.replies import (
     RUN_ACTION,
@@ -218,11 +219,17 @@ class Ephemeral:
 
 @contextmanager
 def database_away(
-    deps: Deps, send: Callable[[dict[str, Any]], object] | None, *, command: str = "request"
+    deps: Deps,
+    send: Callable[[dict[str, Any]], object],
+    *,
+    command: str,
+    delivery: Incoming,
+    received: float | None = None,
+    request_id: str | None = None,
 ) -> Iterator[None]:
     """Around the part of a listener that needs the database (claiming the delivery,
     resolving the caller): while it is not answering, the person is told so through
-    ``send`` instead of hearing nothing."""
+    ``send`` instead of hearing nothing, and the request's record says so."""
     try:
         yield
     except Exception as error:
@@ -230,9 +237,19 @@ def database_away(
             raise
         log.warning("Answering a %s: the database is not answering: %s", command, error)
         deps.metrics.replies.labels(command, "unavailable").inc()
-        if send is not None:
-            page_size = deps.settings.slack.page_size
-            send(render_reply(Reply.simple(UNAVAILABLE), ReplyState(command), page_size=page_size))
+        page_size = deps.settings.slack.page_size
+        sent = send(
+            render_reply(Reply.simple(UNAVAILABLE), ReplyState(command), page_size=page_size)
+        )
+        log_answer(
+            request_id=request_id,
+            team_id=delivery.team_id,
+            user_id=delivery.user_id,
+            command=command,
+            outcome="unavailable",
+            received=received,
+            delivered=sent is not False,
+        )
 
 
 def deliver(

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import suppress
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from slack_bolt import App, BoltContext
@@ -48,7 +49,7 @@ def register_listeners(app: App, deps: Deps) -> None:
     def answer_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         target = _response_url(deps, body)
         if target is not None:
-            with database_away(deps, target.send, command="command"):
+            with _database_away(deps, target.send, "command", context):
                 _answer_command(body, client, context, target)
 
     def _answer_command(
@@ -83,7 +84,7 @@ def register_listeners(app: App, deps: Deps) -> None:
         if event.get("bot_id") or not event.get("user"):
             return
         there = Ephemeral(client, event.get("channel", ""), event["user"], event.get("thread_ts"))
-        with database_away(deps, there.send, command="mention"):
+        with _database_away(deps, there.send, "mention", context):
             _answer_mention(event, client, context)
 
     def _answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -116,12 +117,15 @@ def register_listeners(app: App, deps: Deps) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
 
-        def publish(message: dict[str, Any]) -> None:
+        def publish(message: dict[str, Any]) -> bool:
             view = {"type": "home", "blocks": message.get("blocks") or []}
-            with suppress(SlackApiError, SlackClientError, OSError):
+            try:
                 client.views_publish(user_id=event["user"], view=view)
+            except (SlackApiError, SlackClientError, OSError):
+                return False
+            return True
 
-        with database_away(deps, publish, command="home"):
+        with _database_away(deps, publish, "home", context):
             _publish_home(event, client, context)
 
     def _publish_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
@@ -179,7 +183,7 @@ def _on_button(
     target = _response_url(deps, body)
     if target is None:
         return
-    with database_away(deps, target.send, command="button"):
+    with _database_away(deps, target.send, "button", context):
         _answer_button(deps, body, client, context, target, share=share)
 
 
@@ -213,6 +217,19 @@ def _answer_button(
         caller=caller,
         received=received,
         mode="share" if share else "replace",
+        request_id=context.get(REQUEST_ID),
+    )
+
+
+def _database_away(
+    deps: Deps, send: Callable[[dict[str, Any]], object], command: str, context: BoltContext
+) -> AbstractContextManager[None]:
+    return database_away(
+        deps,
+        send,
+        command=command,
+        delivery=incoming(context),
+        received=context.get(RECEIVED),
         request_id=context.get(REQUEST_ID),
     )
 

@@ -5,6 +5,7 @@ the database is away; answers are whole again within 5 s of its return."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -78,7 +79,9 @@ def test_a_database_outage_under_load_is_answered_and_recovered_from(
     serve_greenroom: Callable[..., Workspace],
     acme: None,
     answer_processes: int,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="greenroom.requests")
     ws = serve_greenroom(answer_processes=answer_processes)
     users = list(SLACK_USERS)
     stop = threading.Event()
@@ -117,6 +120,8 @@ def test_a_database_outage_under_load_is_answered_and_recovered_from(
     after = [a for a in log if a.sent_at > up_at + 5]
     assert after and all("Payments API" in (a.answer or "") for a in after), after[:3]
     assert UNAVAILABLE in home and UNAVAILABLE in ws.text(dict(said.args))
+    if not answer_processes:  # each request's record says how it was answered
+        assert "answered command: unavailable" in caplog.text
     broken: list[Any] = [a for a in log if "Something went wrong" in (a.answer or "")]
     assert broken == []
 
