@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
@@ -23,9 +25,11 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.request_log import log_answer
 from catalog import AmbiguousEntity, EntityNotFound, GreenroomError
+from catalog.database import database_unavailable
 from slackkit import blocks as bk
 from slackkit.deps import Deps
 from slackkit.grammar import clean_text
+from slackkit.incoming import Incoming
 from slackkit.modals import ModalView
 from slackkit.replies import (
     RUN_ACTION,
@@ -36,7 +40,22 @@ from slackkit.replies import (
 from slackkit.router import Ask, Via
 from slackkit.users import Caller
 
-__all__ = ["Answer", "Ephemeral", "ReplyTarget", "ResponseUrl", "answer", "deliver"]
+__all__ = [
+    "UNAVAILABLE",
+    "Answer",
+    "Ephemeral",
+    "ReplyTarget",
+    "ResponseUrl",
+    "answer",
+    "database_away",
+    "deliver",
+]
+
+#: What people are told while the database is not answering.
+UNAVAILABLE = (
+    ":hourglass_flowing_sand: The catalog is briefly unavailable (its database is not "
+    "answering). Please ask again in a minute."
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +117,10 @@ def answer(
         log.warning("Slack API error while answering %r: %s", name, code)
         text = f"Slack returned an error while I was answering ({code}). Please try again."
         return Answer(name, "slack_error", ReplyState(name), Reply.simple(text))
-    except Exception:
+    except Exception as error:
+        if database_unavailable(error):
+            log.warning("Answering %r: the database is not answering: %s", name, error)
+            return Answer(name, "unavailable", ReplyState(name), Reply.simple(UNAVAILABLE))
         log.exception("Answering %r failed", name)
         text = "Something went wrong on our side while answering; it has been logged."
         return Answer(name, "error", ReplyState(name), Reply.simple(text))
@@ -193,6 +215,41 @@ class Ephemeral:
             log.warning("chat.postEphemeral failed: %s", _describe(error))
             return False
         return True
+
+
+@contextmanager
+def database_away(
+    deps: Deps,
+    send: Callable[[dict[str, Any]], object],
+    *,
+    command: str,
+    delivery: Incoming,
+    received: float | None = None,
+    request_id: str | None = None,
+) -> Iterator[None]:
+    """Around the part of a listener that needs the database (claiming the delivery,
+    resolving the caller): while it is not answering, the person is told so through
+    ``send`` instead of hearing nothing, and the request's record says so."""
+    try:
+        yield
+    except Exception as error:
+        if not database_unavailable(error):
+            raise
+        log.warning("Answering a %s: the database is not answering: %s", command, error)
+        deps.metrics.replies.labels(command, "unavailable").inc()
+        page_size = deps.settings.slack.page_size
+        sent = send(
+            render_reply(Reply.simple(UNAVAILABLE), ReplyState(command), page_size=page_size)
+        )
+        log_answer(
+            request_id=request_id,
+            team_id=delivery.team_id,
+            user_id=delivery.user_id,
+            command=command,
+            outcome="unavailable",
+            received=received,
+            delivered=sent is not False,
+        )
 
 
 def deliver(

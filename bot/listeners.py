@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.answers import Ephemeral, ResponseUrl, answer, deliver
+from bot.answers import Ephemeral, ResponseUrl, answer, database_away, deliver
 from bot.middleware import install_middleware
 from bot.request_log import REQUEST_ID, log_answer
 from slackkit import blocks as bk
@@ -46,8 +48,15 @@ def register_listeners(app: App, deps: Deps) -> None:
 
     def answer_command(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         target = _response_url(deps, body)
+        if target is not None:
+            with _database_away(deps, target.send, "command", context):
+                _answer_command(body, client, context, target)
+
+    def _answer_command(
+        body: dict[str, Any], client: WebClient, context: BoltContext, target: ResponseUrl
+    ) -> None:
         delivery = incoming(context)
-        if target is None or not delivery.first_time():
+        if not delivery.first_time():
             return
         # Before anything slow: the trigger of a subcommand that opens a modal lasts 3 s.
         modal = open_for_command(deps.router, client, body)
@@ -72,8 +81,15 @@ def register_listeners(app: App, deps: Deps) -> None:
 
     def answer_mention(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
+        if event.get("bot_id") or not event.get("user"):
+            return
+        there = Ephemeral(client, event.get("channel", ""), event["user"], event.get("thread_ts"))
+        with _database_away(deps, there.send, "mention", context):
+            _answer_mention(event, client, context)
+
+    def _answer_mention(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         delivery = incoming(context)
-        if event.get("bot_id") or not event.get("user") or not delivery.first_time():
+        if not delivery.first_time():
             return
         caller = delivery.caller(client)
         result = answer(
@@ -98,9 +114,22 @@ def register_listeners(app: App, deps: Deps) -> None:
 
     def publish_home(body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         event = body.get("event") or {}
-        delivery = incoming(context)
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
+
+        def publish(message: dict[str, Any]) -> bool:
+            view = {"type": "home", "blocks": message.get("blocks") or []}
+            try:
+                client.views_publish(user_id=event["user"], view=view)
+            except (SlackApiError, SlackClientError, OSError):
+                return False
+            return True
+
+        with _database_away(deps, publish, "home", context):
+            _publish_home(event, client, context)
+
+    def _publish_home(event: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        delivery = incoming(context)
         if not delivery.first_time():
             return
         caller = delivery.caller(client)
@@ -153,9 +182,24 @@ def _on_button(
     share: bool,
 ) -> None:
     target = _response_url(deps, body)
+    if target is None:
+        return
+    with _database_away(deps, target.send, "button", context):
+        _answer_button(deps, body, client, context, target, share=share)
+
+
+def _answer_button(
+    deps: Deps,
+    body: dict[str, Any],
+    client: WebClient,
+    context: BoltContext,
+    target: ResponseUrl,
+    *,
+    share: bool,
+) -> None:
     action = (body.get("actions") or [{}])[0]
     delivery = incoming(context)
-    if target is None or not delivery.first_time():
+    if not delivery.first_time():
         return
     caller = delivery.caller(client)
     try:
@@ -174,6 +218,19 @@ def _on_button(
         caller=caller,
         received=received,
         mode="share" if share else "replace",
+        request_id=context.get(REQUEST_ID),
+    )
+
+
+def _database_away(
+    deps: Deps, send: Callable[[dict[str, Any]], object], command: str, context: BoltContext
+) -> AbstractContextManager[None]:
+    return database_away(
+        deps,
+        send,
+        command=command,
+        delivery=incoming(context),
+        received=context.get(RECEIVED),
         request_id=context.get(REQUEST_ID),
     )
 

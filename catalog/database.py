@@ -28,11 +28,13 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
     "as_utc",
     "create_database_engine",
+    "database_unavailable",
     "insert_many",
     "metadata",
     "newest_revision",
@@ -128,6 +130,15 @@ def one_of(
         return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
     listed = func.json_each(bindparam(None, json.dumps(list(values))))
     return column.in_(select(literal_column("value")).select_from(listed))
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Whether ``error`` means the database is not answering (down, restarting, unreachable,
+    its connection cut): a passing state to tell users about, not a bug. The pool's
+    pre-ping replaces the dead connections once it answers again."""
+    if isinstance(error, OperationalError | InterfaceError):
+        return True
+    return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:

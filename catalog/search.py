@@ -9,8 +9,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from catalog.refs import EntityRef, parse_ref
 from catalog.store import Catalog, EntitySummary
 
@@ -57,6 +55,8 @@ def _rank(query: str, ref: EntityRef, blob: str) -> float:
         return 90.0 + 10.0 * len(query) / max(len(name), 1) * 0.9
     if query in name:
         return 80.0 + 10.0 * len(query) / max(len(name), 1)
+    from rapidfuzz import fuzz  # only searches and misses pay for it
+
     return 40.0 + 0.4 * fuzz.partial_ratio(query, blob)
 
 
@@ -79,6 +79,8 @@ def _names(catalog: Catalog) -> tuple[list[str], list[str]]:
 
 
 def _fuzzy(catalog: Catalog, query: str, limit: int) -> list[tuple[EntityRef, float]]:
+    from rapidfuzz import fuzz, process  # only searches and misses pay for it
+
     names, refs = _names(catalog)
     # A cheap scorer picks candidates from every name; the thorough one ranks only those.
     rough = process.extract(query, names, scorer=fuzz.QRatio, limit=limit * 20, score_cutoff=40)

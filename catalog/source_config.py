@@ -14,8 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from catalog.errors import ConfigError
 from catalog.removal_guard import RemovalGuard
 from catalog.rules import CatalogRule
-from catalog.sources.base import ADHOC_BACKSTAGE_TOKEN_ENV
-from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from catalog.sources.defaults import ADHOC_BACKSTAGE_TOKEN_ENV, DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 
 if TYPE_CHECKING:
     from catalog.sources import CatalogSource

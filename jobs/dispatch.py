@@ -16,6 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
+from catalog.database import database_unavailable
 from jobs.child import ChildTask
 from jobs.execution import ChildRunner, Outcome
 from jobs.plan import PlannedSchedule
@@ -37,6 +38,8 @@ log = logging.getLogger("greenroom.worker")
 
 #: Missed slots written as `skipped` rows per schedule and occasion (the newest ones).
 SKIPS_RECORDED = 20
+#: Slots kept per schedule while the database is away (an every-second schedule: an hour).
+_UNCLAIMED_KEPT = 3600
 
 
 class Dispatcher:
@@ -59,6 +62,10 @@ class Dispatcher:
         self._current: dict[int, dict[str, Any]] = {}
         self._runs: dict[int, Run] = {}  # running now, to ask again for those cut off
         self._waiting: dict[str, tuple[str, list[datetime]]] = {}
+        #: slots that fired while the database was away, claimed once it answers again
+        self._unclaimed: dict[str, tuple[PlannedSchedule, list[datetime]]] = {}
+        #: outcomes of runs that finished while the database was away
+        self._unrecorded: list[tuple[Run, JobKind, Outcome]] = []
         self._closed = False
 
     def fire(self, schedule: PlannedSchedule, slots: Sequence[datetime], trigger: str) -> None:
@@ -75,7 +82,29 @@ class Dispatcher:
     def _drain(self, schedule: PlannedSchedule) -> None:
         with self._lock:
             trigger, slots = self._waiting.pop(schedule.id)
-        self._handle_slots(schedule, sorted(set(slots)), trigger)
+        try:
+            self._handle_slots(schedule, sorted(set(slots)), trigger)
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            with self._lock:  # nothing was claimed or recorded: keep them for later
+                kept = self._unclaimed.setdefault(schedule.id, (schedule, []))[1]
+                kept.extend(slots)
+                del kept[:-_UNCLAIMED_KEPT]
+            log.warning("%s: the database is not answering; its slot waits for it", schedule.id)
+
+    def claim_unclaimed(self) -> None:
+        """Once the database answers again: outcomes that waited are recorded, and every
+        slot that fired while it was away is run (the newest, if still within its grace) or
+        recorded as skipped, saying why; none is lost and none runs twice (claims are
+        unique per slot)."""
+        with self._lock:
+            pending, self._unclaimed = self._unclaimed, {}
+            outcomes, self._unrecorded = self._unrecorded, []
+        for run, kind, outcome in outcomes:
+            self._record(run, kind, outcome)
+        for schedule, slots in pending.values():
+            self.fire(schedule, slots, "recovery")
 
     def run(self, run: Run) -> None:
         """Execute a run this worker has taken (a request or a retry)."""
@@ -164,8 +193,13 @@ class Dispatcher:
     def _skip(
         self, schedule: PlannedSchedule, missed: list[datetime], trigger: str, now: datetime
     ) -> None:
-        why = "no worker was running" if trigger == "catch-up" else "the worker was busy"
+        why = {
+            "catch-up": "no worker was running",
+            "recovery": "the database was not answering",
+        }.get(trigger, "the worker was busy")
         reason = f"missed by more than its {schedule.grace} grace ({why})"
+        if trigger == "recovery":  # these fired here and are known one by one: keep them all
+            reason = "the database was not answering at its time"
         marked = sum(
             record_skipped(
                 self.engine,
@@ -177,7 +211,7 @@ class Dispatcher:
                 worker_id=self._worker_id,
                 now=now,
             )
-            for slot in missed[-SKIPS_RECORDED:]
+            for slot in (missed if trigger == "recovery" else missed[-SKIPS_RECORDED:])
         )
         if marked:
             log.warning(
@@ -214,7 +248,17 @@ class Dispatcher:
                 log_level=logging.getLogger("greenroom").getEffectiveLevel(),
                 registry=self._registry,
             )
-            self._record(run, kind, self._runner.run(task, timeout=kind.timeout.total_seconds()))
+            outcome = self._runner.run(task, timeout=kind.timeout.total_seconds())
+            try:
+                self._record(run, kind, outcome)
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                with self._lock:  # recorded once the database answers again
+                    self._unrecorded.append((run, kind, outcome))
+                log.warning(
+                    "run #%d %s: the database is not answering; its outcome waits", run.id, run.kind
+                )
         finally:
             with self._lock:
                 self._current.pop(run.id, None)

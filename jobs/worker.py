@@ -19,6 +19,7 @@ from typing import Any
 from apscheduler.executors.base import BaseExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from catalog.database import database_unavailable
 from jobs.dispatch import SKIPS_RECORDED, Dispatcher
 from jobs.execution import ChildRunner
 from jobs.fire_times import SpecTrigger, newest_fire_times
@@ -163,13 +164,23 @@ class Worker:
     # Maintenance ---------------------------------------------------------------------------
 
     def _maintain(self) -> None:
+        away = False  # the database was not answering at the last tick
         while not self._stop.wait(self.config.poll_seconds):
             try:
                 self._tick(datetime.now(UTC))
-            except Exception:  # the database may be down; keep trying, the heartbeat shows it
-                log.exception(
-                    "worker maintenance failed; retrying in %gs", self.config.poll_seconds
-                )
+            except Exception as error:  # keep trying; the heartbeat shows it
+                if not database_unavailable(error):
+                    log.exception(
+                        "worker maintenance failed; retrying in %gs", self.config.poll_seconds
+                    )
+                elif not away:
+                    log.warning("the database is not answering (%s); waiting for it", error)
+                away = away or database_unavailable(error)
+                continue
+            if away:
+                log.warning("the database answers again; claiming the slots that waited")
+                away = False
+                self._dispatcher.claim_unclaimed()
 
     def _tick(self, now: datetime) -> None:
         if now - self._last["beat"] >= timedelta(seconds=self.config.heartbeat_seconds):

@@ -19,10 +19,10 @@ from catalog import Catalog, ConfigError, SourceConfig
 from catalog.database import create_database_engine, upgrade_schema
 from catalog.rules import CatalogRule, CatalogRules
 from catalog.source_config import build_source, source_from_cli
-from catalog.sources import CatalogSource
 from runtime.settings import Settings, config_path, load_settings
 
 if TYPE_CHECKING:
+    from catalog.sources import CatalogSource
     from catalog.sync import SyncOptions, SyncProgress, SyncReport
     from integrations.kubernetes import ClusterSet
     from integrations.repositories import RepositoryCache

@@ -8,14 +8,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from catalog.sources.backstage_api import BackstageApiSource
     from catalog.sources.base import (
-        ADHOC_BACKSTAGE_TOKEN_ENV,
         CatalogSource,
         Origin,
         Problem,
         ScannedFile,
         SourcedEntity,
     )
-    from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DirectorySource
+    from catalog.sources.defaults import (
+        ADHOC_BACKSTAGE_TOKEN_ENV,
+        DEFAULT_EXCLUDE,
+        DEFAULT_INCLUDE,
+    )
+    from catalog.sources.directory import DirectorySource
     from catalog.sources.file_reader import FileReader, PreviousFile, content_hash
     from catalog.sources.git import GitSource, redact_url
     from catalog.sources.location import LocationSource
@@ -43,11 +47,11 @@ __all__ = [
 # Submodules are imported on first use: a command that needs one thing of this package
 # does not pay for all of it (see bot/cli/main.py).
 _MODULES = {
-    "ADHOC_BACKSTAGE_TOKEN_ENV": "base",
+    "ADHOC_BACKSTAGE_TOKEN_ENV": "defaults",
     "BackstageApiSource": "backstage_api",
     "CatalogSource": "base",
-    "DEFAULT_EXCLUDE": "directory",
-    "DEFAULT_INCLUDE": "directory",
+    "DEFAULT_EXCLUDE": "defaults",
+    "DEFAULT_INCLUDE": "defaults",
     "DirectorySource": "directory",
     "FileReader": "file_reader",
     "GitSource": "git",

@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 
 from catalog.errors import SourceUnavailable
-from catalog.sources.base import ADHOC_BACKSTAGE_TOKEN_ENV
+from catalog.sources.defaults import ADHOC_BACKSTAGE_TOKEN_ENV
 from catalog.sources.git import redact_url
 
 #: Where ``greenroom sync --source backstage+URL`` takes its token from (runtime/settings.py).

@@ -9,16 +9,12 @@ from typing import Any, Literal, Protocol
 from catalog.ingest import ParsedEntity
 
 __all__ = [
-    "ADHOC_BACKSTAGE_TOKEN_ENV",
     "CatalogSource",
     "Origin",
     "Problem",
     "ScannedFile",
     "SourcedEntity",
 ]
-
-#: The variable holding the token of an ad-hoc ``--source backstage+URL``.
-ADHOC_BACKSTAGE_TOKEN_ENV = "GREENROOM_BACKSTAGE_TOKEN"  # noqa: S105 - a variable's name
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,9 @@ from pathlib import Path
 from catalog.errors import SourceUnavailable
 from catalog.sources._files import FileTree
 from catalog.sources.base import FileReaderLike, ScannedFile
+from catalog.sources.defaults import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 
 __all__ = ["DEFAULT_EXCLUDE", "DEFAULT_INCLUDE", "DirectorySource"]
-
-DEFAULT_INCLUDE = ("catalog-info.yaml",)
-DEFAULT_EXCLUDE = (".git/", "node_modules/", ".venv/")
 
 
 class DirectorySource:
