@@ -171,9 +171,11 @@ def on_call_reply(
     answer = lookup.answer
     head.append(
         bk.context(
-            f"PagerDuty service *{bk.escape(answer.service_name)}* {bk.code(answer.service_id)}"
+            f"{bk.escape(answer.what)} *{bk.escape(answer.service_name)}* "
+            f"{bk.code(answer.service_id)}"
             + (
-                f" · escalation policy *{bk.escape(answer.policy_name)}*"
+                f" · {'schedules' if answer.what.startswith('Opsgenie') else 'escalation policy'}"
+                f" *{bk.escape(answer.policy_name)}*"
                 if answer.policy_name
                 else ""
             )

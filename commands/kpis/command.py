@@ -29,7 +29,7 @@ from integrations.kpis import (
     pick_kpi,
     team_kpis,
 )
-from integrations.kpis.pagerduty import SERVICE_ID
+from integrations.kpis.oncall import ON_CALL_ANNOTATIONS
 from slackkit import blocks as bk
 from slackkit.blocks import Block
 from slackkit.deps import Deps
@@ -128,7 +128,7 @@ def register(app: App, deps: Deps) -> None:
         deps.digest_kinds["kpis"] = "kpis.digest"
         deps.team_page.add_section("kpis", team_page, order=30, max_blocks=2)
         deps.home.add_section("kpis", home, order=27, max_blocks=6)
-        if any(getattr(s, "type", "") == "pagerduty" for s in settings.sources):
+        if any(getattr(s, "type", "") in {"pagerduty", "opsgenie"} for s in settings.sources):
             deps.team_contacts.append(
                 lambda client, team_id, teams: _on_call_contacts(deps, client, team_id, teams)
             )
@@ -168,13 +168,14 @@ def _on_call_contacts(
     entities it is told about (else anything it owns) that names a PagerDuty service."""
     chosen: dict[EntityRef, KpiEntity] = {}
     for team, refs in teams:
-        services = deps.catalog.annotations(refs, SERVICE_ID)
-        if not services:
-            owned = [s.ref for s in owned_by(deps.catalog, [team])]
-            services = deps.catalog.annotations(owned, SERVICE_ID)
-        if services:
-            ref = min(services)
-            chosen[team] = KpiEntity(ref, team, {SERVICE_ID: services[ref]})
+        for key in ON_CALL_ANNOTATIONS:
+            found = deps.catalog.annotations(refs, key) or deps.catalog.annotations(
+                [s.ref for s in owned_by(deps.catalog, [team])], key
+            )
+            if found:
+                ref = min(found)
+                chosen[team] = KpiEntity(ref, team, {key: found[ref]})
+                break
     if not chosen:
         return {}
     settings = deps.settings.kpis

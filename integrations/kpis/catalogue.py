@@ -11,6 +11,7 @@ from integrations.kpis.config import (
     GitLabSecurityConfig,
     KpisSettings,
     OpenCostConfig,
+    OpsgenieConfig,
     PagerDutyConfig,
     PrometheusConfig,
 )
@@ -30,7 +31,7 @@ def configured_kpis(settings: KpisSettings) -> dict[str, KpiSpec]:
     for source in settings.sources:
         if isinstance(source, OpenCostConfig):
             names.append("cost")
-        elif isinstance(source, PagerDutyConfig):
+        elif isinstance(source, PagerDutyConfig | OpsgenieConfig):
             names += ["incidents", "incidents.ack_minutes", "incidents.resolve_minutes"]
         elif isinstance(source, GitHubSecurityConfig | GitLabSecurityConfig):
             names += [

@@ -29,11 +29,13 @@ from integrations.kpis.config import (
     KpiSourceConfig,
     KpisSettings,
     OpenCostConfig,
+    OpsgenieConfig,
     PagerDutyConfig,
     PrometheusConfig,
 )
 from integrations.kpis.model import KpiEntity, KpiSource, SourceReport
 from integrations.kpis.opencost import OpenCostSource
+from integrations.kpis.opsgenie import OpsgenieSource
 from integrations.kpis.pagerduty import PagerDutySource
 from integrations.kpis.prometheus import PrometheusSource
 from integrations.kpis.security import GitHubSecuritySource, GitLabSecuritySource
@@ -88,6 +90,8 @@ def build_source(
         return PagerDutySource(config, transport=transport)
     if isinstance(config, OpenCostConfig):
         return OpenCostSource(config, transport=transport)
+    if isinstance(config, OpsgenieConfig):
+        return OpsgenieSource(config, transport=transport)
     if isinstance(config, GitHubSecurityConfig):
         return GitHubSecuritySource(config, transport=transport)
     if isinstance(config, GitLabSecurityConfig):

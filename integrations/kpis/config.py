@@ -21,6 +21,7 @@ __all__ = [
     "KpiSourceConfig",
     "KpisSettings",
     "OpenCostConfig",
+    "OpsgenieConfig",
     "PagerDutyConfig",
     "PrometheusConfig",
     "ThresholdConfig",
@@ -54,6 +55,21 @@ class PagerDutyConfig(_Source):
     name: str = Field(default="pagerduty", pattern=_NAME_PATTERN)
     api_url: str = Field(default="https://api.pagerduty.com", pattern=r"^https?://\S+$")
     token_env: str = Field(default="PAGERDUTY_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    token: SecretStr | None = Field(default=None, description="filled in from token_env")
+
+
+class OpsgenieConfig(_Source):
+    """Opsgenie's REST API: alerts per entity (``opsgenie.com/component-selector``), on-call
+    by team schedule (``opsgenie.com/team``)."""
+
+    type: Literal["opsgenie"] = "opsgenie"
+    name: str = Field(default="opsgenie", pattern=_NAME_PATTERN)
+    api_url: str = Field(
+        default="https://api.opsgenie.com",
+        pattern=r"^https?://\S+$",
+        description="https://api.eu.opsgenie.com for EU accounts",
+    )
+    token_env: str = Field(default="OPSGENIE_API_KEY", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
 
 
@@ -148,6 +164,7 @@ class PrometheusConfig(_Source):
 
 KpiSourceConfig = Annotated[
     PagerDutyConfig
+    | OpsgenieConfig
     | OpenCostConfig
     | GitHubSecurityConfig
     | GitLabSecurityConfig

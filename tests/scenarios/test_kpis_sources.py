@@ -22,6 +22,8 @@ from catalog import Catalog
 from integrations.kpis.collect import build_source, collect_kpis
 from integrations.kpis.model import KpiSource
 from integrations.kpis.tables import kpi_gaps, kpi_values
+from tests.fakes.opsgenie_api import KEY as OPSGENIE_KEY
+from tests.fakes.opsgenie_api import FakeOpsgenie
 from tests.scenarios.kpis_company import COMPANY, TODAY, YESTERDAY, at, settings
 
 GH_TOKEN = "ghp_fake_token_0123456789"
@@ -482,3 +484,89 @@ def test_a_catalog_value_cannot_change_the_shape_of_a_promql_query() -> None:
 
     assert query == ('slo:error_budget_remaining:ratio{service="x\\"} or vector(1) or {a=\\""}')
     assert render_query('up{namespace="$namespace"}', entity) is None
+
+
+# -- Opsgenie -------------------------------------------------------------------------------
+OPSGENIE_COMPANY = """
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: search-api
+  annotations:
+    opsgenie.com/component-selector: 'tag:"service:search-api"'
+    opsgenie.com/team: Search
+spec: {type: service, lifecycle: production, owner: infra}
+"""
+
+
+@pytest.fixture
+def opsgenie() -> Iterator[FakeOpsgenie]:
+    with FakeOpsgenie() as fake:
+        yield fake
+
+
+def og(fake: FakeOpsgenie, sleeps: Sleeps, **extra: object) -> KpiSource:
+    config = {"type": "opsgenie", "api_url": fake.url, **extra}
+    return source(config, {"OPSGENIE_API_KEY": OPSGENIE_KEY}, sleeps)
+
+
+def test_opsgenie_counts_alerts_per_day_over_pages_with_response_times(
+    engine: Engine, catalog: Catalog, write_catalog: Callable[[str], None], opsgenie: FakeOpsgenie
+) -> None:
+    write_catalog(COMPANY + OPSGENIE_COMPANY)
+    selector = 'tag:"service:search-api"'
+    for minute in range(130):
+        opsgenie.add_alert(selector, at(YESTERDAY, 1) + timedelta(minutes=minute), ack_minutes=6)
+    opsgenie.add_alert(selector, at(YESTERDAY, 23), ack_minutes=2, close_minutes=30)
+
+    report = collect(engine, catalog, og(opsgenie, Sleeps()))
+
+    assert report.failed == []
+    assert stored(engine, "incidents")[("search-api", str(YESTERDAY))] == 131
+    assert stored(engine, "incidents")[("search-api", str(YESTERDAY - timedelta(days=1)))] == 0
+    assert round(stored(engine, "incidents.ack_minutes")[("search-api", str(YESTERDAY))], 2) == 5.97
+    assert stored(engine, "incidents.resolve_minutes")[("search-api", str(YESTERDAY))] == 30
+    pages = [c for c in opsgenie.calls if c.path == "/v2/alerts"]
+    assert [c.arg("offset", "0") for c in pages] == ["0", "100"]
+    assert pages[0].headers["authorization"] == f"GenieKey {OPSGENIE_KEY}"
+
+
+def test_opsgenie_rejected_key_429_and_timeout(
+    engine: Engine, catalog: Catalog, write_catalog: Callable[[str], None], opsgenie: FakeOpsgenie
+) -> None:
+    write_catalog(COMPANY + OPSGENIE_COMPANY)
+    opsgenie.key = "other-region"
+    report = collect(engine, catalog, og(opsgenie, Sleeps()))
+    assert "Opsgenie rejected the token in OPSGENIE_API_KEY" in (report.failed[0].failure or "")
+    assert "Could not authenticate" in (report.failed[0].failure or "")
+
+    opsgenie.key = OPSGENIE_KEY
+    opsgenie.fail("GET", "/v2/alerts", 429, {"message": "Rate limit"}, headers={"Retry-After": "4"})
+    sleeps = Sleeps()
+    assert collect(engine, catalog, og(opsgenie, sleeps)).failed == [] and sleeps == [4.0]
+
+    opsgenie.fail("GET", "/v2/alerts", 200, {}, delay=1.0)
+    report = collect(engine, catalog, og(opsgenie, Sleeps(), timeout_seconds=0.2))
+    assert "did not answer in time" in (report.failed[0].failure or "")
+
+
+def test_opsgenie_on_call_by_team_and_a_team_without_a_schedule() -> None:
+    from catalog import EntityRef
+    from integrations.kpis import KpiEntity, on_call_for
+
+    with FakeOpsgenie() as fake:
+        fake.add_schedule("Search primary", "Search", "carol@acme.example")
+        settings_ = settings(
+            [{"type": "opsgenie", "api_url": fake.url}], {"OPSGENIE_API_KEY": OPSGENIE_KEY}
+        )
+        ref = EntityRef("component", "default", "search-api")
+
+        found = on_call_for(settings_, KpiEntity(ref, None, {"opsgenie.com/team": "Search"}))
+        gone = on_call_for(settings_, KpiEntity(ref, None, {"opsgenie.com/team": "Ghosts"}))
+
+    assert found.answer is not None and found.answer.what == "Opsgenie team"
+    assert [(p.name, p.email, p.schedule) for p in found.answer.people] == [
+        ("carol@acme.example", "carol@acme.example", "Search primary")
+    ]
+    assert gone.problem == "Opsgenie has no schedule owned by the team 'Ghosts' (opsgenie.com/team)"
