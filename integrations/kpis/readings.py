@@ -25,7 +25,10 @@ from integrations.kpis.rollup import (
 )
 from integrations.kpis.tables import kpi_readings, kpi_values
 
-__all__ = ["refresh_readings", "stored_readings"]
+__all__ = ["EVERYONE", "refresh_readings", "stored_group_readings", "stored_readings"]
+
+#: The row that counts every entity, placed or not (as migrations' ``*`` snapshot does).
+EVERYONE = EntityRef("group", "", "*")
 
 
 def refresh_readings(
@@ -40,7 +43,7 @@ def refresh_readings(
     """Compute and store every group's reading of every KPI as of ``today``; returns rows."""
     owned = ownership(catalog)
     groups_of = {
-        ref: [g for g in owned.credited(owner) if g in owned.tree.groups]
+        ref: [g for g in owned.credited(owner) if g in owned.tree.groups] + [EVERYONE]
         for ref, owner in owned.owners.items()
     }
     counts: dict[EntityRef, int] = defaultdict(int)
@@ -57,8 +60,9 @@ def refresh_readings(
                 by_group[group].append(entity_reading)
         series = _group_series(engine, spec, groups_of, today, window_days)
         for group in counts:
-            node = owned.tree.groups[group]
-            reading = _group(spec, group, node.display_name, by_group[group], counts[group], worst)
+            node = owned.tree.groups.get(group)
+            name = node.display_name if node else "everyone"
+            reading = _group(spec, group, name, by_group[group], counts[group], worst)
             if reading.reporting == 0 and group not in series:
                 continue
             rows.append(
@@ -155,3 +159,46 @@ def stored_readings(
         series = tuple((date.fromisoformat(d), float(v)) for d, v in row.series)
         found[row.kpi] = (spec, reading, series)
     return [found[s.name] for s in specs if s.name in found]
+
+
+def stored_group_readings(
+    engine: Engine, spec: KpiSpec, groups: Sequence[EntityRef], *, today: date, window_days: int
+) -> dict[EntityRef, tuple[GroupReading, tuple[tuple[date, float], ...]]] | None:
+    """The stored readings of ``spec`` for ``groups`` as of ``today``; None when nothing was
+    computed for that KPI and day (a group missing from the answer had no data)."""
+    wanted = {str(g): g for g in groups}
+    table = kpi_readings
+    with reader(engine).connect() as conn:
+        computed = conn.execute(
+            select(table.c.group_ref).where(
+                table.c.kpi == spec.name,
+                table.c.day == today,
+                table.c.window_days == window_days,
+                table.c.group_ref == str(EVERYONE),
+            )
+        ).first()
+        if computed is None:
+            return None
+        rows = conn.execute(
+            select(table).where(
+                table.c.kpi == spec.name,
+                table.c.day == today,
+                table.c.window_days == window_days,
+                table.c.group_ref.in_(list(wanted)),
+            )
+        ).all()
+    found = {}
+    for row in rows:
+        group = wanted[row.group_ref]
+        reading = GroupReading(
+            group,
+            group.name,
+            row.current,
+            row.previous,
+            row.reporting,
+            row.entities,
+            tuple(EntityReading(_ref(r), c, p) for r, c, p in row.worst),
+        )
+        series = tuple((date.fromisoformat(d), float(v)) for d, v in row.series)
+        found[group] = (reading, series)
+    return found

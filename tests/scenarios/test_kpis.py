@@ -386,10 +386,14 @@ def test_team_page_from_the_readings_stored_after_a_collection_says_the_same(
     cost_history(engine)
     seed(engine, "security", {"payments-api": {1: 5.0}, "checkout": {2: 1.0}}, source="github")
     live = ws.text(ws.ask("team money"))
+    boards = [ws.text(ws.ask(q)) for q in ("kpis", "kpis money", "kpis --kpi security")]
 
     specs = [BUILT_IN_KPIS[k] for k in ("cost", "incidents", "security")]
     stored = refresh_readings(engine, Catalog(engine), specs, today=YESTERDAY, window_days=30)
     again = ws.text(ws.ask("team money"))
+    boards_again = [ws.text(ws.ask(q)) for q in ("kpis", "kpis money", "kpis --kpi security")]
+
+    assert boards_again == boards
 
     assert stored > 0
     kpi_part = live[live.index("*KPIs*") :]
