@@ -4,6 +4,7 @@ the loopback Slack and the loopback PagerDuty, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,8 +23,23 @@ from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.kpis_company import COMPANY
 from tests.scenarios.workspace import ALICE, Workspace
 
+_TOKENS = re.compile(r"<[!@#][^>]*>")
 TODAY = datetime.now(UTC).date()
 YESTERDAY = TODAY - timedelta(days=1)
+
+
+def tokens(payload: Any) -> set[str]:
+    """Mention tokens Slack would act on (mrkdwn and message text; not plain_text)."""
+    found: set[str] = set()
+    if isinstance(payload, dict):
+        if payload.get("type") != "plain_text" and isinstance(payload.get("text"), str):
+            found.update(_TOKENS.findall(payload["text"]))
+        for value in payload.values():
+            found |= tokens(value)
+    elif isinstance(payload, list):
+        for item in payload:
+            found |= tokens(item)
+    return found
 
 
 def seed(engine: Engine, kpi: str, values: dict[str, dict[int, float]], *, source: str) -> None:
@@ -467,3 +483,25 @@ def test_the_daily_collection_is_scheduled_and_tells_thresholds_once(
     ]
     assert second["thresholds"]["told"] == []
     assert len(posts(slack_api)) == 3
+
+
+def test_catalog_and_pagerduty_text_cannot_ping_a_channel(
+    serve_greenroom: Callable[..., Workspace],
+    write_catalog: Callable[[str], None],
+    pagerduty: FakePagerDuty,
+    engine: Engine,
+) -> None:
+    hostile = COMPANY.replace("title: Money tribe", 'title: "<!channel> *Money*"').replace(
+        "title: Payments team", 'title: "<@U0BOB> Payments"'
+    )
+    write_catalog(hostile)
+    pagerduty.add_on_call("PCHK002", "<!here> Mallory", "mallory@evil.example", level=2)
+    ws = serve_greenroom(config=kpis_config(pagerduty), environ={"PAGERDUTY_TOKEN": TOKEN})
+    cost_history(engine)
+
+    replies = [ws.ask(q) for q in ("kpis", "kpis money", "oncall checkout", "team money")]
+
+    for reply in replies:
+        found = tokens(reply)
+        assert not {"<!channel>", "<!here>", "<@U0BOB>"} & found, found
+    assert "&lt;!channel&gt;" in str(replies[0])
