@@ -20,7 +20,7 @@ from integrations.kpis import (
 from slackkit import blocks as bk
 from slackkit.blocks import Block
 from slackkit.catalog_blocks import ref_text
-from slackkit.replies import Reply
+from slackkit.replies import RUN_ACTION, Reply, ReplyState
 
 __all__ = [
     "board_reply",
@@ -76,7 +76,9 @@ def _reporting(reading: GroupReading) -> str:
     return ""
 
 
-def team_section(kpis: TeamKpis, *, command: str, chart_hint: bool = True) -> list[Block]:
+def team_section(
+    kpis: TeamKpis, *, command: str, chart_hint: bool = True, button: bool = False
+) -> list[Block]:
     """The KPI lines of a team page or the Home tab ([] when no KPI has data)."""
     if not kpis.readings:
         return []
@@ -93,6 +95,9 @@ def team_section(kpis: TeamKpis, *, command: str, chart_hint: bool = True) -> li
         f"vs the {kpis.window_days} before)"
     )
     blocks: list[Block] = [bk.section(bk.truncate(head + "\n" + "\n".join(lines), 2900))]
+    value = ReplyState(f"kpis {kpis.team.name}").encode()
+    if button and value:
+        blocks.append(bk.actions([bk.button("Rank its teams", f"{RUN_ACTION}:0", value)]))
     if chart_hint:
         blocks.append(
             bk.context(

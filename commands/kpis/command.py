@@ -73,6 +73,9 @@ def register(app: App, deps: Deps) -> None:
         notes = []
         if ask.channel_id and ask.via in {"command", "mention"} and board.series:
             notes.append(_post_chart(ask, board))
+        elif board.series:
+            asked = bk.code(f"{command} {ask.command}")
+            notes.append(f":bar_chart: Type {asked} in a channel for the chart.")
         return board_reply(board, command=command, notes=notes)
 
     def answer_oncall(ask: Ask) -> Reply:
@@ -105,15 +108,15 @@ def register(app: App, deps: Deps) -> None:
         aliases=("on_call",),
     )
 
-    def section(team: EntityRef) -> list[Block]:
+    def section(team: EntityRef, *, button: bool = False) -> list[Block]:
         specs = headline_kpis(settings)
         if not specs:
             return []
         kpis = team_kpis(deps.engine, deps.catalog, specs, team, window_days=settings.window_days)
-        return team_section(kpis, command=command)
+        return team_section(kpis, command=command, button=button)
 
     def team_page(team: Team) -> list[Block]:
-        return section(team.ref)
+        return section(team.ref, button=True)
 
     def home(home: HomeContext) -> list[Block]:
         blocks: list[Block] = []
@@ -126,8 +129,8 @@ def register(app: App, deps: Deps) -> None:
 
     if settings.sources:
         deps.digest_kinds["kpis"] = "kpis.digest"
-        deps.team_page.add_section("kpis", team_page, order=30, max_blocks=2)
-        deps.home.add_section("kpis", home, order=27, max_blocks=6)
+        deps.team_page.add_section("kpis", team_page, order=30, max_blocks=3)
+        deps.home.add_section("kpis", home, order=27, max_blocks=8)
         if any(getattr(s, "type", "") in {"pagerduty", "opsgenie"} for s in settings.sources):
             deps.team_contacts.append(
                 lambda client, team_id, teams: _on_call_contacts(deps, client, team_id, teams)

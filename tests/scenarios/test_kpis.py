@@ -144,6 +144,17 @@ def test_kpis_of_a_tribe_ranks_its_squads_and_posts_a_chart(
     assert slack_api.uploads[files[0]["id"]].startswith(b"\x89PNG")
 
 
+def test_the_team_page_button_ranks_its_teams(ws: Workspace, engine: Engine) -> None:
+    cost_history(engine)
+    page = ws.ask("team money")
+
+    clicked = ws.text(ws.reply(ws.click(page, "Rank its teams")))
+
+    assert "Cloud cost: Money tribe's teams" in clicked
+    assert "1. *Payments team*: $900" in clicked
+    assert "Type `/greenroom kpis money` in a channel for the chart" in clicked
+
+
 def test_missing_data_is_shown_as_missing_never_as_zero(ws: Workspace, engine: Engine) -> None:
     seed(engine, "incidents", {"payments-api": {1: 2.0, 2: 0.0}}, source="pagerduty")
 
