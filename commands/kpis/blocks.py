@@ -63,6 +63,13 @@ def sparkline(series: Sequence[tuple[date, float]]) -> str:
     return "".join(_SPARKS[int((v - low) / span * (len(_SPARKS) - 1))] for v in values)
 
 
+def _value(spec: KpiSpec, reading: GroupReading) -> str:
+    """ "$1,200 (▲ +14% vs $1,050 (worse))", or just "no data"."""
+    if reading.current is None:
+        return "no data"
+    return f"{bk.escape(spec.format(reading.current))} ({bk.escape(trend_text(spec, reading))})"
+
+
 def _worst(spec: KpiSpec, reading: GroupReading) -> str:
     shown = [
         f"{ref_text(r.ref)} {bk.escape(spec.format(r.current))}" for r in reading.worst if r.current
@@ -71,7 +78,7 @@ def _worst(spec: KpiSpec, reading: GroupReading) -> str:
 
 
 def _reporting(reading: GroupReading) -> str:
-    if reading.entities and reading.reporting < reading.entities:
+    if reading.entities > 1 and reading.reporting < reading.entities:
         return f" · {reading.reporting} of {reading.entities} report"
     return ""
 
@@ -86,9 +93,8 @@ def team_section(
     for spec, reading, series in kpis.readings:
         spark = sparkline(series)
         lines.append(
-            f"• *{bk.escape(spec.title)}*: {bk.escape(spec.format(reading.current))} "
-            f"({bk.escape(trend_text(spec, reading))}){_reporting(reading)}{_worst(spec, reading)}"
-            + (f"\n   `{spark}`" if spark else "")
+            f"• *{bk.escape(spec.title)}*: {_value(spec, reading)}"
+            f"{_reporting(reading)}{_worst(spec, reading)}" + (f"\n   `{spark}`" if spark else "")
         )
     head = (
         f"*KPIs* (last {kpis.window_days} days to {kpis.day.isoformat()}, "
@@ -121,16 +127,15 @@ def board_reply(board: KpiBoard, *, command: str, notes: Sequence[str] = ()) -> 
     head: list[Block] = [
         bk.header(bk.truncate(title, 150)),
         bk.context(bk.escape(" · ".join(facts))),
-        bk.section(
-            f"*All*: {bk.escape(spec.format(total.current))} "
-            f"({bk.escape(trend_text(spec, total))}){_reporting(total)}"
-        ),
+        bk.section(f"*All*: {_value(spec, total)}{_reporting(total)}"),
     ]
     lines = []
     for position, row in enumerate(board.rows, 1):
+        gap = board.gaps.get(row.ref) if row.ref is not None else None
+        why = f" · {bk.escape(gap)}" if gap and row.current is None else ""
         lines.append(
-            f"{position}. *{bk.escape(row.display_name)}*: {bk.escape(spec.format(row.current))} "
-            f"({bk.escape(trend_text(spec, row))}){_reporting(row)}{_worst(spec, row)}"
+            f"{position}. *{bk.escape(row.display_name)}*: {_value(spec, row)}"
+            f"{_reporting(row)}{_worst(spec, row)}{why}"
         )
     if not board.rows:
         lines.append("_No team here has entities with this KPI yet._")

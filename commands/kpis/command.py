@@ -27,6 +27,7 @@ from integrations.kpis import (
     kpi_board,
     on_call_for,
     pick_kpi,
+    sources_of,
     team_kpis,
 )
 from integrations.kpis.oncall import ON_CALL_ANNOTATIONS
@@ -61,6 +62,7 @@ def register(app: App, deps: Deps) -> None:
                 spec,
                 parent=team.ref,
                 window_days=settings.window_days,
+                gap_sources=sources_of(settings, spec.name),
             )
         else:
             board = kpi_board(

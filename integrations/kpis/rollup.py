@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 from typing import cast
@@ -81,6 +81,8 @@ class KpiBoard:
     total: GroupReading
     unplaced: tuple[Unplaced, ...]
     series: tuple[tuple[date, float], ...]
+    #: why an entity row has no data (entity rankings: a squad's own entities)
+    gaps: dict[EntityRef, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,12 @@ def kpi_board(
     today: date | None = None,
     window_days: int = 30,
     worst: int = 3,
+    gap_sources: Collection[str] | None = None,
 ) -> KpiBoard:
     """The sub-teams of ``parent`` (or every group at ``level``) ranked by ``spec``, worst
-    first; entities none of them is credited with are named in ``unplaced``."""
+    first; entities none of them is credited with are named in ``unplaced``. Ranking a
+    squad's own entities, ``gaps`` says why one has no data (from ``gap_sources``: the
+    sources of this KPI; None: any)."""
     today = today or last_complete_day()
     owned = ownership(catalog)
     tree = owned.tree
@@ -264,10 +269,14 @@ def kpi_board(
         for g in shown
         if counted[g]
     ]
+    gaps: dict[EntityRef, str] = {}
     if parent is not None and not shown:
         # a squad has no sub-teams: rank what it owns instead
         scope = scope.removesuffix("'s teams") + "'s entities"
         unplaced = []
+        for ref, source, reason in _gaps(engine, [r for r in refs if r not in per_entity]):
+            if gap_sources is None or source in gap_sources:
+                gaps.setdefault(ref, reason)
         rows = [
             GroupReading(_ref(r), _ref(r).name, e.current, e.previous, 1, 1, (e,))
             if (e := per_entity.get(r)) is not None
@@ -286,6 +295,7 @@ def kpi_board(
         total,
         tuple(sorted(unplaced, key=lambda u: str(u.ref))),
         series,
+        gaps,
     )
 
 

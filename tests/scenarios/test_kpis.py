@@ -516,3 +516,23 @@ def test_catalog_and_pagerduty_text_cannot_ping_a_channel(
         found = tokens(reply)
         assert not {"<!channel>", "<!here>", "<@U0BOB>"} & found, found
     assert "&lt;!channel&gt;" in str(replies[0])
+
+
+def test_a_squads_own_entities_are_ranked_and_a_gap_says_why(
+    ws: Workspace, engine: Engine, pagerduty: FakePagerDuty
+) -> None:
+    from catalog import Catalog
+    from integrations.kpis import collect_kpis
+
+    settings = load_settings(
+        None, environ={"PAGERDUTY_TOKEN": TOKEN}, database_url="sqlite://", **kpis_config(pagerduty)
+    ).kpis
+    only_pagerduty = settings.model_copy(update={"sources": settings.sources[:1]})
+    collect_kpis(engine, Catalog(engine), only_pagerduty, days=2)
+
+    text = ws.text(ws.ask("kpis infra --kpi incidents"))
+    cost = ws.text(ws.ask("kpis infra --kpi cost"))
+
+    assert "Incidents opened: Infra squad's entities" in text
+    assert "1. *ledger*: no data · PagerDuty has no service PGONE99" in text
+    assert "PagerDuty" not in cost  # a gap of another KPI's source is not this KPI's reason
