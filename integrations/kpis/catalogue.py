@@ -14,6 +14,7 @@ from integrations.kpis.config import (
     OpsgenieConfig,
     PagerDutyConfig,
     PrometheusConfig,
+    SonarQubeConfig,
 )
 from integrations.kpis.model import BUILT_IN_KPIS, KpiSpec
 from integrations.kpis.prometheus import custom_spec
@@ -33,7 +34,7 @@ def configured_kpis(settings: KpisSettings) -> dict[str, KpiSpec]:
             names.append("cost")
         elif isinstance(source, PagerDutyConfig | OpsgenieConfig):
             names += ["incidents", "incidents.ack_minutes", "incidents.resolve_minutes"]
-        elif isinstance(source, GitHubSecurityConfig | GitLabSecurityConfig):
+        elif isinstance(source, GitHubSecurityConfig | GitLabSecurityConfig | SonarQubeConfig):
             names += [
                 "security",
                 "security.critical",
@@ -86,6 +87,7 @@ def sources_of(settings: KpisSettings, kpi: str) -> list[str]:
         "opencost": "cost",
         "github": "security",
         "gitlab": "security",
+        "sonarqube": "security",
     }
     found = []
     for source in settings.sources:

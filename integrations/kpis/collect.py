@@ -32,6 +32,7 @@ from integrations.kpis.config import (
     OpsgenieConfig,
     PagerDutyConfig,
     PrometheusConfig,
+    SonarQubeConfig,
 )
 from integrations.kpis.model import KpiEntity, KpiSource, SourceReport
 from integrations.kpis.opencost import OpenCostSource
@@ -39,6 +40,7 @@ from integrations.kpis.opsgenie import OpsgenieSource
 from integrations.kpis.pagerduty import PagerDutySource
 from integrations.kpis.prometheus import PrometheusSource
 from integrations.kpis.security import GitHubSecuritySource, GitLabSecuritySource
+from integrations.kpis.sonarqube import SonarQubeSource
 from integrations.kpis.tables import kpi_gaps, kpi_values
 
 __all__ = [
@@ -98,6 +100,8 @@ def build_source(
         return GitLabSecuritySource(config, transport=transport)
     if isinstance(config, PrometheusConfig):
         return PrometheusSource(config, transport=transport)
+    if isinstance(config, SonarQubeConfig):
+        return SonarQubeSource(config, transport=transport)
     raise TypeError(f"unknown KPI source config {type(config).__name__}")
 
 

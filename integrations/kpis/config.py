@@ -24,6 +24,7 @@ __all__ = [
     "OpsgenieConfig",
     "PagerDutyConfig",
     "PrometheusConfig",
+    "SonarQubeConfig",
     "ThresholdConfig",
 ]
 
@@ -141,6 +142,26 @@ class GitLabSecurityConfig(_Source):
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
 
 
+class SonarQubeConfig(_Source):
+    """SonarQube's Web API: open vulnerabilities by severity, by ``sonarqube.org/project-key``."""
+
+    type: Literal["sonarqube"] = "sonarqube"
+    name: str = Field(
+        default="sonarqube", pattern=_NAME_PATTERN, description="names it in messages"
+    )
+    api_url: str = Field(
+        pattern=r"^https?://\S+$",
+        description="the server (its Web API is under /api)",
+        examples=["https://sonar.example.com"],
+    )
+    token_env: str = Field(
+        default="SONARQUBE_TOKEN",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with the token",
+    )
+    token: SecretStr | None = Field(default=None, description="filled in from token_env")
+
+
 class CustomKpiConfig(BaseModel):
     """One custom KPI: a PromQL query per entity, ``$name``-style placeholders filled in."""
 
@@ -196,6 +217,7 @@ KpiSourceConfig = Annotated[
     | OpenCostConfig
     | GitHubSecurityConfig
     | GitLabSecurityConfig
+    | SonarQubeConfig
     | PrometheusConfig,
     Field(discriminator="type"),
 ]

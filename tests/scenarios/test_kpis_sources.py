@@ -24,6 +24,8 @@ from integrations.kpis.model import KpiSource
 from integrations.kpis.tables import kpi_gaps, kpi_values
 from tests.fakes.opsgenie_api import KEY as OPSGENIE_KEY
 from tests.fakes.opsgenie_api import FakeOpsgenie
+from tests.fakes.sonarqube_api import TOKEN as SONAR_TOKEN
+from tests.fakes.sonarqube_api import FakeSonarQube
 from tests.scenarios.kpis_company import COMPANY, TODAY, YESTERDAY, at, settings
 
 GH_TOKEN = "ghp_fake_token_0123456789"
@@ -570,3 +572,60 @@ def test_opsgenie_on_call_by_team_and_a_team_without_a_schedule() -> None:
         ("carol@acme.example", "carol@acme.example", "Search primary")
     ]
     assert gone.problem == "Opsgenie has no schedule owned by the team 'Ghosts' (opsgenie.com/team)"
+
+
+# -- SonarQube ------------------------------------------------------------------------------
+SONAR_COMPANY = """
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: billing
+  annotations: {sonarqube.org/project-key: "sonarqube/acme:billing"}
+spec: {type: service, lifecycle: production, owner: payments}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: retired
+  annotations: {sonarqube.org/project-key: "acme:retired"}
+spec: {type: service, lifecycle: production, owner: payments}
+"""
+
+
+def test_sonarqube_counts_open_vulnerabilities_by_severity_and_handles_failures(
+    engine: Engine, catalog: Catalog, write_catalog: Callable[[str], None]
+) -> None:
+    write_catalog(COMPANY + SONAR_COMPANY)
+    with FakeSonarQube() as sonar:
+        sonar.add_vulnerability("acme:billing", "BLOCKER", 2)
+        sonar.add_vulnerability("acme:billing", "MAJOR", 5)
+        sonar.add_vulnerability("acme:billing", "INFO", 1)
+        config = {"type": "sonarqube", "api_url": sonar.url}
+
+        report = collect(
+            engine, catalog, source(config, {"SONARQUBE_TOKEN": SONAR_TOKEN}, Sleeps())
+        )
+        rejected = collect(engine, catalog, source(config, {"SONARQUBE_TOKEN": "x"}, Sleeps()))
+        sonar.fail("GET", "/api/issues/search", 429, "", headers={"Retry-After": "2"})
+        sleeps = Sleeps()
+        waited = collect(engine, catalog, source(config, {"SONARQUBE_TOKEN": SONAR_TOKEN}, sleeps))
+        sonar.fail("GET", "/api/issues/search", 200, {}, delay=1.0, times=5)
+        slow = collect(
+            engine,
+            catalog,
+            source({**config, "timeout_seconds": 0.2}, {"SONARQUBE_TOKEN": SONAR_TOKEN}, Sleeps()),
+        )
+
+    day = str(YESTERDAY)
+    assert report.failed == [] and waited.failed == [] and sleeps == [2.0]
+    assert stored(engine, "security")[("billing", day)] == 8
+    assert stored(engine, "security.critical")[("billing", day)] == 2
+    assert stored(engine, "security.medium")[("billing", day)] == 5
+    assert stored(engine, "security.low")[("billing", day)] == 1
+    assert (
+        gaps(engine)["retired"] == "SonarQube has no project acme:retired that this token can see"
+    )
+    assert "SonarQube rejected the token in SONARQUBE_TOKEN" in (rejected.failed[0].failure or "")
+    assert "Authentication is required" in (rejected.failed[0].failure or "")
+    assert "did not answer in time" in (slow.failed[0].failure or "")
