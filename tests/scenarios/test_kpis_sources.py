@@ -629,3 +629,32 @@ def test_sonarqube_counts_open_vulnerabilities_by_severity_and_handles_failures(
     assert "SonarQube rejected the token in SONARQUBE_TOKEN" in (rejected.failed[0].failure or "")
     assert "Authentication is required" in (rejected.failed[0].failure or "")
     assert "did not answer in time" in (slow.failed[0].failure or "")
+
+
+def test_values_past_retention_are_pruned_and_recent_ones_kept(
+    engine: Engine, catalog: Catalog, company: None, opencost: FakeOpenCost
+) -> None:
+    from integrations.kpis import KpiValue, SourceReport
+    from integrations.kpis.collect import store_report
+
+    old = SourceReport("opencost", ("cost",))
+    ref = __import__("catalog").EntityRef("component", "default", "payments-api")
+    for ago in (400, 20):
+        old.values.append(KpiValue(ref, "cost", TODAY - timedelta(days=ago), 9.0))
+    store_report(engine, old)
+    opencost.set_cost("payments-api", YESTERDAY, 1.0)
+
+    report = collect_kpis(
+        engine,
+        catalog,
+        settings([], {}, retention_days=90),
+        today=TODAY,
+        days=1,
+        sources=[oc(opencost, Sleeps())],
+    )
+
+    assert report.pruned == 1
+    assert sorted(stored(engine, "cost")) == [
+        ("payments-api", str(TODAY - timedelta(days=20))),
+        ("payments-api", str(YESTERDAY)),
+    ]
