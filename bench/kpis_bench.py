@@ -35,8 +35,14 @@ from catalog import Catalog, EntityRef  # noqa: E402
 from catalog.database import create_database_engine, insert_many, upgrade_schema, writer  # noqa: E402
 from catalog.sources import DirectorySource  # noqa: E402
 from catalog.sync import sync_catalog  # noqa: E402
-from commands.kpis.blocks import team_section  # noqa: E402
-from integrations.kpis import KpisSettings, collect_kpis, headline_kpis, team_kpis  # noqa: E402
+from commands.kpis.blocks import board_reply, team_section  # noqa: E402
+from integrations.kpis import (  # noqa: E402
+    KpisSettings,
+    collect_kpis,
+    headline_kpis,
+    kpi_board,
+    team_kpis,
+)
 from integrations.kpis.readings import refresh_readings  # noqa: E402
 from integrations.kpis.tables import kpi_values  # noqa: E402
 
@@ -229,6 +235,19 @@ def main() -> None:
         "p99": round(p99, 1),
         "max": round(max(samples), 1),
     }
+    for label, parent in (("company by tribe", None), ("tribe of 50 squads", tribe)):
+        board_samples = []
+        for n in range(args.renders // 2 + 3):
+            started = time.perf_counter()
+            board = kpi_board(engine, catalog, specs[0], parent=parent)
+            board_reply(board, command="/greenroom")
+            if n >= 3:
+                board_samples.append((time.perf_counter() - started) * 1000)
+        p50, p99 = statistics.median(board_samples), percentile(board_samples, 99)
+        print(
+            f"/greenroom kpis ({label}, {len(board.rows)} rows): p50 {p50:.0f} ms, p99 {p99:.0f} ms"
+        )
+        results[f"kpis_board_ms {label}"] = {"p50": round(p50, 1), "p99": round(p99, 1)}
     OUT.mkdir(exist_ok=True)
     (OUT / f"kpis-{engine.dialect.name}.json").write_text(json.dumps(results, indent=2))
 

@@ -20,7 +20,7 @@ from integrations.kpis import (
 from slackkit import blocks as bk
 from slackkit.blocks import Block
 from slackkit.catalog_blocks import ref_text
-from slackkit.replies import Reply
+from slackkit.replies import RUN_ACTION, Reply, ReplyState
 
 __all__ = [
     "board_reply",
@@ -63,6 +63,13 @@ def sparkline(series: Sequence[tuple[date, float]]) -> str:
     return "".join(_SPARKS[int((v - low) / span * (len(_SPARKS) - 1))] for v in values)
 
 
+def _value(spec: KpiSpec, reading: GroupReading) -> str:
+    """ "$1,200 (▲ +14% vs $1,050 (worse))", or just "no data"."""
+    if reading.current is None:
+        return "no data"
+    return f"{bk.escape(spec.format(reading.current))} ({bk.escape(trend_text(spec, reading))})"
+
+
 def _worst(spec: KpiSpec, reading: GroupReading) -> str:
     shown = [
         f"{ref_text(r.ref)} {bk.escape(spec.format(r.current))}" for r in reading.worst if r.current
@@ -71,12 +78,14 @@ def _worst(spec: KpiSpec, reading: GroupReading) -> str:
 
 
 def _reporting(reading: GroupReading) -> str:
-    if reading.entities and reading.reporting < reading.entities:
+    if reading.entities > 1 and reading.reporting < reading.entities:
         return f" · {reading.reporting} of {reading.entities} report"
     return ""
 
 
-def team_section(kpis: TeamKpis, *, command: str, chart_hint: bool = True) -> list[Block]:
+def team_section(
+    kpis: TeamKpis, *, command: str, chart_hint: bool = True, button: bool = False
+) -> list[Block]:
     """The KPI lines of a team page or the Home tab ([] when no KPI has data)."""
     if not kpis.readings:
         return []
@@ -84,15 +93,17 @@ def team_section(kpis: TeamKpis, *, command: str, chart_hint: bool = True) -> li
     for spec, reading, series in kpis.readings:
         spark = sparkline(series)
         lines.append(
-            f"• *{bk.escape(spec.title)}*: {bk.escape(spec.format(reading.current))} "
-            f"({bk.escape(trend_text(spec, reading))}){_reporting(reading)}{_worst(spec, reading)}"
-            + (f"\n   `{spark}`" if spark else "")
+            f"• *{bk.escape(spec.title)}*: {_value(spec, reading)}"
+            f"{_reporting(reading)}{_worst(spec, reading)}" + (f"\n   `{spark}`" if spark else "")
         )
     head = (
         f"*KPIs* (last {kpis.window_days} days to {kpis.day.isoformat()}, "
         f"vs the {kpis.window_days} before)"
     )
     blocks: list[Block] = [bk.section(bk.truncate(head + "\n" + "\n".join(lines), 2900))]
+    value = ReplyState(f"kpis {kpis.team.name}").encode()
+    if button and value:
+        blocks.append(bk.actions([bk.button("Rank its teams", f"{RUN_ACTION}:0", value)]))
     if chart_hint:
         blocks.append(
             bk.context(
@@ -116,16 +127,15 @@ def board_reply(board: KpiBoard, *, command: str, notes: Sequence[str] = ()) -> 
     head: list[Block] = [
         bk.header(bk.truncate(title, 150)),
         bk.context(bk.escape(" · ".join(facts))),
-        bk.section(
-            f"*All*: {bk.escape(spec.format(total.current))} "
-            f"({bk.escape(trend_text(spec, total))}){_reporting(total)}"
-        ),
+        bk.section(f"*All*: {_value(spec, total)}{_reporting(total)}"),
     ]
     lines = []
     for position, row in enumerate(board.rows, 1):
+        gap = board.gaps.get(row.ref) if row.ref is not None else None
+        why = f" · {bk.escape(gap)}" if gap and row.current is None else ""
         lines.append(
-            f"{position}. *{bk.escape(row.display_name)}*: {bk.escape(spec.format(row.current))} "
-            f"({bk.escape(trend_text(spec, row))}){_reporting(row)}{_worst(spec, row)}"
+            f"{position}. *{bk.escape(row.display_name)}*: {_value(spec, row)}"
+            f"{_reporting(row)}{_worst(spec, row)}{why}"
         )
     if not board.rows:
         lines.append("_No team here has entities with this KPI yet._")
@@ -171,9 +181,11 @@ def on_call_reply(
     answer = lookup.answer
     head.append(
         bk.context(
-            f"PagerDuty service *{bk.escape(answer.service_name)}* {bk.code(answer.service_id)}"
+            f"{bk.escape(answer.what)} *{bk.escape(answer.service_name)}* "
+            f"{bk.code(answer.service_id)}"
             + (
-                f" · escalation policy *{bk.escape(answer.policy_name)}*"
+                f" · {'schedules' if answer.what.startswith('Opsgenie') else 'escalation policy'}"
+                f" *{bk.escape(answer.policy_name)}*"
                 if answer.policy_name
                 else ""
             )

@@ -27,9 +27,10 @@ from integrations.kpis import (
     kpi_board,
     on_call_for,
     pick_kpi,
+    sources_of,
     team_kpis,
 )
-from integrations.kpis.pagerduty import SERVICE_ID
+from integrations.kpis.oncall import ON_CALL_ANNOTATIONS
 from slackkit import blocks as bk
 from slackkit.blocks import Block
 from slackkit.deps import Deps
@@ -61,6 +62,7 @@ def register(app: App, deps: Deps) -> None:
                 spec,
                 parent=team.ref,
                 window_days=settings.window_days,
+                gap_sources=sources_of(settings, spec.name),
             )
         else:
             board = kpi_board(
@@ -73,6 +75,9 @@ def register(app: App, deps: Deps) -> None:
         notes = []
         if ask.channel_id and ask.via in {"command", "mention"} and board.series:
             notes.append(_post_chart(ask, board))
+        elif board.series:
+            asked = bk.code(f"{command} {ask.command}")
+            notes.append(f":bar_chart: Type {asked} in a channel for the chart.")
         return board_reply(board, command=command, notes=notes)
 
     def answer_oncall(ask: Ask) -> Reply:
@@ -105,15 +110,15 @@ def register(app: App, deps: Deps) -> None:
         aliases=("on_call",),
     )
 
-    def section(team: EntityRef) -> list[Block]:
+    def section(team: EntityRef, *, button: bool = False) -> list[Block]:
         specs = headline_kpis(settings)
         if not specs:
             return []
         kpis = team_kpis(deps.engine, deps.catalog, specs, team, window_days=settings.window_days)
-        return team_section(kpis, command=command)
+        return team_section(kpis, command=command, button=button)
 
     def team_page(team: Team) -> list[Block]:
-        return section(team.ref)
+        return section(team.ref, button=True)
 
     def home(home: HomeContext) -> list[Block]:
         blocks: list[Block] = []
@@ -126,9 +131,9 @@ def register(app: App, deps: Deps) -> None:
 
     if settings.sources:
         deps.digest_kinds["kpis"] = "kpis.digest"
-        deps.team_page.add_section("kpis", team_page, order=30, max_blocks=2)
-        deps.home.add_section("kpis", home, order=27, max_blocks=6)
-        if any(getattr(s, "type", "") == "pagerduty" for s in settings.sources):
+        deps.team_page.add_section("kpis", team_page, order=30, max_blocks=3)
+        deps.home.add_section("kpis", home, order=27, max_blocks=8)
+        if any(getattr(s, "type", "") in {"pagerduty", "opsgenie"} for s in settings.sources):
             deps.team_contacts.append(
                 lambda client, team_id, teams: _on_call_contacts(deps, client, team_id, teams)
             )
@@ -168,13 +173,14 @@ def _on_call_contacts(
     entities it is told about (else anything it owns) that names a PagerDuty service."""
     chosen: dict[EntityRef, KpiEntity] = {}
     for team, refs in teams:
-        services = deps.catalog.annotations(refs, SERVICE_ID)
-        if not services:
-            owned = [s.ref for s in owned_by(deps.catalog, [team])]
-            services = deps.catalog.annotations(owned, SERVICE_ID)
-        if services:
-            ref = min(services)
-            chosen[team] = KpiEntity(ref, team, {SERVICE_ID: services[ref]})
+        for key in ON_CALL_ANNOTATIONS:
+            found = deps.catalog.annotations(refs, key) or deps.catalog.annotations(
+                [s.ref for s in owned_by(deps.catalog, [team])], key
+            )
+            if found:
+                ref = min(found)
+                chosen[team] = KpiEntity(ref, team, {key: found[ref]})
+                break
     if not chosen:
         return {}
     settings = deps.settings.kpis

@@ -581,6 +581,7 @@ def digest_blocks(digest: MigrationDigest, *, command: str, max_rows: int = 15) 
         lines.append(f"… and {len(board.rows) - len(rows)} more")
     if not board.rows:
         lines.append(f"_No {bk.escape(board.level)} has entities in scope._")
+    lines += unplaced_lines(board.unplaced, board.level, limit=3)
     blocks.extend(bk.section(chunk) for chunk in bk.pack_lines(lines)[:3])
     blocks.append(
         bk.context(

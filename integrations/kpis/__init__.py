@@ -4,7 +4,13 @@ who is on call. No Slack here: commands/kpis renders what these functions return
 
 from __future__ import annotations
 
-from integrations.kpis.catalogue import UnknownKpi, configured_kpis, headline_kpis, pick_kpi
+from integrations.kpis.catalogue import (
+    UnknownKpi,
+    configured_kpis,
+    headline_kpis,
+    pick_kpi,
+    sources_of,
+)
 from integrations.kpis.collect import (
     CollectReport,
     build_source,
@@ -89,6 +95,7 @@ __all__ = [
     "pick_kpi",
     "prune_kpis",
     "release_notice",
+    "sources_of",
     "team_kpis",
     "threshold_notices",
 ]

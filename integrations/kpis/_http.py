@@ -145,5 +145,8 @@ def _message(response: httpx.Response) -> str:
         message = str(error.get("message") or "")
         extra = [str(e) for e in error.get("errors") or []]
         return "; ".join([message, *extra]).strip("; ")[:200]
+    errors = body.get("errors")
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):  # SonarQube
+        return "; ".join(str(e.get("msg") or "") for e in errors if isinstance(e, dict))[:200]
     said = body.get("message", error)
     return str(said).replace("\n", " ")[:200] if said else ""

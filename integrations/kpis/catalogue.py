@@ -11,13 +11,15 @@ from integrations.kpis.config import (
     GitLabSecurityConfig,
     KpisSettings,
     OpenCostConfig,
+    OpsgenieConfig,
     PagerDutyConfig,
     PrometheusConfig,
+    SonarQubeConfig,
 )
 from integrations.kpis.model import BUILT_IN_KPIS, KpiSpec
 from integrations.kpis.prometheus import custom_spec
 
-__all__ = ["UnknownKpi", "configured_kpis", "headline_kpis", "pick_kpi"]
+__all__ = ["UnknownKpi", "configured_kpis", "headline_kpis", "pick_kpi", "sources_of"]
 
 
 class UnknownKpi(GreenroomError):
@@ -30,9 +32,9 @@ def configured_kpis(settings: KpisSettings) -> dict[str, KpiSpec]:
     for source in settings.sources:
         if isinstance(source, OpenCostConfig):
             names.append("cost")
-        elif isinstance(source, PagerDutyConfig):
+        elif isinstance(source, PagerDutyConfig | OpsgenieConfig):
             names += ["incidents", "incidents.ack_minutes", "incidents.resolve_minutes"]
-        elif isinstance(source, GitHubSecurityConfig | GitLabSecurityConfig):
+        elif isinstance(source, GitHubSecurityConfig | GitLabSecurityConfig | SonarQubeConfig):
             names += [
                 "security",
                 "security.critical",
@@ -75,3 +77,23 @@ def pick_kpi(settings: KpisSettings, name: str | None) -> KpiSpec:
 def _order(name: str) -> tuple[int, str]:
     order = list(BUILT_IN_KPIS)
     return (order.index(name) if name in order else len(order), name)
+
+
+def sources_of(settings: KpisSettings, kpi: str) -> list[str]:
+    """The names of the configured sources that provide ``kpi``."""
+    families = {
+        "pagerduty": "incidents",
+        "opsgenie": "incidents",
+        "opencost": "cost",
+        "github": "security",
+        "gitlab": "security",
+        "sonarqube": "security",
+    }
+    found = []
+    for source in settings.sources:
+        if isinstance(source, PrometheusConfig):
+            if any(k.name == kpi for k in source.kpis):
+                found.append(source.name)
+        elif families.get(source.type) == kpi.split(".")[0]:
+            found.append(source.name)
+    return found

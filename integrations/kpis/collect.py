@@ -29,14 +29,18 @@ from integrations.kpis.config import (
     KpiSourceConfig,
     KpisSettings,
     OpenCostConfig,
+    OpsgenieConfig,
     PagerDutyConfig,
     PrometheusConfig,
+    SonarQubeConfig,
 )
 from integrations.kpis.model import KpiEntity, KpiSource, SourceReport
 from integrations.kpis.opencost import OpenCostSource
+from integrations.kpis.opsgenie import OpsgenieSource
 from integrations.kpis.pagerduty import PagerDutySource
 from integrations.kpis.prometheus import PrometheusSource
 from integrations.kpis.security import GitHubSecuritySource, GitLabSecuritySource
+from integrations.kpis.sonarqube import SonarQubeSource
 from integrations.kpis.tables import kpi_gaps, kpi_values
 
 __all__ = [
@@ -88,12 +92,16 @@ def build_source(
         return PagerDutySource(config, transport=transport)
     if isinstance(config, OpenCostConfig):
         return OpenCostSource(config, transport=transport)
+    if isinstance(config, OpsgenieConfig):
+        return OpsgenieSource(config, transport=transport)
     if isinstance(config, GitHubSecurityConfig):
         return GitHubSecuritySource(config, transport=transport)
     if isinstance(config, GitLabSecurityConfig):
         return GitLabSecuritySource(config, transport=transport)
     if isinstance(config, PrometheusConfig):
         return PrometheusSource(config, transport=transport)
+    if isinstance(config, SonarQubeConfig):
+        return SonarQubeSource(config, transport=transport)
     raise TypeError(f"unknown KPI source config {type(config).__name__}")
 
 

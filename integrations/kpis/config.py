@@ -21,8 +21,10 @@ __all__ = [
     "KpiSourceConfig",
     "KpisSettings",
     "OpenCostConfig",
+    "OpsgenieConfig",
     "PagerDutyConfig",
     "PrometheusConfig",
+    "SonarQubeConfig",
     "ThresholdConfig",
 ]
 
@@ -51,9 +53,36 @@ class PagerDutyConfig(_Source):
     """PagerDuty's REST API: incidents per service (``pagerduty.com/service-id``), on-calls."""
 
     type: Literal["pagerduty"] = "pagerduty"
-    name: str = Field(default="pagerduty", pattern=_NAME_PATTERN)
-    api_url: str = Field(default="https://api.pagerduty.com", pattern=r"^https?://\S+$")
-    token_env: str = Field(default="PAGERDUTY_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    name: str = Field(
+        default="pagerduty", pattern=_NAME_PATTERN, description="names it in messages"
+    )
+    api_url: str = Field(
+        default="https://api.pagerduty.com", pattern=r"^https?://\S+$", description="REST API"
+    )
+    token_env: str = Field(
+        default="PAGERDUTY_TOKEN",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with the token",
+    )
+    token: SecretStr | None = Field(default=None, description="filled in from token_env")
+
+
+class OpsgenieConfig(_Source):
+    """Opsgenie's REST API: alerts per entity (``opsgenie.com/component-selector``), on-call
+    by team schedule (``opsgenie.com/team``)."""
+
+    type: Literal["opsgenie"] = "opsgenie"
+    name: str = Field(default="opsgenie", pattern=_NAME_PATTERN, description="names it in messages")
+    api_url: str = Field(
+        default="https://api.opsgenie.com",
+        pattern=r"^https?://\S+$",
+        description="https://api.eu.opsgenie.com for EU accounts",
+    )
+    token_env: str = Field(
+        default="OPSGENIE_API_KEY",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with the token",
+    )
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
 
 
@@ -61,7 +90,7 @@ class OpenCostConfig(_Source):
     """OpenCost's allocation API: cost per day, by a label or namespace that names entities."""
 
     type: Literal["opencost"] = "opencost"
-    name: str = Field(default="opencost", pattern=_NAME_PATTERN)
+    name: str = Field(default="opencost", pattern=_NAME_PATTERN, description="names it in messages")
     url: str = Field(
         pattern=r"^https?://\S+$", description="OpenCost's API", examples=["http://opencost:9003"]
     )
@@ -81,10 +110,18 @@ class GitHubSecurityConfig(_Source):
     """GitHub's Dependabot alerts, by ``github.com/project-slug`` (or the source location)."""
 
     type: Literal["github"] = "github"
-    name: str = Field(default="github", pattern=_NAME_PATTERN)
-    api_url: str = Field(default="https://api.github.com", pattern=r"^https?://\S+$")
+    name: str = Field(default="github", pattern=_NAME_PATTERN, description="names it in messages")
+    api_url: str = Field(
+        default="https://api.github.com",
+        pattern=r"^https?://\S+$",
+        description="REST API (GitHub Enterprise: https://<host>/api/v3)",
+    )
     web_host: str = Field(default="github.com", description="host of source-location URLs")
-    token_env: str = Field(default="GITHUB_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    token_env: str = Field(
+        default="GITHUB_TOKEN",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with the token",
+    )
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
 
 
@@ -92,10 +129,36 @@ class GitLabSecurityConfig(_Source):
     """GitLab's vulnerability findings, by ``gitlab.com/project-slug`` (or source location)."""
 
     type: Literal["gitlab"] = "gitlab"
-    name: str = Field(default="gitlab", pattern=_NAME_PATTERN)
-    api_url: str = Field(default="https://gitlab.com/api/v4", pattern=r"^https?://\S+$")
+    name: str = Field(default="gitlab", pattern=_NAME_PATTERN, description="names it in messages")
+    api_url: str = Field(
+        default="https://gitlab.com/api/v4", pattern=r"^https?://\S+$", description="REST API v4"
+    )
     web_host: str = Field(default="gitlab.com", description="host of source-location URLs")
-    token_env: str = Field(default="GITLAB_TOKEN", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    token_env: str = Field(
+        default="GITLAB_TOKEN",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with the token",
+    )
+    token: SecretStr | None = Field(default=None, description="filled in from token_env")
+
+
+class SonarQubeConfig(_Source):
+    """SonarQube's Web API: open vulnerabilities by severity, by ``sonarqube.org/project-key``."""
+
+    type: Literal["sonarqube"] = "sonarqube"
+    name: str = Field(
+        default="sonarqube", pattern=_NAME_PATTERN, description="names it in messages"
+    )
+    api_url: str = Field(
+        pattern=r"^https?://\S+$",
+        description="the server (its Web API is under /api)",
+        examples=["https://sonar.example.com"],
+    )
+    token_env: str = Field(
+        default="SONARQUBE_TOKEN",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="env var with the token",
+    )
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
 
 
@@ -137,7 +200,9 @@ class PrometheusConfig(_Source):
     """Prometheus's HTTP API: custom KPIs, one query per entity and KPI."""
 
     type: Literal["prometheus"] = "prometheus"
-    name: str = Field(default="prometheus", pattern=_NAME_PATTERN)
+    name: str = Field(
+        default="prometheus", pattern=_NAME_PATTERN, description="names it in messages"
+    )
     url: str = Field(pattern=r"^https?://\S+$", examples=["http://prometheus:9090"])
     token_env: str | None = Field(
         default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="bearer token, if any"
@@ -148,9 +213,11 @@ class PrometheusConfig(_Source):
 
 KpiSourceConfig = Annotated[
     PagerDutyConfig
+    | OpsgenieConfig
     | OpenCostConfig
     | GitHubSecurityConfig
     | GitLabSecurityConfig
+    | SonarQubeConfig
     | PrometheusConfig,
     Field(discriminator="type"),
 ]

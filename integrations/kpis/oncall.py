@@ -1,5 +1,5 @@
-"""Who is on call for an entity: its ``pagerduty.com/service-id``, through the configured
-PagerDuty source, and for a team: the first of its services that names one."""
+"""Who is on call for an entity: its ``pagerduty.com/service-id`` through the configured
+PagerDuty source, else its ``opsgenie.com/team`` through the configured Opsgenie source."""
 
 from __future__ import annotations
 
@@ -7,13 +7,17 @@ from dataclasses import dataclass
 
 import httpx
 
-from catalog.errors import ConfigError
 from catalog.refs import EntityRef
-from integrations.kpis.config import KpisSettings, PagerDutyConfig
+from integrations.kpis.config import KpisSettings, OpsgenieConfig, PagerDutyConfig
+from integrations.kpis.errors import KpiSourceFailed
 from integrations.kpis.model import KpiEntity
+from integrations.kpis.opsgenie import IS_SCHEDULE, TEAM, OpsgenieSource
 from integrations.kpis.pagerduty import SERVICE_ID, OnCallAnswer, PagerDutySource
 
-__all__ = ["OnCallLookup", "on_call_for"]
+__all__ = ["ON_CALL_ANNOTATIONS", "OnCallLookup", "on_call_for"]
+
+#: The annotations that say where an entity's on-call lives.
+ON_CALL_ANNOTATIONS = (SERVICE_ID, TEAM)
 
 
 @dataclass(frozen=True)
@@ -26,17 +30,6 @@ class OnCallLookup:
     problem: str | None = None
 
 
-def pagerduty_config(settings: KpisSettings) -> PagerDutyConfig:
-    """The configured PagerDuty source; ConfigError when there is none."""
-    for source in settings.sources:
-        if isinstance(source, PagerDutyConfig):
-            return source
-    raise ConfigError(
-        "PagerDuty is not configured: add a `type: pagerduty` source to `kpis.sources` in "
-        "greenroom.yaml (docs/kpis.md)."
-    )
-
-
 def on_call_for(
     settings: KpisSettings,
     entity: KpiEntity,
@@ -44,20 +37,38 @@ def on_call_for(
     transport: httpx.BaseTransport | None = None,
     timeout: float | None = None,
 ) -> OnCallLookup:
-    """Who is on call now for ``entity``'s PagerDuty service (never raises for PagerDuty's
-    failures: they become ``problem``)."""
-    from integrations.kpis.errors import KpiSourceFailed
-
+    """Who is on call now for ``entity`` (never raises for the source's failures: they
+    become ``problem``)."""
+    pagerduty = next((s for s in settings.sources if isinstance(s, PagerDutyConfig)), None)
+    opsgenie = next((s for s in settings.sources if isinstance(s, OpsgenieConfig)), None)
     service = entity.annotation(SERVICE_ID)
-    if service is None:
-        return OnCallLookup(entity.ref, None, None, f"it has no {SERVICE_ID} annotation")
-    config = pagerduty_config(settings)
-    if timeout is not None:
-        config = config.model_copy(update={"timeout_seconds": timeout, "max_retry_wait_seconds": 0})
-    source = PagerDutySource(config, transport=transport)
-    try:
-        return OnCallLookup(entity.ref, service, source.on_call(service))
-    except KpiSourceFailed as error:
-        return OnCallLookup(entity.ref, service, None, error.user_message)
-    finally:
-        source.close()
+    team = entity.annotation(TEAM)
+    fast = {} if timeout is None else {"timeout_seconds": timeout, "max_retry_wait_seconds": 0}
+    if service and pagerduty is not None:
+        source = PagerDutySource(pagerduty.model_copy(update=fast), transport=transport)
+        try:
+            return OnCallLookup(entity.ref, service, source.on_call(service))
+        except KpiSourceFailed as error:
+            return OnCallLookup(entity.ref, service, None, error.user_message)
+        finally:
+            source.close()
+    if team and opsgenie is not None:
+        is_schedule = (entity.annotation(IS_SCHEDULE) or "").lower() == "true"
+        genie = OpsgenieSource(opsgenie.model_copy(update=fast), transport=transport)
+        try:
+            return OnCallLookup(entity.ref, team, genie.on_call(team, is_schedule=is_schedule))
+        except KpiSourceFailed as error:
+            return OnCallLookup(entity.ref, team, None, error.user_message)
+        finally:
+            genie.close()
+    wanted = " or ".join(
+        a for a, configured in ((SERVICE_ID, pagerduty), (TEAM, opsgenie)) if configured is not None
+    )
+    if not wanted:
+        return OnCallLookup(
+            entity.ref,
+            None,
+            None,
+            "no on-call source is configured (a pagerduty or opsgenie source in kpis.sources)",
+        )
+    return OnCallLookup(entity.ref, None, None, f"it has no {wanted} annotation")

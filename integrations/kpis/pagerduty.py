@@ -52,6 +52,8 @@ class OnCallAnswer:
     service_name: str
     policy_name: str
     people: tuple[OnCall, ...]
+    #: what ``service_id`` names, for people ("PagerDuty service", "Opsgenie team")
+    what: str = "PagerDuty service"
 
 
 class PagerDutySource:

@@ -9,11 +9,12 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, insert, select
+from sqlalchemy import Engine, delete, func, insert, select
 
 from catalog.database import reader, writer
 from catalog.refs import EntityRef
 from catalog.store import Catalog
+from catalog.tables import entities
 from integrations.kpis.model import KpiSpec
 from integrations.kpis.rollup import (
     EntityReading,
@@ -25,7 +26,10 @@ from integrations.kpis.rollup import (
 )
 from integrations.kpis.tables import kpi_readings, kpi_values
 
-__all__ = ["refresh_readings", "stored_readings"]
+__all__ = ["EVERYONE", "refresh_readings", "stored_group_readings", "stored_readings"]
+
+#: The row that counts every entity, placed or not (as migrations' ``*`` snapshot does).
+EVERYONE = EntityRef("group", "", "*")
 
 
 def refresh_readings(
@@ -40,9 +44,14 @@ def refresh_readings(
     """Compute and store every group's reading of every KPI as of ``today``; returns rows."""
     owned = ownership(catalog)
     groups_of = {
-        ref: [g for g in owned.credited(owner) if g in owned.tree.groups]
+        ref: [g for g in owned.credited(owner) if g in owned.tree.groups] + [EVERYONE]
         for ref, owner in owned.owners.items()
     }
+    owner_groups: dict[str | None, list[EntityRef]] = {None: [EVERYONE]}
+    for owner in set(owned.owners.values()):
+        if owner is not None:
+            credited = [g for g in owned.credited(owner) if g in owned.tree.groups]
+            owner_groups[str(owner)] = [*credited, EVERYONE]
     counts: dict[EntityRef, int] = defaultdict(int)
     for found in groups_of.values():
         for group in found:
@@ -55,10 +64,11 @@ def refresh_readings(
         for ref, entity_reading in per_entity.items():
             for group in groups_of.get(ref, ()):
                 by_group[group].append(entity_reading)
-        series = _group_series(engine, spec, groups_of, today, window_days)
+        series = _group_series(engine, spec, owner_groups, today, window_days)
         for group in counts:
-            node = owned.tree.groups[group]
-            reading = _group(spec, group, node.display_name, by_group[group], counts[group], worst)
+            node = owned.tree.groups.get(group)
+            name = node.display_name if node else "everyone"
+            reading = _group(spec, group, name, by_group[group], counts[group], worst)
             if reading.reporting == 0 and group not in series:
                 continue
             rows.append(
@@ -88,29 +98,29 @@ def refresh_readings(
 def _group_series(
     engine: Engine,
     spec: KpiSpec,
-    groups_of: dict[str, list[EntityRef]],
+    owner_groups: dict[str | None, list[EntityRef]],
     today: date,
     window_days: int,
 ) -> dict[EntityRef, dict[date, float]]:
-    """Per group and day: the sum (or mean) over its entities' values that day."""
+    """Per group and day: the sum (or mean) over its entities' values that day. The database
+    adds up per owner and day (a few thousand rows), then each owner's sums are credited to
+    its groups, instead of crediting millions of daily values one by one."""
     start = today - timedelta(days=2 * window_days - 1)
     table = kpi_values
     sums: dict[EntityRef, dict[date, float]] = defaultdict(lambda: defaultdict(float))
     seen: dict[EntityRef, dict[date, int]] = defaultdict(lambda: defaultdict(int))
-    query = select(table.c.entity_ref, table.c.day, table.c.value).where(
-        table.c.kpi == spec.name, table.c.day >= start, table.c.day <= today
+    query = (
+        select(entities.c.owner_ref, table.c.day, func.sum(table.c.value), func.count())
+        .select_from(table.join(entities, entities.c.ref == table.c.entity_ref))
+        .where(table.c.kpi == spec.name, table.c.day >= start, table.c.day <= today)
+        .group_by(entities.c.owner_ref, table.c.day)
     )
-    days: dict[object, date] = {}
     with reader(engine).connect() as conn:
-        for ref, raw_day, value in conn.execute(query):
-            day = days.get(raw_day)
-            if day is None:
-                day = days[raw_day] = (
-                    raw_day if isinstance(raw_day, date) else date.fromisoformat(str(raw_day)[:10])
-                )
-            for group in groups_of.get(ref, ()):
-                sums[group][day] += value
-                seen[group][day] += 1
+        for owner, raw_day, total, count in conn.execute(query):
+            day = raw_day if isinstance(raw_day, date) else date.fromisoformat(str(raw_day)[:10])
+            for group in owner_groups.get(owner, owner_groups[None]):
+                sums[group][day] += float(total)
+                seen[group][day] += int(count)
     if spec.over_entities == "mean":
         return {
             g: {d: total / seen[g][d] for d, total in per_day.items()}
@@ -155,3 +165,46 @@ def stored_readings(
         series = tuple((date.fromisoformat(d), float(v)) for d, v in row.series)
         found[row.kpi] = (spec, reading, series)
     return [found[s.name] for s in specs if s.name in found]
+
+
+def stored_group_readings(
+    engine: Engine, spec: KpiSpec, groups: Sequence[EntityRef], *, today: date, window_days: int
+) -> dict[EntityRef, tuple[GroupReading, tuple[tuple[date, float], ...]]] | None:
+    """The stored readings of ``spec`` for ``groups`` as of ``today``; None when nothing was
+    computed for that KPI and day (a group missing from the answer had no data)."""
+    wanted = {str(g): g for g in groups}
+    table = kpi_readings
+    with reader(engine).connect() as conn:
+        computed = conn.execute(
+            select(table.c.group_ref).where(
+                table.c.kpi == spec.name,
+                table.c.day == today,
+                table.c.window_days == window_days,
+                table.c.group_ref == str(EVERYONE),
+            )
+        ).first()
+        if computed is None:
+            return None
+        rows = conn.execute(
+            select(table).where(
+                table.c.kpi == spec.name,
+                table.c.day == today,
+                table.c.window_days == window_days,
+                table.c.group_ref.in_(list(wanted)),
+            )
+        ).all()
+    found = {}
+    for row in rows:
+        group = wanted[row.group_ref]
+        reading = GroupReading(
+            group,
+            group.name,
+            row.current,
+            row.previous,
+            row.reporting,
+            row.entities,
+            tuple(EntityReading(_ref(r), c, p) for r, c, p in row.worst),
+        )
+        series = tuple((date.fromisoformat(d), float(v)) for d, v in row.series)
+        found[group] = (reading, series)
+    return found

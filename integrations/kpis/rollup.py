@@ -12,7 +12,7 @@ from __future__ import annotations
 import weakref
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from statistics import fmean
 from typing import cast
@@ -81,6 +81,8 @@ class KpiBoard:
     total: GroupReading
     unplaced: tuple[Unplaced, ...]
     series: tuple[tuple[date, float], ...]
+    #: why an entity row has no data (entity rankings: a squad's own entities)
+    gaps: dict[EntityRef, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,12 @@ def kpi_board(
     today: date | None = None,
     window_days: int = 30,
     worst: int = 3,
+    gap_sources: Collection[str] | None = None,
 ) -> KpiBoard:
     """The sub-teams of ``parent`` (or every group at ``level``) ranked by ``spec``, worst
-    first; entities none of them is credited with are named in ``unplaced``."""
+    first; entities none of them is credited with are named in ``unplaced``. Ranking a
+    squad's own entities, ``gaps`` says why one has no data (from ``gap_sources``: the
+    sources of this KPI; None: any)."""
     today = today or last_complete_day()
     owned = ownership(catalog)
     tree = owned.tree
@@ -195,35 +200,83 @@ def kpi_board(
         refs = list(owned.owners)
         scope = f"by {level.strip().lower()}"
         what = level.strip().lower()
+    counted: dict[EntityRef, int] = defaultdict(int)
+    wanted = set(shown)
+    placed: dict[str, frozenset[EntityRef]] = {}
+    for ref_text in refs:
+        placed[ref_text] = owned.credited(owned.owners.get(ref_text)) & wanted
+        for group in placed[ref_text]:
+            counted[group] += 1
+    from integrations.kpis.readings import EVERYONE, stored_group_readings
+
+    stored = (
+        stored_group_readings(
+            engine, spec, [*shown, parent or EVERYONE], today=today, window_days=window_days
+        )
+        if shown
+        else None
+    )
+    if stored is not None:
+        # the readings stored after the last collection: a few rows, whatever the catalog's size
+        rows = [
+            replace(stored[g][0], display_name=_name(tree.groups.get(g), g))
+            if g in stored
+            else GroupReading(g, _name(tree.groups.get(g), g), None, None, 0, counted[g])
+            for g in shown
+            if counted[g]
+        ]
+        empty = GroupReading(parent, scope, None, None, 0, len(refs))
+        total, series = stored.get(parent or EVERYONE, (empty, ()))
+        total = replace(total, ref=parent, display_name=scope)
+        unplaced = [
+            Unplaced(
+                _ref(r),
+                owned.owners.get(r),
+                _reason(tree, owned.owners.get(r), wanted, what, parent),
+            )
+            for r in refs
+            if not placed[r]
+        ]
+        rows.sort(key=lambda r: _rank_key(spec, r))
+        return KpiBoard(
+            spec,
+            today,
+            window_days,
+            scope,
+            tuple(rows),
+            total,
+            tuple(sorted(unplaced, key=lambda u: str(u.ref))),
+            series,
+        )
     per_entity = _entity_readings(
         engine, spec, refs if parent is not None else None, today, window_days
     )
     by_group: dict[EntityRef, list[EntityReading]] = defaultdict(list)
-    counted: dict[EntityRef, int] = defaultdict(int)
-    wanted = set(shown)
     unplaced = []
     for ref_text in refs:
         owner = owned.owners.get(ref_text)
-        groups = owned.credited(owner) & wanted
+        groups = placed[ref_text]
         reading = per_entity.get(ref_text)
         for group in groups:
-            counted[group] += 1
             if reading is not None:
                 by_group[group].append(reading)
-        if not groups and reading is not None:
-            reason = tree.why_unplaced(owner, wanted, level=what)
-            if parent is not None and owner == parent:
-                reason = f"owned by {parent.short} itself, not by one of its sub-teams"
-            unplaced.append(Unplaced(_ref(ref_text), owner, reason or "not placed"))
+        if not groups:
+            unplaced.append(
+                Unplaced(_ref(ref_text), owner, _reason(tree, owner, wanted, what, parent))
+            )
     rows = [
         _group(spec, g, _name(tree.groups.get(g), g), by_group[g], counted[g], worst)
         for g in shown
         if counted[g]
     ]
+    gaps: dict[EntityRef, str] = {}
     if parent is not None and not shown:
         # a squad has no sub-teams: rank what it owns instead
         scope = scope.removesuffix("'s teams") + "'s entities"
         unplaced = []
+        for ref, source, reason in _gaps(engine, [r for r in refs if r not in per_entity]):
+            if gap_sources is None or source in gap_sources:
+                gaps.setdefault(ref, reason)
         rows = [
             GroupReading(_ref(r), _ref(r).name, e.current, e.previous, 1, 1, (e,))
             if (e := per_entity.get(r)) is not None
@@ -242,7 +295,20 @@ def kpi_board(
         total,
         tuple(sorted(unplaced, key=lambda u: str(u.ref))),
         series,
+        gaps,
     )
+
+
+def _reason(
+    tree: GroupTree,
+    owner: EntityRef | None,
+    shown: set[EntityRef],
+    what: str,
+    parent: EntityRef | None,
+) -> str:
+    if parent is not None and owner == parent:
+        return f"owned by {parent.short} itself, not by one of its sub-teams"
+    return tree.why_unplaced(owner, shown, level=what) or "not placed"
 
 
 def last_complete_day() -> date:

@@ -22,7 +22,11 @@ import httpx
 from catalog.annotations import GITHUB_PROJECT_SLUG, GITLAB_PROJECT_SLUG, SOURCE_LOCATION
 from catalog.refs import EntityRef
 from integrations.kpis._http import JsonApi
-from integrations.kpis.config import GitHubSecurityConfig, GitLabSecurityConfig
+from integrations.kpis.config import (
+    GitHubSecurityConfig,
+    GitLabSecurityConfig,
+    SonarQubeConfig,
+)
 from integrations.kpis.errors import KpiEntityGone, KpiSourceDown, KpiSourceFailed
 from integrations.kpis.model import (
     BUILT_IN_KPIS,
@@ -68,9 +72,16 @@ class _RepositorySource:
     what: str
     api: JsonApi
 
-    def __init__(self, config: GitHubSecurityConfig | GitLabSecurityConfig) -> None:
+    def __init__(
+        self, config: GitHubSecurityConfig | GitLabSecurityConfig | SonarQubeConfig
+    ) -> None:
         self.name = config.name
         self.config = config
+
+    def target_of(self, entity: KpiEntity) -> str | None:
+        """What to read for ``entity`` (its repository), if anything."""
+        web_host = getattr(self.config, "web_host", "")
+        return repository_of(entity, annotation=self.annotation, web_host=web_host)
 
     @property
     def kpis(self) -> tuple[KpiSpec, ...]:
@@ -83,7 +94,7 @@ class _RepositorySource:
         report = SourceReport(self.name, _SECURITY_KPIS)
         by_repo: dict[str, list[EntityRef]] = defaultdict(list)
         for entity in entities:
-            repo = repository_of(entity, annotation=self.annotation, web_host=self.config.web_host)
+            repo = self.target_of(entity)
             if repo:
                 by_repo[repo].append(entity.ref)
         report.asked = sum(len(v) for v in by_repo.values())
@@ -97,7 +108,9 @@ class _RepositorySource:
                 return repo, "not read: the source failed"
             try:
                 return repo, self.severities(repo)
-            except KpiEntityGone:
+            except KpiEntityGone as error:
+                if self.what == "SonarQube":
+                    return repo, error.user_message
                 return repo, f"{self.what} has no repository {repo} that this token can see"
             except KpiSourceDown as error:
                 fatal.append(error.user_message)

@@ -4,6 +4,7 @@ the loopback Slack and the loopback PagerDuty, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,8 +23,23 @@ from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.kpis_company import COMPANY
 from tests.scenarios.workspace import ALICE, Workspace
 
+_TOKENS = re.compile(r"<[!@#][^>]*>")
 TODAY = datetime.now(UTC).date()
 YESTERDAY = TODAY - timedelta(days=1)
+
+
+def tokens(payload: Any) -> set[str]:
+    """Mention tokens Slack would act on (mrkdwn and message text; not plain_text)."""
+    found: set[str] = set()
+    if isinstance(payload, dict):
+        if payload.get("type") != "plain_text" and isinstance(payload.get("text"), str):
+            found.update(_TOKENS.findall(payload["text"]))
+        for value in payload.values():
+            found |= tokens(value)
+    elif isinstance(payload, list):
+        for item in payload:
+            found |= tokens(item)
+    return found
 
 
 def seed(engine: Engine, kpi: str, values: dict[str, dict[int, float]], *, source: str) -> None:
@@ -126,6 +142,17 @@ def test_kpis_of_a_tribe_ranks_its_squads_and_posts_a_chart(
     files = done[0].args["files"]
     files = files if isinstance(files, list) else __import__("json").loads(files)
     assert slack_api.uploads[files[0]["id"]].startswith(b"\x89PNG")
+
+
+def test_the_team_page_button_ranks_its_teams(ws: Workspace, engine: Engine) -> None:
+    cost_history(engine)
+    page = ws.ask("team money")
+
+    clicked = ws.text(ws.reply(ws.click(page, "Rank its teams")))
+
+    assert "Cloud cost: Money tribe's teams" in clicked
+    assert "1. *Payments team*: $900" in clicked
+    assert "Type `/greenroom kpis money` in a channel for the chart" in clicked
 
 
 def test_missing_data_is_shown_as_missing_never_as_zero(ws: Workspace, engine: Engine) -> None:
@@ -386,10 +413,14 @@ def test_team_page_from_the_readings_stored_after_a_collection_says_the_same(
     cost_history(engine)
     seed(engine, "security", {"payments-api": {1: 5.0}, "checkout": {2: 1.0}}, source="github")
     live = ws.text(ws.ask("team money"))
+    boards = [ws.text(ws.ask(q)) for q in ("kpis", "kpis money", "kpis --kpi security")]
 
     specs = [BUILT_IN_KPIS[k] for k in ("cost", "incidents", "security")]
     stored = refresh_readings(engine, Catalog(engine), specs, today=YESTERDAY, window_days=30)
     again = ws.text(ws.ask("team money"))
+    boards_again = [ws.text(ws.ask(q)) for q in ("kpis", "kpis money", "kpis --kpi security")]
+
+    assert boards_again == boards
 
     assert stored > 0
     kpi_part = live[live.index("*KPIs*") :]
@@ -463,3 +494,45 @@ def test_the_daily_collection_is_scheduled_and_tells_thresholds_once(
     ]
     assert second["thresholds"]["told"] == []
     assert len(posts(slack_api)) == 3
+
+
+def test_catalog_and_pagerduty_text_cannot_ping_a_channel(
+    serve_greenroom: Callable[..., Workspace],
+    write_catalog: Callable[[str], None],
+    pagerduty: FakePagerDuty,
+    engine: Engine,
+) -> None:
+    hostile = COMPANY.replace("title: Money tribe", 'title: "<!channel> *Money*"').replace(
+        "title: Payments team", 'title: "<@U0BOB> Payments"'
+    )
+    write_catalog(hostile)
+    pagerduty.add_on_call("PCHK002", "<!here> Mallory", "mallory@evil.example", level=2)
+    ws = serve_greenroom(config=kpis_config(pagerduty), environ={"PAGERDUTY_TOKEN": TOKEN})
+    cost_history(engine)
+
+    replies = [ws.ask(q) for q in ("kpis", "kpis money", "oncall checkout", "team money")]
+
+    for reply in replies:
+        found = tokens(reply)
+        assert not {"<!channel>", "<!here>", "<@U0BOB>"} & found, found
+    assert "&lt;!channel&gt;" in str(replies[0])
+
+
+def test_a_squads_own_entities_are_ranked_and_a_gap_says_why(
+    ws: Workspace, engine: Engine, pagerduty: FakePagerDuty
+) -> None:
+    from catalog import Catalog
+    from integrations.kpis import collect_kpis
+
+    settings = load_settings(
+        None, environ={"PAGERDUTY_TOKEN": TOKEN}, database_url="sqlite://", **kpis_config(pagerduty)
+    ).kpis
+    only_pagerduty = settings.model_copy(update={"sources": settings.sources[:1]})
+    collect_kpis(engine, Catalog(engine), only_pagerduty, days=2)
+
+    text = ws.text(ws.ask("kpis infra --kpi incidents"))
+    cost = ws.text(ws.ask("kpis infra --kpi cost"))
+
+    assert "Incidents opened: Infra squad's entities" in text
+    assert "1. *ledger*: no data · PagerDuty has no service PGONE99" in text
+    assert "PagerDuty" not in cost  # a gap of another KPI's source is not this KPI's reason

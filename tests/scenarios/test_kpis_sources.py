@@ -22,6 +22,10 @@ from catalog import Catalog
 from integrations.kpis.collect import build_source, collect_kpis
 from integrations.kpis.model import KpiSource
 from integrations.kpis.tables import kpi_gaps, kpi_values
+from tests.fakes.opsgenie_api import KEY as OPSGENIE_KEY
+from tests.fakes.opsgenie_api import FakeOpsgenie
+from tests.fakes.sonarqube_api import TOKEN as SONAR_TOKEN
+from tests.fakes.sonarqube_api import FakeSonarQube
 from tests.scenarios.kpis_company import COMPANY, TODAY, YESTERDAY, at, settings
 
 GH_TOKEN = "ghp_fake_token_0123456789"
@@ -482,3 +486,175 @@ def test_a_catalog_value_cannot_change_the_shape_of_a_promql_query() -> None:
 
     assert query == ('slo:error_budget_remaining:ratio{service="x\\"} or vector(1) or {a=\\""}')
     assert render_query('up{namespace="$namespace"}', entity) is None
+
+
+# -- Opsgenie -------------------------------------------------------------------------------
+OPSGENIE_COMPANY = """
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: search-api
+  annotations:
+    opsgenie.com/component-selector: 'tag:"service:search-api"'
+    opsgenie.com/team: Search
+spec: {type: service, lifecycle: production, owner: infra}
+"""
+
+
+@pytest.fixture
+def opsgenie() -> Iterator[FakeOpsgenie]:
+    with FakeOpsgenie() as fake:
+        yield fake
+
+
+def og(fake: FakeOpsgenie, sleeps: Sleeps, **extra: object) -> KpiSource:
+    config = {"type": "opsgenie", "api_url": fake.url, **extra}
+    return source(config, {"OPSGENIE_API_KEY": OPSGENIE_KEY}, sleeps)
+
+
+def test_opsgenie_counts_alerts_per_day_over_pages_with_response_times(
+    engine: Engine, catalog: Catalog, write_catalog: Callable[[str], None], opsgenie: FakeOpsgenie
+) -> None:
+    write_catalog(COMPANY + OPSGENIE_COMPANY)
+    selector = 'tag:"service:search-api"'
+    for minute in range(130):
+        opsgenie.add_alert(selector, at(YESTERDAY, 1) + timedelta(minutes=minute), ack_minutes=6)
+    opsgenie.add_alert(selector, at(YESTERDAY, 23), ack_minutes=2, close_minutes=30)
+
+    report = collect(engine, catalog, og(opsgenie, Sleeps()))
+
+    assert report.failed == []
+    assert stored(engine, "incidents")[("search-api", str(YESTERDAY))] == 131
+    assert stored(engine, "incidents")[("search-api", str(YESTERDAY - timedelta(days=1)))] == 0
+    assert round(stored(engine, "incidents.ack_minutes")[("search-api", str(YESTERDAY))], 2) == 5.97
+    assert stored(engine, "incidents.resolve_minutes")[("search-api", str(YESTERDAY))] == 30
+    pages = [c for c in opsgenie.calls if c.path == "/v2/alerts"]
+    assert [c.arg("offset", "0") for c in pages] == ["0", "100"]
+    assert pages[0].headers["authorization"] == f"GenieKey {OPSGENIE_KEY}"
+
+
+def test_opsgenie_rejected_key_429_and_timeout(
+    engine: Engine, catalog: Catalog, write_catalog: Callable[[str], None], opsgenie: FakeOpsgenie
+) -> None:
+    write_catalog(COMPANY + OPSGENIE_COMPANY)
+    opsgenie.key = "other-region"
+    report = collect(engine, catalog, og(opsgenie, Sleeps()))
+    assert "Opsgenie rejected the token in OPSGENIE_API_KEY" in (report.failed[0].failure or "")
+    assert "Could not authenticate" in (report.failed[0].failure or "")
+
+    opsgenie.key = OPSGENIE_KEY
+    opsgenie.fail("GET", "/v2/alerts", 429, {"message": "Rate limit"}, headers={"Retry-After": "4"})
+    sleeps = Sleeps()
+    assert collect(engine, catalog, og(opsgenie, sleeps)).failed == [] and sleeps == [4.0]
+
+    opsgenie.fail("GET", "/v2/alerts", 200, {}, delay=1.0)
+    report = collect(engine, catalog, og(opsgenie, Sleeps(), timeout_seconds=0.2))
+    assert "did not answer in time" in (report.failed[0].failure or "")
+
+
+def test_opsgenie_on_call_by_team_and_a_team_without_a_schedule() -> None:
+    from catalog import EntityRef
+    from integrations.kpis import KpiEntity, on_call_for
+
+    with FakeOpsgenie() as fake:
+        fake.add_schedule("Search primary", "Search", "carol@acme.example")
+        settings_ = settings(
+            [{"type": "opsgenie", "api_url": fake.url}], {"OPSGENIE_API_KEY": OPSGENIE_KEY}
+        )
+        ref = EntityRef("component", "default", "search-api")
+
+        found = on_call_for(settings_, KpiEntity(ref, None, {"opsgenie.com/team": "Search"}))
+        gone = on_call_for(settings_, KpiEntity(ref, None, {"opsgenie.com/team": "Ghosts"}))
+
+    assert found.answer is not None and found.answer.what == "Opsgenie team"
+    assert [(p.name, p.email, p.schedule) for p in found.answer.people] == [
+        ("carol@acme.example", "carol@acme.example", "Search primary")
+    ]
+    assert gone.problem == "Opsgenie has no schedule owned by the team 'Ghosts' (opsgenie.com/team)"
+
+
+# -- SonarQube ------------------------------------------------------------------------------
+SONAR_COMPANY = """
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: billing
+  annotations: {sonarqube.org/project-key: "sonarqube/acme:billing"}
+spec: {type: service, lifecycle: production, owner: payments}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: retired
+  annotations: {sonarqube.org/project-key: "acme:retired"}
+spec: {type: service, lifecycle: production, owner: payments}
+"""
+
+
+def test_sonarqube_counts_open_vulnerabilities_by_severity_and_handles_failures(
+    engine: Engine, catalog: Catalog, write_catalog: Callable[[str], None]
+) -> None:
+    write_catalog(COMPANY + SONAR_COMPANY)
+    with FakeSonarQube() as sonar:
+        sonar.add_vulnerability("acme:billing", "BLOCKER", 2)
+        sonar.add_vulnerability("acme:billing", "MAJOR", 5)
+        sonar.add_vulnerability("acme:billing", "INFO", 1)
+        config = {"type": "sonarqube", "api_url": sonar.url}
+
+        report = collect(
+            engine, catalog, source(config, {"SONARQUBE_TOKEN": SONAR_TOKEN}, Sleeps())
+        )
+        rejected = collect(engine, catalog, source(config, {"SONARQUBE_TOKEN": "x"}, Sleeps()))
+        sonar.fail("GET", "/api/issues/search", 429, "", headers={"Retry-After": "2"})
+        sleeps = Sleeps()
+        waited = collect(engine, catalog, source(config, {"SONARQUBE_TOKEN": SONAR_TOKEN}, sleeps))
+        sonar.fail("GET", "/api/issues/search", 200, {}, delay=1.0, times=5)
+        slow = collect(
+            engine,
+            catalog,
+            source({**config, "timeout_seconds": 0.2}, {"SONARQUBE_TOKEN": SONAR_TOKEN}, Sleeps()),
+        )
+
+    day = str(YESTERDAY)
+    assert report.failed == [] and waited.failed == [] and sleeps == [2.0]
+    assert stored(engine, "security")[("billing", day)] == 8
+    assert stored(engine, "security.critical")[("billing", day)] == 2
+    assert stored(engine, "security.medium")[("billing", day)] == 5
+    assert stored(engine, "security.low")[("billing", day)] == 1
+    assert (
+        gaps(engine)["retired"] == "SonarQube has no project acme:retired that this token can see"
+    )
+    assert "SonarQube rejected the token in SONARQUBE_TOKEN" in (rejected.failed[0].failure or "")
+    assert "Authentication is required" in (rejected.failed[0].failure or "")
+    assert "did not answer in time" in (slow.failed[0].failure or "")
+
+
+def test_values_past_retention_are_pruned_and_recent_ones_kept(
+    engine: Engine, catalog: Catalog, company: None, opencost: FakeOpenCost
+) -> None:
+    from integrations.kpis import KpiValue, SourceReport
+    from integrations.kpis.collect import store_report
+
+    old = SourceReport("opencost", ("cost",))
+    ref = __import__("catalog").EntityRef("component", "default", "payments-api")
+    for ago in (400, 20):
+        old.values.append(KpiValue(ref, "cost", TODAY - timedelta(days=ago), 9.0))
+    store_report(engine, old)
+    opencost.set_cost("payments-api", YESTERDAY, 1.0)
+
+    report = collect_kpis(
+        engine,
+        catalog,
+        settings([], {}, retention_days=90),
+        today=TODAY,
+        days=1,
+        sources=[oc(opencost, Sleeps())],
+    )
+
+    assert report.pruned == 1
+    assert sorted(stored(engine, "cost")) == [
+        ("payments-api", str(TODAY - timedelta(days=20))),
+        ("payments-api", str(YESTERDAY)),
+    ]

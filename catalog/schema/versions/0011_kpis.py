@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("collected_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("entity_ref", "kpi", "day", name="pk_kpi_values"),
     )
-    op.create_index("ix_kpi_values_kpi_day", "kpi_values", ["kpi", "day"])
+    op.create_index("ix_kpi_values_kpi_day", "kpi_values", ["kpi", "day", "entity_ref", "value"])
     op.create_table(
         "kpi_gaps",
         sa.Column("entity_ref", REF, nullable=False),

@@ -59,7 +59,7 @@ def test_a_token_written_in_the_file_is_refused(tmp_path: Path) -> None:
             "kpis:\n  sources:\n    - {type: opencost, url: 'http://a', aggregate: 'pod'}\n",
             "kpis.sources.0.opencost.aggregate",
         ),
-        ("kpis:\n  sources:\n    - {type: opsgenie}\n", "kpis.sources.0"),
+        ("kpis:\n  sources:\n    - {type: sonarqube}\n", "kpis.sources.0"),
     ],
 )
 def test_wrong_settings_name_the_field(tmp_path: Path, text: str, message: str) -> None:
