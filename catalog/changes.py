@@ -326,6 +326,7 @@ def _file_rows(
             "source": scan.source,
             "path": scanned.path,
             "content_hash": "" if reread else scanned.content_hash,
+            "stamp": "" if reread else scanned.stamp,
             "refs": owned,
             "problems": [asdict(p) for p in scanned.problems],
         }

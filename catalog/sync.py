@@ -172,7 +172,7 @@ def _previous_files(
             problems = [Problem(**p) for p in row.problems]
             digest = row.content_hash if intact else ""
             refs = [r for r in row.refs if rules is None or rules.allows_kind(_kind(r))]
-            previous[row.path] = PreviousFile(digest, refs, problems)
+            previous[row.path] = PreviousFile(digest, refs, problems, row.stamp if intact else "")
         return previous
 
 
