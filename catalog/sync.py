@@ -151,7 +151,7 @@ def _read(run: _Run, source: CatalogSource) -> SourceScan:
         files.append(scanned)
         if run.progress is not None:
             run.progress.file_read(source.name, scanned.path)
-    return SourceScan(source.name, files, prepared, previous)
+    return SourceScan(source.name, files, prepared, previous, previous_is_all=True)
 
 
 def _rules_of(options: SyncOptions, source: str) -> SourceRules | None:
@@ -172,7 +172,14 @@ def _previous_files(
             problems = [Problem(**p) for p in row.problems]
             digest = row.content_hash if intact else ""
             refs = [r for r in row.refs if rules is None or rules.allows_kind(_kind(r))]
-            previous[row.path] = PreviousFile(digest, refs, problems, row.stamp if intact else "")
+            stamp = row.stamp if intact else ""
+            stored_row = {
+                "content_hash": row.content_hash,
+                "stamp": row.stamp,
+                "refs": row.refs,
+                "problems": row.problems,
+            }
+            previous[row.path] = PreviousFile(digest, refs, problems, stamp, stored_row)
         return previous
 
 

@@ -42,6 +42,7 @@ class PreviousFile:
     refs: list[str]
     problems: list[Problem]
     stamp: str = ""
+    stored: dict[str, Any] | None = None  # the row as stored, to skip rewriting it unchanged
 
 
 class FileReader:
