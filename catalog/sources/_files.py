@@ -25,6 +25,7 @@ class FileTree:
         self._prefix = self.root + os.sep
         self._repo_dir = repo_dir
         self._safe_dirs: dict[str, bool] = {self.root: True}
+        self._safe_files: dict[str, bool] = {}  # a Location's target is checked, then read
         self._repos: dict[str, str | None] = {}
 
     def relative(self, path: str) -> str:
@@ -35,6 +36,12 @@ class FileTree:
 
     def contains(self, path: str) -> bool:
         """Whether ``path`` (absolute, normalised) is inside the root, symlinks followed."""
+        known = self._safe_files.get(path)
+        if known is None:
+            known = self._safe_files[path] = self._file_inside(path)
+        return known
+
+    def _file_inside(self, path: str) -> bool:
         if not path.startswith(self._prefix) or not self._dir_inside(os.path.dirname(path)):
             return False
         if os.path.islink(path):
