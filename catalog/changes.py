@@ -343,8 +343,8 @@ def _write_files(conn: Connection, plan: ChangePlan) -> None:
     source, previous = plan.scan.source, plan.scan.previous
     if plan.scan.previous_is_all:  # rewrite only the rows that differ from the stored ones
         changed = [r for r in plan.file_rows if not _same_row(r, previous.get(r["path"]))]
-        paths = {r["path"] for r in plan.file_rows}
-        gone = [p for p in previous if p not in paths] if plan.complete else []
+        written = {r["path"] for r in plan.file_rows}
+        gone = [p for p in previous if p not in written] if plan.complete else []
         gone += [r["path"] for r in changed if r["path"] in previous]
         if gone:
             conn.execute(
