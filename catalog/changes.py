@@ -325,7 +325,7 @@ def _file_rows(
         reread = i in settled.conflicted or scanned.keep_all_previous
         previous = scan.previous.get(scanned.path)
         if scanned.unchanged and previous is not None and previous.stored is not None:
-            problems = previous.stored["problems"]  # the same problems, as stored
+            problems = previous.stored[3]  # the same problems, as stored
         else:
             problems = [asdict(p) for p in scanned.problems]
         rows[scanned.path] = {
@@ -372,4 +372,9 @@ def _write_files(conn: Connection, plan: ChangePlan) -> None:
 
 def _same_row(row: dict[str, Any], previous: PreviousFile | None) -> bool:
     stored = previous.stored if previous is not None else None
-    return stored is not None and all(stored[key] == row[key] for key in stored)
+    return stored is not None and stored == (
+        row["content_hash"],
+        row["stamp"],
+        row["refs"],
+        row["problems"],
+    )

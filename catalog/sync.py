@@ -182,13 +182,10 @@ def _previous_files(
             row_problems = json.loads(problems_json) if problems_json != "[]" else []
             intact = all(ref in stored for ref in row_refs)
             problems = [Problem(**p) for p in row_problems]
-            refs = [r for r in row_refs if rules is None or rules.allows_kind(_kind(r))]
-            stored_row = {
-                "content_hash": content_hash,
-                "stamp": stamp,
-                "refs": row_refs,
-                "problems": row_problems,
-            }
+            refs = row_refs
+            if rules is not None:
+                refs = [r for r in row_refs if rules.allows_kind(_kind(r))]
+            stored_row = (content_hash, stamp, row_refs, row_problems)
             previous[path] = PreviousFile(
                 content_hash if intact else "", refs, problems, stamp if intact else "", stored_row
             )

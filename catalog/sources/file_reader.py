@@ -42,7 +42,8 @@ class PreviousFile:
     refs: list[str]
     problems: list[Problem]
     stamp: str = ""
-    stored: dict[str, Any] | None = None  # the row as stored, to skip rewriting it unchanged
+    #: the row as stored (content_hash, stamp, refs, problems), to skip rewriting it unchanged
+    stored: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
 
 
 class FileReader:
