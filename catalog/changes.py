@@ -50,6 +50,7 @@ class SourceScan:
     files: Sequence[ScannedFile]
     prepared: Sequence[Sequence[PreparedEntity]]
     previous: Mapping[str, PreviousFile] = field(default_factory=dict)
+    previous_is_all: bool = False  # ``previous`` holds every stored file row of the source
 
     @classmethod
     def of(
@@ -322,18 +323,39 @@ def _file_rows(
         owned = [r for r in scanned.refs if r in winners and winners[r].file == i]
         owned += [r for r in kept[i] if r not in owned]
         reread = i in settled.conflicted or scanned.keep_all_previous
+        previous = scan.previous.get(scanned.path)
+        if scanned.unchanged and previous is not None and previous.stored is not None:
+            problems = previous.stored[3]  # the same problems, as stored
+        else:
+            problems = [asdict(p) for p in scanned.problems]
         rows[scanned.path] = {
             "source": scan.source,
             "path": scanned.path,
             "content_hash": "" if reread else scanned.content_hash,
+            "stamp": "" if reread else scanned.stamp,
             "refs": owned,
-            "problems": [asdict(p) for p in scanned.problems],
+            "problems": problems,
         }
     return list(rows.values())
 
 
 def _write_files(conn: Connection, plan: ChangePlan) -> None:
-    source = plan.scan.source
+    source, previous = plan.scan.source, plan.scan.previous
+    if plan.scan.previous_is_all:  # rewrite only the rows that differ from the stored ones
+        changed = [r for r in plan.file_rows if not _same_row(r, previous.get(r["path"]))]
+        written = {r["path"] for r in plan.file_rows}
+        gone = [p for p in previous if p not in written] if plan.complete else []
+        gone += [r["path"] for r in changed if r["path"] in previous]
+        if gone:
+            conn.execute(
+                delete(source_files).where(
+                    source_files.c.source == source,
+                    one_of(source_files.c.path, gone, conn.dialect.name),
+                )
+            )
+        if changed:
+            conn.execute(insert(source_files), changed)
+        return
     if plan.complete:
         conn.execute(delete(source_files).where(source_files.c.source == source))
     else:
@@ -346,3 +368,13 @@ def _write_files(conn: Connection, plan: ChangePlan) -> None:
         )
     if plan.file_rows:
         conn.execute(insert(source_files), plan.file_rows)
+
+
+def _same_row(row: dict[str, Any], previous: PreviousFile | None) -> bool:
+    stored = previous.stored if previous is not None else None
+    return stored is not None and stored == (
+        row["content_hash"],
+        row["stamp"],
+        row["refs"],
+        row["problems"],
+    )

@@ -343,6 +343,12 @@ class Catalog:
         with self._read.connect() as conn:
             return [(ref_from_canonical(r), t) for r, t in conn.execute(query)]
 
+    def search_texts(self) -> list[tuple[str, str]]:
+        """Every (searchable text, canonical ref) pair, for matching in memory."""
+        with self._read.connect() as conn:
+            query = select(entities.c.search_text, entities.c.ref)
+            return [(t, r) for t, r in conn.execute(query)]
+
     def names(self) -> list[tuple[str, str]]:
         """Every (name, ref) pair, for fuzzy matching."""
         with self._read.connect() as conn:

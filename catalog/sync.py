@@ -10,6 +10,7 @@ Every run ends in ``sync_runs`` with a final status, even when it breaks off.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import Connection, Engine, insert, select, text, update
+from sqlalchemy import Connection, Engine, Text, cast, insert, select, text, update
 
 from catalog.changes import (
     ChangePlan,
@@ -153,7 +154,7 @@ def _read(run: _Run, source: CatalogSource) -> SourceScan:
         files.append(scanned)
         if run.progress is not None:
             run.progress.file_read(source.name, scanned.path)
-    return SourceScan(source.name, files, prepared, previous)
+    return SourceScan(source.name, files, prepared, previous, previous_is_all=True)
 
 
 def _rules_of(options: SyncOptions, source: str) -> SourceRules | None:
@@ -165,16 +166,31 @@ def _previous_files(
 ) -> dict[str, PreviousFile]:
     """Last run's files; one whose entities are not all stored any more must be read again.
     A file that breaks keeps its last entities, except kinds the source may no longer define."""
+    columns = (
+        source_files.c.path,
+        source_files.c.content_hash,
+        source_files.c.stamp,
+        # decoded here: SQLAlchemy's JSON type costs 3x more for the tens of thousands of rows
+        cast(source_files.c.refs, Text),
+        cast(source_files.c.problems, Text),
+    )
     with engine.connect() as conn:
         query = select(entities.c.ref).where(entities.c.source == source)
         stored = set(conn.execute(query).scalars())
         previous = {}
-        for row in conn.execute(select(source_files).where(source_files.c.source == source)):
-            intact = all(ref in stored for ref in row.refs)
-            problems = [Problem(**p) for p in row.problems]
-            digest = row.content_hash if intact else ""
-            refs = [r for r in row.refs if rules is None or rules.allows_kind(_kind(r))]
-            previous[row.path] = PreviousFile(digest, refs, problems)
+        rows = conn.execute(select(*columns).where(source_files.c.source == source))
+        for path, content_hash, stamp, refs_json, problems_json in rows:
+            row_refs = json.loads(refs_json)
+            row_problems = json.loads(problems_json) if problems_json != "[]" else []
+            intact = all(ref in stored for ref in row_refs)
+            problems = [Problem(**p) for p in row_problems]
+            refs = row_refs
+            if rules is not None:
+                refs = [r for r in row_refs if rules.allows_kind(_kind(r))]
+            stored_row = (content_hash, stamp, row_refs, row_problems)
+            previous[path] = PreviousFile(
+                content_hash if intact else "", refs, problems, stamp if intact else "", stored_row
+            )
         return previous
 
 

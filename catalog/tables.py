@@ -83,6 +83,13 @@ source_files = Table(
     Column("content_hash", String(64), nullable=False),
     Column("refs", JSON, nullable=False, comment="entities this file yielded"),
     Column("problems", JSON, nullable=False, comment="errors and warnings from its last read"),
+    Column(
+        "stamp",
+        String(128),
+        nullable=False,
+        server_default="",
+        comment="size, times and inode when read; the same stamp again skips reading the file",
+    ),
 )
 
 sync_runs = Table(

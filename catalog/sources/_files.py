@@ -1,22 +1,31 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import pathspec
 
 from catalog.sources.base import FileReaderLike, Origin, Problem, ScannedFile
 
+#: A file changed this recently before the scan (or during it) gets no stamp: a second write
+#: within the file system's time granularity could leave size and times as they were.
+_RACY_NS = 2_000_000_000
+
 
 class FileTree:
     """Files under one root, read for one scan: containment and repository folders are
-    answered from per-folder caches, so tens of thousands of files stay cheap."""
+    answered from per-folder caches, so tens of thousands of files stay cheap. A file whose
+    stamp (size, modification and change times, inode, device) is the one recorded when it
+    was last read is not opened again."""
 
     def __init__(self, root: str, *, repo_dir: str | None = None) -> None:
+        self._racy_after = time.time_ns() - _RACY_NS
         self.root = os.path.realpath(root)
         self._prefix = self.root + os.sep
         self._repo_dir = repo_dir
         self._safe_dirs: dict[str, bool] = {self.root: True}
+        self._safe_files: dict[str, bool] = {}  # a Location's target is checked, then read
         self._repos: dict[str, str | None] = {}
 
     def relative(self, path: str) -> str:
@@ -27,6 +36,12 @@ class FileTree:
 
     def contains(self, path: str) -> bool:
         """Whether ``path`` (absolute, normalised) is inside the root, symlinks followed."""
+        known = self._safe_files.get(path)
+        if known is None:
+            known = self._safe_files[path] = self._file_inside(path)
+        return known
+
+    def _file_inside(self, path: str) -> bool:
         if not path.startswith(self._prefix) or not self._dir_inside(os.path.dirname(path)):
             return False
         if os.path.islink(path):
@@ -84,6 +99,9 @@ class FileTree:
             problem = Problem("error", "links to a file outside the source; not read", rel)
             return ScannedFile(rel, "", problems=[problem], keep_all_previous=True)
         try:
+            stamp = self._stamp(os.stat(path))
+            if not force_parse and (known := reader.unchanged_since(rel, stamp)) is not None:
+                return known
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as error:
@@ -96,4 +114,11 @@ class FileTree:
             entity_dir=folder,
             repo_dir=self.repo_dir(folder),
         )
-        return reader.read(rel, data, origin=origin, root=self.root, force_parse=force_parse)
+        scanned = reader.read(rel, data, origin=origin, root=self.root, force_parse=force_parse)
+        scanned.stamp = reader.stamp_key(stamp)  # taken before reading: a later write shows
+        return scanned
+
+    def _stamp(self, stat: os.stat_result) -> str:
+        if max(stat.st_mtime_ns, stat.st_ctime_ns) >= self._racy_after:
+            return ""
+        return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"

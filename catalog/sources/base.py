@@ -58,7 +58,8 @@ class ScannedFile:
 
     ``unchanged`` files were not parsed again: their entities stay as stored, ``refs`` says
     which. ``kept_refs`` are entities that must survive although the file did not yield them
-    this time (the file broke; the last good version stays, as Backstage does).
+    this time (the file broke; the last good version stays, as Backstage does). ``stamp``
+    identifies the file's state on disk when read ("" when it cannot be trusted).
     """
 
     path: str
@@ -69,6 +70,7 @@ class ScannedFile:
     refs: list[str] = field(default_factory=list)
     kept_refs: list[str] = field(default_factory=list)
     keep_all_previous: bool = False
+    stamp: str = ""
 
 
 class CatalogSource(Protocol):
@@ -104,3 +106,7 @@ class FileReaderLike(Protocol):
     ) -> ScannedFile: ...
 
     def previous_refs(self, path: str) -> list[str]: ...
+
+    def unchanged_since(self, path: str, stamp: str) -> ScannedFile | None: ...
+
+    def stamp_key(self, stamp: str) -> str: ...

@@ -41,6 +41,9 @@ class PreviousFile:
     content_hash: str
     refs: list[str]
     problems: list[Problem]
+    stamp: str = ""
+    #: the row as stored (content_hash, stamp, refs, problems), to skip rewriting it unchanged
+    stored: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
 
 
 class FileReader:
@@ -59,6 +62,27 @@ class FileReader:
         self._salt = rules.fingerprint.encode() if rules is not None else b""
         self._policy: EntityPolicy = (
             all_of(rules, DEFAULT_POLICY) if rules is not None else DEFAULT_POLICY
+        )
+        self._stamp_prefix = content_hash(self._salt)[:8] + ":"
+
+    def stamp_key(self, stamp: str) -> str:
+        """The stamp as stored: a change of the rules makes every stamp differ."""
+        return self._stamp_prefix + stamp if stamp else ""
+
+    def unchanged_since(self, path: str, stamp: str) -> ScannedFile | None:
+        """The file as last read when its stamp on disk is the one recorded then (and that
+        read is still good: a file in conflict or broken has no hash and is read again)."""
+        prev = self._previous.get(path)
+        key = self.stamp_key(stamp)
+        if prev is None or not key or prev.stamp != key or not prev.content_hash:
+            return None
+        return ScannedFile(
+            path,
+            prev.content_hash,
+            unchanged=True,
+            refs=list(prev.refs),
+            problems=list(prev.problems),
+            stamp=key,
         )
 
     def previous_refs(self, path: str) -> list[str]:

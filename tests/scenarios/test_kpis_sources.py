@@ -22,10 +22,8 @@ from catalog import Catalog
 from integrations.kpis.collect import build_source, collect_kpis
 from integrations.kpis.model import KpiSource
 from integrations.kpis.tables import kpi_gaps, kpi_values
-from tests.fakes.opsgenie_api import KEY as OPSGENIE_KEY
-from tests.fakes.opsgenie_api import FakeOpsgenie
-from tests.fakes.sonarqube_api import TOKEN as SONAR_TOKEN
-from tests.fakes.sonarqube_api import FakeSonarQube
+from tests.fakes.opsgenie_api import KEY as OPSGENIE_KEY, FakeOpsgenie
+from tests.fakes.sonarqube_api import TOKEN as SONAR_TOKEN, FakeSonarQube
 from tests.scenarios.kpis_company import COMPANY, TODAY, YESTERDAY, at, settings
 
 GH_TOKEN = "ghp_fake_token_0123456789"

@@ -1,6 +1,7 @@
-"""Faster than parsing (issue 22): what the sync and search keep to avoid re-reading.
+"""Faster than parsing (issue 22): what the sync keeps to avoid re-reading files.
 
-Reserved in the chain so that it can land after the four capabilities before it.
+``source_files.stamp`` holds a file's size, modification and change times, inode and device
+as last read (with the rules' fingerprint); a file whose stamp is unchanged is not opened.
 
 Revision ID: 0015_perf
 Revises: 0014_actions
@@ -9,15 +10,30 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic import op
+
 revision = "0015_perf"
 down_revision = "0014_actions"
 branch_labels = None
 depends_on = None
 
+_COMMENT = "size, times and inode when read; the same stamp again skips reading the file"
+
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("source_files") as batch:
+        batch.add_column(
+            sa.Column(
+                "stamp",
+                sa.String(128),
+                nullable=False,
+                server_default="",
+                comment=_COMMENT,
+            )
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("source_files") as batch:
+        batch.drop_column("stamp")

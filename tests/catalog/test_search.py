@@ -1,0 +1,93 @@
+"""Search matches in memory exactly what the database's substring match finds, ranks as
+before, and sees every sync (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rapidfuzz import fuzz
+from sqlalchemy import Engine
+
+from catalog import Catalog
+from catalog.search import search_entities
+from catalog.sources import DirectorySource
+from catalog.sync import SyncOptions, sync_catalog
+
+QUERIES = [
+    "payments", "pay", "payments refund", "service", "e", "api team", "checkout",
+    "fraud-detectr", "%", "_", "a_b", "zzzz", "PAYMENTS", "refund payments",
+]  # fmt: skip
+
+
+def reference(catalog: Catalog, text: str, limit: int, candidates: int) -> list[tuple[str, float]]:
+    """The specification: the database's substring match, first ``candidates`` rows in
+    (text, ref) order, every row ranked by name then partial ratio, best ``limit``."""
+    words = [w for w in text.lower().split() if w]
+    rows = sorted((t, str(r)) for r, t in catalog.search_rows(words, limit=1_000_000))
+    query = " ".join(words)
+    scored = []
+    for blob, ref in rows[:candidates]:
+        name = ref.partition("/")[2]
+        if name == query:
+            score = 100.0
+        elif name.startswith(query):
+            score = 90.0 + 10.0 * len(query) / max(len(name), 1) * 0.9
+        elif query in name:
+            score = 80.0 + 10.0 * len(query) / max(len(name), 1)
+        else:
+            score = 40.0 + 0.4 * fuzz.partial_ratio(query, blob)
+        scored.append((score, ref))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    return [(ref, round(score, 1)) for score, ref in scored[:limit]]
+
+
+def found(catalog: Catalog, text: str, limit: int) -> list[tuple[str, float]]:
+    return [(str(h.summary.ref), h.score) for h in search_entities(catalog, text, limit=limit)]
+
+
+@pytest.mark.parametrize("limit", [1, 3, 20])
+def test_search_finds_and_ranks_what_the_database_match_would(
+    globex_catalog: Catalog, limit: int
+) -> None:
+    for query in QUERIES:
+        expected = reference(globex_catalog, query, limit, 2000)
+        if expected:  # no substring match: the fuzzy fallback answers, tested elsewhere
+            assert found(globex_catalog, query, limit) == expected, query
+
+
+def test_only_the_first_matches_in_text_order_are_ranked(
+    globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("catalog.search._CANDIDATES", 3)
+    for query in ["e", "a", "service", "payments"]:
+        assert found(globex_catalog, query, 20) == reference(globex_catalog, query, 20, 3)
+
+
+def write_component(folder: Path, name: str, description: str) -> None:
+    (folder / name).mkdir(parents=True, exist_ok=True)
+    (folder / name / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        f"metadata: {{name: {name}, description: '{description}'}}\n"
+        "spec: {type: service, lifecycle: production, owner: team-a}\n"
+    )
+
+
+def test_search_sees_every_sync(engine: Engine, tmp_path: Path) -> None:
+    source = DirectorySource("repos", tmp_path)
+    write_component(tmp_path, "ledger", "Keeps the books")
+    sync_catalog(engine, [source], SyncOptions(trigger="test"))
+    catalog = Catalog(engine)
+    assert [h.summary.ref.name for h in search_entities(catalog, "books")] == ["ledger"]
+
+    write_component(tmp_path, "auditor", "Reads the books twice")
+    (tmp_path / "ledger" / "catalog-info.yaml").unlink()
+    sync_catalog(engine, [source], SyncOptions(trigger="test", allow_removals=frozenset({"repos"})))
+
+    assert [h.summary.ref.name for h in search_entities(catalog, "books")] == ["auditor"]
+
+
+def test_a_word_holding_the_separator_still_searches(globex_catalog: Catalog) -> None:
+    hits = search_entities(globex_catalog, "pay\x00ments")  # PostgreSQL used to refuse it
+    assert str(hits[0].summary.ref) == "system:default/payments"  # a fuzzy suggestion
+    assert found(globex_catalog, "payments", 5) == reference(globex_catalog, "payments", 5, 2000)
