@@ -15,7 +15,7 @@ from rich.console import Console as Terminal
 from bot.tour import Tour
 from bot.tour.catalog import build_docs, choose_guide, sync_company
 from bot.tour.delivery import ask_about_delivery
-from bot.tour.kpis import ask_about_kpis, collect_kpis
+from bot.tour.kpis import ask_about_kpis, collect_kpi_history
 from bot.tour.kubernetes import serve_clusters, sweep_clusters
 from bot.tour.migrations import evaluate_migrations
 from bot.tour.pipelines import ask_about_pipelines
@@ -37,7 +37,7 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
         build_docs(tour)
         choose_guide(tour)
         serve_clusters(tour)
-        collect_kpis(tour)
+        collect_kpi_history(tour)
         ask_questions(tour)
         ask_about_kpis(tour)
         ask_about_delivery(tour)

@@ -4,98 +4,71 @@ who is on call. No Slack here: commands/kpis renders what these functions return
 
 from __future__ import annotations
 
-from integrations.kpis.catalogue import (
-    UnknownKpi,
-    configured_kpis,
-    headline_kpis,
-    pick_kpi,
-    sources_of,
-)
-from integrations.kpis.collect import (
-    CollectReport,
-    build_source,
-    collect_kpis,
-    load_kpi_entities,
-    prune_kpis,
-)
-from integrations.kpis.config import (
-    CustomKpiConfig,
-    GitHubSecurityConfig,
-    GitLabSecurityConfig,
-    KpisSettings,
-    OpenCostConfig,
-    PagerDutyConfig,
-    PrometheusConfig,
-    ThresholdConfig,
-)
-from integrations.kpis.errors import KpiEntityGone, KpiSourceDown, KpiSourceFailed
-from integrations.kpis.model import (
-    BUILT_IN_KPIS,
-    KpiEntity,
-    KpiSource,
-    KpiSpec,
-    KpiValue,
-    SourceReport,
-)
-from integrations.kpis.oncall import OnCallLookup, on_call_for
-from integrations.kpis.pagerduty import SERVICE_ID, OnCall, OnCallAnswer, PagerDutySource
-from integrations.kpis.rollup import (
-    EntityReading,
-    GroupReading,
-    KpiBoard,
-    TeamKpis,
-    kpi_board,
-    team_kpis,
-)
-from integrations.kpis.thresholds import (
-    ThresholdNotice,
-    claim_notice,
-    release_notice,
-    threshold_notices,
-)
+from typing import TYPE_CHECKING
 
-__all__ = [
-    "BUILT_IN_KPIS",
-    "SERVICE_ID",
-    "CollectReport",
-    "CustomKpiConfig",
-    "EntityReading",
-    "GitHubSecurityConfig",
-    "GitLabSecurityConfig",
-    "GroupReading",
-    "KpiBoard",
-    "KpiEntity",
-    "KpiEntityGone",
-    "KpiSource",
-    "KpiSourceDown",
-    "KpiSourceFailed",
-    "KpiSpec",
-    "KpiValue",
-    "KpisSettings",
-    "OnCall",
-    "OnCallAnswer",
-    "OnCallLookup",
-    "OpenCostConfig",
-    "PagerDutyConfig",
-    "PagerDutySource",
-    "PrometheusConfig",
-    "SourceReport",
-    "TeamKpis",
-    "ThresholdConfig",
-    "ThresholdNotice",
-    "UnknownKpi",
-    "build_source",
-    "claim_notice",
-    "collect_kpis",
-    "configured_kpis",
-    "headline_kpis",
-    "kpi_board",
-    "load_kpi_entities",
-    "on_call_for",
-    "pick_kpi",
-    "prune_kpis",
-    "release_notice",
-    "sources_of",
-    "team_kpis",
-    "threshold_notices",
-]
+from catalog.lazy import lazy_exports
+
+if TYPE_CHECKING:
+    from integrations.kpis.catalogue import (
+        UnknownKpi as UnknownKpi,
+        configured_kpis as configured_kpis,
+        headline_kpis as headline_kpis,
+        pick_kpi as pick_kpi,
+        sources_of as sources_of,
+    )
+    from integrations.kpis.collect import (
+        CollectReport as CollectReport,
+        build_source as build_source,
+        collect_kpis as collect_kpis,
+        load_kpi_entities as load_kpi_entities,
+        prune_kpis as prune_kpis,
+    )
+    from integrations.kpis.config import (
+        CustomKpiConfig as CustomKpiConfig,
+        GitHubSecurityConfig as GitHubSecurityConfig,
+        GitLabSecurityConfig as GitLabSecurityConfig,
+        KpisSettings as KpisSettings,
+        OpenCostConfig as OpenCostConfig,
+        PagerDutyConfig as PagerDutyConfig,
+        PrometheusConfig as PrometheusConfig,
+        ThresholdConfig as ThresholdConfig,
+    )
+    from integrations.kpis.errors import (
+        KpiEntityGone as KpiEntityGone,
+        KpiSourceDown as KpiSourceDown,
+        KpiSourceFailed as KpiSourceFailed,
+    )
+    from integrations.kpis.model import (
+        BUILT_IN_KPIS as BUILT_IN_KPIS,
+        KpiEntity as KpiEntity,
+        KpiSource as KpiSource,
+        KpiSpec as KpiSpec,
+        KpiValue as KpiValue,
+        SourceReport as SourceReport,
+    )
+    from integrations.kpis.oncall import (
+        OnCallLookup as OnCallLookup,
+        on_call_for as on_call_for,
+    )
+    from integrations.kpis.pagerduty import (
+        SERVICE_ID as SERVICE_ID,
+        OnCall as OnCall,
+        OnCallAnswer as OnCallAnswer,
+        PagerDutySource as PagerDutySource,
+    )
+    from integrations.kpis.rollup import (
+        EntityReading as EntityReading,
+        GroupReading as GroupReading,
+        KpiBoard as KpiBoard,
+        TeamKpis as TeamKpis,
+        kpi_board as kpi_board,
+        team_kpis as team_kpis,
+    )
+    from integrations.kpis.thresholds import (
+        ThresholdNotice as ThresholdNotice,
+        claim_notice as claim_notice,
+        release_notice as release_notice,
+        threshold_notices as threshold_notices,
+    )
+
+__all__, __getattr__ = lazy_exports(__name__, __file__)

@@ -75,7 +75,8 @@ def test_collect_then_show_by_tribe_and_a_tribes_squads(
 
     assert [s["source"] for s in collected["sources"]] == ["pagerduty", "opencost"]
     by_source = {s["source"]: s for s in collected["sources"]}
-    assert by_source["pagerduty"]["failure"] is None and by_source["pagerduty"]["gaps"] == 4
+    # the five annotated services the fake PagerDuty does not know are gaps, not zeros
+    assert by_source["pagerduty"]["failure"] is None and by_source["pagerduty"]["gaps"] == 5
     assert "Cloud cost: by tribe" in tribes.output
     assert "Payments tribe" in tribes.output and "$150" in tribes.output
     assert squads["rows"][0]["display_name"] == "Payments Core"
