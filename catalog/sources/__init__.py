@@ -2,72 +2,40 @@
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from catalog.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from catalog.sources.backstage_api import BackstageApiSource
+    from catalog.sources.backstage_api import (
+        BackstageApiSource as BackstageApiSource,
+    )
     from catalog.sources.base import (
-        CatalogSource,
-        Origin,
-        Problem,
-        ScannedFile,
-        SourcedEntity,
+        CatalogSource as CatalogSource,
+        Origin as Origin,
+        Problem as Problem,
+        ScannedFile as ScannedFile,
+        SourcedEntity as SourcedEntity,
     )
     from catalog.sources.defaults import (
-        ADHOC_BACKSTAGE_TOKEN_ENV,
-        DEFAULT_EXCLUDE,
-        DEFAULT_INCLUDE,
+        ADHOC_BACKSTAGE_TOKEN_ENV as ADHOC_BACKSTAGE_TOKEN_ENV,
+        DEFAULT_EXCLUDE as DEFAULT_EXCLUDE,
+        DEFAULT_INCLUDE as DEFAULT_INCLUDE,
     )
-    from catalog.sources.directory import DirectorySource
-    from catalog.sources.file_reader import FileReader, PreviousFile, content_hash
-    from catalog.sources.git import GitSource, redact_url
-    from catalog.sources.location import LocationSource
+    from catalog.sources.directory import (
+        DirectorySource as DirectorySource,
+    )
+    from catalog.sources.file_reader import (
+        FileReader as FileReader,
+        PreviousFile as PreviousFile,
+        content_hash as content_hash,
+    )
+    from catalog.sources.git import (
+        GitSource as GitSource,
+        redact_url as redact_url,
+    )
+    from catalog.sources.location import (
+        LocationSource as LocationSource,
+    )
 
-__all__ = [
-    "ADHOC_BACKSTAGE_TOKEN_ENV",
-    "DEFAULT_EXCLUDE",
-    "DEFAULT_INCLUDE",
-    "BackstageApiSource",
-    "CatalogSource",
-    "DirectorySource",
-    "FileReader",
-    "GitSource",
-    "LocationSource",
-    "Origin",
-    "PreviousFile",
-    "Problem",
-    "ScannedFile",
-    "SourcedEntity",
-    "content_hash",
-    "redact_url",
-]
-
-
-# Submodules are imported on first use: a command that needs one thing of this package
-# does not pay for all of it (see bot/cli/main.py).
-_MODULES = {
-    "ADHOC_BACKSTAGE_TOKEN_ENV": "defaults",
-    "BackstageApiSource": "backstage_api",
-    "CatalogSource": "base",
-    "DEFAULT_EXCLUDE": "defaults",
-    "DEFAULT_INCLUDE": "defaults",
-    "DirectorySource": "directory",
-    "FileReader": "file_reader",
-    "GitSource": "git",
-    "LocationSource": "location",
-    "Origin": "base",
-    "PreviousFile": "file_reader",
-    "Problem": "base",
-    "ScannedFile": "base",
-    "SourcedEntity": "base",
-    "content_hash": "file_reader",
-    "redact_url": "git",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__all__, __getattr__ = lazy_exports(__name__, __file__)
