@@ -95,13 +95,16 @@ class SearchIndex:
         self._merged = None
 
     def snapshot(self) -> IndexSnapshot:
-        """The index as arrays, for saving."""
+        """The index as arrays, for saving (merging now, if needed, with the same order)."""
         words = _concat([self._site_words[s] for s in sorted(self.sites)], np.int64)
+        order = np.argsort(words)
+        if self._merged is None:  # the next query would sort the same postings again
+            self._merged = _Merged.of(self.sites, self._site_words, self._words, self._vocab, order)
         return IndexSnapshot(
             words=self._words,
             sites=dict(self.sites),
             site_words=dict(self._site_words),
-            order=np.argsort(words),
+            order=order,
         )
 
     @classmethod
