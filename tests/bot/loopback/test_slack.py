@@ -184,7 +184,8 @@ def test_image_blocks_must_name_an_uploaded_image_in_slack_file(
     def image(source: dict[str, str]) -> list[dict[str, object]]:
         return [{"type": "image", "slack_file": source, "alt_text": "a chart"}]
 
-    client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": image({"id": image_id})})
+    home = {"type": "home", "blocks": image({"id": image_id})}
+    client.views_publish(user_id="U0ALICE", view=home)
     client.chat_postMessage(channel="C0GENERAL", text="c", blocks=image({"url": permalink}))
     refused = [
         {"id": "F0NEVER"},
