@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from integrations.kpis.chart_files import (
         ChartFile as ChartFile,
         chart_file as chart_file,
+        charted_groups as charted_groups,
         claim_chart as claim_chart,
         finish_chart as finish_chart,
         readings_fingerprint as readings_fingerprint,

@@ -13,11 +13,18 @@ from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from catalog.database import reader, writer
-from catalog.refs import EntityRef
+from catalog.refs import EntityRef, parse_ref
 from integrations.kpis.rollup import TeamKpis
 from integrations.kpis.tables import kpi_charts
 
-__all__ = ["ChartFile", "chart_file", "claim_chart", "finish_chart", "readings_fingerprint"]
+__all__ = [
+    "ChartFile",
+    "chart_file",
+    "charted_groups",
+    "claim_chart",
+    "finish_chart",
+    "readings_fingerprint",
+]
 
 #: A claim older than this is taken to have died with its process and may be claimed again.
 DRAWING_TIMEOUT = timedelta(minutes=5)
@@ -63,6 +70,13 @@ def chart_file(engine: Engine, group: EntityRef, fingerprint: str) -> ChartFile 
         return None
     at = row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC)
     return ChartFile(row.state, row.file_id, row.problem, at)
+
+
+def charted_groups(engine: Engine) -> list[EntityRef]:
+    """The groups whose chart was drawn (or tried) before: someone looks at them."""
+    with reader(engine).connect() as conn:
+        refs = conn.execute(select(kpi_charts.c.group_ref).distinct()).scalars().all()
+    return sorted(parse_ref(r) for r in refs)
 
 
 def claim_chart(

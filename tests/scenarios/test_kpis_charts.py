@@ -9,11 +9,19 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from bot.loopback.pagerduty_api import FakePagerDuty
 from bot.loopback.slack import LoopbackSlack
 from catalog import EntityRef
+from commands.kpis.team_chart import refresh_team_charts
 from integrations.kpis import ChartFile
 from integrations.kpis.tables import kpi_charts
-from tests.scenarios.test_kpis import cost_history, pagerduty, ws  # noqa: F401
+from tests.scenarios.test_kpis import (  # noqa: F401 (pagerduty and ws are fixtures)
+    cost_history,
+    pagerduty,
+    seed,
+    threshold_runtime,
+    ws,
+)
 from tests.scenarios.workspace import ALICE, Workspace
 
 PAYMENTS = EntityRef("group", "default", "payments")
@@ -96,3 +104,30 @@ def test_a_failed_upload_keeps_the_sparkline_and_says_why(
         assert "No KPI chart: the app lacks the `files:write` scope" in text
         assert "*Cloud cost*: $900 (▲ +50% vs $600 (worse))" in text
     assert len(slack_api.calls("files.getUploadURLExternal")) == 1  # not retried every view
+
+
+def test_after_a_collection_the_worker_uploads_the_new_chart_of_teams_shown_before(
+    ws: Workspace,  # noqa: F811 (the fixture of test_kpis)
+    engine: Engine,
+    database_url: str,
+    tmp_path: Any,
+    slack_api: LoopbackSlack,
+    pagerduty: FakePagerDuty,  # noqa: F811
+) -> None:
+    cost_history(engine)
+    ws.open_home(ALICE)
+    old = wait_chart(engine, "ready")
+    seed(engine, "cost", {"payments-api": {1: 90.0}}, source="opencost")  # new readings
+    runtime = threshold_runtime(engine, database_url, tmp_path, slack_api, pagerduty)
+
+    done = refresh_team_charts(runtime)
+    again = refresh_team_charts(runtime)
+    home = ws.open_home(ALICE)
+
+    assert done == {"uploaded": 1, "failed": 0, "current": 0}
+    assert again == {"uploaded": 0, "failed": 0, "current": 1}
+    (image,) = images(home)
+    assert image["slack_file"]["id"] not in {None, old.file_id}
+    assert image["slack_file"]["id"] in slack_api.files
+    assert len(slack_api.calls("files.getUploadURLExternal")) == 2  # none on the views
+    assert "*Cloud cost*: $960" in ws.view_text(home)
