@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -23,6 +24,7 @@ from integrations.kpis import (
     chart_file,
     charted_groups,
     claim_chart,
+    claimable,
     finish_chart,
     headline_kpis,
     kpi_board,
@@ -41,13 +43,13 @@ __all__ = ["TeamChart", "TeamCharts", "refresh_team_charts", "team_name", "uploa
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
 class TeamChart:
     """What a team's KPI section shows of its chart: an image block, or a note, or nothing
     (yet); ``sparklines`` says whether the text sparklines stand in for it."""
 
-    def __init__(self, blocks: list[Block], *, sparklines: bool) -> None:
-        self.blocks = blocks
-        self.sparklines = sparklines
+    blocks: list[Block]
+    sparklines: bool
 
 
 class TeamCharts:
@@ -61,17 +63,17 @@ class TeamCharts:
         """The chart of ``kpis``; starts its upload when there is none."""
         spec = _charted(kpis)
         if spec is None:
-            return TeamChart([], sparklines=True)
+            return TeamChart([], True)
         engine, team = self._deps.engine, kpis.team
         fingerprint = readings_fingerprint(kpis)
         found = chart_file(engine, team, fingerprint)
         if found is not None and found.state == "ready" and found.file_id:
-            return TeamChart([_image(found.file_id, spec, self._name(team))], sparklines=False)
-        if claim_chart(engine, team, fingerprint):
+            return TeamChart([_image(found.file_id, spec, self._name(team))], False)
+        if claimable(found) and claim_chart(engine, team, fingerprint):
             self.upload(team, fingerprint, spec, self._name(team))
         if found is not None and found.state == "failed":
-            return TeamChart([bk.context(_failure_note(found.problem))], sparklines=True)
-        return TeamChart([], sparklines=True)
+            return TeamChart([bk.context(_failure_note(found.problem))], True)
+        return TeamChart([], True)
 
     def _name(self, team: EntityRef) -> str:
         return team_name(self._deps.runtime, team)

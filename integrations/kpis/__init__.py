@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         chart_file as chart_file,
         charted_groups as charted_groups,
         claim_chart as claim_chart,
+        claimable as claimable,
         finish_chart as finish_chart,
         readings_fingerprint as readings_fingerprint,
     )

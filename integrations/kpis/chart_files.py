@@ -22,6 +22,7 @@ __all__ = [
     "chart_file",
     "charted_groups",
     "claim_chart",
+    "claimable",
     "finish_chart",
     "readings_fingerprint",
 ]
@@ -77,6 +78,17 @@ def charted_groups(engine: Engine) -> list[EntityRef]:
     with reader(engine).connect() as conn:
         refs = conn.execute(select(kpi_charts.c.group_ref).distinct()).scalars().all()
     return sorted(parse_ref(r) for r in refs)
+
+
+def claimable(found: ChartFile | None, *, now: datetime | None = None) -> bool:
+    """Whether :func:`claim_chart` could win for this row: a view checks first, so views
+    of a team whose chart is being drawn or failed lately write nothing."""
+    now = now or datetime.now(UTC)
+    if found is None:
+        return True
+    if found.state == "drawing":
+        return found.at < now - DRAWING_TIMEOUT
+    return found.state == "failed" and found.at < now - RETRY_FAILED
 
 
 def claim_chart(

@@ -14,6 +14,7 @@ from integrations.kpis import (
     TeamKpis,
     chart_file,
     claim_chart,
+    claimable,
     finish_chart,
     readings_fingerprint,
 )
@@ -59,7 +60,9 @@ def test_a_dead_claim_and_an_old_failure_are_taken_over(engine: Engine) -> None:
         "failed",
         "missing_scope:files:write",
     )
+    assert not claimable(found, now=found.at + timedelta(minutes=30))
     assert not claim_chart(engine, TEAM, fingerprint, now=found.at + timedelta(minutes=30))
+    assert claimable(found, now=found.at + timedelta(hours=2))
     assert claim_chart(engine, TEAM, fingerprint, now=found.at + timedelta(hours=2))
 
 
