@@ -5,18 +5,21 @@ background; until then, or when the upload fails, the text sparklines (and a not
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Engine
 
-from bot.loopback.pagerduty_api import FakePagerDuty
+from bot.loopback.pagerduty_api import TOKEN, FakePagerDuty
 from bot.loopback.slack import LoopbackSlack
 from catalog import EntityRef
 from commands.kpis.team_chart import refresh_team_charts
 from integrations.kpis import ChartFile
 from integrations.kpis.tables import kpi_charts
+from tests.scenarios.kpis_company import COMPANY
 from tests.scenarios.test_kpis import (  # noqa: F401 (pagerduty and ws are fixtures)
     cost_history,
+    kpis_config,
     pagerduty,
     seed,
     threshold_runtime,
@@ -131,3 +134,23 @@ def test_after_a_collection_the_worker_uploads_the_new_chart_of_teams_shown_befo
     assert image["slack_file"]["id"] in slack_api.files
     assert len(slack_api.calls("files.getUploadURLExternal")) == 2  # none on the views
     assert "*Cloud cost*: $960" in ws.view_text(home)
+
+
+def test_with_a_chart_channel_each_chart_is_shared_there(
+    serve_greenroom: Callable[..., Workspace],
+    write_catalog: Callable[[str], None],
+    pagerduty: FakePagerDuty,  # noqa: F811
+    engine: Engine,
+    slack_api: LoopbackSlack,
+) -> None:
+    write_catalog(COMPANY)
+    config = kpis_config(pagerduty, chart_channel="C0KPICHARTS")
+    shared = serve_greenroom(config=config, environ={"PAGERDUTY_TOKEN": TOKEN})
+    cost_history(engine)
+
+    shared.open_home(ALICE)
+    ready = wait_chart(engine, "ready")
+
+    (done,) = slack_api.calls("files.completeUploadExternal")
+    assert done.args["channel_id"] == "C0KPICHARTS"
+    assert images(shared.open_home(ALICE))[0]["slack_file"] == {"id": ready.file_id}
