@@ -36,11 +36,16 @@ from catalog.database import create_database_engine, insert_many, upgrade_schema
 from catalog.sources import DirectorySource  # noqa: E402
 from catalog.sync import sync_catalog  # noqa: E402
 from commands.kpis.blocks import board_reply, team_section  # noqa: E402
+from commands.kpis.charts import TEAM_CHART_SIZE, kpi_chart  # noqa: E402
 from integrations.kpis import (  # noqa: E402
     KpisSettings,
+    chart_file,
+    claim_chart,
     collect_kpis,
+    finish_chart,
     headline_kpis,
     kpi_board,
+    readings_fingerprint,
     team_kpis,
 )
 from integrations.kpis.readings import refresh_readings  # noqa: E402
@@ -218,11 +223,24 @@ def main() -> None:
     refresh = time.monotonic() - started
     print(f"group readings after a collection: {stored} rows in {refresh:.1f} s")
     results["readings_seconds"] = round(refresh, 2)
+    # The team's chart (issue 18): drawn once per readings in the background, then every view
+    # reads its row (a fingerprint and one primary-key lookup) and shows the image block.
+    kpis = team_kpis(engine, catalog, specs, tribe, window_days=30)
+    started = time.perf_counter()
+    png = kpi_chart(kpi_board(engine, catalog, specs[0], parent=tribe), size=TEAM_CHART_SIZE)
+    drawn = (time.perf_counter() - started) * 1000
+    print(f"team chart drawn in the background: {drawn:.0f} ms ({len(png):,} bytes of PNG)")
+    results["team_chart_draw_ms"] = round(drawn, 1)
+    claim_chart(engine, tribe, readings_fingerprint(kpis))
+    finish_chart(engine, tribe, readings_fingerprint(kpis), file_id="F0BENCH")
     samples = []
     for n in range(args.renders + 5):
         started = time.perf_counter()
         kpis = team_kpis(engine, catalog, specs, tribe, window_days=30)
-        team_section(kpis, command="/greenroom")
+        found = chart_file(engine, tribe, readings_fingerprint(kpis))
+        assert found is not None and found.file_id == "F0BENCH"
+        image = {"type": "image", "slack_file": {"id": found.file_id}, "alt_text": "chart"}
+        team_section(kpis, command="/greenroom", chart=[image], sparklines=False)
         if n >= 5:  # the first few load the owner map and warm the caches
             samples.append((time.perf_counter() - started) * 1000)
     p50, p99 = statistics.median(samples), percentile(samples, 99)

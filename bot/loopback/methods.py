@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.loopback.slack import LoopbackSlack
 
-__all__ = ["METHODS", "blocks_problem", "message_problem", "view_problem"]
+__all__ = ["METHODS", "blocks_problem", "message_problem", "slack_file_problem", "view_problem"]
 
 _MESSAGE_BLOCKS, _VIEW_BLOCKS = 50, 100
 _MODAL_TEXT, _METADATA, _ID = 24, 3000, 255
@@ -52,6 +52,8 @@ def _post_message(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict
     problem = message_problem(args)
     if problem:
         return {"ok": False, "error": problem}
+    if refused := _file_refusal(slack, _blocks(args)):
+        return refused
     ts = slack._next_ts()
     message = {"type": "message", "text": args.get("text", ""), "blocks": _blocks(args), "ts": ts}
     slack._state.messages[(channel, ts)] = message
@@ -64,9 +66,9 @@ def _post_ephemeral(slack: LoopbackSlack, args: dict[str, Any], team: str) -> di
     if not args.get("user"):
         return {"ok": False, "error": "user_not_in_channel"}
     problem = message_problem(args)
-    return (
-        {"ok": False, "error": problem} if problem else {"ok": True, "message_ts": slack._next_ts()}
-    )
+    if problem:
+        return {"ok": False, "error": problem}
+    return _file_refusal(slack, _blocks(args)) or {"ok": True, "message_ts": slack._next_ts()}
 
 
 def _update(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
@@ -76,6 +78,8 @@ def _update(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, 
     problem = message_problem(args)
     if problem:
         return {"ok": False, "error": problem}
+    if refused := _file_refusal(slack, _blocks(args)):
+        return refused
     slack._state.messages[key].update(text=args.get("text", ""), blocks=_blocks(args))
     return {"ok": True, "channel": key[0], "ts": key[1], "text": args.get("text", "")}
 
@@ -121,6 +125,8 @@ def _view(slack: LoopbackSlack, args: dict[str, Any], team: str, method: str) ->
     limit = _VIEW_BLOCKS
     if len(view.get("blocks") or []) > limit or blocks_problem(view.get("blocks") or []):
         return {"ok": False, "error": "invalid_blocks"}
+    if refused := _file_refusal(slack, view.get("blocks") or []):
+        return refused
     problem = view_problem(view)
     if problem:
         return {
@@ -164,9 +170,86 @@ def _complete_upload(slack: LoopbackSlack, args: dict[str, Any], team: str) -> d
     missing = [f.get("id") for f in files if f.get("id") not in slack._state.uploads]
     if missing:
         return {"ok": False, "error": "file_not_found"}
+    done = [_file_object(slack, team, f["id"], f.get("title") or f["id"]) for f in files]
+    for file in done:
+        slack._state.files[file["id"]] = file
+    return {"ok": True, "files": done}
+
+
+def _file_object(slack: LoopbackSlack, team: str, file_id: str, title: str) -> dict[str, Any]:
+    # Slack's file object, trimmed: a file completed without channel_id is shared nowhere
+    # (only the uploader, the app, can use it), and its URLs are private.
+    content = slack._state.uploads[file_id]
+    kind = _image_type(content)
+    name = f"{title}"[:80]
     return {
-        "ok": True,
-        "files": [{"id": f["id"], "title": f.get("title") or f["id"]} for f in files],
+        "id": file_id,
+        "title": title,
+        "name": name,
+        "filetype": kind or "binary",
+        "mimetype": f"image/{kind}" if kind else "application/octet-stream",
+        "size": len(content),
+        "user": slack.bot_user_id,
+        "is_public": False,
+        "url_private": f"https://files.slack.com/files-pri/{team}-{file_id}/{name}",
+        "permalink": f"https://{team.lower()}.slack.com/files/{slack.bot_user_id}/{file_id}/{name}",
+    }
+
+
+def _image_type(content: bytes) -> str | None:
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if content.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if content[:6] in {b"GIF87a", b"GIF89a"}:
+        return "gif"
+    return None
+
+
+def slack_file_problem(slack: LoopbackSlack, blocks: list[Any]) -> str | None:
+    """Slack's complaint about an image block's ``slack_file`` (or None): exactly one of
+    ``id`` / ``url`` (the file's ``url_private`` or ``permalink``), naming a completed upload
+    that is a png, jpg or gif; an image block has ``alt_text`` and one of ``image_url`` /
+    ``slack_file``."""
+    for index, block in enumerate(blocks):
+        if not isinstance(block, dict) or block.get("type") != "image":
+            continue
+        pointer = f"[json-pointer:/blocks/{index}"
+        if not str(block.get("alt_text") or "") or len(str(block["alt_text"])) > 2000:
+            return f"must provide alt_text of at most 2000 characters {pointer}/alt_text]"
+        source = block.get("slack_file")
+        if ("image_url" in block) == (source is not None):
+            return f"must provide exactly one of image_url or slack_file {pointer}]"
+        if source is None:
+            continue
+        if not isinstance(source, dict) or ("id" in source) == ("url" in source):
+            return f"invalid slack file {pointer}/slack_file]"
+        if "id" in source:
+            file = slack._state.files.get(str(source["id"]))
+        else:
+            file = next(
+                (
+                    f
+                    for f in slack._state.files.values()
+                    if source["url"] in {f["url_private"], f["permalink"]}
+                ),
+                None,
+            )
+        if file is None or not file["mimetype"].startswith("image/"):
+            return f"invalid slack file {pointer}/slack_file]"
+    return None
+
+
+def _file_refusal(slack: LoopbackSlack, blocks: list[Any]) -> dict[str, Any] | None:
+    problem = slack_file_problem(slack, blocks)
+    if problem is None:
+        return None
+    message = f"[ERROR] {problem}"
+    return {
+        "ok": False,
+        "error": "invalid_blocks",
+        "errors": [problem],
+        "response_metadata": {"messages": [message]},
     }
 
 

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.loopback.methods import message_problem
+from bot.loopback.methods import message_problem, slack_file_problem
 
 if TYPE_CHECKING:
     from bot.loopback.slack import Fault, LoopbackSlack
@@ -124,6 +124,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(400, b"invalid_payload", "text/plain")
             return
         problem = message_problem(payload)
+        if problem is None and isinstance(payload.get("blocks"), list):
+            with self.slack._changed:
+                problem = slack_file_problem(self.slack, payload["blocks"])
         status = 400 if problem else 200
         self.slack.record(Call(method, payload, status, problem, key, at=time.monotonic()))
         self._send(status, (problem or "ok").encode(), "text/plain")

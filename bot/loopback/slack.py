@@ -21,7 +21,9 @@ A trigger opens one view (``exchanged_trigger_id`` after); ``views.update`` with
 Slack's rules (titles, ``private_metadata``, input blocks, options) -> ``invalid_arguments``.
 Other methods answer ``unknown_method``. Bodies may be form-encoded, JSON or a GET query;
 tokens come from ``Authorization: Bearer`` or a ``token`` field; an unknown token gets
-``invalid_auth``. Messages and views are checked against Block Kit's limits (``invalid_blocks``).
+``invalid_auth``. Messages and views are checked against Block Kit's limits (``invalid_blocks``);
+an image block's ``slack_file`` must name (by ``id``, or ``url``: its ``url_private`` or
+``permalink``) a png/jpg/gif upload completed here (:attr:`files`), else ``invalid_blocks``.
 
 The workspace: :meth:`add_user` (``users.info`` / ``users.lookupByEmail`` find them),
 :meth:`users`; :meth:`modal_ids`, :meth:`view` (a modal as it is now), :meth:`replace_view` (apply a
@@ -123,6 +125,7 @@ class _State:
     triggers: set[str] = field(default_factory=set)
     messages: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
     uploads: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class LoopbackSlack:
@@ -238,6 +241,13 @@ class LoopbackSlack:
         """File id -> the bytes uploaded to its upload_url."""
         with self._changed:
             return dict(self._state.uploads)
+
+    @property
+    def files(self) -> dict[str, dict[str, Any]]:
+        """File id -> the file object of each upload ``files.completeUploadExternal`` completed
+        (image blocks may name these in ``slack_file``)."""
+        with self._changed:
+            return dict(self._state.files)
 
     def modal_ids(self) -> list[str]:
         """The ids of the modals open now, oldest first."""

@@ -84,14 +84,22 @@ def _reporting(reading: GroupReading) -> str:
 
 
 def team_section(
-    kpis: TeamKpis, *, command: str, chart_hint: bool = True, button: bool = False
+    kpis: TeamKpis,
+    *,
+    command: str,
+    chart_hint: bool = True,
+    button: bool = False,
+    chart: Sequence[Block] = (),
+    sparklines: bool = True,
 ) -> list[Block]:
-    """The KPI lines of a team page or the Home tab ([] when no KPI has data)."""
+    """The KPI lines of a team page or the Home tab ([] when no KPI has data), then
+    ``chart`` (its image block, or a note why there is none); the text sparklines stand in
+    for the chart while ``sparklines``."""
     if not kpis.readings:
         return []
     lines = []
     for spec, reading, series in kpis.readings:
-        spark = sparkline(series)
+        spark = sparkline(series) if sparklines else ""
         lines.append(
             f"• *{bk.escape(spec.title)}*: {_value(spec, reading)}"
             f"{_reporting(reading)}{_worst(spec, reading)}" + (f"\n   `{spark}`" if spark else "")
@@ -101,6 +109,7 @@ def team_section(
         f"vs the {kpis.window_days} before)"
     )
     blocks: list[Block] = [bk.section(bk.truncate(head + "\n" + "\n".join(lines), 2900))]
+    blocks.extend(chart)
     value = ReplyState(f"kpis {kpis.team.name}").encode()
     if button and value:
         blocks.append(bk.actions([bk.button("Rank its teams", f"{RUN_ACTION}:0", value)]))

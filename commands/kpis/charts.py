@@ -8,18 +8,20 @@ import io
 
 from integrations.kpis import KpiBoard
 
-__all__ = ["CHART_SIZE", "kpi_chart"]
+__all__ = ["CHART_SIZE", "TEAM_CHART_SIZE", "kpi_chart"]
 
 CHART_SIZE = (1000, 400)
+#: The smaller chart of team pages and the Home tab.
+TEAM_CHART_SIZE = (800, 320)
 _DPI = 100
 
 
-def kpi_chart(board: KpiBoard, *, max_bars: int = 15) -> bytes:
-    """The PNG bytes of ``board``'s chart."""
+def kpi_chart(board: KpiBoard, *, max_bars: int = 15, size: tuple[int, int] = CHART_SIZE) -> bytes:
+    """The PNG bytes of ``board``'s chart, ``size`` pixels wide and high."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    figure = Figure(figsize=(CHART_SIZE[0] / _DPI, CHART_SIZE[1] / _DPI), dpi=_DPI)
+    figure = Figure(figsize=(size[0] / _DPI, size[1] / _DPI), dpi=_DPI)
     FigureCanvasAgg(figure)
     left, right = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
     days = [d for d, _ in board.series]

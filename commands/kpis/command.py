@@ -19,6 +19,7 @@ from catalog.groups import Person, Team, owned_by
 from catalog.lookup import find_entity
 from commands.kpis.blocks import board_reply, on_call_reply, person_text, team_section
 from commands.kpis.charts import kpi_chart
+from commands.kpis.team_chart import TeamCharts
 from integrations.kpis import (
     KpiBoard,
     KpiEntity,
@@ -110,12 +111,19 @@ def register(app: App, deps: Deps) -> None:
         aliases=("on_call",),
     )
 
+    charts = TeamCharts(deps)
+
     def section(team: EntityRef, *, button: bool = False) -> list[Block]:
         specs = headline_kpis(settings)
         if not specs:
             return []
         kpis = team_kpis(deps.engine, deps.catalog, specs, team, window_days=settings.window_days)
-        return team_section(kpis, command=command, button=button)
+        if not kpis.readings:
+            return []
+        chart = charts.chart(kpis)
+        return team_section(
+            kpis, command=command, button=button, chart=chart.blocks, sparklines=chart.sparklines
+        )
 
     def team_page(team: Team) -> list[Block]:
         return section(team.ref, button=True)
@@ -131,7 +139,7 @@ def register(app: App, deps: Deps) -> None:
 
     if settings.sources:
         deps.digest_kinds["kpis"] = "kpis.digest"
-        deps.team_page.add_section("kpis", team_page, order=30, max_blocks=3)
+        deps.team_page.add_section("kpis", team_page, order=30, max_blocks=4)
         deps.home.add_section("kpis", home, order=27, max_blocks=8)
         if any(getattr(s, "type", "") in {"pagerduty", "opsgenie"} for s in settings.sources):
             deps.team_contacts.append(

@@ -2,7 +2,8 @@
 
 - ``kpis.collect``: read every source for the last ``kpis.backfill_days`` complete days,
   store the values, prune those past ``kpis.retention_days``, then tell teams whose KPIs
-  crossed (or got worse past, or recovered from) a threshold; on ``kpis.collect_when``
+  crossed (or got worse past, or recovered from) a threshold, and upload the new KPI chart
+  of every team whose chart was shown before; on ``kpis.collect_when``
   (daily by default), once per slot however many workers run;
 - ``kpis.digest``: post the KPI leaderboard to a channel (``/greenroom digest add kpis ...``).
 """
@@ -13,6 +14,7 @@ from datetime import UTC, timedelta
 
 from catalog.errors import ConfigError, GreenroomError
 from commands.kpis.alerts import tell_thresholds
+from commands.kpis.team_chart import refresh_team_charts
 from integrations.kpis import collect_kpis
 from jobs.context import JobContext, JobResult
 from jobs.registry import DefaultSchedule, JobKind, JobRegistry, RetryPolicy
@@ -46,6 +48,9 @@ def run_collect(ctx: JobContext) -> JobResult:
         else:
             last = today - timedelta(days=1)
             result["thresholds"] = tell_thresholds(runtime, client, today=last).summary()
+    charts = refresh_team_charts(runtime)
+    if any(charts.values()):
+        result["charts"] = charts
     return result
 
 

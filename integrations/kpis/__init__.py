@@ -16,6 +16,15 @@ if TYPE_CHECKING:
         pick_kpi as pick_kpi,
         sources_of as sources_of,
     )
+    from integrations.kpis.chart_files import (
+        ChartFile as ChartFile,
+        chart_file as chart_file,
+        charted_groups as charted_groups,
+        claim_chart as claim_chart,
+        claimable as claimable,
+        finish_chart as finish_chart,
+        readings_fingerprint as readings_fingerprint,
+    )
     from integrations.kpis.collect import (
         CollectReport as CollectReport,
         build_source as build_source,

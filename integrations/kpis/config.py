@@ -262,6 +262,11 @@ class KpisSettings(BaseModel):
     default_channel: str | None = Field(
         default=None, description="threshold messages for teams with no channel go here"
     )
+    chart_channel: str | None = Field(
+        default=None,
+        description="channel id team KPI charts are shared to, so everyone may see them on team "
+        "pages; unset: uploaded privately to the app",
+    )
 
     @model_validator(mode="after")
     def _unique(self) -> KpisSettings:

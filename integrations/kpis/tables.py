@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Column, Date, DateTime, Float, Index, Integer, Stri
 
 from catalog.database import metadata
 
-__all__ = ["kpi_alerts", "kpi_gaps", "kpi_readings", "kpi_values"]
+__all__ = ["kpi_alerts", "kpi_charts", "kpi_gaps", "kpi_readings", "kpi_values"]
 
 REF = String(400)
 KPI = String(63)
@@ -58,4 +58,15 @@ kpi_readings = Table(
     Column("worst", JSON, nullable=False, comment="[[entity ref, current, previous], ...]"),
     Column("series", JSON, nullable=False, comment="[[day, value], ...] over both windows"),
     Column("computed_at", DateTime(timezone=True), nullable=False),
+)
+
+kpi_charts = Table(
+    "kpi_charts",
+    metadata,
+    Column("group_ref", REF, primary_key=True),
+    Column("fingerprint", String(64), primary_key=True, comment="sha256 of the readings drawn"),
+    Column("state", String(8), nullable=False, comment="drawing, ready or failed"),
+    Column("file_id", String(32), comment="the Slack file of the PNG, once ready"),
+    Column("problem", String(255), comment="why the upload failed (Slack's error code)"),
+    Column("at", DateTime(timezone=True), nullable=False, comment="claimed or finished at"),
 )

@@ -424,7 +424,10 @@ def test_team_page_from_the_readings_stored_after_a_collection_says_the_same(
 
     assert stored > 0
     kpi_part = live[live.index("*KPIs*") :]
-    assert kpi_part[: kpi_part.index("ranks its teams")] in again
+    kpi_part = kpi_part[: kpi_part.index("[Rank its teams]")]
+    # the chart uploaded after the first view may stand in for the sparklines now (issue 18)
+    sparklines = re.compile(r"\n   `[▁-█]+`")
+    assert sparklines.sub("", kpi_part).rstrip() in sparklines.sub("", again)
     assert "*Open security issues*: 6" in again
 
 

@@ -171,3 +171,34 @@ def test_modals_follow_slacks_rules(slack: LoopbackSlack, client: WebClient) -> 
     slack.close_view(opened["id"])
     with pytest.raises(SlackApiError, match="not_found"):
         client.views_update(view_id=opened["id"], view=view)
+
+
+def test_image_blocks_must_name_an_uploaded_image_in_slack_file(
+    slack: LoopbackSlack, client: WebClient
+) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    image_id = client.files_upload_v2(content=png, filename="c.png")["files"][0]["id"]
+    text_id = client.files_upload_v2(content=b"plain words", filename="t.txt")["files"][0]["id"]
+    permalink = slack.files[image_id]["permalink"]
+
+    def image(source: dict[str, str]) -> list[dict[str, object]]:
+        return [{"type": "image", "slack_file": source, "alt_text": "a chart"}]
+
+    home = {"type": "home", "blocks": image({"id": image_id})}
+    client.views_publish(user_id="U0ALICE", view=home)
+    client.chat_postMessage(channel="C0GENERAL", text="c", blocks=image({"url": permalink}))
+    refused = [
+        {"id": "F0NEVER"},
+        {"id": text_id},
+        {"id": image_id, "url": permalink},
+        {"url": "https://example.com/c.png"},
+    ]
+    for source in refused:
+        with pytest.raises(SlackApiError, match="invalid slack file") as caught:
+            client.views_publish(user_id="U0ALICE", view={"type": "home", "blocks": image(source)})
+        assert caught.value.response["error"] == "invalid_blocks"
+    no_alt = [{"type": "image", "slack_file": {"id": image_id}}]
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        client.chat_postMessage(channel="C0GENERAL", text="c", blocks=no_alt)
+    assert slack.files[image_id]["mimetype"] == "image/png"
+    assert not slack.files[image_id]["is_public"]
