@@ -192,6 +192,9 @@ class ResponseUrl:
     def _post(self, payload: dict[str, Any]) -> bool:
         try:
             response = self.client.send_dict(payload)
+            if response.status_code == 400 and (plain := bk.without_slack_files(payload)):
+                log.warning("response_url refused the message's image; sending it without")
+                response = self.client.send_dict(plain)
         except (SlackClientError, OSError) as error:
             log.warning("response_url failed: %s", type(error).__name__)
             return False
@@ -208,13 +211,23 @@ class Ephemeral:
 
     def send(self, message: dict[str, Any], *, replace: bool = False) -> bool:
         try:
-            self.client.chat_postEphemeral(
-                channel=self.channel, user=self.user, thread_ts=self.thread_ts, **message
-            )
+            try:
+                self._post(message)
+            except SlackApiError as error:
+                plain = bk.without_slack_files(message)
+                if error.response.get("error") != "invalid_blocks" or plain is None:
+                    raise
+                log.warning("chat.postEphemeral refused the message's image; sending it without")
+                self._post(plain)
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("chat.postEphemeral failed: %s", _describe(error))
             return False
         return True
+
+    def _post(self, message: dict[str, Any]) -> None:
+        self.client.chat_postEphemeral(
+            channel=self.channel, user=self.user, thread_ts=self.thread_ts, **message
+        )
 
 
 @contextmanager

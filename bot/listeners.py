@@ -139,7 +139,7 @@ def register_listeners(app: App, deps: Deps) -> None:
             command=slack.command,
         )
         try:
-            client.views_publish(user_id=event["user"], view=view)
+            _publish_view(client, event["user"], view)
         except (SlackApiError, SlackClientError, OSError) as error:
             log.warning("views.publish failed: %s", error)
             deps.metrics.send_failures.labels("views.publish").inc()
@@ -245,3 +245,16 @@ def _response_url(deps: Deps, body: dict[str, Any]) -> ResponseUrl | None:
         return None
     timeout = slack.http_timeout_seconds
     return ResponseUrl(url, timeout=timeout, retry_handlers=retry_handlers())
+
+
+def _publish_view(client: WebClient, user: str, view: dict[str, Any]) -> None:
+    """Publish the Home tab; when Slack refuses an image it cannot show (a chart deleted in
+    Slack), publish it without the image rather than leave the tab stale."""
+    try:
+        client.views_publish(user_id=user, view=view)
+    except SlackApiError as error:
+        plain = bk.without_slack_files(view)
+        if error.response.get("error") != "invalid_blocks" or plain is None:
+            raise
+        log.warning("views.publish refused the Home tab's image; publishing it without")
+        client.views_publish(user_id=user, view=plain)

@@ -44,6 +44,7 @@ __all__ = [
     "section",
     "strip_bidi",
     "truncate",
+    "without_slack_files",
 ]
 
 Block = dict[str, Any]
@@ -213,3 +214,14 @@ def pack_lines(lines: Iterable[str], limit: int = SECTION_LIMIT) -> list[str]:
     if current:
         chunks.append(current)
     return chunks
+
+
+def without_slack_files(message: dict[str, Any]) -> dict[str, Any] | None:
+    """``message`` without its image blocks that name a file in Slack (``slack_file``), or
+    None when it has none. Slack refuses a whole message or view whose file it cannot show
+    (deleted, or not visible to the poster); the text still deserves to arrive."""
+    blocks = message.get("blocks") or []
+    kept = [b for b in blocks if not (b.get("type") == "image" and "slack_file" in b)]
+    if len(kept) == len(blocks):
+        return None
+    return {**message, "blocks": kept}

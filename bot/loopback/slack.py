@@ -249,6 +249,11 @@ class LoopbackSlack:
         with self._changed:
             return dict(self._state.files)
 
+    def delete_file(self, file_id: str) -> None:
+        """Someone deleted the file in Slack: image blocks naming it are refused from now on."""
+        with self._changed:
+            self._state.files.pop(file_id, None)
+
     def modal_ids(self) -> list[str]:
         """The ids of the modals open now, oldest first."""
         with self._changed:

@@ -154,3 +154,23 @@ def test_with_a_chart_channel_each_chart_is_shared_there(
     (done,) = slack_api.calls("files.completeUploadExternal")
     assert done.args["channel_id"] == "C0KPICHARTS"
     assert images(shared.open_home(ALICE))[0]["slack_file"] == {"id": ready.file_id}
+
+
+def test_a_chart_deleted_in_slack_leaves_the_page_and_the_home_tab_without_it(
+    ws: Workspace,  # noqa: F811 (the fixture of test_kpis)
+    engine: Engine,
+    slack_api: LoopbackSlack,
+) -> None:
+    cost_history(engine)
+    ws.open_home(ALICE)
+    ready = wait_chart(engine, "ready")
+    slack_api.delete_file(ready.file_id)  # Slack now refuses any block naming it
+
+    page = ws.ask("team payments")
+    home = ws.open_home(ALICE)
+
+    for payload in (page, home):
+        assert not images(payload)  # sent again without the image, not lost
+        assert "*Cloud cost*: $900 (▲ +50% vs $600 (worse))" in ws.text(payload)
+    refused = [c for c in slack_api.calls("views.publish") if c.error == "invalid_blocks"]
+    assert refused  # the first attempt named the deleted file
