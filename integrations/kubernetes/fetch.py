@@ -1,11 +1,12 @@
 """Reading every cluster in parallel, under one hard deadline.
 
 Each cluster runs in its own thread with its own small pool, so a hanging cluster can only
-block itself. Within a cluster, deployments, statefulsets, pods and HPAs of every query are
-listed at once; Warning events are listed per namespace, at once too when the entity names its
-namespace, otherwise as soon as the objects say which namespaces they live in. At the
-deadline whatever has answered is used and the rest is named as timed out; stragglers finish
-in the background (their own request timeout ends them shortly after).
+block itself. Within a cluster, deployments, statefulsets, pods, HPAs and replicasets (the
+Deployments' revision history: it tells a crash loop that came with a new image) of every
+query are listed at once; Warning events are listed per namespace, at once too when the
+entity names its namespace, otherwise as soon as the objects say which namespaces they live
+in. At the deadline whatever has answered is used and the rest is named as timed out;
+stragglers finish in the background (their own request timeout ends them shortly after).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -33,7 +34,7 @@ __all__ = [
     "split_by_label",
 ]
 
-_KINDS = ("deployments", "statefulsets", "pods", "autoscalers")
+_KINDS = ("deployments", "statefulsets", "pods", "autoscalers", "replica_sets")
 _GRACE = 0.5  # request timeouts outlive the deadline a little, so the deadline names the wait
 
 
@@ -112,6 +113,7 @@ def split_by_label(objects: ClusterObjects, label: str) -> dict[str, ClusterObje
                 statefulsets=tuple(lists["statefulsets"]),
                 pods=tuple(lists["pods"]),
                 autoscalers=tuple(lists["autoscalers"]),
+                replica_sets=tuple(lists["replica_sets"]),
             ),
             events,
         )
@@ -137,9 +139,7 @@ def _with_events(
     involved |= {(p.namespace, "ReplicaSet", p.replica_set) for p in objects.pods if p.replica_set}
     involved |= {(h.namespace, "HorizontalPodAutoscaler", h.name) for h in objects.autoscalers}
     about = tuple(e for key in sorted(involved) for e in events.get(key, ()))
-    return ClusterObjects(
-        objects.deployments, objects.statefulsets, objects.pods, objects.autoscalers, about
-    )
+    return replace(objects, events=about)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +250,8 @@ def _call(client: ClusterClient, task: _Task, timeout: float) -> list[Any]:
         return list(client.list_pods(ns, selector, timeout=timeout))
     if task.kind == "autoscalers":
         return list(client.list_autoscalers(ns, selector, timeout=timeout))
+    if task.kind == "replica_sets":
+        return list(client.list_replicasets(ns, selector, timeout=timeout))
     assert ns is not None, "events are always listed per namespace"
     return list(client.list_warning_events(ns, timeout=timeout))
 
@@ -275,6 +277,7 @@ def _answer(
         statefulsets=tuple(lists["statefulsets"]),
         pods=tuple(lists["pods"]),
         autoscalers=tuple(lists["autoscalers"]),
+        replica_sets=tuple(lists["replica_sets"]),
     )
     problems = sorted({f"{_NAMES[kind]}: {reason}" for kind, reason in failures})
     if not objects.empty:
@@ -292,4 +295,5 @@ _NAMES = {
     "statefulsets": "statefulsets",
     "pods": "pods",
     "autoscalers": "autoscalers (HPAs)",
+    "replica_sets": "replicasets",
 }

@@ -410,7 +410,7 @@ def test_a_service_with_many_workloads_is_paged_and_every_page_fits_slack(
 
     # the fix buttons (commands/actions) come first, then paging and sharing
     assert ws.buttons(first)[-2:] == ["Show more", "Share in channel"]
-    assert "Roll back payments-api" in ws.buttons(first)
+    assert "Restart payments-api" in ws.buttons(first)  # no revision history: not a new image
     assert "*3 problems*" in ws.text(first) and "Findings, worst first" not in ws.text(first)
     second = ws.reply(ws.click(first, "Show more"))
     assert "Findings, worst first" in ws.text(second) and "*3 problems*" in ws.text(second)
