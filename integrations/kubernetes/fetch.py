@@ -1,12 +1,13 @@
 """Reading every cluster in parallel, under one hard deadline.
 
 Each cluster runs in its own thread with its own small pool, so a hanging cluster can only
-block itself. Within a cluster, deployments, statefulsets, pods, HPAs and replicasets (the
-Deployments' revision history: it tells a crash loop that came with a new image) of every
-query are listed at once; Warning events are listed per namespace, at once too when the
-entity names its namespace, otherwise as soon as the objects say which namespaces they live
-in. At the deadline whatever has answered is used and the rest is named as timed out;
-stragglers finish in the background (their own request timeout ends them shortly after).
+block itself. Within a cluster, deployments, statefulsets, pods and HPAs of every query are
+listed at once (replicasets, the Deployments' revision history, only afterwards and only where
+a Deployment crash-loops: they tell whether the loop came with a new image); Warning events
+are listed per namespace, at once too when the entity names its namespace, otherwise as soon
+as the objects say which namespaces they live in. At the deadline whatever has answered is
+used and the rest is named as timed out; stragglers finish in the background (their own
+request timeout ends them shortly after).
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ __all__ = [
     "split_by_label",
 ]
 
-_KINDS = ("deployments", "statefulsets", "pods", "autoscalers", "replica_sets")
+_KINDS = ("deployments", "statefulsets", "pods", "autoscalers")
+_ALL_KINDS = (*_KINDS, "replica_sets")  # replicasets: asked only where a Deployment crash-loops
 _GRACE = 0.5  # request timeouts outlive the deadline a little, so the deadline names the wait
 
 
@@ -100,7 +102,7 @@ def split_by_label(objects: ClusterObjects, label: str) -> dict[str, ClusterObje
     """The objects grouped by their value of ``label``, each group with the events about it
     (splits a batched answer per service in one pass)."""
     groups: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for kind in _KINDS:
+    for kind in _ALL_KINDS:
         for item in getattr(objects, kind):
             value = item.labels.get(label)
             if value is not None:
@@ -191,7 +193,7 @@ class _ClusterJob:
                 for item in value
             }
             later = [_Task("events", ns) for ns in sorted(found - known)]
-            results |= self._run_all(pool, client, later)
+            results |= self._run_all(pool, client, later + _history_tasks(results))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         events = [
@@ -238,6 +240,22 @@ class _ClusterJob:
             else:
                 results[task] = future.result()  # a bug raises here, as it should
         return results
+
+
+def _history_tasks(results: dict[_Task, _Result]) -> list[_Task]:
+    """ReplicaSets (the revision history) of the namespaces where a Deployment's pod is in
+    CrashLoopBackOff: they tell whether the loop came with a new image. Only there, so a
+    healthy answer makes no extra call."""
+    wanted: set[tuple[WorkloadQuery, str]] = set()
+    for task, value in results.items():
+        if task.kind != "pods" or task.query is None or not isinstance(value, list):
+            continue
+        for pod in value:
+            if pod.owner_kind == "Deployment" and any(
+                c.waiting_reason == "CrashLoopBackOff" for c in pod.containers
+            ):
+                wanted.add((task.query, pod.namespace))
+    return [_Task("replica_sets", ns, query) for query, ns in sorted(wanted, key=str)]
 
 
 def _call(client: ClusterClient, task: _Task, timeout: float) -> list[Any]:
