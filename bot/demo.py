@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console as Terminal
 
 from bot.tour import Tour
+from bot.tour.actions import restart_a_service
 from bot.tour.catalog import build_docs, choose_guide, sync_company
 from bot.tour.delivery import ask_about_delivery
 from bot.tour.kpis import ask_about_kpis, collect_kpi_history
@@ -45,6 +46,7 @@ def run_demo(out: Terminal, err: Terminal, config: Path) -> int:
         tour.ask("k8s payments-api")
         tour.ask("k8s refunds-worker")
         sweep_clusters(tour)
+        restart_a_service(tour)
         evaluate_migrations(tour)
         scaffold_service(tour)
         post_digest(tour)

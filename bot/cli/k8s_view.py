@@ -35,6 +35,11 @@ def print_health(out: Console, health: KubernetesHealth) -> None:
         out.print(f"selector: {escape(health.selector.label_selector)}{where}", style="dim")
     if health.message:
         out.print(escape(health.message))
+    for b in health.batch:  # it runs only CronJobs/Jobs: `greenroom pipeline` shows their runs
+        extra = f"  {escape(b.schedule)}" if b.schedule else ""
+        extra += "  (suspended)" if b.suspended else ""
+        where = escape(f"{b.cluster}/{b.namespace}")
+        out.print(f"  {b.kind} {escape(b.name)} in {where}{extra}")
     for cluster in health.clusters:
         if cluster.state is not ClusterState.OK:
             out.print(f"[red]✗[/red] {escape(cluster.name)}: {escape(cluster.reason or '')}")

@@ -654,3 +654,45 @@ def job_pod(
             }
             status["started"] = False
     return made
+
+
+# --- apps/v1 revision history: a Deployment, its ReplicaSets and the pods of the newest ------
+def rolled_out(
+    name: str,
+    images: tuple[str, ...],
+    *,
+    namespace: str = "payments",
+    labels: dict[str, str] | None = None,
+    replicas: int = 3,
+    containers: tuple[Container, ...] | None = None,
+) -> list[dict[str, Any]]:
+    """A Deployment rolled out once per image in ``images`` (revision 1, 2, ...): it, one
+    ReplicaSet per revision (as the controller keeps them, the old ones at 0 replicas) and
+    ``replicas`` pods of the newest, running ``containers`` (the last image, healthy, if unset)."""
+    from bot.loopback.kubernetes_writes import REVISION, replica_set
+
+    current = deployment(
+        name, namespace=namespace, labels=labels, replicas=replicas, image=images[-1]
+    )
+    current["metadata"]["annotations"][REVISION] = str(len(images))
+    sets = []
+    for revision, image in enumerate(images, start=1):
+        then = deployment(name, namespace=namespace, labels=labels, image=image)
+        rs = replica_set(current, revision, template=then["spec"]["template"])
+        if revision < len(images):
+            rs["spec"]["replicas"] = rs["status"]["replicas"] = 0
+        sets.append(rs)
+    newest = sets[-1]
+    template_hash = newest["metadata"]["labels"]["pod-template-hash"]
+    running = containers or (Container(image=images[-1]),)
+    pods = [
+        pod(
+            f"{newest['metadata']['name']}-{_hash(str(i))[:5]}",
+            namespace=namespace,
+            labels=(current["metadata"]["labels"] | {"pod-template-hash": template_hash}),
+            owner=("ReplicaSet", newest["metadata"]["name"]),
+            containers=running,
+        )
+        for i in range(replicas)
+    ]
+    return [current, *sets, *pods]

@@ -238,29 +238,47 @@ def audit_line(record: AuditRecord) -> str:
 
 
 def finding_buttons(health: KubernetesHealth, entity: str, enabled: bool) -> list[Block]:
-    """Buttons next to the findings they fix: Roll back a crash loop, Restart a stuck one."""
+    """Buttons next to the findings they fix: "Roll back" (naming the image it goes back to)
+    for a crash loop that began with a new image, "Restart" for the rest."""
     if not enabled:
         return []
     from integrations.actions import Target
 
     buttons: list[Block] = []
+    notes: list[str] = []
     seen: set[str] = set()
     for finding in health.findings:
         obj = finding.object
         if obj.kind not in {"Deployment", "StatefulSet"}:
             continue
         target = Target(obj.kind, obj.name, obj.cluster, obj.namespace)
-        crash = "CrashLoopBackOff" in finding.title or "crash" in finding.title.lower()
-        action = "rollback" if crash and obj.kind == "Deployment" else "restart"
+        change = finding.new_image if obj.kind == "Deployment" else None
+        action = "rollback" if change is not None else "restart"
         key = f"{action}:{target.key}"
         if key in seen:
             continue
         seen.add(key)
-        label = f"{'Roll back' if action == 'rollback' else 'Restart'} {obj.name}"
+        if change is not None:
+            back_to = ", ".join(_short_image(i) for i in change.previous_images)
+            label = f"Roll back {obj.name} to {back_to}"
+            notes.append(
+                f"{bk.code(obj.name)} crashes since revision {change.revision} "
+                f"({', '.join(bk.code(i) for i in change.images)}); Roll back returns to "
+                f"revision {change.previous_revision} "
+                f"({', '.join(bk.code(i) for i in change.previous_images)})."
+            )
+        else:
+            label = f"Restart {obj.name}"
         buttons.append(bk.button(label, OPEN_ACTION, state_value(action, entity, target, {})))
     if not buttons:
         return []
+    intro = "Fix it from here (owners act, others request; a preview comes first):"
     return [
-        bk.context("Fix it from here (owners act, others request; a preview comes first):"),
+        bk.context(" ".join([intro, *notes[:3]])),
         bk.actions(buttons[:5], block_id="greenroom.actions.findings"),
     ]
+
+
+def _short_image(image: str) -> str:
+    """``registry.example/team/app:1.4.2`` -> ``app:1.4.2`` (a button holds 75 characters)."""
+    return image.rsplit("/", 1)[-1]

@@ -74,10 +74,17 @@ def format_age(seconds: int | None) -> str:
     return f"{seconds}s"
 
 
-def health_reply(health: KubernetesHealth, *, title: str, actions: Sequence[Block] = ()) -> Reply:
+def health_reply(
+    health: KubernetesHealth,
+    *,
+    title: str,
+    actions: Sequence[Block] = (),
+    command: str = "/greenroom",
+) -> Reply:
     """The ``k8s`` answer: status and failing clusters on every page; then per cluster and
     namespace each workload, then the findings worst first (paged by the framework);
-    ``actions`` (buttons that fix findings, from commands/actions) close every page."""
+    ``actions`` (buttons that fix findings, from commands/actions) close every page. A service
+    that runs only CronJobs/Jobs gets them listed and the ``pipeline`` command to ask."""
     status = health.status.value
     facts = [status_badge(status), ref_text(health.entity)]
     if health.selector is not None:
@@ -90,6 +97,8 @@ def health_reply(health: KubernetesHealth, *, title: str, actions: Sequence[Bloc
     head: list[Block] = [bk.header(f"Kubernetes: {title}"), bk.context(" · ".join(facts))]
     if health.message:
         head.append(bk.section(f":grey_question: {bk.escape(_sentence(health.message))}"))
+    if health.batch:
+        head.append(bk.section(_batch_text(health, command)))
     down = [_cluster_failure(c) for c in health.clusters if c.state.value != "ok"]
     if down:
         head.append(bk.section("\n".join(down[:20])))
@@ -117,6 +126,29 @@ def finding_text(finding: Finding) -> str:
         f"{bk.escape(bk.truncate(finding.explanation, _EXPLANATION_LIMIT))}\n"
         f"*Fix:* {bk.escape(bk.truncate(finding.fix, _FIX_LIMIT))}"
     )
+
+
+def _batch_text(health: KubernetesHealth, command: str) -> str:
+    ref = health.entity
+    name = ref.name if ref.namespace == "default" else ref.short
+    lines = [
+        f":calendar: *Ask {bk.code(f'{command} pipeline {name}')}* for their last runs, failures "
+        "and what is late."
+    ]
+    for b in health.batch[:10]:
+        parts = [f"{b.kind} {bk.code(b.name)} in {bk.code(f'{b.cluster}/{b.namespace}')}"]
+        if b.schedule:
+            parts.append(bk.code(b.schedule))
+        if b.suspended:
+            parts.append("_suspended_")
+        for label, moment in (("last run", b.last_run), ("last success", b.last_success)):
+            if moment is not None:
+                age = int((health.checked_at - moment).total_seconds())
+                parts.append(f"{label} {format_age(max(age, 0))} ago")
+        lines.append("• " + " · ".join(parts))
+    if len(health.batch) > 10:
+        lines.append(f"… and {len(health.batch) - 10} more")
+    return "\n".join(lines)
 
 
 def _summary(health: KubernetesHealth) -> str:

@@ -52,7 +52,12 @@ def register(app: App, deps: Deps) -> None:
 
         health = check_health(_clusters(deps), stored.entity)
         fixes = [block for hook in deps.finding_actions for block in hook(health)]
-        return health_reply(health, title=stored.entity.display_name, actions=fixes)
+        return health_reply(
+            health,
+            title=stored.entity.display_name,
+            actions=fixes,
+            command=deps.settings.slack.command,
+        )
 
     deps.router.add(
         "k8s",

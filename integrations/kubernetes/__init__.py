@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     )
     from integrations.kubernetes.finding import (
         Finding as Finding,
+        ImageChange as ImageChange,
         Severity as Severity,
     )
     from integrations.kubernetes.health import (

@@ -20,6 +20,7 @@ from integrations.kubernetes.resources import (
     ContainerInfo,
     PodInfo,
     ReadinessProbe,
+    ReplicaSetInfo,
     WarningEvent,
     WorkloadInfo,
 )
@@ -30,12 +31,14 @@ __all__ = [
     "deployment_info",
     "list_items",
     "pod_info",
+    "replica_set_info",
     "statefulset_info",
     "warning_event",
 ]
 
 _MAX_TEXT = 400  # messages come from the cluster: keep them short enough for Slack
 _TEMPLATE_HASH = "pod-template-hash"
+ROLLOUT_REVISION = "deployment.kubernetes.io/revision"
 _Json = dict[str, Any]
 
 
@@ -183,11 +186,34 @@ def _workload(kind: str, item: _Json) -> WorkloadInfo:
         generation=_opt_int(meta.get("generation")),
         observed_generation=_opt_int(status.get("observedGeneration")),
         conditions=_conditions(status),
-        images=tuple(
-            _str(c.get("image")) or ""
-            for c in _objs(_obj(spec, "template", "spec").get("containers"))
-        ),
+        images=_images(_obj(spec, "template")),
         revision=_revision(meta, _obj(spec, "template", "metadata")),
+        rollout_revision=_rollout_revision(meta) if kind == "Deployment" else None,
+    )
+
+
+def _rollout_revision(meta: _Json) -> int | None:
+    value = _str(_obj(meta, "annotations").get(ROLLOUT_REVISION)) or ""
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _images(template: _Json) -> tuple[str, ...]:
+    containers = _objs(_obj(template, "spec").get("containers"))
+    return tuple(_str(c.get("image")) or "" for c in containers)
+
+
+def replica_set_info(item: _Json) -> ReplicaSetInfo:
+    """A ReplicaSet: its Deployment, revision and images (nothing else of its template)."""
+    meta, spec = _obj(item, "metadata"), _obj(item, "spec")
+    owner = next((o for o in _objs(meta.get("ownerReferences")) if o.get("controller")), {})
+    return ReplicaSetInfo(
+        name=_str(meta.get("name")) or "",
+        namespace=_str(meta.get("namespace")) or "",
+        owner_name=_str(owner.get("name")) if owner.get("kind") == "Deployment" else None,
+        revision=_rollout_revision(meta),
+        images=_images(_obj(spec, "template")),
+        labels=_labels(meta),
+        replicas=_int(spec.get("replicas")),
     )
 
 

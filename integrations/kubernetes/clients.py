@@ -32,6 +32,7 @@ from integrations.kubernetes.reasons import CallContext, describe_failure
 from integrations.kubernetes.resources import (
     AutoscalerInfo,
     PodInfo,
+    ReplicaSetInfo,
     WarningEvent,
     WorkloadInfo,
 )
@@ -63,6 +64,10 @@ class ClusterClient(Protocol):
     def list_autoscalers(
         self, namespace: str | None, label_selector: str, *, timeout: float
     ) -> list[AutoscalerInfo]: ...
+
+    def list_replicasets(
+        self, namespace: str | None, label_selector: str, *, timeout: float
+    ) -> list[ReplicaSetInfo]: ...
 
     def list_warning_events(self, namespace: str, *, timeout: float) -> list[WarningEvent]: ...
 
@@ -142,6 +147,20 @@ class KubernetesClusterClient:
             return [_convert.autoscaler_info(h) for h in _items(response)]
 
         return self._call("horizontalpodautoscalers", namespace, timeout, call)
+
+    def list_replicasets(
+        self, namespace: str | None, label_selector: str, *, timeout: float
+    ) -> list[ReplicaSetInfo]:
+        def call() -> list[ReplicaSetInfo]:
+            options = _options(label_selector, timeout)
+            response = (
+                self._apps.list_namespaced_replica_set(namespace, **options)
+                if namespace
+                else self._apps.list_replica_set_for_all_namespaces(**options)
+            )
+            return [_convert.replica_set_info(r) for r in _items(response)]
+
+        return self._call("replicasets", namespace, timeout, call)
 
     def list_batch(
         self, resource: str, namespace: str | None, label_selector: str, *, timeout: float

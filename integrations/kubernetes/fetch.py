@@ -2,10 +2,12 @@
 
 Each cluster runs in its own thread with its own small pool, so a hanging cluster can only
 block itself. Within a cluster, deployments, statefulsets, pods and HPAs of every query are
-listed at once; Warning events are listed per namespace, at once too when the entity names its
-namespace, otherwise as soon as the objects say which namespaces they live in. At the
-deadline whatever has answered is used and the rest is named as timed out; stragglers finish
-in the background (their own request timeout ends them shortly after).
+listed at once (replicasets, the Deployments' revision history, only afterwards and only where
+a Deployment crash-loops: they tell whether the loop came with a new image); Warning events
+are listed per namespace, at once too when the entity names its namespace, otherwise as soon
+as the objects say which namespaces they live in. At the deadline whatever has answered is
+used and the rest is named as timed out; stragglers finish in the background (their own
+request timeout ends them shortly after).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -34,6 +36,7 @@ __all__ = [
 ]
 
 _KINDS = ("deployments", "statefulsets", "pods", "autoscalers")
+_ALL_KINDS = (*_KINDS, "replica_sets")  # replicasets: asked only where a Deployment crash-loops
 _GRACE = 0.5  # request timeouts outlive the deadline a little, so the deadline names the wait
 
 
@@ -99,7 +102,7 @@ def split_by_label(objects: ClusterObjects, label: str) -> dict[str, ClusterObje
     """The objects grouped by their value of ``label``, each group with the events about it
     (splits a batched answer per service in one pass)."""
     groups: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
-    for kind in _KINDS:
+    for kind in _ALL_KINDS:
         for item in getattr(objects, kind):
             value = item.labels.get(label)
             if value is not None:
@@ -112,6 +115,7 @@ def split_by_label(objects: ClusterObjects, label: str) -> dict[str, ClusterObje
                 statefulsets=tuple(lists["statefulsets"]),
                 pods=tuple(lists["pods"]),
                 autoscalers=tuple(lists["autoscalers"]),
+                replica_sets=tuple(lists["replica_sets"]),
             ),
             events,
         )
@@ -137,9 +141,7 @@ def _with_events(
     involved |= {(p.namespace, "ReplicaSet", p.replica_set) for p in objects.pods if p.replica_set}
     involved |= {(h.namespace, "HorizontalPodAutoscaler", h.name) for h in objects.autoscalers}
     about = tuple(e for key in sorted(involved) for e in events.get(key, ()))
-    return ClusterObjects(
-        objects.deployments, objects.statefulsets, objects.pods, objects.autoscalers, about
-    )
+    return replace(objects, events=about)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +193,7 @@ class _ClusterJob:
                 for item in value
             }
             later = [_Task("events", ns) for ns in sorted(found - known)]
-            results |= self._run_all(pool, client, later)
+            results |= self._run_all(pool, client, later + _history_tasks(results))
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
         events = [
@@ -240,6 +242,22 @@ class _ClusterJob:
         return results
 
 
+def _history_tasks(results: dict[_Task, _Result]) -> list[_Task]:
+    """ReplicaSets (the revision history) of the namespaces where a Deployment's pod is in
+    CrashLoopBackOff: they tell whether the loop came with a new image. Only there, so a
+    healthy answer makes no extra call."""
+    wanted: set[tuple[WorkloadQuery, str]] = set()
+    for task, value in results.items():
+        if task.kind != "pods" or task.query is None or not isinstance(value, list):
+            continue
+        for pod in value:
+            if pod.owner_kind == "Deployment" and any(
+                c.waiting_reason == "CrashLoopBackOff" for c in pod.containers
+            ):
+                wanted.add((task.query, pod.namespace))
+    return [_Task("replica_sets", ns, query) for query, ns in sorted(wanted, key=str)]
+
+
 def _call(client: ClusterClient, task: _Task, timeout: float) -> list[Any]:
     ns, selector = task.namespace, task.query.label_selector if task.query else ""
     if task.kind == "deployments":
@@ -250,6 +268,8 @@ def _call(client: ClusterClient, task: _Task, timeout: float) -> list[Any]:
         return list(client.list_pods(ns, selector, timeout=timeout))
     if task.kind == "autoscalers":
         return list(client.list_autoscalers(ns, selector, timeout=timeout))
+    if task.kind == "replica_sets":
+        return list(client.list_replicasets(ns, selector, timeout=timeout))
     assert ns is not None, "events are always listed per namespace"
     return list(client.list_warning_events(ns, timeout=timeout))
 
@@ -275,6 +295,7 @@ def _answer(
         statefulsets=tuple(lists["statefulsets"]),
         pods=tuple(lists["pods"]),
         autoscalers=tuple(lists["autoscalers"]),
+        replica_sets=tuple(lists["replica_sets"]),
     )
     problems = sorted({f"{_NAMES[kind]}: {reason}" for kind, reason in failures})
     if not objects.empty:
@@ -292,4 +313,5 @@ _NAMES = {
     "statefulsets": "statefulsets",
     "pods": "pods",
     "autoscalers": "autoscalers (HPAs)",
+    "replica_sets": "replicasets",
 }

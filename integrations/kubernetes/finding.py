@@ -8,7 +8,7 @@ from typing import Any
 
 from integrations.kubernetes.resources import ObjectRef
 
-__all__ = ["Finding", "Severity", "sort_findings"]
+__all__ = ["Finding", "ImageChange", "Severity", "sort_findings"]
 
 
 class Severity(StrEnum):
@@ -24,6 +24,26 @@ class Severity(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class ImageChange:
+    """A crash loop that began with a Deployment's current revision, which changed the image:
+    what ``kubectl rollout undo`` would go back to."""
+
+    revision: int
+    images: tuple[str, ...]
+    previous_revision: int
+    previous_images: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ImageChange:
+        return cls(
+            int(data["revision"]),
+            tuple(data["images"]),
+            int(data["previous_revision"]),
+            tuple(data["previous_images"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One problem: how bad, which object, what it means, what to do."""
 
@@ -36,6 +56,9 @@ class Finding:
     detail: str = ""  # tells two findings of one rule on one object apart (container, reason)
     pods: tuple[str, ...] = ()
     pod_count: int = 0
+    #: set on a Deployment's crash loop when its pods all run the current revision and that
+    #: revision changed the image: rolling back is then the likely fix (else: restart)
+    new_image: ImageChange | None = None
 
     @property
     def key(self) -> str:
@@ -51,6 +74,8 @@ class Finding:
         values["severity"] = Severity(values["severity"])
         values["object"] = ObjectRef(**values["object"])
         values["pods"] = tuple(values.get("pods") or ())
+        change = values.get("new_image")
+        values["new_image"] = ImageChange.from_json(change) if change else None
         return cls(**values)
 
 

@@ -9,6 +9,10 @@ conditions that are False with a message) and ``hpa-max-current-replicas``. Ours
 FailedMount). Differences from Backstage: pod problems are reported once per workload (pod
 names change on every rollout, the Deployment does not), a container already in a crash loop is
 not reported again as "restarting", and probe timing uses Kubernetes' defaults when unset.
+
+A Deployment's crash loop carries ``new_image`` when every crashing pod runs the current
+revision and that revision changed the image (from its ReplicaSets): the fix then says to roll
+back, and the Slack answer offers "Roll back" instead of "Restart".
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from integrations.kubernetes.finding import Finding, Severity, sort_findings
+from integrations.kubernetes.finding import Finding, ImageChange, Severity, sort_findings
 from integrations.kubernetes.resources import (
     ClusterObjects,
     ContainerInfo,
@@ -57,7 +61,7 @@ def find_problems(
         for pod in objects.pods
         for finding in _pod_findings(cluster, pod, now, recent, objects.events)
     ]
-    findings = _merge(per_pod, owners)
+    findings = _with_image_changes(_merge(per_pod, owners), objects)
     findings += _workload_findings(cluster, objects)
     findings += _autoscaler_findings(cluster, objects)
     findings += _event_findings(cluster, objects, owners, findings)
@@ -93,6 +97,70 @@ def _merge(
             )
         )
     return merged
+
+
+def _with_image_changes(findings: list[Finding], objects: ClusterObjects) -> list[Finding]:
+    """Crash loops that began with a new image say so, and which image rolling back restores."""
+    changes = _image_changes(objects)
+    marked = []
+    for f in findings:
+        change = changes.get((f.object.namespace, f.object.name))
+        if f.object.kind != "Deployment" or change is None or not _crash_loop(f):
+            marked.append(f)
+            continue
+        new, old = ", ".join(change.images), ", ".join(change.previous_images)
+        marked.append(
+            replace(
+                f,
+                new_image=change,
+                explanation=f"{f.explanation} It began with revision {change.revision}, which "
+                f"changed the image from {old} to {new}.",
+                fix=f"Roll back to revision {change.previous_revision} (image {old}): kubectl "
+                f"rollout undo deployment/{f.object.name} -n {f.object.namespace}. Then: {f.fix}",
+            )
+        )
+    return marked
+
+
+def _crash_loop(f: Finding) -> bool:
+    return f.rule == "container-waiting" and f.detail.endswith(":CrashLoopBackOff")
+
+
+def _image_changes(objects: ClusterObjects) -> dict[tuple[str, str], ImageChange]:
+    """Per Deployment whose crashing pods all belong to its current revision: that revision
+    and the one before it, when their images differ (a crash loop that came with a new image;
+    the same image crashing again is not fixed by going back)."""
+    crashing: dict[tuple[str, str], set[str | None]] = defaultdict(set)
+    for pod in objects.pods:
+        if (
+            pod.owner_kind == "Deployment"
+            and pod.owner_name
+            and any(c.waiting_reason == "CrashLoopBackOff" for c in pod.containers)
+        ):
+            crashing[(pod.namespace, pod.owner_name)].add(pod.replica_set)
+    changes = {}
+    for w in objects.deployments:
+        key = (w.namespace, w.name)
+        if key not in crashing or w.rollout_revision is None:
+            continue
+        history = {
+            rs.revision: rs
+            for rs in objects.replica_sets
+            if rs.namespace == w.namespace and rs.owner_name == w.name and rs.revision is not None
+        }
+        current = history.get(w.rollout_revision)
+        earlier = [r for r in history if r < w.rollout_revision]
+        if current is None or not earlier or crashing[key] != {current.name}:
+            continue
+        previous = history[max(earlier)]
+        if previous.images != current.images:
+            changes[key] = ImageChange(
+                current.revision or w.rollout_revision,
+                current.images,
+                max(earlier),
+                previous.images,
+            )
+    return changes
 
 
 def _pod_findings(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from catalog import Entity
+from integrations.kubernetes.batch import BatchWorkload, find_batch
 from integrations.kubernetes.clients import ClusterSet
 from integrations.kubernetes.discovery import selector_for
-from integrations.kubernetes.fetch import WorkloadQuery, collect
+from integrations.kubernetes.fetch import ClusterState, WorkloadQuery, collect
 from integrations.kubernetes.summary import HealthStatus, KubernetesHealth, summarize
 
 __all__ = ["NOT_ANNOTATED", "check_health"]
@@ -37,6 +40,7 @@ def check_health(
             entity.ref, HealthStatus.UNKNOWN, now, None, (), (), message=NOT_ANNOTATED
         )
     deadline = timeout if timeout is not None else settings.timeout_seconds
+    started = time.monotonic()
     query = WorkloadQuery(selector.label_selector, selector.namespace)
     recent = timedelta(minutes=settings.event_window_minutes)
     answers = collect(
@@ -48,4 +52,29 @@ def check_health(
         now=now,
         label_seconds=deadline,
     )[query]
-    return summarize(entity.ref, selector, answers, now=now, recent=recent)
+    health = summarize(entity.ref, selector, answers, now=now, recent=recent)
+    answered = {a.cluster for a in answers if a.state is ClusterState.OK}
+    if not answered or any(a.objects.workloads for a in answers):
+        return health
+    # No Deployment or StatefulSet anywhere: a CronJob may be what runs it (a data job).
+    connections = [c for c in clusters.connections() if c.name in answered]
+    left = deadline - _RESERVE - (time.monotonic() - started)
+    batch = find_batch(connections, query, timeout=left)
+    if not batch:
+        return health
+    return replace(health, status=HealthStatus.UNKNOWN, message=batch_message(batch), batch=batch)
+
+
+def batch_message(batch: tuple[BatchWorkload, ...]) -> str:
+    """Why the answer has no workloads: it runs as CronJobs/Jobs, which have runs, not replicas."""
+    cronjobs = sum(1 for b in batch if b.kind == "CronJob")
+    jobs = len(batch) - cronjobs
+    parts = [
+        f"{n} {kind}{'s' if n != 1 else ''}"
+        for n, kind in ((cronjobs, "CronJob"), (jobs, "Job"))
+        if n
+    ]
+    return (
+        f"it runs as {' and '.join(parts)}, no Deployment or StatefulSet: the pipeline answer "
+        "shows their runs, failures and freshness"
+    )

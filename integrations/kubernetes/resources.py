@@ -17,6 +17,7 @@ __all__ = [
     "ObjectRef",
     "PodInfo",
     "ReadinessProbe",
+    "ReplicaSetInfo",
     "WarningEvent",
     "WorkloadInfo",
 ]
@@ -110,6 +111,9 @@ class WorkloadInfo:
     #: the source commit its manifests declare (``REVISION_ANNOTATIONS``), never other
     #: annotations: those can carry whole applied manifests
     revision: str | None = None
+    #: a Deployment's rollout revision (``deployment.kubernetes.io/revision``), which its
+    #: ReplicaSets carry too: how a crash loop is tied to the rollout that began it
+    rollout_revision: int | None = None
 
     def condition(self, type_: str) -> Condition | None:
         return next((c for c in self.conditions if c.type == type_), None)
@@ -118,6 +122,20 @@ class WorkloadInfo:
 #: where a workload (or its pod template) may say which commit its image was built from: the
 #: OCI image label's name, copied by the build into the manifests, or greenroom's own key
 REVISION_ANNOTATIONS = ("org.opencontainers.image.revision", "greenroom.dev/commit")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplicaSetInfo:
+    """A Deployment's ReplicaSet: one revision of its pod template, kept for ``rollout undo``.
+    Only the revision and the images are kept (a template carries environment values)."""
+
+    name: str
+    namespace: str
+    owner_name: str | None
+    revision: int | None
+    images: tuple[str, ...] = ()
+    labels: Mapping[str, str] = field(default_factory=dict)
+    replicas: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +175,8 @@ class ClusterObjects:
     pods: tuple[PodInfo, ...] = ()
     autoscalers: tuple[AutoscalerInfo, ...] = ()
     events: tuple[WarningEvent, ...] = ()
+    #: the Deployments' revision history (not workloads of their own: never listed or counted)
+    replica_sets: tuple[ReplicaSetInfo, ...] = ()
 
     @property
     def workloads(self) -> tuple[WorkloadInfo, ...]:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from catalog import EntityRef
+from integrations.kubernetes.batch import BatchWorkload
 from integrations.kubernetes.discovery import WorkloadSelector
 from integrations.kubernetes.fetch import ClusterAnswer, ClusterState
 from integrations.kubernetes.finding import Finding, Severity, sort_findings
@@ -93,6 +94,8 @@ class KubernetesHealth:
     clusters: tuple[ClusterSummary, ...]
     findings: tuple[Finding, ...]
     message: str | None = None
+    #: CronJobs and Jobs, read only when no cluster runs a Deployment or StatefulSet for it
+    batch: tuple[BatchWorkload, ...] = ()
 
     @property
     def failed_clusters(self) -> tuple[ClusterSummary, ...]:

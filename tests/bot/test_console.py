@@ -133,6 +133,15 @@ def test_the_demo_tours_clusters_migrations_scaffolding_the_worker_and_home_in_a
     assert "prod-eu" in sick and "prod-us" in sick and "CrashLoopBackOff" in sick
     assert "Fix: Raise its memory limit" in sick
     assert "alert(s) posted to the owning teams' channels" in output
+    # a day-2 action: the guide (an owner) restarts payments-api for real, verified, audited
+    action = output.split("a day-2 action (restart payments-api)")[1]
+    assert "Dry run (nothing changed yet): Restart deployment payments-api in prod-eu/payments" in (
+        action
+    )
+    assert "✓ The restart finished: 2 of 2 pods updated and available" in action
+    assert re.search(r"outcome +restart prod-eu/payments/deployment/payments-api by .+: ok", action)
+    trail = action.split("/greenroom audit payments-api")[1]
+    assert "outcome restart · `prod-eu/payments/deployment/payments-api`" in trail
     # migrations evaluated: leaderboards by tribe and by squad, and the chart on disk
     assert "python-3-12: 9/22 done" in output
     assert "Payments Core (your squad)" in output and "Payments tribe" in output
@@ -162,7 +171,10 @@ def test_the_demo_tours_clusters_migrations_scaffolding_the_worker_and_home_in_a
     # again: the same tour on the same folder (the service is there already)
     again = Terminal(record=True, width=200)
     assert run_demo(again, again, copy / "greenroom.yaml") == 0
-    assert "gift-cards was scaffolded by an earlier demo" in again.export_text()
+    second = again.export_text()
+    assert "gift-cards was scaffolded by an earlier demo" in second
+    # prod-eu's payments-api cools down after the first restart: this one restarts prod-us's
+    assert "Restart deployment payments-api in prod-us/payments" in second
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

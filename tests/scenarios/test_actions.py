@@ -4,6 +4,7 @@ expiry job; the real ``kubernetes`` client against the fake API server (SQLite, 
 
 from __future__ import annotations
 
+import copy
 import logging
 import threading
 import time
@@ -294,29 +295,76 @@ def test_a_rollback_with_no_previous_revision_says_so(actions: Actions) -> None:
     assert actions.audit() == [("refused", "refused", ALICE)]
 
 
-def test_a_rollback_names_the_image_and_k8s_offers_it_next_to_a_crash_loop(
-    actions: Actions,
-) -> None:
-    crashing = k.Container(ready=False, restarts=9, waiting=("CrashLoopBackOff", "back-off 5m0s"))
-    actions.api.add(
-        k.pod(
-            "payments-api-x",
-            owner=("Deployment", "payments-api"),
-            labels={k.KUBE_ID: "payments-api"},
-            containers=(crashing,),
+def crash_the_current_revision(api: FakeKubernetesApi) -> None:
+    """payments-api's pods become pods of revision 4's ReplicaSet, crash-looping."""
+    [current] = [
+        rs["metadata"]
+        for rs in api.objects["replicasets"]
+        if rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "4"
+    ]
+    crashing = k.Container(
+        image="registry.globex.example/payments-api:1.5.0",
+        ready=False,
+        restarts=9,
+        waiting=("CrashLoopBackOff", "back-off 5m0s"),
+    )
+    api.objects["pods"].clear()
+    api.add(
+        *(
+            k.pod(
+                f"{current['name']}-{i}",
+                owner=("ReplicaSet", current["name"]),
+                labels=current["labels"] | {k.KUBE_ID: "payments-api"},
+                containers=(crashing,),
+            )
+            for i in range(3)
         )
     )
-    ws = actions.serve()
-    reply = ws.ask("k8s payments-api")
-    assert "Roll back payments-api" in ws.buttons(reply)
+
+
+def open_from_button(ws: Workspace, reply: dict[str, Any], label: str) -> str:
     before = set(ws.slack.modal_ids())
-    ws.click(reply, "Roll back payments-api")
+    ws.click(reply, label)
     deadline = time.monotonic() + 15
     while not (new := [i for i in ws.slack.modal_ids() if i not in before]):
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    shown = ws.view_text(ws.wait_view(new[0], "What will change"))
+    return ws.view_text(ws.wait_view(new[0], "What will change"))
+
+
+def test_a_crash_loop_that_came_with_a_new_image_offers_a_roll_back_naming_that_image(
+    actions: Actions,
+) -> None:
+    crash_the_current_revision(actions.api)
+    ws = actions.serve()
+    reply = ws.ask("k8s payments-api")
+    label = "Roll back payments-api to payments-api:1.4.2"
+    assert [b for b in ws.buttons(reply) if b.startswith(("Roll back", "Restart"))] == [label]
+    assert (
+        "`payments-api` crashes since revision 4 (`registry.globex.example/payments-api:1.5.0`)"
+        in ws.text(reply)
+    )
+    shown = open_from_button(ws, reply, label)
     assert "to revision 3: image registry.globex.example/payments-api:1.4.2" in shown
+
+
+def test_a_crash_loop_on_the_image_it_ran_before_offers_a_restart_only(
+    actions: Actions,
+) -> None:
+    deployment = actions.api.get("deployments", "payments", "payments-api")
+    assert deployment is not None
+    before = copy.deepcopy(deployment["spec"]["template"])  # revision 3: same image, other env
+    before["spec"]["containers"][0].setdefault("env", []).append({"name": "X", "value": "1"})
+    history = actions.api.objects["replicasets"]
+    history[:] = [replica_set(deployment, 3, template=before), replica_set(deployment, 4)]
+    crash_the_current_revision(actions.api)
+    ws = actions.serve()
+    reply = ws.ask("k8s payments-api")
+    assert [b for b in ws.buttons(reply) if b.startswith(("Roll back", "Restart"))] == [
+        "Restart payments-api"
+    ]
+    assert "Roll back" not in ws.text(reply)
+    assert "Restart deployment payments-api" in open_from_button(ws, reply, "Restart payments-api")
 
 
 def test_an_expired_request_is_closed_and_cannot_be_approved(actions: Actions) -> None:

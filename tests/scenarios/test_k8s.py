@@ -77,6 +77,13 @@ apiVersion: backstage.io/v1alpha1
 kind: Component
 metadata: {name: billing-batch}
 spec: {type: batch, lifecycle: production, owner: payments}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ledger-export
+  annotations: {backstage.io/kubernetes-id: ledger-export}
+spec: {type: data-pipeline, lifecycle: production, owner: ledgers}
 """
 CHECKOUT = {"app": "checkout"}
 _TOKENS = re.compile(r"<[!@#][^>]*>")
@@ -410,8 +417,28 @@ def test_a_service_with_many_workloads_is_paged_and_every_page_fits_slack(
 
     # the fix buttons (commands/actions) come first, then paging and sharing
     assert ws.buttons(first)[-2:] == ["Show more", "Share in channel"]
-    assert "Roll back payments-api" in ws.buttons(first)
+    assert "Restart payments-api" in ws.buttons(first)  # no revision history: not a new image
     assert "*3 problems*" in ws.text(first) and "Findings, worst first" not in ws.text(first)
     second = ws.reply(ws.click(first, "Show more"))
     assert "Findings, worst first" in ws.text(second) and "*3 problems*" in ws.text(second)
     assert all(len(page["blocks"]) <= 50 for page in (first, second))
+
+
+def test_k8s_of_a_component_that_runs_only_cronjobs_lists_them_and_points_to_pipeline(
+    kube: Kubernetes,
+) -> None:
+    ran = k.NOW - timedelta(hours=9)
+    kube.add_cluster("prod-eu").add(
+        k.cronjob("ledger-export", schedule="0 3 * * *", last_schedule=ran, last_success=ran),
+        k.job("ledger-export-29100", cronjob_name="ledger-export", started=ran),
+        k.job_pod("ledger-export-29100", labels={k.KUBE_ID: "ledger-export"}, terminated=None),
+    )
+    ws = kube.serve()
+
+    text = ws.text(ws.ask("k8s ledger-export"))
+
+    assert "nothing matches" not in text
+    assert "It runs as 1 CronJob, no Deployment or StatefulSet" in text
+    assert "Ask `/greenroom pipeline ledger-export`" in text
+    assert "CronJob `ledger-export` in `prod-eu/data` · `0 3 * * *`" in text
+    assert "last success" in text and "hunter2" not in text

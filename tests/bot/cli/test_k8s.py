@@ -165,3 +165,16 @@ def test_k8s_sweep_post_without_slack_says_what_to_set(
     assert result.exit_code == 1
     assert "ConfigError: The health sweep posts to Slack: set SLACK_BOT_TOKEN" in result.output
     assert api.requests == []
+
+
+def test_k8s_of_a_service_running_only_a_cronjob_names_it(
+    config: Path, api: FakeKubernetesApi
+) -> None:
+    api.add(k.cronjob("payments-api", schedule="*/30 * * * *", suspend=True))
+
+    result = run(config, "k8s", "payments-api")
+
+    assert result.exit_code == 0, result.output
+    assert "it runs as 1 CronJob, no Deployment or StatefulSet" in result.output
+    assert "CronJob payments-api in prod-eu/data  */30 * * * *  (suspended)" in result.output
+    assert "nothing matches" not in result.output

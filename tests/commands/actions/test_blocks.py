@@ -18,6 +18,7 @@ from integrations.actions.permissions import Decision
 from integrations.kubernetes import (
     Finding,
     HealthStatus,
+    ImageChange,
     KubernetesHealth,
     ObjectRef,
     Severity,
@@ -69,18 +70,34 @@ def _health(*findings: Finding) -> KubernetesHealth:
     return KubernetesHealth(API, HealthStatus.FAILING, datetime.now(UTC), None, (), findings)
 
 
-def test_a_crash_loop_of_a_deployment_offers_a_roll_back() -> None:
-    crash = Finding(
+def _crash(new_image: ImageChange | None = None) -> Finding:
+    return Finding(
         "container-waiting",
         Severity.CRITICAL,
         ObjectRef("prod", "payments", "Deployment", "payments-api"),
         "Container app keeps crashing (CrashLoopBackOff)",
         "",
         "",
+        detail="app:CrashLoopBackOff",
+        new_image=new_image,
     )
-    blocks = finding_buttons(_health(crash), str(API), enabled=True)
+
+
+def test_a_crash_loop_that_came_with_a_new_image_offers_a_roll_back_naming_the_image() -> None:
+    change = ImageChange(5, ("reg.example/pay/api:1.5.0",), 4, ("reg.example/pay/api:1.4.2",))
+    blocks = finding_buttons(_health(_crash(change)), str(API), enabled=True)
     [button] = blocks[1]["elements"]
-    assert button["text"]["text"] == "Roll back payments-api"
+    assert button["text"]["text"] == "Roll back payments-api to api:1.4.2"
     assert button["action_id"] == OPEN_ACTION and json.loads(button["value"])["a"] == "rollback"
-    assert finding_buttons(_health(crash), str(API), enabled=False) == []
+    note = blocks[0]["elements"][0]["text"]
+    assert "crashes since revision 5 (`reg.example/pay/api:1.5.0`)" in note
+    assert "returns to revision 4 (`reg.example/pay/api:1.4.2`)" in note
+    assert finding_buttons(_health(_crash(change)), str(API), enabled=False) == []
     assert finding_buttons(_health(), str(API), enabled=True) == []
+
+
+def test_a_crash_loop_without_a_new_image_offers_a_restart_only() -> None:
+    blocks = finding_buttons(_health(_crash()), str(API), enabled=True)
+    [button] = blocks[1]["elements"]
+    assert button["text"]["text"] == "Restart payments-api"
+    assert json.loads(button["value"])["a"] == "restart"

@@ -199,3 +199,22 @@ def test_home_section_warns_when_the_last_sweep_is_old_and_is_empty_without_one(
 def test_status_badges_are_fixed_emoji_and_words() -> None:
     assert status_badge("failing") == ":red_circle: _failing_"
     assert status_badge("<!channel>") == ":white_circle: _&lt;!channel&gt;_"
+
+
+def test_cronjobs_of_a_batch_only_service_are_listed_inert_with_the_pipeline_command() -> None:
+    from integrations.kubernetes.batch import BatchWorkload
+
+    batch = (
+        BatchWorkload("prod-eu", "data", "CronJob", HOSTILE, schedule="0 3 * * *", suspended=True,
+                      last_success=NOW - timedelta(hours=9)),
+        BatchWorkload("prod-eu", "data", "Job", "backfill"),
+    )  # fmt: skip
+    health = KubernetesHealth(
+        REF, HealthStatus.UNKNOWN, NOW, None, (), (), message="it runs as CronJobs", batch=batch
+    )
+    reply = health_reply(health, title="Payments API", command="/portal")
+    page = render_reply(reply, ReplyState("k8s payments-api", 0), page_size=20)
+    text = str(page)
+    assert "*Ask `/portal pipeline payments-api`*" in text
+    assert "_suspended_" in text and "last success 9h ago" in text and "Job `backfill`" in text
+    assert tokens(page) == set()

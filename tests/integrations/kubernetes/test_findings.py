@@ -484,3 +484,68 @@ def test_a_finding_survives_its_json_form_unchanged(
 
     finding = health.findings[0]
     assert Finding.from_json(finding.to_json()) == finding
+
+
+OLD, NEW = (
+    "registry.globex.example/payments-api:1.4.2",
+    "registry.globex.example/payments-api:1.5.0",
+)
+
+
+def crash_looping(image: str) -> k.Container:
+    return k.Container(
+        image=image,
+        ready=False,
+        restarts=9,
+        waiting=("CrashLoopBackOff", "back-off 5m0s restarting failed container=app"),
+        last_terminated=("Error", 1, NOW - timedelta(minutes=1)),
+    )
+
+
+def test_a_crash_loop_that_came_with_a_new_image_names_the_image_to_go_back_to(
+    api: FakeKubernetesApi, clusters: ClusterSet
+) -> None:
+    objects = k.rolled_out(APP, (OLD, NEW), containers=(crash_looping(NEW),))
+
+    finding = only(check(api, clusters, *objects), "container-waiting")
+
+    assert finding.new_image is not None
+    assert (finding.new_image.revision, finding.new_image.images) == (2, (NEW,))
+    assert (finding.new_image.previous_revision, finding.new_image.previous_images) == (1, (OLD,))
+    assert f"began with revision 2, which changed the image from {OLD} to {NEW}" in (
+        finding.explanation
+    )
+    assert finding.fix.startswith(f"Roll back to revision 1 (image {OLD}): kubectl rollout undo")
+    assert Finding.from_json(finding.to_json()) == finding  # the sweep stores and reloads it
+
+
+def test_a_crash_loop_on_the_same_image_as_before_is_no_reason_to_roll_back(
+    api: FakeKubernetesApi, clusters: ClusterSet
+) -> None:
+    objects = k.rolled_out(APP, (NEW, NEW), containers=(crash_looping(NEW),))
+
+    finding = only(check(api, clusters, *objects), "container-waiting")
+
+    assert finding.new_image is None
+    assert "Roll back" not in finding.fix
+
+
+def test_a_crash_loop_without_revision_history_or_of_older_pods_is_not_tied_to_an_image(
+    api: FakeKubernetesApi, clusters: ClusterSet
+) -> None:
+    crashing = crash_looping(NEW)
+    first = k.rolled_out(APP, (NEW,), containers=(crashing,))  # revision 1: nothing before it
+    assert only(check(api, clusters, *first), "container-waiting").new_image is None
+
+    api.clear()
+    objects = k.rolled_out(APP, (OLD, NEW), containers=(crashing,))
+    older = next(o for o in objects if o["kind"] == "ReplicaSet")["metadata"]
+    objects.append(  # a pod of revision 1 crashes too: the loop did not begin with 1.5.0
+        k.pod(
+            f"{older['name']}-zzzzz",
+            labels=older["labels"],
+            owner=("ReplicaSet", older["name"]),
+            containers=(crash_looping(OLD),),
+        )
+    )
+    assert only(check(api, clusters, *objects), "container-waiting").new_image is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -459,3 +460,47 @@ def test_no_secret_reaches_the_answer_and_none_is_ever_requested(
     assert "DATABASE_PASSWORD" not in text
     assert not [p for p in fake_api.paths() if p.endswith(("/secrets", "/configmaps"))]
     assert {r.method for r in fake_api.requests} == {"GET"}
+
+
+def test_a_service_that_runs_only_a_cronjob_names_it_instead_of_nothing_matches(
+    fake_api: FakeKubernetesApi, clusters: ClusterSet
+) -> None:
+    ran = NOW - timedelta(hours=9)
+    fake_api.add(
+        k.cronjob("ledger-export", last_schedule=ran, last_success=ran, suspend=True),
+        k.job("ledger-export-29100", cronjob_name="ledger-export", started=ran),
+        k.job_pod("ledger-export-29100", labels={k.KUBE_ID: "ledger-export"}, terminated=None),
+        k.job("ledger-backfill", labels={k.KUBE_ID: "ledger-export"}, started=ran),
+        k.healthy_service("payments-api")[0],  # another service's Deployment: not counted
+    )
+
+    health = check_health(clusters, k.annotated("ledger-export"), now=NOW)
+
+    assert health.status is HealthStatus.UNKNOWN
+    assert health.message is not None and "nothing matches" not in health.message
+    assert health.message.startswith("it runs as 1 CronJob and 1 Job, no Deployment")
+    cron, job = health.batch
+    assert (cron.kind, cron.name, cron.cluster, cron.namespace) == (
+        "CronJob",
+        "ledger-export",
+        "prod-eu",
+        "data",
+    )
+    assert (cron.schedule, cron.suspended, cron.last_success) == ("0 3 * * *", True, ran)
+    assert (job.kind, job.name) == ("Job", "ledger-backfill")  # the CronJob's run is not repeated
+    assert "hunter2" not in json.dumps(to_jsonable(health))
+
+
+def test_nothing_matches_is_still_said_when_there_is_no_cronjob_either(
+    fake_api: FakeKubernetesApi, clusters: ClusterSet
+) -> None:
+    health = check_health(clusters, k.annotated("ghost"), now=NOW)
+    assert health.message == "nothing matches backstage.io/kubernetes-id=ghost"
+    assert health.batch == ()
+    assert any(p.endswith("/cronjobs") for p in fake_api.paths())
+
+    fake_api.clear()
+    fake_api.requests.clear()
+    fake_api.add(*k.healthy_service("payments-api"))
+    assert check_health(clusters, k.annotated("payments-api"), now=NOW).batch == ()
+    assert not any(p.endswith("/cronjobs") for p in fake_api.paths())  # no extra read
