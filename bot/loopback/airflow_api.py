@@ -21,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from bot.loopback.served import Served
+
 __all__ = ["FakeAirflow", "dag", "dag_run", "dataset", "task_instance"]
 
 _ERRORS = (
@@ -185,7 +187,7 @@ def dataset(
 
 
 @dataclass
-class FakeAirflow:
+class FakeAirflow(Served):
     """A running fake Airflow; a context manager, or ``start``/``close``."""
 
     username: str = "greenroom"
@@ -200,36 +202,8 @@ class FakeAirflow:
     _release: threading.Event = field(default_factory=threading.Event)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def start(self) -> FakeAirflow:
-        fake = self
-
-        class Handler(_Handler):
-            api = fake
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-        return self
-
-    def __enter__(self) -> FakeAirflow:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     def add(self, dag_doc: dict[str, Any], *runs: dict[str, Any]) -> None:
         """A DAG and its runs (any order; served newest first)."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import yaml
 
 from bot.loopback.kubernetes_writes import OBJECT_PATH as _OBJECT_PATH, object_answer
+from bot.loopback.served import Served
 
 __all__ = ["FakeKubernetesApi", "Request", "write_kubeconfig"]
 
@@ -69,7 +69,7 @@ class _Fault:
 
 
 @dataclass
-class FakeKubernetesApi:
+class FakeKubernetesApi(Served):
     """A running fake API server; use as a context manager or call ``start``/``close``."""
 
     token: str = "fake-token"
@@ -85,44 +85,8 @@ class FakeKubernetesApi:
     rollout_seconds: float = 0.3
     write_faults: dict[str, int] = field(default_factory=dict)
 
-    def start(self) -> FakeKubernetesApi:
-        fake = self
-
-        class Handler(_Handler):
-            api = fake
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        if self.tls is not None:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            context.load_cert_chain(*self.tls)
-            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-        return self
-
-    def __enter__(self) -> FakeKubernetesApi:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "start() the fake first"
-        return int(self._server.server_address[1])
-
-    @property
-    def url(self) -> str:
-        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     # --- content -------------------------------------------------------------------------
 

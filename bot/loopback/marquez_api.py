@@ -17,13 +17,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from bot.loopback.served import Served
+
 __all__ = ["FakeMarquez"]
 
 _WHEN = "2026-05-04T03:00:00Z"
 
 
 @dataclass
-class FakeMarquez:
+class FakeMarquez(Served):
     """A running fake Marquez; a context manager, or ``start``/``close``."""
 
     token: str | None = None
@@ -34,36 +36,8 @@ class FakeMarquez:
     _server: ThreadingHTTPServer | None = None
     _release: threading.Event = field(default_factory=threading.Event)
 
-    def start(self) -> FakeMarquez:
-        fake = self
-
-        class Handler(_Handler):
-            api = fake
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        ).start()
-        return self
-
-    def __enter__(self) -> FakeMarquez:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._release.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _Handler
 
     def add_job(
         self,
