@@ -30,7 +30,7 @@ from typing import Any
 from pydantic import SecretStr
 from slack_bolt import App
 
-from bot.app import create_app
+from bot.app import assemble
 from bot.block_text import render_text, render_view
 from bot.capabilities import CAPABILITIES
 from bot.loopback.signed_requests import SignedRequest, SignedRequests
@@ -140,6 +140,7 @@ class Console:
         self._secret = secrets.token_hex(16)
         self._executor = _DrainableExecutor()
         self._app: App | None = None
+        self._background: ThreadPoolExecutor | None = None
         self._requests = SignedRequests(self._secret, team_id=self.slack.team_id)
 
     def __enter__(self) -> Console:
@@ -156,11 +157,13 @@ class Console:
         )
         settings = self._runtime.settings.model_copy(update={"slack": slack_settings})
         self.runtime = Runtime(settings, self._runtime.engine)  # its Slack is the loopback
-        self._app = create_app(
+        self._app, setup = assemble(
             self.runtime,
             executor=self._executor,
             capabilities=self._capabilities,
         )
+        assert setup.slack is not None
+        self._background = setup.slack.deps.background
         return self
 
     def __exit__(
@@ -170,6 +173,8 @@ class Console:
         tb: TracebackType | None,
     ) -> None:
         self._executor.shutdown(wait=True)
+        if self._background is not None:
+            self._background.shutdown(wait=True)  # uploads started by answers, e.g. KPI charts
         self.slack.stop()
 
     def ask(self, question: str, *, email: str | None = None, home: bool = False) -> ConsoleAnswer:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +63,11 @@ class Deps:
     link_previews: LinkPreviewRegistry = field(default_factory=LinkPreviewRegistry)
     #: blocks that act on a ``k8s`` answer's findings (commands/actions adds its buttons)
     finding_actions: list[Callable[[Any], Sequence[Block]]] = field(default_factory=list)
+    #: work an answer starts and does not wait for (a team's KPI chart upload); whoever stops
+    #: the app lets it finish first (the console, before its loopback Slack goes away)
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(2, thread_name_prefix="greenroom-background")
+    )
 
     def is_admin(self, caller: Caller) -> bool:
         """Whether ``slack.admins`` lists the caller's Slack id, catalog user or a group

@@ -11,7 +11,7 @@ chart of every team whose chart was shown before (``refresh_team_charts``)."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -55,9 +55,8 @@ class TeamChart:
 class TeamCharts:
     """Team KPI charts for one Slack app: reads the chart rows, uploads missing charts."""
 
-    def __init__(self, deps: Deps, *, workers: int = 2) -> None:
+    def __init__(self, deps: Deps) -> None:
         self._deps = deps
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="kpi-chart")
 
     def chart(self, kpis: TeamKpis) -> TeamChart:
         """The chart of ``kpis``; starts its upload when there is none."""
@@ -80,7 +79,9 @@ class TeamCharts:
 
     def upload(self, team: EntityRef, fingerprint: str, spec: KpiSpec, name: str) -> Future[bool]:
         """Draw and upload in the background; the row says how it went."""
-        return self._pool.submit(upload_chart, self._deps.runtime, team, fingerprint, spec, name)
+        return self._deps.background.submit(
+            upload_chart, self._deps.runtime, team, fingerprint, spec, name
+        )
 
 
 def team_name(runtime: Runtime, team: EntityRef) -> str:
