@@ -8,7 +8,7 @@ readers see), and hands that block to :func:`lazy_exports`, which imports each n
 module when it is first asked for::
 
     if TYPE_CHECKING:
-        from integrations.delivery.answers import deploys_of
+        from catalog.sources.directory import DirectorySource as DirectorySource
 
     __all__, __getattr__ = lazy_exports(__name__, __file__)
 """

@@ -40,25 +40,9 @@ class RequestDesk:
     ) -> Approval:
         """An owner's Approve: decided once, then the action runs for the requester;
         ``started`` hears of the approval before the (maybe long) run."""
-        found = self._decidable(approver, request_id, "approve", slack)
-        now = datetime.now(UTC)
-        if not approvals.decide_request(
-            self.service.engine, found.id, "approved", approver.slack_user_id, now=now
-        ):
-            return self._lost_race(found, approver, slack)
-        record(
-            self.service.engine,
-            event="approve",
-            action=found.action,
-            entity=found.entity,
-            target=found.target,
-            actor=approver,
-            outcome="ok",
-            message=f"approved {found.requester.label}'s request: {found.summary}",
-            params=found.params,
-            request_id=found.id,
-            slack=slack,
-        )
+        found = self._decide(approver, request_id, "approve", slack)
+        if not isinstance(found, ActionRequest):
+            return found  # another owner decided first
         if started is not None:
             started(self.service.request(found.id) or found)
         try:
@@ -87,26 +71,36 @@ class RequestDesk:
 
     def deny(self, approver: Actor, request_id: str, *, slack: SlackIds | None = None) -> Approval:
         """An owner's Deny, decided once."""
-        found = self._decidable(approver, request_id, "deny", slack)
-        now = datetime.now(UTC)
+        found = self._decide(approver, request_id, "deny", slack)
+        if not isinstance(found, ActionRequest):
+            return found  # another owner decided first
+        return _approval(self.service.request(found.id) or found, None)
+
+    def _decide(
+        self, approver: Actor, request_id: str, event: str, slack: SlackIds | None
+    ) -> ActionRequest | Approval:
+        """Decide the request once and record who did: the request, or the answer for an
+        owner who lost the race to another decision."""
+        found = self._decidable(approver, request_id, event, slack)
+        state = "approved" if event == "approve" else "denied"
         if not approvals.decide_request(
-            self.service.engine, found.id, "denied", approver.slack_user_id, now=now
+            self.service.engine, found.id, state, approver.slack_user_id, now=datetime.now(UTC)
         ):
             return self._lost_race(found, approver, slack)
         record(
             self.service.engine,
-            event="deny",
+            event=event,
             action=found.action,
             entity=found.entity,
             target=found.target,
             actor=approver,
             outcome="ok",
-            message=f"denied {found.requester.label}'s request: {found.summary}",
+            message=f"{state} {found.requester.label}'s request: {found.summary}",
             params=found.params,
             request_id=found.id,
             slack=slack,
         )
-        return _approval(self.service.request(found.id) or found, None)
+        return found
 
     def expire_due(self, now: datetime | None = None) -> list[ActionRequest]:
         """Mark every pending request past its time expired (once), recorded."""

@@ -9,13 +9,26 @@ import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol, Self
 
 import httpx
 
 from integrations.kpis.errors import KpiEntityGone, KpiSourceDown, KpiSourceFailed
 
 _log = logging.getLogger("integrations.kpis")
+
+
+class SourceLimits(Protocol):
+    """What every source's settings say about reaching it (``config._Source``)."""
+
+    @property
+    def timeout_seconds(self) -> float: ...
+    @property
+    def max_retry_wait_seconds(self) -> float: ...
+    @property
+    def concurrency(self) -> int: ...
+
+
 _ATTEMPTS = 5
 
 
@@ -47,6 +60,31 @@ class JsonApi:
             timeout=timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
+        )
+
+    @classmethod
+    def for_source(
+        cls,
+        config: SourceLimits,
+        *,
+        what: str,
+        base_url: str,
+        headers: Mapping[str, str] = {},
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> Self:
+        """The client of one configured source: its timeout, retry wait, concurrency and the
+        variable its token came from (named in errors) are the source's settings."""
+        return cls(
+            what=what,
+            base_url=base_url,
+            headers=headers,
+            timeout=config.timeout_seconds,
+            max_wait=config.max_retry_wait_seconds,
+            token_env=getattr(config, "token_env", None),
+            sleep=sleep,
+            transport=transport,
+            connections=config.concurrency,
         )
 
     def __repr__(self) -> str:

@@ -39,14 +39,12 @@ class OpenCostSource:
     ) -> None:
         self.name = config.name
         self.config = config
-        self.api = JsonApi(
+        self.api = JsonApi.for_source(
+            config,
             what="OpenCost",
             base_url=config.url,
-            timeout=config.timeout_seconds,
-            max_wait=config.max_retry_wait_seconds,
             sleep=sleep,
             transport=transport,
-            connections=config.concurrency,
         )
 
     @property

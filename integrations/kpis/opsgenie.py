@@ -48,16 +48,13 @@ class OpsgenieSource:
         self.name = config.name
         self.config = config
         key = config.token.get_secret_value() if config.token else ""
-        self.api = JsonApi(
+        self.api = JsonApi.for_source(
+            config,
             what="Opsgenie",
             base_url=config.api_url,
             headers={"Authorization": f"GenieKey {key}"},
-            timeout=config.timeout_seconds,
-            max_wait=config.max_retry_wait_seconds,
-            token_env=config.token_env,
             sleep=sleep,
             transport=transport,
-            connections=config.concurrency,
         )
 
     @property

@@ -70,19 +70,16 @@ class PagerDutySource:
         self.name = config.name
         self.config = config
         token = config.token.get_secret_value() if config.token else ""
-        self.api = JsonApi(
+        self.api = JsonApi.for_source(
+            config,
             what="PagerDuty",
             base_url=config.api_url,
             headers={
                 "Authorization": f"Token token={token}",
                 "Accept": "application/vnd.pagerduty+json;version=2",
             },
-            timeout=config.timeout_seconds,
-            max_wait=config.max_retry_wait_seconds,
-            token_env=config.token_env,
             sleep=sleep,
             transport=transport,
-            connections=config.concurrency,
         )
 
     @property

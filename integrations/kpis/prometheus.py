@@ -68,16 +68,13 @@ class PrometheusSource:
         headers = {}
         if config.token is not None:
             headers["Authorization"] = f"Bearer {config.token.get_secret_value()}"
-        self.api = JsonApi(
+        self.api = JsonApi.for_source(
+            config,
             what="Prometheus",
             base_url=config.url.rstrip("/") + "/api/v1",
             headers=headers,
-            timeout=config.timeout_seconds,
-            max_wait=config.max_retry_wait_seconds,
-            token_env=config.token_env,
             sleep=sleep,
             transport=transport,
-            connections=config.concurrency,
         )
 
     @property

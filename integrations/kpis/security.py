@@ -155,7 +155,8 @@ class GitHubSecuritySource(_RepositorySource):
     ) -> None:
         super().__init__(config)
         token = config.token.get_secret_value() if config.token else ""
-        self.api = JsonApi(
+        self.api = JsonApi.for_source(
+            config,
             what="GitHub",
             base_url=config.api_url,
             headers={
@@ -163,12 +164,8 @@ class GitHubSecuritySource(_RepositorySource):
                 "Accept": "application/vnd.github+json",
                 "X-GitHub-Api-Version": "2022-11-28",
             },
-            timeout=config.timeout_seconds,
-            max_wait=config.max_retry_wait_seconds,
-            token_env=config.token_env,
             sleep=sleep,
             transport=transport,
-            connections=config.concurrency,
         )
 
     def severities(self, repo: str) -> Counter[str]:
@@ -209,16 +206,13 @@ class GitLabSecuritySource(_RepositorySource):
     ) -> None:
         super().__init__(config)
         token = config.token.get_secret_value() if config.token else ""
-        self.api = JsonApi(
+        self.api = JsonApi.for_source(
+            config,
             what="GitLab",
             base_url=config.api_url,
             headers={"Authorization": f"Bearer {token}"},
-            timeout=config.timeout_seconds,
-            max_wait=config.max_retry_wait_seconds,
-            token_env=config.token_env,
             sleep=sleep,
             transport=transport,
-            connections=config.concurrency,
         )
 
     def severities(self, repo: str) -> Counter[str]:

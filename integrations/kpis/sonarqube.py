@@ -42,16 +42,13 @@ class SonarQubeSource(_RepositorySource):
     ) -> None:
         super().__init__(config)
         token = config.token.get_secret_value() if config.token else ""
-        self.api = JsonApi(
+        self.api = JsonApi.for_source(
+            config,
             what="SonarQube",
             base_url=config.api_url.rstrip("/") + "/api",
             headers={"Authorization": f"Bearer {token}"},
-            timeout=config.timeout_seconds,
-            max_wait=config.max_retry_wait_seconds,
-            token_env=config.token_env,
             sleep=sleep,
             transport=transport,
-            connections=config.concurrency,
         )
 
     def target_of(self, entity: KpiEntity) -> str | None:
