@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from catalog.sources import CatalogSource
     from catalog.sync import SyncOptions, SyncProgress, SyncReport
     from integrations.kubernetes import ClusterSet
+    from integrations.pipelines import Engines
     from integrations.repositories import RepositoryCache
     from integrations.scaffolder import Scaffolder
 
@@ -48,6 +49,14 @@ class Runtime:
         from integrations.kubernetes import ClusterSet
 
         return ClusterSet(self.settings.kubernetes)
+
+    @cached_property
+    def pipeline_engines(self) -> Engines:
+        """The Airflow clients, the clusters and the threads that ask them about pipelines."""
+        from integrations.pipelines import Engines
+
+        clusters = self.clusters if self.settings.kubernetes.clusters else None
+        return Engines(self.settings.pipelines, clusters)
 
     @cached_property
     def repository_cache(self) -> RepositoryCache:

@@ -4,7 +4,6 @@ plus the pipelines section of the Home tab and team pages (from the latest sweep
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +16,6 @@ from catalog.lookup import find_entity
 from commands.pipelines.blocks import lineage_reply, pipeline_reply, pipelines_section
 from integrations.pipelines import (
     Direction,
-    Engines,
     check_pipeline,
     is_pipeline,
     lineage_of,
@@ -31,26 +29,10 @@ from slackkit.home import HomeContext
 from slackkit.replies import Reply
 from slackkit.router import Ask
 
-__all__ = ["engines_for", "register"]
+__all__ = ["register"]
 
 DEFAULT_DEPTH = 3
 MAX_DEPTH = 20
-
-_engines: dict[int, Engines] = {}
-_making = threading.Lock()
-
-
-def engines_for(deps: Deps) -> Engines:
-    """This process's engines (Airflow clients, clusters, threads), made on first use."""
-    key = id(deps)
-    with _making:
-        made = _engines.get(key)
-        if made is None:
-            settings = deps.settings
-            clusters = deps.runtime.clusters if settings.kubernetes.clusters else None
-            made = Engines(settings.pipelines, clusters)
-            _engines[key] = made
-        return made
 
 
 def register(app: App, deps: Deps) -> None:
@@ -69,7 +51,9 @@ def register(app: App, deps: Deps) -> None:
                 "data-pipeline or ml-pipeline. Try `lineage` for datasets."
             )
         settings = deps.settings.pipelines
-        health = check_pipeline(engines_for(deps), spec, deadline=settings.timeout_seconds)
+        health = check_pipeline(
+            deps.runtime.pipeline_engines, spec, deadline=settings.timeout_seconds
+        )
         owner = deps.catalog.summaries([spec.owner])[spec.owner] if spec.owner else None
         return pipeline_reply(
             health,
@@ -91,7 +75,7 @@ def register(app: App, deps: Deps) -> None:
         ) or (Direction.UP, Direction.DOWN)
         answer = lineage_of(
             deps.catalog,
-            engines_for(deps),
+            deps.runtime.pipeline_engines,
             stored,
             directions=directions,
             depth=depth,
