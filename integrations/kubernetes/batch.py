@@ -11,7 +11,7 @@ template carries environment values.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,7 +22,7 @@ from integrations.kubernetes.clients import ClusterConnection
 from integrations.kubernetes.discovery import namespaces_to_read
 from integrations.kubernetes.fetch import WorkloadQuery
 
-__all__ = ["BatchWorkload", "find_batch"]
+__all__ = ["BatchWorkload", "find_batch", "find_batch_by_label"]
 
 _MAX = 20
 
@@ -47,8 +47,29 @@ def find_batch(
     """The CronJobs and standalone Jobs matching ``query`` in every connected cluster, within
     ``timeout`` seconds; a cluster that fails or is late adds nothing (the answer already names
     clusters that did not answer)."""
+    return _ordered(_workload(c, r, item) for c, r, item in _list(connections, query, timeout))
+
+
+def find_batch_by_label(
+    connections: Sequence[ClusterConnection], query: WorkloadQuery, label: str, *, timeout: float
+) -> dict[str, tuple[BatchWorkload, ...]]:
+    """``find_batch`` for a query that selects many services at once (the sweep's
+    ``kubernetes-id in (...)``), cut by the value of ``label`` on each object."""
+    found: dict[str, list[BatchWorkload | None]] = {}
+    for cluster, resource, item in _list(connections, query, timeout):
+        labels = _meta(item).get("labels")
+        value = labels.get(label) if isinstance(labels, dict) else None
+        if isinstance(value, str):
+            found.setdefault(value, []).append(_workload(cluster, resource, item))
+    return {value: _ordered(workloads) for value, workloads in found.items()}
+
+
+def _list(
+    connections: Sequence[ClusterConnection], query: WorkloadQuery, timeout: float
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(cluster, resource, object) of every CronJob and Job that answered in time."""
     if timeout <= 0:
-        return ()
+        return []
     calls = [
         (connection.name, resource, namespace, lister)
         for connection in connections
@@ -57,7 +78,7 @@ def find_batch(
         for resource in ("cronjobs", "jobs")
     ]
     if not calls:
-        return ()
+        return []
     end = time.monotonic() + timeout
     pool = ThreadPoolExecutor(max_workers=min(len(calls), 8), thread_name_prefix="k8s-batch")
     try:
@@ -71,16 +92,22 @@ def find_batch(
         wait(futures, timeout=max(end - time.monotonic(), 0))
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
-    found: set[BatchWorkload] = set()
+    items: list[tuple[str, str, dict[str, Any]]] = []
     for future, (cluster, resource) in futures.items():
         if not future.done() or future.cancelled():
             continue
         if isinstance(future.exception(), ClusterUnreachable):
             continue
-        for item in future.result():  # any other error is a bug, and raises here
-            workload = _cronjob(cluster, item) if resource == "cronjobs" else _job(cluster, item)
-            if workload is not None:
-                found.add(workload)
+        items += [(cluster, resource, item) for item in future.result()]  # other errors raise
+    return items
+
+
+def _workload(cluster: str, resource: str, item: dict[str, Any]) -> BatchWorkload | None:
+    return _cronjob(cluster, item) if resource == "cronjobs" else _job(cluster, item)
+
+
+def _ordered(workloads: Iterable[BatchWorkload | None]) -> tuple[BatchWorkload, ...]:
+    found = {w for w in workloads if w is not None}
     ordered = sorted(found, key=lambda w: (w.kind != "CronJob", w.cluster, w.namespace, w.name))
     return tuple(ordered[:_MAX])
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -34,6 +34,7 @@ from integrations.incidents import (
     forget_entities,
     record_problems,
 )
+from integrations.kubernetes.batch import BatchWorkload, find_batch, find_batch_by_label
 from integrations.kubernetes.clients import ClusterSet
 from integrations.kubernetes.config import KubernetesSettings
 from integrations.kubernetes.discovery import (
@@ -50,6 +51,7 @@ from integrations.kubernetes.fetch import (
     split_by_label,
 )
 from integrations.kubernetes.finding import Finding, Severity
+from integrations.kubernetes.health import batch_message
 from integrations.kubernetes.resources import ClusterObjects
 from integrations.kubernetes.routing import ChannelRouter
 from integrations.kubernetes.summary import HealthStatus, KubernetesHealth, summarize
@@ -175,14 +177,48 @@ def _evaluate(
     answers = _collect_rounds(clusters, [*batches, *sorted(custom, key=str)], now, recent)
     split = {query: [_split(answer) for answer in answers[query]] for query in batches}
     healths: dict[EntityRef, KubernetesHealth] = {}
+    idle: dict[EntityRef, tuple[WorkloadQuery, set[str]]] = {}
     for ref, selector in selected.items():
         if selector.kubernetes_id is None:
-            mine = answers[WorkloadQuery(selector.label_selector, selector.namespace)]
+            query = WorkloadQuery(selector.label_selector, selector.namespace)
+            mine = answers[query]
         else:
-            batch = split[batch_of[(selector.namespace, selector.kubernetes_id)]]
-            mine = [per_id(selector.kubernetes_id) for per_id in batch]
+            query = batch_of[(selector.namespace, selector.kubernetes_id)]
+            mine = [per_id(selector.kubernetes_id) for per_id in split[query]]
         healths[ref] = summarize(ref, selector, mine, now=now, recent=recent)
-    return healths
+        answered = {a.cluster for a in mine if a.state is ClusterState.OK}
+        if answered and not any(a.objects.workloads for a in mine):
+            idle[ref] = (query, answered)
+    return healths | _batch_only(selected, healths, idle, clusters)
+
+
+def _batch_only(
+    selected: dict[EntityRef, WorkloadSelector],
+    healths: dict[EntityRef, KubernetesHealth],
+    idle: dict[EntityRef, tuple[WorkloadQuery, set[str]]],
+    clusters: ClusterSet,
+) -> dict[EntityRef, KubernetesHealth]:
+    """Services with no Deployment or StatefulSet where clusters answered: those that run as
+    CronJobs or Jobs say so (as the ``k8s`` answer does), not "nothing matches". One list of
+    CronJobs and one of Jobs per batched query, in the clusters that answered it."""
+    timeout = clusters.settings.sweep_timeout_seconds
+    connections = clusters.connections()
+    found: dict[WorkloadQuery, dict[str, tuple[BatchWorkload, ...]]] = {}
+    for query, answered in dict(idle.values()).items():
+        alive = [c for c in connections if c.name in answered]
+        if query.label_selector.startswith(f"{KUBERNETES_ID} in ("):
+            found[query] = find_batch_by_label(alive, query, KUBERNETES_ID, timeout=timeout)
+        else:  # a service's own selector: all it finds is that service's
+            found[query] = {"": find_batch(alive, query, timeout=timeout)}
+    updated: dict[EntityRef, KubernetesHealth] = {}
+    for ref, (query, _) in idle.items():
+        selector = selected[ref]
+        key = selector.kubernetes_id if selector.kubernetes_id is not None else ""
+        batch = found[query].get(key, ())
+        if batch:
+            health = healths[ref]
+            updated[ref] = replace(health, message=batch_message(batch), batch=batch)
+    return updated
 
 
 def _split(answer: ClusterAnswer) -> Callable[[str], ClusterAnswer]:

@@ -4,6 +4,7 @@ reported once, resolved once, routed to the owning team's channel."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,8 @@ PAYMENTS = parse_ref("component:payments-api")
 CHECKOUT = parse_ref("component:checkout")
 SEARCH = parse_ref("component:search-service")
 LEGACY = parse_ref("component:legacy-billing")
+LEDGER = parse_ref("component:ledger-export")
+GHOST = parse_ref("component:ghost")
 
 
 def group(name: str, parent: str | None = None, channel: str | None = None) -> dict[str, Any]:
@@ -171,6 +174,36 @@ def test_badges_show_the_latest_status_of_swept_services_only(
     assert badges[CHECKOUT].status is HealthStatus.UNKNOWN
     assert badges[CHECKOUT].headline == "nothing matches app=checkout"
     assert LEGACY not in badges  # no Kubernetes annotations: no badge
+
+
+def test_badges_of_services_that_run_only_cronjobs_name_them_instead_of_nothing_matches(
+    sync: Callable[[list[dict[str, Any]]], Catalog],
+    fake_api: FakeKubernetesApi,
+    sweep: Callable[..., SweepReport],
+) -> None:
+    documents = [
+        *COMPANY,
+        service("ledger-export", "payments-core", {k.KUBE_ID: "ledger-export"}),
+        service("ghost", "payments-core", {k.KUBE_ID: "ghost"}),
+    ]
+    ran = NOW - timedelta(hours=9)
+    fake_api.add(*k.healthy_service("payments-api"))
+    fake_api.add(k.cronjob("ledger-export", last_schedule=ran, last_success=ran))
+    fake_api.add(k.cronjob("checkout-reindex", labels=CHECKOUT_LABELS, last_schedule=ran))
+    fake_api.add(k.job("checkout-backfill", labels=CHECKOUT_LABELS, started=ran))
+    catalog = sync(documents)
+
+    sweep(catalog)
+    badges = health_badges(catalog.engine, [PAYMENTS, LEDGER, CHECKOUT, GHOST, SEARCH])
+
+    assert badges[LEDGER].status is HealthStatus.UNKNOWN
+    assert badges[LEDGER].headline.startswith("it runs as 1 CronJob, no Deployment")
+    assert badges[CHECKOUT].headline.startswith("it runs as 1 CronJob and 1 Job, no Deployment")
+    assert badges[GHOST].headline == "nothing matches backstage.io/kubernetes-id=ghost"
+    assert badges[SEARCH].headline == "nothing matches backstage.io/kubernetes-id=search-service"
+    assert badges[PAYMENTS].status is HealthStatus.HEALTHY
+    cron_lists = [r for r in fake_api.requests if r.path.endswith("/cronjobs")]
+    assert len(cron_lists) == 2  # one for the batch of ids, one for checkout's own selector
 
 
 def test_a_cluster_that_does_not_answer_resolves_nothing(
