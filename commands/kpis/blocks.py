@@ -90,16 +90,16 @@ def team_section(
     chart_hint: bool = True,
     button: bool = False,
     chart: Sequence[Block] = (),
-    sparklines: bool = True,
+    drawn: frozenset[str] = frozenset(),
 ) -> list[Block]:
     """The KPI lines of a team page or the Home tab ([] when no KPI has data), then
-    ``chart`` (its image block, or a note why there is none); the text sparklines stand in
-    for the chart while ``sparklines``."""
+    ``chart`` (its image block, or a note why there is none); a KPI the chart draws
+    (``drawn``) has no text sparkline."""
     if not kpis.readings:
         return []
     lines = []
     for spec, reading, series in kpis.readings:
-        spark = sparkline(series) if sparklines else ""
+        spark = sparkline(series) if spec.name not in drawn else ""
         lines.append(
             f"• *{bk.escape(spec.title)}*: {_value(spec, reading)}"
             f"{_reporting(reading)}{_worst(spec, reading)}" + (f"\n   `{spark}`" if spark else "")

@@ -122,7 +122,7 @@ def register(app: App, deps: Deps) -> None:
             return []
         chart = charts.chart(kpis)
         return team_section(
-            kpis, command=command, button=button, chart=chart.blocks, sparklines=chart.sparklines
+            kpis, command=command, button=button, chart=chart.blocks, drawn=chart.drawn
         )
 
     def team_page(team: Team) -> list[Block]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from catalog import EntityRef, GreenroomError
-from commands.kpis.charts import TEAM_CHART_SIZE, kpi_chart
+from commands.kpis.charts import charted_kpis, team_chart
 from integrations.kpis import (
     KpiSpec,
     TeamKpis,
@@ -27,9 +27,7 @@ from integrations.kpis import (
     claimable,
     finish_chart,
     headline_kpis,
-    kpi_board,
     readings_fingerprint,
-    sources_of,
     team_kpis,
 )
 from runtime.process import Runtime
@@ -46,10 +44,10 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TeamChart:
     """What a team's KPI section shows of its chart: an image block, or a note, or nothing
-    (yet); ``sparklines`` says whether the text sparklines stand in for it."""
+    (yet); ``drawn`` names the KPIs the image draws (their text sparklines are left out)."""
 
     blocks: list[Block]
-    sparklines: bool
+    drawn: frozenset[str] = frozenset()
 
 
 class TeamCharts:
@@ -60,27 +58,28 @@ class TeamCharts:
 
     def chart(self, kpis: TeamKpis) -> TeamChart:
         """The chart of ``kpis``; starts its upload when there is none."""
-        spec = _charted(kpis)
-        if spec is None:
-            return TeamChart([], True)
+        specs = charted_kpis(kpis)
+        if not specs:
+            return TeamChart([])
         engine, team = self._deps.engine, kpis.team
         fingerprint = readings_fingerprint(kpis)
         found = chart_file(engine, team, fingerprint)
         if found is not None and found.state == "ready" and found.file_id:
-            return TeamChart([_image(found.file_id, spec, self._name(team))], False)
+            image = _image(found.file_id, specs, self._name(team))
+            return TeamChart([image], frozenset(s.name for s in specs))
         if claimable(found) and claim_chart(engine, team, fingerprint):
-            self.upload(team, fingerprint, spec, self._name(team))
+            self.upload(kpis, fingerprint, self._name(team))
         if found is not None and found.state == "failed":
-            return TeamChart([bk.context(_failure_note(found.problem))], True)
-        return TeamChart([], True)
+            return TeamChart([bk.context(_failure_note(found.problem))])
+        return TeamChart([])
 
     def _name(self, team: EntityRef) -> str:
         return team_name(self._deps.runtime, team)
 
-    def upload(self, team: EntityRef, fingerprint: str, spec: KpiSpec, name: str) -> Future[bool]:
+    def upload(self, kpis: TeamKpis, fingerprint: str, name: str) -> Future[bool]:
         """Draw and upload in the background; the row says how it went."""
         return self._deps.background.submit(
-            upload_chart, self._deps.runtime, team, fingerprint, spec, name
+            upload_chart, self._deps.runtime, kpis, fingerprint, name
         )
 
 
@@ -90,28 +89,18 @@ def team_name(runtime: Runtime, team: EntityRef) -> str:
     return found.display_name if found is not None else team.name
 
 
-def upload_chart(
-    runtime: Runtime, team: EntityRef, fingerprint: str, spec: KpiSpec, name: str
-) -> bool:
-    """Draw ``team``'s chart of ``spec`` and upload it (the caller claimed the row); records
-    the file or the failure in the row, and says whether there is a file now."""
+def upload_chart(runtime: Runtime, kpis: TeamKpis, fingerprint: str, name: str) -> bool:
+    """Draw the chart of a team's ``kpis`` and upload it (the caller claimed the row);
+    records the file or the failure in the row, and says whether there is a file now."""
     settings = runtime.settings.kpis
-    engine = runtime.engine
+    engine, team = runtime.engine, kpis.team
     try:
-        board = kpi_board(
-            engine,
-            runtime.catalog,
-            spec,
-            parent=team,
-            window_days=settings.window_days,
-            gap_sources=sources_of(settings, spec.name),
-        )
-        png = kpi_chart(board, max_bars=8, size=TEAM_CHART_SIZE)
+        png = team_chart(kpis, name)
         client = bot_client(runtime, purpose="Team KPI charts")
         answer = client.files_upload_v2(
             content=png,
-            filename=f"kpi-{team.name}-{spec.name}.png",
-            title=bk.truncate(f"{spec.title}: {name}", 250),
+            filename=f"kpis-{team.name}.png",
+            title=bk.truncate(f"KPIs: {name}", 250),
             channel=settings.chart_channel,  # None: private to the app
         )
         files = answer.get("files") or [answer.get("file") or {}]
@@ -151,34 +140,25 @@ def refresh_team_charts(runtime: Runtime) -> dict[str, int]:
         kpis = team_kpis(
             runtime.engine, runtime.catalog, specs, team, window_days=settings.window_days
         )
-        spec = _charted(kpis)
-        if spec is None:
+        if not charted_kpis(kpis):
             continue
         fingerprint = readings_fingerprint(kpis)
         if not claim_chart(runtime.engine, team, fingerprint):
             counts["current"] += 1
             continue
-        uploaded = upload_chart(runtime, team, fingerprint, spec, team_name(runtime, team))
+        uploaded = upload_chart(runtime, kpis, fingerprint, team_name(runtime, team))
         counts["uploaded" if uploaded else "failed"] += 1
     return counts
 
 
-def _charted(kpis: TeamKpis) -> KpiSpec | None:
-    """The KPI the chart draws: the first one with a daily series worth a line."""
-    for spec, reading, series in kpis.readings:
-        if reading.current is not None and len(series) >= 2:
-            return spec
-    return None
-
-
-def _image(file_id: str, spec: KpiSpec, name: str) -> Block:
-    title = f"{spec.title}: {name}"
+def _image(file_id: str, specs: list[KpiSpec], name: str) -> Block:
+    titles = [s.title for s in specs]
+    listed = ", ".join(titles[:-1]) + " and " + titles[-1] if len(titles) > 1 else titles[0]
+    title = f"{listed}: {name}"
     return {
         "type": "image",
         "slack_file": {"id": file_id},
-        "alt_text": bk.truncate(
-            f"{title}, per day over both windows, and its worst teams or entities", 2000
-        ),
+        "alt_text": bk.truncate(f"{title}, per day over both windows", 2000),
         "title": {"type": "plain_text", "text": bk.truncate(title, 2000)},
     }
 

@@ -86,6 +86,28 @@ def test_home_tab_and_team_page_show_the_uploaded_chart_uploaded_once(
     assert "channel_id" not in done.args  # shared nowhere: private to the app
 
 
+def test_the_chart_draws_every_kpi_with_a_series_and_only_those_lose_their_sparkline(
+    ws: Workspace,  # noqa: F811 (the fixture of test_kpis)
+    engine: Engine,
+    slack_api: LoopbackSlack,
+) -> None:
+    cost_history(engine)
+    incidents = {**dict.fromkeys(range(1, 31), 2.0), **dict.fromkeys(range(31, 61), 1.0)}
+    seed(engine, "incidents", {"payments-api": incidents}, source="pagerduty")
+    seed(engine, "security", {"payments-api": {1: 4.0}}, source="github")  # one day: no line
+
+    ws.open_home(ALICE)
+    ready = wait_chart(engine, "ready")
+    page = ws.ask("team payments")
+
+    (image,) = images(page)
+    assert image["alt_text"].startswith("Cloud cost and Incidents opened: Payments")
+    lines = {line.split("*")[1]: line for line in ws.text(page).splitlines() if "*: " in line}
+    assert not any(c in lines["Cloud cost"] + lines["Incidents opened"] for c in _SPARK)
+    png = slack_api.uploads[ready.file_id]
+    assert png[16:24] == (800).to_bytes(4, "big") + (320).to_bytes(4, "big")  # one row of two
+
+
 def test_a_failed_upload_keeps_the_sparkline_and_says_why(
     ws: Workspace,  # noqa: F811 (the fixture of test_kpis)
     engine: Engine,
