@@ -64,6 +64,7 @@ class GitLabDelivery:
         draft: bool = False,
         reviewers: tuple[str, ...] = (),
         approved_by: tuple[str, ...] = (),
+        changes_requested: bool = False,
         approvals_required: int = 1,
         pipeline: str | None = None,
         merged_at: datetime | None = None,
@@ -92,7 +93,9 @@ class GitLabDelivery:
             "sha": sha,
             "merge_commit_sha": merge_commit_sha,
             "squash_commit_sha": None,
-            "detailed_merge_status": "not_approved"
+            "detailed_merge_status": "requested_changes"
+            if changes_requested
+            else "not_approved"
             if len(approved_by) < approvals_required
             else "mergeable",
             "web_url": f"{project['web_url']}/-/merge_requests/{iid}",

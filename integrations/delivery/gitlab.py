@@ -139,7 +139,12 @@ class GitLabDelivery:
         if basic.state != "open":
             return basic
         review = ReviewState.DRAFT if basic.draft else ReviewState.REVIEW_REQUIRED
-        if not basic.draft:
+        if not basic.draft and mr.get("detailed_merge_status") == "requested_changes":
+            # a reviewer's "Request changes" blocks the merge whatever the approvals say
+            # (GitLab versions with "Request changes" say so here; on older ones the
+            # approvals decide)
+            review = ReviewState.CHANGES_REQUESTED
+        elif not basic.draft:
             approvals = self._api.get(
                 f"{self._project}/merge_requests/{iid}/approvals",
                 doing=f"reading the approvals of !{iid}",

@@ -52,11 +52,22 @@ def test_merge_requests_carry_approvals_and_pipelines(gitlab: FakeGitLab, engine
     d.add_merge_request(
         SLUG, 2, title="Merged", author="ann", created=ago(days=5), merged_at=ago(days=4)
     )
+    d.add_merge_request(
+        SLUG,
+        6,
+        title="Approved, then changes asked",
+        author="ann",
+        created=ago(days=2),
+        reviewers=("bob", "dee"),
+        approved_by=("bob",),
+        changes_requested=True,
+        pipeline="success",
+    )
 
     report = pull_requests_of(context(engine, *hosts(gitlab=gitlab)), ENTITY)
 
     by_number = {p.number: p for p in report.pull_requests}
-    assert sorted(by_number) == [3, 4, 5]
+    assert sorted(by_number) == [3, 4, 5, 6]
     assert (
         by_number[3].review == ReviewState.APPROVED and by_number[3].checks == ChecksState.PASSING
     )
@@ -67,6 +78,7 @@ def test_merge_requests_carry_approvals_and_pipelines(gitlab: FakeGitLab, engine
     assert by_number[4].is_stale(ago(), 7)
     assert by_number[5].review == ReviewState.DRAFT and by_number[5].checks == ChecksState.PENDING
     assert by_number[3].url.endswith(f"/{SLUG}/-/merge_requests/3")
+    assert by_number[6].review == ReviewState.CHANGES_REQUESTED  # despite bob's approval
 
 
 def test_environments_say_what_runs_and_how_far_behind(gitlab: FakeGitLab, engine: Engine) -> None:
