@@ -107,6 +107,18 @@ class ActionService:
     def request(self, request_id: str) -> ActionRequest | None:
         return approvals.load_request(self.engine, request_id)
 
+    def _not_refused(
+        self, actor: Actor, action_name: str, ref: EntityRef, *, verb: str
+    ) -> tuple[Action, Decision]:
+        """The action and the person's standing, refused at once when they may neither act
+        nor ask (``verb``: what the refusal says they cannot do)."""
+        self._enabled()
+        action = get_action(action_name)
+        decision = self.decision(actor, ref, action.name)
+        if decision.mode == "refuse":
+            raise NotAuthorized(f"You cannot {verb} {action.title.lower()}: {decision.reason}.")
+        return action, decision
+
     # -- the steps -------------------------------------------------------------------------
     def preview(
         self,
@@ -119,11 +131,7 @@ class ActionService:
         slack: SlackIds | None = None,
     ) -> Preview:
         """The dry run (recorded), refused early when the person may neither act nor ask."""
-        self._enabled()
-        action = get_action(action_name)
-        decision = self.decision(actor, ref, action.name)
-        if decision.mode == "refuse":
-            raise NotAuthorized(f"You cannot run {action.title.lower()}: {decision.reason}.")
+        action, decision = self._not_refused(actor, action_name, ref, verb="run")
         plan = self._plan(action, actor, ref, target, params, slack=slack, event="dry_run")
         return Preview(action, ref, plan, decision)
 
@@ -206,11 +214,7 @@ class ActionService:
         slack: SlackIds | None = None,
     ) -> ActionRequest:
         """A request for the owners (dry-run checked first, recorded)."""
-        self._enabled()
-        action = get_action(action_name)
-        decision = self.decision(actor, ref, action.name)
-        if decision.mode == "refuse":
-            raise NotAuthorized(f"You cannot request {action.title.lower()}: {decision.reason}.")
+        action, decision = self._not_refused(actor, action_name, ref, verb="request")
         try:
             plan = self._plan(action, actor, ref, target, params, slack=slack, event=None)
         except ActionRefused as error:
