@@ -1,12 +1,13 @@
 """``prs <entity|team>``, ``deploys <entity>`` and ``pr <url or repo#number>``: delivery in
-Slack, asked after the ack. Plus the team page's delivery section (from the last good answers
-only, so the page stays fast) and previews of pasted pull request URLs of catalog repositories
+Slack, asked after the ack. Plus the delivery section of team pages and the Home tab (from the
+last good answers only, so the pages stay fast) and previews of pasted pull request URLs of catalog repositories
 and of Backstage entity pages."""
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +45,7 @@ from slackkit.blocks import Block
 from slackkit.catalog_blocks import ref_text
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError
+from slackkit.home import HomeContext
 from slackkit.replies import Reply
 from slackkit.router import Ask
 
@@ -134,8 +136,9 @@ def register(app: App, deps: Deps) -> None:
         examples=("pr {component}#1",),
     )
 
-    def delivery_section(team: Team) -> list[Block]:
-        services = [s for s in owned_by(catalog, [team.ref]) if s.ref.kind in _SERVICE_KINDS]
+    def section_of(owned: Sequence[EntitySummary]) -> list[Block]:
+        """From the last answers kept (no host is asked while Slack waits)."""
+        services = [s for s in owned if s.ref.kind in _SERVICE_KINDS]
         if not services:
             return []
         found = team_delivery(
@@ -146,7 +149,14 @@ def register(app: App, deps: Deps) -> None:
         )
         return team_section(found, now=datetime.now(UTC), command=deps.settings.slack.command)
 
-    deps.team_page.add_section("delivery", delivery_section, order=30, max_blocks=3)
+    def team_page_section(team: Team) -> list[Block]:
+        return section_of(owned_by(catalog, [team.ref]))
+
+    def home_section(home: HomeContext) -> list[Block]:
+        return section_of(home.owned)
+
+    deps.team_page.add_section("delivery", team_page_section, order=30, max_blocks=3)
+    deps.home.add_section("delivery", home_section, order=28, max_blocks=3)
 
     def preview_pull_request(url: str) -> dict[str, Any] | None:
         if not settings.preview_pull_requests:

@@ -334,18 +334,24 @@ def test_pr_in_review_by_short_names(delivery: Delivery) -> None:
 
 
 # -- team page ---------------------------------------------------------------------------------
-def test_the_team_page_shows_waiting_pull_requests_and_what_is_behind(delivery: Delivery) -> None:
+def test_the_team_page_and_home_show_waiting_pull_requests_and_what_is_behind(
+    delivery: Delivery,
+) -> None:
     ws = delivery.serve()
+    assert "*Delivery*" not in ws.view_text(ws.open_home(ALICE))  # nothing asked yet
     ws.ask("prs payments-api")
     ws.ask("deploys payments-api")
 
-    text = ws.text(ws.ask("team payments"))
+    page = ws.text(ws.ask("team payments"))
+    home = ws.view_text(ws.open_home(ALICE))
 
-    assert (
-        "*Delivery* · 2 pull requests waiting for review, 1 services behind in production" in text
-    )
-    assert "#24 Forgotten idea" in text and ":zzz: stale" in text
-    assert "*payments-api*: production is 2 commits behind (#21, #22)" in text
+    for text in (page, home):
+        assert (
+            "*Delivery* · 2 pull requests waiting for review, 1 services behind in production"
+            in text
+        )
+        assert "#24 Forgotten idea" in text and ":zzz: stale" in text
+        assert "*payments-api*: production is 2 commits behind (#21, #22)" in text
 
 
 # -- link previews -----------------------------------------------------------------------------
