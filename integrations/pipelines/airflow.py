@@ -188,6 +188,13 @@ class AirflowClient:
         if response.status_code == 401 and version == 2 and isinstance(sent, str):
             # the JWT expired (or the server restarted with a new secret): one new one, once
             response = self._send("GET", url, params=params, auth=self._fresh_jwt(sent))
+        if response.status_code == 404 and not _api_answer(response, version):
+            raise EngineUnreachable(
+                f"{self.name} has no /api/v{version} (GET {url} answered 404 "
+                f"{response.headers.get('content-type', '').split(';')[0] or 'without a body'}):"
+                f" check the url and api_version in pipelines.airflow[{self.instance.name}] "
+                "(1 for Airflow 2, 2 for Airflow 3, auto to ask)"
+            )
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code in (401, 403):
@@ -264,15 +271,16 @@ class AirflowClient:
         where = f"pipelines.airflow[{instance.name}]"
         if response.status_code in (401, 403):
             raise EngineAuthFailed(
-                f"{self.name} refused greenroom's credentials ({response.status_code}) when "
-                f"asked for a token at /auth/token: check the user and the secret named in "
-                f"{where}"
+                f"{self.name} refused greenroom's credentials ({response.status_code}): check "
+                f"the user and the secret named in {where} (Airflow 3 trades them for a token "
+                "at /auth/token)"
             )
         if response.status_code in (404, 405):
             raise EngineUnreachable(
                 f"{self.name} gives no token for a user and password ({response.status_code} "
-                f"from /auth/token): its auth manager signs users in elsewhere; set token_env "
-                f"in {where} to a token made for greenroom"
+                f"from /auth/token): its auth manager signs users in elsewhere, so set "
+                f"token_env in {where} to a token made for greenroom; or it is Airflow 2, so "
+                "set api_version to 1 or auto"
             )
         if response.status_code >= 400:
             raise EngineUnreachable(
@@ -309,6 +317,21 @@ class AirflowClient:
             f"at {self.instance.url} ({', '.join(seen)}): check the url in "
             f"pipelines.airflow[{self.instance.name}], or set its api_version to 1 or 2"
         )
+
+
+def _api_answer(response: httpx.Response, version: int) -> bool:
+    """Whether a 404 is the API's own (this DAG or run does not exist) rather than a path the
+    server does not serve: Airflow 2 answers problem details, Airflow 3 a ``detail`` naming
+    what is missing; an unknown path gets a web page, or Airflow 3's bare ``Not Found``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict):
+        return False
+    if version == 1:
+        return "title" in body and "status" in body
+    return bool(body.get("detail")) and body.get("detail") != "Not Found"
 
 
 def _dag_ids(items: Any) -> list[str]:
