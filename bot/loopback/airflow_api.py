@@ -38,6 +38,15 @@ _ERRORS = (
 _MAX_LIMIT = 100
 _DEFAULT_LIMIT = {1: 100, 2: 50}
 _VERSION = {1: "2.10.5", 2: "3.0.6"}
+#: Airflow 3's cron timetables keep a preset as the cron line it stands for (their summary)
+_CRON_PRESETS = {
+    "@hourly": "0 * * * *",
+    "@daily": "0 0 * * *",
+    "@weekly": "0 0 * * 0",
+    "@monthly": "0 0 1 * *",
+    "@quarterly": "0 0 1 */3 *",
+    "@yearly": "0 0 1 1 *",
+}
 _NOT_FOUND_HTML = b"<!DOCTYPE html><html><head><title>Airflow 404</title></head></html>"
 
 
@@ -214,7 +223,7 @@ def _v2_dag(doc: dict[str, Any]) -> dict[str, Any]:
     ``is_stale`` for ``is_active``, bundles, and the next run's ``run_after``."""
     interval = doc.get("schedule_interval") or {}
     if interval.get("__type") == "CronExpression":
-        summary: str | None = interval["value"]
+        summary: str | None = _CRON_PRESETS.get(interval["value"], interval["value"])
     elif interval.get("__type") == "TimeDelta":
         summary = str(timedelta(days=interval["days"], seconds=interval["seconds"]))
     else:
