@@ -12,6 +12,7 @@ from __future__ import annotations
 import statistics
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -99,7 +100,7 @@ class AirflowClient:
         """1 (Airflow 2, ``/api/v1``) or 2 (Airflow 3, ``/api/v2``): configured, or asked of
         ``/api/v2/version`` then ``/api/v1/version`` (neither needs credentials) and kept."""
         if self._version is None:
-            with self._lock:
+            with self._exclusive():
                 if self._version is None:
                     self._version = self._detect()
         return self._version
@@ -248,17 +249,28 @@ class AirflowClient:
             return None
         if version == 1:
             return self._basic
-        with self._lock:
+        with self._exclusive():
             if self._jwt is None:
                 self._jwt = self._fetch_jwt()
             return self._jwt
 
     def _fresh_jwt(self, refused: str) -> str:
         """A new JWT, unless another thread already replaced the one refused."""
-        with self._lock:
+        with self._exclusive():
             if self._jwt is None or self._jwt == refused:
                 self._jwt = self._fetch_jwt()
             return self._jwt
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One thread at a time asks for the version or a token; the others wait for it, but
+        no longer than a call may take (the one asking waits on the same server)."""
+        if not self._lock.acquire(timeout=self.timeout):
+            raise EngineUnreachable(f"{self.name} did not answer within {self.timeout:g} s")
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _fetch_jwt(self) -> str:
         """``POST /auth/token`` with the user and password; the JWT of its ``access_token``

@@ -10,6 +10,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -151,6 +152,22 @@ def test_a_hanging_airflow_times_out_in_words(airflow: FakeAirflow) -> None:
         airflow_report(client(airflow, timeout=0.5), "orders", now=NOW)
 
     assert time.monotonic() - started < 2
+
+
+def test_a_hanging_airflow_does_not_make_threads_sharing_a_client_queue(
+    airflow: FakeAirflow,
+) -> None:
+    airflow.hang()
+    shared = client(airflow, timeout=0.3)  # the sweep asks 8 pipelines at a time through one
+    started = time.monotonic()
+
+    with ThreadPoolExecutor(16) as pool:
+        asks = [pool.submit(airflow_report, shared, f"dag{i}", now=NOW) for i in range(16)]
+        errors = [a.exception() for a in asks]
+
+    assert all(isinstance(e, EngineUnreachable) for e in errors)
+    assert {str(e) for e in errors} == {"Airflow prod did not answer within 0.3 s"}
+    assert time.monotonic() - started < 2  # not 16 x 0.3 s in a queue for the version probe
 
 
 def test_datasets_are_read_page_by_page(airflow: FakeAirflow) -> None:
