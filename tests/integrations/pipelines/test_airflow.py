@@ -288,8 +288,12 @@ def test_a_configured_bearer_token_is_sent_as_is_to_airflow_3(airflow3: FakeAirf
     instance = instance.model_copy(update={"token": SecretStr(airflow3.token)})
 
     report = airflow_report(AirflowClient(instance, timeout=2.5), "orders", now=NOW)
+    airflow3.token = "rotated"  # greenroom's is no longer accepted: nothing to refresh it with
+    with pytest.raises(EngineAuthFailed, match=r"refused greenroom's credentials \(401\)"):
+        airflow_report(AirflowClient(instance, timeout=2.5), "orders", now=NOW)
 
     assert rules(report) == [] and not airflow3.issued
+    assert "/auth/token" not in [p for p, _ in airflow3.requests]
 
 
 def test_airflow_3s_assets_name_the_dags_that_read_them(airflow: FakeAirflow) -> None:
