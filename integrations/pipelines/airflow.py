@@ -186,8 +186,12 @@ class AirflowClient:
         url = f"/api/v{version}{path}"
         sent = self._credentials(version)
         response = self._send("GET", url, params=params, auth=sent)
-        ours = isinstance(sent, str) and self.instance.token is None  # a JWT we fetched
-        if response.status_code == 401 and version == 2 and ours:
+        if (
+            response.status_code == 401
+            and isinstance(sent, str)
+            and version == 2
+            and self.instance.token is None  # a JWT greenroom fetched, not a configured token
+        ):
             # the JWT expired (or the server restarted with a new secret): one new one, once
             response = self._send("GET", url, params=params, auth=self._fresh_jwt(sent))
         if response.status_code == 404 and not _api_answer(response, version):
