@@ -6,6 +6,10 @@ on a merged view with a lineage source's extra edges (what a Slack answer walks)
 in a child process so their JSON encoding does not compete with the sweep for the GIL.
 
     .venv/bin/python bench/pipelines_bench.py [--nodes 50000] [--walks 200] [--pipelines 2000]
+        [--airflow 2|3]
+
+``--airflow 3`` sweeps against a loopback Airflow 3 (``/api/v2``, a JWT from ``/auth/token``)
+instead of Airflow 2; either way greenroom is configured with ``api_version: auto``.
 """
 
 from __future__ import annotations
@@ -245,10 +249,10 @@ def fleet(
     return documents, dags, objects
 
 
-def serve(pipelines: int, now: datetime, pipe: Any) -> None:
+def serve(pipelines: int, now: datetime, pipe: Any, airflow_major: int = 2) -> None:
     """Child process: the fake Airflow and Kubernetes API, until told to stop."""
     _, dags, objects = fleet(pipelines, now)
-    airflow = FakeAirflow(password=PASSWORD).start()
+    airflow = FakeAirflow(password=PASSWORD, api_version=airflow_major - 1).start()
     for item in dags:
         airflow.add(*item)
     kube = FakeKubernetesApi().start()
@@ -259,7 +263,7 @@ def serve(pipelines: int, now: datetime, pipe: Any) -> None:
     kube.close()
 
 
-def bench_sweep(pipelines: int, sweeps: int, folder: Path) -> list[str]:
+def bench_sweep(pipelines: int, sweeps: int, folder: Path, airflow_major: int = 2) -> list[str]:
     now = datetime.now(UTC)
     documents, _, _ = fleet(pipelines, now)
     (folder / "catalog").mkdir(parents=True)
@@ -272,7 +276,7 @@ def bench_sweep(pipelines: int, sweeps: int, folder: Path) -> list[str]:
     catalog = Catalog(engine)
     ours, theirs = mp.Pipe()
     child = mp.get_context("spawn").Process(
-        target=serve, args=(pipelines, now, theirs), daemon=True
+        target=serve, args=(pipelines, now, theirs, airflow_major), daemon=True
     )
     child.start()
     airflow_url, kube_url, token = ours.recv()
@@ -328,6 +332,7 @@ def main() -> None:
     parser.add_argument("--walks", type=int, default=200)
     parser.add_argument("--pipelines", type=int, default=2000)
     parser.add_argument("--sweeps", type=int, default=2)
+    parser.add_argument("--airflow", type=int, choices=(2, 3), default=2, help="major version")
     args = parser.parse_args()
     print(
         "| walk | runs | nodes reached (median) | p50 | p99 | max | CPU p99 |\n"
@@ -337,7 +342,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         print("\n| run | pipelines | time | states | notifications | unreachable |")
         print("|---|---|---|---|---|---|")
-        bench_sweep(args.pipelines, args.sweeps, Path(tmp))
+        bench_sweep(args.pipelines, args.sweeps, Path(tmp), args.airflow)
 
 
 if __name__ == "__main__":

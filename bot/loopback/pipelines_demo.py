@@ -32,7 +32,7 @@ class DemoEngines:
 def demo_engines(now: datetime | None = None) -> Iterator[DemoEngines]:
     """Start the fake Airflow and Marquez with Globex's pipelines; stop them afterwards."""
     now = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
-    airflow = FakeAirflow(username=_USER, password=_PASSWORD).start()
+    airflow = FakeAirflow(username=_USER, password=_PASSWORD, api_version=2).start()  # Airflow 3
     marquez = FakeMarquez().start()
     try:
         hour = timedelta(hours=1)

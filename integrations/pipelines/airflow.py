@@ -1,5 +1,6 @@
-"""Apache Airflow's stable REST API (Airflow 2, ``/api/v1``): a DAG's state, its runs, the
-task instances that failed or are retrying, and the datasets DAGs produce and consume.
+"""Apache Airflow's REST API, Airflow 2's stable API (``/api/v1``) or Airflow 3's public API
+(``/api/v2``): a DAG's state, its runs, the task instances that failed or are retrying, and the
+datasets (Airflow 3: assets) DAGs produce and consume.
 
 ``AirflowClient`` is the seam (tests pass a loopback fake over real HTTP); ``airflow_report``
 turns what it reads into an ``EngineReport`` with findings and fixes. Every call has a
@@ -9,7 +10,9 @@ timeout and no retries: a slash command has 2.5 s in all.
 from __future__ import annotations
 
 import statistics
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -41,6 +44,8 @@ _RETRYING_TASK = {"up_for_retry", "restarting"}
 _RUNS_READ = 25
 _SCHEDULER_LAG = timedelta(minutes=15)
 _MAX_DATASET_PAGES = 100
+_VERSIONS = {"1": 1, "2": 2}
+_ASSET_READERS = ("scheduled_dags", "consuming_tasks")
 
 
 def parse_time(value: object) -> datetime | None:
@@ -55,7 +60,12 @@ def parse_time(value: object) -> datetime | None:
 
 
 class AirflowClient:
-    """Read-only calls to one Airflow instance; errors raise ``EngineUnreachable`` in words."""
+    """Read-only calls to one Airflow instance; errors raise ``EngineUnreachable`` in words.
+
+    Which API the server speaks (``api_version``) is asked once, on the first call, unless the
+    instance says; Airflow 3's JWT is fetched with the user and password on first need and
+    fetched again, once, when the server refuses it (it expired). Safe to share between
+    threads."""
 
     def __init__(
         self,
@@ -67,17 +77,15 @@ class AirflowClient:
         self.instance = instance
         self.name = f"Airflow {instance.name}"
         self.timeout = timeout
-        headers = {"Accept": "application/json", "User-Agent": "greenroom"}
-        auth: httpx.BasicAuth | None = None
-        if instance.token is not None:
-            headers["Authorization"] = f"Bearer {instance.token.get_secret_value()}"
-        elif instance.username:
-            password = instance.password.get_secret_value() if instance.password else ""
-            auth = httpx.BasicAuth(instance.username, password)
+        self._version: int | None = _VERSIONS.get(instance.api_version)
+        self._jwt: str | None = None
+        self._lock = threading.Lock()
+        self._basic: httpx.BasicAuth | None = None
+        if instance.token is None and instance.username and instance.password is not None:
+            self._basic = httpx.BasicAuth(instance.username, instance.password.get_secret_value())
         self._http = httpx.Client(
-            base_url=instance.api_url,
-            headers=headers,
-            auth=auth,
+            base_url=instance.url,
+            headers={"Accept": "application/json", "User-Agent": "greenroom"},
             timeout=httpx.Timeout(timeout),
             transport=transport,
             follow_redirects=False,
@@ -87,6 +95,16 @@ class AirflowClient:
     def close(self) -> None:
         self._http.close()
 
+    @property
+    def api_version(self) -> int:
+        """1 (Airflow 2, ``/api/v1``) or 2 (Airflow 3, ``/api/v2``): configured, or asked of
+        ``/api/v2/version`` then ``/api/v1/version`` (neither needs credentials) and kept."""
+        if self._version is None:
+            with self._exclusive():
+                if self._version is None:
+                    self._version = self._detect()
+        return self._version
+
     def dag(self, dag_id: str) -> dict[str, Any] | None:
         """``GET /dags/{id}``; None when Airflow does not know the DAG."""
         found = self._get(f"/dags/{quote(dag_id, safe='')}", missing_ok=True)
@@ -95,8 +113,10 @@ class AirflowClient:
     def dag_runs(
         self, dag_id: str, *, limit: int = _RUNS_READ, state: str | None = None
     ) -> list[dict[str, Any]]:
-        """The newest runs first (``order_by=-execution_date``)."""
-        params: dict[str, Any] = {"limit": limit, "order_by": "-execution_date"}
+        """The newest runs first: by ``execution_date`` in Airflow 2, by ``run_after`` in
+        Airflow 3 (where a manual run may have no logical date)."""
+        order = "-execution_date" if self.api_version == 1 else "-run_after"
+        params: dict[str, Any] = {"limit": limit, "order_by": order}
         if state:
             params["state"] = state
         body = self._get(f"/dags/{quote(dag_id, safe='')}/dagRuns", params=params)
@@ -108,35 +128,79 @@ class AirflowClient:
         return _list(self._get(path, params={"limit": 100}), "task_instances")
 
     def datasets(self) -> Iterator[dict[str, Any]]:
-        """Every dataset, with the DAGs that consume it and the tasks that produce it."""
+        """Every dataset (Airflow 3: asset) as the API returns it, page by page."""
+        key = "datasets" if self.api_version == 1 else "assets"
         offset = 0
         for _ in range(_MAX_DATASET_PAGES):
-            body = self._get("/datasets", params={"limit": 100, "offset": offset})
-            page = _list(body, "datasets")
+            body = self._get(f"/{key}", params={"limit": 100, "offset": offset})
+            page = _list(body, key)
             yield from page
             offset += len(page)
             total = body.get("total_entries") if isinstance(body, dict) else None
             if not page or (isinstance(total, int) and offset >= total):
                 return
 
+    def dataset_links(self) -> Iterator[tuple[str, list[str], list[str]]]:
+        """Each dataset's URI with the DAGs that write it and the DAGs that read it. Airflow 2
+        names readers in ``consuming_dags``; Airflow 3 in ``scheduled_dags`` (scheduled on the
+        asset) and ``consuming_tasks`` (tasks with it as an inlet)."""
+        readers = ("consuming_dags",) if self.api_version == 1 else _ASSET_READERS
+        for item in self.datasets():
+            uri = str(item.get("uri") or "")
+            if not uri:
+                continue
+            writers = _dag_ids(item.get("producing_tasks"))
+            read = _dag_ids([r for key in readers for r in item.get(key) or []])
+            yield uri, writers, read
+
     def ui_url(self, path: str, **params: str) -> str:
         """A link into the Airflow web UI."""
         query = f"?{urlencode(params)}" if params else ""
         return f"{self.instance.url.rstrip('/')}{path}{query}"
 
+    def dag_url(self, dag_id: str, run_id: str | None = None) -> str:
+        """The DAG's page (its grid in Airflow 2), or one run of it."""
+        dag = f"/dags/{quote(dag_id, safe='')}"
+        if self.api_version == 1:
+            return self.ui_url(f"{dag}/grid", **({"dag_run_id": run_id} if run_id else {}))
+        return self.ui_url(f"{dag}/runs/{quote(run_id, safe='')}" if run_id else dag)
+
+    def log_url(self, dag_id: str, run_id: str, task_id: str) -> str:
+        """The log of one task instance."""
+        if self.api_version == 1:
+            return self.ui_url(
+                f"/dags/{quote(dag_id, safe='')}/grid",
+                dag_run_id=run_id,
+                task_id=task_id,
+                tab="logs",
+            )
+        return self.ui_url(
+            f"/dags/{quote(dag_id, safe='')}/runs/{quote(run_id, safe='')}"
+            f"/tasks/{quote(task_id, safe='')}/logs"
+        )
+
     def _get(
         self, path: str, *, params: dict[str, Any] | None = None, missing_ok: bool = False
     ) -> Any:
-        try:
-            response = self._http.get(path, params=params)
-        except httpx.TimeoutException:
+        version = self.api_version
+        url = f"/api/v{version}{path}"
+        sent = self._credentials(version)
+        response = self._send("GET", url, params=params, auth=sent)
+        if (
+            response.status_code == 401
+            and isinstance(sent, str)
+            and version == 2
+            and self.instance.token is None  # a JWT greenroom fetched, not a configured token
+        ):
+            # the JWT expired (or the server restarted with a new secret): one new one, once
+            response = self._send("GET", url, params=params, auth=self._fresh_jwt(sent))
+        if response.status_code == 404 and not _api_answer(response, version):
             raise EngineUnreachable(
-                f"{self.name} did not answer within {self.timeout:g} s"
-            ) from None
-        except httpx.HTTPError as error:
-            raise EngineUnreachable(
-                f"{self.name} could not be reached ({type(error).__name__})"
-            ) from None
+                f"{self.name} has no /api/v{version} (GET {url} answered 404 "
+                f"{response.headers.get('content-type', '').split(';')[0] or 'without a body'}):"
+                f" check the url and api_version in pipelines.airflow[{self.instance.name}] "
+                "(1 for Airflow 2, 2 for Airflow 3, auto to ask)"
+            )
         if response.status_code == 404 and missing_ok:
             return None
         if response.status_code in (401, 403):
@@ -145,10 +209,154 @@ class AirflowClient:
             raise EngineUnreachable(
                 f"{self.name} answered {response.status_code}: {_problem(response)}"
             )
+        return self._json(response)
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: dict[str, Any] | None = None,
+        auth: httpx.BasicAuth | str | None = None,
+        body: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {auth}"} if isinstance(auth, str) else None
+        try:
+            return self._http.request(
+                method,
+                url,
+                params=params,
+                headers=headers,
+                auth=auth if isinstance(auth, httpx.BasicAuth) else httpx.USE_CLIENT_DEFAULT,
+                json=body,
+            )
+        except httpx.TimeoutException:
+            raise EngineUnreachable(
+                f"{self.name} did not answer within {self.timeout:g} s"
+            ) from None
+        except httpx.HTTPError as error:
+            raise EngineUnreachable(
+                f"{self.name} could not be reached ({type(error).__name__})"
+            ) from None
+
+    def _json(self, response: httpx.Response) -> Any:
         try:
             return response.json()
         except ValueError:
             raise EngineUnreachable(f"{self.name} answered something that is not JSON") from None
+
+    def _credentials(self, version: int) -> httpx.BasicAuth | str | None:
+        """What a call carries: the configured bearer token; else basic auth (Airflow 2) or
+        the JWT traded for the user and password (Airflow 3); else nothing."""
+        if self.instance.token is not None:
+            return self.instance.token.get_secret_value()
+        if self._basic is None:
+            return None
+        if version == 1:
+            return self._basic
+        with self._exclusive():
+            if self._jwt is None:
+                self._jwt = self._fetch_jwt()
+            return self._jwt
+
+    def _fresh_jwt(self, refused: str) -> str:
+        """A new JWT, unless another thread already replaced the one refused."""
+        with self._exclusive():
+            if self._jwt is None or self._jwt == refused:
+                self._jwt = self._fetch_jwt()
+            return self._jwt
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One thread at a time asks for the version or a token; the others wait for it, but
+        no longer than a call may take (the one asking waits on the same server)."""
+        if not self._lock.acquire(timeout=self.timeout):
+            raise EngineUnreachable(f"{self.name} did not answer within {self.timeout:g} s")
+        try:
+            yield
+        finally:
+            self._lock.release()
+
+    def _fetch_jwt(self) -> str:
+        """``POST /auth/token`` with the user and password; the JWT of its ``access_token``
+        (``jwt_token`` in early FAB auth manager providers)."""
+        instance = self.instance
+        password = instance.password.get_secret_value() if instance.password else ""
+        response = self._send(
+            "POST", "/auth/token", body={"username": instance.username or "", "password": password}
+        )
+        where = f"pipelines.airflow[{instance.name}]"
+        if response.status_code in (401, 403):
+            raise EngineAuthFailed(
+                f"{self.name} refused greenroom's credentials ({response.status_code}): check "
+                f"the user and the secret named in {where} (Airflow 3 trades them for a token "
+                "at /auth/token)"
+            )
+        if response.status_code in (404, 405):
+            raise EngineUnreachable(
+                f"{self.name} gives no token for a user and password ({response.status_code} "
+                f"from /auth/token): its auth manager signs users in elsewhere, so set "
+                f"token_env in {where} to a token made for greenroom; or it is Airflow 2, so "
+                "set api_version to 1 or auto"
+            )
+        if response.status_code >= 400:
+            raise EngineUnreachable(
+                f"{self.name} answered {response.status_code} when asked for a token: "
+                f"{_problem(response)}"
+            )
+        body = self._json(response)
+        token = next(
+            (
+                body[k]
+                for k in ("access_token", "jwt_token")
+                if isinstance(body, dict) and isinstance(body.get(k), str) and body[k]
+            ),
+            None,
+        )
+        if token is None:
+            raise EngineUnreachable(f"{self.name} answered /auth/token without an access_token")
+        return str(token)
+
+    def _detect(self) -> int:
+        seen = []
+        for version in (2, 1):
+            response = self._send("GET", f"/api/v{version}/version")
+            if response.status_code == 200:
+                try:
+                    body = response.json()
+                except ValueError:
+                    body = None
+                if isinstance(body, dict) and isinstance(body.get("version"), str):
+                    return version
+            seen.append(f"/api/v{version}/version answered {response.status_code}")
+        raise EngineUnreachable(
+            f"{self.name} speaks neither Airflow 3's public API nor Airflow 2's stable REST API "
+            f"at {self.instance.url} ({', '.join(seen)}): check the url in "
+            f"pipelines.airflow[{self.instance.name}], or set its api_version to 1 or 2"
+        )
+
+
+def _api_answer(response: httpx.Response, version: int) -> bool:
+    """Whether a 404 is the API's own (this DAG or run does not exist) rather than a path the
+    server does not serve: Airflow 2 answers problem details, Airflow 3 a ``detail`` naming
+    what is missing; an unknown path gets a web page, or Airflow 3's bare ``Not Found``."""
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    if not isinstance(body, dict):
+        return False
+    if version == 1:
+        return "title" in body and "status" in body
+    return bool(body.get("detail")) and body.get("detail") != "Not Found"
+
+
+def _dag_ids(items: Any) -> list[str]:
+    found: dict[str, None] = {}
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and item.get("dag_id"):
+            found[str(item["dag_id"])] = None
+    return list(found)
 
 
 def _list(body: Any, key: str) -> list[dict[str, Any]]:
@@ -157,15 +365,25 @@ def _list(body: Any, key: str) -> list[dict[str, Any]]:
 
 
 def _problem(response: httpx.Response) -> str:
-    """RFC 7807 problem details' title and detail, or the status line."""
+    """Airflow 2's RFC 7807 problem details (title and detail), Airflow 3's ``{"detail": ...}``
+    (a string, or a validation error's list), or the status line."""
     try:
         body = response.json()
     except ValueError:
         return response.reason_phrase or "error"
     if isinstance(body, dict):
-        parts = [str(body.get(k)) for k in ("title", "detail") if body.get(k)]
+        parts = [_text(body.get(k)) for k in ("title", "detail") if body.get(k)]
         return ": ".join(parts)[:300] or response.reason_phrase
     return response.reason_phrase
+
+
+def _text(value: object) -> str:
+    """A detail as words: a validation error list becomes its messages."""
+    if isinstance(value, list):
+        return "; ".join(
+            str(v.get("msg")) if isinstance(v, dict) and v.get("msg") else str(v) for v in value
+        )
+    return str(value)
 
 
 def _auth_message(instance: AirflowInstance, response: httpx.Response) -> str:
@@ -189,7 +407,7 @@ def airflow_report(
     Raises EngineUnreachable when Airflow cannot be asked."""
     source = client.name.lower()
     dag = client.dag(dag_id)
-    dag_url = client.ui_url(f"/dags/{quote(dag_id, safe='')}/grid")
+    dag_url = client.dag_url(dag_id)
     if dag is None:
         finding = PipelineFinding(
             "dag-not-found",
@@ -224,7 +442,10 @@ def airflow_report(
             failures,
             newest.url,
         )
-    schedule = schedule_from_airflow(dag.get("schedule_interval"), dag.get("timetable_description"))
+    schedule = schedule_from_airflow(
+        dag.get("schedule_interval") or dag.get("timetable_summary"),
+        dag.get("timetable_description"),
+    )
     paused = bool(dag.get("is_paused"))
     findings = _findings(
         source,
@@ -261,7 +482,7 @@ def _run(client: AirflowClient, dag_id: str, raw: dict[str, Any]) -> Run:
         parse_time(raw.get("start_date")),
         parse_time(raw.get("end_date")),
         str(raw.get("run_type") or "scheduled"),
-        url=client.ui_url(f"/dags/{quote(dag_id, safe='')}/grid", dag_run_id=run_id),
+        url=client.dag_url(dag_id, run_id),
     )
 
 
@@ -272,12 +493,7 @@ def _task_failures(client: AirflowClient, dag_id: str, run: Run) -> tuple[TaskFa
         if state not in _FAILED_TASK | _RETRYING_TASK:
             continue
         task_id = str(task.get("task_id") or "?")
-        link = client.ui_url(
-            f"/dags/{quote(dag_id, safe='')}/grid",
-            dag_run_id=run.run_id,
-            task_id=task_id,
-            tab="logs",
-        )
+        link = client.log_url(dag_id, run.run_id, task_id)
         found.append(
             TaskFailure(
                 task_id,
@@ -367,7 +583,11 @@ def _findings(
             )
     if not dag.get("is_paused"):
         latest_end = max(
-            (t for r in raw_runs if (t := parse_time(r.get("data_interval_end"))) is not None),
+            (
+                t
+                for r in raw_runs
+                if (t := parse_time(r.get("data_interval_end") or r.get("run_after"))) is not None
+            ),
             default=None,
         )
         newest_start = max((r.started_at for r in runs if r.started_at), default=None)

@@ -7,6 +7,7 @@ password or token, and ``runtime/settings.py`` fills it in (``with_env``)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -16,29 +17,41 @@ _NAME = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", description="shown t
 
 
 class AirflowInstance(BaseModel):
-    """One Airflow 2 webserver (stable REST API, ``/api/v1``): basic auth or a bearer token."""
+    """One Airflow: Airflow 2's stable REST API (``/api/v1``, basic auth or a bearer token) or
+    Airflow 3's public API (``/api/v2``, a JWT that greenroom asks ``/auth/token`` for with the
+    user and password, or a bearer token). ``api_version: auto`` asks the server which it is."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = _NAME
     url: str = Field(
         pattern=r"^https?://\S+$",
-        description="the webserver (the API is under /api/v1)",
+        description="the webserver or API server (the API is under /api/v1 or /api/v2)",
         examples=["https://airflow.example.com"],
     )
-    username: str | None = Field(default=None, description="basic auth user")
+    api_version: Literal["1", "2", "auto"] = Field(
+        default="auto",
+        description="1: Airflow 2 (/api/v1), 2: Airflow 3 (/api/v2), auto: ask /version once",
+    )
+    username: str | None = Field(default=None, description="the user greenroom signs in as")
     password_env: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-        description="env var with the basic-auth password",
+        description="env var with its password (basic auth; Airflow 3: traded for a JWT)",
     )
     token_env: str | None = Field(
         default=None,
         pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
-        description="env var with a bearer token (instead of basic auth)",
+        description="env var with a bearer token (instead of user and password)",
     )
     password: SecretStr | None = Field(default=None, description="filled in from password_env")
     token: SecretStr | None = Field(default=None, description="filled in from token_env")
+
+    @field_validator("api_version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: object) -> object:
+        """``api_version: 2`` in YAML is a number; ``"2"`` and ``auto`` are words."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
     @field_validator("password", "token")
     @classmethod
@@ -46,10 +59,6 @@ class AirflowInstance(BaseModel):
         if value is not None:
             raise ValueError("secrets are read from the environment variable named by *_env")
         return value
-
-    @property
-    def api_url(self) -> str:
-        return self.url.rstrip("/") + "/api/v1"
 
     def with_env(self, env: Mapping[str, str]) -> AirflowInstance:
         """The instance with its secrets read from the environment (no validation re-run)."""

@@ -25,6 +25,8 @@ _PRESETS = {
 }
 _DURATION = re.compile(r"^\s*(\d+)\s*(m|min|h|d|w)\s*$", re.IGNORECASE)
 _UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 604800}
+#: ``str(timedelta)``: ``1:00:00``, ``2 days, 0:30:00``
+_PRINTED_DELTA = re.compile(r"^(?:(\d+) days?, )?(\d+):(\d{2}):(\d{2})$")
 
 
 def parse_duration(text: str | None) -> timedelta | None:
@@ -103,9 +105,13 @@ def schedule_from_cron(expression: str | None, *, timezone: str | None = None) -
 
 
 def schedule_from_airflow(value: Any, timetable: str | None = None) -> Schedule | None:
-    """A DAG's ``schedule_interval`` as the REST API returns it: ``{"__type":
-    "CronExpression", "value": ...}``, ``{"__type": "TimeDelta", "days", "seconds", ...}``,
-    or null (manual or dataset-triggered)."""
+    """A DAG's schedule as the REST API returns it. Airflow 2's ``schedule_interval``:
+    ``{"__type": "CronExpression", "value": ...}``, ``{"__type": "TimeDelta", "days",
+    "seconds", ...}``, or null (manual or dataset-triggered). Airflow 3's ``timetable_summary``:
+    the cron line, or a ``timedelta`` as Python prints it (``1:00:00``, ``1 day, 0:00:00``), or
+    a word for what has no schedule (``None``, ``@once``, ``Asset``)."""
+    if isinstance(value, str):
+        return _schedule_from_summary(value, timetable)
     if not isinstance(value, dict):
         return None
     kind = value.get("__type")
@@ -123,3 +129,15 @@ def schedule_from_airflow(value: Any, timetable: str | None = None) -> Schedule 
         if every > timedelta(0):
             return Schedule(timetable or f"every {every}", every=every)
     return None
+
+
+def _schedule_from_summary(summary: str, timetable: str | None) -> Schedule | None:
+    printed = _PRINTED_DELTA.match(summary.strip())
+    if printed:
+        days, hours, minutes, seconds = (int(g or 0) for g in printed.groups())
+        every = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+        return Schedule(timetable or f"every {every}", every=every) if every else None
+    try:
+        return schedule_from_cron(summary)
+    except ValueError:
+        return None  # None, @once, @continuous, Asset: nothing is due on a clock

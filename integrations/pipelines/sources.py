@@ -1,8 +1,9 @@
 """Where lineage comes from, merged into one graph: the catalog's relations (``A dependsOn B``
 means data flows from B to A: a pipeline reads what it depends on and writes what it is a
-dependency of), OpenLineage via Marquez, and Airflow's datasets (producing tasks and consuming
-DAGs). The catalog's graph is built once per catalog generation; Marquez and Airflow are asked
-per question, within the deadline, and one that is silent is named instead of waited for.
+dependency of), OpenLineage via Marquez, and Airflow's datasets or Airflow 3's assets
+(producing tasks and the DAGs that read them). The catalog's graph is built once per catalog
+generation; Marquez and Airflow are asked per question, within the deadline, and one that is
+silent is named instead of waited for.
 """
 
 from __future__ import annotations
@@ -240,17 +241,7 @@ def _from_airflow(engines: Engines, base: LineageGraph, instance: str) -> Extra:
     with engines.lock:
         cached = engines.cache.get(("airflow-datasets", instance))
     if cached is None or time.monotonic() - cached[0] > _AIRFLOW_DATASETS_TTL:
-        rows = []
-        for item in engines.airflow(instance).datasets():
-            uri = str(item.get("uri") or "")
-            producers = [
-                str(t.get("dag_id")) for t in item.get("producing_tasks") or [] if t.get("dag_id")
-            ]
-            consumers = [
-                str(d.get("dag_id")) for d in item.get("consuming_dags") or [] if d.get("dag_id")
-            ]
-            if uri:
-                rows.append((uri, producers, consumers))
+        rows = list(engines.airflow(instance).dataset_links())
         cached = (time.monotonic(), rows)
         with engines.lock:
             engines.cache[("airflow-datasets", instance)] = cached

@@ -235,6 +235,16 @@ class Pipelines:
 
 
 @pytest.fixture
+def airflow_version() -> int:
+    """Airflow 2's stable API; tests that hold for both say
+    ``@both_airflows`` (which parametrises this)."""
+    return 1
+
+
+both_airflows = pytest.mark.parametrize("airflow_version", [1, 2], ids=["airflow2", "airflow3"])
+
+
+@pytest.fixture
 def lines(
     engine: Engine,
     database_url: str,
@@ -242,9 +252,17 @@ def lines(
     serve_greenroom: Callable[..., Workspace],
     write_catalog: Callable[[str], None],
     slack_api: Any,
+    airflow_version: int,
 ) -> Iterator[Pipelines]:
     write_catalog(COMPANY)
-    world = Pipelines(engine, database_url, tmp_path, serve_greenroom, slack_api.api_url)
+    world = Pipelines(
+        engine,
+        database_url,
+        tmp_path,
+        serve_greenroom,
+        slack_api.api_url,
+        airflow=FakeAirflow(password=PASSWORD, api_version=airflow_version),
+    )
     world.airflow.start()
     yield world
     world.close()
@@ -257,6 +275,7 @@ def posts(ws: Workspace) -> list[tuple[str, str]]:
 
 
 # -- /greenroom pipeline ------------------------------------------------------------------
+@both_airflows
 def test_a_failing_dag_shows_its_failing_task_log_link_owner_and_on_call(
     lines: Pipelines,
 ) -> None:
@@ -280,15 +299,21 @@ def test_a_failing_dag_shows_its_failing_task_log_link_owner_and_on_call(
     assert "*On call:* #C0DATA, PagerDuty service `PORDERS`" in text
     assert "failing task `load_orders` try 3 of 3" in text
     blocks = str(reply["blocks"])
-    assert f"{lines.airflow.url}/dags/orders_hourly/grid?dag_run_id=" in blocks
-    assert "task_id=load_orders&tab=logs|log>" in blocks
+    if lines.airflow.api_version == 1:
+        assert f"{lines.airflow.url}/dags/orders_hourly/grid?dag_run_id=" in blocks
+        assert "task_id=load_orders&tab=logs|log>" in blocks
+    else:  # Airflow 3's UI: a page per run and per task instance
+        assert f"{lines.airflow.url}/dags/orders_hourly/runs/scheduled__" in blocks
+        assert "/tasks/load_orders/logs|log>" in blocks
     assert "*Writes*" in text and "`resource:orders`" in text and "*Reads*" in text
     assert "*Fix:* Read the failing task's log" in text
     assert PASSWORD not in blocks
-    auth = [a for _, a in lines.airflow.requests]
-    assert auth and all(a and a.startswith("Basic ") for a in auth)
+    auth = [a for p, a in lines.airflow.requests if p.startswith("/api/") and "/version" not in p]
+    scheme = "Basic " if lines.airflow.api_version == 1 else "Bearer "
+    assert auth and all(a and a.startswith(scheme) for a in auth)
 
 
+@both_airflows
 def test_a_late_dataset_shows_how_late_and_since_when(lines: Pipelines) -> None:
     now = datetime.now(UTC)
     stale = [dag_run("orders_hourly", hour(now) - timedelta(hours=h), "success") for h in (5, 6, 7)]
@@ -302,6 +327,28 @@ def test_a_late_dataset_shows_how_late_and_since_when(lines: Pipelines) -> None:
     assert ":hourglass: _late_" in text or ":red_circle: _failing_" not in text
 
 
+@pytest.mark.parametrize("airflow_version", [2], ids=["airflow3"])
+def test_airflow_3s_token_is_fetched_again_when_it_expires_between_questions(
+    lines: Pipelines,
+) -> None:
+    now = datetime.now(UTC)
+    lines.airflow.add(
+        dag("orders_hourly"), *good_runs("orders_hourly", now)[1:], failed_run("orders_hourly", now)
+    )
+    ws = lines.serve()
+
+    first = ws.text(ws.ask("pipeline orders-etl"))
+    lines.airflow.expire_tokens()  # a day later, as far as the JWT is concerned
+    second = ws.text(ws.ask("pipeline orders-etl"))
+
+    said = "The last run of DAG orders_hourly failed at task load_orders"
+    assert said in first and said in second
+    assert len(lines.airflow.issued) == 2  # one token per day, not one per question
+    assert [p for p, _ in lines.airflow.requests].count("/api/v2/version") == 1
+    assert PASSWORD not in second
+
+
+@both_airflows
 def test_an_airflow_that_hangs_is_named_and_the_answer_still_comes_in_time(
     lines: Pipelines,
 ) -> None:
@@ -327,6 +374,7 @@ def test_an_airflow_that_hangs_is_named_and_the_answer_still_comes_in_time(
         (403, "Airflow prod forbids greenroom to read this (403): give its user the Viewer role"),
     ],
 )
+@both_airflows
 def test_airflow_auth_errors_say_what_to_fix(lines: Pipelines, status: int, said: str) -> None:
     if status == 401:
         lines.password = "wrong"
@@ -453,6 +501,7 @@ def test_lineage_answers_in_time_when_marquez_hangs(lines: Pipelines) -> None:
 
 
 # -- the sweep --------------------------------------------------------------------------------
+@both_airflows
 def test_the_sweep_tells_the_owner_once_and_once_when_it_recovers(lines: Pipelines) -> None:
     now = datetime.now(UTC)
     lines.airflow.add(
@@ -484,6 +533,7 @@ def test_the_sweep_tells_the_owner_once_and_once_when_it_recovers(lines: Pipelin
     assert len(posts(ws)) == before + 1
 
 
+@both_airflows
 def test_a_late_dataset_is_told_downstream_once(lines: Pipelines) -> None:
     now = datetime.now(UTC)
     stale = [dag_run("orders_hourly", hour(now) - timedelta(hours=h), "success") for h in (5, 6, 7)]
@@ -522,6 +572,7 @@ def test_home_and_team_page_show_pipelines_failing_late_and_healthy(lines: Pipel
     assert "*Pipelines* (" in team and "`component:revenue-report`" in team
 
 
+@both_airflows
 def test_lineage_merges_airflow_datasets_and_names_dags_the_catalog_lacks(
     lines: Pipelines,
 ) -> None:
