@@ -1,7 +1,7 @@
 """``prs <entity|team>``, ``deploys <entity>`` and ``pr <url or repo#number>``: delivery in
 Slack, asked after the ack. Plus the delivery section of team pages and the Home tab (from the
-last good answers only, so the pages stay fast) and previews of pasted pull request URLs of catalog repositories
-and of Backstage entity pages."""
+last good answers only, so the pages stay fast) and previews of pasted pull request URLs of
+catalog repositories and of Backstage entity pages."""
 
 from __future__ import annotations
 
