@@ -13,16 +13,23 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from catalog.refs import EntityRef, parse_ref, ref_from_canonical
 from catalog.store import Catalog, EntitySummary
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 __all__ = ["SearchHit", "search_entities", "suggest_refs"]
 
 _CANDIDATES = 2000
+_ROUGH_CUTOFF = 40  # the QRatio a name needs to be a fuzzy candidate
 _SEPARATOR = "\x00"  # between texts in the scanned string (a word holding it is rare: slow path)
 
 
@@ -134,28 +141,102 @@ def _texts(catalog: Catalog) -> _Texts:
     return texts
 
 
-_name_cache: dict[int, tuple[int, list[str], list[str]]] = {}
+class _Names:
+    """Every entity's name and ref, and how often each character occurs in each name.
+
+    A name's QRatio against a query is 200 * LCS / (len(query) + len(name)), and the longest
+    common subsequence holds at most min(count in query, count in name) of each character; so
+    the counts bound each name's score from above without comparing the strings."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        import numpy as np
+
+        self.names = [n for n, _ in pairs]
+        self.refs = [r for _, r in pairs]
+        self.array = np.array(self.names, dtype=object)
+        size = len(self.names)
+        self.lengths = np.fromiter(map(len, self.names), dtype=np.int32, count=size)
+        joined = "".join(self.names)
+        alphabet = sorted(set(joined))
+        self.counts: dict[str, npt.NDArray[np.uint8]] = {}
+        if not alphabet:
+            return
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+        row = np.zeros(ord(alphabet[-1]) + 1, dtype=np.int64)
+        row[[ord(c) for c in alphabet]] = np.arange(len(alphabet), dtype=np.int64) * size
+        owner = np.repeat(np.arange(size, dtype=np.int64), self.lengths)
+        counts = np.bincount(row[codes] + owner, minlength=len(alphabet) * size)
+        np.minimum(counts, 255, out=counts)  # exact for every query of at most 255 characters
+        table = counts.astype(np.uint8).reshape(len(alphabet), size)
+        self.counts = {c: table[i] for i, c in enumerate(alphabet)}
+
+    def best_by_qratio(self, query: str, limit: int) -> list[tuple[str, float, int]]:
+        """Exactly ``process.extract(query, names, scorer=fuzz.QRatio, limit=limit,
+        score_cutoff=_ROUGH_CUTOFF)``: (name, score, index), best first, ties by index.
+
+        Only names whose bound reaches a level are scored, highest levels first, until
+        ``limit`` names score at least the level: every name left unscored scores below it."""
+        if not query or len(query) > 255 or not self.names:
+            return _extract_qratio(query, self.names, limit)
+        import numpy as np
+
+        overlap = np.zeros(len(self.names), dtype=np.uint8)
+        for char, times in Counter(query).items():
+            counts = self.counts.get(char)
+            if counts is not None:
+                overlap += np.minimum(counts, times)
+        # The floor of each name's best possible score (integers: no rounding to go wrong).
+        levels = (200 * overlap.astype(np.int32)) // (len(query) + self.lengths)
+        reaching = np.cumsum(np.bincount(levels, minlength=101)[::-1])[::-1]
+        found: list[tuple[str, float, int]] = []
+        want, above = 4 * limit, 101
+        while above > _ROUGH_CUTOFF:
+            level = next(
+                (c for c in range(above - 1, _ROUGH_CUTOFF, -1) if reaching[c] >= want),
+                _ROUGH_CUTOFF,
+            )
+            if reaching[level] > len(self.names) // 2:  # too loose a bound to be worth it
+                return _extract_qratio(query, self.names, limit)
+            band = np.flatnonzero((levels >= level) & (levels < above))
+            picked = band.tolist()
+            scored = _extract_qratio(query, self.array[band].tolist(), None)
+            found += [(name, score, picked[j]) for name, score, j in scored]
+            if sum(1 for _, score, _ in found if score >= level) >= limit:
+                break
+            want, above = want * 4, level
+        found.sort(key=lambda x: (-x[1], x[2]))
+        return found[:limit]
 
 
-def _names(catalog: Catalog) -> tuple[list[str], list[str]]:
+def _extract_qratio(
+    query: str, names: list[str], limit: int | None
+) -> list[tuple[str, float, int]]:
+    return process.extract(
+        query, names, scorer=fuzz.QRatio, limit=limit, score_cutoff=_ROUGH_CUTOFF
+    )
+
+
+_name_cache: dict[int, tuple[int, _Names]] = {}
+
+
+def _names(catalog: Catalog) -> _Names:
     generation = catalog.generation()
     key = id(catalog.engine)
     with _cache_lock:
         cached = _name_cache.get(key)
         if cached is not None and cached[0] == generation:
-            return cached[1], cached[2]
-    pairs = catalog.names()
-    names, refs = [n for n, _ in pairs], [r for _, r in pairs]
+            return cached[1]
+    names = _Names(catalog.names())
     with _cache_lock:
-        _name_cache[key] = (generation, names, refs)
-    return names, refs
+        _name_cache[key] = (generation, names)
+    return names
 
 
 def _fuzzy(catalog: Catalog, query: str, limit: int) -> list[tuple[EntityRef, float]]:
-    names, refs = _names(catalog)
+    names = _names(catalog)
     # A cheap scorer picks candidates from every name; the thorough one ranks only those.
-    rough = process.extract(query, names, scorer=fuzz.QRatio, limit=limit * 20, score_cutoff=40)
-    chosen = [names[i] for _, _, i in rough]
+    rough = names.best_by_qratio(query, limit * 20)
+    chosen = [name for name, _, _ in rough]
     matches = [
         (name, score, rough[j][2])
         for name, score, j in process.extract(
@@ -164,6 +245,6 @@ def _fuzzy(catalog: Catalog, query: str, limit: int) -> list[tuple[EntityRef, fl
     ]
     seen: dict[EntityRef, float] = {}
     for _, score, index in matches:
-        ref = parse_ref(refs[index])
+        ref = parse_ref(names.refs[index])
         seen.setdefault(ref, float(score))
     return sorted(seen.items(), key=lambda x: (-x[1], str(x[0])))[:limit]

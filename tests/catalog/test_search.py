@@ -1,16 +1,19 @@
 """Search matches in memory exactly what the database's substring match finds, ranks as
-before, and sees every sync (on SQLite and PostgreSQL)."""
+before, suggests the names scoring every name would, and sees every sync (on SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 
 from catalog import Catalog
-from catalog.search import search_entities
+from catalog.refs import parse_ref
+from catalog.search import _Names, search_entities, suggest_refs
 from catalog.sources import DirectorySource
 from catalog.sync import SyncOptions, sync_catalog
 
@@ -91,3 +94,79 @@ def test_a_word_holding_the_separator_still_searches(globex_catalog: Catalog) ->
     hits = search_entities(globex_catalog, "pay\x00ments")  # PostgreSQL used to refuse it
     assert str(hits[0].summary.ref) == "system:default/payments"  # a fuzzy suggestion
     assert found(globex_catalog, "payments", 5) == reference(globex_catalog, "payments", 5, 2000)
+
+
+def reference_fuzzy(catalog: Catalog, query: str, limit: int) -> list[str]:
+    """The specification of the fuzzy fallback: QRatio over every name picks ``20 * limit``
+    (ties by the names' order), WRatio ranks them, best ``limit`` refs."""
+    pairs = catalog.names()
+    names = [n for n, _ in pairs]
+    rough = process.extract(query, names, scorer=fuzz.QRatio, limit=limit * 20, score_cutoff=40)
+    chosen = [names[i] for _, _, i in rough]
+    ranked = process.extract(query, chosen, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+    seen: dict[str, float] = {}
+    for _, score, j in ranked:
+        seen.setdefault(str(parse_ref(pairs[rough[j][2]][1])), float(score))
+    return [ref for ref, _ in sorted(seen.items(), key=lambda x: (-x[1], x[0]))[:limit]]
+
+
+@pytest.mark.parametrize("limit", [1, 5, 20])
+def test_misspellings_get_the_suggestions_scoring_every_name_gives(
+    globex_catalog: Catalog, limit: int
+) -> None:
+    for query in ["fraud-detectr", "paymnts", "chekout", "ap", "pay\x00ments", "zzzz", "é"]:
+        expected = reference_fuzzy(globex_catalog, query, limit)
+        assert [str(r) for r in suggest_refs(globex_catalog, query, limit=limit)] == expected
+        if not any(query in name for name, _ in globex_catalog.names()):
+            hits = search_entities(globex_catalog, query, limit=limit)
+            assert [str(h.summary.ref) for h in hits] == expected, query
+
+
+def synthetic_names(count: int, rng: random.Random) -> list[str]:
+    words = [
+        "payments",
+        "checkout",
+        "fraud",
+        "stream",
+        "cache",
+        "analytics",
+        "report",
+        "gateway",
+        "inventory",
+    ]
+    people = ["ada", "grace", "alan", "edsger", "barbara"]
+    names = []
+    for n in range(count):
+        if n % 5 == 0:
+            names.append(f"{rng.choice(people)}.{rng.choice(people)}.{n}")
+        else:
+            names.append(f"{rng.choice(words)}-{rng.choice(words)}-{n}")
+    return names
+
+
+def misspelt(name: str, rng: random.Random) -> str:
+    chars = list(name)
+    for _ in range(rng.randint(0, 3)):
+        at = rng.randrange(len(chars))
+        if rng.random() < 0.5:
+            del chars[at]
+        else:
+            chars.insert(at, rng.choice("abcdefghijklmnopqrstuvwxyz-.0123456789"))
+    return "".join(chars)
+
+
+def test_fuzzy_candidates_are_the_best_of_every_name() -> None:
+    """The QRatio candidates, found by bounding each name's score with character counts,
+    are exactly (names, scores, order) the best ``limit`` of scoring every name."""
+    rng = random.Random(22)
+    names = synthetic_names(3000, rng)
+    index = _Names([(name, f"component:default/{name}") for name in names])
+    queries = ["", "a", "paymnts", "é", "x" * 300, "payments service", "alan.grace"]
+    queries += [misspelt(rng.choice(names), rng) for _ in range(150)]
+    queries += [rng.choice(names)[: rng.randint(1, 10)] for _ in range(50)]
+    for query in queries:
+        for limit in (1, 5, 100, 400):
+            expected = process.extract(
+                query, names, scorer=fuzz.QRatio, limit=limit, score_cutoff=40
+            )
+            assert index.best_by_qratio(query, limit) == expected, (query, limit)
