@@ -30,6 +30,7 @@ __all__ = ["SearchHit", "search_entities", "suggest_refs"]
 
 _CANDIDATES = 2000
 _ROUGH_CUTOFF = 40  # the QRatio a name needs to be a fuzzy candidate
+_COUNTED = 64  # characters whose count in each name is kept, for bounding QRatio
 _SEPARATOR = "\x00"  # between texts in the scanned string (a word holding it is rare: slow path)
 
 
@@ -157,18 +158,18 @@ class _Names:
         size = len(self.names)
         self.lengths = np.fromiter(map(len, self.names), dtype=np.int32, count=size)
         joined = "".join(self.names)
-        alphabet = sorted(set(joined))
+        # Names hold few distinct characters (Backstage allows [a-z0-9-_.]); a character
+        # beyond the commonest _COUNTED gets no column and is assumed to be everywhere.
+        present = Counter(joined)
+        counted = sorted(c for c, _ in present.most_common(_COUNTED))
+        self.uncounted = set(present) - set(counted)
         self.counts: dict[str, npt.NDArray[np.uint8]] = {}
-        if not alphabet:
-            return
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        row = np.zeros(ord(alphabet[-1]) + 1, dtype=np.int64)
-        row[[ord(c) for c in alphabet]] = np.arange(len(alphabet), dtype=np.int64) * size
-        owner = np.repeat(np.arange(size, dtype=np.int64), self.lengths)
-        counts = np.bincount(row[codes] + owner, minlength=len(alphabet) * size)
-        np.minimum(counts, 255, out=counts)  # exact for every query of at most 255 characters
-        table = counts.astype(np.uint8).reshape(len(alphabet), size)
-        self.counts = {c: table[i] for i, c in enumerate(alphabet)}
+        owner = np.repeat(np.arange(size, dtype=np.int32), self.lengths)
+        for char in counted:
+            counts = np.bincount(owner[codes == ord(char)], minlength=size)
+            # Capped: exact for every query of at most 255 characters.
+            self.counts[char] = np.minimum(counts, 255).astype(np.uint8)
 
     def best_by_qratio(self, query: str, limit: int) -> list[tuple[str, float, int]]:
         """Exactly ``process.extract(query, names, scorer=fuzz.QRatio, limit=limit,
@@ -185,8 +186,11 @@ class _Names:
             counts = self.counts.get(char)
             if counts is not None:
                 overlap += np.minimum(counts, times)
+            elif char in self.uncounted:
+                overlap += times
         # The floor of each name's best possible score (integers: no rounding to go wrong).
         levels = (200 * overlap.astype(np.int32)) // (len(query) + self.lengths)
+        np.minimum(levels, 100, out=levels)  # an uncounted character can overstate the bound
         reaching = np.cumsum(np.bincount(levels, minlength=101)[::-1])[::-1]
         found: list[tuple[str, float, int]] = []
         want, above = 4 * limit, 101

@@ -155,9 +155,14 @@ def misspelt(name: str, rng: random.Random) -> str:
     return "".join(chars)
 
 
-def test_fuzzy_candidates_are_the_best_of_every_name() -> None:
+@pytest.mark.parametrize("counted", [64, 6])
+def test_fuzzy_candidates_are_the_best_of_every_name(
+    counted: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The QRatio candidates, found by bounding each name's score with character counts,
-    are exactly (names, scores, order) the best ``limit`` of scoring every name."""
+    are exactly (names, scores, order) the best ``limit`` of scoring every name (also when
+    only a few characters are counted in each name)."""
+    monkeypatch.setattr("catalog.search._COUNTED", counted)
     rng = random.Random(22)
     names = synthetic_names(3000, rng)
     index = _Names([(name, f"component:default/{name}") for name in names])
