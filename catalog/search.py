@@ -15,6 +15,7 @@ from array import array
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -30,6 +31,8 @@ __all__ = ["SearchHit", "search_entities", "suggest_refs"]
 
 _CANDIDATES = 2000
 _ROUGH_CUTOFF = 40  # the QRatio a name needs to be a fuzzy candidate
+_MOST_CANDIDATES = 16_000  # beyond this, walking the string is as quick
+_SIGNATURE_CHUNK = 20_000  # texts whose pair signatures are computed at a time
 _COUNTED = 64  # characters whose count in each name is kept, for bounding QRatio
 _SEPARATOR = "\x00"  # between texts in the scanned string (a word holding it is rare: slow path)
 
@@ -103,11 +106,50 @@ class _Texts:
         for text, ref in rows:
             self.starts.append(self.starts[-1] + len(text) + 1)
             self.ref_starts.append(self.ref_starts[-1] + len(ref) + 1)
+        self.pairs = _pair_signatures(self.blob, self.starts)
 
     def matching(self, words: list[str], limit: int) -> list[tuple[str, str]]:
         """(canonical ref, text) of the first ``limit`` texts holding every word."""
+        candidates = self._candidates(words)
+        if candidates is None:
+            return self._walk(words, limit)
+        blob, starts, refs, ref_starts = self.blob, self.starts, self.refs, self.ref_starts
+        found: list[tuple[str, str]] = []
+        for number in candidates:
+            text = blob[starts[number] : starts[number + 1] - 1]
+            if all(w in text for w in words):
+                found.append((refs[ref_starts[number] : ref_starts[number + 1] - 1], text))
+                if len(found) >= limit:
+                    break
+        return found
+
+    def _candidates(self, words: list[str]) -> list[int] | None:
+        """In text order, the texts holding every pair of adjacent characters of the words
+        (by their signatures: a superset of the texts holding the words), or None when
+        that leaves too many to check one by one."""
+        needed: dict[int, int] = {}
+        for word in words:
+            for first, second in pairwise(word):
+                bucket = _pair_bucket(ord(first), ord(second))
+                needed[bucket >> 3] = needed.get(bucket >> 3, 0) | (0x80 >> (bucket & 7))
+        if not needed:  # one-character words: no pairs to go by
+            return None
+        import numpy as np
+
+        keep = np.ones(len(self.starts) - 1, dtype=bool)
+        for byte, bits in needed.items():
+            keep &= (self.pairs[byte] & bits) == bits
+        candidates = np.flatnonzero(keep)
+        if len(candidates) > _MOST_CANDIDATES:
+            return None
+        result: list[int] = candidates.tolist()
+        return result
+
+    def _walk(self, words: list[str], limit: int) -> list[tuple[str, str]]:
+        """``matching`` by walking the longest word's occurrences in the whole string."""
         pivot = max(words, key=len)
-        others = [w for w in words if w != pivot]
+        # An occurrence of a word holding the separator may run into the next text.
+        others = words if _SEPARATOR in pivot else [w for w in words if w != pivot]
         blob, starts, find = self.blob, self.starts, self.blob.find
         found: list[tuple[str, str]] = []
         at = find(pivot)
@@ -123,6 +165,36 @@ class _Texts:
                     break
             at = find(pivot, end)
         return found
+
+
+def _pair_bucket(first: int, second: int) -> int:
+    """Which of 256 bits stands for a pair of adjacent code points (a multiplicative hash)."""
+    return (((first * 0x10001 + second) * 0x9E3779B1) & 0xFFFFFFFF) >> 24
+
+
+def _pair_signatures(blob: str, starts: array[int]) -> npt.NDArray[np.uint8]:
+    """For each text, the set of its adjacent-character pairs' buckets as 256 bits: row
+    ``b`` holds bits ``8b..8b+7`` of every text (one contiguous row per byte)."""
+    import numpy as np
+
+    count = len(starts) - 1
+    signatures = np.zeros((count, 32), dtype=np.uint8)
+    offsets = np.frombuffer(starts, dtype=np.int64)
+    for first in range(0, count, _SIGNATURE_CHUNK):  # a few MB of temporaries at a time
+        last = min(count, first + _SIGNATURE_CHUNK)
+        begin, end = int(offsets[first]), int(offsets[last])
+        codes = np.frombuffer(blob[begin:end].encode("utf-32-le"), dtype=np.uint32)
+        codes = codes.astype(np.uint64)
+        if len(codes) < 2:
+            continue
+        owner = np.repeat(np.arange(last - first), np.diff(offsets[first : last + 1]))
+        mixed = (codes[:-1] * np.uint64(0x10001) + codes[1:]) * np.uint64(0x9E3779B1)
+        buckets = ((mixed & np.uint64(0xFFFFFFFF)) >> np.uint64(24)).astype(np.int64)
+        # A pair across a separator marks the text before it: an extra bit, never a missing one.
+        flags = np.zeros((last - first) * 256, dtype=bool)
+        flags[owner[: len(buckets)] * 256 + buckets] = True
+        signatures[first:last] = np.packbits(flags.reshape(last - first, 256), axis=1)
+    return np.ascontiguousarray(signatures.T)
 
 
 _cache_lock = threading.Lock()

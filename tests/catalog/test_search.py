@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 
 from catalog import Catalog
 from catalog.refs import parse_ref
-from catalog.search import _Names, search_entities, suggest_refs
+from catalog.search import _Names, _Texts, search_entities, suggest_refs
 from catalog.sources import DirectorySource
 from catalog.sync import SyncOptions, sync_catalog
 
@@ -59,6 +59,19 @@ def test_search_finds_and_ranks_what_the_database_match_would(
             assert found(globex_catalog, query, limit) == expected, query
 
 
+@pytest.mark.parametrize("most", [0, 16_000])
+def test_words_are_matched_alike_with_and_without_the_pair_signatures(
+    globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, most: int
+) -> None:
+    """Texts are narrowed by their adjacent-character pairs unless too many remain (then
+    the whole string is walked); both give the database's match."""
+    monkeypatch.setattr("catalog.search._MOST_CANDIDATES", most)
+    for query in QUERIES:
+        expected = reference(globex_catalog, query, 20, 2000)
+        if expected:
+            assert found(globex_catalog, query, 20) == expected, query
+
+
 def test_only_the_first_matches_in_text_order_are_ranked(
     globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -94,6 +107,41 @@ def test_a_word_holding_the_separator_still_searches(globex_catalog: Catalog) ->
     hits = search_entities(globex_catalog, "pay\x00ments")  # PostgreSQL used to refuse it
     assert str(hits[0].summary.ref) == "system:default/payments"  # a fuzzy suggestion
     assert found(globex_catalog, "payments", 5) == reference(globex_catalog, "payments", 5, 2000)
+    assert search_entities(globex_catalog, "\x00") == []  # no text holds it, no name is near
+
+
+def random_texts(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    words = ["payments", "checkout", "fraud", "stream", "café", "señal", "mn", "a-b", "x_y"]
+    rows = []
+    for n in range(count):
+        text = " ".join(rng.choice(words) + rng.choice(["", "s", "-api", str(n)]) for _ in "abc")
+        rows.append((text[: rng.randint(0, len(text))], f"component:default/c-{n}"))
+    return rows
+
+
+@pytest.mark.parametrize("most", [0, 16_000])
+def test_texts_holding_every_word_are_found_in_text_order(
+    monkeypatch: pytest.MonkeyPatch, most: int
+) -> None:
+    """The pair signatures never hide a text holding the words, whatever the characters
+    (accents, a separator inside a word, one-character words), and the first ``limit``
+    texts in (text, ref) order are the ones returned; walking the string agrees."""
+    monkeypatch.setattr("catalog.search._MOST_CANDIDATES", most)
+    rng = random.Random(22)
+    rows = random_texts(3000, rng)
+    texts = _Texts(list(rows))
+    ordered = sorted(rows)
+    queries = [["payments"], ["paymnts"], ["café", "señal"], ["é"], ["s"], ["mn"], ["\x00"]]
+    queries += [["ts\x00pay"], ["fraud", "a-b"], ["zz"], ["-api", "stream"], ["x_y", "1"]]
+    for text, _ in rng.sample(rows, 100):
+        start = rng.randrange(len(text) + 1)
+        queries.append([w for w in text[start : start + rng.randint(1, 12)].split() if w])
+    for words in queries:
+        if not words:
+            continue
+        for limit in (1, 20, 2000):
+            expected = [(r, t) for t, r in ordered if all(w in t for w in words)][:limit]
+            assert texts.matching(words, limit) == expected, (words, limit)
 
 
 def reference_fuzzy(catalog: Catalog, query: str, limit: int) -> list[str]:
