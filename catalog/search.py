@@ -32,7 +32,7 @@ __all__ = ["SearchHit", "search_entities", "suggest_refs"]
 _CANDIDATES = 2000
 _ROUGH_CUTOFF = 40  # the QRatio a name needs to be a fuzzy candidate
 _MOST_CANDIDATES = 16_000  # beyond this, walking the string is as quick
-_SIGNATURE_CHUNK = 20_000  # texts whose pair signatures are computed at a time
+_CHUNK = 2_000  # texts or names whose signatures or counts are computed at a time
 _COUNTED = 64  # characters whose count in each name is kept, for bounding QRatio
 _SEPARATOR = "\x00"  # between texts in the scanned string (a word holding it is rare: slow path)
 
@@ -178,10 +178,10 @@ def _pair_signatures(blob: str, starts: array[int]) -> npt.NDArray[np.uint8]:
     import numpy as np
 
     count = len(starts) - 1
-    signatures = np.zeros((count, 32), dtype=np.uint8)
+    signatures = np.zeros((32, count), dtype=np.uint8)
     offsets = np.frombuffer(starts, dtype=np.int64)
-    for first in range(0, count, _SIGNATURE_CHUNK):  # a few MB of temporaries at a time
-        last = min(count, first + _SIGNATURE_CHUNK)
+    for first in range(0, count, _CHUNK):  # small temporaries, which malloc gives back
+        last = min(count, first + _CHUNK)
         begin, end = int(offsets[first]), int(offsets[last])
         codes = np.frombuffer(blob[begin:end].encode("utf-32-le"), dtype=np.uint32)
         codes = codes.astype(np.uint64)
@@ -193,8 +193,8 @@ def _pair_signatures(blob: str, starts: array[int]) -> npt.NDArray[np.uint8]:
         # A pair across a separator marks the text before it: an extra bit, never a missing one.
         flags = np.zeros((last - first) * 256, dtype=bool)
         flags[owner[: len(buckets)] * 256 + buckets] = True
-        signatures[first:last] = np.packbits(flags.reshape(last - first, 256), axis=1)
-    return np.ascontiguousarray(signatures.T)
+        signatures[:, first:last] = np.packbits(flags.reshape(last - first, 256), axis=1).T
+    return signatures
 
 
 _cache_lock = threading.Lock()
@@ -229,19 +229,27 @@ class _Names:
         self.array = np.array(self.names, dtype=object)
         size = len(self.names)
         self.lengths = np.fromiter(map(len, self.names), dtype=np.int32, count=size)
-        joined = "".join(self.names)
         # Names hold few distinct characters (Backstage allows [a-z0-9-_.]); a character
-        # beyond the commonest _COUNTED gets no column and is assumed to be everywhere.
-        present = Counter(joined)
+        # beyond the commonest _COUNTED gets no counts and is assumed to be everywhere.
+        present = Counter("".join(self.names))
         counted = sorted(c for c, _ in present.most_common(_COUNTED))
         self.uncounted = set(present) - set(counted)
-        self.counts: dict[str, npt.NDArray[np.uint8]] = {}
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-        owner = np.repeat(np.arange(size, dtype=np.int32), self.lengths)
-        for char in counted:
-            counts = np.bincount(owner[codes == ord(char)], minlength=size)
+        table = np.zeros((len(counted), size), dtype=np.uint8)
+        known = np.array([ord(c) for c in counted], dtype=np.uint32)
+        for first in range(0, size, _CHUNK):  # small temporaries, which malloc gives back
+            last = min(size, first + _CHUNK)
+            part = "".join(self.names[first:last])
+            codes = np.frombuffer(part.encode("utf-32-le"), dtype=np.uint32)
+            owner = np.repeat(np.arange(last - first), self.lengths[first:last])
+            column = np.minimum(np.searchsorted(known, codes), len(known) - 1)
+            found = known[column] == codes
+            times = np.bincount(
+                column[found] * (last - first) + owner[found],
+                minlength=len(known) * (last - first),
+            )
             # Capped: exact for every query of at most 255 characters.
-            self.counts[char] = np.minimum(counts, 255).astype(np.uint8)
+            table[:, first:last] = np.minimum(times, 255).reshape(len(known), last - first)
+        self.counts = {c: table[i] for i, c in enumerate(counted)}
 
     def best_by_qratio(self, query: str, limit: int) -> list[tuple[str, float, int]]:
         """Exactly ``process.extract(query, names, scorer=fuzz.QRatio, limit=limit,
