@@ -231,9 +231,12 @@ class _Names:
         self.lengths = np.fromiter(map(len, self.names), dtype=np.int32, count=size)
         # Names hold few distinct characters (Backstage allows [a-z0-9-_.]); a character
         # beyond the commonest _COUNTED gets no counts and is assumed to be everywhere.
-        present = Counter("".join(self.names))
-        counted = sorted(c for c, _ in present.most_common(_COUNTED))
-        self.uncounted = set(present) - set(counted)
+        joined = "".join(self.names)
+        present = set(joined)
+        if len(present) > _COUNTED:
+            present = {c for c, _ in Counter(joined).most_common(_COUNTED)}
+        counted = sorted(present)
+        self.uncounted = set(joined) - present
         table = np.zeros((len(counted), size), dtype=np.uint8)
         known = np.array([ord(c) for c in counted], dtype=np.uint32)
         for first in range(0, size, _CHUNK):  # small temporaries, which malloc gives back
