@@ -218,10 +218,12 @@ def step_search_check(folder: str, url: str, count: str = "400") -> dict[str, ob
     QRatio over every name, the matches against walking the whole string."""
     from rapidfuzz import fuzz, process
 
+    import catalog.search
     from catalog import Catalog
     from catalog.database import create_database_engine
     from catalog.search import _names, _texts
 
+    catalog.search._NARROWED_FROM = 0  # narrowed at every size, to be checked at every size
     cat = Catalog(create_database_engine(url))
     names, texts = _names(cat), _texts(cat)
     every = texts.blob.split("\x00")

@@ -34,6 +34,9 @@ _ROUGH_CUTOFF = 40  # the QRatio a name needs to be a fuzzy candidate
 _MOST_CANDIDATES = 16_000  # beyond this, walking the string is as quick
 _CHUNK = 2_000  # texts or names whose signatures or counts are computed at a time
 _COUNTED = 64  # characters whose count in each name is kept, for bounding QRatio
+# Below this many texts or names a full scan takes a millisecond or two: nothing is built
+# to narrow it (and numpy is not imported, for the CLI's sake).
+_NARROWED_FROM = 20_000
 _SEPARATOR = "\x00"  # between texts in the scanned string (a word holding it is rare: slow path)
 
 
@@ -106,7 +109,9 @@ class _Texts:
         for text, ref in rows:
             self.starts.append(self.starts[-1] + len(text) + 1)
             self.ref_starts.append(self.ref_starts[-1] + len(ref) + 1)
-        self.pairs = _pair_signatures(self.blob, self.starts)
+        self.pairs = (
+            _pair_signatures(self.blob, self.starts) if len(rows) >= _NARROWED_FROM else None
+        )
 
     def matching(self, words: list[str], limit: int) -> list[tuple[str, str]]:
         """(canonical ref, text) of the first ``limit`` texts holding every word."""
@@ -127,6 +132,8 @@ class _Texts:
         """In text order, the texts holding every pair of adjacent characters of the words
         (by their signatures: a superset of the texts holding the words), or None when
         that leaves too many to check one by one."""
+        if self.pairs is None:
+            return None
         needed: dict[int, int] = {}
         for word in words:
             for first, second in pairwise(word):
@@ -222,10 +229,15 @@ class _Names:
     the counts bound each name's score from above without comparing the strings."""
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        import numpy as np
-
         self.names = [n for n, _ in pairs]
         self.refs = [r for _, r in pairs]
+        self.counts: dict[str, npt.NDArray[np.uint8]] | None = None
+        if len(self.names) >= _NARROWED_FROM:
+            self._count_characters()
+
+    def _count_characters(self) -> None:
+        import numpy as np
+
         self.array = np.array(self.names, dtype=object)
         size = len(self.names)
         self.lengths = np.fromiter(map(len, self.names), dtype=np.int32, count=size)
@@ -260,7 +272,7 @@ class _Names:
 
         Only names whose bound reaches a level are scored, highest levels first, until
         ``limit`` names score at least the level: every name left unscored scores below it."""
-        if not query or len(query) > 255 or not self.names:
+        if self.counts is None or not query or len(query) > 255:
             return _extract_qratio(query, self.names, limit)
         import numpy as np
 

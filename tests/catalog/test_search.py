@@ -59,12 +59,21 @@ def test_search_finds_and_ranks_what_the_database_match_would(
             assert found(globex_catalog, query, limit) == expected, query
 
 
-@pytest.mark.parametrize("most", [0, 16_000])
-def test_words_are_matched_alike_with_and_without_the_pair_signatures(
-    globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, most: int
+def narrow_from(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Build the texts' signatures and the names' counts from ``size`` entities on."""
+    monkeypatch.setattr("catalog.search._NARROWED_FROM", size)
+    monkeypatch.setattr("catalog.search._texts_cache", {})
+    monkeypatch.setattr("catalog.search._name_cache", {})
+
+
+@pytest.mark.parametrize(("narrowed_from", "most"), [(20_000, 16_000), (0, 0), (0, 16_000)])
+def test_words_are_matched_alike_however_the_texts_are_narrowed(
+    globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, narrowed_from: int, most: int
 ) -> None:
-    """Texts are narrowed by their adjacent-character pairs unless too many remain (then
-    the whole string is walked); both give the database's match."""
+    """Texts are narrowed by their adjacent-character pairs in a large catalog, unless too
+    many remain (then the whole string is walked, as in a small one); all give the
+    database's match."""
+    narrow_from(monkeypatch, narrowed_from)
     monkeypatch.setattr("catalog.search._MOST_CANDIDATES", most)
     for query in QUERIES:
         expected = reference(globex_catalog, query, 20, 2000)
@@ -126,6 +135,7 @@ def test_texts_holding_every_word_are_found_in_text_order(
     """The pair signatures never hide a text holding the words, whatever the characters
     (accents, a separator inside a word, one-character words), and the first ``limit``
     texts in (text, ref) order are the ones returned; walking the string agrees."""
+    narrow_from(monkeypatch, 0)
     monkeypatch.setattr("catalog.search._MOST_CANDIDATES", most)
     rng = random.Random(22)
     rows = random_texts(3000, rng)
@@ -158,10 +168,12 @@ def reference_fuzzy(catalog: Catalog, query: str, limit: int) -> list[str]:
     return [ref for ref, _ in sorted(seen.items(), key=lambda x: (-x[1], x[0]))[:limit]]
 
 
+@pytest.mark.parametrize("narrowed_from", [0, 20_000])
 @pytest.mark.parametrize("limit", [1, 5, 20])
 def test_misspellings_get_the_suggestions_scoring_every_name_gives(
-    globex_catalog: Catalog, limit: int
+    globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, limit: int, narrowed_from: int
 ) -> None:
+    narrow_from(monkeypatch, narrowed_from)
     for query in ["fraud-detectr", "paymnts", "chekout", "ap", "pay\x00ments", "zzzz", "é"]:
         expected = reference_fuzzy(globex_catalog, query, limit)
         assert [str(r) for r in suggest_refs(globex_catalog, query, limit=limit)] == expected
@@ -210,6 +222,7 @@ def test_fuzzy_candidates_are_the_best_of_every_name(
     """The QRatio candidates, found by bounding each name's score with character counts,
     are exactly (names, scores, order) the best ``limit`` of scoring every name (also when
     only a few characters are counted in each name)."""
+    narrow_from(monkeypatch, 0)
     monkeypatch.setattr("catalog.search._COUNTED", counted)
     rng = random.Random(22)
     names = synthetic_names(3000, rng)
