@@ -12,6 +12,8 @@ Target (issue 15): the removal guard and the review of removed sources cost noth
 measurable: a re-sync that removes 1% of the catalog takes as long with them as without
 (the best of ``--repeat`` runs each, from copies of the same database); a sync held at 50%
 is no slower than one that applies.
+Target (issue 22): search p99 <= 15 ms at 100k; the search check (``--step search-check``)
+confirms on random queries that the narrowed fuzzy candidates and matches equal a full scan.
 """
 
 from __future__ import annotations
@@ -210,6 +212,55 @@ def step_queries(folder: str, url: str) -> dict[str, dict[str, float]]:
     }
 
 
+def step_search_check(folder: str, url: str, count: str = "400") -> dict[str, object]:
+    """Issue 22: the narrowed search gives what scanning everything gives, on ``count`` random
+    queries (misspelt names, parts of texts, several words): the fuzzy candidates against
+    QRatio over every name, the matches against walking the whole string."""
+    from rapidfuzz import fuzz, process
+
+    import catalog.search
+    from catalog import Catalog
+    from catalog.database import create_database_engine
+    from catalog.search import _names, _texts
+
+    catalog.search._NARROWED_FROM = 0  # narrowed at every size, to be checked at every size
+    cat = Catalog(create_database_engine(url))
+    names, texts = _names(cat), _texts(cat)
+    every = texts.blob.split("\x00")
+    rng = random.Random(22)
+
+    def misspelt(word: str) -> str:
+        chars = list(word)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(chars) + 1)
+            if chars and rng.random() < 0.5:
+                del chars[min(at, len(chars) - 1)]
+            else:
+                chars.insert(at, rng.choice("abcdefghijklmnopqrstuvwxyz-.0123456789"))
+        return "".join(chars)
+
+    def piece() -> str:
+        text = rng.choice(every)
+        start = rng.randrange(len(text) + 1)
+        return text[start : start + rng.randint(1, 12)]
+
+    fuzzy_same = matches_same = 0
+    started = time.perf_counter()
+    for n in range(int(count)):
+        query = misspelt(rng.choice(names.names))
+        limit = rng.choice([100, 400])
+        full = process.extract(query, names.names, scorer=fuzz.QRatio, limit=limit, score_cutoff=40)
+        fuzzy_same += names.best_by_qratio(query, limit) == full
+        words = (piece() + (" " + piece() if n % 2 else "")).split() or ["x"]
+        matches_same += texts.matching(words, 2000) == texts._walk(words, 2000)
+    return {
+        "queries": int(count),
+        "fuzzy_same": fuzzy_same,
+        "matches_same": matches_same,
+        "seconds": time.perf_counter() - started,
+    }
+
+
 def _child(*args: str) -> dict[str, object]:
     result = subprocess.run(
         [sys.executable, __file__, "--step", *args], capture_output=True, text=True, check=False
@@ -235,6 +286,7 @@ def main() -> None:
                     "sync": step_sync,
                     "queries": step_queries,
                     "guard": step_guard,
+                    "search-check": step_search_check,
                 }[name](*rest)
             )
         )
@@ -269,6 +321,7 @@ def main() -> None:
             row["pg_full"] = _child("sync", str(folder), pg_url)
             row["pg_again"] = _child("sync", str(folder), pg_url)
         row["guard"] = _guard_costs(folder, db, args.repeat)
+        row["search_check"] = _child("search-check", str(folder), url)
         if size == max(args.sizes):
             row["queries"] = _child("queries", str(folder), url)
         rows.append(row)
@@ -292,6 +345,12 @@ def main() -> None:
             f"| {r['size']:,} | {g['removed_1pct']:,} | {g['guard_on_s']:.2f} s | "
             f"{g['guard_off_s']:.2f} s | {g['held_50pct_s']:.2f} s ({g['held_status']}, "
             f"{g['held_removing']:,}) | {g['applied_50pct_s']:.2f} s |"
+        )
+    for r in rows:
+        c = r["search_check"]
+        print(
+            f"search check {r['size']:,}: fuzzy candidates {c['fuzzy_same']}/{c['queries']}, "
+            f"matches {c['matches_same']}/{c['queries']} the same as scanning everything"
         )
     for r in rows:
         if "pg_full" in r:

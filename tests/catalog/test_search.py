@@ -1,16 +1,19 @@
 """Search matches in memory exactly what the database's substring match finds, ranks as
-before, and sees every sync (on SQLite and PostgreSQL)."""
+before, suggests the names scoring every name would, and sees every sync (on SQLite and
+PostgreSQL)."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 
 from catalog import Catalog
-from catalog.search import search_entities
+from catalog.refs import parse_ref
+from catalog.search import _Names, _Texts, search_entities, suggest_refs
 from catalog.sources import DirectorySource
 from catalog.sync import SyncOptions, sync_catalog
 
@@ -56,6 +59,28 @@ def test_search_finds_and_ranks_what_the_database_match_would(
             assert found(globex_catalog, query, limit) == expected, query
 
 
+def narrow_from(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
+    """Build the texts' signatures and the names' counts from ``size`` entities on."""
+    monkeypatch.setattr("catalog.search._NARROWED_FROM", size)
+    monkeypatch.setattr("catalog.search._texts_cache", {})
+    monkeypatch.setattr("catalog.search._name_cache", {})
+
+
+@pytest.mark.parametrize(("narrowed_from", "most"), [(20_000, 16_000), (0, 0), (0, 16_000)])
+def test_words_are_matched_alike_however_the_texts_are_narrowed(
+    globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, narrowed_from: int, most: int
+) -> None:
+    """Texts are narrowed by their adjacent-character pairs in a large catalog, unless too
+    many remain (then the whole string is walked, as in a small one); all give the
+    database's match."""
+    narrow_from(monkeypatch, narrowed_from)
+    monkeypatch.setattr("catalog.search._MOST_CANDIDATES", most)
+    for query in QUERIES:
+        expected = reference(globex_catalog, query, 20, 2000)
+        if expected:
+            assert found(globex_catalog, query, 20) == expected, query
+
+
 def test_only_the_first_matches_in_text_order_are_ranked(
     globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,3 +116,123 @@ def test_a_word_holding_the_separator_still_searches(globex_catalog: Catalog) ->
     hits = search_entities(globex_catalog, "pay\x00ments")  # PostgreSQL used to refuse it
     assert str(hits[0].summary.ref) == "system:default/payments"  # a fuzzy suggestion
     assert found(globex_catalog, "payments", 5) == reference(globex_catalog, "payments", 5, 2000)
+    assert search_entities(globex_catalog, "\x00") == []  # no text holds it, no name is near
+
+
+def random_texts(count: int, rng: random.Random) -> list[tuple[str, str]]:
+    words = ["payments", "checkout", "fraud", "stream", "café", "señal", "mn", "a-b", "x_y"]
+    rows = []
+    for n in range(count):
+        text = " ".join(rng.choice(words) + rng.choice(["", "s", "-api", str(n)]) for _ in "abc")
+        rows.append((text[: rng.randint(0, len(text))], f"component:default/c-{n}"))
+    return rows
+
+
+@pytest.mark.parametrize("most", [0, 16_000])
+def test_texts_holding_every_word_are_found_in_text_order(
+    monkeypatch: pytest.MonkeyPatch, most: int
+) -> None:
+    """The pair signatures never hide a text holding the words, whatever the characters
+    (accents, a separator inside a word, one-character words), and the first ``limit``
+    texts in (text, ref) order are the ones returned; walking the string agrees."""
+    narrow_from(monkeypatch, 0)
+    monkeypatch.setattr("catalog.search._MOST_CANDIDATES", most)
+    rng = random.Random(22)
+    rows = random_texts(3000, rng)
+    texts = _Texts(list(rows))
+    ordered = sorted(rows)
+    queries = [["payments"], ["paymnts"], ["café", "señal"], ["é"], ["s"], ["mn"], ["\x00"]]
+    queries += [["ts\x00pay"], ["fraud", "a-b"], ["zz"], ["-api", "stream"], ["x_y", "1"]]
+    for text, _ in rng.sample(rows, 100):
+        start = rng.randrange(len(text) + 1)
+        queries.append([w for w in text[start : start + rng.randint(1, 12)].split() if w])
+    for words in queries:
+        if not words:
+            continue
+        for limit in (1, 20, 2000):
+            expected = [(r, t) for t, r in ordered if all(w in t for w in words)][:limit]
+            assert texts.matching(words, limit) == expected, (words, limit)
+
+
+def reference_fuzzy(catalog: Catalog, query: str, limit: int) -> list[str]:
+    """The specification of the fuzzy fallback: QRatio over every name picks ``20 * limit``
+    (ties by the names' order), WRatio ranks them, best ``limit`` refs."""
+    pairs = catalog.names()
+    names = [n for n, _ in pairs]
+    rough = process.extract(query, names, scorer=fuzz.QRatio, limit=limit * 20, score_cutoff=40)
+    chosen = [names[i] for _, _, i in rough]
+    ranked = process.extract(query, chosen, scorer=fuzz.WRatio, limit=limit * 3, score_cutoff=60)
+    seen: dict[str, float] = {}
+    for _, score, j in ranked:
+        seen.setdefault(str(parse_ref(pairs[rough[j][2]][1])), float(score))
+    return [ref for ref, _ in sorted(seen.items(), key=lambda x: (-x[1], x[0]))[:limit]]
+
+
+@pytest.mark.parametrize("narrowed_from", [0, 20_000])
+@pytest.mark.parametrize("limit", [1, 5, 20])
+def test_misspellings_get_the_suggestions_scoring_every_name_gives(
+    globex_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, limit: int, narrowed_from: int
+) -> None:
+    narrow_from(monkeypatch, narrowed_from)
+    for query in ["fraud-detectr", "paymnts", "chekout", "ap", "pay\x00ments", "zzzz", "é"]:
+        expected = reference_fuzzy(globex_catalog, query, limit)
+        assert [str(r) for r in suggest_refs(globex_catalog, query, limit=limit)] == expected
+        if not any(query in name for name, _ in globex_catalog.names()):
+            hits = search_entities(globex_catalog, query, limit=limit)
+            assert [str(h.summary.ref) for h in hits] == expected, query
+
+
+def synthetic_names(count: int, rng: random.Random) -> list[str]:
+    words = [
+        "payments",
+        "checkout",
+        "fraud",
+        "stream",
+        "cache",
+        "analytics",
+        "report",
+        "gateway",
+        "inventory",
+    ]
+    people = ["ada", "grace", "alan", "edsger", "barbara"]
+    names = []
+    for n in range(count):
+        if n % 5 == 0:
+            names.append(f"{rng.choice(people)}.{rng.choice(people)}.{n}")
+        else:
+            names.append(f"{rng.choice(words)}-{rng.choice(words)}-{n}")
+    return names
+
+
+def misspelt(name: str, rng: random.Random) -> str:
+    chars = list(name)
+    for _ in range(rng.randint(0, 3)):
+        at = rng.randrange(len(chars))
+        if rng.random() < 0.5:
+            del chars[at]
+        else:
+            chars.insert(at, rng.choice("abcdefghijklmnopqrstuvwxyz-.0123456789"))
+    return "".join(chars)
+
+
+@pytest.mark.parametrize("counted", [64, 6])
+def test_fuzzy_candidates_are_the_best_of_every_name(
+    counted: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The QRatio candidates, found by bounding each name's score with character counts,
+    are exactly (names, scores, order) the best ``limit`` of scoring every name (also when
+    only a few characters are counted in each name)."""
+    narrow_from(monkeypatch, 0)
+    monkeypatch.setattr("catalog.search._COUNTED", counted)
+    rng = random.Random(22)
+    names = synthetic_names(3000, rng)
+    index = _Names([(name, f"component:default/{name}") for name in names])
+    queries = ["", "a", "paymnts", "é", "x" * 300, "payments service", "alan.grace"]
+    queries += [misspelt(rng.choice(names), rng) for _ in range(150)]
+    queries += [rng.choice(names)[: rng.randint(1, 10)] for _ in range(50)]
+    for query in queries:
+        for limit in (1, 5, 100, 400):
+            expected = process.extract(
+                query, names, scorer=fuzz.QRatio, limit=limit, score_cutoff=40
+            )
+            assert index.best_by_qratio(query, limit) == expected, (query, limit)
