@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+import weakref
 from array import array
 from bisect import bisect_right
 from collections import Counter
@@ -30,6 +31,7 @@ from catalog.store import Catalog, EntitySummary
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
+    from sqlalchemy import Engine
 
 __all__ = ["SearchHit", "search_entities", "suggest_refs"]
 
@@ -210,12 +212,13 @@ def _pair_signatures(blob: str, starts: array[int]) -> npt.NDArray[np.uint8]:
 
 
 _cache_lock = threading.Lock()
-_texts_cache: dict[int, tuple[int, _Texts]] = {}
+#: per database (keyed weakly: a new engine never finds a gone one's texts, whatever its id)
+_texts_cache: weakref.WeakKeyDictionary[Engine, tuple[int, _Texts]] = weakref.WeakKeyDictionary()
 
 
 def _texts(catalog: Catalog) -> _Texts:
     generation = catalog.generation()
-    key = id(catalog.engine)
+    key = catalog.engine
     with _cache_lock:
         cached = _texts_cache.get(key)
         if cached is not None and cached[0] == generation:
@@ -320,12 +323,12 @@ def _extract_qratio(
     )
 
 
-_name_cache: dict[int, tuple[int, _Names]] = {}
+_name_cache: weakref.WeakKeyDictionary[Engine, tuple[int, _Names]] = weakref.WeakKeyDictionary()
 
 
 def _names(catalog: Catalog) -> _Names:
     generation = catalog.generation()
-    key = id(catalog.engine)
+    key = catalog.engine
     with _cache_lock:
         cached = _name_cache.get(key)
         if cached is not None and cached[0] == generation:

@@ -4,6 +4,7 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 
 from catalog import Catalog
+from catalog.database import create_database_engine, upgrade_schema
 from catalog.refs import parse_ref
 from catalog.search import _Names, _Texts, search_entities, suggest_refs
 from catalog.sources import DirectorySource
@@ -110,6 +112,27 @@ def test_search_sees_every_sync(engine: Engine, tmp_path: Path) -> None:
     sync_catalog(engine, [source], SyncOptions(trigger="test", allow_removals=frozenset({"repos"})))
 
     assert [h.summary.ref.name for h in search_entities(catalog, "books")] == ["auditor"]
+
+
+def test_a_new_database_never_answers_from_a_gone_ones_texts(tmp_path: Path) -> None:
+    """Catalogs at the same generation, one after the other in a process (as tests and
+    embedded uses do): each answers from its own texts and names, even when a new engine
+    takes a gone one's place (and ``id``) in memory."""
+    for number, (name, description) in enumerate(
+        [("ledger", "Keeps the books"), ("auditor", "Reads the books twice")] * 2
+    ):
+        folder = tmp_path / f"repos-{number}"
+        write_component(folder, name, description)
+        engine = create_database_engine(f"sqlite:///{tmp_path / f'catalog-{number}.db'}")
+        upgrade_schema(engine)
+        sync_catalog(engine, [DirectorySource("repos", folder)], SyncOptions(trigger="test"))
+        catalog = Catalog(engine)
+
+        assert [h.summary.ref.name for h in search_entities(catalog, "books")] == [name]
+        assert [r.name for r in suggest_refs(catalog, name[:-1] + "z")] == [name]
+        engine.dispose()
+        del catalog, engine
+        gc.collect()
 
 
 def test_a_word_holding_the_separator_still_searches(globex_catalog: Catalog) -> None:
