@@ -71,6 +71,9 @@ class ScannedFile:
     kept_refs: list[str] = field(default_factory=list)
     keep_all_previous: bool = False
     stamp: str = ""
+    #: the rows made from ``entities`` where the file was parsed (``FileReader.finish``);
+    #: ``entities`` then keeps only what the source itself still reads (Location entities)
+    prepared: list[Any] | None = None
 
 
 class CatalogSource(Protocol):
