@@ -52,6 +52,19 @@ class DocumentError:
 class _CoreResolver(BaseResolver):
     """YAML 1.2 core schema: only true/false, null, ints and floats are implicit."""
 
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        # BaseResolver.resolve without what this schema never has (path and wildcard
+        # resolvers): the parser asks for every node, so this is a tenth of a parse.
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
+
 
 _CoreResolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
