@@ -177,7 +177,9 @@ if yaml.__with_libyaml__:
     _FastLoader = _CFastLoader
 
 _STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
-_SCALARS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
+_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")
+)
 
 
 class _Unusual(Exception):
