@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Engine, delete, select
 
 from catalog.database import create_database_engine
-from catalog.sources import DirectorySource, LocationSource, read_ahead
+from catalog.sources import CatalogSource, DirectorySource, LocationSource, read_ahead
 from catalog.sync import SyncOptions, SyncReport, sync_catalog
 from catalog.tables import entities, relations, source_files, sync_runs
 
@@ -157,7 +157,7 @@ def test_parsing_in_worker_processes_changes_nothing_in_the_result(
     monkeypatch.setattr(read_ahead.ParseWorkers, "submit", counted)
 
     def sync(workers: int) -> dict[str, Any]:
-        sources = [
+        sources: list[CatalogSource] = [
             LocationSource("located", location, root=tmp_path / "cat"),
             DirectorySource("folder", folder),  # the same files: conflicts with the first
         ]
