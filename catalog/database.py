@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import operator
 from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -191,17 +192,26 @@ def insert_many(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) 
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
+    values = operator.itemgetter(*columns)
+    processed = [(i, p) for i, p in enumerate(processors) if p is not None]
     for batch in itertools.chain([first], batches):
-        conn.exec_driver_sql(
-            sql,
-            [
-                tuple(p(row[c]) if p else row[c] for c, p in zip(columns, processors, strict=True))
-                for row in batch
-            ],
-        )
+        if len(columns) == 1:
+            params = [(row[columns[0]],) for row in batch]
+        else:
+            params = [values(row) for row in batch]
+        if processed:
+            params = [_processed(row, processed) for row in params]
+        conn.exec_driver_sql(sql, params)
 
 
 _INSERT_BATCH = 5000
+
+
+def _processed(values: tuple[Any, ...], processors: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    row = list(values)
+    for i, process in processors:
+        row[i] = process(row[i])
+    return tuple(row)
 
 
 def _batched(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], ...]]:
