@@ -57,6 +57,10 @@ class PreparedEntity:
     values: tuple[Any, ...]
     relations: tuple[tuple[str, str, str], ...]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # From a parsing worker as plain values (loading slots one by one is far slower).
+        return (PreparedEntity, (self.ref, self.location, self.values, self.relations))
+
     @property
     def row(self) -> dict[str, Any]:
         return dict(zip(ROW_COLUMNS, self.values, strict=True))
