@@ -37,7 +37,7 @@ from catalog.holds import Hold, HoldNotice, hold_removals, open_hold, resolve_ho
 from catalog.removed_sources import removed_source_names, review_removed_sources
 from catalog.rules import SourceRules
 from catalog.sources import CatalogSource, FileReader, PreviousFile, Problem, ScannedFile
-from catalog.sources.read_ahead import parse_worker_count
+from catalog.sources.read_ahead import parse_worker_count, paused_gc
 from catalog.sync_options import SyncOptions
 from catalog.sync_report import Conflict, DanglingRef, SourceReport, SyncReport
 from catalog.tables import entities, source_files, sync_runs
@@ -92,7 +92,8 @@ def sync_catalog(
     run = _start_run(engine, options or SyncOptions(), progress)
     try:
         adoptable = removed_source_names(engine, run.options)
-        reports = [_sync_source(run, source, adoptable) for source in sources]
+        with paused_gc():  # a source's rows and plan are many objects that live on
+            reports = [_sync_source(run, source, adoptable) for source in sources]
         removed = review_removed_sources(engine, run.options, run_id=run.id)
         report = _finish_run(run, reports, removed)
     except BaseException as error:
