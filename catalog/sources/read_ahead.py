@@ -11,11 +11,11 @@ unchanged check, reading the bytes: ``FileTree.read`` as before); only ``FileRea
 entities into rows there) run in the workers. A worker hands back the ``ScannedFile`` as
 ``finish`` left it, so a result crosses the process boundary as rows, not as models.
 
-Workers are forked (Linux) once a source has more than one chunk of files to parse; with
-fewer, or elsewhere, or with ``workers`` below 2, everything runs in the calling process as
-before. They ignore SIGINT and SIGTERM, which are the calling process's to handle (a sync
-unwinds and records itself interrupted; leaving the reader's ``with`` stops the workers),
-and they exit when that process is gone.
+Workers are forked (Linux) once a source has ``PARALLEL_FROM`` files to parse; with fewer,
+or elsewhere, or with ``workers`` below 2, everything runs in the calling process as before.
+They ignore SIGINT and SIGTERM, which are the calling process's to handle (a sync unwinds
+and records itself interrupted; leaving the reader's ``with`` stops the workers), and they
+exit when that process is gone.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ __all__ = ["FileJob", "ParseWorkers", "ReadAhead", "parse_worker_count", "paused
 #: Files per task sent to a worker: enough to make the round trip cheap, few enough that
 #: both workers get work at once.
 CHUNK = 48
+#: Workers start once a source has this many files to parse (fewer parse in a blink; a
+#: small catalog, like most tests', never forks).
+PARALLEL_FROM = 200
 
 
 @contextmanager
@@ -132,6 +135,7 @@ class ReadAhead:
         self._slots: deque[ScannedFile | tuple[_Chunk, int]] = deque()
         self._open = _Chunk()
         self._deferring = _Deferring(reader)
+        self._parsed = 0  # files handed to a parse so far
 
     def read(self, read: Callable[[FileReaderLike], ScannedFile]) -> None:
         """Queue one file: ``read`` is the source's own read (e.g. ``FileTree.read``), called
@@ -143,6 +147,7 @@ class ReadAhead:
             self._slots.append(scanned)
             return
         self._open.jobs.append(FileJob(*call, stamp=scanned.stamp))
+        self._parsed += 1
         self._slots.append((self._open, len(self._open.jobs) - 1))
         if len(self._open.jobs) >= self._chunk_size:
             self._dispatch(full=True)
@@ -169,7 +174,7 @@ class ReadAhead:
         chunk, self._open = self._open, _Chunk()
         jobs = chunk.jobs
         workers = self._workers
-        if workers is not None and (full or workers.started):
+        if workers is not None and (workers.started or (full and self._parsed >= PARALLEL_FROM)):
             chunk.result = workers.submit(jobs)
         else:
             reader = self._reader

@@ -82,7 +82,7 @@ def _catalog(root: Path) -> Path:
           children: []
         """,
     )
-    for i in range(180):
+    for i in range(260):
         text = _component(f"svc-{i}", "team-a" if i % 3 else "team-b", f"svc-{i - 1}")
         if i % 17 == 5:
             text += "---\nkind: [\n---\n" + _component(f"extra-{i}", "team-a")  # syntax error
