@@ -49,7 +49,13 @@ def step_floor(folder: str) -> dict[str, float]:
     docs = 0
     for path in files:
         docs += sum(1 for _ in yaml.load_all(path.read_bytes(), Loader=yaml.CSafeLoader))
-    return {"seconds": time.perf_counter() - started, "documents": docs, "rss_mb": _rss_mb()}
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "documents": docs,
+        "rss_mb": _rss_mb(),
+        "cpu_s": _cpu_seconds(resource.RUSAGE_SELF),
+    }
 
 
 def step_sync(folder: str, url: str) -> dict[str, float]:
