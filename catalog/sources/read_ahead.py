@@ -38,12 +38,12 @@ from catalog.sources.base import FileReaderLike, Origin, ScannedFile
 
 __all__ = ["FileJob", "ParseWorkers", "ReadAhead", "parse_worker_count", "paused_gc"]
 
-#: Files per task sent to a worker: enough to make the round trip cheap, few enough that
-#: both workers get work at once.
-CHUNK = 48
-#: Workers start once a source has this many files to parse (fewer parse in a blink; a
-#: small catalog, like most tests', never forks).
-PARALLEL_FROM = 200
+#: Files (or bytes) per task sent to a worker: enough to make the round trip cheap, few
+#: enough that every worker gets work at once (some files hold hundreds of entities).
+CHUNK, CHUNK_BYTES = 48, 64 * 1024
+#: Workers start once a source has this many files (or bytes) to parse: fewer parse in a
+#: blink, and a small catalog, like most tests', never forks.
+PARALLEL_FROM, PARALLEL_FROM_BYTES = 200, 2 * 1024 * 1024
 
 
 @contextmanager
@@ -105,10 +105,11 @@ class _Deferring:
 
 
 class _Chunk:
-    __slots__ = ("files", "jobs", "result")
+    __slots__ = ("bytes", "files", "jobs", "result")
 
     def __init__(self) -> None:
         self.jobs: list[FileJob] = []
+        self.bytes = 0
         self.result: Callable[[], list[ScannedFile]] | None = None
         self.files: list[ScannedFile] | None = None
 
@@ -135,7 +136,8 @@ class ReadAhead:
         self._slots: deque[ScannedFile | tuple[_Chunk, int]] = deque()
         self._open = _Chunk()
         self._deferring = _Deferring(reader)
-        self._parsed = 0  # files handed to a parse so far
+        self._parsed = self._parsed_bytes = 0  # handed to a parse so far
+        self._local: list[_Chunk] = []  # to parse here, unless workers start before
 
     def read(self, read: Callable[[FileReaderLike], ScannedFile]) -> None:
         """Queue one file: ``read`` is the source's own read (e.g. ``FileTree.read``), called
@@ -146,10 +148,13 @@ class ReadAhead:
         if call is None:  # answered without parsing (unchanged, unreadable, outside)
             self._slots.append(scanned)
             return
-        self._open.jobs.append(FileJob(*call, stamp=scanned.stamp))
+        chunk = self._open
+        chunk.jobs.append(FileJob(*call, stamp=scanned.stamp))
+        chunk.bytes += len(call[1])
         self._parsed += 1
-        self._slots.append((self._open, len(self._open.jobs) - 1))
-        if len(self._open.jobs) >= self._chunk_size:
+        self._parsed_bytes += len(call[1])
+        self._slots.append((chunk, len(chunk.jobs) - 1))
+        if len(chunk.jobs) >= self._chunk_size or chunk.bytes >= CHUNK_BYTES:
             self._dispatch(full=True)
 
     @property
@@ -172,13 +177,20 @@ class ReadAhead:
 
     def _dispatch(self, *, full: bool) -> None:
         chunk, self._open = self._open, _Chunk()
-        jobs = chunk.jobs
         workers = self._workers
-        if workers is not None and (workers.started or (full and self._parsed >= PARALLEL_FROM)):
-            chunk.result = workers.submit(jobs)
+        if workers is not None and (workers.started or (full and self._worth_workers())):
+            for local in self._local:  # queued to parse here so far: the workers take them too
+                if local.files is None:
+                    local.result = workers.submit(local.jobs)
+            self._local = []
+            chunk.result = workers.submit(chunk.jobs)
         else:
-            reader = self._reader
+            reader, jobs = self._reader, chunk.jobs
             chunk.result = lambda: [_load(reader, job) for job in jobs]
+            self._local = [c for c in self._local if c.files is None] + [chunk]
+
+    def _worth_workers(self) -> bool:
+        return self._parsed >= PARALLEL_FROM or self._parsed_bytes >= PARALLEL_FROM_BYTES
 
 
 def _load(reader: FileReaderLike, job: FileJob) -> ScannedFile:
