@@ -122,7 +122,7 @@ class _Chunk:
 
 
 class ReadAhead:
-    """Files read ahead of the caller, handed back in the order they were ``add``-ed."""
+    """Files read ahead of the caller (``read``), handed back (``next``) in that order."""
 
     def __init__(self, reader: FileReaderLike) -> None:
         self._reader = reader
