@@ -51,7 +51,13 @@ def step_floor(folder: str) -> dict[str, float]:
     docs = 0
     for path in files:
         docs += sum(1 for _ in yaml.load_all(path.read_bytes(), Loader=yaml.CSafeLoader))
-    return {"seconds": time.perf_counter() - started, "documents": docs, "rss_mb": _rss_mb()}
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "documents": docs,
+        "rss_mb": _rss_mb(),
+        "cpu_s": _cpu_seconds(resource.RUSAGE_SELF),
+    }
 
 
 def step_sync(folder: str, url: str) -> dict[str, float]:
@@ -73,7 +79,16 @@ def step_sync(folder: str, url: str) -> dict[str, float]:
         "unchanged": source.unchanged,
         "errors": len(source.errors),
         "rss_mb": _rss_mb(),
+        # the parsing workers (issue 22): the largest one's peak, and CPU seconds of all
+        "workers_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "cpu_s": _cpu_seconds(resource.RUSAGE_SELF),
+        "workers_cpu_s": _cpu_seconds(resource.RUSAGE_CHILDREN),
     }
+
+
+def _cpu_seconds(who: int) -> float:
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
 
 
 class _Thinned:

@@ -88,9 +88,12 @@ class _Settlement:
 
 @dataclass
 class _Rows:
-    inserts: list[dict[str, Any]] = field(default_factory=list)
+    """What to write; new entities and relations stay prepared (compact) until written."""
+
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+    inserts: list[PreparedEntity] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
-    relations: list[dict[str, str]] = field(default_factory=list)
+    relations: list[PreparedEntity] = field(default_factory=list)  # whose relations to write
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     adopted: list[str] = field(default_factory=list)
@@ -199,7 +202,9 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
     if plan.removed:
         conn.execute(delete(entities).where(one_of(entities.c.ref, plan.removed, dialect)))
     if rows.inserts:
-        insert_many(conn, entities, rows.inserts)
+        now = rows.now
+        new = (e.row | {"uid": str(uuid.uuid4()), "created_at": now} for e in rows.inserts)
+        insert_many(conn, entities, new)
     if rows.updates:
         conn.execute(
             update(entities)
@@ -208,7 +213,7 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
             [u | {"b_ref": u["ref"]} for u in rows.updates],
         )
     if rows.relations:
-        insert_many(conn, relations, rows.relations)
+        insert_many(conn, relations, (r for e in rows.relations for r in e.relation_rows))
     _write_files(conn, plan)
     if plan.changes_entities:
         bump_generation(conn)
@@ -294,7 +299,7 @@ def _kept(
 
 def _rows(source: str, winners: Mapping[str, _Claim], stored: Mapping[str, _StoredRow]) -> _Rows:
     """The entity and relation rows to write for the winning claims."""
-    rows, now = _Rows(), datetime.now(UTC)
+    rows = _Rows()
     for ref, claim in winners.items():
         old = stored.get(ref)
         entity = claim.entity
@@ -302,14 +307,13 @@ def _rows(source: str, winners: Mapping[str, _Claim], stored: Mapping[str, _Stor
         if entity is None or (old and old.content_hash == entity.content_hash and not adopting):
             rows.unchanged += 1
             continue
-        row = dict(entity.row)
         if old is None:
-            rows.inserts.append(row | {"uid": str(uuid.uuid4()), "created_at": now})
+            rows.inserts.append(entity)
             rows.added.append(ref)
         else:
-            rows.updates.append(row)
+            rows.updates.append(entity.row)
             (rows.adopted if adopting else rows.updated).append(ref)
-        rows.relations.extend(entity.relation_rows)
+        rows.relations.append(entity)
     return rows
 
 

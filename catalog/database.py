@@ -3,8 +3,10 @@ upgrades through Alembic (``catalog/schema``), serialised across processes on Po
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Collection
+import operator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -172,12 +174,17 @@ def _current_revision(engine: Engine) -> str | None:
     return versions[0][0] if len(versions) == 1 else None
 
 
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert ``rows`` (dicts with the same keys) in one executemany straight to the driver: for
-    tens of thousands of rows SQLAlchemy's per-row parameter handling costs more than the
+def insert_many(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts with the same keys) in executemany calls straight to the driver:
+    for tens of thousands of rows SQLAlchemy's per-row parameter handling costs more than the
     inserts themselves. Values still go through each column type's bind processor, so they
-    are stored exactly as SQLAlchemy would store them."""
-    columns = list(rows[0])
+    are stored exactly as SQLAlchemy would store them. Rows are taken ``_INSERT_BATCH`` at a
+    time, so a generator of rows is never held whole."""
+    batches = _batched(rows)
+    first = next(batches, None)
+    if not first:
+        return
+    columns = list(first[0])
     processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     # Table and column names come from our own Table objects, never from input.
@@ -185,10 +192,29 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
-    conn.exec_driver_sql(
-        sql,
-        [
-            tuple(p(row[c]) if p else row[c] for c, p in zip(columns, processors, strict=True))
-            for row in rows
-        ],
-    )
+    values = operator.itemgetter(*columns)
+    processed = [(i, p) for i, p in enumerate(processors) if p is not None]
+    for batch in itertools.chain([first], batches):
+        if len(columns) == 1:
+            params = [(row[columns[0]],) for row in batch]
+        else:
+            params = [values(row) for row in batch]
+        if processed:
+            params = [_processed(row, processed) for row in params]
+        conn.exec_driver_sql(sql, params)
+
+
+_INSERT_BATCH = 5000
+
+
+def _processed(values: tuple[Any, ...], processors: list[tuple[int, Any]]) -> tuple[Any, ...]:
+    row = list(values)
+    for i, process in processors:
+        row[i] = process(row[i])
+    return tuple(row)
+
+
+def _batched(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], ...]]:
+    iterator = iter(rows)
+    while batch := tuple(itertools.islice(iterator, _INSERT_BATCH)):
+        yield batch

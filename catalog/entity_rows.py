@@ -4,6 +4,7 @@ its content hash) and the ``relations`` rows its spec declares."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,38 +12,100 @@ from typing import Any
 from catalog.relations import OWNED_BY
 from catalog.sources import SourcedEntity, content_hash
 
-__all__ = ["SEARCH_TEXT_LIMIT", "PreparedEntity", "prepare_entity"]
+__all__ = ["ROW_COLUMNS", "SEARCH_TEXT_LIMIT", "PreparedEntity", "prepare_entity"]
 
 #: Searchable text kept per entity (fits any database's index entry size).
 SEARCH_TEXT_LIMIT = 500
 
 
+#: The ``entities`` columns a prepared entity holds, in the order of ``PreparedEntity.values``.
+ROW_COLUMNS = (
+    "ref",
+    "kind",
+    "namespace",
+    "name",
+    "title",
+    "description",
+    "spec_type",
+    "lifecycle",
+    "owner_ref",
+    "search_text",
+    "document",
+    "content_hash",
+    "etag",
+    "source",
+    "location",
+    "line",
+    "entity_dir",
+    "repo_dir",
+    "updated_at",
+)
+_CONTENT_HASH = ROW_COLUMNS.index("content_hash")
+
+
 @dataclass(frozen=True, slots=True)
 class PreparedEntity:
-    """An entity turned into the rows the store writes (entity row and relation rows)."""
+    """An entity turned into the rows the store writes (entity row and relation rows).
+
+    Held compactly until written (a full sync holds every entity of a source at once): the
+    row's values as a tuple, and each relation as (subject, type, object); its origin is
+    ``ref``. ``row`` and ``relation_rows`` build the dicts the store writes.
+    """
 
     ref: str
     location: str
-    row: dict[str, Any]
-    relation_rows: tuple[dict[str, str], ...]
+    values: tuple[Any, ...]
+    relations: tuple[tuple[str, str, str], ...]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # From a parsing worker as plain values (loading slots one by one is far slower).
+        return (PreparedEntity, (self.ref, self.location, self.values, self.relations))
+
+    @property
+    def row(self) -> dict[str, Any]:
+        return dict(zip(ROW_COLUMNS, self.values, strict=True))
+
+    @property
+    def relation_rows(self) -> tuple[dict[str, str], ...]:
+        ref = self.ref
+        return tuple(
+            {"subject": subject, "type": type_, "object": target, "origin": ref}
+            for subject, type_, target in self.relations
+        )
 
     @property
     def content_hash(self) -> str:
-        return str(self.row["content_hash"])
+        return str(self.values[_CONTENT_HASH])
 
 
-def prepare_entity(sourced: SourcedEntity, now: datetime) -> PreparedEntity:
-    """The rows for one entity; the parsed model is not needed after this."""
-    row = _entity_row(sourced, now)
-    ref = row["ref"]
-    relation_rows = tuple(
-        {"subject": str(e.source), "type": e.type, "object": str(e.target), "origin": ref}
+def prepare_entity(
+    sourced: SourcedEntity, now: datetime, shared: dict[str, str] | None = None
+) -> PreparedEntity:
+    """The rows for one entity; the parsed model is not needed after this. Strings that
+    repeat across entities (kinds, owners, targets of relations) are taken from ``shared``
+    when given, so a catalog's worth of rows holds each once."""
+    share = shared.setdefault if shared is not None else _same
+    row = _entity_row(sourced, now, share)
+    ref = row[0]
+    relations = tuple(
+        (_text(e.source, ref, share), e.type, _text(e.target, ref, share))
         for e in sourced.parsed.edges
     )
-    return PreparedEntity(ref, sourced.origin.location, row, relation_rows)
+    return PreparedEntity(ref, sourced.origin.location, row, relations)
 
 
-def _entity_row(sourced: SourcedEntity, now: datetime) -> dict[str, Any]:
+def _same(text: str, _default: str) -> str:
+    return text
+
+
+def _text(ref: object, own: str, share: Callable[[str, str], str]) -> str:
+    text = str(ref)
+    return own if text == own else share(text, text)
+
+
+def _entity_row(
+    sourced: SourcedEntity, now: datetime, share: Callable[[str, str], str]
+) -> tuple[Any, ...]:
     parsed = sourced.parsed
     entity, origin = parsed.entity, sourced.origin
     meta = entity.metadata
@@ -51,24 +114,26 @@ def _entity_row(sourced: SourcedEntity, now: datetime) -> dict[str, Any]:
     digest = content_hash(fingerprint.encode())
     owner = next((e.target for e in parsed.edges if e.type == OWNED_BY), None)
     words = [meta.name, meta.title or "", meta.description or "", *meta.tags]
-    return {
-        "ref": str(entity.ref),
-        "kind": entity.kind.lower(),
-        "namespace": meta.namespace.lower(),
-        "name": meta.name.lower(),
-        "title": meta.title,
-        "description": meta.description,
-        "spec_type": entity.spec_str("type"),
-        "lifecycle": entity.spec_str("lifecycle"),
-        "owner_ref": str(owner) if owner else None,
-        "search_text": " ".join(words).lower()[:SEARCH_TEXT_LIMIT],
-        "document": document,
-        "content_hash": digest,
-        "etag": digest,
-        "source": origin.source,
-        "location": origin.location,
-        "line": origin.line,
-        "entity_dir": origin.entity_dir,
-        "repo_dir": origin.repo_dir,
-        "updated_at": now,
-    }
+    spec_type, lifecycle = entity.spec_str("type"), entity.spec_str("lifecycle")
+    owner_ref = str(owner) if owner else None
+    return (
+        str(entity.ref),
+        share(kind := entity.kind.lower(), kind),
+        share(namespace := meta.namespace.lower(), namespace),
+        meta.name.lower(),
+        meta.title,
+        meta.description,
+        share(spec_type, spec_type) if spec_type is not None else None,
+        share(lifecycle, lifecycle) if lifecycle is not None else None,
+        share(owner_ref, owner_ref) if owner_ref is not None else None,
+        " ".join(words).lower()[:SEARCH_TEXT_LIMIT],
+        document,
+        digest,
+        digest,  # etag
+        origin.source,
+        origin.location,
+        origin.line,
+        origin.entity_dir,
+        origin.repo_dir,
+        now,
+    )

@@ -16,6 +16,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import Connection, Engine, Text, cast, insert, select, text, update
@@ -35,7 +36,8 @@ from catalog.errors import GreenroomError, Interrupted
 from catalog.holds import Hold, HoldNotice, hold_removals, open_hold, resolve_hold
 from catalog.removed_sources import removed_source_names, review_removed_sources
 from catalog.rules import SourceRules
-from catalog.sources import CatalogSource, FileReader, PreviousFile, Problem
+from catalog.sources import CatalogSource, FileReader, PreviousFile, Problem, ScannedFile
+from catalog.sources.read_ahead import parse_worker_count, paused_gc
 from catalog.sync_options import SyncOptions
 from catalog.sync_report import Conflict, DanglingRef, SourceReport, SyncReport
 from catalog.tables import entities, source_files, sync_runs
@@ -90,7 +92,8 @@ def sync_catalog(
     run = _start_run(engine, options or SyncOptions(), progress)
     try:
         adoptable = removed_source_names(engine, run.options)
-        reports = [_sync_source(run, source, adoptable) for source in sources]
+        with paused_gc():  # a source's rows and plan are many objects that live on
+            reports = [_sync_source(run, source, adoptable) for source in sources]
         removed = review_removed_sources(engine, run.options, run_id=run.id)
         report = _finish_run(run, reports, removed)
     except BaseException as error:
@@ -144,17 +147,36 @@ def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) ->
 def _read(run: _Run, source: CatalogSource) -> SourceScan:
     rules = _rules_of(run.options, source.name)
     previous = _previous_files(run.engine, source.name, rules)
-    reader = FileReader(previous, run.options.limits, rules=rules)
     files, prepared = [], []
     now = datetime.now(UTC)
-    for scanned in source.scan(reader):
-        # Keep only the rows to write, not the parsed models: memory stays flat.
-        prepared.append([prepare_entity(s, now) for s in scanned.entities])
-        scanned.entities.clear()
-        files.append(scanned)
-        if run.progress is not None:
-            run.progress.file_read(source.name, scanned.path)
+    workers = parse_worker_count(run.options.parse_workers)
+    finish = partial(_as_rows, now=now, shared={})
+    with FileReader(
+        previous, run.options.limits, rules=rules, workers=workers, finish=finish
+    ) as reader:
+        for scanned in source.scan(reader):
+            # Keep only the rows to write, not the parsed models: memory stays flat.
+            if scanned.prepared is None:
+                finish(scanned)
+            prepared.append(scanned.prepared or [])
+            scanned.entities.clear()
+            scanned.prepared = None
+            files.append(scanned)
+            if run.progress is not None:
+                run.progress.file_read(source.name, scanned.path)
     return SourceScan(source.name, files, prepared, previous, previous_is_all=True)
+
+
+def _as_rows(scanned: ScannedFile, now: datetime, shared: dict[str, str]) -> ScannedFile:
+    """The file's entities as the rows to write, made where it was parsed (in a worker
+    process, the rows cross back instead of the models); only Location entities stay, for
+    the Location walk that follows them. The file's refs become the rows' own strings."""
+    prepared = [prepare_entity(s, now, shared) for s in scanned.entities]
+    if [p.ref for p in prepared] == scanned.refs:
+        scanned.refs = [p.ref for p in prepared]
+    scanned.prepared = prepared
+    scanned.entities = [s for s in scanned.entities if s.parsed.entity.kind == "Location"]
+    return scanned
 
 
 def _rules_of(options: SyncOptions, source: str) -> SourceRules | None:

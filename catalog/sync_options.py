@@ -26,6 +26,8 @@ class SyncOptions:
     whatever the guard says; ``allowed_by`` is who (recorded on the hold it ends).
     ``rules`` say which kinds each source may define (greenroom's processes pass the
     operator's); None lets every source define every kind, for catalogs the caller wrote.
+    ``parse_workers``: processes that parse a source with many files (None: one per CPU;
+    0 or 1: the calling process alone).
     """
 
     trigger: str = "cli"
@@ -37,6 +39,7 @@ class SyncOptions:
     allow_removals: frozenset[str] = frozenset()
     allowed_by: str = "cli"
     rules: CatalogRules | None = None
+    parse_workers: int | None = None
 
     def guard_of(self, source: str) -> RemovalGuard:
         """The guard for ``source`` (its own, else the catalog's)."""

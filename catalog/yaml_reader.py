@@ -52,6 +52,19 @@ class DocumentError:
 class _CoreResolver(BaseResolver):
     """YAML 1.2 core schema: only true/false, null, ints and floats are implicit."""
 
+    def resolve(self, kind: type[Node], value: Any, implicit: Any) -> str:
+        # BaseResolver.resolve without what this schema never has (path and wildcard
+        # resolvers): the parser asks for every node, so this is a tenth of a parse.
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return str(tag)
+            return self.DEFAULT_SCALAR_TAG
+        if kind is SequenceNode:
+            return self.DEFAULT_SEQUENCE_TAG
+        return self.DEFAULT_MAPPING_TAG
+
 
 _CoreResolver.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
@@ -163,6 +176,45 @@ if yaml.__with_libyaml__:
 
     _FastLoader = _CFastLoader
 
+_STR, _MAP, _SEQ = (f"tag:yaml.org,2002:{t}" for t in ("str", "map", "seq"))
+_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp")
+)
+
+
+class _Unusual(Exception):
+    """A node the direct build leaves to the constructor (and its exact errors)."""
+
+
+def _build(node: Node, scalars: dict[str, Any], loader: Any) -> Any:
+    """The value ``construct_document`` gives for a document without anchors, built
+    straight from the nodes (the constructor's generic dispatch is most of a parse). Anything
+    unusual (another tag, a duplicate or non-scalar key, depth) raises, and the caller lets
+    the constructor build the document instead, so errors and their order stay its own."""
+    kind = node.__class__
+    tag = node.tag
+    if kind is ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _SCALARS:
+            return scalars[tag](loader, node)
+    elif kind is MappingNode:
+        if tag == _MAP:
+            mapping: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.__class__ is not ScalarNode:
+                    raise _Unusual
+                key = _build(key_node, scalars, loader)
+                text = key if isinstance(key, str) else _json_scalar(key)
+                if text in mapping:
+                    raise _Unusual
+                mapping[text] = _build(value_node, scalars, loader)
+            return mapping
+    elif kind is SequenceNode and tag == _SEQ:
+        return [_build(child, scalars, loader) for child in node.value]
+    raise _Unusual
+
+
 _ANCHOR = re.compile(r"(?:^|[\s\[\]{},:-])&[^\s\[\]{},]")
 _DOC_START = re.compile(r"^---(?=\s|$)", re.MULTILINE)
 
@@ -208,7 +260,12 @@ def _documents(
             node = loader.get_node()
             if checked:
                 _check_expansion(node, limits.max_alias_expansion)
-            data = loader.construct_document(node)
+                data = loader.construct_document(node)
+            else:
+                try:
+                    data = _build(node, loader.yaml_constructors, loader)
+                except (_Unusual, RecursionError, ValueError, KeyError, TypeError):
+                    data = loader.construct_document(node)
             yield RawDocument(data, first_line + node.start_mark.line)
     finally:
         loader.dispose()

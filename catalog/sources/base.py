@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal, Protocol
 
 from catalog.ingest import ParsedEntity
@@ -71,6 +72,17 @@ class ScannedFile:
     kept_refs: list[str] = field(default_factory=list)
     keep_all_previous: bool = False
     stamp: str = ""
+    #: the rows made from ``entities`` where the file was parsed (``FileReader.finish``);
+    #: ``entities`` then keeps only what the source itself still reads (Location entities)
+    prepared: list[Any] | None = None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # From a parsing worker as its field values: loading slots one by one costs more
+        # than the parse of a small file.
+        return (ScannedFile, _scanned_values(self))
+
+
+_scanned_values = operator.attrgetter(*(f.name for f in fields(ScannedFile)))
 
 
 class CatalogSource(Protocol):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
 from catalog.sources._files import FileTree
 from catalog.sources.base import FileReaderLike, ScannedFile
 from catalog.sources.defaults import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
+from catalog.sources.read_ahead import ReadAhead
 
 __all__ = ["DEFAULT_EXCLUDE", "DEFAULT_INCLUDE", "DirectorySource"]
 
@@ -35,5 +37,10 @@ class DirectorySource:
         if not self.path.is_dir():
             raise SourceUnavailable(f"source {self.name!r}: {self.path} is not a readable folder")
         tree = FileTree(str(self.path), repo_dir=str(self.repo_dir) if self.repo_dir else None)
+        ahead = ReadAhead(reader)  # parsed in parallel, handed back in order
         for file in tree.walk(self.include, self.exclude):
-            yield tree.read(reader, file, source=self.name)
+            ahead.read(partial(tree.read, path=file, source=self.name))
+            while ahead.full:
+                yield ahead.next()
+        while ahead:
+            yield ahead.next()

@@ -3,15 +3,20 @@ last run, else YAML -> placeholders -> validation, keeping every problem with it
 
 With catalog rules (``catalog/rules.py``), what a source may not define is refused and not kept,
 and a change of the rules makes every file be read again (their fingerprint is in the hash).
+
+With ``workers``, sources that read many files parse them in that many worker processes
+(``catalog/sources/read_ahead.py``); ``finish`` then runs there on each file read, and the
+reader must be closed (``with``) to stop them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 from catalog.errors import InvalidEntity, KindNotAllowed
@@ -21,6 +26,7 @@ from catalog.policies import DEFAULT_POLICY, EntityPolicy, all_of
 from catalog.refs import DEFAULT_NAMESPACE, EntityRef
 from catalog.rules import SourceRules
 from catalog.sources.base import Origin, Problem, ScannedFile, SourcedEntity
+from catalog.sources.read_ahead import ParseWorkers
 from catalog.yaml_reader import YamlLimits, read_yaml_documents
 
 __all__ = ["FileReader", "PreviousFile", "content_hash"]
@@ -55,6 +61,8 @@ class FileReader:
         limits: YamlLimits,
         *,
         rules: SourceRules | None = None,
+        workers: int = 0,
+        finish: Callable[[ScannedFile], ScannedFile] | None = None,
     ) -> None:
         self._previous = previous
         self.limits = limits
@@ -64,6 +72,25 @@ class FileReader:
             all_of(rules, DEFAULT_POLICY) if rules is not None else DEFAULT_POLICY
         )
         self._stamp_prefix = content_hash(self._salt)[:8] + ":"
+        #: what to do with each file parsed ahead (in the worker that parsed it)
+        self.finish = finish
+        self.workers = ParseWorkers(self, workers) if workers > 1 else None
+
+    def __enter__(self) -> FileReader:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the worker processes, if any were started."""
+        if self.workers is not None:
+            self.workers.close()
 
     def stamp_key(self, stamp: str) -> str:
         """The stamp as stored: a change of the rules makes every stamp differ."""

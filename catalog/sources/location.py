@@ -13,12 +13,14 @@ import glob
 import os
 from collections import deque
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
 from catalog.kinds import LocationSpec
 from catalog.sources._files import FileTree
 from catalog.sources.base import FileReaderLike, Problem, ScannedFile
+from catalog.sources.read_ahead import ReadAhead
 
 __all__ = ["LocationSource"]
 
@@ -42,15 +44,24 @@ class LocationSource:
         tree = FileTree(str(self.root), repo_dir=str(self.repo_dir) if self.repo_dir else None)
         queue: deque[str] = deque([os.path.realpath(self.path)])
         seen: set[str] = set()
-        while queue:
-            file = queue.popleft()
-            if file in seen:
-                continue
-            seen.add(file)
-            had_locations = any(
-                r.startswith("location:") for r in reader.previous_refs(tree.relative(file))
-            )
-            scanned = tree.read(reader, file, source=self.name, force_parse=had_locations)
+        # Files are read ahead (in parallel) in queue order and handled in that order, so the
+        # walk is the one a file-by-file read makes: a file taken early is one it would skip.
+        ahead, taken = ReadAhead(reader), deque[str]()
+        while queue or taken:
+            while queue and not ahead.full:
+                file = queue.popleft()
+                if file in seen:
+                    continue
+                seen.add(file)
+                had_locations = any(
+                    r.startswith("location:") for r in reader.previous_refs(tree.relative(file))
+                )
+                read = partial(tree.read, path=file, source=self.name, force_parse=had_locations)
+                ahead.read(read)
+                taken.append(file)
+            if not taken:
+                break
+            file, scanned = taken.popleft(), ahead.next()
             for sourced in scanned.entities:
                 entity = sourced.parsed.entity
                 if entity.kind != "Location":
