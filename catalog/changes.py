@@ -25,7 +25,7 @@ from catalog.entity_rows import PreparedEntity, prepare_entity
 from catalog.holds import Withheld
 from catalog.sources import PreviousFile, ScannedFile
 from catalog.sync_report import Conflict, SourceReport
-from catalog.tables import catalog_state, entities, relations, source_files
+from catalog.tables import catalog_state, entities, relations, source_files, source_manifests
 
 __all__ = [
     "ChangePlan",
@@ -210,6 +210,8 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
     if rows.relations:
         insert_many(conn, relations, rows.relations)
     _write_files(conn, plan)
+    # whatever the sync records next, the source's manifest no longer vouches for its rows
+    conn.execute(delete(source_manifests).where(source_manifests.c.source == plan.scan.source))
     if plan.changes_entities:
         bump_generation(conn)
 

@@ -35,7 +35,13 @@ from catalog.errors import GreenroomError, Interrupted
 from catalog.holds import Hold, HoldNotice, hold_removals, open_hold, resolve_hold
 from catalog.removed_sources import removed_source_names, review_removed_sources
 from catalog.rules import SourceRules
-from catalog.sources import CatalogSource, FileReader, PreviousFile, Problem
+from catalog.source_manifest import (
+    catalog_generation,
+    manifest_context,
+    record_manifest,
+    unchanged_report,
+)
+from catalog.sources import CatalogSource, FileReader, PreviousFile
 from catalog.sync_options import SyncOptions
 from catalog.sync_report import Conflict, DanglingRef, SourceReport, SyncReport
 from catalog.tables import entities, source_files, sync_runs
@@ -125,8 +131,12 @@ def _start_run(engine: Engine, options: SyncOptions, progress: SyncProgress | No
 def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) -> SourceReport:
     """One source, whatever happens: an error ends up in its report, never in the run."""
     started = time.perf_counter()
+    rules = _rules_of(run.options, source.name)
+    context = manifest_context(rules, run.options.limits, adoptable)
     try:
-        report = _store(run, _read(run, source), adoptable)
+        report = unchanged_report(run.engine, source, context) or _store(
+            run, source, _read(run, source), adoptable, context
+        )
     except GreenroomError as error:
         report = SourceReport(source.name, status="unavailable", error=error.user_message)
     except Exception as error:
@@ -141,7 +151,7 @@ def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) ->
     return report
 
 
-def _read(run: _Run, source: CatalogSource) -> SourceScan:
+def _read(run: _Run, source: CatalogSource) -> tuple[SourceScan, FileReader]:
     rules = _rules_of(run.options, source.name)
     previous = _previous_files(run.engine, source.name, rules)
     reader = FileReader(previous, run.options.limits, rules=rules)
@@ -154,7 +164,7 @@ def _read(run: _Run, source: CatalogSource) -> SourceScan:
         files.append(scanned)
         if run.progress is not None:
             run.progress.file_read(source.name, scanned.path)
-    return SourceScan(source.name, files, prepared, previous, previous_is_all=True)
+    return SourceScan(source.name, files, prepared, previous, previous_is_all=True), reader
 
 
 def _rules_of(options: SyncOptions, source: str) -> SourceRules | None:
@@ -180,24 +190,26 @@ def _previous_files(
         previous = {}
         rows = conn.execute(select(*columns).where(source_files.c.source == source))
         for path, content_hash, stamp, refs_json, problems_json in rows:
-            row_refs = json.loads(refs_json)
-            row_problems = json.loads(problems_json) if problems_json != "[]" else []
-            intact = all(ref in stored for ref in row_refs)
-            problems = [Problem(**p) for p in row_problems]
-            refs = row_refs
-            if rules is not None:
-                refs = [r for r in row_refs if rules.allows_kind(_kind(r))]
-            stored_row = (content_hash, stamp, row_refs, row_problems)
-            previous[path] = PreviousFile(
-                content_hash if intact else "", refs, problems, stamp if intact else "", stored_row
+            problems = json.loads(problems_json) if problems_json != "[]" else []
+            previous[path] = PreviousFile.of_row(
+                content_hash, stamp, json.loads(refs_json), problems, stored=stored, rules=rules
             )
         return previous
 
 
-def _store(run: _Run, scan: SourceScan, adoptable: frozenset[str]) -> SourceReport:
-    """Write the scan, or hold the source when its removals need an admin."""
+def _store(
+    run: _Run,
+    source: CatalogSource,
+    read: tuple[SourceScan, FileReader],
+    adoptable: frozenset[str],
+    context: str,
+) -> SourceReport:
+    """Write the scan, or hold the source when its removals need an admin; after a clean
+    write, record the source's manifest (``catalog/source_manifest.py``)."""
+    scan, reader = read
     with writer(run.engine).begin() as conn:
         lock_source(conn, scan.source)
+        generation = catalog_generation(conn)  # before planning: later writes bump it
         plan = plan_changes(conn, scan, adoptable=adoptable)
         current = open_hold(conn, scan.source)
         hold = current if current is not None and current.reason == "removals" else None
@@ -210,6 +222,17 @@ def _store(run: _Run, scan: SourceScan, adoptable: frozenset[str]) -> SourceRepo
         if hold is not None:
             ended = resolve_hold(conn, hold, _hold_ending(run.options, plan, hold))
             report = replace(report, hold=HoldNotice.of(ended))
+        elif current is None:
+            record_manifest(
+                conn,
+                source,
+                plan,
+                context=context,
+                generation=generation + plan.changes_entities,
+                rules=_rules_of(run.options, source.name),
+                with_placeholders=reader.with_placeholders,
+                adoptable=adoptable,
+            )
         return report
 
 

@@ -12,17 +12,20 @@ from __future__ import annotations
 import glob
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
 from catalog.kinds import LocationSpec
-from catalog.sources._files import FileTree
-from catalog.sources.base import FileReaderLike, Problem, ScannedFile
+from catalog.sources._files import FileTree, current_digest
+from catalog.sources.base import FileReaderLike, Problem, ScannedFile, SourceState
 
 __all__ = ["LocationSource"]
 
 _GLOB_CHARS = frozenset("*?[")
+#: Folders under the root a manifest may watch per file read (and this many more): beyond,
+#: checking them all would cost more than the Location's walk it saves.
+_FOLDERS_PER_FILE, _FOLDERS_BASE = 4, 1000
 
 
 class LocationSource:
@@ -35,11 +38,34 @@ class LocationSource:
         self.path = path
         self.root = root or path.parent
         self.repo_dir = repo_dir
+        self._tree: FileTree | None = None
+
+    def _identity(self) -> str:
+        repo = os.path.realpath(self.repo_dir) if self.repo_dir else ""
+        return f"location\0{os.path.realpath(self.path)}\0{os.path.realpath(self.root)}\0{repo}"
+
+    def observed_state(self) -> SourceState | None:
+        """The files the last scan read and every folder under the root (what its globs list)."""
+        tree = self._tree
+        if tree is None:
+            return None
+        tree.watch_folders(limit=_FOLDERS_PER_FILE * tree.files_read + _FOLDERS_BASE)
+        return tree.state(self._identity())
+
+    def current_digest(self, paths: Sequence[str]) -> str | None:
+        """The recorded paths' stamps now (one stat each; no Location is parsed)."""
+        return current_digest(self._identity(), paths)
+
+    @property
+    def last_tree(self) -> FileTree | None:
+        """The folder the last scan read (for a git source's own manifest)."""
+        return self._tree
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         if not self.path.is_file():
             raise SourceUnavailable(f"source {self.name!r}: {self.path} is not a readable file")
         tree = FileTree(str(self.root), repo_dir=str(self.repo_dir) if self.repo_dir else None)
+        self._tree = tree
         queue: deque[str] = deque([os.path.realpath(self.path)])
         seen: set[str] = set()
         while queue:
@@ -51,6 +77,7 @@ class LocationSource:
                 r.startswith("location:") for r in reader.previous_refs(tree.relative(file))
             )
             scanned = tree.read(reader, file, source=self.name, force_parse=had_locations)
+            scanned.follows_locations = True
             for sourced in scanned.entities:
                 entity = sourced.parsed.entity
                 if entity.kind != "Location":
@@ -91,6 +118,8 @@ def _resolve(
     path = os.path.normpath(os.path.join(os.path.dirname(file), target))
     if not path.startswith(tree.root + os.sep):
         return [], not_found  # decided from the text alone
+    if ".git" in tree.relative(path).split("/"):
+        tree.read_git_folder()
     if _GLOB_CHARS & set(target):
         # A match outside the root (through a symlink, or "**/..") counts as no match.
         matches = sorted(glob.glob(path, recursive=True))
