@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, delete, insert, select
 
 from catalog.changes import ChangePlan, SourceScan, plan_changes
 from catalog.holds import open_hold
@@ -33,7 +33,13 @@ from catalog.sync_report import Conflict, SourceReport
 from catalog.tables import catalog_state, entities, source_manifests
 from catalog.yaml_reader import YamlLimits
 
-__all__ = ["catalog_generation", "manifest_context", "record_manifest", "unchanged_report"]
+__all__ = [
+    "catalog_generation",
+    "forget_manifest",
+    "manifest_context",
+    "record_manifest",
+    "unchanged_report",
+]
 
 
 def _code_version() -> str:
@@ -210,3 +216,8 @@ def _report_of(data: dict[str, Any]) -> SourceReport:
     data["conflicts"] = [Conflict(**c) for c in data["conflicts"]]
     data["hold"] = None  # recorded only when no hold was open
     return replace(SourceReport(data.pop("name")), **data)
+
+
+def forget_manifest(conn: Connection, source: str) -> None:
+    """The source is held: no sync answers for it from a manifest until it is released."""
+    conn.execute(delete(source_manifests).where(source_manifests.c.source == source))

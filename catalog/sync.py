@@ -37,6 +37,7 @@ from catalog.removed_sources import removed_source_names, review_removed_sources
 from catalog.rules import SourceRules
 from catalog.source_manifest import (
     catalog_generation,
+    forget_manifest,
     manifest_context,
     record_manifest,
     unchanged_report,
@@ -215,6 +216,7 @@ def _store(
         hold = current if current is not None and current.reason == "removals" else None
         if _needs_admin(run.options, plan, hold):
             held = hold_removals(conn, scan.source, plan.withheld, run_id=run.id)
+            forget_manifest(conn, scan.source)
             _log_hold(run.options, held)
             return _held_report(plan, HoldNotice.of(held))
         write_changes(conn, plan)
