@@ -193,7 +193,5 @@ def _stamp_of(stat: os.stat_result, racy_after: int) -> str:
 
 
 def _digest(identity: str, paths: Sequence[str], stamps: Sequence[str]) -> str:
-    digest = hashlib.blake2b(identity.encode(), digest_size=16)
-    for path, stamp in zip(paths, stamps, strict=True):
-        digest.update(f"\0{path}\0{stamp}".encode())
-    return digest.hexdigest()
+    text = "\0".join(f"{path}\0{stamp}" for path, stamp in zip(paths, stamps, strict=True))
+    return hashlib.blake2b(f"{identity}\0\0{text}".encode(), digest_size=16).hexdigest()
