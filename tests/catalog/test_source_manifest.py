@@ -97,7 +97,7 @@ def manifests(engine: Engine) -> dict[str, datetime]:
     """When each source's manifest was recorded."""
     with engine.connect() as conn:
         rows = conn.execute(select(source_manifests.c.source, source_manifests.c.recorded_at))
-        return dict(rows.tuples())
+        return {row.source: row.recorded_at for row in rows}
 
 
 def full_path(engine: Engine, sources: Sequence[CatalogSource], **options: Any) -> list[Any]:
