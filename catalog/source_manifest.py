@@ -2,7 +2,7 @@
 
 After a sync that applied cleanly, the manifest records what the source read (a digest of its
 files' and folders' stamps, or its git commit: ``WatchedSource``), everything else the result
-depends on (the rules, YAML limits, adoptable sources and greenroom's version: the
+depends on (the rules, YAML limits, adoptable sources and the catalog code: the
 ``context``; the catalog's generation, which every write of any entity bumps), and the report
 that a sync finding all of it unchanged gives. That report is not guessed: the next run is
 planned from the rows just written, as the next sync would read them, and recorded only when
@@ -14,12 +14,14 @@ forgets the manifest (``changes.write_changes``).
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
@@ -42,11 +44,13 @@ __all__ = [
 ]
 
 
+@functools.cache
 def _code_version() -> str:
-    try:
-        return version("greenroom")
-    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "unknown"
+    """greenroom's catalog code as installed: a new version may read the same files otherwise."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
