@@ -121,6 +121,12 @@ class ChangePlan:
         updating = len(rows.updated) + len(rows.adopted)
         return Withheld(tuple(self.removed), self.stored, len(rows.added), updating)
 
+    def release_rows(self) -> None:
+        """Drop the entity and relation rows once written (hundreds of MB in a full sync)."""
+        self.rows.inserts.clear()
+        self.rows.updates.clear()
+        self.rows.relations.clear()
+
     def report(self) -> SourceReport:
         """What applying the plan does, as the source's report."""
         files = self.scan.files

@@ -131,6 +131,9 @@ def record_manifest(
         for row in plan.file_rows
     }
     scan = _next_scan(plan.scan, previous, with_placeholders)
+    for written in plan.scan.prepared:  # written: only what is parsed again is kept (copied)
+        if isinstance(written, list):
+            written.clear()
     if scan is None:
         return False
     following = plan_changes(conn, scan, adoptable=adoptable)
@@ -161,7 +164,7 @@ def _next_scan(
         prev = previous.get(scanned.path)
         if not scanned.content_hash:  # not read (a Location's missing target): the same again
             files.append(scanned)
-            prepared.append(scan.prepared[i])
+            prepared.append(list(scan.prepared[i]))
             continue
         reparse = scanned.follows_locations and any(
             r.startswith("location:") for r in (prev.refs if prev is not None else ())
@@ -183,7 +186,7 @@ def _next_scan(
             return None  # parsed next time: this sync did not parse it, or it reads other files
         else:
             files.append(scanned)  # parsed again, it yields the same
-            prepared.append(scan.prepared[i])
+            prepared.append(list(scan.prepared[i]))
     return SourceScan(scan.source, files, prepared, previous, previous_is_all=True)
 
 

@@ -220,6 +220,8 @@ def _store(
             _log_hold(run.options, held)
             return _held_report(plan, HoldNotice.of(held))
         write_changes(conn, plan)
+        generation += plan.changes_entities  # write_changes bumped it then
+        plan.release_rows()
         report = plan.report()
         if hold is not None:
             ended = resolve_hold(conn, hold, _hold_ending(run.options, plan, hold))
@@ -230,7 +232,7 @@ def _store(
                 source,
                 plan,
                 context=context,
-                generation=generation + plan.changes_entities,
+                generation=generation,
                 rules=_rules_of(run.options, source.name),
                 with_placeholders=reader.with_placeholders,
                 adoptable=adoptable,
