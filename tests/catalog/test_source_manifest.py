@@ -326,3 +326,27 @@ def test_a_git_source_at_the_same_commit_is_answered_from_its_manifest(
     assert report[0].updated == ["component:default/svc"]
     entity = catalog.get("component:svc")
     assert entity is not None and entity.entity.metadata.description == "second"
+
+
+def test_a_file_read_by_a_placeholder_is_followed(
+    engine: Engine, catalog: Catalog, tree: Path
+) -> None:
+    """The Location file is parsed on every run and reads another file: no manifest can vouch
+    for that file, so an edit of it is seen as the full path sees it."""
+    root = tree / "catalog-info.yaml"
+    text = root.read_text().replace(
+        "metadata: {name: root}", "metadata: {name: root, description: {$text: ./about.txt}}"
+    )
+    write(root, text)
+    write(tree / "about.txt", "old words")
+    sources = sources_of(tree)
+    sync(engine, sources)
+    sync(engine, sources)
+    assert "main" not in manifests(engine)
+    write(tree / "about.txt", "new words")
+
+    report = sync(engine, sources)
+
+    assert report[0].updated == ["location:default/root"]
+    entity = catalog.get("location:root")
+    assert entity is not None and entity.entity.metadata.description == "new words"
