@@ -12,6 +12,7 @@ from catalog.sources.base import FileReaderLike, Origin, Problem, ScannedFile, S
 #: A file changed this recently before the scan (or during it) gets no stamp: a second write
 #: within the file system's time granularity could leave size and times as they were.
 _RACY_NS = 2_000_000_000
+_GLOB_CHARS = frozenset("*?[")
 
 
 class FileTree:
@@ -105,6 +106,8 @@ class FileTree:
     ) -> ScannedFile:
         """Read one catalog file through the reader; unreadable files keep their last entities."""
         rel = self.relative(path)
+        if "/.git/" in f"/{rel}":
+            self.read_git_folder()
         if not self.contains(path):
             self._trusted = False
             problem = Problem("error", "links to a file outside the source; not read", rel)
@@ -143,15 +146,46 @@ class FileTree:
         self._watched[folder] = stamp
         self._trusted = self._trusted and bool(stamp)
 
-    def watch_folders(self, *, limit: int) -> None:
-        """Watch every folder under the root but ``.git`` (a Location's globs may list any);
-        more than ``limit`` and the scan is not vouched for (checking would cost too much)."""
-        for count, (folder, dirs, _files) in enumerate(os.walk(self.root)):
-            if count >= limit:
-                self._trusted = False
-                return
-            dirs[:] = [d for d in dirs if d != ".git"]
+    def watch_target(self, path: str) -> None:
+        """Watch the folders whose listings decide what a Location target matches: ``path``
+        (normalised, inside the root) is a file or a glob; every folder a glob may list, the
+        folder that holds a file target, and the existing folders above up to the root."""
+        parts = self.relative(path).split("/")
+        magic = next((i for i, part in enumerate(parts) if _GLOB_CHARS & set(part)), None)
+        depth: int | None
+        if magic is None:
+            magic, depth = len(parts) - 1, 0
+        else:
+            depth = None if "**" in parts[magic:] else len(parts) - magic - 1
+        base = os.path.join(self.root, *parts[:magic])
+        above = base
+        while above.startswith(self._prefix):
+            above = os.path.dirname(above)
+            self._watch_existing(above)
+        if os.path.isdir(base):
+            self._watch_below(base, depth)
+
+    def _watch_existing(self, folder: str) -> None:
+        if folder not in self._watched and os.path.isdir(folder):
             self._watch(folder)
+
+    def _watch_below(self, folder: str, depth: int | None) -> None:
+        if folder not in self._watched:
+            self._watch(folder)
+        if depth == 0:
+            return
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            self._trusted = False
+            return
+        for entry in entries:
+            if entry.name == ".git" or not entry.is_dir():
+                continue
+            if depth is None and entry.is_symlink():
+                self._trusted = False  # "**" through a link: not followed here
+                continue
+            self._watch_below(entry.path, None if depth is None else depth - 1)
 
     def read_git_folder(self) -> None:
         """The scan looked inside a ``.git`` folder, which no manifest watches."""
@@ -164,10 +198,6 @@ class FileTree:
             return None
         paths = sorted(self._watched)
         return SourceState(_digest(identity, paths, [self._watched[p] for p in paths]), paths)
-
-    @property
-    def files_read(self) -> int:
-        return len(self._watched)
 
 
 def current_digest(identity: str, paths: Sequence[str]) -> str | None:

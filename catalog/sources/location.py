@@ -23,9 +23,6 @@ from catalog.sources.base import FileReaderLike, Problem, ScannedFile, SourceSta
 __all__ = ["LocationSource"]
 
 _GLOB_CHARS = frozenset("*?[")
-#: Folders under the root a manifest may watch per file read (and this many more): beyond,
-#: checking them all would cost more than the Location's walk it saves.
-_FOLDERS_PER_FILE, _FOLDERS_BASE = 4, 1000
 
 
 class LocationSource:
@@ -45,12 +42,8 @@ class LocationSource:
         return f"location\0{os.path.realpath(self.path)}\0{os.path.realpath(self.root)}\0{repo}"
 
     def observed_state(self) -> SourceState | None:
-        """The files the last scan read and every folder under the root (what its globs list)."""
-        tree = self._tree
-        if tree is None:
-            return None
-        tree.watch_folders(limit=_FOLDERS_PER_FILE * tree.files_read + _FOLDERS_BASE)
-        return tree.state(self._identity())
+        """The files the last scan read and the folders its targets and globs listed."""
+        return self._tree.state(self._identity()) if self._tree is not None else None
 
     def current_digest(self, paths: Sequence[str]) -> str | None:
         """The recorded paths' stamps now (one stat each; no Location is parsed)."""
@@ -120,6 +113,7 @@ def _resolve(
         return [], not_found  # decided from the text alone
     if ".git" in tree.relative(path).split("/"):
         tree.read_git_folder()
+    tree.watch_target(path)
     if _GLOB_CHARS & set(target):
         # A match outside the root (through a symlink, or "**/..") counts as no match.
         matches = sorted(glob.glob(path, recursive=True))

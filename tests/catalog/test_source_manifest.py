@@ -175,7 +175,9 @@ def test_a_rewrite_in_the_same_second_with_the_same_size_is_seen(
     assert entity is not None and entity.entity.metadata.description == "secnd"
 
 
-@pytest.mark.parametrize("change", ["added", "removed", "renamed", "added_where_none_was"])
+@pytest.mark.parametrize(
+    "change", ["added", "removed", "renamed", "added_where_none_was", "missing_target_created"]
+)
 def test_a_file_added_removed_or_renamed_is_seen(
     engine: Engine, catalog: Catalog, tree: Path, change: str
 ) -> None:
@@ -188,6 +190,8 @@ def test_a_file_added_removed_or_renamed_is_seen(
         (services / "ledger" / "catalog-info.yaml").unlink()
     elif change == "renamed":
         (services / "ledger").rename(services / "ledger-2")
+    elif change == "missing_target_created":
+        write(tree / "missing.yaml", component("new"))
     else:  # a folder the glob lists but where no file matched yet
         (services / "empty").mkdir()
         sync(engine, sources)
@@ -197,7 +201,7 @@ def test_a_file_added_removed_or_renamed_is_seen(
     report = sync(engine, sources, allow_removals=frozenset({"main"}))
 
     refs = {str(e.ref) for e in catalog.entities()}
-    if change in {"added", "added_where_none_was"}:
+    if change in {"added", "added_where_none_was", "missing_target_created"}:
         assert report[0].added == ["component:default/new"]
     elif change == "removed":
         assert report[0].removed == ["component:default/ledger"]
