@@ -22,7 +22,7 @@ from catalog.changes import bump_generation, lock_source
 from catalog.database import writer
 from catalog.holds import Hold, HoldNotice, hold_removed_source, list_open_holds, resolve_hold
 from catalog.sync_options import SyncOptions
-from catalog.tables import entities, relations, source_files
+from catalog.tables import entities, relations, source_files, source_manifests
 
 __all__ = ["removed_source_names", "review_removed_sources", "sources_with_entities"]
 
@@ -104,4 +104,5 @@ def _remove_entities_of(conn: Connection, source: str) -> None:
     conn.execute(delete(relations).where(relations.c.origin.in_(refs)))
     conn.execute(delete(entities).where(entities.c.source == source))
     conn.execute(delete(source_files).where(source_files.c.source == source))
+    conn.execute(delete(source_manifests).where(source_manifests.c.source == source))
     bump_generation(conn)

@@ -36,7 +36,14 @@ from catalog.errors import GreenroomError, Interrupted
 from catalog.holds import Hold, HoldNotice, hold_removals, open_hold, resolve_hold
 from catalog.removed_sources import removed_source_names, review_removed_sources
 from catalog.rules import SourceRules
-from catalog.sources import CatalogSource, FileReader, PreviousFile, Problem, ScannedFile
+from catalog.source_manifest import (
+    catalog_generation,
+    forget_manifest,
+    manifest_context,
+    record_manifest,
+    unchanged_report,
+)
+from catalog.sources import CatalogSource, FileReader, PreviousFile, ScannedFile
 from catalog.sources.read_ahead import parse_worker_count, paused_gc
 from catalog.sync_options import SyncOptions
 from catalog.sync_report import Conflict, DanglingRef, SourceReport, SyncReport
@@ -128,8 +135,12 @@ def _start_run(engine: Engine, options: SyncOptions, progress: SyncProgress | No
 def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) -> SourceReport:
     """One source, whatever happens: an error ends up in its report, never in the run."""
     started = time.perf_counter()
+    rules = _rules_of(run.options, source.name)
+    context = manifest_context(rules, run.options.limits, adoptable)
     try:
-        report = _store(run, _read(run, source), adoptable)
+        report = unchanged_report(run.engine, source, context) or _store(
+            run, source, _read(run, source), adoptable, context
+        )
     except GreenroomError as error:
         report = SourceReport(source.name, status="unavailable", error=error.user_message)
     except Exception as error:
@@ -144,7 +155,8 @@ def _sync_source(run: _Run, source: CatalogSource, adoptable: frozenset[str]) ->
     return report
 
 
-def _read(run: _Run, source: CatalogSource) -> SourceScan:
+def _read(run: _Run, source: CatalogSource) -> tuple[SourceScan, set[str]]:
+    """The source's scan, and the files parsed in it that read other files (placeholders)."""
     rules = _rules_of(run.options, source.name)
     previous = _previous_files(run.engine, source.name, rules)
     files, prepared = [], []
@@ -164,7 +176,8 @@ def _read(run: _Run, source: CatalogSource) -> SourceScan:
             files.append(scanned)
             if run.progress is not None:
                 run.progress.file_read(source.name, scanned.path)
-    return SourceScan(source.name, files, prepared, previous, previous_is_all=True)
+    reads_others = {f.path for f in files if f.reads_other_files}
+    return SourceScan(source.name, files, prepared, previous, previous_is_all=True), reads_others
 
 
 def _as_rows(scanned: ScannedFile, now: datetime, shared: dict[str, str]) -> ScannedFile:
@@ -202,36 +215,52 @@ def _previous_files(
         previous = {}
         rows = conn.execute(select(*columns).where(source_files.c.source == source))
         for path, content_hash, stamp, refs_json, problems_json in rows:
-            row_refs = json.loads(refs_json)
-            row_problems = json.loads(problems_json) if problems_json != "[]" else []
-            intact = all(ref in stored for ref in row_refs)
-            problems = [Problem(**p) for p in row_problems]
-            refs = row_refs
-            if rules is not None:
-                refs = [r for r in row_refs if rules.allows_kind(_kind(r))]
-            stored_row = (content_hash, stamp, row_refs, row_problems)
-            previous[path] = PreviousFile(
-                content_hash if intact else "", refs, problems, stamp if intact else "", stored_row
+            problems = json.loads(problems_json) if problems_json != "[]" else []
+            previous[path] = PreviousFile.of_row(
+                content_hash, stamp, json.loads(refs_json), problems, stored=stored, rules=rules
             )
         return previous
 
 
-def _store(run: _Run, scan: SourceScan, adoptable: frozenset[str]) -> SourceReport:
-    """Write the scan, or hold the source when its removals need an admin."""
+def _store(
+    run: _Run,
+    source: CatalogSource,
+    read: tuple[SourceScan, set[str]],
+    adoptable: frozenset[str],
+    context: str,
+) -> SourceReport:
+    """Write the scan, or hold the source when its removals need an admin; after a clean
+    write, record the source's manifest (``catalog/source_manifest.py``)."""
+    scan, reads_others = read
     with writer(run.engine).begin() as conn:
         lock_source(conn, scan.source)
+        generation = catalog_generation(conn)  # before planning: later writes bump it
         plan = plan_changes(conn, scan, adoptable=adoptable)
         current = open_hold(conn, scan.source)
         hold = current if current is not None and current.reason == "removals" else None
         if _needs_admin(run.options, plan, hold):
             held = hold_removals(conn, scan.source, plan.withheld, run_id=run.id)
+            forget_manifest(conn, scan.source)
             _log_hold(run.options, held)
             return _held_report(plan, HoldNotice.of(held))
         write_changes(conn, plan)
+        generation += plan.changes_entities  # write_changes bumped it then
+        plan.release_rows()
         report = plan.report()
         if hold is not None:
             ended = resolve_hold(conn, hold, _hold_ending(run.options, plan, hold))
             report = replace(report, hold=HoldNotice.of(ended))
+        elif current is None:
+            record_manifest(
+                conn,
+                source,
+                plan,
+                context=context,
+                generation=generation,
+                rules=_rules_of(run.options, source.name),
+                with_placeholders=reads_others,
+                adoptable=adoptable,
+            )
         return report
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     String,
     Table,
     Text,
@@ -25,6 +26,7 @@ __all__ = [
     "relations",
     "source_files",
     "source_holds",
+    "source_manifests",
     "sync_runs",
 ]
 
@@ -143,4 +145,21 @@ catalog_state = Table(
     metadata,
     Column("key", String(63), primary_key=True),
     Column("value", BigInteger, nullable=False),
+)
+
+source_manifests = Table(
+    "source_manifests",
+    metadata,
+    Column("source", String(255), primary_key=True),
+    Column("context", String(64), nullable=False, comment="rules, limits, adoptable sources, code"),
+    Column("digest", String(64), nullable=False, comment="the files' stamps, or the git commit"),
+    Column("paths", LargeBinary, nullable=False, comment="zlib: the paths the digest covers"),
+    Column("generation", BigInteger, nullable=False, comment="the catalog's, when recorded"),
+    Column(
+        "report",
+        Text,
+        nullable=False,
+        comment="JSON: the report of a sync that finds all as it was",
+    ),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
 )

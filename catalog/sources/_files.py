@@ -1,16 +1,18 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pathspec
 
-from catalog.sources.base import FileReaderLike, Origin, Problem, ScannedFile
+from catalog.sources.base import FileReaderLike, Origin, Problem, ScannedFile, SourceState
 
 #: A file changed this recently before the scan (or during it) gets no stamp: a second write
 #: within the file system's time granularity could leave size and times as they were.
 _RACY_NS = 2_000_000_000
+_GLOB_CHARS = frozenset("*?[")
 
 
 class FileTree:
@@ -27,6 +29,12 @@ class FileTree:
         self._safe_dirs: dict[str, bool] = {self.root: True}
         self._safe_files: dict[str, bool] = {}  # a Location's target is checked, then read
         self._repos: dict[str, str | None] = {}
+        # What the scan's result depends on, for the source's manifest: every file read and
+        # every folder whose listing could change what is read, with their stamps. One stamp
+        # that cannot be trusted (racy, unreadable) and the scan cannot be vouched for.
+        self._watched: dict[str, str] = {}
+        self._trusted = True
+        self.reads_git_folder = False  # a Location target inside a .git folder
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, with ``/`` separators (absolute when outside)."""
@@ -82,9 +90,12 @@ class FileTree:
         wanted = pathspec.PathSpec.from_lines("gitignore", include)
         unwanted = pathspec.PathSpec.from_lines("gitignore", exclude)
         for folder, dirs, files in os.walk(self.root):
+            self._watch(folder)
             rel_folder = self.relative(folder) if folder != self.root else ""
             prefix = f"{rel_folder}/" if rel_folder else ""
             dirs[:] = sorted(d for d in dirs if not unwanted.match_file(f"{prefix}{d}/"))
+            if ".git" in dirs:
+                self.reads_git_folder = True
             for name in sorted(files):
                 rel = prefix + name
                 if wanted.match_file(rel) and not unwanted.match_file(rel):
@@ -95,16 +106,22 @@ class FileTree:
     ) -> ScannedFile:
         """Read one catalog file through the reader; unreadable files keep their last entities."""
         rel = self.relative(path)
+        if "/.git/" in f"/{rel}":
+            self.read_git_folder()
         if not self.contains(path):
+            self._trusted = False
             problem = Problem("error", "links to a file outside the source; not read", rel)
             return ScannedFile(rel, "", problems=[problem], keep_all_previous=True)
         try:
             stamp = self._stamp(os.stat(path))
+            self._watched[path] = stamp
+            self._trusted = self._trusted and bool(stamp)
             if not force_parse and (known := reader.unchanged_since(rel, stamp)) is not None:
                 return known
             with open(path, "rb") as handle:
                 data = handle.read()
         except OSError as error:
+            self._trusted = False
             problem = Problem("error", f"could not be read: {error.strerror}", rel)
             return ScannedFile(rel, "", problems=[problem], keep_all_previous=True)
         folder = os.path.dirname(path)
@@ -119,6 +136,92 @@ class FileTree:
         return scanned
 
     def _stamp(self, stat: os.stat_result) -> str:
-        if max(stat.st_mtime_ns, stat.st_ctime_ns) >= self._racy_after:
-            return ""
-        return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
+        return _stamp_of(stat, self._racy_after)
+
+    def _watch(self, folder: str) -> None:
+        try:
+            stamp = self._stamp(os.stat(folder))
+        except OSError:
+            stamp = ""
+        self._watched[folder] = stamp
+        self._trusted = self._trusted and bool(stamp)
+
+    def watch_target(self, path: str) -> None:
+        """Watch the folders whose listings decide what a Location target matches: ``path``
+        (normalised, inside the root) is a file or a glob; every folder a glob may list, the
+        folder that holds a file target, and the existing folders above up to the root."""
+        parts = self.relative(path).split("/")
+        magic = next((i for i, part in enumerate(parts) if _GLOB_CHARS & set(part)), None)
+        depth: int | None
+        if magic is None:
+            magic, depth = len(parts) - 1, 0
+        else:
+            depth = None if "**" in parts[magic:] else len(parts) - magic - 1
+        base = os.path.join(self.root, *parts[:magic])
+        above = base
+        while above.startswith(self._prefix):
+            above = os.path.dirname(above)
+            self._watch_existing(above)
+        if os.path.isdir(base):
+            self._watch_below(base, depth)
+
+    def _watch_existing(self, folder: str) -> None:
+        if folder not in self._watched and os.path.isdir(folder):
+            self._watch(folder)
+
+    def _watch_below(self, folder: str, depth: int | None) -> None:
+        if folder not in self._watched:
+            self._watch(folder)
+        if depth == 0:
+            return
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            self._trusted = False
+            return
+        for entry in entries:
+            if entry.name == ".git" or not entry.is_dir():
+                continue
+            if depth is None and entry.is_symlink():
+                self._trusted = False  # "**" through a link: not followed here
+                continue
+            self._watch_below(entry.path, None if depth is None else depth - 1)
+
+    def read_git_folder(self) -> None:
+        """The scan looked inside a ``.git`` folder, which no manifest watches."""
+        self.reads_git_folder = True
+        self._trusted = False
+
+    def state(self, identity: str) -> SourceState | None:
+        """What this scan read, as a manifest records it (None when it cannot be vouched for)."""
+        if not self._trusted:
+            return None
+        paths = sorted(self._watched)
+        return SourceState(_digest(identity, paths, [self._watched[p] for p in paths]), paths)
+
+
+def current_digest(identity: str, paths: Sequence[str]) -> str | None:
+    """The digest ``FileTree.state`` gave, from the stamps the paths have now (None when one
+    is missing or changed too recently to trust)."""
+    racy_after = time.time_ns() - _RACY_NS
+    stamps = []
+    for path in paths:
+        try:
+            stamp = _stamp_of(os.stat(path), racy_after)
+        except OSError:
+            return None
+        if not stamp:
+            return None
+        stamps.append(stamp)
+    return _digest(identity, paths, stamps)
+
+
+def _stamp_of(stat: os.stat_result, racy_after: int) -> str:
+    if max(stat.st_mtime_ns, stat.st_ctime_ns) >= racy_after:
+        return ""
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}:{stat.st_dev}"
+
+
+def _digest(identity: str, paths: Sequence[str], stamps: Sequence[str]) -> str:
+    text = "\0".join(f"{path}\0{stamp}" for path, stamp in zip(paths, stamps, strict=True))
+    return hashlib.blake2b(f"{identity}\0\0{text}".encode(), digest_size=16).hexdigest()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from catalog.ingest import ParsedEntity
 
@@ -14,7 +14,9 @@ __all__ = [
     "Origin",
     "Problem",
     "ScannedFile",
+    "SourceState",
     "SourcedEntity",
+    "WatchedSource",
 ]
 
 
@@ -72,6 +74,10 @@ class ScannedFile:
     kept_refs: list[str] = field(default_factory=list)
     keep_all_previous: bool = False
     stamp: str = ""
+    #: a Location walk parses this file on every run while it yields a Location entity
+    follows_locations: bool = False
+    #: its documents read other files ($text, $json, $yaml placeholders) when parsed
+    reads_other_files: bool = False
     #: the rows made from ``entities`` where the file was parsed (``FileReader.finish``);
     #: ``entities`` then keeps only what the source itself still reads (Location entities)
     prepared: list[Any] | None = None
@@ -92,6 +98,30 @@ class CatalogSource(Protocol):
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         """Every file of the source, read through ``reader``."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """What a scan read, as far as the source can vouch for it: a digest, and the paths whose
+    stamps make it up (none when the digest says it all, e.g. a git commit)."""
+
+    digest: str
+    paths: Sequence[str] = ()
+
+
+@runtime_checkable
+class WatchedSource(CatalogSource, Protocol):
+    """A source that can tell, without reading its files, that they are as last read."""
+
+    def observed_state(self) -> SourceState | None:
+        """After ``scan``: the state it read; None when something in it cannot be vouched
+        for (a file changed while read, one unreadable)."""
+        ...
+
+    def current_digest(self, paths: Sequence[str]) -> str | None:
+        """Before a scan: the digest ``observed_state`` would give now, from the recorded
+        ``paths``; None when it cannot tell. Raises SourceUnavailable as ``scan`` would."""
         ...
 
 

@@ -7,8 +7,8 @@ from functools import partial
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
-from catalog.sources._files import FileTree
-from catalog.sources.base import FileReaderLike, ScannedFile
+from catalog.sources._files import FileTree, current_digest
+from catalog.sources.base import FileReaderLike, ScannedFile, SourceState
 from catalog.sources.defaults import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from catalog.sources.read_ahead import ReadAhead
 
@@ -32,11 +32,31 @@ class DirectorySource:
         self.include = list(include)
         self.exclude = list(exclude)
         self.repo_dir = repo_dir
+        self._tree: FileTree | None = None
+
+    def _identity(self) -> str:
+        repo = str(self.repo_dir.resolve()) if self.repo_dir else ""
+        patterns = "\0".join(self.include) + "\0\0" + "\0".join(self.exclude)
+        return f"directory\0{self.path.resolve()}\0{repo}\0{patterns}"
+
+    def observed_state(self) -> SourceState | None:
+        """The files the last scan read and the folders it walked."""
+        return self._tree.state(self._identity()) if self._tree is not None else None
+
+    def current_digest(self, paths: Sequence[str]) -> str | None:
+        """The recorded paths' stamps now (one stat each; no pattern is matched)."""
+        return current_digest(self._identity(), paths)
+
+    @property
+    def last_tree(self) -> FileTree | None:
+        """The folder the last scan read (for a git source's own manifest)."""
+        return self._tree
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         if not self.path.is_dir():
             raise SourceUnavailable(f"source {self.name!r}: {self.path} is not a readable folder")
         tree = FileTree(str(self.path), repo_dir=str(self.repo_dir) if self.repo_dir else None)
+        self._tree = tree
         ahead = ReadAhead(reader)  # parsed in parallel, handed back in order
         for file in tree.walk(self.include, self.exclude):
             ahead.read(partial(tree.read, path=file, source=self.name))

@@ -51,6 +51,29 @@ class PreviousFile:
     #: the row as stored (content_hash, stamp, refs, problems), to skip rewriting it unchanged
     stored: tuple[str, str, list[str], list[dict[str, Any]]] | None = None
 
+    @classmethod
+    def of_row(
+        cls,
+        content_hash: str,
+        stamp: str,
+        refs: list[str],
+        problems: list[dict[str, Any]],
+        *,
+        stored: set[str] | frozenset[str],
+        rules: SourceRules | None,
+    ) -> PreviousFile:
+        """A stored file row; one whose entities are not all ``stored`` any more is read
+        again, and refs of kinds the rules refuse are not kept."""
+        intact = all(ref in stored for ref in refs)
+        kept = refs if rules is None else [r for r in refs if rules.allows_kind(_kind_of(r))]
+        return cls(
+            content_hash if intact else "",
+            kept,
+            [Problem(**p) for p in problems],
+            stamp if intact else "",
+            (content_hash, stamp, refs, problems),
+        )
+
 
 class FileReader:
     """Reads files for one source during one sync; ``rules`` None lets every kind in."""
@@ -142,6 +165,7 @@ class FileReader:
         scanned = ScannedFile(path, digest, keep_all_previous=bool(yaml_errors))
         scanned.problems.extend(Problem("error", e.message, path, e.line) for e in yaml_errors)
         placeholders = any(marker in data for marker in _PLACEHOLDER_MARKERS)
+        scanned.reads_other_files = placeholders
         base_dir = Path(origin.entity_dir) if placeholders and origin.entity_dir else None
         root_dir = Path(root) if placeholders and root else None
         for doc in docs:

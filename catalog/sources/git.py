@@ -6,7 +6,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import shutil
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,8 +14,9 @@ from pydantic import SecretStr
 
 from catalog.errors import SourceUnavailable
 from catalog.git_runner import GitCredential, GitFailed, GitRunner
-from catalog.sources.base import FileReaderLike, ScannedFile
+from catalog.sources.base import FileReaderLike, ScannedFile, SourceState
 from catalog.sources.directory import DEFAULT_EXCLUDE, DEFAULT_INCLUDE, DirectorySource
+from catalog.sources.file_reader import content_hash
 from catalog.sources.location import LocationSource
 
 __all__ = ["GitSource", "redact_url"]
@@ -72,22 +73,53 @@ class GitSource:
             # a local path or file:// repository is the point of some sources; ssh for git@
             protocols="file:ssh:http:https",
         )
+        self._fresh = False  # refreshed by ``current_digest`` for the scan that may follow
+        self._inner: LocationSource | DirectorySource | None = None
+
+    def _identity(self) -> str:
+        read = (
+            f"location\0{self.location}"
+            if self.location
+            else ("directory\0" + "\0".join(self.include) + "\0\0" + "\0".join(self.exclude))
+        )
+        return f"git\0{self.url}\0{self.branch or ''}\0{self.subpath}\0{read}"
+
+    def _commit_digest(self) -> str | None:
+        try:
+            commit = self._runner.run("rev-parse", "HEAD", cwd=self.checkout).strip()
+        except GitFailed:
+            return None
+        return content_hash(f"{self._identity()}\0{commit}".encode())
+
+    def observed_state(self) -> SourceState | None:
+        """The commit the last scan read: the same commit has the same files, whatever their
+        stamps (a fresh clone rewrites them all)."""
+        tree = self._inner.last_tree if self._inner is not None else None
+        digest = self._commit_digest() if tree is not None and not tree.reads_git_folder else None
+        return SourceState(digest) if digest is not None else None
+
+    def current_digest(self, paths: Sequence[str]) -> str | None:
+        """Fetches, then the commit's digest (no file is stat'ed or read)."""
+        self.refresh()
+        self._fresh = True
+        return self._commit_digest()
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
-        repo = self.refresh()
+        repo, self._fresh = (self.checkout if self._fresh else self.refresh()), False
         base = (repo / self.subpath).resolve()
         if not base.is_relative_to(repo.resolve()) or not base.is_dir():
             raise SourceUnavailable(
                 f"source {self.name!r}: {self.subpath!r} is not a folder of the repository"
             )
+        inner: LocationSource | DirectorySource
         if self.location:
-            yield from LocationSource(
-                self.name, base / self.location, root=repo, repo_dir=repo
-            ).scan(reader)
+            inner = LocationSource(self.name, base / self.location, root=repo, repo_dir=repo)
         else:
-            yield from DirectorySource(
+            inner = DirectorySource(
                 self.name, base, include=self.include, exclude=self.exclude, repo_dir=repo
-            ).scan(reader)
+            )
+        self._inner = inner
+        yield from inner.scan(reader)
 
     def refresh(self) -> Path:
         """Clone or fast-forward the cached checkout; raises SourceUnavailable when git fails."""

@@ -12,14 +12,14 @@ from __future__ import annotations
 import glob
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
 from catalog.kinds import LocationSpec
-from catalog.sources._files import FileTree
-from catalog.sources.base import FileReaderLike, Problem, ScannedFile
+from catalog.sources._files import FileTree, current_digest
+from catalog.sources.base import FileReaderLike, Problem, ScannedFile, SourceState
 from catalog.sources.read_ahead import ReadAhead
 
 __all__ = ["LocationSource"]
@@ -37,11 +37,30 @@ class LocationSource:
         self.path = path
         self.root = root or path.parent
         self.repo_dir = repo_dir
+        self._tree: FileTree | None = None
+
+    def _identity(self) -> str:
+        repo = os.path.realpath(self.repo_dir) if self.repo_dir else ""
+        return f"location\0{os.path.realpath(self.path)}\0{os.path.realpath(self.root)}\0{repo}"
+
+    def observed_state(self) -> SourceState | None:
+        """The files the last scan read and the folders its targets and globs listed."""
+        return self._tree.state(self._identity()) if self._tree is not None else None
+
+    def current_digest(self, paths: Sequence[str]) -> str | None:
+        """The recorded paths' stamps now (one stat each; no Location is parsed)."""
+        return current_digest(self._identity(), paths)
+
+    @property
+    def last_tree(self) -> FileTree | None:
+        """The folder the last scan read (for a git source's own manifest)."""
+        return self._tree
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         if not self.path.is_file():
             raise SourceUnavailable(f"source {self.name!r}: {self.path} is not a readable file")
         tree = FileTree(str(self.root), repo_dir=str(self.repo_dir) if self.repo_dir else None)
+        self._tree = tree
         queue: deque[str] = deque([os.path.realpath(self.path)])
         seen: set[str] = set()
         # Files are read ahead (in parallel) in queue order and handled in that order, so the
@@ -62,6 +81,7 @@ class LocationSource:
             if not taken:
                 break
             file, scanned = taken.popleft(), ahead.next()
+            scanned.follows_locations = True
             for sourced in scanned.entities:
                 entity = sourced.parsed.entity
                 if entity.kind != "Location":
@@ -102,6 +122,9 @@ def _resolve(
     path = os.path.normpath(os.path.join(os.path.dirname(file), target))
     if not path.startswith(tree.root + os.sep):
         return [], not_found  # decided from the text alone
+    if ".git" in tree.relative(path).split("/"):
+        tree.read_git_folder()
+    tree.watch_target(path)
     if _GLOB_CHARS & set(target):
         # A match outside the root (through a symlink, or "**/..") counts as no match.
         matches = sorted(glob.glob(path, recursive=True))

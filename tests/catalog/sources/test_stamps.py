@@ -187,9 +187,13 @@ def test_an_unchanged_file_in_conflict_is_still_read_every_time(
     write(tmp_path / "a" / "catalog-info.yaml", component("same"))
     write(tmp_path / "b" / "catalog-info.yaml", component("same"))
     sync(engine, tmp_path)
+    write(tmp_path / "c" / "catalog-info.yaml", component("other"))  # no shortcut: a new file
     opened.clear()
 
     report = sync(engine, tmp_path)
 
-    assert catalog_files(opened, tmp_path) == [str(tmp_path / "b" / "catalog-info.yaml")]
+    assert catalog_files(opened, tmp_path) == [
+        str(tmp_path / "b" / "catalog-info.yaml"),
+        str(tmp_path / "c" / "catalog-info.yaml"),
+    ]
     assert len(report.sources[0].conflicts) == 1
