@@ -110,11 +110,45 @@ def start_server(
     )
 
 
+def process_tree(root: int) -> list[int]:
+    """``root`` and its descendants (the web process and its answering processes)."""
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            children = (task / "children").read_text().split() if task.exists() else []
+            todo.extend(int(c) for c in children)
+    return found
+
+
+def usage(pids: list[int]) -> dict[int, tuple[str, float, int]]:
+    """Per process: its name, CPU seconds so far and resident memory (bytes), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    page = os.sysconf("SC_PAGE_SIZE")
+    found = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            name = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+        command = b" ".join(name)
+        label = "answers" if b"spawn_main" in command else "web"
+        label = "other" if b"resource_tracker" in command else label
+        found[pid] = (label if pid != os.getpid() else "bench", cpu, rss)
+    return found
+
+
 def run(
     base: str,
     slack: LoopbackSlack,
     names: dict[str, list[str]],
     *,
+    server_pid: int,
     senders: int,
     requests: int,
     seed: int,
@@ -160,10 +194,18 @@ def run(
                     replies[kind].append(reply)
         client.close()
 
+    pids = [*process_tree(server_pid), os.getpid()]
+    before = usage(pids)
     started = time.monotonic()
     with ThreadPoolExecutor(senders) as pool:
         list(pool.map(sender, range(senders)))
     elapsed = time.monotonic() - started
+    after = usage(pids)
+    # CPU milliseconds per request, by process kind (bench: the senders and loopback Slack)
+    cpu: dict[str, float] = defaultdict(float)
+    for pid, (label, seconds, _) in after.items():
+        cpu[label] += (seconds - before.get(pid, (label, 0.0, 0))[1]) * 1000 / len(acks)
+    rss = sorted(round(r / 2**20) for label, _, r in after.values() if label == "answers")
     every = [r for values in replies.values() for r in values]
     return {
         "senders": senders,
@@ -178,6 +220,9 @@ def run(
         "missing_replies": missing,
         "replies_per_second": len(every) / elapsed,
         "by_command": {k: (_pct(v, 50), _pct(v, 99)) for k, v in sorted(replies.items())},
+        "cpu_ms_per_request": {k: round(v, 1) for k, v in sorted(cpu.items())},
+        "answers_rss_mb": rss,
+        "web_rss_mb": [round(r / 2**20) for label, _, r in after.values() if label == "web"],
     }
 
 
@@ -199,12 +244,20 @@ def main() -> None:
     with LoopbackSlack() as slack:
         server, base = start_server(url, slack, args.workers)
         try:
-            run(base, slack, names, senders=4, requests=40, seed=0)  # warm-up
+            run(
+                base, slack, names, server_pid=server.pid, senders=4, requests=40, seed=0
+            )  # warm-up
             for run_index in range(args.runs):
                 for senders in (1, 50):
                     count = args.requests // 5 if senders == 1 else args.requests
                     result = run(
-                        base, slack, names, senders=senders, requests=count, seed=run_index + 1
+                        base,
+                        slack,
+                        names,
+                        server_pid=server.pid,
+                        senders=senders,
+                        requests=count,
+                        seed=run_index + 1,
                     )
                     results.append(result)
                     print(json.dumps(result), flush=True)
