@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 _FORWARDED_TYPES = frozenset({"event_callback", "block_actions"})
 _BACKLOG = 4096
 _SHORT_PATH = 80
+#: How much lower the answering processes' CPU priority is than the web process's: an ack
+#: (Slack's 3 s deadline) then waits for no answer under way on the same cores.
+NICENESS = 5
 
 
 def default_processes() -> int:
@@ -190,6 +193,7 @@ def _run(
     from runtime.process import Runtime
 
     log_as("answers", settings)
+    os.nice(NICENESS)
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
     app = create_app(runtime, capabilities=capabilities, executor=_Inline(), verified=True)
