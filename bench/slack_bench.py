@@ -110,36 +110,56 @@ def start_server(
     )
 
 
-def process_tree(root: int) -> list[int]:
-    """``root`` and its descendants (the web process and its answering processes)."""
-    found, todo = [], [root]
+def process_tree(root: int) -> dict[int, str]:
+    """``root`` (the web process) and its descendants, each named: ``web``, ``answers`` (an
+    answering process, spawned or forked by a forkserver), ``other`` (the forkserver, the
+    resource tracker)."""
+    found: dict[int, str] = {}
+    todo = [root]
     while todo:
         pid = todo.pop()
-        found.append(pid)
-        for task in Path(f"/proc/{pid}/task").glob("*"):
-            children = (task / "children").read_text().split() if task.exists() else []
-            todo.extend(int(c) for c in children)
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            children = [
+                int(child)
+                for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
+        except OSError:
+            continue
+        forkserver = b"forkserver" in command
+        if pid == root:
+            found[pid] = "web"
+        elif b"spawn_main" in command or (forkserver and found.get(_parent(pid)) == "other"):
+            found[pid] = "answers"
+        else:
+            found[pid] = "other"
+        todo.extend(children)
     return found
 
 
-def usage(pids: list[int]) -> dict[int, tuple[str, float, int]]:
-    """Per process: its name, CPU seconds so far and resident memory (bytes), from /proc."""
+def _parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int]]:
+    """Per process: its name, CPU seconds so far, resident memory and its proportional share
+    (PSS: a page shared by n processes counts 1/n in each; bytes), from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     page = os.sysconf("SC_PAGE_SIZE")
     found = {}
-    for pid in pids:
+    for pid, label in pids.items():
         try:
             stat = Path(f"/proc/{pid}/stat").read_text()
-            name = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().split("\n")
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         cpu = (int(fields[11]) + int(fields[12])) / tick
-        rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-        command = b" ".join(name)
-        label = "answers" if b"spawn_main" in command else "web"
-        label = "other" if b"resource_tracker" in command else label
-        found[pid] = (label if pid != os.getpid() else "bench", cpu, rss)
+        pss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+        found[pid] = (label, cpu, rss, pss)
     return found
 
 
@@ -194,7 +214,7 @@ def run(
                     replies[kind].append(reply)
         client.close()
 
-    pids = [*process_tree(server_pid), os.getpid()]
+    pids = process_tree(server_pid) | {os.getpid(): "bench"}
     before = usage(pids)
     started = time.monotonic()
     with ThreadPoolExecutor(senders) as pool:
@@ -203,9 +223,9 @@ def run(
     after = usage(pids)
     # CPU milliseconds per request, by process kind (bench: the senders and loopback Slack)
     cpu: dict[str, float] = defaultdict(float)
-    for pid, (label, seconds, _) in after.items():
-        cpu[label] += (seconds - before.get(pid, (label, 0.0, 0))[1]) * 1000 / len(acks)
-    rss = sorted(round(r / 2**20) for label, _, r in after.values() if label == "answers")
+    for pid, (label, seconds, *_) in after.items():
+        cpu[label] += (seconds - before.get(pid, (label, 0.0))[1]) * 1000 / len(acks)
+    answering = [(rss, pss) for label, _, rss, pss in after.values() if label == "answers"]
     every = [r for values in replies.values() for r in values]
     return {
         "senders": senders,
@@ -221,8 +241,9 @@ def run(
         "replies_per_second": len(every) / elapsed,
         "by_command": {k: (_pct(v, 50), _pct(v, 99)) for k, v in sorted(replies.items())},
         "cpu_ms_per_request": {k: round(v, 1) for k, v in sorted(cpu.items())},
-        "answers_rss_mb": rss,
-        "web_rss_mb": [round(r / 2**20) for label, _, r in after.values() if label == "web"],
+        "answers_rss_mb": sorted(round(rss / 2**20) for rss, _ in answering),
+        "answers_pss_mb": sorted(round(pss / 2**20) for _, pss in answering),
+        "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
     }
 
 
