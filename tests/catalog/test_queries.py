@@ -224,6 +224,29 @@ def test_group_tree_members_and_ownership(globex_catalog: Catalog) -> None:
     assert {"component:payments-api", "component:checkout"} <= tribe_owns
 
 
+def test_the_group_tree_is_the_one_of_the_last_sync(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    def sync(parents: dict[str, str]) -> None:
+        docs = [
+            f"apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: {name}}}\n"
+            f"spec: {{type: team, children: []"
+            + (f", parent: {parents[name]}" if name in parents else "")
+            + "}\n"
+            for name in ("org", "tribe", "squad", "other")
+        ]
+        (tmp_path / "catalog-info.yaml").write_text("---\n".join(docs))
+        sync_catalog(engine, [DirectorySource("s", tmp_path)])
+
+    sync({"squad": "tribe", "tribe": "org"})
+    assert [r.name for r in ancestors(catalog, parse_ref("group:squad"))] == ["tribe", "org"]
+    assert [r.name for r in descendants(catalog, parse_ref("group:org"))] == ["tribe", "squad"]
+    sync({"squad": "other", "tribe": "org"})  # the squad moved
+    assert [r.name for r in ancestors(catalog, parse_ref("group:squad"))] == ["other"]
+    assert [r.name for r in descendants(catalog, parse_ref("group:org"))] == ["tribe"]
+    assert ancestors(catalog, parse_ref("group:nowhere")) == []
+
+
 def test_search_ranks_names_over_descriptions(globex_catalog: Catalog) -> None:
     hits = search_entities(globex_catalog, "refund")
     assert hits[0].summary.ref.short == "component:refunds-worker"
