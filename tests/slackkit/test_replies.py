@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from slackkit import blocks as bk
@@ -33,7 +35,7 @@ def test_lazy_lines_page_like_a_tuple_and_format_only_the_page_sent() -> None:
         made.append(n)
         return f"• line {n}"
 
-    lazy = LazyLines([lambda n=n: line(n) for n in range(1000)])
+    lazy = LazyLines([functools.partial(line, n) for n in range(1000)])
     eager = tuple(f"• line {n}" for n in range(1000))
     state = ReplyState("impact hub", page=3)
     shown = render_reply(Reply("t", lines=lazy), state, page_size=20)
