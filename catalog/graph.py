@@ -21,8 +21,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import (
@@ -34,6 +33,9 @@ from catalog.relations import (
     PROVIDES_API,
 )
 from catalog.store import Catalog, EntitySummary
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "BlastRadius",
@@ -130,6 +132,8 @@ class NeedsEdges:
     """
 
     def __init__(self, generation: int, rows: Iterable[tuple[str, str, str]]) -> None:
+        import numpy as np  # not at import: a CLI query that never walks does without it
+
         self.generation = generation
         # Numbered in the order met, renumbered in ref order below: the rows' strings are
         # dropped as they come (each ref is kept once), so loading holds little more than
@@ -180,6 +184,8 @@ class NeedsEdges:
         parent) of each entity reached, in the order a walk that visits each level's parents
         in turn, and each parent's (target, relation) pairs sorted, first reaches it.
         Domains' part-of relations are not followed (they only group)."""
+        import numpy as np
+
         start = bisect.bisect_left(self.keys, root)
         if start == len(self.keys) or self.keys[start] != root:
             return []
@@ -227,6 +233,8 @@ class _Grouped:
     """Edges grouped by their first end: entity n's are ``other[start[n]:start[n + 1]]``."""
 
     def __init__(self, by: np.ndarray, other: np.ndarray, types: np.ndarray, count: int) -> None:
+        import numpy as np
+
         order = np.argsort(by, kind="stable")
         self.start = np.searchsorted(by[order], np.arange(count + 1)).astype(np.int64)
         self.other = other[order]
@@ -234,6 +242,8 @@ class _Grouped:
 
     def around(self, entities: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every edge of ``entities``: (place of its entity in ``entities``, other end, type)."""
+        import numpy as np
+
         first, last = self.start[entities], self.start[entities + 1]
         sizes = last - first
         at = np.repeat(np.arange(len(entities)), sizes)
