@@ -13,7 +13,9 @@ still dispatched in the web process.
 
 The pool is per web process (``slack.answer_processes``, default: one per CPU); web processes
 stay stateless. A pool process that dies is replaced on the next request; what it was
-answering is lost, as it would be if the web process died.
+answering is lost, as it would be if the web process died. Pool processes are forked from a
+forkserver that imported the app once (they share its modules' memory) and run at a lower CPU
+priority than the web process (``NICENESS``), so acks go first.
 """
 
 from __future__ import annotations
