@@ -14,8 +14,7 @@ still dispatched in the web process.
 The pool is per web process (``slack.answer_processes``, default: one per CPU); web processes
 stay stateless. A pool process that dies is replaced on the next request; what it was
 answering is lost, as it would be if the web process died. Pool processes are forked from a
-forkserver that imported the app once (they share its modules' memory) and run at a lower CPU
-priority than the web process (``NICENESS``), so acks go first.
+forkserver that imported the app once (they share its modules' memory).
 """
 
 from __future__ import annotations
@@ -54,9 +53,6 @@ _BACKLOG = 4096
 _SHORT_PATH = 80
 #: What the forkserver imports before it forks answering processes.
 _PRELOAD = ("bot.web.answer_pool", "bot.app", "catalog.graph", "runtime.logs", "runtime.process")
-#: How much lower the answering processes' CPU priority is than the web process's: an ack
-#: (Slack's 3 s deadline) then waits for no answer under way on the same cores.
-NICENESS = 5
 
 
 def default_processes() -> int:
@@ -203,7 +199,6 @@ def _run(
     from runtime.process import Runtime
 
     log_as("answers", settings)
-    os.nice(NICENESS)
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
     app = create_app(runtime, capabilities=capabilities, executor=_Inline(), verified=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.capabilities import CAPABILITIES
-from bot.web.answer_pool import NICENESS, acked_by_web
+from bot.web.answer_pool import acked_by_web
 from commands import Setup
 from slackkit.replies import Reply
 from slackkit.router import Ask
@@ -79,13 +79,6 @@ def test_answers_spread_over_the_processes_and_acks_never_wait_for_them(
     pids = {int(text.rsplit(" ", 1)[1]) for text in texts}
     assert len(pids) == 2 and os.getpid() not in pids
     assert "alice" in pooled.text(pooled.reply(queued, timeout=20)).lower()
-
-
-def test_answering_processes_leave_the_cores_to_acks_first(pooled: Workspace) -> None:
-    answerer = _pid(pooled)
-    web = os.getpriority(os.PRIO_PROCESS, 0)
-    assert os.getpriority(os.PRIO_PROCESS, answerer) == min(web + NICENESS, 19)
-    assert os.getpriority(os.PRIO_PROCESS, 0) == web  # the web process keeps its priority
 
 
 def test_a_duplicate_delivery_is_answered_once_across_processes(pooled: Workspace) -> None:
