@@ -110,11 +110,65 @@ def start_server(
     )
 
 
+def process_tree(root: int) -> dict[int, str]:
+    """``root`` (the web process) and its descendants, each named: ``web``, ``answers`` (an
+    answering process, spawned or forked by a forkserver), ``other`` (the forkserver, the
+    resource tracker)."""
+    found: dict[int, str] = {}
+    todo = [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            children = [
+                int(child)
+                for task in Path(f"/proc/{pid}/task").iterdir()
+                for child in (task / "children").read_text().split()
+            ]
+        except OSError:
+            continue
+        forkserver = b"forkserver" in command
+        if pid == root:
+            found[pid] = "web"
+        elif b"spawn_main" in command or (forkserver and found.get(_parent(pid)) == "other"):
+            found[pid] = "answers"
+        else:
+            found[pid] = "other"
+        todo.extend(children)
+    return found
+
+
+def _parent(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int]]:
+    """Per process: its name, CPU seconds so far, resident memory and its proportional share
+    (PSS: a page shared by n processes counts 1/n in each; bytes), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    page = os.sysconf("SC_PAGE_SIZE")
+    found = {}
+    for pid, label in pids.items():
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().split("\n")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick
+        pss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
+        found[pid] = (label, cpu, rss, pss)
+    return found
+
+
 def run(
     base: str,
     slack: LoopbackSlack,
     names: dict[str, list[str]],
     *,
+    server_pid: int,
     senders: int,
     requests: int,
     seed: int,
@@ -160,10 +214,18 @@ def run(
                     replies[kind].append(reply)
         client.close()
 
+    pids = process_tree(server_pid) | {os.getpid(): "bench"}
+    before = usage(pids)
     started = time.monotonic()
     with ThreadPoolExecutor(senders) as pool:
         list(pool.map(sender, range(senders)))
     elapsed = time.monotonic() - started
+    after = usage(pids)
+    # CPU milliseconds per request, by process kind (bench: the senders and loopback Slack)
+    cpu: dict[str, float] = defaultdict(float)
+    for pid, (label, seconds, *_) in after.items():
+        cpu[label] += (seconds - before.get(pid, (label, 0.0))[1]) * 1000 / len(acks)
+    answering = [(rss, pss) for label, _, rss, pss in after.values() if label == "answers"]
     every = [r for values in replies.values() for r in values]
     return {
         "senders": senders,
@@ -178,6 +240,10 @@ def run(
         "missing_replies": missing,
         "replies_per_second": len(every) / elapsed,
         "by_command": {k: (_pct(v, 50), _pct(v, 99)) for k, v in sorted(replies.items())},
+        "cpu_ms_per_request": {k: round(v, 1) for k, v in sorted(cpu.items())},
+        "answers_rss_mb": sorted(round(rss / 2**20) for rss, _ in answering),
+        "answers_pss_mb": sorted(round(pss / 2**20) for _, pss in answering),
+        "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
     }
 
 
@@ -199,12 +265,20 @@ def main() -> None:
     with LoopbackSlack() as slack:
         server, base = start_server(url, slack, args.workers)
         try:
-            run(base, slack, names, senders=4, requests=40, seed=0)  # warm-up
+            run(
+                base, slack, names, server_pid=server.pid, senders=4, requests=40, seed=0
+            )  # warm-up
             for run_index in range(args.runs):
                 for senders in (1, 50):
                     count = args.requests // 5 if senders == 1 else args.requests
                     result = run(
-                        base, slack, names, senders=senders, requests=count, seed=run_index + 1
+                        base,
+                        slack,
+                        names,
+                        server_pid=server.pid,
+                        senders=senders,
+                        requests=count,
+                        seed=run_index + 1,
                     )
                     results.append(result)
                     print(json.dumps(result), flush=True)

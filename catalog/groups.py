@@ -8,11 +8,14 @@ anything. Catalog rules (``catalog/rules.py``) let only trusted sources define U
 
 from __future__ import annotations
 
+import threading
+import weakref
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalog.annotations import SLACK_CHANNEL, SLACK_USER_ID
-from catalog.refs import EntityRef
+from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog, EntitySummary, StoredEntity
 
@@ -114,28 +117,60 @@ def team_of(
 
 def ancestors(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
     """Parent, grandparent, ... up to the root (nearest first; cycles stop)."""
-    chain: list[EntityRef] = []
-    frontier = [group]
-    seen = {group}
-    while frontier and len(chain) < _MAX_TREE:
-        near = catalog.neighbours(frontier, outgoing=[CHILD_OF])
-        frontier = sorted(_groups(t for r in frontier for _, t in near.get(r, set())) - seen)
-        seen.update(frontier)
-        chain.extend(frontier)
-    return chain
+    return _climb(group_tree(catalog).parents, group)
 
 
 def descendants(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
     """Every group below ``group`` (breadth first; cycles stop)."""
+    return _climb(group_tree(catalog).children, group)
+
+
+def _climb(step: dict[str, tuple[str, ...]], group: EntityRef) -> list[EntityRef]:
     found: list[EntityRef] = []
     frontier = [group]
     seen = {group}
     while frontier and len(found) < _MAX_TREE:
-        near = catalog.neighbours(frontier, incoming=[CHILD_OF])
-        frontier = sorted(_groups(t for r in frontier for _, t in near.get(r, set())) - seen)
+        near = (ref_from_canonical(t) for r in frontier for t in step.get(str(r), ()))
+        frontier = sorted(_groups(near) - seen)
         seen.update(frontier)
         found.extend(frontier)
     return found
+
+
+class GroupTree:
+    """The stored ``childOf`` relations of one catalog generation, both ways, in memory: a
+    team page, an owner answer and ``whoami`` climb the group tree several times each, one
+    query per level when read from the database."""
+
+    def __init__(self, generation: int, rows: Iterable[tuple[str, str, str]]) -> None:
+        self.generation = generation
+        parents: dict[str, list[str]] = defaultdict(list)
+        children: dict[str, list[str]] = defaultdict(list)
+        for subject, _, obj in rows:
+            parents[subject].append(obj)
+            children[obj].append(subject)
+        #: canonical ref -> what it is a child of / what is a child of it (any kind)
+        self.parents = {key: tuple(found) for key, found in parents.items()}
+        self.children = {key: tuple(found) for key, found in children.items()}
+
+
+_trees: weakref.WeakKeyDictionary[Catalog, GroupTree] = weakref.WeakKeyDictionary()
+_loading = threading.Lock()
+
+
+def group_tree(catalog: Catalog) -> GroupTree:
+    """The group tree of ``catalog`` as it is now (read again when it changed since)."""
+    generation = catalog.generation()
+    cached = _trees.get(catalog)
+    if cached is not None and cached.generation == generation:
+        return cached
+    with _loading:
+        cached = _trees.get(catalog)
+        if cached is None or cached.generation != generation:
+            # The generation is read before the relations: a sync meanwhile only means a reload.
+            cached = GroupTree(generation, catalog.edges_of_type([CHILD_OF]))
+            _trees[catalog] = cached
+    return cached
 
 
 def groups_of_user(

@@ -75,7 +75,7 @@ class Deps:
         admins = {a.strip().lower() for a in self.settings.slack.admins}
         if caller.user_id.lower() in admins:
             return True
-        if caller.person is None:
+        if caller.person is None or not admins:
             return False
         refs: set[EntityRef] = {caller.person.ref}
         for group in groups_of_user(self.catalog, caller.person.ref):

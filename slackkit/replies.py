@@ -10,9 +10,9 @@ session is needed and any web replica can answer the click.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from slackkit import blocks as bk
 from slackkit.blocks import Block
@@ -22,6 +22,7 @@ __all__ = [
     "PAGE_ACTION",
     "RUN_ACTION",
     "SHARE_ACTION",
+    "LazyLines",
     "Reply",
     "ReplyState",
     "render_reply",
@@ -33,14 +34,47 @@ RUN_ACTION = "greenroom.run"
 _STATE_LIMIT = 1900
 
 
+class LazyLines(Sequence[str]):
+    """Lines made when they are read: a reply that lists thousands of things (the teams of a
+    blast radius) formats only the page it sends. Each line is a function without arguments
+    that formats it, and must do nothing else (no I/O, no errors to report)."""
+
+    def __init__(self, makers: Sequence[Callable[[], str]]) -> None:
+        self._makers = makers
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[str, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> str | tuple[str, ...]:
+        if isinstance(index, slice):
+            return tuple(make() for make in self._makers[index])
+        return self._makers[index]()
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return len(self) == len(other) and all(
+                a == b for a, b in zip(self, other, strict=False)
+            )
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+
 @dataclass(frozen=True)
 class Reply:
     """An answer: ``text`` is plain (the notification), ``blocks`` head every page, ``lines``
-    are escaped mrkdwn lines paged by the framework, ``footer`` closes every page."""
+    are escaped mrkdwn lines paged by the framework (a tuple, or :class:`LazyLines`),
+    ``footer`` closes every page."""
 
     text: str
     blocks: tuple[Block, ...] = ()
-    lines: tuple[str, ...] = ()
+    lines: Sequence[str] = ()
     footer: tuple[Block, ...] = ()
     shareable: bool = True
 

@@ -42,6 +42,7 @@ __all__ = ["Caller", "UserResolver"]
 
 log = logging.getLogger(__name__)
 _INLINE_LOOKUPS = 5
+_PEOPLE_KEPT = 20_000
 _BACKGROUND_QUEUE = 1000
 #: How a caller was mapped (``Caller.mapped_by``); cached rows saying anything else (the old
 #: "annotation") are mapped again.
@@ -77,6 +78,11 @@ class UserResolver:
         self._later: queue.Queue[tuple[WebClient, str, str]] = queue.Queue(_BACKGROUND_QUEUE)
         self._queued: set[tuple[str, str]] = set()
         self._worker: threading.Thread | None = None
+        # The catalog User behind a cached mapping, per catalog generation: every answer
+        # resolves its caller, and reading and parsing the User each time was a query and a
+        # validation per answer.
+        self._people: dict[str, Person | None] = {}
+        self._people_generation: int | None = None
 
     def resolve(self, client: WebClient, team_id: str, user_id: str) -> Caller:
         """The caller, from the cache when fresh, else by asking Slack."""
@@ -90,7 +96,7 @@ class UserResolver:
             ).first()
         fresh = row is not None and as_utc(row.checked_at) > now - self.ttl
         if row is not None and fresh and _still_valid(row, generation):
-            person = self._person(row.user_ref)
+            person = self._person(row.user_ref, generation)
             return Caller(team_id, user_id, row.email, person, row.mapped_by if person else None)
         problem = None
         checked_at = as_utc(row.checked_at) if row is not None and fresh else now
@@ -261,11 +267,20 @@ class UserResolver:
             )
         return None, None
 
-    def _person(self, ref: str | None) -> Person | None:
+    def _person(self, ref: str | None, generation: int) -> Person | None:
         if not ref:
             return None
+        with self._lock:
+            if self._people_generation != generation:
+                self._people, self._people_generation = {}, generation
+            if ref in self._people:
+                return self._people[ref]
         stored = self.catalog.get(parse_ref(ref))
-        return person_of(stored) if stored else None
+        person = person_of(stored) if stored else None
+        with self._lock:
+            if self._people_generation == generation and len(self._people) < _PEOPLE_KEPT:
+                self._people[ref] = person
+        return person
 
     def _save(
         self,

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from slack_bolt import App
 
 from catalog import EntityRef, EntitySummary
 from catalog.annotations import SLACK_CHANNEL
-from catalog.graph import blast_radius, dependencies
+from catalog.graph import DependencyNode, blast_radius, dependencies
 from catalog.lookup import find_entity
 from slackkit import blocks as bk
 from slackkit.catalog_blocks import entity_line, entity_title, ref_text
 from slackkit.deps import Deps
 from slackkit.grammar import UsageError
-from slackkit.replies import Reply
+from slackkit.replies import LazyLines, Reply
 from slackkit.router import Ask
 
 __all__ = ["register"]
@@ -46,16 +47,7 @@ def register(app: App, deps: Deps) -> None:
                 "Nothing in the catalog depends on it." if reverse else "It has no dependencies."
             )
             return Reply(title, (*head, bk.section(empty)))
-        lines = tuple(
-            entity_line(
-                node.summary,
-                indent=node.depth - 1,
-                detail=f"_{bk.escape(node.relation)}_"
-                + (f" · owner {ref_text(node.owner)}" if node.owner else ""),
-            )
-            for node in nodes
-        )
-        return Reply(title, tuple(head), lines)
+        return Reply(title, tuple(head), LazyLines([partial(_node_line, n) for n in nodes]))
 
     def answer_impact(ask: Ask) -> Reply:
         name = ask.options().rest
@@ -73,16 +65,14 @@ def register(app: App, deps: Deps) -> None:
             return Reply(title, (*head, bk.section("Nothing in the catalog depends on it.")))
         channels = _channels(deps, [owner for owner, _ in radius.owners])
         contacts = _contacts(deps, ask, [(owner.ref, refs) for owner, refs in radius.owners])
+        # thousands of teams for a hub: only the page sent is formatted
         lines = [
-            _team_line(owner, refs, channels.get(str(owner.ref)), contacts.get(owner.ref))
+            partial(_team_line, owner, refs, channels.get(str(owner.ref)), contacts.get(owner.ref))
             for owner, refs in radius.owners
         ]
         if radius.unowned:
-            names = ", ".join(ref_text(r) for r in radius.unowned[:_NAMES_PER_TEAM])
-            more = len(radius.unowned) - _NAMES_PER_TEAM
-            names += f" and {more} more" if more > 0 else ""
-            lines.append(f"• :warning: *No owner* ({len(radius.unowned)}): {names}")
-        return Reply(title, tuple(head), tuple(lines))
+            lines.append(partial(_unowned_line, radius.unowned))
+        return Reply(title, tuple(head), LazyLines(lines))
 
     deps.router.add(
         "deps",
@@ -129,6 +119,19 @@ def _contacts(
         except Exception:
             log.exception("A team contact hook failed")
     return found
+
+
+def _node_line(node: DependencyNode) -> str:
+    owner = f" · owner {ref_text(node.owner)}" if node.owner else ""
+    detail = f"_{bk.escape(node.relation)}_{owner}"
+    return entity_line(node.summary, indent=node.depth - 1, detail=detail)
+
+
+def _unowned_line(unowned: list[EntityRef]) -> str:
+    names = ", ".join(ref_text(r) for r in unowned[:_NAMES_PER_TEAM])
+    more = len(unowned) - _NAMES_PER_TEAM
+    names += f" and {more} more" if more > 0 else ""
+    return f"• :warning: *No owner* ({len(unowned)}): {names}"
 
 
 def _team_line(

@@ -135,6 +135,51 @@ def test_cycles_are_safe(catalog: Catalog, engine: Engine, tmp_path: Path) -> No
     assert len(blast_radius(catalog, parse_ref("component:a")).dependents) == 2
 
 
+def test_a_walk_lists_each_level_by_parent_then_name_with_the_relation_it_came_through(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    def component(name: str, spec: str) -> str:
+        return (
+            f"apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: {name}}}\n"
+            f"spec: {{type: service, lifecycle: production, owner: t{spec}}}\n"
+        )
+
+    docs = [
+        component("a", ", dependsOn: [component:z, component:m], consumesApis: [api:k]"),
+        component("z", ", dependsOn: [component:b]"),
+        component("m", ", dependsOn: [component:c, component:b]"),
+        component("p", ", providesApis: [api:k]"),
+        component("b", ""),
+        component("c", ""),
+        "apiVersion: backstage.io/v1alpha1\nkind: API\nmetadata: {name: k}\n"
+        "spec: {type: openapi, lifecycle: production, owner: t, definition: x}\n",
+    ]
+    (tmp_path / "catalog-info.yaml").write_text("---\n".join(docs))
+    sync_catalog(engine, [DirectorySource("s", tmp_path)])
+
+    nodes = dependencies(catalog, parse_ref("component:a"), depth=None)
+    assert [(n.summary.ref.short, n.depth, n.relation, n.parent.short) for n in nodes] == [
+        ("api:k", 1, "consumesApi", "component:a"),
+        ("component:m", 1, "dependsOn", "component:a"),
+        ("component:z", 1, "dependsOn", "component:a"),
+        ("component:p", 2, "apiProvidedBy", "api:k"),
+        ("component:b", 2, "dependsOn", "component:m"),  # m comes before z: b is m's
+        ("component:c", 2, "dependsOn", "component:m"),
+    ]
+    assert [n.summary.ref.short for n in dependencies(catalog, parse_ref("component:a"))] == [
+        "api:k",
+        "component:m",
+        "component:z",
+    ]
+    needed_by = dependencies(catalog, parse_ref("component:b"), reverse=True, depth=None)
+    assert [(n.summary.ref.short, n.depth, n.relation) for n in needed_by] == [
+        ("component:m", 1, "dependencyOf"),
+        ("component:z", 1, "dependencyOf"),
+        ("component:a", 2, "dependencyOf"),
+    ]
+    assert dependencies(catalog, parse_ref("component:nowhere"), depth=None) == []
+
+
 def test_walks_see_the_catalog_as_it_is_after_each_sync(
     catalog: Catalog, engine: Engine, tmp_path: Path
 ) -> None:
@@ -177,6 +222,29 @@ def test_group_tree_members_and_ownership(globex_catalog: Catalog) -> None:
     assert "component:payments-api" in own and "component:checkout" not in own
     tribe_owns = {s.ref.short for s in owned_by(globex_catalog, [tribe], include_subgroups=True)}
     assert {"component:payments-api", "component:checkout"} <= tribe_owns
+
+
+def test_the_group_tree_is_the_one_of_the_last_sync(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    def sync(parents: dict[str, str]) -> None:
+        docs = [
+            f"apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {{name: {name}}}\n"
+            f"spec: {{type: team, children: []"
+            + (f", parent: {parents[name]}" if name in parents else "")
+            + "}\n"
+            for name in ("org", "tribe", "squad", "other")
+        ]
+        (tmp_path / "catalog-info.yaml").write_text("---\n".join(docs))
+        sync_catalog(engine, [DirectorySource("s", tmp_path)])
+
+    sync({"squad": "tribe", "tribe": "org"})
+    assert [r.name for r in ancestors(catalog, parse_ref("group:squad"))] == ["tribe", "org"]
+    assert [r.name for r in descendants(catalog, parse_ref("group:org"))] == ["tribe", "squad"]
+    sync({"squad": "other", "tribe": "org"})  # the squad moved
+    assert [r.name for r in ancestors(catalog, parse_ref("group:squad"))] == ["other"]
+    assert [r.name for r in descendants(catalog, parse_ref("group:org"))] == ["tribe"]
+    assert ancestors(catalog, parse_ref("group:nowhere")) == []
 
 
 def test_search_ranks_names_over_descriptions(globex_catalog: Catalog) -> None:

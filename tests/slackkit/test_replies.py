@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from slackkit import blocks as bk
 from slackkit.grammar import UsageError
-from slackkit.replies import Reply, ReplyState, render_reply
+from slackkit.replies import LazyLines, Reply, ReplyState, render_reply
 
 
 def test_every_page_fits_fifty_blocks_and_three_thousand_characters() -> None:
@@ -24,6 +26,22 @@ def test_a_page_past_the_end_shows_the_last_page() -> None:
     reply = Reply("t", lines=tuple(f"line {i}" for i in range(25)))
     message = render_reply(reply, ReplyState("find x", 9), page_size=20)
     assert "Showing 21-25 of 25" in str(message["blocks"])
+
+
+def test_lazy_lines_page_like_a_tuple_and_format_only_the_page_sent() -> None:
+    made: list[int] = []
+
+    def line(n: int) -> str:
+        made.append(n)
+        return f"• line {n}"
+
+    lazy = LazyLines([functools.partial(line, n) for n in range(1000)])
+    eager = tuple(f"• line {n}" for n in range(1000))
+    state = ReplyState("impact hub", page=3)
+    shown = render_reply(Reply("t", lines=lazy), state, page_size=20)
+    assert shown == render_reply(Reply("t", lines=eager), state, page_size=20)
+    assert "Showing 61-80 of 1000" in str(shown)
+    assert sorted(made) == list(range(60, 80))
 
 
 def test_state_round_trips_and_refuses_junk() -> None:
