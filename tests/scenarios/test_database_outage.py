@@ -50,13 +50,15 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @dataclass
 class Asked:
-    """One question: when it was sent, its ack, and its answer's text (None: none came)."""
+    """One question: when it was sent, its ack, and its answer's text (None: none came) and
+    when that came."""
 
     sent_at: float
     status: int
     ack_seconds: float
     answer: str | None
     sent: Sent
+    answered_at: float = 0.0
 
 
 def _ask_until(ws: Workspace, user: str, stop: threading.Event, log: list[Asked]) -> None:
@@ -69,7 +71,10 @@ def _ask_until(ws: Workspace, user: str, stop: threading.Event, log: list[Asked]
                 answer = ws.text(ws.reply(sent, timeout=30))
             except Exception:
                 answer = None
-        log.append(Asked(sent_at, sent.response.status_code, sent.seconds, answer, sent))
+        answered_at = time.monotonic()
+        log.append(
+            Asked(sent_at, sent.response.status_code, sent.seconds, answer, sent, answered_at)
+        )
         time.sleep(0.2)
 
 
@@ -115,8 +120,11 @@ def test_a_database_outage_under_load_is_answered_and_recovered_from(
     assert [a for a in log if a.answer is None] == []
     time.sleep(1)  # a second reply to any of them would have arrived by now
     assert [a for a in log if len(ws.replies_to(a.sent)) != 1] == []  # one answer each
-    during = [a for a in log if down_at + 1 < a.sent_at < up_at - 1]
-    assert during and all(UNAVAILABLE in (a.answer or "") for a in during), during[:3]
+    # asked and answered while the database was away (a question queued behind others on a
+    # busy machine may be answered just after it returned, and then rightly in full)
+    during = [a for a in log if down_at + 1 < a.sent_at and a.answered_at < up_at]
+    wrong = [a for a in during if UNAVAILABLE not in (a.answer or "")]
+    assert during and wrong == [], wrong[:3]
     after = [a for a in log if a.sent_at > up_at + 5]
     assert after and all("Payments API" in (a.answer or "") for a in after), after[:3]
     assert UNAVAILABLE in home and UNAVAILABLE in ws.text(dict(said.args))
