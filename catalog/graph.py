@@ -15,14 +15,13 @@ catalog changes.
 from __future__ import annotations
 
 import bisect
-import threading
-import weakref
 from array import array
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from catalog.generations import PerGeneration
 from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import (
     CONSUMES_API,
@@ -251,20 +250,9 @@ class _Grouped:
         return at, self.other[edge].astype(np.int64), self.types[edge]
 
 
-_loaded: weakref.WeakKeyDictionary[Catalog, NeedsEdges] = weakref.WeakKeyDictionary()
-_loading = threading.Lock()
+def _read_needs_edges(catalog: Catalog, generation: int) -> NeedsEdges:
+    return NeedsEdges(generation, catalog.edges_of_type(_NEEDS_TYPES))
 
 
-def needs_edges(catalog: Catalog) -> NeedsEdges:
-    """The "needs" edges of ``catalog`` as it is now (loaded when it changed since last time)."""
-    generation = catalog.generation()
-    cached = _loaded.get(catalog)
-    if cached is not None and cached.generation == generation:
-        return cached
-    with _loading:
-        cached = _loaded.get(catalog)
-        if cached is None or cached.generation != generation:
-            # Read the generation before the edges: a sync meanwhile only means a reload.
-            cached = NeedsEdges(generation, catalog.edges_of_type(_NEEDS_TYPES))
-            _loaded[catalog] = cached
-    return cached
+#: The "needs" edges of a catalog as it is now (loaded when it changed since last time).
+needs_edges: PerGeneration[NeedsEdges] = PerGeneration(_read_needs_edges)

@@ -8,13 +8,12 @@ anything. Catalog rules (``catalog/rules.py``) let only trusted sources define U
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalog.annotations import SLACK_CHANNEL, SLACK_USER_ID
+from catalog.generations import PerGeneration
 from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog, EntitySummary, StoredEntity
@@ -154,23 +153,12 @@ class GroupTree:
         self.children = {key: tuple(found) for key, found in children.items()}
 
 
-_trees: weakref.WeakKeyDictionary[Catalog, GroupTree] = weakref.WeakKeyDictionary()
-_loading = threading.Lock()
+def _read_group_tree(catalog: Catalog, generation: int) -> GroupTree:
+    return GroupTree(generation, catalog.edges_of_type([CHILD_OF]))
 
 
-def group_tree(catalog: Catalog) -> GroupTree:
-    """The group tree of ``catalog`` as it is now (read again when it changed since)."""
-    generation = catalog.generation()
-    cached = _trees.get(catalog)
-    if cached is not None and cached.generation == generation:
-        return cached
-    with _loading:
-        cached = _trees.get(catalog)
-        if cached is None or cached.generation != generation:
-            # The generation is read before the relations: a sync meanwhile only means a reload.
-            cached = GroupTree(generation, catalog.edges_of_type([CHILD_OF]))
-            _trees[catalog] = cached
-    return cached
+#: The group tree of a catalog as it is now (read again when it changed since).
+group_tree: PerGeneration[GroupTree] = PerGeneration(_read_group_tree)
 
 
 def groups_of_user(

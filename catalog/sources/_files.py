@@ -200,6 +200,30 @@ class FileTree:
         return SourceState(_digest(identity, paths, [self._watched[p] for p in paths]), paths)
 
 
+class WatchedTree:
+    """What a source that reads a ``FileTree`` tells its manifest (catalog/source_manifest.py):
+    the files and folders its last scan read, and their stamps now. The source sets
+    ``_tree`` when it scans and says who it is in ``_identity``."""
+
+    _tree: FileTree | None = None
+
+    def _identity(self) -> str:
+        raise NotImplementedError
+
+    def observed_state(self) -> SourceState | None:
+        """The files the last scan read and the folders it listed."""
+        return self._tree.state(self._identity()) if self._tree is not None else None
+
+    def current_digest(self, paths: Sequence[str]) -> str | None:
+        """The recorded paths' stamps now (one stat each; nothing is matched or parsed)."""
+        return current_digest(self._identity(), paths)
+
+    @property
+    def last_tree(self) -> FileTree | None:
+        """The folder the last scan read (for a git source's own manifest)."""
+        return self._tree
+
+
 def current_digest(identity: str, paths: Sequence[str]) -> str | None:
     """The digest ``FileTree.state`` gave, from the stamps the paths have now (None when one
     is missing or changed too recently to trust)."""

@@ -7,15 +7,15 @@ from functools import partial
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
-from catalog.sources._files import FileTree, current_digest
-from catalog.sources.base import FileReaderLike, ScannedFile, SourceState
+from catalog.sources._files import FileTree, WatchedTree
+from catalog.sources.base import FileReaderLike, ScannedFile
 from catalog.sources.defaults import DEFAULT_EXCLUDE, DEFAULT_INCLUDE
 from catalog.sources.read_ahead import ReadAhead
 
 __all__ = ["DEFAULT_EXCLUDE", "DEFAULT_INCLUDE", "DirectorySource"]
 
 
-class DirectorySource:
+class DirectorySource(WatchedTree):
     """Files under ``path`` matching ``include`` and not ``exclude`` (``.gitignore`` syntax)."""
 
     def __init__(
@@ -38,19 +38,6 @@ class DirectorySource:
         repo = str(self.repo_dir.resolve()) if self.repo_dir else ""
         patterns = "\0".join(self.include) + "\0\0" + "\0".join(self.exclude)
         return f"directory\0{self.path.resolve()}\0{repo}\0{patterns}"
-
-    def observed_state(self) -> SourceState | None:
-        """The files the last scan read and the folders it walked."""
-        return self._tree.state(self._identity()) if self._tree is not None else None
-
-    def current_digest(self, paths: Sequence[str]) -> str | None:
-        """The recorded paths' stamps now (one stat each; no pattern is matched)."""
-        return current_digest(self._identity(), paths)
-
-    @property
-    def last_tree(self) -> FileTree | None:
-        """The folder the last scan read (for a git source's own manifest)."""
-        return self._tree
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         if not self.path.is_dir():

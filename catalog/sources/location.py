@@ -12,14 +12,14 @@ from __future__ import annotations
 import glob
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
 from catalog.errors import SourceUnavailable
 from catalog.kinds import LocationSpec
-from catalog.sources._files import FileTree, current_digest
-from catalog.sources.base import FileReaderLike, Problem, ScannedFile, SourceState
+from catalog.sources._files import FileTree, WatchedTree
+from catalog.sources.base import FileReaderLike, Problem, ScannedFile
 from catalog.sources.read_ahead import ReadAhead
 
 __all__ = ["LocationSource"]
@@ -27,7 +27,7 @@ __all__ = ["LocationSource"]
 _GLOB_CHARS = frozenset("*?[")
 
 
-class LocationSource:
+class LocationSource(WatchedTree):
     """Reads ``path`` and every file its Location entities point at, staying inside ``root``."""
 
     def __init__(
@@ -42,19 +42,6 @@ class LocationSource:
     def _identity(self) -> str:
         repo = os.path.realpath(self.repo_dir) if self.repo_dir else ""
         return f"location\0{os.path.realpath(self.path)}\0{os.path.realpath(self.root)}\0{repo}"
-
-    def observed_state(self) -> SourceState | None:
-        """The files the last scan read and the folders its targets and globs listed."""
-        return self._tree.state(self._identity()) if self._tree is not None else None
-
-    def current_digest(self, paths: Sequence[str]) -> str | None:
-        """The recorded paths' stamps now (one stat each; no Location is parsed)."""
-        return current_digest(self._identity(), paths)
-
-    @property
-    def last_tree(self) -> FileTree | None:
-        """The folder the last scan read (for a git source's own manifest)."""
-        return self._tree
 
     def scan(self, reader: FileReaderLike) -> Iterator[ScannedFile]:
         if not self.path.is_file():
