@@ -14,8 +14,6 @@ names used for fuzzy suggestions are cached per catalog generation.
 from __future__ import annotations
 
 import heapq
-import threading
-import weakref
 from array import array
 from bisect import bisect_right
 from collections import Counter
@@ -25,13 +23,13 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
+from catalog.generations import PerGeneration
 from catalog.refs import EntityRef, parse_ref, ref_from_canonical
 from catalog.store import Catalog, EntitySummary
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
-    from sqlalchemy import Engine
 
 __all__ = ["SearchHit", "search_entities", "suggest_refs"]
 
@@ -211,22 +209,8 @@ def _pair_signatures(blob: str, starts: array[int]) -> npt.NDArray[np.uint8]:
     return signatures
 
 
-_cache_lock = threading.Lock()
-#: per database (keyed weakly: a new engine never finds a gone one's texts, whatever its id)
-_texts_cache: weakref.WeakKeyDictionary[Engine, tuple[int, _Texts]] = weakref.WeakKeyDictionary()
-
-
-def _texts(catalog: Catalog) -> _Texts:
-    generation = catalog.generation()
-    key = catalog.engine
-    with _cache_lock:
-        cached = _texts_cache.get(key)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-    texts = _Texts(catalog.search_texts())
-    with _cache_lock:
-        _texts_cache[key] = (generation, texts)
-    return texts
+#: each entity's search text, per catalog generation
+_texts: PerGeneration[_Texts] = PerGeneration(lambda catalog, _: _Texts(catalog.search_texts()))
 
 
 class _Names:
@@ -323,20 +307,8 @@ def _extract_qratio(
     )
 
 
-_name_cache: weakref.WeakKeyDictionary[Engine, tuple[int, _Names]] = weakref.WeakKeyDictionary()
-
-
-def _names(catalog: Catalog) -> _Names:
-    generation = catalog.generation()
-    key = catalog.engine
-    with _cache_lock:
-        cached = _name_cache.get(key)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-    names = _Names(catalog.names())
-    with _cache_lock:
-        _name_cache[key] = (generation, names)
-    return names
+#: every entity's name, for fuzzy matching, per catalog generation
+_names: PerGeneration[_Names] = PerGeneration(lambda catalog, _: _Names(catalog.names()))
 
 
 def _fuzzy(catalog: Catalog, query: str, limit: int) -> list[tuple[EntityRef, float]]:

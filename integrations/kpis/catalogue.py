@@ -16,7 +16,7 @@ from integrations.kpis.config import (
     PrometheusConfig,
     SonarQubeConfig,
 )
-from integrations.kpis.model import BUILT_IN_KPIS, KpiSpec
+from integrations.kpis.model import BUILT_IN_KPIS, INCIDENT_KPIS, SECURITY_KPIS, KpiSpec
 from integrations.kpis.prometheus import custom_spec
 
 __all__ = ["UnknownKpi", "configured_kpis", "headline_kpis", "pick_kpi", "sources_of"]
@@ -33,15 +33,9 @@ def configured_kpis(settings: KpisSettings) -> dict[str, KpiSpec]:
         if isinstance(source, OpenCostConfig):
             names.append("cost")
         elif isinstance(source, PagerDutyConfig | OpsgenieConfig):
-            names += ["incidents", "incidents.ack_minutes", "incidents.resolve_minutes"]
+            names += INCIDENT_KPIS
         elif isinstance(source, GitHubSecurityConfig | GitLabSecurityConfig | SonarQubeConfig):
-            names += [
-                "security",
-                "security.critical",
-                "security.high",
-                "security.medium",
-                "security.low",
-            ]
+            names += SECURITY_KPIS
     found = {n: BUILT_IN_KPIS[n] for n in sorted(set(names), key=_order)}
     for source in settings.sources:
         if isinstance(source, PrometheusConfig):

@@ -85,6 +85,9 @@ BUILT_IN_KPIS: dict[str, KpiSpec] = {
 }
 FAMILIES = ("cost", "incidents", "security")
 SEVERITIES = ("critical", "high", "medium", "low")
+#: What an incident source (PagerDuty, Opsgenie) and a security source provide.
+INCIDENT_KPIS = ("incidents", "incidents.ack_minutes", "incidents.resolve_minutes")
+SECURITY_KPIS = ("security", *(f"security.{s}" for s in SEVERITIES))
 
 
 @dataclass(frozen=True, slots=True)

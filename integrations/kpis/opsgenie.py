@@ -24,7 +24,14 @@ from catalog.refs import EntityRef
 from integrations.kpis._http import JsonApi
 from integrations.kpis.config import OpsgenieConfig
 from integrations.kpis.errors import KpiEntityGone, KpiSourceDown, KpiSourceFailed
-from integrations.kpis.model import BUILT_IN_KPIS, KpiEntity, KpiSpec, KpiValue, SourceReport
+from integrations.kpis.model import (
+    BUILT_IN_KPIS,
+    INCIDENT_KPIS,
+    KpiEntity,
+    KpiSpec,
+    KpiValue,
+    SourceReport,
+)
 from integrations.kpis.pagerduty import OnCall, OnCallAnswer
 
 __all__ = ["COMPONENT_SELECTOR", "IS_SCHEDULE", "TEAM", "OpsgenieSource"]
@@ -59,10 +66,7 @@ class OpsgenieSource:
 
     @property
     def kpis(self) -> tuple[KpiSpec, ...]:
-        return tuple(
-            BUILT_IN_KPIS[k]
-            for k in ("incidents", "incidents.ack_minutes", "incidents.resolve_minutes")
-        )
+        return tuple(BUILT_IN_KPIS[k] for k in INCIDENT_KPIS)
 
     def close(self) -> None:
         self.api.close()

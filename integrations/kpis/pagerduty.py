@@ -22,7 +22,14 @@ from catalog.refs import EntityRef
 from integrations.kpis._http import JsonApi
 from integrations.kpis.config import PagerDutyConfig
 from integrations.kpis.errors import KpiEntityGone, KpiSourceFailed
-from integrations.kpis.model import BUILT_IN_KPIS, KpiEntity, KpiSpec, KpiValue, SourceReport
+from integrations.kpis.model import (
+    BUILT_IN_KPIS,
+    INCIDENT_KPIS,
+    KpiEntity,
+    KpiSpec,
+    KpiValue,
+    SourceReport,
+)
 
 __all__ = ["SERVICE_ID", "OnCall", "OnCallAnswer", "PagerDutySource"]
 
@@ -84,10 +91,7 @@ class PagerDutySource:
 
     @property
     def kpis(self) -> tuple[KpiSpec, ...]:
-        return tuple(
-            BUILT_IN_KPIS[k]
-            for k in ("incidents", "incidents.ack_minutes", "incidents.resolve_minutes")
-        )
+        return tuple(BUILT_IN_KPIS[k] for k in INCIDENT_KPIS)
 
     def close(self) -> None:
         self.api.close()

@@ -152,18 +152,8 @@ def stored_readings(
         return None
     found = {}
     for row in rows:
-        spec = by_name[row.kpi]
-        reading = GroupReading(
-            group,
-            group.name,
-            row.current,
-            row.previous,
-            row.reporting,
-            row.entities,
-            tuple(EntityReading(_ref(r), c, p) for r, c, p in row.worst),
-        )
-        series = tuple((date.fromisoformat(d), float(v)) for d, v in row.series)
-        found[row.kpi] = (spec, reading, series)
+        reading, series = _stored(row, group)
+        found[row.kpi] = (by_name[row.kpi], reading, series)
     return [found[s.name] for s in specs if s.name in found]
 
 
@@ -196,15 +186,19 @@ def stored_group_readings(
     found = {}
     for row in rows:
         group = wanted[row.group_ref]
-        reading = GroupReading(
-            group,
-            group.name,
-            row.current,
-            row.previous,
-            row.reporting,
-            row.entities,
-            tuple(EntityReading(_ref(r), c, p) for r, c, p in row.worst),
-        )
-        series = tuple((date.fromisoformat(d), float(v)) for d, v in row.series)
-        found[group] = (reading, series)
+        found[group] = _stored(row, group)
     return found
+
+
+def _stored(row: Any, group: EntityRef) -> tuple[GroupReading, tuple[tuple[date, float], ...]]:
+    """A ``kpi_readings`` row as the group's reading and its daily series."""
+    reading = GroupReading(
+        group,
+        group.name,
+        row.current,
+        row.previous,
+        row.reporting,
+        row.entities,
+        tuple(EntityReading(_ref(r), c, p) for r, c, p in row.worst),
+    )
+    return reading, tuple((date.fromisoformat(d), float(v)) for d, v in row.series)

@@ -30,6 +30,7 @@ from integrations.kpis.config import (
 from integrations.kpis.errors import KpiEntityGone, KpiSourceDown, KpiSourceFailed
 from integrations.kpis.model import (
     BUILT_IN_KPIS,
+    SECURITY_KPIS,
     SEVERITIES,
     KpiEntity,
     KpiSpec,
@@ -40,7 +41,6 @@ from integrations.kpis.model import (
 __all__ = ["GitHubSecuritySource", "GitLabSecuritySource", "repository_of"]
 
 _MAX_PAGES = 50
-_SECURITY_KPIS = ("security", *(f"security.{s}" for s in SEVERITIES))
 
 
 def repository_of(entity: KpiEntity, *, annotation: str, web_host: str) -> str | None:
@@ -85,13 +85,13 @@ class _RepositorySource:
 
     @property
     def kpis(self) -> tuple[KpiSpec, ...]:
-        return tuple(BUILT_IN_KPIS[k] for k in _SECURITY_KPIS)
+        return tuple(BUILT_IN_KPIS[k] for k in SECURITY_KPIS)
 
     def close(self) -> None:
         self.api.close()
 
     def fetch(self, entities: Sequence[KpiEntity], days: Sequence[date]) -> SourceReport:
-        report = SourceReport(self.name, _SECURITY_KPIS)
+        report = SourceReport(self.name, SECURITY_KPIS)
         by_repo: dict[str, list[EntityRef]] = defaultdict(list)
         for entity in entities:
             repo = self.target_of(entity)

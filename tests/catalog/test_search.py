@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import gc
 import random
+import weakref
 from pathlib import Path
 
 import pytest
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 
-from catalog import Catalog
+from catalog import Catalog, search
 from catalog.database import create_database_engine, upgrade_schema
 from catalog.refs import parse_ref
 from catalog.search import _Names, _Texts, search_entities, suggest_refs
@@ -64,8 +65,8 @@ def test_search_finds_and_ranks_what_the_database_match_would(
 def narrow_from(monkeypatch: pytest.MonkeyPatch, size: int) -> None:
     """Build the texts' signatures and the names' counts from ``size`` entities on."""
     monkeypatch.setattr("catalog.search._NARROWED_FROM", size)
-    monkeypatch.setattr("catalog.search._texts_cache", {})
-    monkeypatch.setattr("catalog.search._name_cache", {})
+    for cache in (search._texts, search._names):  # built again with the new threshold
+        monkeypatch.setattr(cache, "_values", weakref.WeakKeyDictionary())
 
 
 @pytest.mark.parametrize(("narrowed_from", "most"), [(20_000, 16_000), (0, 0), (0, 16_000)])
