@@ -217,10 +217,12 @@ def run(
     pids = process_tree(server_pid) | {os.getpid(): "bench"}
     before = usage(pids)
     started = time.monotonic()
+    probe = start_probe(base, slack, users[0][0], run_id) if senders > 1 else None
     with ThreadPoolExecutor(senders) as pool:
         list(pool.map(sender, range(senders)))
     elapsed = time.monotonic() - started
     after = usage(pids)
+    probed = stop_probe(probe, slack, run_id) if probe is not None else {}
     # CPU milliseconds per request, by process kind (bench: the senders and loopback Slack)
     cpu: dict[str, float] = defaultdict(float)
     for pid, (label, seconds, *_) in after.items():
@@ -244,7 +246,37 @@ def run(
         "answers_rss_mb": sorted(round(rss / 2**20) for rss, _ in answering),
         "answers_pss_mb": sorted(round(pss / 2**20) for _, pss in answering),
         "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
+        **probed,
     }
+
+
+def start_probe(
+    base: str, slack: LoopbackSlack, user_id: str, run_id: str
+) -> subprocess.Popen[str]:
+    """``bench/ack_probe.py`` beside the senders: acks timed outside this process's lock."""
+    prefix = f"{slack.url}/response/{run_id}-"
+    command = [sys.executable, str(REPO / "bench" / "ack_probe.py"), base, SECRET]
+    command += [slack.team_id, user_id, prefix, "--count", "100000"]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=REPO)
+
+
+def stop_probe(
+    probe: subprocess.Popen[str], slack: LoopbackSlack, run_id: str
+) -> dict[str, object]:
+    """The probe's ack and reply percentiles (its replies as the loopback Slack stamped them)."""
+    probe.terminate()
+    output, _ = probe.communicate(timeout=30)
+    lines = [json.loads(line) for line in output.splitlines() if line.endswith("}")]
+    arrived = {c.key: c.at for c in slack.calls("response_url")}
+    acks = [p["ack"] if p["ack"] is not None else float("inf") for p in lines]
+    replies = [arrived[k] - p["sent"] for p in lines if (k := f"{run_id}-{p['key']}") in arrived]
+    if not acks:
+        return {}
+    found = {"probe_acks": len(acks), "probe_ack_p50": _pct(acks, 50)}
+    found |= {"probe_ack_p99": _pct(acks, 99), "probe_ack_max": max(acks)}
+    if replies:
+        found |= {"probe_reply_p50": _pct(replies, 50), "probe_reply_p99": _pct(replies, 99)}
+    return found
 
 
 def _pct(values: list[float], pct: int) -> float:
@@ -289,15 +321,22 @@ def main() -> None:
     print(
         "| senders | requests | ack p50 / p99 / max | reply p50 / p99 / max | missed 3 s |", end=""
     )
-    print(" replies/s |")
-    print("|---|---|---|---|---|---|")
+    print(" replies/s | probe: ack p50 / p99, reply p99 |")
+    print("|---|---|---|---|---|---|---|")
     for r in results:
         print(
             f"| {r['senders']} | {r['requests']} "
             f"| {_ms(r['ack_p50'])} / {_ms(r['ack_p99'])} / {_ms(r['ack_max'])} "
             f"| {_ms(r['reply_p50'])} / {_ms(r['reply_p99'])} / {_ms(r['reply_max'])} "
-            f"| {r['missed_deadlines']} | {r['replies_per_second']:.0f} |"
+            f"| {r['missed_deadlines']} | {r['replies_per_second']:.0f} | {_probed(r)} |"
         )
+
+
+def _probed(result: dict[str, object]) -> str:
+    if "probe_ack_p99" not in result:
+        return "-"
+    acks = f"{_ms(result['probe_ack_p50'])} / {_ms(result['probe_ack_p99'])}"
+    return f"{acks}, {_ms(result.get('probe_reply_p99', float('nan')))}"
 
 
 def _ms(seconds: object) -> str:
