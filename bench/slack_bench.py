@@ -79,6 +79,19 @@ def synced_database(size: int, url: str | None) -> tuple[str, dict[str, list[str
     return url, {k: rng.sample(v, min(len(v), 400)) for k, v in names.items()}
 
 
+def forget_slack_members(url: str) -> None:
+    """Empty what greenroom learnt from Slack about members (as on a new install)."""
+    from sqlalchemy import create_engine, delete
+
+    from slackkit.tables import slack_email_misses, slack_users
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(delete(slack_users))
+        conn.execute(delete(slack_email_misses))
+    engine.dispose()
+
+
 def question(rng: random.Random, names: dict[str, list[str]]) -> tuple[str, str]:
     kind = rng.choices(
         ["owner", "deps", "impact", "find", "team", "whoami"], [30, 20, 10, 15, 15, 10]
@@ -291,8 +304,16 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500, help="per concurrency level")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--new-install",
+        action="store_true",
+        help="empty the Slack caches first (members and misses): the first minutes of a new "
+        "install, when every user and mention is looked up in Slack for the first time",
+    )
     args = parser.parse_args()
     url, names = synced_database(args.entities, args.database_url)
+    if args.new_install:
+        forget_slack_members(url)
     results = []
     with LoopbackSlack() as slack:
         server, base = start_server(url, slack, args.workers)
