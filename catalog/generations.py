@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 from catalog.store import Catalog
 
-__all__ = ["PerGeneration"]
+__all__ = ["PerGeneration", "PerGenerationAnswers"]
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 class PerGeneration(Generic[T]):
@@ -39,3 +40,31 @@ class PerGeneration(Generic[T]):
                 cached = (generation, self._build(catalog, generation))
                 self._values[catalog] = cached
         return cached[1]
+
+
+class PerGenerationAnswers(Generic[K, T]):
+    """``compute(catalog, key)`` once per key and catalog generation, for answers asked again
+    and again (a team's page and its owner's): at most ``size`` keys are kept per catalog, the
+    oldest dropped first. Values are shared: they must not be changed by those who get them."""
+
+    def __init__(self, compute: Callable[[Catalog, K], T], *, size: int) -> None:
+        self._compute = compute
+        self._size = size
+        self._tables: PerGeneration[dict[K, T]] = PerGeneration(lambda _c, _g: {})
+        self._lock = threading.Lock()
+
+    def __call__(self, catalog: Catalog, key: K) -> T:
+        """The answer for ``key`` in ``catalog`` as it is now."""
+        # Read before computing: a sync meanwhile only files a newer answer under the older
+        # generation, which later calls (seeing the new generation) never look at.
+        table = self._tables(catalog)
+        try:
+            return table[key]
+        except KeyError:
+            pass
+        value = self._compute(catalog, key)
+        with self._lock:
+            if len(table) >= self._size:
+                del table[next(iter(table))]
+            table[key] = value
+        return value

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from catalog.annotations import SLACK_CHANNEL, SLACK_USER_ID
-from catalog.generations import PerGeneration
+from catalog.generations import PerGeneration, PerGenerationAnswers
 from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog, EntitySummary, StoredEntity
@@ -88,6 +88,11 @@ def team_of(
     catalog: Catalog, group: EntityRef, *, with_members: bool = True, with_children: bool = True
 ) -> Team:
     """A group's page: profile, members, parents and children (dangling-safe)."""
+    return _teams(catalog, (group, with_members, with_children))
+
+
+def _read_team(catalog: Catalog, key: tuple[EntityRef, bool, bool]) -> Team:
+    group, with_members, with_children = key
     stored = catalog.get(group)
     if stored is None:
         return Team(group, group.name, exists=False)
@@ -112,6 +117,13 @@ def team_of(
         parents=tuple(summaries[p] for p in parents),
         children=tuple(summaries[c] for c in children),
     )
+
+
+#: Teams as read in this catalog generation: every owner answer reads its owning team, five
+#: queries each, and a few hundred teams own most of what is asked about.
+_teams: PerGenerationAnswers[tuple[EntityRef, bool, bool], Team] = PerGenerationAnswers(
+    _read_team, size=4096
+)
 
 
 def ancestors(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
@@ -181,13 +193,26 @@ def owned_by(
     catalog: Catalog, owners: Iterable[EntityRef], *, include_subgroups: bool = False
 ) -> list[EntitySummary]:
     """Everything the owners own (and, optionally, everything their sub-groups own)."""
-    wanted = list(dict.fromkeys(owners))
+    return list(_owned(catalog, (tuple(dict.fromkeys(owners)), include_subgroups)))
+
+
+def _read_owned(
+    catalog: Catalog, key: tuple[tuple[EntityRef, ...], bool]
+) -> tuple[EntitySummary, ...]:
+    wanted, include_subgroups = list(key[0]), key[1]
     if include_subgroups:
         for owner in list(wanted):
             if owner.kind == "group":
                 wanted.extend(g for g in descendants(catalog, owner) if g not in wanted)
     owned = catalog.owned_refs(wanted)
-    return sorted({s for items in owned.values() for s in items}, key=lambda s: str(s.ref))
+    return tuple(sorted({s for items in owned.values() for s in items}, key=lambda s: str(s.ref)))
+
+
+#: What owners own, per catalog generation: a team page asks it of its team in each section
+#: (the list, docs coverage, deliveries, pipelines, KPIs, Kubernetes health).
+_owned: PerGenerationAnswers[tuple[tuple[EntityRef, ...], bool], tuple[EntitySummary, ...]] = (
+    PerGenerationAnswers(_read_owned, size=256)
+)
 
 
 def users_with_email(catalog: Catalog, email: str) -> list[Person]:

@@ -102,6 +102,11 @@ class Relation:
     target: EntityRef
 
 
+#: Built once: every answer reads the generation, often several times (each per-generation
+#: cache asks), and building the statement cost more than running it.
+_GENERATION = select(catalog_state.c.value).where(catalog_state.c.key == "generation")
+
+
 class Catalog:
     """Read access to the stored catalog."""
 
@@ -115,9 +120,7 @@ class Catalog:
     def generation(self) -> int:
         """A number that changes whenever the catalog does (0 before the first sync)."""
         with self._read.connect() as conn:
-            value = conn.execute(
-                select(catalog_state.c.value).where(catalog_state.c.key == "generation")
-            ).scalar()
+            value = conn.execute(_GENERATION).scalar()
         return int(value or 0)
 
     def get(self, ref: EntityRef | str) -> StoredEntity | None:
