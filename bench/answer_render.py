@@ -98,9 +98,7 @@ def main() -> None:
                         [action], user_id=user_id, response_url=slack.response_url(key)
                     )
                 )
-                (args.out / f"{stem}-p{page + 1}.json").write_text(
-                    json.dumps(reply(key), indent=1)
-                )
+                (args.out / f"{stem}-p{page + 1}.json").write_text(json.dumps(reply(key), indent=1))
                 pages += 1
     print(f"{pages} pages in {args.out}")
 

@@ -276,7 +276,9 @@ class UserResolver:
             )
         return None, None
 
-    def _keep(self, key: tuple[str, str], generation: int, checked: datetime, caller: Caller) -> None:
+    def _keep(
+        self, key: tuple[str, str], generation: int, checked: datetime, caller: Caller
+    ) -> None:
         with self._lock:
             if len(self._callers) >= _PEOPLE_KEPT:
                 self._callers.clear()

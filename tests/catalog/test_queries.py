@@ -247,6 +247,46 @@ def test_the_group_tree_is_the_one_of_the_last_sync(
     assert ancestors(catalog, parse_ref("group:nowhere")) == []
 
 
+def test_teams_and_what_they_own_are_the_ones_of_the_last_sync(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    def sync(squad_parent: str, member: str, owner: str) -> None:
+        docs = [
+            "kind: Group\nmetadata: {name: org}\nspec: {type: org, children: []}\n",
+            "kind: Group\nmetadata: {name: other}\nspec: {type: org, children: []}\n",
+            f"kind: Group\nmetadata: {{name: squad}}\n"
+            f"spec: {{type: team, children: [], parent: {squad_parent}}}\n",
+            f"kind: User\nmetadata: {{name: {member}}}\nspec: {{memberOf: [squad]}}\n",
+            f"kind: Component\nmetadata: {{name: api}}\n"
+            f"spec: {{type: service, lifecycle: production, owner: {owner}}}\n",
+        ]
+        text = "---\n".join(f"apiVersion: backstage.io/v1alpha1\n{d}" for d in docs)
+        (tmp_path / "catalog-info.yaml").write_text(text)
+        sync_catalog(engine, [DirectorySource("s", tmp_path)])
+
+    squad, org = parse_ref("group:squad"), parse_ref("group:org")
+    sync("org", "ada", "squad")
+    for _ in range(2):  # asked again: the same answer
+        team = team_of(catalog, squad)
+        assert [p.name for p in team.parents] == ["org"]
+        assert [p.ref.name for p in team.members] == ["ada"]
+        assert [s.ref.name for s in owned_by(catalog, [org], include_subgroups=True)] == ["api"]
+    sync("other", "grace", "org")  # the squad moved, its member changed, the api went up
+    team = team_of(catalog, squad)
+    assert [p.name for p in team.parents] == ["other"]
+    assert [p.ref.name for p in team.members] == ["grace"]
+    assert [s.ref.name for s in owned_by(catalog, [squad])] == []
+    assert [s.ref.name for s in owned_by(catalog, [org], include_subgroups=True)] == ["api"]
+    assert owner_of(catalog, catalog.get(parse_ref("component:api"))).team.ref == org  # type: ignore[arg-type, union-attr]
+
+
+def test_what_an_owner_owns_is_a_new_list_for_each_caller(globex_catalog: Catalog) -> None:
+    core = parse_ref("group:payments-core")
+    first = owned_by(globex_catalog, [core])
+    first.clear()
+    assert owned_by(globex_catalog, [core])
+
+
 def test_search_ranks_names_over_descriptions(globex_catalog: Catalog) -> None:
     hits = search_entities(globex_catalog, "refund")
     assert hits[0].summary.ref.short == "component:refunds-worker"
