@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Collection, Hashable, Mapping
 from typing import Generic, TypeVar
 
 from catalog.store import Catalog
 
-__all__ = ["PerGeneration", "PerGenerationAnswers"]
+__all__ = ["PerGeneration", "PerGenerationAnswers", "PerGenerationLookup"]
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
@@ -68,3 +68,34 @@ class PerGenerationAnswers(Generic[K, T]):
                 del table[next(iter(table))]
             table[key] = value
         return value
+
+
+_ABSENT, _UNREAD = object(), object()
+
+
+class PerGenerationLookup(Generic[K, T]):
+    """``read(catalog, keys)`` of each key once per catalog generation, many keys at a time
+    (the summaries and channels of the hundreds of teams a blast radius names): only keys
+    not read yet in this generation are read; those ``read`` leaves out are remembered as
+    absent. At most ``size`` keys are kept per catalog (then it starts afresh)."""
+
+    def __init__(self, read: Callable[[Catalog, list[K]], Mapping[K, T]], *, size: int) -> None:
+        self._read = read
+        self._size = size
+        self._tables: PerGeneration[dict[K, object]] = PerGeneration(lambda _c, _g: {})
+        self._lock = threading.Lock()
+
+    def __call__(self, catalog: Catalog, keys: Collection[K]) -> dict[K, T]:
+        """What ``read`` gives for those of ``keys`` it gives something for."""
+        table = self._tables(catalog)  # before reading: see PerGenerationAnswers
+        values = {k: table.get(k, _UNREAD) for k in dict.fromkeys(keys)}
+        missing = [k for k, v in values.items() if v is _UNREAD]
+        if missing:
+            found = self._read(catalog, missing)
+            for key in missing:
+                values[key] = found.get(key, _ABSENT)
+            with self._lock:
+                if len(table) + len(missing) > self._size:
+                    table.clear()
+                table.update((k, values[k]) for k in missing)
+        return {k: v for k, v in values.items() if v is not _ABSENT}  # type: ignore[misc]

@@ -9,11 +9,11 @@ anything. Catalog rules (``catalog/rules.py``) let only trusted sources define U
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from catalog.annotations import SLACK_CHANNEL, SLACK_USER_ID
-from catalog.generations import PerGeneration, PerGenerationAnswers
+from catalog.generations import PerGeneration, PerGenerationAnswers, PerGenerationLookup
 from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog, EntitySummary, StoredEntity
@@ -26,7 +26,9 @@ __all__ = [
     "groups_of_user",
     "members_of",
     "owned_by",
+    "owner_summaries",
     "person_of",
+    "slack_channels",
     "team_of",
     "users_with_email",
 ]
@@ -223,3 +225,25 @@ def users_with_email(catalog: Catalog, email: str) -> list[Person]:
 
 def _groups(refs: Iterable[EntityRef]) -> set[EntityRef]:
     return {r for r in refs if r.kind == "group"}
+
+
+#: Summaries and Slack channels of owners, per ref and catalog generation: a blast radius
+#: names hundreds of teams, and the same ones answer after answer.
+_owner_summaries: PerGenerationLookup[EntityRef, EntitySummary] = PerGenerationLookup(
+    lambda catalog, refs: catalog.summaries(refs), size=20_000
+)
+_channels: PerGenerationLookup[EntityRef, str] = PerGenerationLookup(
+    lambda catalog, refs: catalog.annotations(refs, SLACK_CHANNEL), size=20_000
+)
+
+
+def owner_summaries(
+    catalog: Catalog, owners: Collection[EntityRef]
+) -> dict[EntityRef, EntitySummary]:
+    """A summary for every owner (``Catalog.summaries``, kept per catalog generation)."""
+    return _owner_summaries(catalog, owners)
+
+
+def slack_channels(catalog: Catalog, refs: Collection[EntityRef]) -> dict[EntityRef, str]:
+    """The Slack channel annotation of those ``refs`` that have one (kept per generation)."""
+    return _channels(catalog, refs)

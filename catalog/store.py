@@ -292,6 +292,15 @@ class Catalog:
             rows = conn.execute(query).all()
         return {ref_from_canonical(ref): ref_from_canonical(owner) for ref, owner in rows}
 
+    def every_owner(self) -> Iterator[tuple[str, str]]:
+        """(entity, its owner) for every entity that has an owner, canonical strings, streamed
+        (for what a process keeps in memory per generation)."""
+        query = select(entities.c.ref, entities.c.owner_ref).where(
+            entities.c.owner_ref.is_not(None)
+        )
+        with self._read.connect() as conn:
+            yield from conn.execution_options(yield_per=5000).execute(query)
+
     def entities(
         self,
         *,

@@ -9,7 +9,16 @@ from sqlalchemy import Engine
 
 from catalog import AmbiguousEntity, Catalog, EntityNotFound, parse_ref
 from catalog.graph import blast_radius, dependencies
-from catalog.groups import ancestors, descendants, groups_of_user, members_of, owned_by, team_of
+from catalog.groups import (
+    ancestors,
+    descendants,
+    groups_of_user,
+    members_of,
+    owned_by,
+    owner_summaries,
+    slack_channels,
+    team_of,
+)
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
 from catalog.search import search_entities
@@ -278,6 +287,42 @@ def test_teams_and_what_they_own_are_the_ones_of_the_last_sync(
     assert [s.ref.name for s in owned_by(catalog, [squad])] == []
     assert [s.ref.name for s in owned_by(catalog, [org], include_subgroups=True)] == ["api"]
     assert owner_of(catalog, catalog.get(parse_ref("component:api"))).team.ref == org  # type: ignore[arg-type, union-attr]
+
+
+def test_the_teams_to_tell_and_their_channels_are_the_ones_of_the_last_sync(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    def sync(web_owner: str, channel: str) -> None:
+        docs = [
+            "kind: Group\nmetadata: {name: red, annotations: {slack.com/channel: "
+            f"{channel}}}}}\nspec: {{type: team, children: []}}\n",
+            "kind: Group\nmetadata: {name: blue, title: Blue}\nspec: {type: team, children: []}\n",
+            "kind: Component\nmetadata: {name: db}\n"
+            "spec: {type: service, lifecycle: production, owner: blue}\n",
+            "kind: Component\nmetadata: {name: web}\nspec: {type: service, lifecycle: "
+            f"production, owner: {web_owner}, dependsOn: [component:db]}}\n",
+        ]
+        text = "---\n".join(f"apiVersion: backstage.io/v1alpha1\n{d}" for d in docs)
+        (tmp_path / "catalog-info.yaml").write_text(text)
+        sync_catalog(engine, [DirectorySource("s", tmp_path)])
+
+    red, blue = parse_ref("group:red"), parse_ref("group:blue")
+    sync("red", "red-alerts")
+    for _ in range(2):  # asked again: the same answer
+        radius = blast_radius(catalog, parse_ref("component:db"))
+        assert [(o.ref.name, [r.name for r in refs]) for o, refs in radius.owners] == [
+            ("red", ["web"])
+        ]
+        assert slack_channels(catalog, [red, blue]) == {red: "red-alerts"}
+    sync("blue", "red-oncall")  # web changed hands, red its channel
+    radius = blast_radius(catalog, parse_ref("component:db"))
+    assert [(o.display_name, [r.name for r in refs]) for o, refs in radius.owners] == [
+        ("Blue", ["web"])
+    ]
+    assert slack_channels(catalog, [blue, red]) == {red: "red-oncall"}
+    assert (
+        owner_summaries(catalog, [parse_ref("group:gone")])[parse_ref("group:gone")].exists is False
+    )
 
 
 def test_what_an_owner_owns_is_a_new_list_for_each_caller(globex_catalog: Catalog) -> None:
