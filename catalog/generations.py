@@ -44,13 +44,22 @@ class PerGeneration(Generic[T]):
 
 class PerGenerationAnswers(Generic[K, T]):
     """``compute(catalog, key)`` once per key and catalog generation, for answers asked again
-    and again (a team's page and its owner's): at most ``size`` keys are kept per catalog, the
-    oldest dropped first. Values are shared: they must not be changed by those who get them."""
+    and again (a team's page and its owner's). What is kept per catalog weighs at most
+    ``size`` (``weight`` of each value: 1, or e.g. the entities a list holds), the oldest
+    dropped first; a value heavier than that is not kept. Values are shared: they must not
+    be changed by those who get them."""
 
-    def __init__(self, compute: Callable[[Catalog, K], T], *, size: int) -> None:
+    def __init__(
+        self,
+        compute: Callable[[Catalog, K], T],
+        *,
+        size: int,
+        weight: Callable[[T], int] = lambda _value: 1,
+    ) -> None:
         self._compute = compute
         self._size = size
-        self._tables: PerGeneration[dict[K, T]] = PerGeneration(lambda _c, _g: {})
+        self._weight = weight
+        self._tables: PerGeneration[_Weighed[K, T]] = PerGeneration(lambda _c, _g: _Weighed())
         self._lock = threading.Lock()
 
     def __call__(self, catalog: Catalog, key: K) -> T:
@@ -59,15 +68,26 @@ class PerGenerationAnswers(Generic[K, T]):
         # generation, which later calls (seeing the new generation) never look at.
         table = self._tables(catalog)
         try:
-            return table[key]
+            return table.values[key][0]
         except KeyError:
             pass
         value = self._compute(catalog, key)
+        weight = self._weight(value)
+        if weight > self._size:
+            return value
         with self._lock:
-            if len(table) >= self._size:
-                del table[next(iter(table))]
-            table[key] = value
+            if key not in table.values:
+                while table.values and table.weight + weight > self._size:
+                    table.weight -= table.values.pop(next(iter(table.values)))[1]
+                table.values[key] = (value, weight)
+                table.weight += weight
         return value
+
+
+class _Weighed(Generic[K, T]):
+    def __init__(self) -> None:
+        self.values: dict[K, tuple[T, int]] = {}
+        self.weight = 0
 
 
 _ABSENT, _UNREAD = object(), object()

@@ -124,7 +124,7 @@ def _read_team(catalog: Catalog, key: tuple[EntityRef, bool, bool]) -> Team:
 #: Teams as read in this catalog generation: every owner answer reads its owning team, five
 #: queries each, and a few hundred teams own most of what is asked about.
 _teams: PerGenerationAnswers[tuple[EntityRef, bool, bool], Team] = PerGenerationAnswers(
-    _read_team, size=4096
+    _read_team, size=50_000, weight=lambda team: 1 + len(team.members) + len(team.children)
 )
 
 
@@ -211,9 +211,10 @@ def _read_owned(
 
 
 #: What owners own, per catalog generation: a team page asks it of its team in each section
-#: (the list, docs coverage, deliveries, pipelines, KPIs, Kubernetes health).
+#: (the list, docs coverage, deliveries, pipelines, KPIs, Kubernetes health). At most 50,000
+#: summaries are kept (about 10 MB at 100k entities); an org's everything is read each time.
 _owned: PerGenerationAnswers[tuple[tuple[EntityRef, ...], bool], tuple[EntitySummary, ...]] = (
-    PerGenerationAnswers(_read_owned, size=256)
+    PerGenerationAnswers(_read_owned, size=50_000, weight=lambda owned: 1 + len(owned))
 )
 
 
