@@ -122,9 +122,9 @@ def _read_team(catalog: Catalog, key: tuple[EntityRef, bool, bool]) -> Team:
 
 
 #: Teams as read in this catalog generation: every owner answer reads its owning team, five
-#: queries each, and a few hundred teams own most of what is asked about.
+#: queries each. At most 5,000 people and sub-teams are kept (about 4 MB at 100k entities).
 _teams: PerGenerationAnswers[tuple[EntityRef, bool, bool], Team] = PerGenerationAnswers(
-    _read_team, size=50_000, weight=lambda team: 1 + len(team.members) + len(team.children)
+    _read_team, size=5_000, weight=lambda team: 1 + len(team.members) + len(team.children)
 )
 
 
@@ -211,10 +211,10 @@ def _read_owned(
 
 
 #: What owners own, per catalog generation: a team page asks it of its team in each section
-#: (the list, docs coverage, deliveries, pipelines, KPIs, Kubernetes health). At most 50,000
-#: summaries are kept (about 10 MB at 100k entities); an org's everything is read each time.
+#: (the list, docs coverage, deliveries, pipelines, KPIs, Kubernetes health). At most 5,000
+#: summaries are kept (about 5 MB at 100k entities); an org's everything is read each time.
 _owned: PerGenerationAnswers[tuple[tuple[EntityRef, ...], bool], tuple[EntitySummary, ...]] = (
-    PerGenerationAnswers(_read_owned, size=50_000, weight=lambda owned: 1 + len(owned))
+    PerGenerationAnswers(_read_owned, size=5_000, weight=lambda owned: 1 + len(owned))
 )
 
 
