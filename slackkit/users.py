@@ -6,7 +6,8 @@ the catalog only says which User has it. A ``slack.com/user_id`` annotation neve
 that: it only picks among several Users that share the caller's email (one of them must carry
 the caller's id), and a User whose annotation names the caller but whose email is not the
 caller's is ignored. Without an email from Slack, nobody is mapped. What Slack said is cached
-in ``slack_users`` for ``slack.user_cache_minutes`` (shared by every replica); the catalog half
+in ``slack_users`` for ``slack.user_cache_minutes`` (shared by every replica), and each process
+keeps the callers it answered from that cache until their row's time is up; the catalog half
 is redone whenever the catalog changes. When Slack cannot be asked the caller is still
 answered, unmapped, with the reason in ``Caller.problem``.
 
