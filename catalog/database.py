@@ -41,6 +41,8 @@ __all__ = [
     "metadata",
     "newest_revision",
     "one_of",
+    "one_of_param",
+    "one_of_value",
     "reader",
     "upgrade_schema",
     "writer",
@@ -132,6 +134,20 @@ def one_of(
         return column == any_(bindparam(None, list(values), type_=ARRAY(String)))
     listed = func.json_each(bindparam(None, json.dumps(list(values))))
     return column.in_(select(literal_column("value")).select_from(listed))
+
+
+def one_of_param(column: ColumnElement[Any], name: str, dialect: str) -> ColumnElement[bool]:
+    """``one_of`` with the values given when the statement runs, as parameter ``name``
+    (:func:`one_of_value`): a statement read on every answer is then built once, not anew."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(String)))
+    listed = func.json_each(bindparam(name, type_=String))
+    return column.in_(select(literal_column("value")).select_from(listed))
+
+
+def one_of_value(values: Collection[str], dialect: str) -> Any:
+    """The value of a :func:`one_of_param` parameter."""
+    return list(values) if dialect == "postgresql" else json.dumps(list(values))
 
 
 def database_unavailable(error: BaseException) -> bool:

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Hashable, Mapping
 from typing import Generic, TypeVar
 
 from catalog.store import Catalog
 
-__all__ = ["PerGeneration"]
+__all__ = ["PerGeneration", "PerGenerationAnswers", "PerGenerationLookup"]
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 class PerGeneration(Generic[T]):
@@ -39,3 +40,82 @@ class PerGeneration(Generic[T]):
                 cached = (generation, self._build(catalog, generation))
                 self._values[catalog] = cached
         return cached[1]
+
+
+class PerGenerationAnswers(Generic[K, T]):
+    """``compute(catalog, key)`` once per key and catalog generation, for answers asked again
+    and again (a team's page and its owner's). What is kept per catalog weighs at most
+    ``size`` (``weight`` of each value: 1, or e.g. the entities a list holds), the oldest
+    dropped first; a value heavier than that is not kept. Values are shared: they must not
+    be changed by those who get them."""
+
+    def __init__(
+        self,
+        compute: Callable[[Catalog, K], T],
+        *,
+        size: int,
+        weight: Callable[[T], int] = lambda _value: 1,
+    ) -> None:
+        self._compute = compute
+        self._size = size
+        self._weight = weight
+        self._tables: PerGeneration[_Weighed[K, T]] = PerGeneration(lambda _c, _g: _Weighed())
+        self._lock = threading.Lock()
+
+    def __call__(self, catalog: Catalog, key: K) -> T:
+        """The answer for ``key`` in ``catalog`` as it is now."""
+        # Read before computing: a sync meanwhile only files a newer answer under the older
+        # generation, which later calls (seeing the new generation) never look at.
+        table = self._tables(catalog)
+        try:
+            return table.values[key][0]
+        except KeyError:
+            pass
+        value = self._compute(catalog, key)
+        weight = self._weight(value)
+        if weight > self._size:
+            return value
+        with self._lock:
+            if key not in table.values:
+                while table.values and table.weight + weight > self._size:
+                    table.weight -= table.values.pop(next(iter(table.values)))[1]
+                table.values[key] = (value, weight)
+                table.weight += weight
+        return value
+
+
+class _Weighed(Generic[K, T]):
+    def __init__(self) -> None:
+        self.values: dict[K, tuple[T, int]] = {}
+        self.weight = 0
+
+
+_ABSENT, _UNREAD = object(), object()
+
+
+class PerGenerationLookup(Generic[K, T]):
+    """``read(catalog, keys)`` of each key once per catalog generation, many keys at a time
+    (the summaries and channels of the hundreds of teams a blast radius names): only keys
+    not read yet in this generation are read; those ``read`` leaves out are remembered as
+    absent. At most ``size`` keys are kept per catalog (then it starts afresh)."""
+
+    def __init__(self, read: Callable[[Catalog, list[K]], Mapping[K, T]], *, size: int) -> None:
+        self._read = read
+        self._size = size
+        self._tables: PerGeneration[dict[K, object]] = PerGeneration(lambda _c, _g: {})
+        self._lock = threading.Lock()
+
+    def __call__(self, catalog: Catalog, keys: Collection[K]) -> dict[K, T]:
+        """What ``read`` gives for those of ``keys`` it gives something for."""
+        table = self._tables(catalog)  # before reading: see PerGenerationAnswers
+        values = {k: table.get(k, _UNREAD) for k in dict.fromkeys(keys)}
+        missing = [k for k, v in values.items() if v is _UNREAD]
+        if missing:
+            found = self._read(catalog, missing)
+            for key in missing:
+                values[key] = found.get(key, _ABSENT)
+            with self._lock:
+                if len(table) + len(missing) > self._size:
+                    table.clear()
+                table.update((k, values[k]) for k in missing)
+        return {k: v for k, v in values.items() if v is not _ABSENT}  # type: ignore[misc]

@@ -17,11 +17,12 @@ from __future__ import annotations
 import bisect
 from array import array
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from catalog.generations import PerGeneration
+from catalog.groups import owner_summaries
 from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import (
     CONSUMES_API,
@@ -100,19 +101,20 @@ class BlastRadius:
 def blast_radius(catalog: Catalog, root: EntityRef, *, depth: int | None = None) -> BlastRadius:
     """Every transitive dependent of ``root`` with its owner, grouped by owning team."""
     # Only the owners' summaries are shown; thousands of dependents are listed by name.
-    dependents = [
-        ref_from_canonical(key) for key, *_ in _walk(catalog, root, reverse=True, depth=depth)
-    ]
-    owner_of = catalog.owners(dependents)
+    outgoing, incoming = _NEEDED_BY
+    keys, owner_keys = needs_edges(catalog).reach_with_owners(
+        str(root), outgoing=outgoing, incoming=incoming, depth=depth, limit=MAX_NODES
+    )
+    dependents = [ref_from_canonical(key) for key in keys]
+    owner_refs = {key: ref_from_canonical(key) for key in set(owner_keys) if key is not None}
     by_owner: dict[EntityRef, list[EntityRef]] = defaultdict(list)
     unowned: list[EntityRef] = []
-    for ref in dependents:
-        owner = owner_of.get(ref)
+    for ref, owner in zip(dependents, owner_keys, strict=True):
         if owner is None:
             unowned.append(ref)
         else:
-            by_owner[owner].append(ref)
-    summaries = catalog.summaries(by_owner)
+            by_owner[owner_refs[owner]].append(ref)
+    summaries = owner_summaries(catalog, list(by_owner))
     owners = [
         (summaries[owner], refs)
         for owner, refs in sorted(by_owner.items(), key=lambda x: (-len(x[1]), str(x[0])))
@@ -130,7 +132,12 @@ class NeedsEdges:
     at a time in numpy.
     """
 
-    def __init__(self, generation: int, rows: Iterable[tuple[str, str, str]]) -> None:
+    def __init__(
+        self,
+        generation: int,
+        rows: Iterable[tuple[str, str, str]],
+        owners: Iterable[tuple[str, str]] = (),
+    ) -> None:
         import numpy as np  # not at import: a CLI query that never walks does without it
 
         self.generation = generation
@@ -168,6 +175,17 @@ class NeedsEdges:
         self._in_relation = np.array([rank[INVERSE.get(t, t)] for t in type_names], np.int16)
         self._grouping = np.array([r in {PART_OF, HAS_PART} for r in self._relations], bool)
         self._domain = np.array([key.startswith("domain:") for key in self.keys], bool)
+        # The owner (``spec.owner``) of each entity, as a number into ``_owner_names`` (-1:
+        # none): a blast radius groups thousands of dependents by owner, and reading their
+        # owners was a query over all of them.
+        keys = self.keys
+        owner_number: dict[str, int] = {}
+        self._owner_of = np.full(len(keys), -1, np.int32)
+        for ref, owner in owners:
+            place = bisect.bisect_left(keys, ref)
+            if place < len(keys) and keys[place] == ref:
+                self._owner_of[place] = owner_number.setdefault(owner, len(owner_number))
+        self._owner_names: list[str] = list(owner_number)
 
     def walk(
         self,
@@ -183,19 +201,59 @@ class NeedsEdges:
         parent) of each entity reached, in the order a walk that visits each level's parents
         in turn, and each parent's (target, relation) pairs sorted, first reaches it.
         Domains' part-of relations are not followed (they only group)."""
+        found: list[tuple[str, int, str, str]] = []
+        keys, names = self.keys, self._relations
+        for level, frontier, relation, parent in self._levels(root, outgoing, incoming, depth):
+            found.extend(
+                (keys[t], level, names[r], keys[p])
+                for t, r, p in zip(
+                    frontier.tolist(), relation.tolist(), parent.tolist(), strict=True
+                )
+            )
+        return found
+
+    def reach_with_owners(
+        self,
+        root: str,
+        *,
+        outgoing: Collection[str],
+        incoming: Collection[str],
+        depth: int | None,
+        limit: int,
+    ) -> tuple[list[str], list[str | None]]:
+        """The first ``limit`` entities :meth:`walk` reaches, and the owner of each (None when
+        it has none)."""
+        import numpy as np
+
+        levels = [t for _, t, _, _ in self._levels(root, outgoing, incoming, depth)]
+        if not levels:
+            return [], []
+        reached = np.concatenate(levels)[:limit]
+        keys, owner_names = self.keys, self._owner_names
+        owners = [owner_names[o] if o >= 0 else None for o in self._owner_of[reached].tolist()]
+        return [keys[t] for t in reached.tolist()], owners
+
+    def _levels(
+        self,
+        root: str,
+        outgoing: Collection[str],
+        incoming: Collection[str],
+        depth: int | None,
+    ) -> Iterator[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """Each level of a walk: (level, targets, relations, parents), as numbers."""
         import numpy as np
 
         start = bisect.bisect_left(self.keys, root)
         if start == len(self.keys) or self.keys[start] != root:
-            return []
+            return
         take_out = np.array([t in outgoing for t in self._type_names], bool)
         take_in = np.array([t in incoming for t in self._type_names], bool)
         seen = np.zeros(len(self.keys), bool)
         seen[start] = True
         frontier = np.array([start], np.int64)
-        found: list[tuple[str, int, str, str]] = []
+        reached = 0
         level = 0
-        while len(frontier) and (depth is None or level < depth) and len(found) < MAX_NODES:
+        while len(frontier) and (depth is None or level < depth) and reached < MAX_NODES:
             level += 1
             at_out, to_out, type_out = self._out.around(frontier)
             at_in, to_in, type_in = self._in.around(frontier)
@@ -215,17 +273,8 @@ class NeedsEdges:
             chosen = order[np.sort(first)]
             frontier = to[chosen].astype(np.int64)
             seen[frontier] = True
-            keys, names = self.keys, self._relations
-            found.extend(
-                (keys[t], level, names[r], keys[p])
-                for t, r, p in zip(
-                    frontier.tolist(),
-                    relation[chosen].tolist(),
-                    parent[chosen].tolist(),
-                    strict=True,
-                )
-            )
-        return found
+            reached += len(frontier)
+            yield level, frontier, relation[chosen], parent[chosen]
 
 
 class _Grouped:
@@ -251,7 +300,7 @@ class _Grouped:
 
 
 def _read_needs_edges(catalog: Catalog, generation: int) -> NeedsEdges:
-    return NeedsEdges(generation, catalog.edges_of_type(_NEEDS_TYPES))
+    return NeedsEdges(generation, catalog.edges_of_type(_NEEDS_TYPES), catalog.every_owner())
 
 
 #: The "needs" edges of a catalog as it is now (loaded when it changed since last time).

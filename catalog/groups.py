@@ -9,11 +9,11 @@ anything. Catalog rules (``catalog/rules.py``) let only trusted sources define U
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from catalog.annotations import SLACK_CHANNEL, SLACK_USER_ID
-from catalog.generations import PerGeneration
+from catalog.generations import PerGeneration, PerGenerationAnswers, PerGenerationLookup
 from catalog.refs import EntityRef, ref_from_canonical
 from catalog.relations import CHILD_OF, MEMBER_OF
 from catalog.store import Catalog, EntitySummary, StoredEntity
@@ -26,7 +26,9 @@ __all__ = [
     "groups_of_user",
     "members_of",
     "owned_by",
+    "owner_summaries",
     "person_of",
+    "slack_channels",
     "team_of",
     "users_with_email",
 ]
@@ -88,6 +90,11 @@ def team_of(
     catalog: Catalog, group: EntityRef, *, with_members: bool = True, with_children: bool = True
 ) -> Team:
     """A group's page: profile, members, parents and children (dangling-safe)."""
+    return _teams(catalog, (group, with_members, with_children))
+
+
+def _read_team(catalog: Catalog, key: tuple[EntityRef, bool, bool]) -> Team:
+    group, with_members, with_children = key
     stored = catalog.get(group)
     if stored is None:
         return Team(group, group.name, exists=False)
@@ -112,6 +119,13 @@ def team_of(
         parents=tuple(summaries[p] for p in parents),
         children=tuple(summaries[c] for c in children),
     )
+
+
+#: Teams as read in this catalog generation: every owner answer reads its owning team, five
+#: queries each. At most 5,000 people and sub-teams are kept (about 4 MB at 100k entities).
+_teams: PerGenerationAnswers[tuple[EntityRef, bool, bool], Team] = PerGenerationAnswers(
+    _read_team, size=5_000, weight=lambda team: 1 + len(team.members) + len(team.children)
+)
 
 
 def ancestors(catalog: Catalog, group: EntityRef) -> list[EntityRef]:
@@ -181,13 +195,27 @@ def owned_by(
     catalog: Catalog, owners: Iterable[EntityRef], *, include_subgroups: bool = False
 ) -> list[EntitySummary]:
     """Everything the owners own (and, optionally, everything their sub-groups own)."""
-    wanted = list(dict.fromkeys(owners))
+    return list(_owned(catalog, (tuple(dict.fromkeys(owners)), include_subgroups)))
+
+
+def _read_owned(
+    catalog: Catalog, key: tuple[tuple[EntityRef, ...], bool]
+) -> tuple[EntitySummary, ...]:
+    wanted, include_subgroups = list(key[0]), key[1]
     if include_subgroups:
         for owner in list(wanted):
             if owner.kind == "group":
                 wanted.extend(g for g in descendants(catalog, owner) if g not in wanted)
     owned = catalog.owned_refs(wanted)
-    return sorted({s for items in owned.values() for s in items}, key=lambda s: str(s.ref))
+    return tuple(sorted({s for items in owned.values() for s in items}, key=lambda s: str(s.ref)))
+
+
+#: What owners own, per catalog generation: a team page asks it of its team in each section
+#: (the list, docs coverage, deliveries, pipelines, KPIs, Kubernetes health). At most 5,000
+#: summaries are kept (about 5 MB at 100k entities); an org's everything is read each time.
+_owned: PerGenerationAnswers[tuple[tuple[EntityRef, ...], bool], tuple[EntitySummary, ...]] = (
+    PerGenerationAnswers(_read_owned, size=5_000, weight=lambda owned: 1 + len(owned))
+)
 
 
 def users_with_email(catalog: Catalog, email: str) -> list[Person]:
@@ -198,3 +226,25 @@ def users_with_email(catalog: Catalog, email: str) -> list[Person]:
 
 def _groups(refs: Iterable[EntityRef]) -> set[EntityRef]:
     return {r for r in refs if r.kind == "group"}
+
+
+#: Summaries and Slack channels of owners, per ref and catalog generation: a blast radius
+#: names hundreds of teams, and the same ones answer after answer.
+_owner_summaries: PerGenerationLookup[EntityRef, EntitySummary] = PerGenerationLookup(
+    lambda catalog, refs: catalog.summaries(refs), size=20_000
+)
+_channels: PerGenerationLookup[EntityRef, str] = PerGenerationLookup(
+    lambda catalog, refs: catalog.annotations(refs, SLACK_CHANNEL), size=20_000
+)
+
+
+def owner_summaries(
+    catalog: Catalog, owners: Collection[EntityRef]
+) -> dict[EntityRef, EntitySummary]:
+    """A summary for every owner (``Catalog.summaries``, kept per catalog generation)."""
+    return _owner_summaries(catalog, owners)
+
+
+def slack_channels(catalog: Catalog, refs: Collection[EntityRef]) -> dict[EntityRef, str]:
+    """The Slack channel annotation of those ``refs`` that have one (kept per generation)."""
+    return _channels(catalog, refs)

@@ -7,6 +7,7 @@ components declared. Targets that do not exist are returned as they are (danglin
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
@@ -14,10 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, Select, and_, bindparam, func, or_, select
 
 from catalog.annotations import MANAGED_BY_LOCATION
-from catalog.database import one_of, reader
+from catalog.database import one_of, one_of_param, one_of_value, reader
 from catalog.model import Entity
 from catalog.refs import EntityRef, parse_ref, ref_from_canonical
 from catalog.relations import CANONICAL, INVERSE
@@ -102,12 +103,48 @@ class Relation:
     target: EntityRef
 
 
+_SUMMARY_COLUMNS = (
+    entities.c.ref,
+    entities.c.title,
+    entities.c.description,
+    entities.c.spec_type,
+    entities.c.lifecycle,
+)
+
+#: Built once: every answer reads the generation, often several times (each per-generation
+#: cache asks), and building the statement cost more than running it.
+_GENERATION = select(catalog_state.c.value).where(catalog_state.c.key == "generation")
+
+
 class Catalog:
     """Read access to the stored catalog."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._read = reader(engine)
+        # The reads every answer makes, built once (building a statement and its cache key
+        # cost more than running it); their refs are the parameter "refs", their relation
+        # types "types".
+        refs_in = functools.partial(one_of_param, name="refs", dialect=engine.dialect.name)
+        types_in = relations.c.type.in_(bindparam("types", expanding=True))
+        self._get_many = ENTITY_QUERY.where(refs_in(entities.c.ref))
+        self._summaries = select(*_SUMMARY_COLUMNS, entities.c.owner_ref).where(
+            refs_in(entities.c.ref)
+        )
+        self._outgoing = select(relations.c.subject, relations.c.type, relations.c.object).where(
+            refs_in(relations.c.subject), types_in
+        )
+        self._incoming = select(relations.c.object, relations.c.type, relations.c.subject).where(
+            refs_in(relations.c.object), types_in
+        )
+        self._owned = (
+            select(entities.c.owner_ref, *_SUMMARY_COLUMNS)
+            .where(refs_in(entities.c.owner_ref))
+            .order_by(entities.c.ref)
+        )
+
+    def _refs(self, values: Collection[str]) -> Any:
+        return one_of_value(values, self.engine.dialect.name)
 
     def _one_of(self, column: ColumnElement[Any], values: Collection[str]) -> ColumnElement[bool]:
         return one_of(column, values, self.engine.dialect.name)
@@ -115,9 +152,7 @@ class Catalog:
     def generation(self) -> int:
         """A number that changes whenever the catalog does (0 before the first sync)."""
         with self._read.connect() as conn:
-            value = conn.execute(
-                select(catalog_state.c.value).where(catalog_state.c.key == "generation")
-            ).scalar()
+            value = conn.execute(_GENERATION).scalar()
         return int(value or 0)
 
     def get(self, ref: EntityRef | str) -> StoredEntity | None:
@@ -129,7 +164,7 @@ class Catalog:
         wanted = sorted({str(r) for r in refs})
         found: dict[EntityRef, StoredEntity] = {}
         with self._read.connect() as conn:
-            for row in conn.execute(ENTITY_QUERY.where(self._one_of(entities.c.ref, wanted))):
+            for row in conn.execute(self._get_many, {"refs": self._refs(wanted)}):
                 stored = stored_entity(row)
                 found[stored.ref] = stored
         return found
@@ -146,17 +181,8 @@ class Catalog:
         wanted = {str(r): as_ref(r) for r in refs}
         summaries: dict[EntityRef, EntitySummary] = {}
         owners: dict[EntityRef, EntityRef] = {}
-        columns = (
-            entities.c.ref,
-            entities.c.title,
-            entities.c.description,
-            entities.c.spec_type,
-            entities.c.lifecycle,
-            entities.c.owner_ref,
-        )
-        query = select(*columns).where(self._one_of(entities.c.ref, sorted(wanted)))
         with self._read.connect() as conn:
-            rows = conn.execute(query).all()
+            rows = conn.execute(self._summaries, {"refs": self._refs(sorted(wanted))}).all()
         for key, title, description, spec_type, lifecycle, owner in rows:
             ref = wanted[key]
             summaries[ref] = EntitySummary(ref, title, description, spec_type, lifecycle)
@@ -238,16 +264,12 @@ class Catalog:
         keys = [str(r) for r in refs]
         with self._read.connect() as conn:
             if outgoing:
-                query = select(relations.c.subject, relations.c.type, relations.c.object).where(
-                    self._one_of(relations.c.subject, keys), relations.c.type.in_(sorted(outgoing))
-                )
-                for subject, type_, obj in conn.execute(query).all():
+                values = {"refs": self._refs(keys), "types": sorted(outgoing)}
+                for subject, type_, obj in conn.execute(self._outgoing, values).all():
                     result[ref_from_canonical(subject)].add((type_, ref_from_canonical(obj)))
             if incoming:
-                query = select(relations.c.object, relations.c.type, relations.c.subject).where(
-                    self._one_of(relations.c.object, keys), relations.c.type.in_(sorted(incoming))
-                )
-                for obj, type_, subject in conn.execute(query).all():
+                values = {"refs": self._refs(keys), "types": sorted(incoming)}
+                for obj, type_, subject in conn.execute(self._incoming, values).all():
                     result[ref_from_canonical(obj)].add(
                         (INVERSE.get(type_, type_), ref_from_canonical(subject))
                     )
@@ -269,6 +291,15 @@ class Catalog:
         with self._read.connect() as conn:
             rows = conn.execute(query).all()
         return {ref_from_canonical(ref): ref_from_canonical(owner) for ref, owner in rows}
+
+    def every_owner(self) -> Iterator[tuple[str, str]]:
+        """(entity, its owner) for every entity that has an owner, canonical strings, streamed
+        (for what a process keeps in memory per generation)."""
+        query = select(entities.c.ref, entities.c.owner_ref).where(
+            entities.c.owner_ref.is_not(None)
+        )
+        with self._read.connect() as conn:
+            yield from conn.execution_options(yield_per=5000).execute(query)
 
     def entities(
         self,
@@ -294,21 +325,9 @@ class Catalog:
         """What each owner owns (by ``spec.owner``), as summaries."""
         result: dict[EntityRef, list[EntitySummary]] = defaultdict(list)
         keys = [str(o) for o in owners]
-        columns = (
-            entities.c.ref,
-            entities.c.owner_ref,
-            entities.c.title,
-            entities.c.description,
-            entities.c.spec_type,
-            entities.c.lifecycle,
-        )
-        query = (
-            select(*columns)
-            .where(self._one_of(entities.c.owner_ref, keys))
-            .order_by(entities.c.ref)
-        )
         with self._read.connect() as conn:
-            for ref, owner, title, description, spec_type, lifecycle in conn.execute(query):
+            rows = conn.execute(self._owned, {"refs": self._refs(keys)})
+            for owner, ref, title, description, spec_type, lifecycle in rows:
                 result[ref_from_canonical(owner)].append(
                     EntitySummary(ref_from_canonical(ref), title, description, spec_type, lifecycle)
                 )

@@ -24,6 +24,8 @@ from slackkit.tables import slack_deliveries
 __all__ = ["DeliveryLog", "delivery_key"]
 
 _PURGE_EVERY = timedelta(minutes=10)
+#: Built once: every answer claims its delivery.
+_CLAIM = insert(slack_deliveries)
 
 
 def delivery_key(body: dict[str, Any]) -> str:
@@ -44,13 +46,14 @@ class DeliveryLog:
         self.keep = keep
         self._purged_at = datetime.min.replace(tzinfo=UTC)
         self._lock = threading.Lock()
+        self._writer = writer(engine)
 
     def claim(self, key: str) -> bool:
         """True for the first claim of ``key``; False when it was already claimed."""
         now = datetime.now(UTC)
         try:
-            with writer(self.engine).begin() as conn:
-                conn.execute(insert(slack_deliveries).values(key=key, received_at=now))
+            with self._writer.begin() as conn:
+                conn.execute(_CLAIM, {"key": key, "received_at": now})
         except IntegrityError:
             return False
         self._purge(now)

@@ -6,7 +6,8 @@ the catalog only says which User has it. A ``slack.com/user_id`` annotation neve
 that: it only picks among several Users that share the caller's email (one of them must carry
 the caller's id), and a User whose annotation names the caller but whose email is not the
 caller's is ignored. Without an email from Slack, nobody is mapped. What Slack said is cached
-in ``slack_users`` for ``slack.user_cache_minutes`` (shared by every replica); the catalog half
+in ``slack_users`` for ``slack.user_cache_minutes`` (shared by every replica), and each process
+keeps the callers it answered from that cache until their row's time is up; the catalog half
 is redone whenever the catalog changes. When Slack cannot be asked the caller is still
 answered, unmapped, with the reason in ``Caller.problem``.
 
@@ -29,7 +30,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from sqlalchemy import Connection, Engine, Row, Table, select
+from sqlalchemy import Connection, Engine, Row, Table, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from catalog import Catalog, EntityRef, parse_ref
@@ -83,21 +84,27 @@ class UserResolver:
         # validation per answer.
         self._people: dict[str, Person | None] = {}
         self._people_generation: int | None = None
+        # Callers answered from a fresh, valid mapping, until it is no longer fresh or the
+        # catalog changes: the same answer the cached row gives, without reading the row
+        # again on every request (it is read once per caller and generation).
+        self._callers: dict[tuple[str, str], tuple[int, datetime, Caller]] = {}
 
     def resolve(self, client: WebClient, team_id: str, user_id: str) -> Caller:
         """The caller, from the cache when fresh, else by asking Slack."""
         now = datetime.now(UTC)
         generation = self.catalog.generation()
+        key = (team_id, user_id)
+        known = self._callers.get(key)
+        if known is not None and known[0] == generation and known[1] > now - self.ttl:
+            return known[2]
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(slack_users).where(
-                    slack_users.c.team_id == team_id, slack_users.c.user_id == user_id
-                )
-            ).first()
+            row = conn.execute(_CALLER, {"team_id": team_id, "user_id": user_id}).first()
         fresh = row is not None and as_utc(row.checked_at) > now - self.ttl
         if row is not None and fresh and _still_valid(row, generation):
             person = self._person(row.user_ref, generation)
-            return Caller(team_id, user_id, row.email, person, row.mapped_by if person else None)
+            caller = Caller(team_id, user_id, row.email, person, row.mapped_by if person else None)
+            self._keep(key, generation, as_utc(row.checked_at), caller)
+            return caller
         problem = None
         checked_at = as_utc(row.checked_at) if row is not None and fresh else now
         if row is not None and fresh:
@@ -109,6 +116,7 @@ class UserResolver:
                 # next request asks again.
                 email, problem, checked_at = row.email, None, as_utc(row.checked_at)
         person, mapped_by = self._map(user_id, email)
+        caller = Caller(team_id, user_id, email, person, mapped_by, problem)
         if problem is None or person is not None:
             self._save(
                 team_id,
@@ -119,7 +127,9 @@ class UserResolver:
                 generation=generation,
                 checked_at=checked_at,
             )
-        return Caller(team_id, user_id, email, person, mapped_by, problem)
+            if problem is None:
+                self._keep(key, generation, checked_at, caller)
+        return caller
 
     def slack_ids(
         self,
@@ -267,6 +277,14 @@ class UserResolver:
             )
         return None, None
 
+    def _keep(
+        self, key: tuple[str, str], generation: int, checked: datetime, caller: Caller
+    ) -> None:
+        with self._lock:
+            if len(self._callers) >= _PEOPLE_KEPT:
+                self._callers.clear()
+            self._callers[key] = (generation, checked, caller)
+
     def _person(self, ref: str | None, generation: int) -> Person | None:
         if not ref:
             return None
@@ -304,6 +322,11 @@ class UserResolver:
         }
         with writer(self.engine).begin() as conn:
             _upsert(conn, slack_users, values, keys={"team_id", "user_id"})
+
+
+_CALLER = select(slack_users).where(
+    slack_users.c.team_id == bindparam("team_id"), slack_users.c.user_id == bindparam("user_id")
+)
 
 
 def _upsert(conn: Connection, table: Table, values: dict[str, Any], *, keys: set[str]) -> None:

@@ -8,8 +8,8 @@ from functools import partial
 from slack_bolt import App
 
 from catalog import EntityRef, EntitySummary
-from catalog.annotations import SLACK_CHANNEL
 from catalog.graph import DependencyNode, blast_radius, dependencies
+from catalog.groups import slack_channels
 from catalog.lookup import find_entity
 from slackkit import blocks as bk
 from slackkit.catalog_blocks import entity_line, entity_title, ref_text
@@ -103,7 +103,7 @@ def _depth(value: str | None) -> int | None:
 
 
 def _channels(deps: Deps, owners: list[EntitySummary]) -> dict[str, str]:
-    found = deps.catalog.annotations((o.ref for o in owners), SLACK_CHANNEL)
+    found = slack_channels(deps.catalog, [o.ref for o in owners])
     return {str(ref): channel for ref, channel in found.items() if channel}
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from catalog import Catalog, EntityRef
+from catalog import Catalog, EntityRef, EntitySummary
 from catalog.groups import owned_by
 from integrations.techdocs.links import DocsLinks
 from integrations.techdocs.records import load_builds
@@ -57,7 +57,13 @@ def docs_coverage(
     catalog: Catalog, settings: TechDocsSettings, refs: Iterable[EntityRef]
 ) -> DocsCoverage:
     """Which of ``refs`` have docs that built, which failed (and why), which have none."""
-    found = {ref: s for ref, s in catalog.summaries(refs).items() if s.exists}
+    return _coverage(catalog, settings, catalog.summaries(refs).values())
+
+
+def _coverage(
+    catalog: Catalog, settings: TechDocsSettings, summaries: Iterable[EntitySummary]
+) -> DocsCoverage:
+    found = {s.ref: s for s in summaries if s.exists}
     wanted = catalog.annotations(found, TECHDOCS_REF)
     builds = load_builds(catalog.engine, found)
     links = DocsLinks.from_settings(settings)
@@ -90,4 +96,5 @@ def owner_coverage(
     """Coverage of what a team (and its sub-teams) or a person owns, of ``kinds``."""
     owned = owned_by(catalog, [owner], include_subgroups=include_subgroups)
     wanted = {k.lower() for k in kinds}
-    return docs_coverage(catalog, settings, [s.ref for s in owned if s.ref.kind in wanted])
+    # The summaries owned_by read already: a team page's docs section read them all again.
+    return _coverage(catalog, settings, [s for s in owned if s.ref.kind in wanted])

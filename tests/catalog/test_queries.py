@@ -9,7 +9,16 @@ from sqlalchemy import Engine
 
 from catalog import AmbiguousEntity, Catalog, EntityNotFound, parse_ref
 from catalog.graph import blast_radius, dependencies
-from catalog.groups import ancestors, descendants, groups_of_user, members_of, owned_by, team_of
+from catalog.groups import (
+    ancestors,
+    descendants,
+    groups_of_user,
+    members_of,
+    owned_by,
+    owner_summaries,
+    slack_channels,
+    team_of,
+)
 from catalog.lookup import find_entity
 from catalog.ownership import owner_of
 from catalog.search import search_entities
@@ -245,6 +254,82 @@ def test_the_group_tree_is_the_one_of_the_last_sync(
     assert [r.name for r in ancestors(catalog, parse_ref("group:squad"))] == ["other"]
     assert [r.name for r in descendants(catalog, parse_ref("group:org"))] == ["tribe"]
     assert ancestors(catalog, parse_ref("group:nowhere")) == []
+
+
+def test_teams_and_what_they_own_are_the_ones_of_the_last_sync(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    def sync(squad_parent: str, member: str, owner: str) -> None:
+        docs = [
+            "kind: Group\nmetadata: {name: org}\nspec: {type: org, children: []}\n",
+            "kind: Group\nmetadata: {name: other}\nspec: {type: org, children: []}\n",
+            f"kind: Group\nmetadata: {{name: squad}}\n"
+            f"spec: {{type: team, children: [], parent: {squad_parent}}}\n",
+            f"kind: User\nmetadata: {{name: {member}}}\nspec: {{memberOf: [squad]}}\n",
+            f"kind: Component\nmetadata: {{name: api}}\n"
+            f"spec: {{type: service, lifecycle: production, owner: {owner}}}\n",
+        ]
+        text = "---\n".join(f"apiVersion: backstage.io/v1alpha1\n{d}" for d in docs)
+        (tmp_path / "catalog-info.yaml").write_text(text)
+        sync_catalog(engine, [DirectorySource("s", tmp_path)])
+
+    squad, org = parse_ref("group:squad"), parse_ref("group:org")
+    sync("org", "ada", "squad")
+    for _ in range(2):  # asked again: the same answer
+        team = team_of(catalog, squad)
+        assert [p.name for p in team.parents] == ["org"]
+        assert [p.ref.name for p in team.members] == ["ada"]
+        assert [s.ref.name for s in owned_by(catalog, [org], include_subgroups=True)] == ["api"]
+    sync("other", "grace", "org")  # the squad moved, its member changed, the api went up
+    team = team_of(catalog, squad)
+    assert [p.name for p in team.parents] == ["other"]
+    assert [p.ref.name for p in team.members] == ["grace"]
+    assert [s.ref.name for s in owned_by(catalog, [squad])] == []
+    assert [s.ref.name for s in owned_by(catalog, [org], include_subgroups=True)] == ["api"]
+    assert owner_of(catalog, catalog.get(parse_ref("component:api"))).team.ref == org  # type: ignore[arg-type, union-attr]
+
+
+def test_the_teams_to_tell_and_their_channels_are_the_ones_of_the_last_sync(
+    catalog: Catalog, engine: Engine, tmp_path: Path
+) -> None:
+    def sync(web_owner: str, channel: str) -> None:
+        docs = [
+            "kind: Group\nmetadata: {name: red, annotations: {slack.com/channel: "
+            f"{channel}}}}}\nspec: {{type: team, children: []}}\n",
+            "kind: Group\nmetadata: {name: blue, title: Blue}\nspec: {type: team, children: []}\n",
+            "kind: Component\nmetadata: {name: db}\n"
+            "spec: {type: service, lifecycle: production, owner: blue}\n",
+            "kind: Component\nmetadata: {name: web}\nspec: {type: service, lifecycle: "
+            f"production, owner: {web_owner}, dependsOn: [component:db]}}\n",
+        ]
+        text = "---\n".join(f"apiVersion: backstage.io/v1alpha1\n{d}" for d in docs)
+        (tmp_path / "catalog-info.yaml").write_text(text)
+        sync_catalog(engine, [DirectorySource("s", tmp_path)])
+
+    red, blue = parse_ref("group:red"), parse_ref("group:blue")
+    sync("red", "red-alerts")
+    for _ in range(2):  # asked again: the same answer
+        radius = blast_radius(catalog, parse_ref("component:db"))
+        assert [(o.ref.name, [r.name for r in refs]) for o, refs in radius.owners] == [
+            ("red", ["web"])
+        ]
+        assert slack_channels(catalog, [red, blue]) == {red: "red-alerts"}
+    sync("blue", "red-oncall")  # web changed hands, red its channel
+    radius = blast_radius(catalog, parse_ref("component:db"))
+    assert [(o.display_name, [r.name for r in refs]) for o, refs in radius.owners] == [
+        ("Blue", ["web"])
+    ]
+    assert slack_channels(catalog, [blue, red]) == {red: "red-oncall"}
+    assert (
+        owner_summaries(catalog, [parse_ref("group:gone")])[parse_ref("group:gone")].exists is False
+    )
+
+
+def test_what_an_owner_owns_is_a_new_list_for_each_caller(globex_catalog: Catalog) -> None:
+    core = parse_ref("group:payments-core")
+    first = owned_by(globex_catalog, [core])
+    first.clear()
+    assert owned_by(globex_catalog, [core])
 
 
 def test_search_ranks_names_over_descriptions(globex_catalog: Catalog) -> None:

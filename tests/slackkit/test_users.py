@@ -73,6 +73,25 @@ def test_a_catalog_change_remaps_without_asking_slack(
     assert len(slack.calls("users.info")) == 1
 
 
+def test_a_known_caller_is_mapped_again_after_a_catalog_change_and_slack_asked_after_the_ttl(
+    engine: Engine, slack: LoopbackSlack, tmp_path: Path
+) -> None:
+    _sync(engine, tmp_path / "c", "alice")
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(minutes=60))
+    with time_machine.travel("2026-01-01 09:00", tick=False) as clock:
+        for _ in range(3):
+            caller = resolver.resolve(client, "T0LOOP", "U0ALICE")
+            assert caller.person is not None and caller.person.ref.name == "alice"
+        _sync(engine, tmp_path / "c", "alice-renamed")
+        caller = resolver.resolve(client, "T0LOOP", "U0ALICE")
+        assert caller.person is not None and caller.person.ref.name == "alice-renamed"
+        assert len(slack.calls("users.info")) == 1
+        clock.shift(timedelta(minutes=61))
+        resolver.resolve(client, "T0LOOP", "U0ALICE")
+        assert len(slack.calls("users.info")) == 2
+
+
 def test_when_slack_is_down_a_stale_answer_is_used_and_slack_asked_again(
     engine: Engine, slack: LoopbackSlack, tmp_path: Path
 ) -> None:
