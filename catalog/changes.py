@@ -39,6 +39,8 @@ __all__ = [
 
 #: Up to this many refs are looked up one by one; more, and one scan is faster.
 _LOOKUPS_BEFORE_SCAN = 2000
+#: File rows written per statement.
+_FILE_ROWS_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -180,14 +182,15 @@ def plan_changes(
     stored = _stored_rows(conn, scan.source)
     own = len(stored)
     emitted = {p.ref for entities_of_file in scan.prepared for p in entities_of_file}
-    others = _claimed_elsewhere(conn, scan.source, list(emitted))
+    others = _claimed_elsewhere(conn, scan.source, emitted)
+    del emitted
     for ref, row in list(others.items()):
         if row.source in adoptable:
             stored[ref] = others.pop(ref)
-    settled = _settle(scan, _claims(scan, stored), stored, others)
+    settled = _settle(scan, *_claims(scan, stored), stored, others)
     kept = _kept(scan, stored, settled.winners)
-    keep = set(settled.winners).union(*kept.values())
-    removed = sorted(r for r in stored if r not in keep) if complete else []
+    winners, keep = settled.winners, set().union(*kept.values())
+    removed = sorted(r for r in stored if r not in winners and r not in keep) if complete else []
     return ChangePlan(
         scan=scan,
         complete=complete,
@@ -244,40 +247,54 @@ def _stored_rows(conn: Connection, source: str) -> dict[str, _StoredRow]:
     return {row.ref: _StoredRow(*row) for row in rows}
 
 
-def _claimed_elsewhere(conn: Connection, source: str, refs: list[str]) -> dict[str, _StoredRow]:
+def _claimed_elsewhere(conn: Connection, source: str, refs: set[str]) -> dict[str, _StoredRow]:
     columns = (entities.c.ref, entities.c.content_hash, entities.c.location, entities.c.source)
     query = select(*columns).where(entities.c.source != source)
     if len(refs) <= _LOOKUPS_BEFORE_SCAN:
-        found = conn.execute(query.where(one_of(entities.c.ref, refs, conn.dialect.name)))
+        wanted = sorted(refs)
+        found = conn.execute(query.where(one_of(entities.c.ref, wanted, conn.dialect.name)))
         return {row.ref: _StoredRow(*row) for row in found}
-    wanted = set(refs)
-    return {row.ref: _StoredRow(*row) for row in conn.execute(query) if row.ref in wanted}
+    return {row.ref: _StoredRow(*row) for row in conn.execute(query) if row.ref in refs}
 
 
-def _claims(scan: SourceScan, stored: Mapping[str, _StoredRow]) -> dict[str, list[_Claim]]:
-    """Every file's claim on every ref it emits (an unchanged file claims what it stored)."""
-    claims: dict[str, list[_Claim]] = defaultdict(list)
+def _claims(
+    scan: SourceScan, stored: Mapping[str, _StoredRow]
+) -> tuple[dict[str, _Claim], dict[str, list[_Claim]]]:
+    """Every file's claim on every ref it emits (an unchanged file claims what it stored):
+    the first claim on each ref, in the order of the files, and the later ones of refs
+    claimed more than once (a list per ref cost 9 MB at 100k entities, nearly all of one)."""
+    first: dict[str, _Claim] = {}
+    more: dict[str, list[_Claim]] = defaultdict(list)
     for i, scanned in enumerate(scan.files):
         if scanned.unchanged:
             for ref in scanned.refs:
                 if ref in stored:
-                    claims[ref].append(_Claim(i, None, stored[ref].location))
+                    claim = _Claim(i, None, stored[ref].location)
+                    if first.setdefault(ref, claim) is not claim:
+                        more[ref].append(claim)
         else:
             for entity in scan.prepared[i]:
-                claims[entity.ref].append(_Claim(i, entity, entity.location))
-    return claims
+                claim = _Claim(i, entity, entity.location)
+                if first.setdefault(entity.ref, claim) is not claim:
+                    more[entity.ref].append(claim)
+    return first, more
 
 
 def _settle(
     scan: SourceScan,
-    claims: Mapping[str, list[_Claim]],
+    first: Mapping[str, _Claim],
+    more: Mapping[str, list[_Claim]],
     stored: Mapping[str, _StoredRow],
     others: Mapping[str, _StoredRow],
 ) -> _Settlement:
     """One winner per ref; every other claim is a conflict."""
     settled = _Settlement()
-    for ref, claimants in claims.items():
+    for ref, claim in first.items():
         holder = others.get(ref)
+        if holder is None and ref not in more:  # nearly every ref: one claim, no other source
+            settled.winners[ref] = claim
+            continue
+        claimants = [claim, *more.get(ref, ())]
         if holder is None:
             current = stored[ref].location if ref in stored else None
             winner = next((c for c in claimants if c.location == current), claimants[0])
@@ -294,14 +311,17 @@ def _settle(
 def _kept(
     scan: SourceScan, stored: Mapping[str, _StoredRow], winners: Mapping[str, _Claim]
 ) -> dict[int, list[str]]:
-    """Per file, the stored entities it must keep although it did not yield them (it broke)."""
+    """Per file that has any, the stored entities it must keep although it did not yield
+    them (it broke)."""
     kept: dict[int, list[str]] = {}
     for i, scanned in enumerate(scan.files):
         candidates = list(scanned.kept_refs)
         previous = scan.previous.get(scanned.path)
         if scanned.keep_all_previous and previous is not None:
             candidates += previous.refs
-        kept[i] = [r for r in dict.fromkeys(candidates) if r in stored and r not in winners]
+        keep = [r for r in dict.fromkeys(candidates) if r in stored and r not in winners]
+        if keep:
+            kept[i] = keep
     return kept
 
 
@@ -333,7 +353,7 @@ def _file_rows(
     winners = settled.winners
     for i, scanned in enumerate(scan.files):
         owned = [r for r in scanned.refs if r in winners and winners[r].file == i]
-        owned += [r for r in kept[i] if r not in owned]
+        owned += [r for r in kept.get(i, ()) if r not in owned]
         reread = i in settled.conflicted or scanned.keep_all_previous
         previous = scan.previous.get(scanned.path)
         if scanned.unchanged and previous is not None and previous.stored is not None:
@@ -365,8 +385,7 @@ def _write_files(conn: Connection, plan: ChangePlan) -> None:
                     one_of(source_files.c.path, gone, conn.dialect.name),
                 )
             )
-        if changed:
-            conn.execute(insert(source_files), changed)
+        _insert_files(conn, changed)
         return
     if plan.complete:
         conn.execute(delete(source_files).where(source_files.c.source == source))
@@ -378,8 +397,14 @@ def _write_files(conn: Connection, plan: ChangePlan) -> None:
                 one_of(source_files.c.path, paths, conn.dialect.name),
             )
         )
-    if plan.file_rows:
-        conn.execute(insert(source_files), plan.file_rows)
+    _insert_files(conn, plan.file_rows)
+
+
+def _insert_files(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """In batches: one call for a large source's 63,000 rows held all of them encoded at once
+    (SQLAlchemy's statement, as its JSON columns need on PostgreSQL; not ``insert_many``)."""
+    for start in range(0, len(rows), _FILE_ROWS_BATCH):
+        conn.execute(insert(source_files), rows[start : start + _FILE_ROWS_BATCH])
 
 
 def _same_row(row: dict[str, Any], previous: PreviousFile | None) -> bool:
