@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from catalog.changes import ChangePlan, SourceScan, plan_changes
+from catalog.changes import ChangePlan, FileRow, SourceScan, plan_changes
 from catalog.entity_rows import PreparedEntity
 from catalog.holds import open_hold
 from catalog.rules import SourceRules
@@ -55,7 +55,7 @@ def _code_version() -> str:
 
 
 #: stands for a file row once ``_next_scan`` took what it needs from it
-_DROPPED: dict[str, Any] = {}
+_DROPPED = FileRow("", "", "", "", [], [])
 
 
 @dataclass(frozen=True)
@@ -146,7 +146,7 @@ def record_manifest(
 def _stored_of(conn: Connection, source: str, plan: ChangePlan) -> set[str]:
     """Which of the refs in the plan's file rows the source now stores. Read against them,
     not as a set of its own: the source's refs as new strings cost 12 MB at 100k entities."""
-    named = {ref for row in plan.file_rows for ref in row["refs"]}
+    named = {ref for row in plan.file_rows for ref in row.refs}
     rows = conn.execute(select(entities.c.ref).where(entities.c.source == source)).scalars()
     if sum(1 for ref in rows if ref in named) == len(named):  # refs are unique: all stored
         return named
@@ -165,7 +165,7 @@ def _next_scan(
     and each file row, once it became what the next sync finds, so that the next plan is
     built in the memory they held (the written rows are most of a full sync's peak)."""
     scan, rows = plan.scan, plan.file_rows
-    row_of = {row["path"]: i for i, row in enumerate(rows)}
+    row_of = {row.path: i for i, row in enumerate(rows)}
     previous: dict[str, PreviousFile] = {}
     files: list[ScannedFile] = []
     prepared: list[Sequence[PreparedEntity]] = []
@@ -174,10 +174,10 @@ def _next_scan(
         if prev is None and scanned.path in row_of:
             row = rows[row_of[scanned.path]]
             prev = previous[scanned.path] = PreviousFile.of_row(
-                row["content_hash"],
-                row["stamp"],
-                row["refs"],
-                row["problems"],
+                row.content_hash,
+                row.stamp,
+                row.refs,
+                row.problems,
                 stored=refs,
                 rules=rules,
             )
@@ -226,16 +226,16 @@ def _packed(paths: Sequence[str]) -> bytes:
     return b"".join(chunks)
 
 
-def _same_files(rows: Sequence[dict[str, Any]], previous: Mapping[str, PreviousFile]) -> bool:
+def _same_files(rows: Sequence[FileRow], previous: Mapping[str, PreviousFile]) -> bool:
     """Whether the file rows are the stored ones (stamps aside: they change no result)."""
     if len(rows) != len(previous):
         return False
     for row in rows:
-        prev = previous.get(row["path"])
+        prev = previous.get(row.path)
         if prev is None or prev.stored is None:
             return False
         content, _stamp, refs, problems = prev.stored
-        if (row["content_hash"], row["refs"], row["problems"]) != (content, refs, problems):
+        if (row.content_hash, row.refs, row.problems) != (content, refs, problems):
             return False
     return True
 
