@@ -20,8 +20,8 @@ from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import bindparam
 
-from catalog.database import insert_many, one_of
-from catalog.entity_rows import PreparedEntity, prepare_entity
+from catalog.database import insert_tuples, one_of
+from catalog.entity_rows import ROW_COLUMNS, PreparedEntity, prepare_entity
 from catalog.holds import Withheld
 from catalog.sources import PreviousFile, ScannedFile
 from catalog.sync_report import Conflict, SourceReport
@@ -225,8 +225,8 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
         conn.execute(delete(entities).where(one_of(entities.c.ref, plan.removed, dialect)))
     if rows.inserts:
         now = rows.now
-        new = (e.row | {"uid": str(uuid.uuid4()), "created_at": now} for e in rows.inserts)
-        insert_many(conn, entities, new)
+        new = ((*e.values, str(uuid.uuid4()), now) for e in rows.inserts)
+        insert_tuples(conn, entities, (*ROW_COLUMNS, "uid", "created_at"), new)
     if rows.updates:
         conn.execute(
             update(entities)
@@ -235,7 +235,8 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
             [u | {"b_ref": u["ref"]} for u in rows.updates],
         )
     if rows.relations:
-        insert_many(conn, relations, (r for e in rows.relations for r in e.relation_rows))
+        related = (r for e in rows.relations for r in e.relation_tuples)
+        insert_tuples(conn, relations, ("subject", "type", "object", "origin"), related)
     _write_files(conn, plan)
     # whatever the sync records next, the source's manifest no longer vouches for its rows
     conn.execute(delete(source_manifests).where(source_manifests.c.source == plan.scan.source))

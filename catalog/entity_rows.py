@@ -4,9 +4,10 @@ its content hash) and the ``relations`` rows its spec declares."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 from typing import Any
 
 from catalog.relations import OWNED_BY
@@ -51,7 +52,7 @@ class PreparedEntity:
     Held compactly until written (a full sync holds every entity of a source at once): the
     row's values as a tuple, and the relations as one flat tuple of subject, type, object,
     subject, ... (a tuple per relation cost 80 bytes each, 30 MB at 100k entities); their
-    origin is ``ref``. ``row`` and ``relation_rows`` build the dicts the store writes.
+    origin is ``ref``. ``row`` and ``relation_tuples`` build the rows the store writes.
     """
 
     ref: str
@@ -68,23 +69,22 @@ class PreparedEntity:
         return dict(zip(ROW_COLUMNS, self.values, strict=True))
 
     @property
-    def relation_rows(self) -> tuple[dict[str, str], ...]:
-        ref, flat = self.ref, self.relations
-        return tuple(
-            {"subject": subject, "type": type_, "object": target, "origin": ref}
-            for subject, type_, target in zip(flat[::3], flat[1::3], flat[2::3], strict=True)
-        )
+    def relation_tuples(self) -> Iterator[tuple[str, str, str, str]]:
+        """The relation rows as (subject, type, object, origin), as ``insert_tuples`` takes
+        them."""
+        flat = self.relations
+        return zip(flat[::3], flat[1::3], flat[2::3], repeat(self.ref), strict=False)
 
     def sharing(self, shared: dict[str, str]) -> PreparedEntity:
         """The same entity with its relations' strings and its owner taken from ``shared``:
         rows that come from parsing workers hold their own copies of each (a target or an
         owner named by thousands of entities), as many as the chunks they came in."""
-        share, ref = shared.setdefault, self.ref
-        relations = tuple([s if s is ref else share(s, s) for s in self.relations])
+        share, flat = shared.setdefault, self.relations
+        relations = tuple(map(share, flat, flat))  # no Python-level call per string
         values, owner = self.values, self.values[_OWNER_REF]
         if owner is not None:
             values = (*values[:_OWNER_REF], share(owner, owner), *values[_OWNER_REF + 1 :])
-        return PreparedEntity(ref, self.location, values, relations)
+        return PreparedEntity(self.ref, self.location, values, relations)
 
     @property
     def content_hash(self) -> str:
