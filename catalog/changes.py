@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -40,6 +41,10 @@ __all__ = [
 
 #: Up to this many refs are looked up one by one; more, and one scan is faster.
 _LOOKUPS_BEFORE_SCAN = 2000
+#: Entities written from which SQLite's page cache is made larger for the write, and by how
+#: much (KiB).
+_LARGE_WRITE = 20_000
+_WRITE_CACHE_KIB = 8_192
 #: File rows written per statement.
 _FILE_ROWS_BATCH = 5000
 
@@ -217,6 +222,27 @@ def plan_changes(
 
 def write_changes(conn: Connection, plan: ChangePlan) -> None:
     """Write a plan in the caller's transaction."""
+    with _page_cache_for(conn, len(plan.rows.inserts) + len(plan.rows.updates)):
+        _write_changes(conn, plan)
+
+
+@contextmanager
+def _page_cache_for(conn: Connection, entities: int) -> Iterator[None]:
+    """SQLite's page cache made larger while a large plan is written: with the default 2 MB,
+    inserting 100,000 entities and their relations spills and re-reads index pages all along.
+    Back to what it was afterwards, so the pooled connection does not keep the memory."""
+    if conn.dialect.name != "sqlite" or entities < _LARGE_WRITE:
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={before}")
+
+
+def _write_changes(conn: Connection, plan: ChangePlan) -> None:
     dialect, rows = conn.dialect.name, plan.rows
     rewritten = plan.removed + rows.updated + rows.adopted
     if rewritten:
