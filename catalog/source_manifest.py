@@ -116,7 +116,8 @@ def record_manifest(
     adoptable: frozenset[str],
 ) -> bool:
     """After ``plan`` was written: record the source's manifest if the next sync, finding all
-    as it is, would change nothing; say whether it was recorded."""
+    as it is, would change nothing; say whether it was recorded. The plan's rows are used up
+    (dropped as the next run is planned)."""
     if not isinstance(source, WatchedSource) or not plan.complete:
         return False
     state = source.observed_state()
