@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.expression import bindparam
 
-from catalog.database import insert_many, one_of
-from catalog.entity_rows import PreparedEntity, prepare_entity
+from catalog.database import insert_tuples, one_of
+from catalog.entity_rows import ROW_COLUMNS, PreparedEntity, prepare_entity
 from catalog.holds import Withheld
 from catalog.sources import PreviousFile, ScannedFile
 from catalog.sync_report import Conflict, SourceReport
@@ -29,6 +30,7 @@ from catalog.tables import catalog_state, entities, relations, source_files, sou
 
 __all__ = [
     "ChangePlan",
+    "FileRow",
     "SourceScan",
     "apply_scan",
     "bump_generation",
@@ -39,6 +41,12 @@ __all__ = [
 
 #: Up to this many refs are looked up one by one; more, and one scan is faster.
 _LOOKUPS_BEFORE_SCAN = 2000
+#: Entities written from which SQLite's page cache is made larger for the write, and by how
+#: much (KiB).
+_LARGE_WRITE = 20_000
+_WRITE_CACHE_KIB = 8_192
+#: File rows written per statement.
+_FILE_ROWS_BATCH = 5000
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,18 @@ class SourceScan:
         now = datetime.now(UTC)
         prepared = [[prepare_entity(s, now) for s in f.entities] for f in files]
         return cls(source, files, prepared, previous)
+
+
+class FileRow(NamedTuple):
+    """A ``source_files`` row: what a file yielded, for the next run's no-change check (a
+    tuple: as a dict, a large source's 63,000 rows held 12 MB more until written)."""
+
+    source: str
+    path: str
+    content_hash: str
+    stamp: str
+    refs: list[str]
+    problems: list[dict[str, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +130,7 @@ class ChangePlan:
     rows: _Rows
     removed: list[str]
     conflicts: list[Conflict]
-    file_rows: list[dict[str, Any]]
+    file_rows: list[FileRow]
 
     @property
     def changes_entities(self) -> bool:
@@ -180,14 +200,15 @@ def plan_changes(
     stored = _stored_rows(conn, scan.source)
     own = len(stored)
     emitted = {p.ref for entities_of_file in scan.prepared for p in entities_of_file}
-    others = _claimed_elsewhere(conn, scan.source, list(emitted))
+    others = _claimed_elsewhere(conn, scan.source, emitted)
+    del emitted
     for ref, row in list(others.items()):
         if row.source in adoptable:
             stored[ref] = others.pop(ref)
-    settled = _settle(scan, _claims(scan, stored), stored, others)
+    settled = _settle(scan, *_claims(scan, stored), stored, others)
     kept = _kept(scan, stored, settled.winners)
-    keep = set(settled.winners).union(*kept.values())
-    removed = sorted(r for r in stored if r not in keep) if complete else []
+    winners, keep = settled.winners, set().union(*kept.values())
+    removed = sorted(r for r in stored if r not in winners and r not in keep) if complete else []
     return ChangePlan(
         scan=scan,
         complete=complete,
@@ -201,6 +222,27 @@ def plan_changes(
 
 def write_changes(conn: Connection, plan: ChangePlan) -> None:
     """Write a plan in the caller's transaction."""
+    with _page_cache_for(conn, len(plan.rows.inserts) + len(plan.rows.updates)):
+        _write_changes(conn, plan)
+
+
+@contextmanager
+def _page_cache_for(conn: Connection, entities: int) -> Iterator[None]:
+    """SQLite's page cache made larger while a large plan is written: with the default 2 MB,
+    inserting 100,000 entities and their relations spills and re-reads index pages all along.
+    Back to what it was afterwards, so the pooled connection does not keep the memory."""
+    if conn.dialect.name != "sqlite" or entities < _LARGE_WRITE:
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or -2000)
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{_WRITE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={before}")
+
+
+def _write_changes(conn: Connection, plan: ChangePlan) -> None:
     dialect, rows = conn.dialect.name, plan.rows
     rewritten = plan.removed + rows.updated + rows.adopted
     if rewritten:
@@ -209,8 +251,8 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
         conn.execute(delete(entities).where(one_of(entities.c.ref, plan.removed, dialect)))
     if rows.inserts:
         now = rows.now
-        new = (e.row | {"uid": str(uuid.uuid4()), "created_at": now} for e in rows.inserts)
-        insert_many(conn, entities, new)
+        new = ((*e.values, str(uuid.uuid4()), now) for e in rows.inserts)
+        insert_tuples(conn, entities, (*ROW_COLUMNS, "uid", "created_at"), new)
     if rows.updates:
         conn.execute(
             update(entities)
@@ -219,7 +261,8 @@ def write_changes(conn: Connection, plan: ChangePlan) -> None:
             [u | {"b_ref": u["ref"]} for u in rows.updates],
         )
     if rows.relations:
-        insert_many(conn, relations, (r for e in rows.relations for r in e.relation_rows))
+        related = (r for e in rows.relations for r in e.relation_tuples)
+        insert_tuples(conn, relations, ("subject", "type", "object", "origin"), related)
     _write_files(conn, plan)
     # whatever the sync records next, the source's manifest no longer vouches for its rows
     conn.execute(delete(source_manifests).where(source_manifests.c.source == plan.scan.source))
@@ -244,64 +287,89 @@ def _stored_rows(conn: Connection, source: str) -> dict[str, _StoredRow]:
     return {row.ref: _StoredRow(*row) for row in rows}
 
 
-def _claimed_elsewhere(conn: Connection, source: str, refs: list[str]) -> dict[str, _StoredRow]:
+def _claimed_elsewhere(conn: Connection, source: str, refs: set[str]) -> dict[str, _StoredRow]:
     columns = (entities.c.ref, entities.c.content_hash, entities.c.location, entities.c.source)
     query = select(*columns).where(entities.c.source != source)
     if len(refs) <= _LOOKUPS_BEFORE_SCAN:
-        found = conn.execute(query.where(one_of(entities.c.ref, refs, conn.dialect.name)))
+        wanted = sorted(refs)
+        found = conn.execute(query.where(one_of(entities.c.ref, wanted, conn.dialect.name)))
         return {row.ref: _StoredRow(*row) for row in found}
-    wanted = set(refs)
-    return {row.ref: _StoredRow(*row) for row in conn.execute(query) if row.ref in wanted}
+    return {row.ref: _StoredRow(*row) for row in conn.execute(query) if row.ref in refs}
 
 
-def _claims(scan: SourceScan, stored: Mapping[str, _StoredRow]) -> dict[str, list[_Claim]]:
-    """Every file's claim on every ref it emits (an unchanged file claims what it stored)."""
-    claims: dict[str, list[_Claim]] = defaultdict(list)
+def _claims(
+    scan: SourceScan, stored: Mapping[str, _StoredRow]
+) -> tuple[dict[str, _Claim], dict[str, list[_Claim]]]:
+    """Every file's claim on every ref it emits (an unchanged file claims what it stored):
+    the first claim on each ref, in the order of the files, and the later ones of refs
+    claimed more than once (a list per ref cost 9 MB at 100k entities, nearly all of one)."""
+    first: dict[str, _Claim] = {}
+    more: dict[str, list[_Claim]] = defaultdict(list)
     for i, scanned in enumerate(scan.files):
         if scanned.unchanged:
             for ref in scanned.refs:
                 if ref in stored:
-                    claims[ref].append(_Claim(i, None, stored[ref].location))
+                    claim = _Claim(i, None, stored[ref].location)
+                    if first.setdefault(ref, claim) is not claim:
+                        more[ref].append(claim)
         else:
             for entity in scan.prepared[i]:
-                claims[entity.ref].append(_Claim(i, entity, entity.location))
-    return claims
+                claim = _Claim(i, entity, entity.location)
+                if first.setdefault(entity.ref, claim) is not claim:
+                    more[entity.ref].append(claim)
+    return first, more
 
 
 def _settle(
     scan: SourceScan,
-    claims: Mapping[str, list[_Claim]],
+    first: dict[str, _Claim],
+    more: Mapping[str, list[_Claim]],
     stored: Mapping[str, _StoredRow],
     others: Mapping[str, _StoredRow],
 ) -> _Settlement:
-    """One winner per ref; every other claim is a conflict."""
+    """One winner per ref; every other claim is a conflict. ``first`` becomes the winners
+    (a second dict of every ref cost 5 MB at 100k entities)."""
     settled = _Settlement()
-    for ref, claimants in claims.items():
+    decided: dict[str, _Claim | None] = {}  # where the first claim is not the winner
+    for ref, claim in first.items():
         holder = others.get(ref)
+        if holder is None and ref not in more:  # nearly every ref: one claim, no other source
+            continue
+        claimants = [claim, *more.get(ref, ())]
         if holder is None:
             current = stored[ref].location if ref in stored else None
             winner = next((c for c in claimants if c.location == current), claimants[0])
-            settled.winners[ref] = winner
+            decided[ref] = winner
             kept_at, losers = winner.location, [c for c in claimants if c is not winner]
         else:
+            decided[ref] = None
             kept_at, losers = holder.location, claimants
         for loser in losers:
             settled.conflicted.add(loser.file)
             settled.conflicts.append(Conflict(ref, kept_at, loser.location, scan.source))
+    for ref, winner in decided.items():
+        if winner is None:
+            del first[ref]
+        else:
+            first[ref] = winner  # keeps its place: winners stay in the order of first claims
+    settled.winners = first
     return settled
 
 
 def _kept(
     scan: SourceScan, stored: Mapping[str, _StoredRow], winners: Mapping[str, _Claim]
 ) -> dict[int, list[str]]:
-    """Per file, the stored entities it must keep although it did not yield them (it broke)."""
+    """Per file that has any, the stored entities it must keep although it did not yield
+    them (it broke)."""
     kept: dict[int, list[str]] = {}
     for i, scanned in enumerate(scan.files):
         candidates = list(scanned.kept_refs)
         previous = scan.previous.get(scanned.path)
         if scanned.keep_all_previous and previous is not None:
             candidates += previous.refs
-        kept[i] = [r for r in dict.fromkeys(candidates) if r in stored and r not in winners]
+        keep = [r for r in dict.fromkeys(candidates) if r in stored and r not in winners]
+        if keep:
+            kept[i] = keep
     return kept
 
 
@@ -327,37 +395,37 @@ def _rows(source: str, winners: Mapping[str, _Claim], stored: Mapping[str, _Stor
 
 def _file_rows(
     scan: SourceScan, settled: _Settlement, kept: Mapping[int, list[str]]
-) -> list[dict[str, Any]]:
+) -> list[FileRow]:
     """What each file yielded, for the next run's no-change check."""
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, FileRow] = {}
     winners = settled.winners
     for i, scanned in enumerate(scan.files):
         owned = [r for r in scanned.refs if r in winners and winners[r].file == i]
-        owned += [r for r in kept[i] if r not in owned]
+        owned += [r for r in kept.get(i, ()) if r not in owned]
         reread = i in settled.conflicted or scanned.keep_all_previous
         previous = scan.previous.get(scanned.path)
         if scanned.unchanged and previous is not None and previous.stored is not None:
             problems = previous.stored[3]  # the same problems, as stored
         else:
             problems = [asdict(p) for p in scanned.problems]
-        rows[scanned.path] = {
-            "source": scan.source,
-            "path": scanned.path,
-            "content_hash": "" if reread else scanned.content_hash,
-            "stamp": "" if reread else scanned.stamp,
-            "refs": owned,
-            "problems": problems,
-        }
+        rows[scanned.path] = FileRow(
+            scan.source,
+            scanned.path,
+            "" if reread else scanned.content_hash,
+            "" if reread else scanned.stamp,
+            owned,
+            problems,
+        )
     return list(rows.values())
 
 
 def _write_files(conn: Connection, plan: ChangePlan) -> None:
     source, previous = plan.scan.source, plan.scan.previous
     if plan.scan.previous_is_all:  # rewrite only the rows that differ from the stored ones
-        changed = [r for r in plan.file_rows if not _same_row(r, previous.get(r["path"]))]
-        written = {r["path"] for r in plan.file_rows}
+        changed = [r for r in plan.file_rows if not _same_row(r, previous.get(r.path))]
+        written = {r.path for r in plan.file_rows}
         gone = [p for p in previous if p not in written] if plan.complete else []
-        gone += [r["path"] for r in changed if r["path"] in previous]
+        gone += [r.path for r in changed if r.path in previous]
         if gone:
             conn.execute(
                 delete(source_files).where(
@@ -365,28 +433,29 @@ def _write_files(conn: Connection, plan: ChangePlan) -> None:
                     one_of(source_files.c.path, gone, conn.dialect.name),
                 )
             )
-        if changed:
-            conn.execute(insert(source_files), changed)
+        _insert_files(conn, changed)
         return
     if plan.complete:
         conn.execute(delete(source_files).where(source_files.c.source == source))
     else:
-        paths = [r["path"] for r in plan.file_rows]
+        paths = [r.path for r in plan.file_rows]
         conn.execute(
             delete(source_files).where(
                 source_files.c.source == source,
                 one_of(source_files.c.path, paths, conn.dialect.name),
             )
         )
-    if plan.file_rows:
-        conn.execute(insert(source_files), plan.file_rows)
+    _insert_files(conn, plan.file_rows)
 
 
-def _same_row(row: dict[str, Any], previous: PreviousFile | None) -> bool:
+def _insert_files(conn: Connection, rows: Sequence[FileRow]) -> None:
+    """In batches: one call for a large source's 63,000 rows held all of them encoded at once
+    (SQLAlchemy's statement, as its JSON columns need on PostgreSQL; not ``insert_many``)."""
+    for start in range(0, len(rows), _FILE_ROWS_BATCH):
+        batch = rows[start : start + _FILE_ROWS_BATCH]
+        conn.execute(insert(source_files), [row._asdict() for row in batch])
+
+
+def _same_row(row: FileRow, previous: PreviousFile | None) -> bool:
     stored = previous.stored if previous is not None else None
-    return stored is not None and stored == (
-        row["content_hash"],
-        row["stamp"],
-        row["refs"],
-        row["problems"],
-    )
+    return stored is not None and stored == (row.content_hash, row.stamp, row.refs, row.problems)

@@ -6,15 +6,16 @@ from __future__ import annotations
 import itertools
 import json
 import operator
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Connection,
+    DateTime,
     Engine,
     MetaData,
     String,
@@ -38,6 +39,7 @@ __all__ = [
     "create_database_engine",
     "database_unavailable",
     "insert_many",
+    "insert_tuples",
     "metadata",
     "newest_revision",
     "one_of",
@@ -201,26 +203,63 @@ def insert_many(conn: Connection, table: Table, rows: Iterable[dict[str, Any]]) 
     if not first:
         return
     columns = list(first[0])
+    if len(columns) == 1:
+        params: Iterable[tuple[Any, ...]] = ((row[columns[0]],) for row in _chained(first, batches))
+    else:
+        params = map(operator.itemgetter(*columns), _chained(first, batches))
+    insert_tuples(conn, table, columns, params)
+
+
+def insert_tuples(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """``insert_many`` for rows that are already tuples of ``columns``' values: a sync's
+    100,000 entities and 380,000 relations need no dict each (about 1 s of its CPU)."""
     processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+    processed = [
+        (i, _last_kept(p) if isinstance(table.c[columns[i]].type, DateTime) else p)
+        for i, p in enumerate(processors)
+        if p is not None
+    ]
     marker = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     # Table and column names come from our own Table objects, never from input.
     sql = (
         f"INSERT INTO {table.name} ({', '.join(columns)}) "  # noqa: S608
         f"VALUES ({', '.join([marker] * len(columns))})"
     )
-    values = operator.itemgetter(*columns)
-    processed = [(i, p) for i, p in enumerate(processors) if p is not None]
-    for batch in itertools.chain([first], batches):
-        if len(columns) == 1:
-            params = [(row[columns[0]],) for row in batch]
-        else:
-            params = [values(row) for row in batch]
+    for batch in _batched(rows):
+        params = list(batch)
         if processed:
             params = [_processed(row, processed) for row in params]
         conn.exec_driver_sql(sql, params)
 
 
+def _last_kept(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``process`` that answers again for the value it was just given (a sync's rows share
+    one time: SQLite's DateTime formatting cost 0.3 s per 100,000 entities)."""
+    last: list[Any] = [_NOTHING, None]
+
+    def processed(value: Any) -> Any:
+        if value is not last[0]:
+            last[0], last[1] = value, process(value)
+        return last[1]
+
+    return processed
+
+
+_NOTHING = object()
+
+
+def _chained(
+    first: tuple[dict[str, Any], ...], rest: Iterator[tuple[dict[str, Any], ...]]
+) -> Iterator[dict[str, Any]]:
+    yield from first
+    for batch in rest:
+        yield from batch
+
+
 _INSERT_BATCH = 5000
+_T = TypeVar("_T")
 
 
 def _processed(values: tuple[Any, ...], processors: list[tuple[int, Any]]) -> tuple[Any, ...]:
@@ -230,7 +269,7 @@ def _processed(values: tuple[Any, ...], processors: list[tuple[int, Any]]) -> tu
     return tuple(row)
 
 
-def _batched(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], ...]]:
+def _batched(rows: Iterable[_T]) -> Iterator[tuple[_T, ...]]:
     iterator = iter(rows)
     while batch := tuple(itertools.islice(iterator, _INSERT_BATCH)):
         yield batch

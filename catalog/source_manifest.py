@@ -26,7 +26,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, insert, select
 
-from catalog.changes import ChangePlan, SourceScan, plan_changes
+from catalog.changes import ChangePlan, FileRow, SourceScan, plan_changes
+from catalog.entity_rows import PreparedEntity
 from catalog.holds import open_hold
 from catalog.rules import SourceRules
 from catalog.sources import CatalogSource, PreviousFile, Problem, ScannedFile, content_hash
@@ -51,6 +52,10 @@ def _code_version() -> str:
     for path in sorted(Path(__file__).parent.rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+#: stands for a file row once ``_next_scan`` took what it needs from it
+_DROPPED = FileRow("", "", "", "", [], [])
 
 
 @dataclass(frozen=True)
@@ -111,31 +116,17 @@ def record_manifest(
     adoptable: frozenset[str],
 ) -> bool:
     """After ``plan`` was written: record the source's manifest if the next sync, finding all
-    as it is, would change nothing; say whether it was recorded."""
+    as it is, would change nothing; say whether it was recorded. The plan's rows are used up
+    (dropped as the next run is planned)."""
     if not isinstance(source, WatchedSource) or not plan.complete:
         return False
     state = source.observed_state()
     if state is None:
         return False
-    query = select(entities.c.ref).where(entities.c.source == source.name)
-    refs = set(conn.execute(query).scalars())
-    previous = {
-        row["path"]: PreviousFile.of_row(
-            row["content_hash"],
-            row["stamp"],
-            row["refs"],
-            row["problems"],
-            stored=refs,
-            rules=rules,
-        )
-        for row in plan.file_rows
-    }
-    scan = _next_scan(plan.scan, previous, with_placeholders)
-    for written in plan.scan.prepared:  # written: only what is parsed again is kept (copied)
-        if isinstance(written, list):
-            written.clear()
+    scan = _next_scan(plan, _stored_of(conn, source.name, plan), rules, with_placeholders)
     if scan is None:
         return False
+    previous = scan.previous
     following = plan_changes(conn, scan, adoptable=adoptable)
     if following.changes_entities or not _same_files(following.file_rows, previous):
         return False
@@ -144,7 +135,7 @@ def record_manifest(
             source=source.name,
             context=context,
             digest=state.digest,
-            paths=zlib.compress("\0".join(state.paths).encode()),
+            paths=_packed(state.paths),
             generation=generation,
             report=json.dumps(asdict(following.report())),
             recorded_at=datetime.now(UTC),
@@ -153,18 +144,49 @@ def record_manifest(
     return True
 
 
+def _stored_of(conn: Connection, source: str, plan: ChangePlan) -> set[str]:
+    """Which of the refs in the plan's file rows the source now stores. Read against them,
+    not as a set of its own: the source's refs as new strings cost 12 MB at 100k entities."""
+    named = {ref for row in plan.file_rows for ref in row.refs}
+    rows = conn.execute(select(entities.c.ref).where(entities.c.source == source)).scalars()
+    if sum(1 for ref in rows if ref in named) == len(named):  # refs are unique: all stored
+        return named
+    rows = conn.execute(select(entities.c.ref).where(entities.c.source == source)).scalars()
+    return named.intersection(rows)
+
+
 def _next_scan(
-    scan: SourceScan, previous: Mapping[str, PreviousFile], with_placeholders: set[str]
+    plan: ChangePlan, refs: set[str], rules: SourceRules | None, with_placeholders: set[str]
 ) -> SourceScan | None:
-    """The scan the next sync makes when every file is as now (``FileReader``'s rules); None
-    when it cannot be told (a file it would parse that this sync did not)."""
+    """The scan the next sync makes when every file is as now (``FileReader``'s rules), from
+    the file rows just written (of their entities, the source stores ``refs``); None when it
+    cannot be told (a file it would parse that this sync did not).
+
+    It consumes the plan: the written rows of files not parsed again are dropped as it goes,
+    and each file row, once it became what the next sync finds, so that the next plan is
+    built in the memory they held (the written rows are most of a full sync's peak)."""
+    scan, rows = plan.scan, plan.file_rows
+    row_of = {row.path: i for i, row in enumerate(rows)}
+    previous: dict[str, PreviousFile] = {}
     files: list[ScannedFile] = []
-    prepared = []
+    prepared: list[Sequence[PreparedEntity]] = []
     for i, scanned in enumerate(scan.files):
         prev = previous.get(scanned.path)
+        if prev is None and scanned.path in row_of:
+            row = rows[row_of[scanned.path]]
+            prev = previous[scanned.path] = PreviousFile.of_row(
+                row.content_hash,
+                row.stamp,
+                row.refs,
+                row.problems,
+                stored=refs,
+                rules=rules,
+            )
+            rows[row_of[scanned.path]] = _DROPPED  # what it keeps lives on in ``prev.stored``
+        written = scan.prepared[i]
         if not scanned.content_hash:  # not read (a Location's missing target): the same again
             files.append(scanned)
-            prepared.append(list(scan.prepared[i]))
+            prepared.append(written)
             continue
         reparse = scanned.follows_locations and any(
             r.startswith("location:") for r in (prev.refs if prev is not None else ())
@@ -175,31 +197,46 @@ def _next_scan(
                     scanned.path,
                     prev.content_hash,
                     unchanged=True,
-                    refs=list(prev.refs),
-                    problems=list(prev.problems),
+                    refs=prev.refs,
+                    problems=prev.problems,
                     stamp=scanned.stamp,
                     follows_locations=scanned.follows_locations,
                 )
             )
-            prepared.append([])
+            prepared.append(())
+            if isinstance(written, list):
+                written.clear()
         elif scanned.unchanged or scanned.path in with_placeholders:
             return None  # parsed next time: this sync did not parse it, or it reads other files
         else:
             files.append(scanned)  # parsed again, it yields the same
-            prepared.append(list(scan.prepared[i]))
+            prepared.append(written)
+    rows.clear()
     return SourceScan(scan.source, files, prepared, previous, previous_is_all=True)
 
 
-def _same_files(rows: Sequence[dict[str, Any]], previous: Mapping[str, PreviousFile]) -> bool:
+def _packed(paths: Sequence[str]) -> bytes:
+    """The paths NUL-separated and zlib-compressed, a slice at a time (as one text, a large
+    source's cost tens of MB at the sync's peak)."""
+    packer = zlib.compressobj()
+    chunks = []
+    for start in range(0, len(paths), 2048):
+        text = "\0".join(paths[start : start + 2048])
+        chunks.append(packer.compress(f"\0{text}".encode() if start else text.encode()))
+    chunks.append(packer.flush())
+    return b"".join(chunks)
+
+
+def _same_files(rows: Sequence[FileRow], previous: Mapping[str, PreviousFile]) -> bool:
     """Whether the file rows are the stored ones (stamps aside: they change no result)."""
     if len(rows) != len(previous):
         return False
     for row in rows:
-        prev = previous.get(row["path"])
+        prev = previous.get(row.path)
         if prev is None or prev.stored is None:
             return False
         content, _stamp, refs, problems = prev.stored
-        if (row["content_hash"], row["refs"], row["problems"]) != (content, refs, problems):
+        if (row.content_hash, row.refs, row.problems) != (content, refs, problems):
             return False
     return True
 

@@ -162,7 +162,8 @@ def _read(run: _Run, source: CatalogSource) -> tuple[SourceScan, set[str]]:
     files, prepared = [], []
     now = datetime.now(UTC)
     workers = parse_worker_count(run.options.parse_workers)
-    finish = partial(_as_rows, now=now, shared={})
+    shared: dict[str, str] = {}
+    finish = partial(_as_rows, now=now, shared=shared)
     with FileReader(
         previous, run.options.limits, rules=rules, workers=workers, finish=finish
     ) as reader:
@@ -170,6 +171,8 @@ def _read(run: _Run, source: CatalogSource) -> tuple[SourceScan, set[str]]:
             # Keep only the rows to write, not the parsed models: memory stays flat.
             if scanned.prepared is None:
                 finish(scanned)
+            elif workers > 1:  # from a worker: one copy of each repeated string again
+                scanned.prepared = [p.sharing(shared) for p in scanned.prepared]
             prepared.append(scanned.prepared or [])
             scanned.entities.clear()
             scanned.prepared = None

@@ -13,6 +13,8 @@ from catalog.sources.base import FileReaderLike, Origin, Problem, ScannedFile, S
 #: within the file system's time granularity could leave size and times as they were.
 _RACY_NS = 2_000_000_000
 _GLOB_CHARS = frozenset("*?[")
+#: paths hashed at a time into a digest
+_DIGEST_SLICE = 2048
 
 
 class FileTree:
@@ -247,5 +249,14 @@ def _stamp_of(stat: os.stat_result, racy_after: int) -> str:
 
 
 def _digest(identity: str, paths: Sequence[str], stamps: Sequence[str]) -> str:
-    text = "\0".join(f"{path}\0{stamp}" for path, stamp in zip(paths, stamps, strict=True))
-    return hashlib.blake2b(f"{identity}\0\0{text}".encode(), digest_size=16).hexdigest()
+    """The hash of identity, then every path and its stamp, NUL-separated. Hashed a slice at a
+    time: as one text, a large source's (125,000 paths) cost a transient 60 MB at the sync's
+    peak."""
+    digest = hashlib.blake2b(f"{identity}\0\0".encode(), digest_size=16)
+    for start in range(0, len(paths), _DIGEST_SLICE):
+        end = start + _DIGEST_SLICE
+        text = "\0".join(
+            f"{p}\0{s}" for p, s in zip(paths[start:end], stamps[start:end], strict=True)
+        )
+        digest.update(f"\0{text}".encode() if start else text.encode())
+    return digest.hexdigest()

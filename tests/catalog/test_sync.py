@@ -235,6 +235,23 @@ def test_same_ref_twice_in_one_source_is_a_conflict(engine: Engine, tmp_path: Pa
     assert [c.ref for c in report.sources[0].conflicts] == ["component:default/dup"]
 
 
+def test_of_three_files_claiming_a_ref_the_one_that_stores_it_keeps_it(
+    engine: Engine, catalog: Catalog, tmp_path: Path
+) -> None:
+    keeper = write(tmp_path, "b/catalog-info.yaml", component("dup", owner="team-b"))
+    sync(engine, tmp_path)
+    first = write(tmp_path, "a/catalog-info.yaml", component("dup", owner="team-a"))
+    last = write(tmp_path, "c/catalog-info.yaml", component("dup", owner="team-c"))
+    report = sync(engine, tmp_path)
+    conflicts = report.sources[0].conflicts
+    assert [(c.ref, c.kept, c.rejected) for c in conflicts] == [
+        ("component:default/dup", f"file:{keeper.resolve()}", f"file:{first.resolve()}"),
+        ("component:default/dup", f"file:{keeper.resolve()}", f"file:{last.resolve()}"),
+    ]
+    stored = catalog.get("component:dup")
+    assert stored is not None and stored.entity.spec["owner"] == "team-b"
+
+
 def test_moving_a_file_keeps_the_entity_and_its_uid(
     engine: Engine, catalog: Catalog, tmp_path: Path
 ) -> None:
