@@ -112,8 +112,8 @@ def start_server(
 
 def process_tree(root: int) -> dict[int, str]:
     """``root`` (the web process) and its descendants, each named: ``web``, ``answers`` (an
-    answering process, spawned or forked by a forkserver), ``other`` (the forkserver, the
-    resource tracker)."""
+    answering process: spawned, or forked by the warm parent), ``parent`` (the warm parent,
+    started by the forkserver), ``other`` (the forkserver, the resource tracker)."""
     found: dict[int, str] = {}
     todo = [root]
     while todo:
@@ -125,13 +125,15 @@ def process_tree(root: int) -> dict[int, str]:
                 for task in Path(f"/proc/{pid}/task").iterdir()
                 for child in (task / "children").read_text().split()
             ]
+            above = found.get(_parent(pid)) if pid != root else None
         except OSError:
             continue
-        forkserver = b"forkserver" in command
         if pid == root:
             found[pid] = "web"
-        elif b"spawn_main" in command or (forkserver and found.get(_parent(pid)) == "other"):
+        elif b"spawn_main" in command or above == "parent":
             found[pid] = "answers"
+        elif b"forkserver" in command and above == "other":
+            found[pid] = "parent"
         else:
             found[pid] = "other"
         todo.extend(children)
@@ -244,6 +246,9 @@ def run(
         "answers_rss_mb": sorted(round(rss / 2**20) for rss, _ in answering),
         "answers_pss_mb": sorted(round(pss / 2**20) for _, pss in answering),
         "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
+        "parent_rss_pss_mb": [
+            (round(r[2] / 2**20), round(r[3] / 2**20)) for r in after.values() if r[0] == "parent"
+        ],
     }
 
 

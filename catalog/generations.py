@@ -6,13 +6,15 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from catalog.store import Catalog
 
-__all__ = ["PerGeneration"]
+__all__ = ["PerGeneration", "build_every_cache"]
 
 T = TypeVar("T")
+
+_EVERY: weakref.WeakSet[PerGeneration[Any]] = weakref.WeakSet()
 
 
 class PerGeneration(Generic[T]):
@@ -25,6 +27,7 @@ class PerGeneration(Generic[T]):
             weakref.WeakKeyDictionary()
         )
         self._lock = threading.Lock()
+        _EVERY.add(self)
 
     def __call__(self, catalog: Catalog) -> T:
         """The value for ``catalog`` as it is now."""
@@ -39,3 +42,10 @@ class PerGeneration(Generic[T]):
                 cached = (generation, self._build(catalog, generation))
                 self._values[catalog] = cached
         return cached[1]
+
+
+def build_every_cache(catalog: Catalog) -> None:
+    """Build every per-generation value of ``catalog`` now (those of the modules imported so
+    far): a process that forks others builds them once, and its children share them."""
+    for cache in list(_EVERY):
+        cache(catalog)
