@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import multiprocessing
 import os
 import random
 import subprocess
@@ -145,9 +146,10 @@ def _parent(pid: int) -> int:
     return int(stat[stat.rindex(")") + 2 :].split()[1])
 
 
-def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int]]:
-    """Per process: its name, CPU seconds so far, resident memory and its proportional share
-    (PSS: a page shared by n processes counts 1/n in each; bytes), from /proc."""
+def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int, int]]:
+    """Per process: its name, CPU seconds so far, resident memory, its proportional share
+    (PSS: a page shared by n processes counts 1/n in each) and its private memory (bytes),
+    from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     page = os.sysconf("SC_PAGE_SIZE")
     found = {}
@@ -161,7 +163,8 @@ def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int]]:
         fields = stat[stat.rindex(")") + 2 :].split()
         cpu = (int(fields[11]) + int(fields[12])) / tick
         pss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
-        found[pid] = (label, cpu, rss, pss)
+        private = sum(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Private_"))
+        found[pid] = (label, cpu, rss, pss, private)
     return found
 
 
@@ -217,17 +220,28 @@ def run(
         client.close()
 
     pids = process_tree(server_pid) | {os.getpid(): "bench"}
+    spawn = multiprocessing.get_context("spawn")
+    stop, probed = spawn.Event(), spawn.Queue()
+    probe_args = (base, slack.team_id, slack.response_url(""), stop, probed, 0.1)
+    probe = spawn.Process(target=probe_acks, args=probe_args)
+    probe.start()
+    time.sleep(2)  # the probe's interpreter starts
     before = usage(pids)
     started = time.monotonic()
     with ThreadPoolExecutor(senders) as pool:
         list(pool.map(sender, range(senders)))
     elapsed = time.monotonic() - started
+    stop.set()
+    probe_acks_seen: list[float] = probed.get(timeout=60)
+    probe.join(30)
     after = usage(pids)
     # CPU milliseconds per request, by process kind (bench: the senders and loopback Slack)
     cpu: dict[str, float] = defaultdict(float)
     for pid, (label, seconds, *_) in after.items():
         cpu[label] += (seconds - before.get(pid, (label, 0.0))[1]) * 1000 / len(acks)
-    answering = [(rss, pss) for label, _, rss, pss in after.values() if label == "answers"]
+    answering = [
+        (rss, pss, own) for label, _, rss, pss, own in after.values() if label == "answers"
+    ]
     every = [r for values in replies.values() for r in values]
     return {
         "senders": senders,
@@ -235,21 +249,45 @@ def run(
         "ack_p50": _pct(acks, 50),
         "ack_p99": _pct(acks, 99),
         "ack_max": max(acks),
+        "probe_ack_p50_p99": (_pct(probe_acks_seen, 50), _pct(probe_acks_seen, 99)),
+        "probe_acks": len(probe_acks_seen),
         "reply_p50": _pct(every, 50),
         "reply_p99": _pct(every, 99),
         "reply_max": max(every),
         "missed_deadlines": sum(a > DEADLINE for a in acks),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         "missing_replies": missing,
         "replies_per_second": len(every) / elapsed,
         "by_command": {k: (_pct(v, 50), _pct(v, 99)) for k, v in sorted(replies.items())},
         "cpu_ms_per_request": {k: round(v, 1) for k, v in sorted(cpu.items())},
-        "answers_rss_mb": sorted(round(rss / 2**20) for rss, _ in answering),
-        "answers_pss_mb": sorted(round(pss / 2**20) for _, pss in answering),
+        "answers_rss_mb": sorted(round(rss / 2**20) for rss, _, _ in answering),
+        "answers_pss_mb": sorted(round(pss / 2**20) for _, pss, _ in answering),
+        "answers_private_mb": sorted(round(own / 2**20) for _, _, own in answering),
         "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
         "parent_rss_pss_mb": [
             (round(r[2] / 2**20), round(r[3] / 2**20)) for r in after.values() if r[0] == "parent"
         ],
     }
+
+
+def probe_acks(
+    base: str, team_id: str, response_url: str, stop: object, results: object, every: float
+) -> None:
+    """In a process of its own (no GIL shared with the senders): one signed ``whoami`` every
+    ``every`` seconds until ``stop`` is set; its ack times go to ``results``. What a user sees
+    of the ack while the senders load the server, without the senders' own scheduling in it."""
+    signer = SignedRequests(SECRET, team_id=team_id)
+    acks: list[float] = []
+    rng = random.Random(7)
+    with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
+        while not stop.wait(every * rng.uniform(0.5, 1.5)):  # type: ignore[attr-defined]
+            url = f"{response_url}probe-{os.getpid()}-{len(acks)}"
+            req = signer.slash_command("whoami", user_id="U00000000", response_url=url)
+            started = time.monotonic()
+            status = client.post("/slack/events", content=req.body, headers=req.headers)
+            ack = time.monotonic() - started
+            acks.append(ack if status.status_code == 200 else float("inf"))
+    results.put(acks)  # type: ignore[attr-defined]
 
 
 def _pct(values: list[float], pct: int) -> float:

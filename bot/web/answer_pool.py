@@ -29,6 +29,7 @@ queued behind answers) at ``slack.answer_niceness`` above the web process's nice
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import json
 import logging
@@ -74,6 +75,8 @@ _PRELOAD = (
     "runtime.logs",
     "runtime.process",
 )
+#: glibc's mallopt parameter for the number of malloc arenas, and the number answers use.
+_M_ARENA_MAX, _ARENAS = -8, 2
 #: os.sched_setscheduler's policy for each ``slack.answer_scheduling``.
 _POLICIES = {"batch": "SCHED_BATCH", "idle": "SCHED_IDLE", "normal": "SCHED_OTHER"}
 
@@ -223,6 +226,7 @@ def _warm_parent(
 
     log_as("answers", settings)
     _lower_priority(settings.slack.answer_scheduling, settings.slack.answer_niceness)
+    _share_malloc_arenas()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
     build_every_cache(runtime.catalog)  # before the first question, not during it
     # No connection may be shared with a child: each opens its own (the pool is emptied).
@@ -277,6 +281,15 @@ def _lower_priority(scheduling: AnswerScheduling, niceness: int) -> None:
         os.sched_setscheduler(0, policy, os.sched_param(0))
     if niceness:
         os.nice(niceness)
+
+
+def _share_malloc_arenas() -> None:
+    """glibc gives threads that allocate at once arenas of their own (up to 8 per core), and
+    what is freed in one stays there: the answering threads share a few (glibc only)."""
+    try:
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, _ARENAS)
+    except (OSError, AttributeError):
+        pass  # not glibc
 
 
 def _run(
