@@ -29,6 +29,7 @@ queued behind answers) at ``slack.answer_niceness`` above the web process's nice
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import gc
 import json
@@ -286,10 +287,8 @@ def _lower_priority(scheduling: AnswerScheduling, niceness: int) -> None:
 def _share_malloc_arenas() -> None:
     """glibc gives threads that allocate at once arenas of their own (up to 8 per core), and
     what is freed in one stays there: the answering threads share a few (glibc only)."""
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL(None).mallopt(_M_ARENA_MAX, _ARENAS)
-    except (OSError, AttributeError):
-        pass  # not glibc
 
 
 def _run(
