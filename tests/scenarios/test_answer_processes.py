@@ -141,8 +141,10 @@ def test_answering_processes_run_with_the_configured_scheduling_and_niceness(
 
 
 def test_answers_see_a_sync_made_after_the_processes_started(
-    pooled: Workspace, write_catalog: Callable[[str], None]
+    serve_greenroom: Callable[..., Workspace], write_catalog: Callable[[str], None]
 ) -> None:
+    write_catalog(ACME)
+    pooled = serve_greenroom(answer_processes=2, listener_threads=2)
     assert "zebrafish-api" not in pooled.text(pooled.reply(pooled.command("find zebrafish")))
     write_catalog(
         ACME
