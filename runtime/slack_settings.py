@@ -17,9 +17,8 @@ from catalog import ConfigError
 __all__ = ["SLACK_ENV", "SLACK_RESPONSE_URL_ORIGINS", "AnswerScheduling", "SlackSettings"]
 
 #: How the answering processes are scheduled next to the web process (Linux scheduling
-#: policies): ``batch`` never preempts it on waking, ``idle`` runs only when no other
-#: process wants the CPU, ``normal`` is as the web process.
-AnswerScheduling = Literal["batch", "idle", "normal"]
+#: policies): ``batch`` never preempts it on waking, ``normal`` is as the web process.
+AnswerScheduling = Literal["batch", "normal"]
 
 #: Environment variable -> SlackSettings field (secrets and the two plain values Slack's docs
 #: tell people to export).

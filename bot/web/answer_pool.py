@@ -79,7 +79,7 @@ _PRELOAD = (
 #: glibc's mallopt parameter for the number of malloc arenas, and the number answers use.
 _M_ARENA_MAX, _ARENAS = -8, 2
 #: os.sched_setscheduler's policy for each ``slack.answer_scheduling``.
-_POLICIES = {"batch": "SCHED_BATCH", "idle": "SCHED_IDLE", "normal": "SCHED_OTHER"}
+_POLICIES = {"batch": "SCHED_BATCH", "normal": "SCHED_OTHER"}
 
 
 def default_processes() -> int:

@@ -119,7 +119,7 @@ def test_a_killed_answering_process_is_replaced(pooled: Workspace) -> None:
 
 @pytest.mark.parametrize(
     ("scheduling", "niceness", "policy"),
-    [("batch", 0, os.SCHED_BATCH), ("normal", 3, os.SCHED_OTHER), ("idle", 0, os.SCHED_IDLE)],
+    [("batch", 0, os.SCHED_BATCH), ("normal", 3, os.SCHED_OTHER)],
 )
 def test_answering_processes_run_with_the_configured_scheduling_and_niceness(
     serve_greenroom: Callable[..., Workspace],
