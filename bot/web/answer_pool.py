@@ -37,6 +37,7 @@ import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import tempfile
 import threading
@@ -226,6 +227,9 @@ def _warm_parent(
     from runtime.logs import log_as
 
     log_as("answers", settings)
+    # Ctrl-C reaches every process of the terminal's group; the web process stops the pool
+    # itself (stop markers), so queued answers are finished. Inherited by the children.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _lower_priority(settings.slack.answer_scheduling, settings.slack.answer_niceness)
     _share_malloc_arenas()
     runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
