@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import multiprocessing
 import os
 import random
 import subprocess
@@ -220,20 +219,11 @@ def run(
         client.close()
 
     pids = process_tree(server_pid) | {os.getpid(): "bench"}
-    spawn = multiprocessing.get_context("spawn")
-    stop, probed = spawn.Event(), spawn.Queue()
-    probe_args = (base, slack.team_id, slack.response_url(""), stop, probed, 0.1)
-    probe = spawn.Process(target=probe_acks, args=probe_args)
-    probe.start()
-    time.sleep(2)  # the probe's interpreter starts
     before = usage(pids)
     started = time.monotonic()
     with ThreadPoolExecutor(senders) as pool:
         list(pool.map(sender, range(senders)))
     elapsed = time.monotonic() - started
-    stop.set()
-    probe_acks_seen: list[float] = probed.get(timeout=60)
-    probe.join(30)
     after = usage(pids)
     # CPU milliseconds per request, by process kind (bench: the senders and loopback Slack)
     cpu: dict[str, float] = defaultdict(float)
@@ -249,8 +239,6 @@ def run(
         "ack_p50": _pct(acks, 50),
         "ack_p99": _pct(acks, 99),
         "ack_max": max(acks),
-        "probe_ack_p50_p99": (_pct(probe_acks_seen, 50), _pct(probe_acks_seen, 99)),
-        "probe_acks": len(probe_acks_seen),
         "reply_p50": _pct(every, 50),
         "reply_p99": _pct(every, 99),
         "reply_max": max(every),
@@ -263,31 +251,11 @@ def run(
         "answers_rss_mb": sorted(round(rss / 2**20) for rss, _, _ in answering),
         "answers_pss_mb": sorted(round(pss / 2**20) for _, pss, _ in answering),
         "answers_private_mb": sorted(round(own / 2**20) for _, _, own in answering),
-        "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
         "parent_rss_pss_mb": [
             (round(r[2] / 2**20), round(r[3] / 2**20)) for r in after.values() if r[0] == "parent"
         ],
+        "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
     }
-
-
-def probe_acks(
-    base: str, team_id: str, response_url: str, stop: object, results: object, every: float
-) -> None:
-    """In a process of its own (no GIL shared with the senders): one signed ``whoami`` every
-    ``every`` seconds until ``stop`` is set; its ack times go to ``results``. What a user sees
-    of the ack while the senders load the server, without the senders' own scheduling in it."""
-    signer = SignedRequests(SECRET, team_id=team_id)
-    acks: list[float] = []
-    rng = random.Random(7)
-    with httpx.Client(base_url=base, timeout=30, trust_env=False) as client:
-        while not stop.wait(every * rng.uniform(0.5, 1.5)):  # type: ignore[attr-defined]
-            url = f"{response_url}probe-{os.getpid()}-{len(acks)}"
-            req = signer.slash_command("whoami", user_id="U00000000", response_url=url)
-            started = time.monotonic()
-            status = client.post("/slack/events", content=req.body, headers=req.headers)
-            ack = time.monotonic() - started
-            acks.append(ack if status.status_code == 200 else float("inf"))
-    results.put(acks)  # type: ignore[attr-defined]
 
 
 def _pct(values: list[float], pct: int) -> float:
