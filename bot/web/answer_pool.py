@@ -238,6 +238,7 @@ def _warm_parent(
     runtime.engine.dispose()
     gc.collect()
     gc.freeze()  # the caches stay out of collections too, so they stay shared
+    _release_free_memory()  # what reading them freed is not handed to every child
     fork = multiprocessing.get_context("fork")
     ready, ready_here = fork.Pipe(duplex=False)
     threads = settings.slack.listener_threads
@@ -293,6 +294,12 @@ def _share_malloc_arenas() -> None:
     what is freed in one stays there: the answering threads share a few (glibc only)."""
     with contextlib.suppress(OSError, AttributeError):  # not glibc
         ctypes.CDLL(None).mallopt(_M_ARENA_MAX, _ARENAS)
+
+
+def _release_free_memory() -> None:
+    """Give the pages malloc holds free back to the system (glibc only)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def _run(
