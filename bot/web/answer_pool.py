@@ -12,13 +12,13 @@ Requests whose ack carries content (modal submissions, options, ``url_verificati
 still dispatched in the web process.
 
 The pool is per web process (``slack.answer_processes``, default: one per CPU); web processes
-stay stateless. A pool process that dies is replaced on the next request; what it was
-answering is lost, as it would be if the web process died.
+stay stateless. A pool process that dies is replaced at once (by the warm parent, below); what
+it was answering is lost, as it would be if the web process died.
 
 Memory: one process, the warm parent, is started from a forkserver that imported the app; it
 reads what answers keep per catalog generation (the needs edges, the group tree, search's
 texts and names), closes its database connections and forks the answering processes, and
-forks a new one when one dies. The modules and those caches (about 180 MB at 100k entities)
+forks a new one when one dies. The modules and those caches (about 170 MB at 100k entities)
 are shared copy-on-write instead of held by each; a later catalog generation is read by each
 process, as before.
 
