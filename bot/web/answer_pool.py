@@ -217,8 +217,8 @@ def _warm_parent(
 ) -> None:
     """Read the catalog generation's caches, then fork ``processes`` answering processes and
     replace those that die, until they all have stopped (or the web process is gone).
-    Their pids go to ``started`` once each has built its app; one that dies before that
-    ends this process (the web process reports it or starts another parent)."""
+    The first ones' pids go to ``started`` once each has built its app; one of them that
+    dies before that ends this process (the web process reports it)."""
     # What the forkserver imported stays out of every collection here, so none writes to
     # (and so copies) the pages this process shares with the others.
     gc.freeze()
@@ -270,12 +270,13 @@ def _warm_parent(
                 child.join()
                 if child.exitcode == 0:
                     continue  # stopped by a stop marker
-                if child.pid not in announced:
-                    log.error("an answering process exited with %s while starting", child.exitcode)
-                    os._exit(1)
                 log.error(
                     "answering process %s exited (%s); starting another", child.pid, child.exitcode
                 )
+                if child.pid not in announced:
+                    if len(announced) < processes:
+                        os._exit(1)  # the pool cannot start: warm() reports it
+                    time.sleep(1)  # a replacement that fails at once is not retried in a loop
                 start()
 
 
