@@ -125,8 +125,8 @@ def start_server(
 
 def process_tree(root: int) -> dict[int, str]:
     """``root`` (the web process) and its descendants, each named: ``web``, ``answers`` (an
-    answering process, spawned or forked by a forkserver), ``other`` (the forkserver, the
-    resource tracker)."""
+    answering process: spawned, or forked by the warm parent), ``parent`` (the warm parent,
+    started by the forkserver), ``other`` (the forkserver, the resource tracker)."""
     found: dict[int, str] = {}
     todo = [root]
     while todo:
@@ -138,13 +138,15 @@ def process_tree(root: int) -> dict[int, str]:
                 for task in Path(f"/proc/{pid}/task").iterdir()
                 for child in (task / "children").read_text().split()
             ]
+            above = found.get(_parent(pid)) if pid != root else None
         except OSError:
             continue
-        forkserver = b"forkserver" in command
         if pid == root:
             found[pid] = "web"
-        elif b"spawn_main" in command or (forkserver and found.get(_parent(pid)) == "other"):
+        elif b"spawn_main" in command or above == "parent":
             found[pid] = "answers"
+        elif b"forkserver" in command and above == "other":
+            found[pid] = "parent"
         else:
             found[pid] = "other"
         todo.extend(children)
@@ -156,9 +158,10 @@ def _parent(pid: int) -> int:
     return int(stat[stat.rindex(")") + 2 :].split()[1])
 
 
-def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int]]:
-    """Per process: its name, CPU seconds so far, resident memory and its proportional share
-    (PSS: a page shared by n processes counts 1/n in each; bytes), from /proc."""
+def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int, int]]:
+    """Per process: its name, CPU seconds so far, resident memory, its proportional share
+    (PSS: a page shared by n processes counts 1/n in each) and its private memory (bytes),
+    from /proc."""
     tick = os.sysconf("SC_CLK_TCK")
     page = os.sysconf("SC_PAGE_SIZE")
     found = {}
@@ -172,7 +175,8 @@ def usage(pids: dict[int, str]) -> dict[int, tuple[str, float, int, int]]:
         fields = stat[stat.rindex(")") + 2 :].split()
         cpu = (int(fields[11]) + int(fields[12])) / tick
         pss = next(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Pss:"))
-        found[pid] = (label, cpu, rss, pss)
+        private = sum(int(line.split()[1]) * 1024 for line in rollup if line.startswith("Private_"))
+        found[pid] = (label, cpu, rss, pss, private)
     return found
 
 
@@ -240,7 +244,9 @@ def run(
     cpu: dict[str, float] = defaultdict(float)
     for pid, (label, seconds, *_) in after.items():
         cpu[label] += (seconds - before.get(pid, (label, 0.0))[1]) * 1000 / len(acks)
-    answering = [(rss, pss) for label, _, rss, pss in after.values() if label == "answers"]
+    answering = [
+        (rss, pss, own) for label, _, rss, pss, own in after.values() if label == "answers"
+    ]
     every = [r for values in replies.values() for r in values]
     return {
         "senders": senders,
@@ -252,12 +258,17 @@ def run(
         "reply_p99": _pct(every, 99),
         "reply_max": max(every),
         "missed_deadlines": sum(a > DEADLINE for a in acks),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         "missing_replies": missing,
         "replies_per_second": len(every) / elapsed,
         "by_command": {k: (_pct(v, 50), _pct(v, 99)) for k, v in sorted(replies.items())},
         "cpu_ms_per_request": {k: round(v, 1) for k, v in sorted(cpu.items())},
-        "answers_rss_mb": sorted(round(rss / 2**20) for rss, _ in answering),
-        "answers_pss_mb": sorted(round(pss / 2**20) for _, pss in answering),
+        "answers_rss_mb": sorted(round(rss / 2**20) for rss, _, _ in answering),
+        "answers_pss_mb": sorted(round(pss / 2**20) for _, pss, _ in answering),
+        "answers_private_mb": sorted(round(own / 2**20) for _, _, own in answering),
+        "parent_rss_pss_mb": [
+            (round(r[2] / 2**20), round(r[3] / 2**20)) for r in after.values() if r[0] == "parent"
+        ],
         "web_rss_mb": [round(r[2] / 2**20) for r in after.values() if r[0] == "web"],
         **probed,
     }

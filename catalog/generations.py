@@ -6,14 +6,16 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Collection, Hashable, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from catalog.store import Catalog
 
-__all__ = ["PerGeneration", "PerGenerationAnswers", "PerGenerationLookup"]
+__all__ = ["PerGeneration", "PerGenerationAnswers", "PerGenerationLookup", "build_every_cache"]
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
+
+_EVERY: weakref.WeakSet[PerGeneration[Any]] = weakref.WeakSet()
 
 
 class PerGeneration(Generic[T]):
@@ -26,6 +28,7 @@ class PerGeneration(Generic[T]):
             weakref.WeakKeyDictionary()
         )
         self._lock = threading.Lock()
+        _EVERY.add(self)
 
     def __call__(self, catalog: Catalog) -> T:
         """The value for ``catalog`` as it is now."""
@@ -119,3 +122,10 @@ class PerGenerationLookup(Generic[K, T]):
                     table.clear()
                 table.update((k, values[k]) for k in missing)
         return {k: v for k, v in values.items() if v is not _ABSENT}  # type: ignore[misc]
+
+
+def build_every_cache(catalog: Catalog) -> None:
+    """Build every per-generation value of ``catalog`` now (those of the modules imported so
+    far): a process that forks others builds them once, and its children share them."""
+    for cache in list(_EVERY):
+        cache(catalog)

@@ -14,7 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from catalog import ConfigError
 
-__all__ = ["SLACK_ENV", "SLACK_RESPONSE_URL_ORIGINS", "SlackSettings"]
+__all__ = ["SLACK_ENV", "SLACK_RESPONSE_URL_ORIGINS", "AnswerScheduling", "SlackSettings"]
+
+#: How the answering processes are scheduled next to the web process (Linux scheduling
+#: policies): ``batch`` never preempts it on waking, ``normal`` is as the web process.
+AnswerScheduling = Literal["batch", "normal"]
 
 #: Environment variable -> SlackSettings field (secrets and the two plain values Slack's docs
 #: tell people to export).
@@ -56,6 +60,12 @@ class SlackSettings(BaseModel):
     )
     answer_processes: int | None = Field(
         default=None, ge=0, le=64, description="per web process; unset: one per CPU"
+    )
+    answer_scheduling: AnswerScheduling = Field(
+        default="batch", description="answering processes' scheduling policy (acks go first)"
+    )
+    answer_niceness: int = Field(
+        default=0, ge=0, le=19, description="answering processes' niceness above the web's"
     )
     http_timeout_seconds: int = Field(default=10, ge=1, le=60, description="one call to Slack")
     state_expiration_seconds: int = Field(

@@ -12,27 +12,41 @@ Requests whose ack carries content (modal submissions, options, ``url_verificati
 still dispatched in the web process.
 
 The pool is per web process (``slack.answer_processes``, default: one per CPU); web processes
-stay stateless. A pool process that dies is replaced on the next request; what it was
-answering is lost, as it would be if the web process died. Pool processes are forked from a
-forkserver that imported the app once (they share its modules' memory).
+stay stateless. A pool process that dies is replaced at once (by the warm parent, below); what
+it was answering is lost, as it would be if the web process died.
+
+Memory: one process, the warm parent, is started from a forkserver that imported the app; it
+reads what answers keep per catalog generation (the needs edges, the group tree, search's
+texts and names), closes its database connections and forks the answering processes, and
+forks a new one when one dies. The modules and those caches (about 170 MB at 100k entities)
+are shared copy-on-write instead of held by each; a later catalog generation is read by each
+process, as before.
+
+Priority: the answering processes run under ``slack.answer_scheduling`` (default ``batch``,
+Linux's SCHED_BATCH: they never preempt the web process when they wake, so an ack is not
+queued behind answers) at ``slack.answer_niceness`` above the web process's niceness.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import json
 import logging
 import multiprocessing
 import os
 import shutil
+import signal
 import socket
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, Future
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from multiprocessing.context import ForkServerProcess
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +55,9 @@ from slack_bolt import App
 
 from bot.web.slack_request import SlackRequest
 from runtime.child_imports import isolate_child_imports
+from runtime.process import Runtime
 from runtime.settings import Settings
+from runtime.slack_settings import AnswerScheduling
 
 __all__ = ["AnswerPool", "acked_by_web", "default_processes"]
 
@@ -52,7 +68,19 @@ _FORWARDED_TYPES = frozenset({"event_callback", "block_actions"})
 _BACKLOG = 4096
 _SHORT_PATH = 80
 #: What the forkserver imports before it forks answering processes.
-_PRELOAD = ("bot.web.answer_pool", "bot.app", "catalog.graph", "runtime.logs", "runtime.process")
+_PRELOAD = (
+    "bot.web.answer_pool",
+    "bot.app",
+    "catalog.graph",
+    "catalog.groups",
+    "catalog.search",
+    "runtime.logs",
+    "runtime.process",
+)
+#: glibc's mallopt parameter for the number of malloc arenas, and the number answers use.
+_M_ARENA_MAX, _ARENAS = -8, 2
+#: os.sched_setscheduler's policy for each ``slack.answer_scheduling``.
+_POLICIES = {"batch": "SCHED_BATCH", "normal": "SCHED_OTHER"}
 
 
 def default_processes() -> int:
@@ -87,34 +115,34 @@ class AnswerPool:
         self._listener.bind(self.address)
         self._listener.listen(_BACKLOG)
         isolate_child_imports()  # the forkserver never imports from the current folder
-        # Forked from a server that has imported the app: the modules (about 140 MB) are
-        # shared by every answering process, copy on write, instead of loaded by each.
+        # The warm parent starts from a server that has imported the app: the modules (about
+        # 140 MB) are shared by every answering process, copy on write, not loaded by each.
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(_PRELOAD))
         # A pipe, not a Queue: a Queue's semaphores outlive the pool in the resource tracker.
         self._ready, self._started = self._context.Pipe(duplex=False)
         self._lock = threading.Lock()
-        self._processes: list[ForkServerProcess] = [self._spawn() for _ in range(processes)]
+        self._processes = processes
+        self._parent = self._start_parent()
 
-    def _spawn(self) -> ForkServerProcess:
-        threads = self.settings.slack.listener_threads
-        args = (self.settings, self.capabilities, threads, self._listener, self._started)
-        process = self._context.Process(target=_run, args=args, name="greenroom-answers")
+    def _start_parent(self) -> ForkServerProcess:
+        args = (self.settings, self.capabilities, self._processes, self._listener, self._started)
+        process = self._context.Process(target=_warm_parent, args=args, name="greenroom-answers")
         process.start()
         return process
 
     def warm(self, timeout: float = 120) -> list[int]:
-        """Wait until every process has built its app; their pids. RuntimeError when one
-        exits first (its error is in the log) or ``timeout`` passes."""
+        """Wait until every answering process has built its app; their pids. RuntimeError when
+        one exits first (its error is in the log) or ``timeout`` passes."""
         pids: list[int] = []
         deadline = time.monotonic() + timeout
-        while len(pids) < len(self._processes):
+        while len(pids) < self._processes:
             if self._ready.poll(0.5):
                 pids.append(self._ready.recv())
                 continue
-            dead = [p for p in self._processes if not p.is_alive()]
-            if dead or time.monotonic() > deadline:
-                reason = f"exited with {dead[0].exitcode}" if dead else "did not start"
+            if not self._parent.is_alive() or time.monotonic() > deadline:
+                exitcode = self._parent.exitcode
+                reason = "did not start" if exitcode is None else f"exited with {exitcode}"
                 raise RuntimeError(f"an answering process {reason}; see the log")
         return sorted(pids)
 
@@ -128,27 +156,27 @@ class AnswerPool:
             await stream.send(json.dumps(message | {"received": received}).encode())
 
     def _replace_dead(self) -> None:
+        """The warm parent replaces answering processes that die; the web process replaces
+        the warm parent (and so all of them)."""
         with self._lock:
-            for index, process in enumerate(self._processes):
-                if not process.is_alive():
-                    log.error(
-                        "answering process %s exited (%s); starting another",
-                        process.pid,
-                        process.exitcode,
-                    )
-                    self._processes[index] = self._spawn()
+            if not self._parent.is_alive():
+                log.error(
+                    "the answering processes' parent %s exited (%s); starting another",
+                    self._parent.pid,
+                    self._parent.exitcode,
+                )
+                self._parent = self._start_parent()
 
     def shutdown(self, timeout: float = 30) -> None:
         """Let queued and running answers finish, then stop the processes."""
         # An empty request stops a thread; it queues behind every real one.
-        for _ in range(len(self._processes) * self.settings.slack.listener_threads):
+        for _ in range(self._processes * self.settings.slack.listener_threads):
             with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stop:
                 stop.connect(self.address)
-        for process in self._processes:
-            process.join(timeout)
-            if process.is_alive():
-                log.error("answering process %s did not stop; terminating it", process.pid)
-                process.terminate()
+        self._parent.join(timeout)  # it exits once every answering process has stopped
+        if self._parent.is_alive():
+            log.error("answering processes did not stop; terminating them")
+            self._parent.terminate()  # its answering processes exit with it
         self._listener.close()
         self._ready.close()
         self._started.close()
@@ -180,29 +208,114 @@ class _Inline(Executor):
         return future
 
 
-def _run(
+def _warm_parent(
     settings: Settings,
+    capabilities: Sequence[Any],
+    processes: int,
+    listener: socket.socket,
+    started: Connection,
+) -> None:
+    """Read the catalog generation's caches, then fork ``processes`` answering processes and
+    replace those that die, until they all have stopped (or the web process is gone).
+    The first ones' pids go to ``started`` once each has built its app; one of them that
+    dies before that ends this process (the web process reports it)."""
+    # What the forkserver imported stays out of every collection here, so none writes to
+    # (and so copies) the pages this process shares with the others.
+    gc.freeze()
+    from catalog.database import create_database_engine
+    from catalog.generations import build_every_cache
+    from runtime.logs import log_as
+
+    log_as("answers", settings)
+    # Ctrl-C reaches every process of the terminal's group; the web process stops the pool
+    # itself (stop markers), so queued answers are finished. Inherited by the children.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _lower_priority(settings.slack.answer_scheduling, settings.slack.answer_niceness)
+    _share_malloc_arenas()
+    runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
+    build_every_cache(runtime.catalog)  # before the first question, not during it
+    # No connection may be shared with a child: each opens its own (the pool is emptied).
+    runtime.engine.dispose()
+    gc.collect()
+    gc.freeze()  # the caches stay out of collections too, so they stay shared
+    _release_free_memory()  # what reading them freed is not handed to every child
+    fork = multiprocessing.get_context("fork")
+    ready, ready_here = fork.Pipe(duplex=False)
+    threads = settings.slack.listener_threads
+    args = (runtime, capabilities, threads, listener, ready_here)
+    web = multiprocessing.parent_process()
+    children: dict[int, BaseProcess] = {}
+    announced: set[int] = set()
+
+    def start() -> None:
+        child = fork.Process(target=_run, args=args, name="greenroom-answers")
+        child.start()
+        children[child.sentinel] = child
+
+    for _ in range(processes):
+        start()
+    while children:
+        watched: list[Any] = [ready, *children, *([web.sentinel] if web is not None else [])]
+        for event in wait(watched):
+            if event is ready:
+                pid = ready.recv()
+                if len(announced) < processes:
+                    started.send(pid)
+                announced.add(pid)
+            elif web is not None and event == web.sentinel:
+                os._exit(1)  # the web process is gone; the children follow their parent
+            else:
+                assert isinstance(event, int)  # a child's sentinel
+                child = children.pop(event)
+                child.join()
+                if child.exitcode == 0:
+                    continue  # stopped by a stop marker
+                log.error(
+                    "answering process %s exited (%s); starting another", child.pid, child.exitcode
+                )
+                if child.pid not in announced:
+                    if len(announced) < processes:
+                        os._exit(1)  # the pool cannot start: warm() reports it
+                    time.sleep(1)  # a replacement that fails at once is not retried in a loop
+                start()
+
+
+def _lower_priority(scheduling: AnswerScheduling, niceness: int) -> None:
+    """Run this process (and the threads and processes it starts) under ``scheduling`` and
+    ``niceness`` more than now (Linux; elsewhere only the niceness applies)."""
+    policy = getattr(os, _POLICIES[scheduling], None)
+    if policy is not None and hasattr(os, "sched_setscheduler"):
+        os.sched_setscheduler(0, policy, os.sched_param(0))
+    if niceness:
+        os.nice(niceness)
+
+
+def _share_malloc_arenas() -> None:
+    """glibc gives threads that allocate at once arenas of their own (up to 8 per core), and
+    what is freed in one stays there: the answering threads share a few (glibc only)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, _ARENAS)
+
+
+def _release_free_memory() -> None:
+    """Give the pages malloc holds free back to the system (glibc only)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc
+        ctypes.CDLL(None).malloc_trim(0)
+
+
+def _run(
+    runtime: Runtime,
     capabilities: Sequence[Any],
     threads: int,
     listener: socket.socket,
     started: Connection,
 ) -> None:
-    """A pool process: build the Bolt app (signatures were checked by the web process), then
-    answer requests on ``threads`` threads until each takes a stop marker."""
-    # What the forkserver imported stays out of every collection here, so none writes to
-    # (and so copies) the pages this process shares with the others.
-    gc.freeze()
+    """An answering process: build the Bolt app (signatures were checked by the web
+    process), then answer requests on ``threads`` threads until each takes a stop marker."""
     from bot.app import create_app
-    from catalog.database import create_database_engine
-    from catalog.graph import needs_edges
-    from runtime.logs import log_as
-    from runtime.process import Runtime
 
-    log_as("answers", settings)
     threading.Thread(target=_exit_with_parent, name="parent-watch", daemon=True).start()
-    runtime = Runtime(settings, create_database_engine(settings.resolved_database_url))
     app = create_app(runtime, capabilities=capabilities, executor=_Inline(), verified=True)
-    needs_edges(runtime.catalog)  # before the first question, not during it (1.5 s at 100k)
     # What exists now (modules, the app) lives as long as the process: keep it out of every
     # later full collection, which otherwise stops all answers here for tens of milliseconds.
     gc.collect()

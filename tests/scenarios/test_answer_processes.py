@@ -16,7 +16,11 @@ from bot.web.answer_pool import acked_by_web
 from commands import Setup
 from slackkit.replies import Reply
 from slackkit.router import Ask
+from tests.scenarios.conftest import ACME
 from tests.scenarios.workspace import ALICE, Workspace
+
+#: /proc/PID/stat: niceness and scheduling policy, counted after the command's ")".
+_NICE, _POLICY = 16, 38
 
 
 def answering_process(setup: Setup) -> None:
@@ -114,6 +118,48 @@ def test_a_killed_answering_process_is_replaced(pooled: Workspace) -> None:
 
 
 @pytest.mark.parametrize(
+    ("scheduling", "niceness", "policy"),
+    [("batch", 0, os.SCHED_BATCH), ("normal", 3, os.SCHED_OTHER)],
+)
+def test_answering_processes_run_with_the_configured_scheduling_and_niceness(
+    serve_greenroom: Callable[..., Workspace],
+    acme: None,
+    scheduling: str,
+    niceness: int,
+    policy: int,
+) -> None:
+    workspace = serve_greenroom(
+        (*CAPABILITIES, answering_process),
+        answer_processes=1,
+        answer_scheduling=scheduling,
+        answer_niceness=niceness,
+    )
+    answering = _stat(_pid(workspace))
+    assert int(answering[_POLICY]) == policy
+    assert int(answering[_NICE]) == int(_stat(os.getpid())[_NICE]) + niceness
+    assert int(_stat(os.getpid())[_POLICY]) == os.SCHED_OTHER  # the web process's is unchanged
+
+
+def test_answers_see_a_sync_made_after_the_processes_started(
+    serve_greenroom: Callable[..., Workspace], write_catalog: Callable[[str], None]
+) -> None:
+    write_catalog(ACME)
+    pooled = serve_greenroom(answer_processes=2, listener_threads=2)
+    assert "zebrafish-api" not in pooled.text(pooled.reply(pooled.command("find zebrafish")))
+    write_catalog(
+        ACME
+        + """---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: zebrafish-api, description: Zebrafish sightings.}
+spec: {type: service, lifecycle: production, owner: search}
+"""
+    )
+    for _ in range(4):  # whichever process answers reads the new generation itself
+        assert "zebrafish-api" in pooled.text(pooled.reply(pooled.command("find zebrafish")))
+
+
+@pytest.mark.parametrize(
     ("payload", "expected"),
     [
         ({"command": "/greenroom", "text": "owner x"}, True),
@@ -129,6 +175,10 @@ def test_only_requests_acked_empty_leave_the_web_process(
     payload: dict[str, object], expected: bool
 ) -> None:
     assert acked_by_web(payload, "/greenroom") is expected
+
+
+def _stat(pid: int) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def _wait_until_dead(pid: int) -> None:
