@@ -79,6 +79,9 @@ class JobKind:
     derives several from the settings instead (``catalog.sync`` has one per source interval).
     ``grace`` is how late a missed run may still start (default: the worker's setting).
     ``overlap=False`` skips a slot while the previous run of the same schedule still runs.
+    ``preload``: heavy modules the body imports on first use (matplotlib for a chart), which the
+    worker's forkserver imports once so each job process finds them loaded; the processes that
+    import the body's module for other reasons (the web app) do not pay for them.
     """
 
     name: str
@@ -91,6 +94,7 @@ class JobKind:
     overlap: bool = False
     schedules: Callable[[Settings], Sequence[DefaultSchedule]] | None = None
     description: str = ""
+    preload: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name) or len(self.name) > 100:

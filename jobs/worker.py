@@ -59,7 +59,10 @@ class Worker:
         self.registry = registry
         self.id = worker_id or new_worker_id()
         dialect = type(self.engine.dialect).__module__  # e.g. psycopg: not imported per job
-        bodies = sorted({kind.run.__module__ for kind in registry.kinds()})
+        kinds = registry.kinds()
+        bodies = sorted(
+            {kind.run.__module__ for kind in kinds} | {m for k in kinds for m in k.preload}
+        )
         modules = ("jobs.child", dialect, *bodies, *preload)
         self._runner = ChildRunner(preload=modules)
         self._dispatcher = Dispatcher(runtime, self.registry, self.id, self._runner)

@@ -90,6 +90,7 @@ def register_jobs(registry: JobRegistry) -> None:
             grace=timedelta(hours=6),
             description="Collect team KPIs (cost, incidents, security, custom) and tell "
             "teams about thresholds",
+            preload=("matplotlib.backends.backend_agg", "matplotlib.figure"),  # team charts
         )
     )
     registry.add(

@@ -15,8 +15,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-# Imported here so the worker's forkserver loads matplotlib once, not in every digest's child.
-import matplotlib.backends.backend_agg  # noqa: F401
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -222,6 +220,8 @@ def register_jobs(registry: JobRegistry) -> None:
             retry=RetryPolicy(attempts=3, backoff=timedelta(minutes=1)),
             grace=timedelta(hours=1),
             description="Post a channel's migration leaderboard or catalog-quality digest",
+            # the chart: matplotlib, imported by the worker once, not by each digest's process
+            preload=("matplotlib.backends.backend_agg", "matplotlib.figure"),
         )
     )
     registry.add(

@@ -10,21 +10,16 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import urllib3
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
 
 from integrations.actions.errors import ActionFailed, ActionRefused
-from integrations.kubernetes.config import (
-    ClusterConfig,
-    InClusterConfig,
-    KubeconfigClusterConfig,
-    KubernetesSettings,
-    TokenClusterConfig,
-)
+from integrations.kubernetes.api_client import api_client
+from integrations.kubernetes.config import ClusterConfig, KubernetesSettings
+
+if TYPE_CHECKING:
+    from kubernetes.client.exceptions import ApiException
 
 __all__ = ["ClusterWriter", "ClusterWriters"]
 
@@ -39,10 +34,11 @@ class ClusterWriter:
         self.name = cluster.name
         self.config = cluster
         self.timeout = timeout
-        configuration = client.Configuration()
-        configuration.retries = 0
+        from kubernetes import client
+        from kubernetes.config.config_exception import ConfigException
+
         try:
-            self._api = _api_client(cluster, configuration)
+            self._api = api_client(cluster)
         except (ConfigException, OSError, ValueError) as error:
             raise ActionFailed(f"Cluster {cluster.name} cannot be configured: {error}") from None
         self._apps = client.AppsV1Api(self._api)
@@ -154,6 +150,8 @@ class ClusterWriter:
         }
 
     def _call(self, doing: str, namespace: str | None, call: Callable[[], T]) -> T:
+        from kubernetes.client.exceptions import ApiException
+
         where = f"namespace {namespace}" if namespace else "all namespaces"
         try:
             return call()
@@ -243,36 +241,3 @@ def _refusal(error: ApiException, doing: str, cluster: str, where: str) -> str:
         return f"Cluster {cluster} rejected greenroom's credentials (401 Unauthorized)."
     detail = f": {said}" if said else ""
     return f"Cluster {cluster} refused to {doing} ({status} {error.reason or ''}{detail})."
-
-
-def _api_client(cluster: ClusterConfig, configuration: client.Configuration) -> client.ApiClient:
-    # The same three ways in as the health checks (integrations/kubernetes/clients.py).
-    if isinstance(cluster, KubeconfigClusterConfig):
-        if not cluster.kubeconfig.is_file():
-            raise ConfigException(f"kubeconfig {cluster.kubeconfig} does not exist")
-        api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
-            config_file=str(cluster.kubeconfig),
-            context=cluster.context,
-            persist_config=False,
-            client_configuration=configuration,
-        )
-        return api
-    if isinstance(cluster, InClusterConfig):
-        config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
-        return client.ApiClient(configuration)
-    if isinstance(cluster, TokenClusterConfig):
-        if cluster.token is None:
-            raise ConfigException(f"no token: ${cluster.token_env} is empty")
-        configuration.host = cluster.url.rstrip("/")
-        configuration.api_key = {"authorization": cluster.token.get_secret_value()}
-        configuration.api_key_prefix = {"authorization": "Bearer"}
-        configuration.verify_ssl = not cluster.skip_tls_verify
-        if cluster.ca_data:
-            import base64
-
-            pem = cluster.ca_data
-            if "-----BEGIN" not in pem:
-                pem = base64.b64decode(pem).decode("ascii")
-            configuration.ca_cert_data = pem
-        return client.ApiClient(configuration)
-    raise TypeError(f"unknown cluster config {type(cluster).__name__}")

@@ -7,26 +7,19 @@ and ``retries = 0``: urllib3's default of 3 retries turns a 1 s read timeout int
 
 from __future__ import annotations
 
-import base64
-import binascii
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
 import urllib3
-from kubernetes import client, config
-from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
 
 from integrations.errors import ClusterUnreachable
 from integrations.kubernetes import _convert
+from integrations.kubernetes.api_client import api_client
 from integrations.kubernetes.config import (
     ClusterConfig,
-    InClusterConfig,
-    KubeconfigClusterConfig,
     KubernetesSettings,
-    TokenClusterConfig,
 )
 from integrations.kubernetes.reasons import CallContext, describe_failure
 from integrations.kubernetes.resources import (
@@ -77,11 +70,11 @@ class KubernetesClusterClient:
 
     def __init__(self, cluster: ClusterConfig, *, pool_size: int = 16) -> None:
         self.config = cluster
-        configuration = client.Configuration()
-        configuration.retries = 0
-        configuration.connection_pool_maxsize = pool_size
+        from kubernetes import client
+        from kubernetes.config.config_exception import ConfigException
+
         try:
-            self._api = _api_client(cluster, configuration)
+            self._api = api_client(cluster, pool_size=pool_size)
         except (ConfigException, OSError, ValueError, urllib3.exceptions.HTTPError) as error:
             raise ClusterUnreachable(
                 describe_failure(error, CallContext(cluster, host="?"))
@@ -172,6 +165,8 @@ class KubernetesClusterClient:
             "jobs": ("list_namespaced_job", "list_job_for_all_namespaces"),
             "pods": ("list_namespaced_pod", "list_pod_for_all_namespaces"),
         }[resource]
+        from kubernetes import client
+
         api: Any = self._core if resource == "pods" else client.BatchV1Api(self._api)
 
         def call() -> list[dict[str, Any]]:
@@ -202,6 +197,8 @@ class KubernetesClusterClient:
     def _call(
         self, resource: str, namespace: str | None, timeout: float, call: Callable[[], T]
     ) -> T:
+        from kubernetes.client.exceptions import ApiException
+
         try:
             return call()
         except (ApiException, urllib3.exceptions.HTTPError, ValueError) as error:
@@ -223,47 +220,6 @@ def _items(response: object) -> list[dict[str, Any]]:
     if not isinstance(body, bytes):
         raise ValueError("no response body")
     return _convert.list_items(body)
-
-
-def _api_client(cluster: ClusterConfig, configuration: client.Configuration) -> client.ApiClient:
-    if isinstance(cluster, KubeconfigClusterConfig):
-        if not cluster.kubeconfig.is_file():
-            raise ConfigException(f"kubeconfig {cluster.kubeconfig} does not exist")
-        api: client.ApiClient = config.new_client_from_config(  # type: ignore[no-untyped-call]
-            config_file=str(cluster.kubeconfig),
-            context=cluster.context,
-            persist_config=False,
-            client_configuration=configuration,
-        )
-        return api
-    if isinstance(cluster, InClusterConfig):
-        try:
-            config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
-        except ConfigException as error:
-            raise ConfigException(f"not running inside a Kubernetes pod ({error})") from None
-        return client.ApiClient(configuration)
-    if isinstance(cluster, TokenClusterConfig):
-        if cluster.token is None:
-            raise ConfigException(
-                f"no token: the environment variable ${cluster.token_env} is empty"
-            )
-        configuration.host = cluster.url.rstrip("/")
-        configuration.api_key = {"authorization": cluster.token.get_secret_value()}
-        configuration.api_key_prefix = {"authorization": "Bearer"}
-        configuration.verify_ssl = not cluster.skip_tls_verify
-        if cluster.ca_data:
-            configuration.ca_cert_data = _pem(cluster.ca_data)
-        return client.ApiClient(configuration)
-    raise TypeError(f"unknown cluster config {type(cluster).__name__}")
-
-
-def _pem(ca_data: str) -> str:
-    if "-----BEGIN" in ca_data:
-        return ca_data
-    try:
-        return base64.b64decode(ca_data, validate=True).decode("ascii")
-    except (binascii.Error, UnicodeDecodeError):
-        raise ConfigException("ca_data is neither PEM nor base64 of PEM") from None
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import urllib3.exceptions as u3
-from kubernetes.client.exceptions import ApiException
-from kubernetes.config.config_exception import ConfigException
 
 from integrations.kubernetes.config import (
     ClusterConfig,
@@ -21,6 +20,9 @@ from integrations.kubernetes.config import (
     KubeconfigClusterConfig,
     TokenClusterConfig,
 )
+
+if TYPE_CHECKING:
+    from kubernetes.client.exceptions import ApiException
 
 __all__ = ["CallContext", "describe_failure", "format_seconds"]
 
@@ -49,6 +51,9 @@ def format_seconds(seconds: float) -> str:
 
 def describe_failure(error: BaseException, context: CallContext) -> str:
     """The plain-words reason for ``error``; never includes a token or a response header."""
+    from kubernetes.client.exceptions import ApiException  # imported by whoever raised it
+    from kubernetes.config.config_exception import ConfigException
+
     if isinstance(error, ApiException):
         return _http_reason(error, context)
     if isinstance(error, u3.MaxRetryError) and error.reason is not None:
