@@ -89,9 +89,11 @@ def format_ref(ref: EntityRef) -> str:
     return str(ref)
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=16_384)
 def ref_from_canonical(text: str) -> EntityRef:
-    """A ref from the canonical form the store wrote (no checks: hot paths read thousands)."""
+    """A ref from the canonical form the store wrote (no checks: hot paths read thousands).
+    The cache keeps the refs answers name again and again; at 262,144 it held every entity
+    of a 100k catalog, about 34 MB in each answering process, to save 0.5 µs a call."""
     kind, _, rest = text.partition(":")
     namespace, _, name = rest.partition("/")
     return EntityRef(kind, namespace, name)
