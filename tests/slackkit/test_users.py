@@ -172,6 +172,24 @@ def test_a_big_team_waits_for_five_lookups_and_the_rest_happen_in_the_background
     assert len(slack.calls("users.lookupByEmail")) == 8  # the second reply asked nobody
 
 
+def test_a_reply_waits_for_its_lookups_at_once_not_one_after_the_other(
+    engine: Engine, slack: LoopbackSlack
+) -> None:
+    team = []
+    for i in range(5):
+        slack.add_user(f"U0P{i}", email=f"p{i}@acme.example")
+        team.append(Person(EntityRef("user", "default", f"p{i}"), f"P{i}", f"p{i}@acme.example"))
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
+    slack.slow("users.lookupByEmail", 1.0, times=5)
+
+    started = time.monotonic()
+    found = resolver.slack_ids(client, "T0LOOP", team)
+
+    assert found == {p.ref: f"U0P{i}" for i, p in enumerate(team)}
+    assert time.monotonic() - started < 3.0  # five seconds one after the other
+
+
 def test_a_job_can_wait_for_every_lookup(engine: Engine, slack: LoopbackSlack) -> None:
     team = []
     for i in range(8):
