@@ -92,6 +92,25 @@ def forget_slack_members(url: str) -> None:
     engine.dispose()
 
 
+def read_members(url: str, slack: LoopbackSlack) -> float:
+    """The slack.members job's work against the loopback workspace; its seconds."""
+    from datetime import timedelta
+
+    from slack_sdk import WebClient
+
+    from catalog import Catalog
+    from catalog.database import create_database_engine
+    from slackkit.users import UserResolver
+
+    engine = create_database_engine(url)
+    started = time.perf_counter()
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
+    resolver.learn_members(client, slack.team_id)
+    engine.dispose()
+    return time.perf_counter() - started
+
+
 def question(rng: random.Random, names: dict[str, list[str]]) -> tuple[str, str]:
     kind = rng.choices(
         ["owner", "deps", "impact", "find", "team", "whoami"], [30, 20, 10, 15, 15, 10]
@@ -321,12 +340,22 @@ def main() -> None:
         help="empty the Slack caches first (members and misses): the first minutes of a new "
         "install, when every user and mention is looked up in Slack for the first time",
     )
+    parser.add_argument(
+        "--read-members",
+        action="store_true",
+        help="with --new-install: then read the member list as the slack.members job does "
+        "(`greenroom jobs run slack.members` on a new install)",
+    )
     args = parser.parse_args()
     url, names = synced_database(args.entities, args.database_url)
     if args.new_install:
         forget_slack_members(url)
     results = []
     with LoopbackSlack() as slack:
+        if args.read_members:
+            for index, email in enumerate(names["email"]):
+                slack.add_user(f"U{index:08d}", email=email)  # the senders, as run() adds them
+            print(f"member list read in {read_members(url, slack):.2f}s", flush=True)
         server, base = start_server(url, slack, args.workers)
         try:
             run(

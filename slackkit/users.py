@@ -41,17 +41,28 @@ from catalog.database import as_utc, writer
 from catalog.groups import Person, person_of, users_with_email
 from slackkit.tables import slack_email_misses, slack_users
 
-__all__ = ["Caller", "UserResolver"]
+__all__ = ["Caller", "MembersLearnt", "UserResolver"]
 
 log = logging.getLogger(__name__)
 _INLINE_LOOKUPS = 5
 _PEOPLE_KEPT = 20_000
 _BACKGROUND_QUEUE = 1000
+_MEMBERS_PAGE = 200  # Slack's advice for users.list
 #: How a caller was mapped (``Caller.mapped_by``); cached rows saying anything else (the old
 #: "annotation") are mapped again.
 BY_EMAIL = "email"
 BY_EMAIL_AND_ID = "email+slack_id"
 _MAPPINGS = frozenset({BY_EMAIL, BY_EMAIL_AND_ID})
+
+
+@dataclass(frozen=True)
+class MembersLearnt:
+    """What one read of the member list found: members saved, those of them mapped to a
+    catalog User, and catalog emails no active member has."""
+
+    members: int
+    mapped: int
+    unknown_emails: int
 
 
 @dataclass(frozen=True)
@@ -186,6 +197,52 @@ class UserResolver:
             self._look_up_later(client, team_id, email)
         return found
 
+    def learn_members(self, client: WebClient, team_id: str) -> MembersLearnt:
+        """Read the workspace's member list into the cache (``users.list``, 200 members a
+        call), and remember every catalog email that no active member has, as a lookup that
+        found nobody would: on a new install, replies then find their mentions in the
+        database instead of asking Slack one email at a time. Deactivated members and bots
+        are nobody to mention; an unconfirmed email maps nobody (as in ``resolve``).
+        ``SlackApiError`` and ``SlackClientError`` go to the caller (the job says why)."""
+        now = datetime.now(UTC)
+        generation = self.catalog.generation()
+        people: dict[str, list[Person]] = {}
+        for stored in self.catalog.entities(kinds=["user"]):
+            user = person_of(stored)
+            if user.email:
+                people.setdefault(user.email.strip().lower(), []).append(user)
+        members = mapped = 0
+        active: set[str] = set()
+        for page in client.users_list(limit=_MEMBERS_PAGE):
+            for user in page.get("members") or []:
+                email = str((user.get("profile") or {}).get("email") or "").strip().lower()
+                if not email or user.get("deleted") or user.get("is_bot"):
+                    continue
+                active.add(email)
+                if user.get("is_email_confirmed") is False:
+                    continue
+                user_id = str(user["id"])
+                person, mapped_by = _choose(user_id, people.get(email, []))
+                self._save(
+                    team_id,
+                    user_id,
+                    email=email,
+                    person=person,
+                    mapped_by=mapped_by,
+                    generation=generation,
+                    checked_at=now,
+                )
+                members += 1
+                mapped += person is not None
+        unknown = sorted(people.keys() - active)
+        with writer(self.engine).begin() as conn:
+            for email in unknown:
+                miss = {"team_id": team_id, "email": email, "checked_at": now}
+                _upsert(conn, slack_email_misses, miss, keys={"team_id", "email"})
+        with self._lock:
+            self._callers.clear()  # answered from the rows just written from now on
+        return MembersLearnt(members=members, mapped=mapped, unknown_emails=len(unknown))
+
     def idle(self) -> bool:
         """Whether no background lookup is queued or running (for tests and shutdown)."""
         with self._lock:
@@ -273,22 +330,7 @@ class UserResolver:
     def _map(self, user_id: str, email: str | None) -> tuple[Person | None, str | None]:
         if not email:
             return None, None
-        people = users_with_email(self.catalog, email)
-        if len(people) == 1:
-            return people[0], BY_EMAIL
-        chosen = [p for p in people if p.slack_user_id == user_id]
-        if len(chosen) == 1:
-            return chosen[0], BY_EMAIL_AND_ID
-        if people:
-            refs = ", ".join(sorted(str(p.ref) for p in people))
-            log.warning(
-                "Slack user %s is not mapped: several catalog users have their email (%s) and "
-                "not exactly one of them has their id as %s",
-                user_id,
-                refs,
-                SLACK_USER_ID,
-            )
-        return None, None
+        return _choose(user_id, users_with_email(self.catalog, email))
 
     def _keep(
         self, key: tuple[str, str], generation: int, checked: datetime, caller: Caller
@@ -335,6 +377,25 @@ class UserResolver:
         }
         with writer(self.engine).begin() as conn:
             _upsert(conn, slack_users, values, keys={"team_id", "user_id"})
+
+
+def _choose(user_id: str, people: list[Person]) -> tuple[Person | None, str | None]:
+    """The catalog User among ``people`` (those with the Slack user's email) they are."""
+    if len(people) == 1:
+        return people[0], BY_EMAIL
+    chosen = [p for p in people if p.slack_user_id == user_id]
+    if len(chosen) == 1:
+        return chosen[0], BY_EMAIL_AND_ID
+    if people:
+        refs = ", ".join(sorted(str(p.ref) for p in people))
+        log.warning(
+            "Slack user %s is not mapped: several catalog users have their email (%s) and "
+            "not exactly one of them has their id as %s",
+            user_id,
+            refs,
+            SLACK_USER_ID,
+        )
+    return None, None
 
 
 _CALLER = select(slack_users).where(

@@ -3,6 +3,7 @@ with the Block Kit limits Slack enforces (``invalid_blocks``)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 from collections.abc import Callable
@@ -43,6 +44,21 @@ def _lookup_by_email(slack: LoopbackSlack, args: dict[str, Any], team: str) -> d
         if user.email and user.email.lower() == email and user.team_id == team:
             return {"ok": True, "user": user.to_api()}
     return {"ok": False, "error": "users_not_found"}
+
+
+def _users_list(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
+    """The workspace's members in pages: ``limit`` each (at most 1,000), from ``cursor`` on
+    (here the base64 of the next member's place), ``next_cursor`` empty on the last page."""
+    members = [u for u in slack._state.users.values() if u.team_id == team]
+    try:
+        start = int(base64.b64decode(str(args.get("cursor") or "MA==")).decode())
+        limit = min(int(args.get("limit") or 1000), 1000)
+    except ValueError:
+        return {"ok": False, "error": "invalid_cursor"}
+    end = start + max(limit, 1)
+    cursor = base64.b64encode(str(end).encode()).decode() if end < len(members) else ""
+    page = [u.to_api() for u in members[start:end]]
+    return {"ok": True, "members": page, "response_metadata": {"next_cursor": cursor}}
 
 
 def _post_message(slack: LoopbackSlack, args: dict[str, Any], team: str) -> dict[str, Any]:
@@ -257,6 +273,7 @@ METHODS: dict[str, Callable[[LoopbackSlack, dict[str, Any], str], dict[str, Any]
     "auth.test": _auth_test,
     "users.info": _users_info,
     "users.lookupByEmail": _lookup_by_email,
+    "users.list": _users_list,
     "chat.postMessage": _post_message,
     "chat.postEphemeral": _post_ephemeral,
     "chat.update": _update,

@@ -82,6 +82,7 @@ class SlackUser:
     is_bot: bool = False
     tz: str | None = None
     email_confirmed: bool = True
+    deleted: bool = False  # deactivated: still listed by users.list
 
     def to_api(self) -> dict[str, Any]:
         name = self.name or self.id.lower()
@@ -93,7 +94,7 @@ class SlackUser:
             "team_id": self.team_id,
             "name": name.lower().replace(" ", "."),
             "real_name": name,
-            "deleted": False,
+            "deleted": self.deleted,
             "is_bot": self.is_bot,
             "is_email_confirmed": self.email_confirmed,
             "profile": profile,
@@ -205,11 +206,14 @@ class LoopbackSlack:
         is_bot: bool = False,
         tz: str | None = None,
         email_confirmed: bool = True,
+        deleted: bool = False,
     ) -> SlackUser:
         """Add a workspace member (``users.info`` / ``users.lookupByEmail`` find them);
         ``tz`` is the IANA zone ``users.info`` reports (Slack's ``tz``), absent when None;
-        ``email_confirmed`` is Slack's ``is_email_confirmed``."""
-        user = SlackUser(user_id, email, name, team_id or self.team_id, is_bot, tz, email_confirmed)
+        ``email_confirmed`` is Slack's ``is_email_confirmed``; ``deleted``, a deactivated
+        account (``users.list`` still lists it)."""
+        team = team_id or self.team_id
+        user = SlackUser(user_id, email, name, team, is_bot, tz, email_confirmed, deleted)
         with self._changed:
             self._state.users[user_id] = user
         return user

@@ -6,9 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-# Imported here so the worker's forkserver loads the kubernetes client once (about a second)
-# instead of in every sweep's child process.
-import integrations.kubernetes.sweep  # noqa: F401
 from commands.k8s.sweep import run_health_sweep
 from jobs.context import JobContext, JobResult
 from jobs.registry import DefaultSchedule, JobKind, JobRegistry, RetryPolicy
@@ -46,5 +43,8 @@ def register_jobs(registry: JobRegistry) -> None:
             # a failed sweep is not retried: the next one is minutes away, and alerts go out once
             retry=RetryPolicy(attempts=1),
             description="Check every service's Kubernetes health and tell teams what changed",
+            # the official client (about a second), loaded once by the worker's forkserver
+            # instead of in every sweep's process
+            preload=("kubernetes",),
         )
     )

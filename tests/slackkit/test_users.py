@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import time_machine
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine, func, select
 
 from bot.loopback.slack import LoopbackSlack
@@ -119,10 +120,8 @@ def test_people_are_found_in_slack_by_email_once(
     ghost = Person(EntityRef("user", "default", "ghost"), "Ghost", "ghost@acme.example")
     for _ in range(2):
         assert resolver.slack_ids(client, "T0LOOP", [alice, ghost]) == {alice.ref: "U0ALICE"}
-    assert [c.args["email"] for c in slack.calls("users.lookupByEmail")] == [
-        "alice@acme.example",
-        "ghost@acme.example",
-    ]
+    asked = sorted(c.args["email"] for c in slack.calls("users.lookupByEmail"))  # at once
+    assert asked == ["alice@acme.example", "ghost@acme.example"]
 
 
 def test_people_slack_does_not_know_are_asked_about_again_only_after_the_ttl(
@@ -202,3 +201,57 @@ def test_a_job_can_wait_for_every_lookup(engine: Engine, slack: LoopbackSlack) -
 
     assert found == {p.ref: f"U0P{i}" for i, p in enumerate(team)}
     assert resolver.idle()
+
+
+PEOPLE = """
+apiVersion: backstage.io/v1alpha1
+kind: User
+metadata: {{name: {name}}}
+spec: {{profile: {{email: {name}@acme.example}}, memberOf: []}}
+"""
+
+
+def test_the_member_list_fills_the_cache_so_replies_ask_slack_nobody(
+    engine: Engine, slack: LoopbackSlack, tmp_path: Path
+) -> None:
+    folder = tmp_path / "people"
+    folder.mkdir()
+    names = ["alice", "bob", "carol", "dave"]
+    (folder / "catalog-info.yaml").write_text("---".join(PEOPLE.format(name=n) for n in names))
+    sync_catalog(engine, [DirectorySource("t", folder)])
+    slack.add_user("U0BOB", email="bob@acme.example", deleted=True)  # deactivated
+    slack.add_user("U0CAROL", email="carol@acme.example", email_confirmed=False)
+    slack.add_user("B0BOT", email="bot@acme.example", is_bot=True)
+    for i in range(250):  # two pages of 200
+        slack.add_user(f"U0X{i:03d}", email=f"x{i}@elsewhere.example")
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    catalog = Catalog(engine)
+    people = {p.ref.name: p for n in names for p in users_with_email(catalog, f"{n}@acme.example")}
+
+    learnt = UserResolver(engine, catalog, ttl=timedelta(hours=1)).learn_members(client, "T0LOOP")
+
+    assert (learnt.members, learnt.mapped, learnt.unknown_emails) == (251, 1, 2)  # bob, dave
+    assert len(slack.calls("users.list")) == 2
+    other = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))  # another replica
+    found = other.slack_ids(client, "T0LOOP", [people["alice"], people["bob"], people["dave"]])
+    assert found == {people["alice"].ref: "U0ALICE"}
+    assert other.resolve(client, "T0LOOP", "U0ALICE").person == people["alice"]
+    assert slack.calls("users.lookupByEmail") == [] and slack.calls("users.info") == []
+    # an unconfirmed email maps nobody and is not "unknown": mentions still look it up
+    assert other.slack_ids(client, "T0LOOP", [people["carol"]]) == {people["carol"].ref: "U0CAROL"}
+
+
+def test_a_member_list_slack_refuses_fails_loudly_and_keeps_the_cache(
+    engine: Engine, slack: LoopbackSlack, tmp_path: Path
+) -> None:
+    _sync(engine, tmp_path / "c", "alice")
+    client = WebClient(token=slack.bot_token, base_url=slack.api_url)
+    resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
+    resolver.slack_ids(client, "T0LOOP", users_with_email(Catalog(engine), "alice@acme.example"))
+    slack.fail("users.list", error="missing_scope")
+
+    with pytest.raises(SlackApiError, match="missing_scope"):
+        resolver.learn_members(client, "T0LOOP")
+
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(slack_users)).scalar() == 1
