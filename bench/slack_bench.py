@@ -315,7 +315,7 @@ def stop_probe(
     replies = [arrived[k] - p["sent"] for p in lines if (k := f"{run_id}-{p['key']}") in arrived]
     if not acks:
         return {}
-    found = {"probe_acks": len(acks), "probe_ack_p50": _pct(acks, 50)}
+    found: dict[str, object] = {"probe_acks": len(acks), "probe_ack_p50": _pct(acks, 50)}
     found |= {"probe_ack_p99": _pct(acks, 99), "probe_ack_max": max(acks)}
     if replies:
         found |= {"probe_reply_p50": _pct(replies, 50), "probe_reply_p99": _pct(replies, 99)}
