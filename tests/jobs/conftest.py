@@ -3,6 +3,7 @@ subprocesses (``greenroom worker``), and polling helpers."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ import yaml
 from sqlalchemy import Engine, select
 
 from catalog.database import create_database_engine
-from jobs import JobRegistry, Worker
+from jobs import JobContext, JobRegistry, Worker
 from jobs.tables import job_runs, workers
 from runtime.process import Runtime
 from runtime.settings import load_settings
@@ -51,6 +53,36 @@ def make_runtime(
         **({"catalog": catalog or {}} | (config or {})),
     )
     return Runtime(settings, create_database_engine(database_url))
+
+
+def job_context(
+    runtime: Runtime,
+    kind: str,
+    params: dict[str, Any] | None = None,
+    *,
+    slot: datetime | None = None,
+    run_id: int = 1,
+    attempt: int = 1,
+    trigger: str = "schedule",
+    registry: JobRegistry | None = None,
+) -> JobContext:
+    """One run of a job body, as the worker's child process builds it (every capability's
+    kinds in its registry unless ``registry``)."""
+    from bot.capabilities import job_registry
+
+    now = datetime.now(UTC)
+    return JobContext(
+        runtime=runtime,
+        kind=kind,
+        params=params or {},
+        slot=slot or now,
+        run_id=run_id,
+        attempt=attempt,
+        trigger=trigger,
+        deadline=now + timedelta(minutes=5),
+        logger=logging.getLogger(f"test.{kind}"),
+        registry=registry or job_registry(),
+    )
 
 
 @pytest.fixture

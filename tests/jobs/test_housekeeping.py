@@ -3,7 +3,6 @@ rows, and expired rows of any cache table with an ``expires_at`` column."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,31 +11,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, insert, select
 
-from bot.capabilities import job_registry
 from catalog.database import as_utc
 from catalog.tables import sync_runs
-from jobs import JobContext
 from jobs.housekeeping import run_housekeeping
 from jobs.runs import claim_slot, finish_run, request_run, take_runs
-from tests.jobs.conftest import make_runtime, runs
+from tests.jobs.conftest import job_context, make_runtime, runs
 
 NOW = datetime.now(UTC)
 
 
 def housekeeping(database_url: str, tmp_path: Path, **worker: Any) -> dict[str, int]:
     runtime = make_runtime(database_url, tmp_path, **worker)
-    context = JobContext(
-        runtime=runtime,
-        kind="housekeeping",
-        params={},
-        slot=NOW,
-        run_id=1,
-        attempt=1,
-        trigger="request",
-        deadline=NOW + timedelta(minutes=1),
-        logger=logging.getLogger("test"),
-        registry=job_registry(),
-    )
+    context = job_context(runtime, "housekeeping", trigger="request")
     try:
         result = run_housekeeping(context)
     finally:

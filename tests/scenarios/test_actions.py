@@ -5,7 +5,6 @@ expiry job; the real ``kubernetes`` client against the fake API server (SQLite, 
 from __future__ import annotations
 
 import copy
-import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,7 +16,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, update
 
-from bot.capabilities import job_registry
 from bot.loopback import kubernetes_objects as k
 from bot.loopback.kubernetes_api import FakeKubernetesApi, write_kubeconfig
 from bot.loopback.kubernetes_writes import replica_set
@@ -25,9 +23,9 @@ from catalog import parse_ref
 from commands.actions.jobs import run_actions_expire
 from integrations.actions.audit import read_audit
 from integrations.actions.tables import action_requests
-from jobs.context import JobContext
 from runtime.process import Runtime
 from runtime.settings import load_settings
+from tests.jobs.conftest import job_context
 from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.workspace import ALICE, BOB, CAROL, Workspace
 
@@ -387,21 +385,8 @@ def test_an_expired_request_is_closed_and_cannot_be_approved(actions: Actions) -
         data_dir=actions.tmp_path,
         **actions.config(),
     )
-    now = datetime.now(UTC)
-    result = run_actions_expire(
-        JobContext(
-            runtime=Runtime(settings, actions.engine),
-            kind="actions.expire",
-            params={},
-            slot=now,
-            run_id=1,
-            attempt=1,
-            trigger="request",
-            deadline=now + timedelta(minutes=1),
-            logger=logging.getLogger("test"),
-            registry=job_registry(),
-        )
-    )
+    runtime = Runtime(settings, actions.engine)
+    result = run_actions_expire(job_context(runtime, "actions.expire", trigger="request"))
     assert result == {"expired": 1, "told": 1}
     assert "expired" in dm(ws, CAROL, "expired")
     assert [c for c in ws.slack.calls("chat.update") if "Expired" in ws.text(c.args)]

@@ -19,6 +19,7 @@ from integrations.kpis import KpiValue, SourceReport
 from integrations.kpis.collect import store_report
 from runtime.process import Runtime
 from runtime.settings import load_settings
+from tests.jobs.conftest import job_context
 from tests.scenarios.conftest import SIGNING_SECRET
 from tests.scenarios.kpis_company import COMPANY
 from tests.scenarios.workspace import ALICE, Workspace
@@ -440,11 +441,9 @@ def test_the_daily_collection_is_scheduled_and_tells_thresholds_once(
     pagerduty: FakePagerDuty,
     write_catalog: Callable[[str], None],
 ) -> None:
-    import logging
 
     from bot.capabilities import job_registry
     from commands.kpis.jobs import KPIS_COLLECT, run_collect
-    from jobs.context import JobContext
 
     write_catalog(COMPANY)
     runtime = threshold_runtime(engine, database_url, tmp_path, slack_api, pagerduty)
@@ -473,18 +472,7 @@ def test_the_daily_collection_is_scheduled_and_tells_thresholds_once(
     pagerduty.add_incident("PPAY001", datetime(day.year, day.month, day.day, 3, tzinfo=UTC))
 
     def run() -> dict[str, Any]:
-        ctx = JobContext(
-            runtime=runtime,
-            kind=KPIS_COLLECT,
-            params={},
-            slot=slot,
-            run_id=1,
-            attempt=1,
-            trigger="schedule",
-            deadline=slot + timedelta(minutes=30),
-            logger=logging.getLogger("test"),
-            registry=registry,
-        )
+        ctx = job_context(runtime, KPIS_COLLECT, slot=slot, registry=registry)
         return dict(run_collect(ctx))
 
     first, second = run(), run()

@@ -8,7 +8,6 @@ only source whose rules allow Users and Groups. Alice is a greenroom admin throu
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,7 +18,6 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import Engine, insert
 
-from bot.capabilities import job_registry
 from bot.loopback.slack import LoopbackSlack
 from catalog import Catalog, EntityRef, parse_ref
 from catalog.groups import ancestors, groups_of_user, members_of, person_of, team_of
@@ -29,14 +27,13 @@ from catalog.sources import DirectorySource, LocationSource
 from catalog.sync import SyncReport, sync_catalog
 from catalog.sync_options import SyncOptions
 from commands.sync.jobs import run_catalog_sync
-from jobs import JobContext
 from runtime.process import Runtime
 from runtime.settings import load_settings
 from slackkit.tables import slack_users
 from slackkit.users import UserResolver
 from tests.catalog.sources.test_git import git
 from tests.fakes.backstage_api import FakeBackstage, serve_backstage
-from tests.jobs.conftest import make_runtime
+from tests.jobs.conftest import job_context, make_runtime
 from tests.scenarios.workspace import ALICE, Workspace
 
 MALLORY = "U0MALLORY"
@@ -639,19 +636,7 @@ def test_the_workers_scheduled_sync_applies_the_same_rules(
     runtime = make_runtime(
         database_url, tmp_path, catalog=catalog_config(company, org_rules=TRUSTED)
     )
-    now = datetime.now(UTC)
-    context = JobContext(
-        runtime=runtime,
-        kind="catalog.sync",
-        params={},
-        slot=now,
-        run_id=1,
-        attempt=1,
-        trigger="schedule",
-        deadline=now + timedelta(minutes=1),
-        logger=logging.getLogger("test"),
-        registry=job_registry(),
-    )
+    context = job_context(runtime, "catalog.sync")
     try:
         result = run_catalog_sync(context)
     finally:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,9 @@ from catalog.sync import sync_catalog
 from commands.docs.jobs import DOCS_BUILD, run_docs_build
 from commands.sync.jobs import run_catalog_sync
 from integrations.techdocs import docs_overview
-from jobs import JobContext, JobKind, JobRegistry, JobResult, Worker, request_run
+from jobs import JobKind, JobRegistry, JobResult, Worker, request_run
 from runtime.process import Runtime
-from tests.jobs.conftest import eventually, make_runtime, runs
+from tests.jobs.conftest import eventually, job_context, make_runtime, runs
 
 CATALOG = """
 apiVersion: backstage.io/v1alpha1
@@ -38,19 +37,7 @@ def _repo(root: Path, name: str, index: str) -> None:
 
 
 def _run(runtime: Runtime, **params: Any) -> dict[str, Any]:
-    now = datetime.now(UTC)
-    context = JobContext(
-        runtime=runtime,
-        kind=DOCS_BUILD,
-        params=params,
-        slot=now,
-        run_id=1,
-        attempt=1,
-        trigger="request",
-        deadline=now + timedelta(minutes=5),
-        logger=logging.getLogger("test.docs"),
-        registry=job_registry(),
-    )
+    context = job_context(runtime, DOCS_BUILD, params, trigger="request")
     result: JobResult = run_docs_build(context)
     assert result is not None
     return result

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.capabilities import job_registry
@@ -11,8 +9,7 @@ from bot.loopback.slack import LoopbackSlack
 from catalog.sources import DirectorySource
 from catalog.sync import sync_catalog
 from commands.lookup.members_job import SLACK_MEMBERS, member_schedules, run_members
-from jobs import JobContext
-from tests.jobs.conftest import make_runtime
+from tests.jobs.conftest import job_context, make_runtime
 
 USER = """
 apiVersion: backstage.io/v1alpha1
@@ -35,19 +32,7 @@ def test_the_job_reads_the_member_list_and_says_what_it_found(
         environ = {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url}
         runtime = make_runtime(database_url, tmp_path, environ=environ)
         sync_catalog(runtime.engine, [DirectorySource("people", people)])
-        now = datetime.now(UTC)
-        context = JobContext(
-            runtime=runtime,
-            kind=SLACK_MEMBERS,
-            params={},
-            slot=now,
-            run_id=1,
-            attempt=1,
-            trigger="request",
-            deadline=now + timedelta(minutes=1),
-            logger=logging.getLogger("test"),
-            registry=job_registry(),
-        )
+        context = job_context(runtime, SLACK_MEMBERS, trigger="request")
         try:
             result = run_members(context)
         finally:

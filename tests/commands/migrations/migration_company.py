@@ -1,19 +1,14 @@
 """The tech-migration test company (tests/catalog/tech_migrations/company.py) set up for the
-worker: on disk, a migrations folder, settings pointing at both, and a job context."""
+worker: on disk, a migrations folder, and settings pointing at both."""
 
 from __future__ import annotations
 
-import logging
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.capabilities import job_registry
 from bot.loopback.slack import LoopbackSlack
-from jobs import JobContext
-from runtime.process import Runtime
 from tests.catalog.tech_migrations.company import definition, write_company
 
 MIGRATION = "python-3-12"
@@ -38,28 +33,3 @@ def write_migrations(tmp_path: Path, **fields: Any) -> dict[str, Any]:
 def slack_environ(slack: LoopbackSlack) -> dict[str, str]:
     """What a worker needs to post to the loopback Slack."""
     return {"SLACK_BOT_TOKEN": slack.bot_token, "SLACK_API_URL": slack.api_url}
-
-
-def job_context(
-    runtime: Runtime,
-    kind: str,
-    params: dict[str, Any],
-    *,
-    slot: datetime | None = None,
-    run_id: int = 1,
-    attempt: int = 1,
-) -> JobContext:
-    """One run of a job body, as the worker's child process builds it."""
-    now = datetime.now(UTC)
-    return JobContext(
-        runtime=runtime,
-        kind=kind,
-        params=params,
-        slot=slot or now,
-        run_id=run_id,
-        attempt=attempt,
-        trigger="schedule",
-        deadline=now + timedelta(minutes=5),
-        logger=logging.getLogger(f"test.{kind}"),
-        registry=job_registry(),
-    )

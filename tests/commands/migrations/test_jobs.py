@@ -44,11 +44,10 @@ from runtime.process import Runtime
 from slackkit.tables import digest_posts
 from tests.commands.migrations.migration_company import (
     MIGRATION,
-    job_context,
     slack_environ,
     write_migrations,
 )
-from tests.jobs.conftest import eventually, make_runtime, runs
+from tests.jobs.conftest import eventually, job_context, make_runtime, runs
 
 CHANNEL = "C0LEADERS"
 PARAMS = {"channel": CHANNEL, "subject": MIGRATION}

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import logging
 import shutil
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.capabilities import job_registry
 from catalog.errors import ConfigError, SourceUnavailable
 from commands.sync.jobs import run_catalog_sync
-from jobs import JobContext, JobResult
-from tests.jobs.conftest import make_runtime
+from jobs import JobResult
+from tests.jobs.conftest import job_context, make_runtime
 
 COMPONENT = """\
 apiVersion: backstage.io/v1alpha1
@@ -34,19 +31,7 @@ def sync(database_url: str, tmp_path: Path, params: dict[str, Any]) -> JobResult
         {"name": "two", "type": "directory", "path": "two"},
     ]
     runtime = make_runtime(database_url, tmp_path, catalog={"sources": sources})
-    now = datetime.now(UTC)
-    context = JobContext(
-        runtime=runtime,
-        kind="catalog.sync",
-        params=params,
-        slot=now,
-        run_id=7,
-        attempt=1,
-        trigger="schedule",
-        deadline=now + timedelta(minutes=1),
-        logger=logging.getLogger("test"),
-        registry=job_registry(),
-    )
+    context = job_context(runtime, "catalog.sync", params)
     try:
         return run_catalog_sync(context)
     finally:
