@@ -147,13 +147,19 @@ def test_people_slack_does_not_know_are_asked_about_again_only_after_the_ttl(
     ]
 
 
+def _members(slack: LoopbackSlack, count: int) -> list[Person]:
+    """``count`` catalog people who are members of the workspace (U0P0 ... by email)."""
+    team = []
+    for i in range(count):
+        slack.add_user(f"U0P{i}", email=f"p{i}@acme.example")
+        team.append(Person(EntityRef("user", "default", f"p{i}"), f"P{i}", f"p{i}@acme.example"))
+    return team
+
+
 def test_a_big_team_waits_for_five_lookups_and_the_rest_happen_in_the_background(
     engine: Engine, slack: LoopbackSlack
 ) -> None:
-    team = []
-    for i in range(8):
-        slack.add_user(f"U0P{i}", email=f"p{i}@acme.example")
-        team.append(Person(EntityRef("user", "default", f"p{i}"), f"P{i}", f"p{i}@acme.example"))
+    team = _members(slack, 8)
     client = WebClient(token=slack.bot_token, base_url=slack.api_url)
     resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
 
@@ -174,10 +180,7 @@ def test_a_big_team_waits_for_five_lookups_and_the_rest_happen_in_the_background
 def test_a_reply_waits_for_its_lookups_at_once_not_one_after_the_other(
     engine: Engine, slack: LoopbackSlack
 ) -> None:
-    team = []
-    for i in range(5):
-        slack.add_user(f"U0P{i}", email=f"p{i}@acme.example")
-        team.append(Person(EntityRef("user", "default", f"p{i}"), f"P{i}", f"p{i}@acme.example"))
+    team = _members(slack, 5)
     client = WebClient(token=slack.bot_token, base_url=slack.api_url)
     resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
     slack.slow("users.lookupByEmail", 1.0, times=5)
@@ -190,10 +193,7 @@ def test_a_reply_waits_for_its_lookups_at_once_not_one_after_the_other(
 
 
 def test_a_job_can_wait_for_every_lookup(engine: Engine, slack: LoopbackSlack) -> None:
-    team = []
-    for i in range(8):
-        slack.add_user(f"U0P{i}", email=f"p{i}@acme.example")
-        team.append(Person(EntityRef("user", "default", f"p{i}"), f"P{i}", f"p{i}@acme.example"))
+    team = _members(slack, 8)
     client = WebClient(token=slack.bot_token, base_url=slack.api_url)
     resolver = UserResolver(engine, Catalog(engine), ttl=timedelta(hours=1))
 
