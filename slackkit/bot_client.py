@@ -1,5 +1,6 @@
-"""The Web API client the worker posts with (health alerts, digests, nudges): the bot token
-from ``SLACK_BOT_TOKEN``, or in OAuth mode the one workspace greenroom is installed in."""
+"""The Web API clients the worker uses (health alerts, digests, nudges, the member list): the
+bot token from ``SLACK_BOT_TOKEN``, or in OAuth mode those of the workspaces greenroom is
+installed in (posting jobs need exactly one)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from catalog import ConfigError
 from runtime.process import Runtime
 from slackkit.slack_client import build_client
 
-__all__ = ["bot_client"]
+__all__ = ["bot_client", "workspace_clients"]
 
 
 def bot_client(runtime: Runtime, *, purpose: str) -> WebClient:
@@ -25,6 +26,24 @@ def bot_client(runtime: Runtime, *, purpose: str) -> WebClient:
                 "with SLACK_CLIENT_ID + SLACK_CLIENT_SECRET)."
             )
         return build_client(slack, token=slack.bot_token.get_secret_value())
+    clients = workspace_clients(runtime)
+    if len(clients) != 1:
+        raise ConfigError(
+            f"{purpose} posts to one workspace; greenroom is installed in "
+            f"{len(clients)}. Install it in exactly one, or use SLACK_BOT_TOKEN."
+        )
+    return clients[0][1]
+
+
+def workspace_clients(runtime: Runtime) -> list[tuple[str | None, WebClient]]:
+    """A client per installed workspace (OAuth mode) with its team id; with
+    ``SLACK_BOT_TOKEN``, that token's client and None (its team is whatever ``auth.test``
+    says); none without a token. ``ConfigError`` for an installation without a bot token."""
+    slack = runtime.settings.slack
+    if slack.mode == "single":
+        if slack.bot_token is None:
+            return []
+        return [(None, build_client(slack, token=slack.bot_token.get_secret_value()))]
     assert slack.client_id is not None
     store = SQLAlchemyInstallationStore(client_id=slack.client_id, engine=runtime.engine)
     with runtime.engine.connect() as conn:
@@ -34,13 +53,10 @@ def bot_client(runtime: Runtime, *, purpose: str) -> WebClient:
             .where(columns.client_id == slack.client_id)
             .distinct()
         ).all()
-    if len(workspaces) != 1:
-        raise ConfigError(
-            f"{purpose} posts to one workspace; greenroom is installed in "
-            f"{len(workspaces)}. Install it in exactly one, or use SLACK_BOT_TOKEN."
-        )
-    enterprise_id, team_id = workspaces[0]
-    bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
-    if bot is None or not bot.bot_token:
-        raise ConfigError("The installed workspace has no bot token; reinstall the app.")
-    return build_client(slack, token=bot.bot_token)
+    clients: list[tuple[str | None, WebClient]] = []
+    for enterprise_id, team_id in workspaces:
+        bot = store.find_bot(enterprise_id=enterprise_id, team_id=team_id)
+        if bot is None or not bot.bot_token:
+            raise ConfigError("The installed workspace has no bot token; reinstall the app.")
+        clients.append((team_id, build_client(slack, token=bot.bot_token)))
+    return clients

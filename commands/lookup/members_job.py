@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from catalog.errors import ConfigError
 from jobs.context import JobContext, JobResult
 from jobs.registry import DefaultSchedule, JobKind, JobRegistry, RetryPolicy
 from runtime.settings import Settings
-from slackkit.bot_client import bot_client
+from slackkit.bot_client import workspace_clients
 from slackkit.users import UserResolver
 
 __all__ = ["SLACK_MEMBERS", "member_schedules", "register_jobs", "run_members"]
@@ -22,17 +23,25 @@ SLACK_MEMBERS = "slack.members"
 
 
 def run_members(ctx: JobContext) -> JobResult:
-    """Read the member list; the result counts members, those mapped, unknown emails."""
+    """Read each installed workspace's member list; the result counts members, those mapped
+    and unknown emails, over every workspace."""
     runtime = ctx.runtime
-    client = bot_client(runtime, purpose="Reading the workspace's member list")
-    team_id = str(client.auth_test()["team_id"])
+    clients = workspace_clients(runtime)
+    if not clients:
+        raise ConfigError(
+            "Reading the member list needs Slack: set SLACK_BOT_TOKEN (or install the app "
+            "with SLACK_CLIENT_ID + SLACK_CLIENT_SECRET)."
+        )
     ttl = timedelta(minutes=runtime.settings.slack.user_cache_minutes)
-    learnt = UserResolver(runtime.engine, runtime.catalog, ttl=ttl).learn_members(client, team_id)
-    return {
-        "members": learnt.members,
-        "mapped": learnt.mapped,
-        "unknown_emails": learnt.unknown_emails,
-    }
+    resolver = UserResolver(runtime.engine, runtime.catalog, ttl=ttl)
+    found = {"workspaces": 0, "members": 0, "mapped": 0, "unknown_emails": 0}
+    for team_id, client in clients:
+        learnt = resolver.learn_members(client, team_id or str(client.auth_test()["team_id"]))
+        found["workspaces"] += 1
+        found["members"] += learnt.members
+        found["mapped"] += learnt.mapped
+        found["unknown_emails"] += learnt.unknown_emails
+    return found
 
 
 def member_schedules(settings: Settings) -> list[DefaultSchedule]:
