@@ -60,10 +60,9 @@ class Worker:
         self.id = worker_id or new_worker_id()
         dialect = type(self.engine.dialect).__module__  # e.g. psycopg: not imported per job
         kinds = registry.kinds()
-        bodies = sorted(
-            {kind.run.__module__ for kind in kinds} | {m for k in kinds for m in k.preload}
-        )
-        modules = ("jobs.child", dialect, *bodies, *preload)
+        bodies = {kind.run.__module__ for kind in kinds}
+        heavy = {module for kind in kinds for module in kind.preload}
+        modules = ("jobs.child", dialect, *sorted(bodies | heavy), *preload)
         self._runner = ChildRunner(preload=modules)
         self._dispatcher = Dispatcher(runtime, self.registry, self.id, self._runner)
         self._scheduler = BackgroundScheduler(

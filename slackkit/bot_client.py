@@ -12,27 +12,29 @@ from catalog import ConfigError
 from runtime.process import Runtime
 from slackkit.slack_client import build_client
 
-__all__ = ["bot_client", "workspace_clients"]
+__all__ = ["bot_client", "no_slack", "workspace_clients"]
 
 
 def bot_client(runtime: Runtime, *, purpose: str) -> WebClient:
     """A client with the bot token; ``ConfigError`` naming ``purpose`` (e.g. "The health
     sweep") when greenroom has no way to post, so the job fails before doing any work."""
-    slack = runtime.settings.slack
-    if slack.mode == "single":
-        if slack.bot_token is None:
-            raise ConfigError(
-                f"{purpose} posts to Slack: set SLACK_BOT_TOKEN (or install the app "
-                "with SLACK_CLIENT_ID + SLACK_CLIENT_SECRET)."
-            )
-        return build_client(slack, token=slack.bot_token.get_secret_value())
     clients = workspace_clients(runtime)
+    if not clients and runtime.settings.slack.mode == "single":
+        raise no_slack(f"{purpose} posts to Slack")
     if len(clients) != 1:
         raise ConfigError(
             f"{purpose} posts to one workspace; greenroom is installed in "
             f"{len(clients)}. Install it in exactly one, or use SLACK_BOT_TOKEN."
         )
     return clients[0][1]
+
+
+def no_slack(what: str) -> ConfigError:
+    """The error for ``what`` (e.g. "The health sweep posts to Slack") without a token."""
+    return ConfigError(
+        f"{what}: set SLACK_BOT_TOKEN (or install the app with SLACK_CLIENT_ID + "
+        "SLACK_CLIENT_SECRET)."
+    )
 
 
 def workspace_clients(runtime: Runtime) -> list[tuple[str | None, WebClient]]:

@@ -211,7 +211,7 @@ class UserResolver:
             user = person_of(stored)
             if user.email:
                 people.setdefault(user.email.strip().lower(), []).append(user)
-        members = mapped = 0
+        rows: list[dict[str, Any]] = []
         active: set[str] = set()
         for page in client.users_list(limit=_MEMBERS_PAGE):
             for user in page.get("members") or []:
@@ -223,25 +223,18 @@ class UserResolver:
                     continue
                 user_id = str(user["id"])
                 person, mapped_by = _choose(user_id, people.get(email, []))
-                self._save(
-                    team_id,
-                    user_id,
-                    email=email,
-                    person=person,
-                    mapped_by=mapped_by,
-                    generation=generation,
-                    checked_at=now,
-                )
-                members += 1
-                mapped += person is not None
+                rows.append(_mapping(team_id, user_id, email, person, mapped_by, generation, now))
         unknown = sorted(people.keys() - active)
-        with writer(self.engine).begin() as conn:
+        with writer(self.engine).begin() as conn:  # all of it, or nothing when Slack fails
+            for row in rows:
+                _upsert(conn, slack_users, row, keys={"team_id", "user_id"})
             for email in unknown:
                 miss = {"team_id": team_id, "email": email, "checked_at": now}
                 _upsert(conn, slack_email_misses, miss, keys={"team_id", "email"})
         with self._lock:
             self._callers.clear()  # answered from the rows just written from now on
-        return MembersLearnt(members=members, mapped=mapped, unknown_emails=len(unknown))
+        mapped = sum(row["user_ref"] is not None for row in rows)
+        return MembersLearnt(members=len(rows), mapped=mapped, unknown_emails=len(unknown))
 
     def idle(self) -> bool:
         """Whether no background lookup is queued or running (for tests and shutdown)."""
@@ -366,17 +359,30 @@ class UserResolver:
         generation: int,
         checked_at: datetime,
     ) -> None:
-        values = {
-            "team_id": team_id,
-            "user_id": user_id,
-            "email": email,
-            "user_ref": str(person.ref) if person else None,
-            "mapped_by": mapped_by if person else None,
-            "catalog_generation": generation,
-            "checked_at": checked_at,
-        }
+        row = _mapping(team_id, user_id, email, person, mapped_by, generation, checked_at)
         with writer(self.engine).begin() as conn:
-            _upsert(conn, slack_users, values, keys={"team_id", "user_id"})
+            _upsert(conn, slack_users, row, keys={"team_id", "user_id"})
+
+
+def _mapping(
+    team_id: str,
+    user_id: str,
+    email: str | None,
+    person: Person | None,
+    mapped_by: str | None,
+    generation: int,
+    checked_at: datetime,
+) -> dict[str, Any]:
+    """A ``slack_users`` row: what Slack said about a user, and who they are in the catalog."""
+    return {
+        "team_id": team_id,
+        "user_id": user_id,
+        "email": email,
+        "user_ref": str(person.ref) if person else None,
+        "mapped_by": mapped_by if person else None,
+        "catalog_generation": generation,
+        "checked_at": checked_at,
+    }
 
 
 def _choose(user_id: str, people: list[Person]) -> tuple[Person | None, str | None]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from catalog.errors import ConfigError
 from jobs.context import JobContext, JobResult
 from jobs.registry import DefaultSchedule, JobKind, JobRegistry, RetryPolicy
 from runtime.settings import Settings
-from slackkit.bot_client import workspace_clients
+from slackkit.bot_client import no_slack, workspace_clients
 from slackkit.users import UserResolver
 
 __all__ = ["SLACK_MEMBERS", "member_schedules", "register_jobs", "run_members"]
@@ -28,10 +27,7 @@ def run_members(ctx: JobContext) -> JobResult:
     runtime = ctx.runtime
     clients = workspace_clients(runtime)
     if not clients:
-        raise ConfigError(
-            "Reading the member list needs Slack: set SLACK_BOT_TOKEN (or install the app "
-            "with SLACK_CLIENT_ID + SLACK_CLIENT_SECRET)."
-        )
+        raise no_slack("Reading the member list needs Slack")
     ttl = timedelta(minutes=runtime.settings.slack.user_cache_minutes)
     resolver = UserResolver(runtime.engine, runtime.catalog, ttl=ttl)
     found = {"workspaces": 0, "members": 0, "mapped": 0, "unknown_emails": 0}

@@ -83,6 +83,7 @@ class KubernetesClusterClient:
         self._core = client.CoreV1Api(self._api)
         self._apps = client.AppsV1Api(self._api)
         self._autoscaling = client.AutoscalingV2Api(self._api)
+        self._batch = client.BatchV1Api(self._api)
 
     def list_deployments(
         self, namespace: str | None, label_selector: str, *, timeout: float
@@ -165,9 +166,7 @@ class KubernetesClusterClient:
             "jobs": ("list_namespaced_job", "list_job_for_all_namespaces"),
             "pods": ("list_namespaced_pod", "list_pod_for_all_namespaces"),
         }[resource]
-        from kubernetes import client
-
-        api: Any = self._core if resource == "pods" else client.BatchV1Api(self._api)
+        api: Any = self._core if resource == "pods" else self._batch
 
         def call() -> list[dict[str, Any]]:
             options = _options(label_selector, timeout)
